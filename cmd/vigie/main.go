@@ -1,0 +1,100 @@
+// Command vigie is Vigie: social media listening, engagement and publishing
+// for organisations. See README.md.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// exitError carries a process exit code: 1 runtime failure, 2 bad input or usage.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+func usageErr(format string, a ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, a...)}
+}
+
+func badInput(err error) error { return &exitError{code: 2, err: err} }
+
+type command struct {
+	name, args, help string
+	run              func(args []string, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"query check", "'QUERY'", "check a monitor query; print ok or the error with a caret", runQueryCheck},
+		{"match", "--monitors M.jsonl --posts P.jsonl [--stats] [--workers N]", "match posts against monitors, one JSON line per match", runMatch},
+		{"bench match", "--monitors M.jsonl --posts P.jsonl [--limit N]", "measure the percolator: posts/s, candidates, build time, memory", runBenchMatch},
+	}
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout)
+		return 0
+	}
+	for _, c := range commands() {
+		words := strings.Fields(c.name)
+		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == c.name {
+			err := c.run(args[len(words):], stdout, stderr)
+			if err == nil {
+				return 0
+			}
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			var ee *exitError
+			if errors.As(err, &ee) {
+				if ee.err.Error() != "" {
+					fmt.Fprintln(stderr, "vigie "+c.name+": "+ee.err.Error())
+				}
+				return ee.code
+			}
+			fmt.Fprintln(stderr, "vigie "+c.name+": "+err.Error())
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "vigie: unknown command %q\n\n", strings.Join(args, " "))
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Vigie — self-hosted social media listening for organisations.")
+	fmt.Fprintln(w, "\nUsage:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  vigie %s %s\n      %s\n", c.name, c.args, c.help)
+	}
+	fmt.Fprintln(w, "\nExit codes: 0 ok, 1 runtime failure, 2 bad input or usage.")
+}
+
+// newFlags returns a flag set that reports errors instead of exiting.
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("vigie "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &exitError{code: 2, err: errors.New("")}
+	}
+	return nil
+}

@@ -1,0 +1,489 @@
+package match
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/vigie-project/vigie/internal/query"
+)
+
+// DefaultMaxUnanchored bounds the monitors' branches that have no term to be
+// indexed under (only url: clauses) and so are verified against every post.
+const DefaultMaxUnanchored = 1000
+
+// ErrTooManyUnanchored is returned when a monitor would push the always-verified
+// set past its bound.
+var ErrTooManyUnanchored = errors.New("too many monitors look only at url: fragments; add a word, site: or author: to this query so that it can be indexed")
+
+// Index holds the compiled monitors. Monitors are added, replaced and removed
+// while posts are being matched; each change touches only the monitor's own
+// entries. It is safe for concurrent use.
+//
+// Every monitor's query is split into branches (the alternatives of a
+// top-level OR). Each branch is indexed under one anchor: the cheapest set of
+// keys of which a matching post must contain at least one. A post visits the
+// branches anchored on its keys, then a branch must also find one key of each
+// of its other required sets (a second, multi-term pass), and only then is the
+// exact verifier run on it.
+type Index struct {
+	mu sync.RWMutex
+
+	dict      map[string]uint32 // key → term id
+	terms     []term
+	freeTerms []uint32
+	heads     map[string][]uint32 // first two bytes of a prefix → prefix term ids
+	headBits  []uint64            // bitmap of those two-byte heads, for a quick no
+
+	branches     []branch
+	freeBranches []uint32
+	always       []uint32 // branches without anchor, verified for every post
+
+	monitors     []monitor
+	freeMonitors []uint32
+	byID         map[string]uint32
+	seq          uint64
+
+	// MaxUnanchored bounds the always-verified branches; set before use.
+	MaxUnanchored int
+}
+
+type term struct {
+	key      string
+	refs     int32    // branches that use the key
+	postings []uint32 // branches anchored on the key
+	prefix   string   // for prefix keys, the literal prefix
+}
+
+type branch struct {
+	mon    uint32
+	node   *query.Node
+	req    [][]uint32 // every set needs one present key
+	anchor []uint32   // the keys it is indexed under; nil when unanchored
+	keys   []uint32   // every key it references once, for reference counts
+}
+
+type monitor struct {
+	id       string
+	seq      uint64
+	q        *query.Query
+	branches []uint32
+}
+
+// NewIndex returns an empty index.
+func NewIndex() *Index {
+	return &Index{
+		dict:          make(map[string]uint32),
+		heads:         make(map[string][]uint32),
+		headBits:      make([]uint64, 1<<16/64),
+		byID:          make(map[string]uint32),
+		MaxUnanchored: DefaultMaxUnanchored,
+	}
+}
+
+// Len returns the number of monitors.
+func (ix *Index) Len() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return len(ix.byID)
+}
+
+// Stats describes the index's structure.
+type Stats struct {
+	Monitors, Branches, Unanchored, Terms int
+}
+
+// Stats returns the index's current size.
+func (ix *Index) Stats() Stats {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return Stats{Monitors: len(ix.byID), Branches: len(ix.branches) - len(ix.freeBranches),
+		Unanchored: len(ix.always), Terms: len(ix.dict)}
+}
+
+// Add compiles and indexes a monitor's query under id, replacing any monitor
+// with that id (which keeps its place in the output order).
+func (ix *Index) Add(id string, q *query.Query) error {
+	plans := plan(q.Root)
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	unanchored := 0
+	for _, p := range plans {
+		if p.anchor < 0 {
+			unanchored++
+		}
+	}
+	slot, exists := ix.byID[id]
+	if unanchored > 0 {
+		old := 0
+		if exists {
+			for _, b := range ix.monitors[slot].branches {
+				if ix.branches[b].anchor == nil {
+					old++
+				}
+			}
+		}
+		if len(ix.always)-old+unanchored > ix.MaxUnanchored {
+			return fmt.Errorf("monitor %q: %w (limit %d)", id, ErrTooManyUnanchored, ix.MaxUnanchored)
+		}
+	}
+	if exists {
+		ix.dropBranches(slot)
+	} else {
+		if n := len(ix.freeMonitors); n > 0 {
+			slot = ix.freeMonitors[n-1]
+			ix.freeMonitors = ix.freeMonitors[:n-1]
+		} else {
+			slot = uint32(len(ix.monitors))
+			ix.monitors = append(ix.monitors, monitor{})
+		}
+		ix.seq++
+		ix.monitors[slot] = monitor{id: id, seq: ix.seq}
+		ix.byID[id] = slot
+	}
+	m := &ix.monitors[slot]
+	m.q = q
+	for _, p := range plans {
+		m.branches = append(m.branches, ix.addBranch(slot, p))
+	}
+	return nil
+}
+
+// Remove deletes the monitor with id; it reports whether there was one.
+func (ix *Index) Remove(id string) bool {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	slot, ok := ix.byID[id]
+	if !ok {
+		return false
+	}
+	ix.dropBranches(slot)
+	delete(ix.byID, id)
+	ix.monitors[slot] = monitor{}
+	ix.freeMonitors = append(ix.freeMonitors, slot)
+	return true
+}
+
+// Query returns the parsed query of monitor id.
+func (ix *Index) Query(id string) (*query.Query, bool) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	slot, ok := ix.byID[id]
+	if !ok {
+		return nil, false
+	}
+	return ix.monitors[slot].q, true
+}
+
+func (ix *Index) addBranch(slot uint32, p branchPlan) uint32 {
+	var id uint32
+	if n := len(ix.freeBranches); n > 0 {
+		id = ix.freeBranches[n-1]
+		ix.freeBranches = ix.freeBranches[:n-1]
+	} else {
+		id = uint32(len(ix.branches))
+		ix.branches = append(ix.branches, branch{})
+	}
+	b := branch{mon: slot, node: p.node}
+	seen := map[string]uint32{}
+	intern := func(k string) uint32 {
+		if t, ok := seen[k]; ok {
+			return t
+		}
+		t := ix.intern(k)
+		seen[k] = t
+		b.keys = append(b.keys, t)
+		return t
+	}
+	b.req = make([][]uint32, len(p.req))
+	for i, set := range p.req {
+		ids := make([]uint32, len(set))
+		for j, k := range set {
+			ids[j] = intern(k)
+		}
+		b.req[i] = ids
+	}
+	if p.anchor >= 0 {
+		b.anchor = b.req[p.anchor]
+		for _, t := range b.anchor {
+			ix.terms[t].postings = append(ix.terms[t].postings, id)
+		}
+	} else {
+		ix.always = append(ix.always, id)
+	}
+	ix.branches[id] = b
+	return id
+}
+
+func (ix *Index) dropBranches(slot uint32) {
+	m := &ix.monitors[slot]
+	for _, id := range m.branches {
+		b := &ix.branches[id]
+		if b.anchor == nil {
+			ix.always = deleteValue(ix.always, id)
+		}
+		for _, t := range b.anchor {
+			ix.terms[t].postings = deleteValue(ix.terms[t].postings, id)
+		}
+		for _, t := range b.keys {
+			ix.release(t)
+		}
+		ix.branches[id] = branch{}
+		ix.freeBranches = append(ix.freeBranches, id)
+	}
+	m.branches = nil
+}
+
+// deleteValue removes one v from s; order does not matter to callers.
+func deleteValue(s []uint32, v uint32) []uint32 {
+	i := slices.Index(s, v)
+	if i < 0 {
+		return s
+	}
+	s[i] = s[len(s)-1]
+	return s[:len(s)-1]
+}
+
+func (ix *Index) intern(k string) uint32 {
+	if t, ok := ix.dict[k]; ok {
+		ix.terms[t].refs++
+		return t
+	}
+	var t uint32
+	if n := len(ix.freeTerms); n > 0 {
+		t = ix.freeTerms[n-1]
+		ix.freeTerms = ix.freeTerms[:n-1]
+	} else {
+		t = uint32(len(ix.terms))
+		ix.terms = append(ix.terms, term{})
+	}
+	ix.terms[t] = term{key: k, refs: 1}
+	ix.dict[k] = t
+	if p, ok := prefixOfKey(k); ok {
+		ix.terms[t].prefix = p
+		h := p[:2]
+		ix.heads[h] = append(ix.heads[h], t)
+		ix.headBits[headBit(h)/64] |= 1 << (headBit(h) % 64)
+	}
+	return t
+}
+
+func (ix *Index) release(t uint32) {
+	tm := &ix.terms[t]
+	tm.refs--
+	if tm.refs > 0 {
+		return
+	}
+	if tm.prefix != "" {
+		h := tm.prefix[:2]
+		ix.heads[h] = deleteValue(ix.heads[h], t)
+		if len(ix.heads[h]) == 0 {
+			delete(ix.heads, h)
+			ix.headBits[headBit(h)/64] &^= 1 << (headBit(h) % 64)
+		}
+	}
+	delete(ix.dict, tm.key)
+	*tm = term{}
+	ix.freeTerms = append(ix.freeTerms, t)
+}
+
+func headBit(h string) uint32 { return uint32(h[0])<<8 | uint32(h[1]) }
+
+// Keys: a word is its folded form; other kinds carry a prefix that no folded
+// word can start with.
+const (
+	keyPrefix  = "\x01p"
+	keyAuthor  = "\x01a"
+	keySite    = "\x01s"
+	keyLang    = "\x01l"
+	keyCountry = "\x01c"
+	keySource  = "\x01o"
+)
+
+func prefixOfKey(k string) (string, bool) {
+	if len(k) > len(keyPrefix) && k[:len(keyPrefix)] == keyPrefix {
+		return k[len(keyPrefix):], true
+	}
+	return "", false
+}
+
+// branchPlan is a branch before its keys are interned.
+type branchPlan struct {
+	node   *query.Node
+	req    [][]string
+	anchor int // index into req, or -1
+}
+
+// plan splits a query into branches and chooses their anchors.
+func plan(root *query.Node) []branchPlan {
+	var nodes []*query.Node
+	var split func(n *query.Node)
+	split = func(n *query.Node) {
+		if n.Op == query.OpOr {
+			for _, c := range n.Children {
+				split(c)
+			}
+			return
+		}
+		nodes = append(nodes, n)
+	}
+	split(root)
+	plans := make([]branchPlan, len(nodes))
+	for i, n := range nodes {
+		req := dedupeSets(required(n))
+		best, bestCost := -1, 0.0
+		for j, set := range req {
+			if !anchorable(set) {
+				continue
+			}
+			if c := setCost(set); best < 0 || c < bestCost {
+				best, bestCost = j, c
+			}
+		}
+		plans[i] = branchPlan{node: n, req: req, anchor: best}
+	}
+	return plans
+}
+
+// required returns key sets that every post matching n satisfies: for each
+// set, the post has at least one of its keys.
+func required(n *query.Node) [][]string {
+	switch n.Op {
+	case query.OpTerm:
+		switch n.Kind {
+		case query.TermHashtag:
+			return [][]string{{"#" + n.Parts[0].Fold}}
+		case query.TermMention:
+			return [][]string{{"@" + n.Parts[0].Fold}}
+		}
+		var sets [][]string
+		for _, p := range n.Parts {
+			if p.Pattern {
+				sets = append(sets, []string{keyPrefix + p.Prefix})
+			} else {
+				sets = append(sets, []string{p.Fold})
+			}
+		}
+		return sets
+	case query.OpField:
+		switch n.Field {
+		case query.FieldAuthor:
+			return [][]string{{keyAuthor + n.Value}}
+		case query.FieldSite:
+			return [][]string{{keySite + n.Value}}
+		case query.FieldLang:
+			return [][]string{{keyLang + n.Value}}
+		case query.FieldCountry:
+			return [][]string{{keyCountry + n.Value}}
+		case query.FieldSource:
+			return [][]string{{keySource + n.Value}}
+		}
+		return nil // url: fragments are checked by the verifier only
+	case query.OpAnd, query.OpNear:
+		var sets [][]string
+		for _, c := range n.Children {
+			sets = append(sets, required(c)...)
+		}
+		return sets
+	case query.OpOr:
+		var union []string
+		for _, c := range n.Children {
+			cs := required(c)
+			if len(cs) == 0 {
+				return nil
+			}
+			best := cs[0]
+			for _, s := range cs[1:] {
+				if setCost(s) < setCost(best) {
+					best = s
+				}
+			}
+			union = append(union, best...)
+		}
+		return [][]string{union}
+	}
+	return nil // NOT removes; it never requires
+}
+
+func dedupeSets(sets [][]string) [][]string {
+	out := sets[:0]
+	seen := map[string]bool{}
+	for _, s := range sets {
+		s = slices.Compact(slices.Sorted(slices.Values(s)))
+		k := fmt.Sprint(s)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// anchorable reports whether a set can index a branch: filters such as
+// lang:en hold for a large share of all posts.
+func anchorable(set []string) bool {
+	for _, k := range set {
+		if len(k) > 2 && k[0] == 1 && (k[:2] == keyLang || k[:2] == keyCountry || k[:2] == keySource) {
+			return false
+		}
+	}
+	return true
+}
+
+func setCost(set []string) float64 {
+	c := 0.0
+	for _, k := range set {
+		c += keyCost(k)
+	}
+	return c
+}
+
+// keyCost estimates how often a key occurs, in posts per million. Longer words
+// are rarer; function words are everywhere; tags are rarer than words.
+func keyCost(k string) float64 {
+	if k == "" {
+		return 1e6
+	}
+	switch {
+	case k[0] == '#' || k[0] == '@':
+		return wordCost(k[1:]) / 20
+	case len(k) > 2 && k[0] == 1:
+		switch k[:2] {
+		case keyPrefix:
+			return wordCost(k[2:]) * 6
+		case keyAuthor:
+			return 5
+		case keySite:
+			return 20
+		default:
+			return 1e6
+		}
+	}
+	return wordCost(k)
+}
+
+func wordCost(w string) float64 {
+	if stopWords[w] {
+		return 1e5
+	}
+	n := utf8.RuneCountInString(w)
+	switch {
+	case n <= 1:
+		return 2e4
+	case n == 2:
+		return 8000
+	case n == 3:
+		return 3000
+	case n == 4:
+		return 1500
+	case n == 5:
+		return 800
+	case n == 6:
+		return 400
+	case n == 7:
+		return 250
+	}
+	return 150
+}

@@ -1,0 +1,196 @@
+package match
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/text"
+)
+
+// Matcher matches posts against an Index. It owns the scratch memory of one
+// goroutine: use one Matcher per worker; many Matchers share one Index.
+type Matcher struct {
+	ix *Index
+	an text.Analyzer
+
+	gen     uint32
+	present []uint32 // term id → gen when the post has the key
+	seenBr  []uint32 // branch id → gen when already a candidate
+	seenMon []uint32 // monitor slot → gen when already matched
+	cands   []uint32
+	slots   []uint32
+	key     []byte
+	ids     []string
+
+	// Counters since the Matcher was created.
+	Posts      int64 // posts matched
+	Candidates int64 // branches reached through the index (anchors + always set)
+	Verified   int64 // branches that passed every required key set: run by the exact verifier
+	Matches    int64 // (post, monitor) matches
+}
+
+// NewMatcher returns a Matcher over ix.
+func NewMatcher(ix *Index) *Matcher { return &Matcher{ix: ix} }
+
+// Match returns the ids of the monitors that p matches, in the order the
+// monitors were first added. The slice is reused by the next call.
+func (m *Matcher) Match(p *vigie.Post) []string {
+	return m.MatchDoc(m.an.Analyze(p))
+}
+
+// MatchDoc is Match for an already analysed post.
+func (m *Matcher) MatchDoc(d *text.Doc) []string {
+	ix := m.ix
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	m.prepare()
+	m.Posts++
+
+	for i := range d.Tokens {
+		t := &d.Tokens[i]
+		w := d.Word(i)
+		if id, ok := ix.dict[w]; ok {
+			m.mark(id)
+		}
+		switch t.Kind {
+		case text.Hashtag:
+			m.markKey('#', "", d.Tag(i))
+		case text.Mention:
+			m.markKey('@', "", d.Tag(i))
+		}
+		if len(w) >= 2 && ix.headBits[headBit(w)/64]&(1<<(headBit(w)%64)) != 0 {
+			for _, id := range ix.heads[w[:2]] {
+				if strings.HasPrefix(w, ix.terms[id].prefix) {
+					m.mark(id)
+				}
+			}
+		}
+	}
+	if d.Author != "" {
+		m.markKey(0, keyAuthor, d.Author)
+		if local, _, ok := strings.Cut(d.Author, "@"); ok {
+			m.markKey(0, keyAuthor, local)
+		}
+	}
+	for _, h := range d.Hosts {
+		for h != "" {
+			m.markKey(0, keySite, h)
+			_, rest, ok := strings.Cut(h, ".")
+			if !ok {
+				break
+			}
+			h = rest
+		}
+	}
+	if d.Lang != "" {
+		m.markKey(0, keyLang, d.Lang)
+	}
+	if d.Country != "" {
+		m.markKey(0, keyCountry, d.Country)
+	}
+	if d.Source != "" {
+		m.markKey(0, keySource, d.Source)
+	}
+	for _, b := range ix.always {
+		m.candidate(b)
+	}
+
+	m.Candidates += int64(len(m.cands))
+	m.slots = m.slots[:0]
+	for _, c := range m.cands {
+		b := &ix.branches[c]
+		if m.seenMon[b.mon] == m.gen || !m.hasRequired(b) {
+			continue
+		}
+		m.Verified++
+		if Eval(b.node, d) {
+			m.seenMon[b.mon] = m.gen
+			m.slots = append(m.slots, b.mon)
+		}
+	}
+	m.Matches += int64(len(m.slots))
+	slices.SortFunc(m.slots, func(a, b uint32) int {
+		sa, sb := ix.monitors[a].seq, ix.monitors[b].seq
+		if sa < sb {
+			return -1
+		}
+		if sa > sb {
+			return 1
+		}
+		return 0
+	})
+	m.ids = m.ids[:0]
+	for _, s := range m.slots {
+		m.ids = append(m.ids, ix.monitors[s].id)
+	}
+	return m.ids
+}
+
+// prepare sizes the scratch arrays to the index and starts a new generation.
+func (m *Matcher) prepare() {
+	ix := m.ix
+	m.present = grow(m.present, len(ix.terms))
+	m.seenBr = grow(m.seenBr, len(ix.branches))
+	m.seenMon = grow(m.seenMon, len(ix.monitors))
+	m.gen++
+	if m.gen == 0 { // wrapped: forget every old stamp
+		clear(m.present)
+		clear(m.seenBr)
+		clear(m.seenMon)
+		m.gen = 1
+	}
+	m.cands = m.cands[:0]
+}
+
+func grow(s []uint32, n int) []uint32 {
+	if len(s) >= n {
+		return s
+	}
+	return append(s, make([]uint32, n-len(s)+n/4)...)
+}
+
+func (m *Matcher) markKey(tag byte, kind, v string) {
+	m.key = m.key[:0]
+	if tag != 0 {
+		m.key = append(m.key, tag)
+	}
+	m.key = append(m.key, kind...)
+	m.key = append(m.key, v...)
+	if id, ok := m.ix.dict[string(m.key)]; ok {
+		m.mark(id)
+	}
+}
+
+func (m *Matcher) mark(id uint32) {
+	if m.present[id] == m.gen {
+		return
+	}
+	m.present[id] = m.gen
+	for _, b := range m.ix.terms[id].postings {
+		m.candidate(b)
+	}
+}
+
+func (m *Matcher) candidate(b uint32) {
+	if m.seenBr[b] != m.gen {
+		m.seenBr[b] = m.gen
+		m.cands = append(m.cands, b)
+	}
+}
+
+func (m *Matcher) hasRequired(b *branch) bool {
+	for _, set := range b.req {
+		ok := false
+		for _, k := range set {
+			if m.present[k] == m.gen {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}

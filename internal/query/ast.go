@@ -1,0 +1,194 @@
+// Package query implements the monitor query language of
+// shared/design/query-language.md: a lexer and parser to an AST, errors with a
+// 1-based column, warnings, and the limits. It does no matching.
+package query
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Op is the kind of a node.
+type Op uint8
+
+// Node kinds.
+const (
+	OpTerm  Op = iota // a word, phrase, pattern, hashtag or mention
+	OpField           // author:, site:, url:, lang:, country:, source:
+	OpAnd
+	OpOr
+	OpNot
+	OpNear
+)
+
+// TermKind says what a term looks for.
+type TermKind uint8
+
+// Term kinds.
+const (
+	TermWords   TermKind = iota // one word, or a phrase of several
+	TermHashtag                 // #tag
+	TermMention                 // @handle or @handle@host
+)
+
+// Field is a post attribute a query can test.
+type Field uint8
+
+// Fields that take a value (title: is not one: it restricts terms).
+const (
+	FieldAuthor Field = iota + 1
+	FieldSite
+	FieldURL
+	FieldLang
+	FieldCountry
+	FieldSource
+)
+
+var fieldNames = map[string]Field{
+	"author": FieldAuthor, "site": FieldSite, "url": FieldURL,
+	"lang": FieldLang, "country": FieldCountry, "source": FieldSource,
+}
+
+// knownFields lists every field name, title included, for messages.
+var knownFields = []string{"title", "author", "site", "url", "lang", "country", "source"}
+
+func (f Field) String() string {
+	for k, v := range fieldNames {
+		if v == f {
+			return k
+		}
+	}
+	return "field" + strconv.Itoa(int(f))
+}
+
+// Positive reports whether the field selects posts by themselves (author:,
+// site:, url:), as opposed to lang:, country: and source:, which only filter.
+func (f Field) Positive() bool { return f == FieldAuthor || f == FieldSite || f == FieldURL }
+
+// Part is one word of a term. Fold is the normalised word; Kept keeps its case
+// for case-sensitive terms. A part with Pattern set holds '*' (any run of
+// letters or digits, possibly none) or '?' (exactly one); Prefix is its literal
+// start, before the first wildcard.
+type Part struct {
+	Fold    string
+	Kept    string
+	Pattern bool
+	Prefix  string
+}
+
+// Node is a node of a parsed query.
+type Node struct {
+	Op       Op
+	Children []*Node // And, Or: two or more; Not: one; Near: two
+
+	// Near
+	Dist    int  // at most Dist other words between the operands
+	Ordered bool // NEAR/nf: left operand before the right one
+
+	// Term
+	Kind          TermKind
+	Parts         []Part // one for a word; several for a phrase, in order
+	Slop          int    // -1: consecutive words; n ≥ 0: "a b"~n, any order
+	CaseSensitive bool   // {Word}
+	Title         bool   // title:… — only within the title
+	Host          string // mention @user@host
+
+	// Field
+	Field Field
+	Value string
+
+	Col int // 1-based column of the node's first character in the query
+}
+
+// Query is a parsed, valid query.
+type Query struct {
+	Text     string
+	Root     *Node
+	Warnings []Warning
+	Clauses  int
+}
+
+// Warning flags something legal that probably is not what the user meant.
+type Warning struct {
+	Column  int
+	Message string
+}
+
+func (w Warning) String() string { return "column " + strconv.Itoa(w.Column) + ": " + w.Message }
+
+// String renders the node in canonical query syntax, fully parenthesised. It
+// parses back to an equivalent node.
+func (n *Node) String() string {
+	var b strings.Builder
+	n.write(&b)
+	return b.String()
+}
+
+func (n *Node) write(b *strings.Builder) {
+	switch n.Op {
+	case OpAnd, OpOr:
+		op := " AND "
+		if n.Op == OpOr {
+			op = " OR "
+		}
+		b.WriteByte('(')
+		for i, c := range n.Children {
+			if i > 0 {
+				b.WriteString(op)
+			}
+			c.write(b)
+		}
+		b.WriteByte(')')
+	case OpNot:
+		b.WriteString("NOT ")
+		n.Children[0].write(b)
+	case OpNear:
+		b.WriteByte('(')
+		n.Children[0].write(b)
+		b.WriteString(" NEAR/" + strconv.Itoa(n.Dist))
+		if n.Ordered {
+			b.WriteByte('f')
+		}
+		b.WriteByte(' ')
+		n.Children[1].write(b)
+		b.WriteByte(')')
+	case OpField:
+		b.WriteString(n.Field.String())
+		b.WriteByte(':')
+		b.WriteString(strconv.Quote(n.Value))
+	case OpTerm:
+		if n.Title {
+			b.WriteString("title:")
+		}
+		switch n.Kind {
+		case TermHashtag:
+			b.WriteString("#" + n.Parts[0].Fold)
+			return
+		case TermMention:
+			b.WriteString("@" + n.Parts[0].Fold)
+			if n.Host != "" {
+				b.WriteString("@" + n.Host)
+			}
+			return
+		}
+		words := make([]string, len(n.Parts))
+		for i, p := range n.Parts {
+			words[i] = p.Fold
+			if n.CaseSensitive {
+				words[i] = p.Kept
+			}
+		}
+		open, close := `"`, `"`
+		if n.CaseSensitive {
+			open, close = "{", "}"
+		}
+		if len(words) == 1 && n.Slop < 0 && !n.CaseSensitive {
+			b.WriteString(words[0])
+			return
+		}
+		b.WriteString(open + strings.Join(words, " ") + close)
+		if n.Slop >= 0 {
+			b.WriteString("~" + strconv.Itoa(n.Slop))
+		}
+	}
+}

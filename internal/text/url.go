@@ -1,0 +1,99 @@
+package text
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// urlLen returns the length of the URL at the start of s ("http://", "https://"
+// or "www."), or 0. Trailing punctuation that ends a sentence is not part of it.
+func urlLen(s string) int {
+	var n int
+	switch {
+	case hasPrefixFold(s, "https://"):
+		n = 8
+	case hasPrefixFold(s, "http://"):
+		n = 7
+	case hasPrefixFold(s, "www."):
+		n = 4
+	default:
+		return 0
+	}
+	start := n
+	for n < len(s) {
+		c := s[n]
+		if c < utf8.RuneSelf {
+			if c <= ' ' || c == '<' || c == '>' || c == '"' || c == '`' || c == '{' || c == '}' || c == '|' || c == '\\' || c == '^' {
+				break
+			}
+			n++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[n:])
+		if unicode.IsSpace(r) || r == utf8.RuneError {
+			break
+		}
+		n += size
+	}
+	// Trim what usually closes the sentence around a link.
+	for n > start {
+		r, size := utf8.DecodeLastRuneInString(s[:n])
+		switch r {
+		case '.', ',', ';', ':', '!', '?', '\'', '"', '*', '…', '»', '”', '’', '“':
+			n -= size
+			continue
+		case ')':
+			if strings.Count(s[:n], "(") < strings.Count(s[:n], ")") {
+				n -= size
+				continue
+			}
+		case ']':
+			if strings.Count(s[:n], "[") < strings.Count(s[:n], "]") {
+				n -= size
+				continue
+			}
+		}
+		break
+	}
+	if n == start || !isHostByte(s[start]) {
+		return 0
+	}
+	return n
+}
+
+func isHostByte(c byte) bool {
+	return isASCIIAlnum(c) || c == '[' || c >= utf8.RuneSelf
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// Host returns the lower-case host of a URL (with or without scheme), without
+// user info, port or trailing dot; "" if there is none.
+func Host(u string) string {
+	u = strings.TrimSpace(u)
+	if i := strings.Index(u, "://"); i >= 0 && i < 16 {
+		u = u[i+3:]
+	} else if strings.HasPrefix(u, "//") {
+		u = u[2:]
+	}
+	if i := strings.IndexAny(u, "/?#"); i >= 0 {
+		u = u[:i]
+	}
+	if i := strings.LastIndexByte(u, '@'); i >= 0 {
+		u = u[i+1:]
+	}
+	if strings.HasPrefix(u, "[") {
+		if i := strings.IndexByte(u, ']'); i >= 0 {
+			return strings.ToLower(u[:i+1])
+		}
+		return ""
+	}
+	if i := strings.LastIndexByte(u, ':'); i >= 0 {
+		u = u[:i]
+	}
+	u = strings.TrimSuffix(u, ".")
+	return Fold(u)
+}
