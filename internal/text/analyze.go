@@ -179,7 +179,7 @@ func asciiLower(s string) string {
 // tokenize appends the tokens of s, whose first byte is at offset base of Doc.Plain.
 func (a *Analyzer) tokenize(s string, base int32) {
 	d := &a.doc
-	inWord := false     // a word is open
+	inWord := false       // a word is open
 	prevTagBlock := false // the previous rune forbids a '#'/'@' tag from starting here
 	var cur Token
 	closeWord := func(end int) {
