@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,7 @@ func runBenchMatch(args []string, stdout, stderr io.Writer) error {
 	limit := fs.Int("limit", 100000, "posts held in memory for the engine-only run (0: all)")
 	workers := fs.Int("workers", 1, "workers for the end-to-end run")
 	rounds := fs.Int("rounds", 3, "engine-only rounds; the best is reported")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the engine-only rounds to this file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -74,6 +76,17 @@ func runBenchMatch(args []string, stdout, stderr io.Writer) error {
 	ps, err := readPosts(*posts, *limit)
 	if err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		pf, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pf.Close()
+		defer pprof.StopCPUProfile()
 	}
 	best := time.Duration(0)
 	var m *match.Matcher

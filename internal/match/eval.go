@@ -35,6 +35,9 @@ func Eval(n *query.Node, d *text.Doc) bool {
 	case query.OpField:
 		return evalField(n, d)
 	case query.OpTerm:
+		if certainlyAbsent(n, d) {
+			return false
+		}
 		if len(n.Parts) == 1 {
 			for i := range d.Tokens {
 				if tokenMatches(n, 0, d, i) {
@@ -46,6 +49,20 @@ func Eval(n *query.Node, d *text.Doc) bool {
 		return len(spans(n, d, nil)) > 0
 	case query.OpNear:
 		return len(spans(n, d, nil)) > 0
+	}
+	return false
+}
+
+// certainlyAbsent reports whether a word of the term is missing from the post,
+// by the post's word filter: most terms are settled without a scan.
+func certainlyAbsent(n *query.Node, d *text.Doc) bool {
+	if n.Kind == query.TermMention {
+		return false // the word of a mention is only the first label of its handle
+	}
+	for i := range n.Parts {
+		if p := &n.Parts[i]; !p.Pattern && !d.MayHaveWord(p.Hash) {
+			return true
+		}
 	}
 	return false
 }
@@ -74,6 +91,9 @@ func spans(n *query.Node, d *text.Doc, out []span) []span {
 			}
 		}
 	case query.OpTerm:
+		if certainlyAbsent(n, d) {
+			return out
+		}
 		switch {
 		case len(n.Parts) == 1:
 			for i := range d.Tokens {

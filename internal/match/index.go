@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/vigie-project/vigie/internal/query"
+	"github.com/vigie-project/vigie/internal/text"
 )
 
 // DefaultMaxUnanchored bounds the monitors' branches that have no term to be
@@ -34,8 +35,8 @@ type Index struct {
 	dict      map[string]uint32 // key → term id
 	terms     []term
 	freeTerms []uint32
-	heads     map[string][]uint32 // first two bytes of a prefix → prefix term ids
-	headBits  []uint64            // bitmap of those two-byte heads, for a quick no
+	bloom     keyBloom // over word keys: most post words are no key at all
+	prefixes  prefixSet
 
 	branches     []branch
 	freeBranches []uint32
@@ -76,8 +77,6 @@ type monitor struct {
 func NewIndex() *Index {
 	return &Index{
 		dict:          make(map[string]uint32),
-		heads:         make(map[string][]uint32),
-		headBits:      make([]uint64, 1<<16/64),
 		byID:          make(map[string]uint32),
 		MaxUnanchored: DefaultMaxUnanchored,
 	}
@@ -261,11 +260,12 @@ func (ix *Index) intern(k string) uint32 {
 	}
 	ix.terms[t] = term{key: k, refs: 1}
 	ix.dict[k] = t
+	if isWordKey(k) {
+		ix.bloom.add(text.Hash(k))
+	}
 	if p, ok := prefixOfKey(k); ok {
 		ix.terms[t].prefix = p
-		h := p[:2]
-		ix.heads[h] = append(ix.heads[h], t)
-		ix.headBits[headBit(h)/64] |= 1 << (headBit(h) % 64)
+		ix.prefixes.add(p, t)
 	}
 	return t
 }
@@ -277,19 +277,15 @@ func (ix *Index) release(t uint32) {
 		return
 	}
 	if tm.prefix != "" {
-		h := tm.prefix[:2]
-		ix.heads[h] = deleteValue(ix.heads[h], t)
-		if len(ix.heads[h]) == 0 {
-			delete(ix.heads, h)
-			ix.headBits[headBit(h)/64] &^= 1 << (headBit(h) % 64)
-		}
+		ix.prefixes.remove(tm.prefix, t)
 	}
 	delete(ix.dict, tm.key)
+	if isWordKey(tm.key) {
+		ix.bloom.remove(text.Hash(tm.key))
+	}
 	*tm = term{}
 	ix.freeTerms = append(ix.freeTerms, t)
 }
-
-func headBit(h string) uint32 { return uint32(h[0])<<8 | uint32(h[1]) }
 
 // Keys: a word is its folded form; other kinds carry a prefix that no folded
 // word can start with.
@@ -301,6 +297,50 @@ const (
 	keyCountry = "\x01c"
 	keySource  = "\x01o"
 )
+
+// isWordKey reports whether k is a folded word (not a tag or field key).
+func isWordKey(k string) bool { return k != "" && k[0] != 1 && k[0] != '#' && k[0] != '@' }
+
+// keyBloom is a counting Bloom filter (two probes) over the hashes of the word
+// keys, so that keys can be removed as monitors go.
+type keyBloom struct {
+	bits   [bloomBits / 64]uint64
+	counts [bloomBits]uint16
+}
+
+const bloomBits = 1 << 18 // 32 KiB of bits: about 2% false positives at 20k keys
+
+func bloomProbes(h uint64) (uint32, uint32) {
+	return uint32(h) & (bloomBits - 1), uint32(h>>32) & (bloomBits - 1)
+}
+
+func (b *keyBloom) add(h uint64) {
+	p, q := bloomProbes(h)
+	for _, i := range [2]uint32{p, q} {
+		if b.counts[i] < 0xffff {
+			b.counts[i]++
+		}
+		b.bits[i/64] |= 1 << (i % 64)
+	}
+}
+
+func (b *keyBloom) remove(h uint64) {
+	p, q := bloomProbes(h)
+	for _, i := range [2]uint32{p, q} {
+		if b.counts[i] == 0xffff {
+			continue // saturated: stays set, which is only slower, never wrong
+		}
+		b.counts[i]--
+		if b.counts[i] == 0 {
+			b.bits[i/64] &^= 1 << (i % 64)
+		}
+	}
+}
+
+func (b *keyBloom) has(h uint64) bool {
+	p, q := bloomProbes(h)
+	return b.bits[p/64]&(1<<(p%64)) != 0 && b.bits[q/64]&(1<<(q%64)) != 0
+}
 
 func prefixOfKey(k string) (string, bool) {
 	if len(k) > len(keyPrefix) && k[:len(keyPrefix)] == keyPrefix {
@@ -342,7 +382,18 @@ func plan(root *query.Node) []branchPlan {
 				best, bestCost = j, c
 			}
 		}
-		plans[i] = branchPlan{node: n, req: req, anchor: best}
+		// Sets of function words filter out almost nothing and would make
+		// every "the" of every post a lookup hit; keep only the anchor.
+		kept := req[:0]
+		for j, set := range req {
+			if j == best {
+				best = len(kept)
+			} else if setCost(set) >= weakSet {
+				continue
+			}
+			kept = append(kept, set)
+		}
+		plans[i] = branchPlan{node: n, req: kept, anchor: best}
 	}
 	return plans
 }
@@ -361,7 +412,7 @@ func required(n *query.Node) [][]string {
 		var sets [][]string
 		for _, p := range n.Parts {
 			if p.Pattern {
-				sets = append(sets, []string{keyPrefix + p.Prefix})
+				sets = append(sets, []string{keyPrefix + prefixKey(p.Prefix)})
 			} else {
 				sets = append(sets, []string{p.Fold})
 			}
@@ -431,6 +482,9 @@ func anchorable(set []string) bool {
 	}
 	return true
 }
+
+// weakSet is the cost from which a required set is not worth checking.
+const weakSet = 1e5
 
 func setCost(set []string) float64 {
 	c := 0.0

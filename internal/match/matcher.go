@@ -31,7 +31,9 @@ type Matcher struct {
 }
 
 // NewMatcher returns a Matcher over ix.
-func NewMatcher(ix *Index) *Matcher { return &Matcher{ix: ix} }
+func NewMatcher(ix *Index) *Matcher {
+	return &Matcher{ix: ix}
+}
 
 // Match returns the ids of the monitors that p matches, in the order the
 // monitors were first added. The slice is reused by the next call.
@@ -50,8 +52,10 @@ func (m *Matcher) MatchDoc(d *text.Doc) []string {
 	for i := range d.Tokens {
 		t := &d.Tokens[i]
 		w := d.Word(i)
-		if id, ok := ix.dict[w]; ok {
-			m.mark(id)
+		if ix.bloom.has(t.Hash) {
+			if id, ok := ix.dict[w]; ok {
+				m.mark(id)
+			}
 		}
 		switch t.Kind {
 		case text.Hashtag:
@@ -59,12 +63,8 @@ func (m *Matcher) MatchDoc(d *text.Doc) []string {
 		case text.Mention:
 			m.markKey('@', "", d.Tag(i))
 		}
-		if len(w) >= 2 && ix.headBits[headBit(w)/64]&(1<<(headBit(w)%64)) != 0 {
-			for _, id := range ix.heads[w[:2]] {
-				if strings.HasPrefix(w, ix.terms[id].prefix) {
-					m.mark(id)
-				}
-			}
+		if lens := ix.prefixes.lens; lens != 0 {
+			m.markPrefixes(w, lens)
 		}
 	}
 	if d.Author != "" {
@@ -149,6 +149,30 @@ func grow(s []uint32, n int) []uint32 {
 	}
 	return append(s, make([]uint32, n-len(s)+n/4)...)
 }
+
+// markPrefixes marks the prefix keys that w starts with.
+func (m *Matcher) markPrefixes(w string, lens uint32) {
+	ps := &m.ix.prefixes
+	h := uint64(fnvOffset)
+	n := min(len(w), maxPrefixKey)
+	for i := 0; i < n; i++ {
+		h ^= uint64(w[i])
+		h *= fnvPrime
+		if lens&(1<<(i+1)) != 0 && ps.bloom.has(h) {
+			for _, id := range ps.byHash[h] {
+				if m.ix.terms[id].prefix == w[:i+1] {
+					m.mark(id)
+				}
+			}
+		}
+	}
+}
+
+// The FNV-1a constants of text.Hash, for hashing prefixes incrementally.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
 
 func (m *Matcher) markKey(tag byte, kind, v string) {
 	m.key = m.key[:0]

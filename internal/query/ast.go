@@ -74,6 +74,7 @@ type Part struct {
 	Kept    string
 	Pattern bool
 	Prefix  string
+	Hash    uint64 // text.Hash(Fold), for quick absence tests; 0 for patterns
 }
 
 // Node is a node of a parsed query.

@@ -424,6 +424,9 @@ func (p *parser) term(t token) (*Node, *Error) {
 		if err := checkPattern(&n.Parts[i], t.col, t.text); err != nil {
 			return nil, err
 		}
+		if !n.Parts[i].Pattern {
+			n.Parts[i].Hash = text.Hash(n.Parts[i].Fold)
+		}
 	}
 	return n, nil
 }

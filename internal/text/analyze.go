@@ -46,6 +46,7 @@ type Token struct {
 	t1         int32 // end of the folded tag (hashtag body, full mention handle)
 	h0, h1     int32 // folded host of a mention @user@host
 	Kind       Kind
+	Hash       uint64 // Hash of the folded word form
 }
 
 // Doc is an analysed post: what it offers to queries. A Doc returned by an
@@ -57,12 +58,12 @@ type Doc struct {
 	Links    []string
 	Hosts    []string // lower-case host of every link, without port
 	Author   string   // folded handle without a leading '@'
-	AuthorNm string   // folded author name
 	Source   string
 	Lang     string
 	Country  string
 
-	buf []byte
+	buf  []byte
+	bits wordBits
 }
 
 // Word returns the folded word form of token i.
@@ -119,6 +120,7 @@ func (a *Analyzer) Analyze(p *vigie.Post) *Doc {
 	d.Links = d.Links[:0]
 	d.Hosts = d.Hosts[:0]
 	d.buf = d.buf[:0]
+	d.bits = wordBits{}
 	a.pos = 0
 
 	title, text := p.Title, p.Text
@@ -150,6 +152,11 @@ func (a *Analyzer) Analyze(p *vigie.Post) *Doc {
 	if text != "" {
 		a.tokenize(d.Plain[len(d.Plain)-len(text):], int32(len(d.Plain)-len(text)))
 	}
+	for i := range d.Tokens {
+		t := &d.Tokens[i]
+		t.Hash = hashBytes(d.buf[t.w0:t.w1])
+		d.bits.add(t.Hash)
+	}
 	if p.URL != "" {
 		d.Links = append(d.Links, p.URL)
 	}
@@ -160,7 +167,6 @@ func (a *Analyzer) Analyze(p *vigie.Post) *Doc {
 		}
 	}
 	d.Author = strings.TrimPrefix(Fold(strings.TrimSpace(p.Author.Handle)), "@")
-	d.AuthorNm = Fold(strings.TrimSpace(p.Author.Name))
 	d.Source = asciiLower(p.Source)
 	d.Lang = asciiLower(p.Lang)
 	d.Country = asciiLower(p.Country)
@@ -211,17 +217,34 @@ func (a *Analyzer) tokenize(s string, base int32) {
 				}
 			}
 			switch {
-			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z':
+				// The common case: a run of ASCII letters and digits.
 				openWord(i)
-				d.buf = append(d.buf, c)
+				j, upper := i, false
+				for ; j < len(s); j++ {
+					c := s[j]
+					if 'a' <= c && c <= 'z' || '0' <= c && c <= '9' {
+						continue
+					}
+					if 'A' <= c && c <= 'Z' {
+						upper = true
+						continue
+					}
+					break
+				}
+				if upper {
+					for k := i; k < j; k++ {
+						c := s[k]
+						if 'A' <= c && c <= 'Z' {
+							c += 'a' - 'A'
+						}
+						d.buf = append(d.buf, c)
+					}
+				} else {
+					d.buf = append(d.buf, s[i:j]...)
+				}
 				prevTagBlock = true
-				i++
-				continue
-			case 'A' <= c && c <= 'Z':
-				openWord(i)
-				d.buf = append(d.buf, c+'a'-'A')
-				prevTagBlock = true
-				i++
+				i = j
 				continue
 			case (c == '#' || c == '@') && !prevTagBlock && !inWord:
 				if n := a.tag(s, i, base); n > 0 {

@@ -159,6 +159,21 @@ func isSingleScript(r rune) bool {
 // Fold returns s normalised as query words and post words are: NFKC, case
 // folded, diacritics removed. Separators are kept as they are.
 func Fold(s string) string {
+	ascii, lower := true, true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 {
+			ascii = false
+			break
+		} else if 'A' <= c && c <= 'Z' {
+			lower = false
+		}
+	}
+	if ascii {
+		if lower {
+			return s
+		}
+		return strings.ToLower(s)
+	}
 	var b strings.Builder
 	for _, r := range s {
 		if r < 0x80 {
