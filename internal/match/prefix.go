@@ -11,7 +11,7 @@ const maxPrefixKey = 24
 // leading parts; it looks up only the lengths some prefix has, through a Bloom
 // filter first.
 type prefixSet struct {
-	lens   uint32            // bit L set: some prefix key is L bytes long
+	lens   uint32 // bit L set: some prefix key is L bytes long
 	counts [maxPrefixKey + 1]int32
 	bloom  keyBloom
 	byHash map[uint64][]uint32 // prefix hash → prefix term ids
