@@ -156,7 +156,7 @@ func (n *Node) write(b *strings.Builder) {
 	case OpField:
 		b.WriteString(n.Field.String())
 		b.WriteByte(':')
-		b.WriteString(strconv.Quote(n.Value))
+		b.WriteString(quote(n.Value))
 	case OpTerm:
 		if n.Title {
 			b.WriteString("title:")
@@ -192,4 +192,9 @@ func (n *Node) write(b *strings.Builder) {
 			b.WriteString("~" + strconv.Itoa(n.Slop))
 		}
 	}
+}
+
+// quote writes s as a query phrase: only '"' and '\\' are escaped.
+func quote(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }

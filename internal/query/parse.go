@@ -3,6 +3,7 @@ package query
 import (
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/vigie-project/vigie/internal/text"
@@ -338,6 +339,9 @@ func (p *parser) fieldValue(f Field, t token) (*Node, *Error) {
 	switch f {
 	case FieldAuthor:
 		n.Value = strings.TrimPrefix(text.Fold(raw), "@")
+		if strings.ContainsFunc(n.Value, unicode.IsSpace) || !strings.ContainsFunc(n.Value, isAlnum) || strings.HasPrefix(n.Value, "@") {
+			return nil, &Error{Column: t.col, Msg: "invalid handle " + strconv.Quote(raw) + " for author:, e.g. author:epfl or author:epfl@mastodon.social"}
+		}
 	case FieldSite:
 		v := text.Host(raw)
 		if i := strings.Index(raw, "://"); i < 0 && !strings.ContainsAny(raw, "/") {
@@ -409,8 +413,8 @@ func (p *parser) term(t token) (*Node, *Error) {
 			}
 			n.Kind = TermMention
 			n.Parts = []Part{{Fold: strings.Join(labels, "."), Kept: handle}}
-			n.Host = strings.TrimSuffix(text.Fold(host), ".")
-			if strings.Contains(w[1:], "@") && n.Host == "" {
+			n.Host = strings.TrimRight(text.Fold(host), ".")
+			if strings.Contains(w[1:], "@") && (!strings.ContainsFunc(n.Host, isAlnum) || strings.ContainsAny(n.Host, "@/:?#\"\\")) {
 				return nil, &Error{Column: t.col, Msg: "the host after the second @ is missing, e.g. @epfl@mastodon.social"}
 			}
 		default:
@@ -617,3 +621,5 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(rb)]
 }
+
+func isAlnum(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }

@@ -84,10 +84,17 @@ func (d *Doc) Host(i int) string {
 	return d.str(t.h0, t.h1)
 }
 
-// Source text of token i, as written.
+// Span returns the source text of token i's word, as written: for a mention
+// @user.example@host, only "@user" (the rest is not part of the word).
 func (d *Doc) Span(i int) string {
 	t := &d.Tokens[i]
-	return d.Plain[t.Start:t.End]
+	s := d.Plain[t.Start:t.End]
+	if t.Kind == Mention {
+		if k := strings.IndexAny(s[1:], ".@"); k >= 0 {
+			s = s[:1+k]
+		}
+	}
+	return s
 }
 
 func (d *Doc) str(a, b int32) string {

@@ -90,7 +90,7 @@ func computeEntry(r rune) foldEntry {
 		kept.WriteRune(d)
 	}
 	k := norm.NFC.String(kept.String())
-	f := folder.String(k)
+	f := stableFold(k)
 	// Case folding can reintroduce letters with marks (rare); strip again.
 	f = stripMarks(f)
 	e := foldEntry{fold: f, kept: k}
@@ -99,6 +99,23 @@ func computeEntry(r rune) foldEntry {
 		e.fold, e.kept = "", ""
 	}
 	return e
+}
+
+// stableFold case-folds s so that folding again changes nothing. x/text folds
+// some scripts (Cherokee) back and forth between two letters; the smaller one
+// is taken for both.
+func stableFold(s string) string {
+	for range 4 {
+		t := folder.String(s)
+		if t == s {
+			return s
+		}
+		if folder.String(t) == s {
+			return min(s, t)
+		}
+		s = t
+	}
+	return s
 }
 
 func stripMarks(s string) string {

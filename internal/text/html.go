@@ -10,26 +10,44 @@ import (
 
 // needsHTML reports whether s looks like HTML or holds character references.
 func needsHTML(s string) bool {
-	i := strings.IndexByte(s, '<')
-	for i >= 0 && i+1 < len(s) {
-		c := s[i+1]
-		if c == '/' || c == '!' || isASCIIAlnum(c) {
+	return hasMarkup(s) || strings.IndexByte(s, '&') >= 0 && strings.IndexByte(s, ';') >= 0
+}
+
+// hasMarkup reports whether s holds an HTML tag, comment or doctype. A '<' in
+// plain text ("EPFL<ETHZ", "a<b then") is not one: a start tag must be a known
+// element followed by attributes or its '>'.
+func hasMarkup(s string) bool {
+	for i := strings.IndexByte(s, '<'); i >= 0 && i+1 < len(s); {
+		rest := s[i+1:]
+		switch c := rest[0]; {
+		case c == '!', c == '/' && len(rest) > 1 && isASCIILetter(rest[1]):
 			return true
+		case isASCIILetter(c):
+			n := 1
+			for n < len(rest) && isASCIIAlnum(rest[n]) {
+				n++
+			}
+			end := n == len(rest) || strings.IndexByte(" \t\n\r\f/>", rest[n]) >= 0
+			if end && atom.Lookup([]byte(strings.ToLower(rest[:n]))) != 0 && strings.IndexByte(rest[n:], '>') >= 0 {
+				return true
+			}
 		}
-		j := strings.IndexByte(s[i+1:], '<')
+		j := strings.IndexByte(rest, '<')
 		if j < 0 {
 			break
 		}
 		i += 1 + j
 	}
-	return strings.IndexByte(s, '&') >= 0 && strings.IndexByte(s, ';') >= 0
+	return false
 }
+
+func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 // htmlToText returns the visible text of an HTML fragment, with block elements
 // and line breaks turned into newlines, and appends the targets of its links.
 // Scripts, styles and other invisible content are dropped.
 func htmlToText(s string, links *[]string) string {
-	if strings.IndexByte(s, '<') < 0 {
+	if !hasMarkup(s) {
 		return html.UnescapeString(s)
 	}
 	z := xhtml.NewTokenizer(strings.NewReader(s))

@@ -74,7 +74,7 @@ func hasPrefixFold(s, prefix string) bool {
 // user info, port or trailing dot; "" if there is none.
 func Host(u string) string {
 	u = strings.TrimSpace(u)
-	if i := strings.Index(u, "://"); i >= 0 && i < 16 {
+	if i := strings.Index(u, "://"); i > 0 && isScheme(u[:i]) {
 		u = u[i+3:]
 	} else if strings.HasPrefix(u, "//") {
 		u = u[2:]
@@ -96,4 +96,19 @@ func Host(u string) string {
 	}
 	u = strings.TrimSuffix(u, ".")
 	return Fold(u)
+}
+
+// isScheme reports whether s is a URL scheme (RFC 3986: a letter, then letters,
+// digits, '+', '-' or '.'), so that a "://" later in a link without one
+// ("www.a.ch/http://b.ch") is not taken for the end of a scheme.
+func isScheme(s string) bool {
+	if len(s) > 16 || !isASCIILetter(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !isASCIIAlnum(c) && c != '+' && c != '-' && c != '.' {
+			return false
+		}
+	}
+	return true
 }
