@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -132,7 +131,7 @@ func readPosts(path string, limit int) ([]vigie.Post, error) {
 			continue
 		}
 		var p vigie.Post
-		if json.Unmarshal(b, &p) == nil && p.Validate() == nil {
+		if vigie.DecodePost(b, &p) == nil && p.Validate() == nil {
 			ps = append(ps, p)
 		}
 	}

@@ -286,7 +286,7 @@ func processBatch(m *match.Matcher, b *batch) {
 	var p vigie.Post
 	for _, l := range b.lines {
 		p = vigie.Post{}
-		if err := json.Unmarshal(b.data[l.start:l.end], &p); err != nil {
+		if err := vigie.DecodePost(b.data[l.start:l.end], &p); err != nil {
 			b.bad = append(b.bad, badLine{l.no, fmt.Errorf("not a post: %v", err)})
 			b.st.Skipped++
 			continue

@@ -58,18 +58,37 @@ type term struct {
 	prefix   string   // for prefix keys, the literal prefix
 }
 
+// branch is one alternative of a monitor's query. Its required key sets are
+// stored flat to keep a monitor small: for each set, its length then its ids.
 type branch struct {
-	mon    uint32
 	node   *query.Node
-	req    [][]uint32 // every set needs one present key
-	anchor []uint32   // the keys it is indexed under; nil when unanchored
-	keys   []uint32   // every key it references once, for reference counts
+	req    []uint32
+	mon    uint32
+	anchor int32 // offset in req of the anchor set's length, or -1
+}
+
+// sets calls f with each required set of the branch.
+func (b *branch) sets(f func(set []uint32) bool) {
+	for i := 0; i < len(b.req); {
+		n := int(b.req[i])
+		if !f(b.req[i+1 : i+1+n]) {
+			return
+		}
+		i += 1 + n
+	}
+}
+
+func (b *branch) anchorSet() []uint32 {
+	if b.anchor < 0 {
+		return nil
+	}
+	n := b.req[b.anchor]
+	return b.req[b.anchor+1 : b.anchor+1+int32(n)]
 }
 
 type monitor struct {
 	id       string
 	seq      uint64
-	q        *query.Query
 	branches []uint32
 }
 
@@ -119,7 +138,7 @@ func (ix *Index) Add(id string, q *query.Query) error {
 		old := 0
 		if exists {
 			for _, b := range ix.monitors[slot].branches {
-				if ix.branches[b].anchor == nil {
+				if ix.branches[b].anchor < 0 {
 					old++
 				}
 			}
@@ -143,7 +162,6 @@ func (ix *Index) Add(id string, q *query.Query) error {
 		ix.byID[id] = slot
 	}
 	m := &ix.monitors[slot]
-	m.q = q
 	for _, p := range plans {
 		m.branches = append(m.branches, ix.addBranch(slot, p))
 	}
@@ -165,17 +183,6 @@ func (ix *Index) Remove(id string) bool {
 	return true
 }
 
-// Query returns the parsed query of monitor id.
-func (ix *Index) Query(id string) (*query.Query, bool) {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	slot, ok := ix.byID[id]
-	if !ok {
-		return nil, false
-	}
-	return ix.monitors[slot].q, true
-}
-
 func (ix *Index) addBranch(slot uint32, p branchPlan) uint32 {
 	var id uint32
 	if n := len(ix.freeBranches); n > 0 {
@@ -185,28 +192,25 @@ func (ix *Index) addBranch(slot uint32, p branchPlan) uint32 {
 		id = uint32(len(ix.branches))
 		ix.branches = append(ix.branches, branch{})
 	}
-	b := branch{mon: slot, node: p.node}
+	b := branch{mon: slot, node: p.node, anchor: -1}
 	seen := map[string]uint32{}
-	intern := func(k string) uint32 {
-		if t, ok := seen[k]; ok {
-			return t
-		}
-		t := ix.intern(k)
-		seen[k] = t
-		b.keys = append(b.keys, t)
-		return t
-	}
-	b.req = make([][]uint32, len(p.req))
 	for i, set := range p.req {
-		ids := make([]uint32, len(set))
-		for j, k := range set {
-			ids[j] = intern(k)
+		if i == p.anchor {
+			b.anchor = int32(len(b.req))
 		}
-		b.req[i] = ids
+		b.req = append(b.req, uint32(len(set)))
+		for _, k := range set {
+			t, ok := seen[k]
+			if !ok {
+				t = ix.intern(k) // one reference per branch and key
+				seen[k] = t
+			}
+			b.req = append(b.req, t)
+		}
 	}
-	if p.anchor >= 0 {
-		b.anchor = b.req[p.anchor]
-		for _, t := range b.anchor {
+	b.req = slices.Clip(b.req)
+	if a := b.anchorSet(); a != nil {
+		for _, t := range a {
 			ix.terms[t].postings = append(ix.terms[t].postings, id)
 		}
 	} else {
@@ -220,13 +224,20 @@ func (ix *Index) dropBranches(slot uint32) {
 	m := &ix.monitors[slot]
 	for _, id := range m.branches {
 		b := &ix.branches[id]
-		if b.anchor == nil {
+		a := b.anchorSet()
+		if a == nil {
 			ix.always = deleteValue(ix.always, id)
 		}
-		for _, t := range b.anchor {
+		for _, t := range a {
 			ix.terms[t].postings = deleteValue(ix.terms[t].postings, id)
 		}
-		for _, t := range b.keys {
+		var keys []uint32
+		b.sets(func(set []uint32) bool {
+			keys = append(keys, set...)
+			return true
+		})
+		slices.Sort(keys)
+		for _, t := range slices.Compact(keys) {
 			ix.release(t)
 		}
 		ix.branches[id] = branch{}

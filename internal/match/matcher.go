@@ -204,9 +204,11 @@ func (m *Matcher) candidate(b uint32) {
 }
 
 func (m *Matcher) hasRequired(b *branch) bool {
-	for _, set := range b.req {
+	req := b.req
+	for i := 0; i < len(req); {
+		n := int(req[i])
 		ok := false
-		for _, k := range set {
+		for _, k := range req[i+1 : i+1+n] {
 			if m.present[k] == m.gen {
 				ok = true
 				break
@@ -215,6 +217,7 @@ func (m *Matcher) hasRequired(b *branch) bool {
 		if !ok {
 			return false
 		}
+		i += 1 + n
 	}
 	return true
 }

@@ -65,40 +65,36 @@ func (f Field) String() string {
 // site:, url:), as opposed to lang:, country: and source:, which only filter.
 func (f Field) Positive() bool { return f == FieldAuthor || f == FieldSite || f == FieldURL }
 
-// Part is one word of a term. Fold is the normalised word; Kept keeps its case
-// for case-sensitive terms. A part with Pattern set holds '*' (any run of
-// letters or digits, possibly none) or '?' (exactly one); Prefix is its literal
-// start, before the first wildcard.
+// Part is one word of a term. Fold is the normalised word; Kept keeps its
+// case, for case-sensitive terms only (empty otherwise). A part with Pattern
+// set holds '*' (any run of letters or digits, possibly none) or '?' (exactly
+// one); Prefix is its literal start, before the first wildcard.
 type Part struct {
 	Fold    string
 	Kept    string
-	Pattern bool
 	Prefix  string
 	Hash    uint64 // text.Hash(Fold), for quick absence tests; 0 for patterns
+	Pattern bool
 }
 
-// Node is a node of a parsed query.
+// Node is a node of a parsed query. Fields are ordered to keep it small: an
+// index of 100,000 monitors holds a million of them.
 type Node struct {
-	Op       Op
 	Children []*Node // And, Or: two or more; Not: one; Near: two
+	Parts    []Part  // Term: one for a word; several for a phrase, in order
+	Host     string  // Term: mention @user@host
+	Value    string  // Field
 
-	// Near
-	Dist    int  // at most Dist other words between the operands
-	Ordered bool // NEAR/nf: left operand before the right one
+	Dist int // Near: at most Dist other words between the operands
+	Slop int // Term: -1 for consecutive words; n ≥ 0 for "a b"~n, any order
+	Col  int // 1-based column of the node's first character in the query
 
-	// Term
-	Kind          TermKind
-	Parts         []Part // one for a word; several for a phrase, in order
-	Slop          int    // -1: consecutive words; n ≥ 0: "a b"~n, any order
-	CaseSensitive bool   // {Word}
-	Title         bool   // title:… — only within the title
-	Host          string // mention @user@host
-
-	// Field
-	Field Field
-	Value string
-
-	Col int // 1-based column of the node's first character in the query
+	Op            Op
+	Kind          TermKind // Term
+	Field         Field    // Field
+	Ordered       bool     // Near: NEAR/nf, left operand before the right one
+	CaseSensitive bool     // Term: {Word}
+	Title         bool     // Term: title:… — only within the title
 }
 
 // Query is a parsed, valid query.

@@ -1,0 +1,536 @@
+package vigie
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// DecodePost decodes one JSON object in the Post format into p, which should
+// be zero. It accepts what encoding/json accepts for Post and gives the same
+// result (keys matched case-insensitively, unknown keys skipped, null leaves a
+// field alone, invalid UTF-8 replaced), several times faster: posts are
+// decoded on the hot path of every source and of `vigie match`.
+func DecodePost(data []byte, p *Post) error {
+	d := decoder{data: data}
+	d.space()
+	if err := d.object(func(key []byte) error { return d.postField(key, p) }); err != nil {
+		return err
+	}
+	d.space()
+	if d.i < len(d.data) {
+		return d.syntax("after the object")
+	}
+	return nil
+}
+
+type decoder struct {
+	data []byte
+	i    int
+	buf  []byte
+}
+
+// SyntaxError is a JSON syntax error at a byte offset of the line.
+type SyntaxError struct {
+	Offset int
+	Msg    string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("invalid JSON at byte %d: %s", e.Offset+1, e.Msg)
+}
+
+func (d *decoder) syntax(where string) error {
+	if d.i >= len(d.data) {
+		return &SyntaxError{d.i, "unexpected end " + where}
+	}
+	return &SyntaxError{d.i, fmt.Sprintf("unexpected %q %s", d.data[d.i], where)}
+}
+
+func (d *decoder) space() {
+	for d.i < len(d.data) {
+		switch d.data[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+// object reads {"key": value, …}, calling field with the unescaped key; field
+// must consume the value.
+func (d *decoder) object(field func(key []byte) error) error {
+	if d.i >= len(d.data) || d.data[d.i] != '{' {
+		return d.syntax("where an object was expected")
+	}
+	d.i++
+	d.space()
+	if d.i < len(d.data) && d.data[d.i] == '}' {
+		d.i++
+		return nil
+	}
+	for {
+		d.space()
+		k, err := d.str()
+		if err != nil {
+			return err
+		}
+		if len(k) > 0 && len(d.buf) > 0 && &k[0] == &d.buf[0] {
+			k = append([]byte(nil), k...) // the value will reuse the buffer
+		}
+		d.space()
+		if d.i >= len(d.data) || d.data[d.i] != ':' {
+			return d.syntax("after an object key")
+		}
+		d.i++
+		d.space()
+		if err := field(k); err != nil {
+			return err
+		}
+		d.space()
+		if d.i >= len(d.data) {
+			return d.syntax("in an object")
+		}
+		switch d.data[d.i] {
+		case ',':
+			d.i++
+		case '}':
+			d.i++
+			return nil
+		default:
+			return d.syntax("in an object")
+		}
+	}
+}
+
+// typeError says a value has the wrong JSON type for a field.
+func typeError(field, want string) error {
+	return fmt.Errorf("field %q must be %s", field, want)
+}
+
+func (d *decoder) isNull() bool {
+	if len(d.data)-d.i >= 4 && string(d.data[d.i:d.i+4]) == "null" {
+		d.i += 4
+		return true
+	}
+	return false
+}
+
+// strField decodes a string value into *dst; null leaves it alone.
+func (d *decoder) strField(name string, dst *string) error {
+	if d.isNull() {
+		return nil
+	}
+	if d.i < len(d.data) && d.data[d.i] != '"' {
+		if err := d.skip(); err != nil {
+			return err
+		}
+		return typeError(name, "a string")
+	}
+	s, err := d.str()
+	if err != nil {
+		return err
+	}
+	*dst = string(s)
+	return nil
+}
+
+func (d *decoder) intField(name string, dst *int64) error {
+	if d.isNull() {
+		return nil
+	}
+	start := d.i
+	if d.i < len(d.data) && (d.data[d.i] == '-' || '0' <= d.data[d.i] && d.data[d.i] <= '9') {
+		if err := d.number(); err != nil {
+			return err
+		}
+		n, err := strconv.ParseInt(string(d.data[start:d.i]), 10, 64)
+		if err != nil {
+			return typeError(name, "a whole number")
+		}
+		*dst = n
+		return nil
+	}
+	if err := d.skip(); err != nil {
+		return err
+	}
+	return typeError(name, "a number")
+}
+
+var (
+	postKeys    = []string{"id", "source", "url", "title", "text", "lang", "country", "reply_to", "repost_of", "published_at", "links", "author", "metrics"}
+	authorKeys  = []string{"id", "handle", "name", "url", "followers"}
+	metricsKeys = []string{"likes", "reposts", "replies", "views"}
+)
+
+// canon returns the field name a JSON key selects, as encoding/json matches
+// them: exactly, or else ignoring case (with the Unicode folds of K and S).
+func canon(key []byte, names []string) string {
+	for _, n := range names {
+		if string(key) == n {
+			return n
+		}
+	}
+	for _, n := range names {
+		if strings.EqualFold(string(key), n) {
+			return n
+		}
+	}
+	return ""
+}
+
+func (d *decoder) postField(key []byte, p *Post) error {
+	k := canon(key, postKeys)
+	switch {
+	case k == "id":
+		return d.strField("id", &p.ID)
+	case k == "source":
+		return d.strField("source", &p.Source)
+	case k == "url":
+		return d.strField("url", &p.URL)
+	case k == "title":
+		return d.strField("title", &p.Title)
+	case k == "text":
+		return d.strField("text", &p.Text)
+	case k == "lang":
+		return d.strField("lang", &p.Lang)
+	case k == "country":
+		return d.strField("country", &p.Country)
+	case k == "reply_to":
+		return d.strField("reply_to", &p.ReplyTo)
+	case k == "repost_of":
+		return d.strField("repost_of", &p.RepostOf)
+	case k == "published_at":
+		if d.isNull() {
+			return nil
+		}
+		start := d.i
+		if d.i >= len(d.data) || d.data[d.i] != '"' {
+			if err := d.skip(); err != nil {
+				return err
+			}
+			return typeError("published_at", "a date-time string such as \"2026-11-20T10:04:05Z\"")
+		}
+		if _, err := d.str(); err != nil {
+			return err
+		}
+		if err := p.PublishedAt.UnmarshalJSON(d.data[start:d.i]); err != nil {
+			return fmt.Errorf("field \"published_at\": %w (expected RFC 3339, e.g. 2026-11-20T10:04:05Z)", err)
+		}
+		return nil
+	case k == "links":
+		if d.isNull() {
+			p.Links = nil
+			return nil
+		}
+		if d.i >= len(d.data) || d.data[d.i] != '[' {
+			if err := d.skip(); err != nil {
+				return err
+			}
+			return typeError("links", "an array of strings")
+		}
+		d.i++
+		p.Links = p.Links[:0]
+		if p.Links == nil {
+			p.Links = []string{}
+		}
+		d.space()
+		if d.i < len(d.data) && d.data[d.i] == ']' {
+			d.i++
+			return nil
+		}
+		for {
+			d.space()
+			var s string
+			if err := d.strField("links", &s); err != nil {
+				return err
+			}
+			p.Links = append(p.Links, s)
+			d.space()
+			if d.i >= len(d.data) {
+				return d.syntax("in an array")
+			}
+			if d.data[d.i] == ']' {
+				d.i++
+				return nil
+			}
+			if d.data[d.i] != ',' {
+				return d.syntax("in an array")
+			}
+			d.i++
+		}
+	case k == "author":
+		if d.isNull() {
+			return nil
+		}
+		if d.i >= len(d.data) || d.data[d.i] != '{' {
+			if err := d.skip(); err != nil {
+				return err
+			}
+			return typeError("author", "an object")
+		}
+		a := &p.Author
+		return d.object(func(key []byte) error {
+			switch k := canon(key, authorKeys); {
+			case k == "id":
+				return d.strField("author.id", &a.ID)
+			case k == "handle":
+				return d.strField("author.handle", &a.Handle)
+			case k == "name":
+				return d.strField("author.name", &a.Name)
+			case k == "url":
+				return d.strField("author.url", &a.URL)
+			case k == "followers":
+				return d.intField("author.followers", &a.Followers)
+			}
+			return d.skip()
+		})
+	case k == "metrics":
+		if d.isNull() {
+			return nil
+		}
+		if d.i >= len(d.data) || d.data[d.i] != '{' {
+			if err := d.skip(); err != nil {
+				return err
+			}
+			return typeError("metrics", "an object")
+		}
+		m := &p.Metrics
+		return d.object(func(key []byte) error {
+			switch k := canon(key, metricsKeys); {
+			case k == "likes":
+				return d.intField("metrics.likes", &m.Likes)
+			case k == "reposts":
+				return d.intField("metrics.reposts", &m.Reposts)
+			case k == "replies":
+				return d.intField("metrics.replies", &m.Replies)
+			case k == "views":
+				return d.intField("metrics.views", &m.Views)
+			}
+			return d.skip()
+		})
+	}
+	return d.skip()
+}
+
+// str reads a JSON string and returns its unescaped bytes (valid until the
+// next call), with invalid UTF-8 replaced by U+FFFD as encoding/json does.
+func (d *decoder) str() ([]byte, error) {
+	if d.i >= len(d.data) || d.data[d.i] != '"' {
+		return nil, d.syntax("where a string was expected")
+	}
+	d.i++
+	start := d.i
+	// Fast path: no escapes, ASCII or valid UTF-8.
+	for d.i < len(d.data) {
+		c := d.data[d.i]
+		if c == '"' {
+			s := d.data[start:d.i]
+			d.i++
+			if utf8.Valid(s) {
+				return s, nil
+			}
+			return d.fixUTF8(s), nil
+		}
+		if c == '\\' || c < 0x20 {
+			break
+		}
+		d.i++
+	}
+	d.buf = append(d.buf[:0], d.data[start:d.i]...)
+	for d.i < len(d.data) {
+		c := d.data[d.i]
+		switch {
+		case c == '"':
+			d.i++
+			if utf8.Valid(d.buf) {
+				return d.buf, nil
+			}
+			return d.fixUTF8(append([]byte(nil), d.buf...)), nil
+		case c < 0x20:
+			return nil, d.syntax("in a string (control characters must be escaped)")
+		case c == '\\':
+			if d.i+1 >= len(d.data) {
+				d.i++
+				return nil, d.syntax("in a string")
+			}
+			e := d.data[d.i+1]
+			d.i += 2
+			switch e {
+			case '"', '\\', '/':
+				d.buf = append(d.buf, e)
+			case 'b':
+				d.buf = append(d.buf, '\b')
+			case 'f':
+				d.buf = append(d.buf, '\f')
+			case 'n':
+				d.buf = append(d.buf, '\n')
+			case 'r':
+				d.buf = append(d.buf, '\r')
+			case 't':
+				d.buf = append(d.buf, '\t')
+			case 'u':
+				r, ok := d.hex4()
+				if !ok {
+					return nil, d.syntax("in a \\u escape")
+				}
+				if utf16.IsSurrogate(r) {
+					// A pair is two escapes; a lone half becomes U+FFFD.
+					if len(d.data)-d.i >= 6 && d.data[d.i] == '\\' && d.data[d.i+1] == 'u' {
+						save := d.i
+						d.i += 2
+						r2, ok := d.hex4()
+						if !ok {
+							return nil, d.syntax("in a \\u escape")
+						}
+						if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+							d.buf = utf8.AppendRune(d.buf, dec)
+							continue
+						}
+						d.i = save
+					}
+					r = utf8.RuneError
+				}
+				d.buf = utf8.AppendRune(d.buf, r)
+			default:
+				d.i--
+				return nil, d.syntax("in a string escape")
+			}
+		default:
+			d.buf = append(d.buf, c)
+			d.i++
+		}
+	}
+	return nil, d.syntax("in a string")
+}
+
+func (d *decoder) hex4() (rune, bool) {
+	if len(d.data)-d.i < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range d.data[d.i : d.i+4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	d.i += 4
+	return r, true
+}
+
+func (d *decoder) fixUTF8(s []byte) []byte {
+	out := make([]byte, 0, len(s)+8)
+	for len(s) > 0 {
+		r, size := utf8.DecodeRune(s)
+		out = utf8.AppendRune(out, r)
+		s = s[size:]
+	}
+	return out
+}
+
+// number reads a JSON number.
+func (d *decoder) number() error {
+	start := d.i
+	if d.i < len(d.data) && d.data[d.i] == '-' {
+		d.i++
+	}
+	digits := func() int {
+		n := 0
+		for d.i < len(d.data) && '0' <= d.data[d.i] && d.data[d.i] <= '9' {
+			d.i++
+			n++
+		}
+		return n
+	}
+	if d.i < len(d.data) && d.data[d.i] == '0' {
+		d.i++
+	} else if digits() == 0 {
+		return d.syntax("in a number")
+	}
+	if d.i < len(d.data) && d.data[d.i] == '.' {
+		d.i++
+		if digits() == 0 {
+			return d.syntax("in a number")
+		}
+	}
+	if d.i < len(d.data) && (d.data[d.i] == 'e' || d.data[d.i] == 'E') {
+		d.i++
+		if d.i < len(d.data) && (d.data[d.i] == '+' || d.data[d.i] == '-') {
+			d.i++
+		}
+		if digits() == 0 {
+			return d.syntax("in a number")
+		}
+	}
+	if d.i == start {
+		return d.syntax("in a number")
+	}
+	return nil
+}
+
+// skip reads and discards any JSON value.
+func (d *decoder) skip() error {
+	if d.i >= len(d.data) {
+		return d.syntax("where a value was expected")
+	}
+	switch c := d.data[d.i]; {
+	case c == '"':
+		_, err := d.str()
+		return err
+	case c == '{':
+		return d.object(func([]byte) error { return d.skip() })
+	case c == '[':
+		d.i++
+		d.space()
+		if d.i < len(d.data) && d.data[d.i] == ']' {
+			d.i++
+			return nil
+		}
+		for {
+			d.space()
+			if err := d.skip(); err != nil {
+				return err
+			}
+			d.space()
+			if d.i >= len(d.data) {
+				return d.syntax("in an array")
+			}
+			if d.data[d.i] == ']' {
+				d.i++
+				return nil
+			}
+			if d.data[d.i] != ',' {
+				return d.syntax("in an array")
+			}
+			d.i++
+		}
+	case c == '-' || '0' <= c && c <= '9':
+		return d.number()
+	case c == 't':
+		return d.literal("true")
+	case c == 'f':
+		return d.literal("false")
+	case c == 'n':
+		return d.literal("null")
+	}
+	return d.syntax("where a value was expected")
+}
+
+func (d *decoder) literal(s string) error {
+	if len(d.data)-d.i >= len(s) && string(d.data[d.i:d.i+len(s)]) == s {
+		d.i += len(s)
+		return nil
+	}
+	return d.syntax("in a literal")
+}
