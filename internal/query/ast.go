@@ -4,6 +4,7 @@
 package query
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -181,6 +182,11 @@ func (n *Node) write(b *strings.Builder) {
 		}
 		if len(words) == 1 && n.Slop < 0 && !n.CaseSensitive {
 			b.WriteString(words[0])
+			return
+		}
+		if n.Slop < 0 && !n.CaseSensitive && slices.ContainsFunc(words, func(w string) bool { return strings.HasSuffix(w, "?") }) {
+			// In quotes a final '?' is punctuation; the hyphenated form keeps it a wildcard.
+			b.WriteString(strings.Join(words, "-"))
 			return
 		}
 		b.WriteString(open + strings.Join(words, " ") + close)

@@ -47,6 +47,9 @@ func (t token) describe() string {
 	case tNot:
 		return "NOT"
 	case tNear:
+		if t.ordered {
+			return "NEAR/" + strconv.Itoa(t.dist) + "f"
+		}
 		return "NEAR/" + strconv.Itoa(t.dist)
 	case tMinus:
 		return `"-"`
@@ -129,7 +132,9 @@ func lex(q string) ([]token, *Error) {
 		default:
 			j := i
 			for j < len(rs) && !isBoundary(rs[j]) {
-				if rs[j] == ':' && isFieldName(rs[i:j]) {
+				// "https://…" is a link, not the field "https:": as a field
+				// value (site:, url:) it is kept whole.
+				if rs[j] == ':' && isFieldName(rs[i:j]) && !(j+2 < len(rs) && rs[j+1] == '/' && rs[j+2] == '/') {
 					break
 				}
 				j++

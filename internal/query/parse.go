@@ -280,7 +280,7 @@ func (p *parser) parseField(t token) (*Node, *Error) {
 		msg += " Known fields: " + strings.Join(knownFields, ":, ") + ":." +
 			` To search for text containing ":", put it in quotes.`
 		if name == "http" || name == "https" {
-			msg = "a link cannot be searched as a word: use site:example.com or url:\"part/of/the/link\""
+			msg = linkAsWord
 		}
 		return nil, &Error{Column: t.col, Msg: msg}
 	}
@@ -309,6 +309,8 @@ func (p *parser) parseField(t token) (*Node, *Error) {
 	}
 	return n, err
 }
+
+const linkAsWord = "a link cannot be searched as a word: use site:example.com or url:\"part/of/the/link\""
 
 func fieldExample(name string) string {
 	switch name {
@@ -371,7 +373,7 @@ func (p *parser) term(t token) (*Node, *Error) {
 	n := &Node{Op: OpTerm, Slop: -1, Title: p.title, Col: t.col}
 	switch t.kind {
 	case tPhrase:
-		n.Parts = splitParts(t.text)
+		n.Parts = splitParts(questionMarksAsPunctuation(t.text))
 		n.Slop = t.slop
 		if len(n.Parts) == 0 {
 			return nil, &Error{Column: t.col, Msg: "this phrase has no letters or digits to look for"}
@@ -400,7 +402,7 @@ func (p *parser) term(t token) (*Node, *Error) {
 				return nil, &Error{Column: t.col, Msg: "a hashtag is # followed by letters, digits or _, e.g. #epfl; wildcards and punctuation are not allowed in it"}
 			}
 			n.Kind = TermHashtag
-			n.Parts = []Part{{Fold: body, Kept: body}}
+			n.Parts = []Part{{Fold: body}}
 		case strings.HasPrefix(w, "@"):
 			handle, host, _ := strings.Cut(w[1:], "@")
 			var labels []string
@@ -412,12 +414,15 @@ func (p *parser) term(t token) (*Node, *Error) {
 				labels = append(labels, f)
 			}
 			n.Kind = TermMention
-			n.Parts = []Part{{Fold: strings.Join(labels, "."), Kept: handle}}
+			n.Parts = []Part{{Fold: strings.Join(labels, ".")}}
 			n.Host = strings.TrimRight(text.Fold(host), ".")
 			if strings.Contains(w[1:], "@") && (!strings.ContainsFunc(n.Host, isAlnum) || strings.ContainsAny(n.Host, "@/:?#\"\\")) {
 				return nil, &Error{Column: t.col, Msg: "the host after the second @ is missing, e.g. @epfl@mastodon.social"}
 			}
 		default:
+			if strings.Contains(w, "://") {
+				return nil, &Error{Column: t.col, Msg: linkAsWord}
+			}
 			n.Parts = splitParts(w)
 			if len(n.Parts) == 0 {
 				return nil, &Error{Column: t.col, Msg: strconv.Quote(w) + " has no letters or digits to look for"}
@@ -435,11 +440,26 @@ func (p *parser) term(t token) (*Node, *Error) {
 	return n, nil
 }
 
+// questionMarksAsPunctuation blanks a '?' that ends a word inside a phrase:
+// "how are you?" is a question copied into a query, not a wildcard.
+func questionMarksAsPunctuation(s string) string {
+	if !strings.Contains(s, "?") {
+		return s
+	}
+	rs := []rune(s)
+	for i, r := range rs {
+		if r == '?' && (i+1 == len(rs) || !isAlnum(rs[i+1]) && rs[i+1] != '*' && rs[i+1] != '?') {
+			rs[i] = ' '
+		}
+	}
+	return string(rs)
+}
+
 func splitParts(s string) []Part {
 	pieces := text.SplitQuery(s, true)
 	parts := make([]Part, 0, len(pieces))
 	for _, pc := range pieces {
-		parts = append(parts, Part{Fold: pc.Fold, Kept: pc.Kept})
+		parts = append(parts, Part{Fold: pc.Fold})
 	}
 	return parts
 }
@@ -463,7 +483,7 @@ func checkPattern(pt *Part, col int, raw string) *Error {
 		return &Error{Column: c, Msg: "a wildcard needs at least 2 letters before it, e.g. innov* (not " + pt.Fold + ")"}
 	}
 	pt.Pattern = true
-	pt.Prefix = pt.Fold[:i]
+	pt.Prefix = pt.Fold[:i] // shares Fold's memory
 	return nil
 }
 
