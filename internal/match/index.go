@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/vigie-project/vigie/internal/query"
@@ -47,6 +49,13 @@ type Index struct {
 	byID         map[string]uint32
 	seq          uint64
 
+	// Learned key frequencies: freq[t] counts the posts in which key t was
+	// present, out of observed posts. Matchers add to them atomically.
+	freq       []uint32
+	observed   atomic.Uint64
+	nextReplan atomic.Uint64
+	replanMu   sync.Mutex
+
 	// MaxUnanchored bounds the always-verified branches; set before use.
 	MaxUnanchored int
 }
@@ -55,7 +64,8 @@ type term struct {
 	key      string
 	refs     int32    // branches that use the key
 	postings []uint32 // branches anchored on the key
-	prefix   string   // for prefix keys, the literal prefix
+	prefix   string   // for pattern keys, the literal prefix (at most maxPrefixKey bytes)
+	glob     string   // for pattern keys other than "prefix*", the whole pattern
 }
 
 // branch is one alternative of a monitor's query. Its required key sets are
@@ -94,11 +104,13 @@ type monitor struct {
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
-	return &Index{
+	ix := &Index{
 		dict:          make(map[string]uint32),
 		byID:          make(map[string]uint32),
 		MaxUnanchored: DefaultMaxUnanchored,
 	}
+	ix.nextReplan.Store(firstReplan)
+	return ix
 }
 
 // Len returns the number of monitors.
@@ -111,6 +123,7 @@ func (ix *Index) Len() int {
 // Stats describes the index's structure.
 type Stats struct {
 	Monitors, Branches, Unanchored, Terms int
+	Observed                              uint64 // posts whose keys were counted
 }
 
 // Stats returns the index's current size.
@@ -118,15 +131,15 @@ func (ix *Index) Stats() Stats {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	return Stats{Monitors: len(ix.byID), Branches: len(ix.branches) - len(ix.freeBranches),
-		Unanchored: len(ix.always), Terms: len(ix.dict)}
+		Unanchored: len(ix.always), Terms: len(ix.dict), Observed: ix.observed.Load()}
 }
 
 // Add compiles and indexes a monitor's query under id, replacing any monitor
 // with that id (which keeps its place in the output order).
 func (ix *Index) Add(id string, q *query.Query) error {
-	plans := plan(q.Root)
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	plans := plan(q.Root, ix.estimate)
 	unanchored := 0
 	for _, p := range plans {
 		if p.anchor < 0 {
@@ -268,14 +281,20 @@ func (ix *Index) intern(k string) uint32 {
 	} else {
 		t = uint32(len(ix.terms))
 		ix.terms = append(ix.terms, term{})
+		ix.freq = append(ix.freq, 0)
 	}
 	ix.terms[t] = term{key: k, refs: 1}
-	ix.dict[k] = t
+	ix.freq[t] = 0
 	if isWordKey(k) {
-		ix.bloom.add(text.Hash(k))
+		ix.bloom.add(text.Hash(k), ix.wordKeyHashes) // before k is in dict: a resize re-adds dict
 	}
-	if p, ok := prefixOfKey(k); ok {
+	ix.dict[k] = t
+	if pat, ok := patternOfKey(k); ok {
+		p := prefixKey(literalPrefix(pat))
 		ix.terms[t].prefix = p
+		if pat != p+"*" {
+			ix.terms[t].glob = pat // not a plain prefix: the word must fit the pattern
+		}
 		ix.prefixes.add(p, t)
 	}
 	return t
@@ -309,26 +328,54 @@ const (
 	keySource  = "\x01o"
 )
 
+// wordKeyHashes yields the hash of every word key, for the Bloom filter.
+func (ix *Index) wordKeyHashes(yield func(uint64)) {
+	for k := range ix.dict {
+		if isWordKey(k) {
+			yield(text.Hash(k))
+		}
+	}
+}
+
 // isWordKey reports whether k is a folded word (not a tag or field key).
 func isWordKey(k string) bool { return k != "" && k[0] != 1 && k[0] != '#' && k[0] != '@' }
 
-// keyBloom is a counting Bloom filter (two probes) over the hashes of the word
-// keys, so that keys can be removed as monitors go.
+// keyBloom is a counting Bloom filter (two probes) over key hashes, so that
+// keys can be removed as monitors go. It grows to keep 16 bits per key (about
+// 1.5% false positives); growing re-adds every key from its owner.
 type keyBloom struct {
-	bits   [bloomBits / 64]uint64
-	counts [bloomBits]uint16
+	bits   []uint64
+	counts []uint8 // saturate at 255: such a bit stays set, which is only slower
+	n      int
 }
 
-const bloomBits = 1 << 18 // 32 KiB of bits: about 2% false positives at 20k keys
+const minBloomBits = 1 << 16
 
-func bloomProbes(h uint64) (uint32, uint32) {
-	return uint32(h) & (bloomBits - 1), uint32(h>>32) & (bloomBits - 1)
+func (b *keyBloom) probes(h uint64) (uint64, uint64) {
+	mask := uint64(len(b.counts) - 1)
+	return h & mask, (h >> 32) & mask
 }
 
-func (b *keyBloom) add(h uint64) {
-	p, q := bloomProbes(h)
-	for _, i := range [2]uint32{p, q} {
-		if b.counts[i] < 0xffff {
+// add records h; all yields every hash already recorded, for a resize.
+func (b *keyBloom) add(h uint64, all func(yield func(uint64))) {
+	if (b.n+1)*16 > len(b.counts) {
+		size := max(minBloomBits, 2*len(b.counts))
+		for size < (b.n+1)*16 {
+			size *= 2
+		}
+		*b = keyBloom{bits: make([]uint64, size/64), counts: make([]uint8, size)}
+		if all != nil {
+			all(b.set)
+		}
+	}
+	b.set(h)
+}
+
+func (b *keyBloom) set(h uint64) {
+	b.n++
+	p, q := b.probes(h)
+	for _, i := range [2]uint64{p, q} {
+		if b.counts[i] < 0xff {
 			b.counts[i]++
 		}
 		b.bits[i/64] |= 1 << (i % 64)
@@ -336,10 +383,14 @@ func (b *keyBloom) add(h uint64) {
 }
 
 func (b *keyBloom) remove(h uint64) {
-	p, q := bloomProbes(h)
-	for _, i := range [2]uint32{p, q} {
-		if b.counts[i] == 0xffff {
-			continue // saturated: stays set, which is only slower, never wrong
+	if len(b.counts) == 0 {
+		return
+	}
+	b.n--
+	p, q := b.probes(h)
+	for _, i := range [2]uint64{p, q} {
+		if b.counts[i] == 0xff {
+			continue
 		}
 		b.counts[i]--
 		if b.counts[i] == 0 {
@@ -349,11 +400,22 @@ func (b *keyBloom) remove(h uint64) {
 }
 
 func (b *keyBloom) has(h uint64) bool {
-	p, q := bloomProbes(h)
+	if len(b.bits) == 0 {
+		return false
+	}
+	p, q := b.probes(h)
 	return b.bits[p/64]&(1<<(p%64)) != 0 && b.bits[q/64]&(1<<(q%64)) != 0
 }
 
-func prefixOfKey(k string) (string, bool) {
+// literalPrefix returns a pattern's start before its first wildcard.
+func literalPrefix(pat string) string {
+	if i := strings.IndexAny(pat, "*?"); i >= 0 {
+		return pat[:i]
+	}
+	return pat
+}
+
+func patternOfKey(k string) (string, bool) {
 	if len(k) > len(keyPrefix) && k[:len(keyPrefix)] == keyPrefix {
 		return k[len(keyPrefix):], true
 	}
@@ -368,7 +430,7 @@ type branchPlan struct {
 }
 
 // plan splits a query into branches and chooses their anchors.
-func plan(root *query.Node) []branchPlan {
+func plan(root *query.Node, cost func(key string) float64) []branchPlan {
 	var nodes []*query.Node
 	var split func(n *query.Node)
 	split = func(n *query.Node) {
@@ -383,13 +445,13 @@ func plan(root *query.Node) []branchPlan {
 	split(root)
 	plans := make([]branchPlan, len(nodes))
 	for i, n := range nodes {
-		req := dedupeSets(required(n))
+		req := dedupeSets(required(n, cost))
 		best, bestCost := -1, 0.0
 		for j, set := range req {
 			if !anchorable(set) {
 				continue
 			}
-			if c := setCost(set); best < 0 || c < bestCost {
+			if c := setCost(set, cost); best < 0 || c < bestCost {
 				best, bestCost = j, c
 			}
 		}
@@ -399,7 +461,7 @@ func plan(root *query.Node) []branchPlan {
 		for j, set := range req {
 			if j == best {
 				best = len(kept)
-			} else if setCost(set) >= weakSet {
+			} else if setCost(set, cost) >= weakSet {
 				continue
 			}
 			kept = append(kept, set)
@@ -411,7 +473,7 @@ func plan(root *query.Node) []branchPlan {
 
 // required returns key sets that every post matching n satisfies: for each
 // set, the post has at least one of its keys.
-func required(n *query.Node) [][]string {
+func required(n *query.Node, cost func(string) float64) [][]string {
 	switch n.Op {
 	case query.OpTerm:
 		switch n.Kind {
@@ -423,7 +485,7 @@ func required(n *query.Node) [][]string {
 		var sets [][]string
 		for _, p := range n.Parts {
 			if p.Pattern {
-				sets = append(sets, []string{keyPrefix + prefixKey(p.Prefix)})
+				sets = append(sets, []string{keyPrefix + p.Fold})
 			} else {
 				sets = append(sets, []string{p.Fold})
 			}
@@ -446,19 +508,19 @@ func required(n *query.Node) [][]string {
 	case query.OpAnd, query.OpNear:
 		var sets [][]string
 		for _, c := range n.Children {
-			sets = append(sets, required(c)...)
+			sets = append(sets, required(c, cost)...)
 		}
 		return sets
 	case query.OpOr:
 		var union []string
 		for _, c := range n.Children {
-			cs := required(c)
+			cs := required(c, cost)
 			if len(cs) == 0 {
 				return nil
 			}
 			best := cs[0]
 			for _, s := range cs[1:] {
-				if setCost(s) < setCost(best) {
+				if setCost(s, cost) < setCost(best, cost) {
 					best = s
 				}
 			}
@@ -497,10 +559,10 @@ func anchorable(set []string) bool {
 // weakSet is the cost from which a required set is not worth checking.
 const weakSet = 1e5
 
-func setCost(set []string) float64 {
+func setCost(set []string, cost func(string) float64) float64 {
 	c := 0.0
 	for _, k := range set {
-		c += keyCost(k)
+		c += cost(k)
 	}
 	return c
 }
@@ -517,7 +579,11 @@ func keyCost(k string) float64 {
 	case len(k) > 2 && k[0] == 1:
 		switch k[:2] {
 		case keyPrefix:
-			return wordCost(k[2:]) * 6
+			pat := k[2:]
+			if strings.Contains(pat, "*") {
+				return wordCost(literalPrefix(pat)) * 6
+			}
+			return wordCost(literalPrefix(pat)) * 2 // '?' only: a fixed length
 		case keyAuthor:
 			return 5
 		case keySite:

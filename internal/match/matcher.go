@@ -23,6 +23,10 @@ type Matcher struct {
 	key     []byte
 	ids     []string
 
+	counts      []uint32 // term id → occurrences not yet published to the index
+	dirty       []uint32
+	unpublished int
+
 	// Counters since the Matcher was created.
 	Posts      int64 // posts matched
 	Candidates int64 // branches reached through the index (anchors + always set)
@@ -43,6 +47,15 @@ func (m *Matcher) Match(p *vigie.Post) []string {
 
 // MatchDoc is Match for an already analysed post.
 func (m *Matcher) MatchDoc(d *text.Doc) []string {
+	if m.matchDoc(d) {
+		m.ix.replan()
+	}
+	return m.ids
+}
+
+// matchDoc matches under the read lock and reports whether the index's
+// anchors are due to be re-planned.
+func (m *Matcher) matchDoc(d *text.Doc) bool {
 	ix := m.ix
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -124,13 +137,15 @@ func (m *Matcher) MatchDoc(d *text.Doc) []string {
 	for _, s := range m.slots {
 		m.ids = append(m.ids, ix.monitors[s].id)
 	}
-	return m.ids
+	m.unpublished++
+	return m.unpublished >= flushEvery && m.publish()
 }
 
 // prepare sizes the scratch arrays to the index and starts a new generation.
 func (m *Matcher) prepare() {
 	ix := m.ix
 	m.present = grow(m.present, len(ix.terms))
+	m.counts = grow(m.counts, len(ix.terms))
 	m.seenBr = grow(m.seenBr, len(ix.branches))
 	m.seenMon = grow(m.seenMon, len(ix.monitors))
 	m.gen++
@@ -160,7 +175,7 @@ func (m *Matcher) markPrefixes(w string, lens uint32) {
 		h *= fnvPrime
 		if lens&(1<<(i+1)) != 0 && ps.bloom.has(h) {
 			for _, id := range ps.byHash[h] {
-				if m.ix.terms[id].prefix == w[:i+1] {
+				if tm := &m.ix.terms[id]; tm.prefix == w[:i+1] && (tm.glob == "" || glob(tm.glob, w)) {
 					m.mark(id)
 				}
 			}
@@ -191,6 +206,7 @@ func (m *Matcher) mark(id uint32) {
 		return
 	}
 	m.present[id] = m.gen
+	m.count(id)
 	for _, b := range m.ix.terms[id].postings {
 		m.candidate(b)
 	}

@@ -29,8 +29,15 @@ func (s *prefixSet) add(p string, id uint32) {
 	if s.byHash == nil {
 		s.byHash = make(map[uint64][]uint32)
 	}
+	// Before p is in byHash: a resize re-adds byHash.
+	s.bloom.add(h, func(yield func(uint64)) {
+		for h, ids := range s.byHash {
+			for range ids {
+				yield(h)
+			}
+		}
+	})
 	s.byHash[h] = append(s.byHash[h], id)
-	s.bloom.add(h)
 	s.counts[len(p)]++
 	s.lens |= 1 << len(p)
 }

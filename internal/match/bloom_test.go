@@ -1,0 +1,48 @@
+package match
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/vigie-project/vigie/internal/query"
+	"github.com/vigie-project/vigie/internal/text"
+)
+
+// TestBloomFollowsKeys adds enough monitors to grow the key filter several
+// times, removes them all, and checks the filter never forgets a live key and
+// ends up empty.
+func TestBloomFollowsKeys(t *testing.T) {
+	ix := NewIndex()
+	const n = 20000
+	for i := range n {
+		q, err := query.Parse(fmt.Sprintf("w%da OR (w%db pre%dx*)", i, i, i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.Add(fmt.Sprint(i), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := len(ix.bloom.counts); got < 16*ix.bloom.n {
+		t.Fatalf("filter of %d bits for %d keys", got, ix.bloom.n)
+	}
+	for k := range ix.dict {
+		if isWordKey(k) && !ix.bloom.has(text.Hash(k)) {
+			t.Fatalf("live key %q missing from the filter", k)
+		}
+	}
+	for i := range n {
+		if !ix.Remove(fmt.Sprint(i)) {
+			t.Fatal("remove failed")
+		}
+	}
+	if ix.bloom.n != 0 || ix.prefixes.bloom.n != 0 || len(ix.dict) != 0 || ix.prefixes.lens != 0 {
+		t.Fatalf("after removing everything: %d word keys, %d prefix keys, %d dict entries, lens %b",
+			ix.bloom.n, ix.prefixes.bloom.n, len(ix.dict), ix.prefixes.lens)
+	}
+	for _, w := range ix.bloom.bits {
+		if w != 0 {
+			t.Fatal("filter bits left set after every key was removed")
+		}
+	}
+}
