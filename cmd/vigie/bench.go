@@ -71,6 +71,9 @@ func runBenchMatch(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "candidates: index_hits_per_post=%.3f verified_per_post=%.3f verified_per_match=%.3f\n",
 		ratio(ss.Candidates, ss.Posts), ratio(ss.Verified, ss.Posts), ratio(ss.Verified, ss.Matches))
 
+	st = ix.Stats()
+	fmt.Fprintf(stdout, "learning: posts_observed=%d replans=%d branches_reanchored=%d\n", st.Observed, st.Replans, st.Reanchored)
+
 	// Engine alone, one goroutine, on posts decoded beforehand.
 	ps, err := readPosts(*posts, *limit)
 	if err != nil {

@@ -27,7 +27,7 @@ func TestBloomFollowsKeys(t *testing.T) {
 		t.Fatalf("filter of %d bits for %d keys", got, ix.bloom.n)
 	}
 	for k := range ix.dict {
-		if isWordKey(k) && !ix.bloom.has(text.Hash(k)) {
+		if bloomKey(k) && !ix.bloom.has(text.Hash(k)) {
 			t.Fatalf("live key %q missing from the filter", k)
 		}
 	}

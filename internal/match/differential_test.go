@@ -112,7 +112,12 @@ func TestDifferential(t *testing.T) {
 	if matches < pairs/200 {
 		t.Fatalf("only %d matches in %d pairs: the generator no longer exercises the matcher", matches, pairs)
 	}
-	t.Logf("%d (post, monitor) pairs, %d matches, 0 differences; %d verified by the percolator", pairs, matches, m.Verified)
+	st := ix.Stats()
+	if st.Replans == 0 || st.Reanchored == 0 {
+		t.Fatalf("no re-anchoring happened (%+v): the test no longer covers it", st)
+	}
+	t.Logf("%d (post, monitor) pairs, %d matches, 0 differences; %d verified by the percolator; %d replans moved %d branches",
+		pairs, matches, m.Verified, st.Replans, st.Reanchored)
 }
 
 func diff(got, want []string) (extra, missing []string) {

@@ -37,7 +37,7 @@ type Index struct {
 	dict      map[string]uint32 // key → term id
 	terms     []term
 	freeTerms []uint32
-	bloom     keyBloom // over word keys: most post words are no key at all
+	bloom     keyBloom // over keys: most post words are no key at all
 	prefixes  prefixSet
 
 	branches     []branch
@@ -55,6 +55,8 @@ type Index struct {
 	observed   atomic.Uint64
 	nextReplan atomic.Uint64
 	replanMu   sync.Mutex
+	replans    atomic.Int64
+	moved      atomic.Int64 // branches whose anchor a replan changed
 
 	// MaxUnanchored bounds the always-verified branches; set before use.
 	MaxUnanchored int
@@ -124,6 +126,7 @@ func (ix *Index) Len() int {
 type Stats struct {
 	Monitors, Branches, Unanchored, Terms int
 	Observed                              uint64 // posts whose keys were counted
+	Replans, Reanchored                   int64  // re-anchoring passes, and branches they moved
 }
 
 // Stats returns the index's current size.
@@ -131,7 +134,8 @@ func (ix *Index) Stats() Stats {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	return Stats{Monitors: len(ix.byID), Branches: len(ix.branches) - len(ix.freeBranches),
-		Unanchored: len(ix.always), Terms: len(ix.dict), Observed: ix.observed.Load()}
+		Unanchored: len(ix.always), Terms: len(ix.dict), Observed: ix.observed.Load(),
+		Replans: ix.replans.Load(), Reanchored: ix.moved.Load()}
 }
 
 // Add compiles and indexes a monitor's query under id, replacing any monitor
@@ -285,8 +289,8 @@ func (ix *Index) intern(k string) uint32 {
 	}
 	ix.terms[t] = term{key: k, refs: 1}
 	ix.freq[t] = 0
-	if isWordKey(k) {
-		ix.bloom.add(text.Hash(k), ix.wordKeyHashes) // before k is in dict: a resize re-adds dict
+	if bloomKey(k) {
+		ix.bloom.add(text.Hash(k), ix.bloomKeyHashes) // before k is in dict: a resize re-adds dict
 	}
 	ix.dict[k] = t
 	if pat, ok := patternOfKey(k); ok {
@@ -310,7 +314,7 @@ func (ix *Index) release(t uint32) {
 		ix.prefixes.remove(tm.prefix, t)
 	}
 	delete(ix.dict, tm.key)
-	if isWordKey(tm.key) {
+	if bloomKey(tm.key) {
 		ix.bloom.remove(text.Hash(tm.key))
 	}
 	*tm = term{}
@@ -328,17 +332,18 @@ const (
 	keySource  = "\x01o"
 )
 
-// wordKeyHashes yields the hash of every word key, for the Bloom filter.
-func (ix *Index) wordKeyHashes(yield func(uint64)) {
+// bloomKeyHashes yields the hash of every key in the Bloom filter.
+func (ix *Index) bloomKeyHashes(yield func(uint64)) {
 	for k := range ix.dict {
-		if isWordKey(k) {
+		if bloomKey(k) {
 			yield(text.Hash(k))
 		}
 	}
 }
 
-// isWordKey reports whether k is a folded word (not a tag or field key).
-func isWordKey(k string) bool { return k != "" && k[0] != 1 && k[0] != '#' && k[0] != '@' }
+// bloomKey reports whether k goes in the key Bloom filter: every key but
+// patterns, which the prefix set finds.
+func bloomKey(k string) bool { _, pat := patternOfKey(k); return !pat }
 
 // keyBloom is a counting Bloom filter (two probes) over key hashes, so that
 // keys can be removed as monitors go. It grows to keep 16 bits per key (about

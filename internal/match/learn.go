@@ -73,6 +73,7 @@ func (ix *Index) replan() {
 		return // another matcher just did it
 	}
 	ix.nextReplan.Store(min(2*n, n+maxReplan))
+	ix.replans.Add(1)
 	for start := 0; ; start += replanChunk {
 		ix.mu.Lock()
 		end := min(start+replanChunk, len(ix.branches))
@@ -119,6 +120,7 @@ func (ix *Index) reanchor(id uint32) {
 		ix.terms[t].postings = deleteValue(ix.terms[t].postings, id)
 	}
 	b.anchor = best
+	ix.moved.Add(1)
 	for _, t := range b.anchorSet() {
 		ix.terms[t].postings = append(ix.terms[t].postings, id)
 	}

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -169,7 +170,7 @@ func grow(s []uint32, n int) []uint32 {
 func (m *Matcher) markPrefixes(w string, lens uint32) {
 	ps := &m.ix.prefixes
 	h := uint64(fnvOffset)
-	n := min(len(w), maxPrefixKey)
+	n := min(len(w), bits.Len32(lens)-1) // no prefix key is longer
 	for i := 0; i < n; i++ {
 		h ^= uint64(w[i])
 		h *= fnvPrime
@@ -196,6 +197,14 @@ func (m *Matcher) markKey(tag byte, kind, v string) {
 	}
 	m.key = append(m.key, kind...)
 	m.key = append(m.key, v...)
+	h := uint64(fnvOffset)
+	for _, c := range m.key {
+		h ^= uint64(c)
+		h *= fnvPrime
+	}
+	if !m.ix.bloom.has(h) {
+		return
+	}
 	if id, ok := m.ix.dict[string(m.key)]; ok {
 		m.mark(id)
 	}

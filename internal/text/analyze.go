@@ -173,11 +173,19 @@ func (a *Analyzer) Analyze(p *vigie.Post) *Doc {
 			d.Hosts = append(d.Hosts, h)
 		}
 	}
-	d.Author = strings.TrimPrefix(Fold(strings.TrimSpace(p.Author.Handle)), "@")
+	d.Author = strings.TrimPrefix(Fold(trimSpace(p.Author.Handle)), "@")
 	d.Source = asciiLower(p.Source)
 	d.Lang = asciiLower(p.Lang)
 	d.Country = asciiLower(p.Country)
 	return d
+}
+
+// trimSpace is strings.TrimSpace without its cost when there is nothing to trim.
+func trimSpace(s string) string {
+	if s == "" || s[0] > ' ' && s[len(s)-1] > ' ' && s[0] < utf8.RuneSelf && s[len(s)-1] < utf8.RuneSelf {
+		return s
+	}
+	return strings.TrimSpace(s)
 }
 
 func asciiLower(s string) string {

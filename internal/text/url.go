@@ -73,7 +73,7 @@ func hasPrefixFold(s, prefix string) bool {
 // Host returns the lower-case host of a URL (with or without scheme), without
 // user info, port or trailing dot; "" if there is none.
 func Host(u string) string {
-	u = strings.TrimSpace(u)
+	u = trimSpace(u)
 	if i := strings.Index(u, "://"); i > 0 && isScheme(u[:i]) {
 		u = u[i+3:]
 	} else if strings.HasPrefix(u, "//") {
