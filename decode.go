@@ -14,7 +14,8 @@ import (
 // field alone, invalid UTF-8 replaced), several times faster: posts are
 // decoded on the hot path of every source and of `vigie match`.
 func DecodePost(data []byte, p *Post) error {
-	d := decoder{data: data}
+	// One copy of the line; string fields without escapes are slices of it.
+	d := decoder{data: data, src: string(data)}
 	d.space()
 	if err := d.object(func(key []byte) error { return d.postField(key, p) }); err != nil {
 		return err
@@ -27,9 +28,12 @@ func DecodePost(data []byte, p *Post) error {
 }
 
 type decoder struct {
-	data []byte
-	i    int
-	buf  []byte
+	data             []byte
+	src              string // data as a string, for fields that need no unescaping
+	i                int
+	buf              []byte
+	raw              bool // the last str result is data[rawStart:rawEnd], valid UTF-8
+	rawStart, rawEnd int
 }
 
 // SyntaxError is a JSON syntax error at a byte offset of the line.
@@ -134,7 +138,11 @@ func (d *decoder) strField(name string, dst *string) error {
 	if err != nil {
 		return err
 	}
-	*dst = string(s)
+	if d.raw {
+		*dst = d.src[d.rawStart:d.rawEnd]
+	} else {
+		*dst = string(s)
+	}
 	return nil
 }
 
@@ -324,6 +332,7 @@ func (d *decoder) str() ([]byte, error) {
 	}
 	d.i++
 	start := d.i
+	d.raw = false
 	// Fast path: no escapes, ASCII or valid UTF-8.
 	for d.i < len(d.data) {
 		c := d.data[d.i]
@@ -331,6 +340,7 @@ func (d *decoder) str() ([]byte, error) {
 			s := d.data[start:d.i]
 			d.i++
 			if utf8.Valid(s) {
+				d.raw, d.rawStart, d.rawEnd = d.src != "", start, d.i-1
 				return s, nil
 			}
 			return d.fixUTF8(s), nil
