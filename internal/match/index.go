@@ -345,9 +345,10 @@ func (ix *Index) bloomKeyHashes(yield func(uint64)) {
 // patterns, which the prefix set finds.
 func bloomKey(k string) bool { _, pat := patternOfKey(k); return !pat }
 
-// keyBloom is a counting Bloom filter (two probes) over key hashes, so that
-// keys can be removed as monitors go. It grows to keep 16 bits per key (about
-// 1.5% false positives); growing re-adds every key from its owner.
+// keyBloom is a counting Bloom filter over key hashes, so that keys can be
+// removed as monitors go. Its two probes lie in one 64-bit word, so a lookup
+// touches one cache line. It grows to keep 16 bits per key (about 2% false
+// positives); growing re-adds every key from its owner.
 type keyBloom struct {
 	bits   []uint64
 	counts []uint8 // saturate at 255: such a bit stays set, which is only slower
@@ -357,8 +358,8 @@ type keyBloom struct {
 const minBloomBits = 1 << 16
 
 func (b *keyBloom) probes(h uint64) (uint64, uint64) {
-	mask := uint64(len(b.counts) - 1)
-	return h & mask, (h >> 32) & mask
+	word := (h & uint64(len(b.counts)/64-1)) * 64
+	return word + (h>>40)&63, word + (h>>52)&63
 }
 
 // add records h; all yields every hash already recorded, for a resize.
@@ -408,8 +409,8 @@ func (b *keyBloom) has(h uint64) bool {
 	if len(b.bits) == 0 {
 		return false
 	}
-	p, q := b.probes(h)
-	return b.bits[p/64]&(1<<(p%64)) != 0 && b.bits[q/64]&(1<<(q%64)) != 0
+	w := b.bits[h&uint64(len(b.bits)-1)]
+	return w&(1<<((h>>40)&63)) != 0 && w&(1<<((h>>52)&63)) != 0
 }
 
 // literalPrefix returns a pattern's start before its first wildcard.
