@@ -174,6 +174,21 @@ var (
 	metricsKeys = []string{"likes", "reposts", "replies", "views"}
 )
 
+// objectStart checks that a nested object follows: false with a nil error for
+// null (the field is left alone), false with an error for another type.
+func (d *decoder) objectStart(name string) (bool, error) {
+	if d.isNull() {
+		return false, nil
+	}
+	if d.i >= len(d.data) || d.data[d.i] != '{' {
+		if err := d.skip(); err != nil {
+			return false, err
+		}
+		return false, typeError(name, "an object")
+	}
+	return true, nil
+}
+
 // canon returns the field name a JSON key selects, as encoding/json matches
 // them: exactly, or else ignoring case (with the Unicode folds of K and S).
 func canon(key []byte, names []string) string {
@@ -271,14 +286,8 @@ func (d *decoder) postField(key []byte, p *Post) error {
 			d.i++
 		}
 	case k == "author":
-		if d.isNull() {
-			return nil
-		}
-		if d.i >= len(d.data) || d.data[d.i] != '{' {
-			if err := d.skip(); err != nil {
-				return err
-			}
-			return typeError("author", "an object")
+		if ok, err := d.objectStart("author"); !ok {
+			return err
 		}
 		a := &p.Author
 		return d.object(func(key []byte) error {
@@ -297,14 +306,8 @@ func (d *decoder) postField(key []byte, p *Post) error {
 			return d.skip()
 		})
 	case k == "metrics":
-		if d.isNull() {
-			return nil
-		}
-		if d.i >= len(d.data) || d.data[d.i] != '{' {
-			if err := d.skip(); err != nil {
-				return err
-			}
-			return typeError("metrics", "an object")
+		if ok, err := d.objectStart("metrics"); !ok {
+			return err
 		}
 		m := &p.Metrics
 		return d.object(func(key []byte) error {
