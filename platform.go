@@ -1,0 +1,129 @@
+package vigie
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Workspace is a team's space inside an organisation (a faculty, a
+// department, a brand): it owns monitors, sources and mentions.
+type Workspace struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Slug      string    `json:"slug"`
+	TimeZone  string    `json:"time_zone"` // IANA name; times are stored in UTC
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// MonitorRecord is a stored monitor: the monitor and its bookkeeping.
+type MonitorRecord struct {
+	Monitor
+	WorkspaceID int64     `json:"workspace_id"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// Validate checks the fields that do not need the query parser.
+func (m *Monitor) Validate() error {
+	switch {
+	case strings.TrimSpace(m.ID) == "":
+		return fmt.Errorf("%w: monitor has no id", ErrInvalid)
+	case strings.TrimSpace(m.Query) == "":
+		return fmt.Errorf("%w: monitor %q has no query", ErrInvalid, m.ID)
+	case m.Kind != "" && !m.Kind.Valid():
+		return fmt.Errorf("%w: monitor %q: unknown kind %q (one of %v)", ErrInvalid, m.ID, m.Kind, MonitorKinds)
+	}
+	return nil
+}
+
+// SourceKind names a connector.
+type SourceKind string
+
+// Source kinds available now; more connectors come as their own packages.
+const (
+	SourceRSS       SourceKind = "rss"
+	SourceImport    SourceKind = "import"
+	SourceSimulator SourceKind = "simulator"
+)
+
+// Source is a place posts come from, with its schedule and health. The
+// database is the schedule: due sources have NextCheckAt in the past.
+type Source struct {
+	ID          int64             `json:"id"`
+	WorkspaceID int64             `json:"workspace_id"`
+	Kind        SourceKind        `json:"kind"`
+	Name        string            `json:"name"`
+	URL         string            `json:"url,omitempty"`
+	Settings    map[string]string `json:"settings,omitempty"`
+	Interval    time.Duration     `json:"interval"`
+	Enabled     bool              `json:"enabled"`
+	CreatedAt   time.Time         `json:"created_at"`
+	SourceState
+}
+
+// SourceState is what a source's runs change: cursor and health.
+type SourceState struct {
+	Cursor        string    `json:"cursor,omitempty"` // connector-specific resume point
+	ETag          string    `json:"etag,omitempty"`
+	LastModified  string    `json:"last_modified,omitempty"`
+	NextCheckAt   time.Time `json:"next_check_at"`
+	LastSuccessAt time.Time `json:"last_success_at,omitzero"`
+	LastErrorAt   time.Time `json:"last_error_at,omitzero"`
+	LastError     string    `json:"last_error,omitempty"` // in plain words, for the team
+	ErrorCount    int       `json:"error_count"`
+	PostsSeen     int64     `json:"posts_seen"`
+}
+
+// Failing reports whether the last run of the source failed.
+func (s *SourceState) Failing() bool { return s.ErrorCount > 0 }
+
+// Sentiment of a mention, filled by enrichment (a later step).
+type Sentiment struct {
+	Label string  `json:"label,omitempty"` // positive, neutral or negative
+	Score float64 `json:"score"`           // -1 … 1
+}
+
+// Mention is a stored post that matched at least one monitor.
+type Mention struct {
+	ID         int64     `json:"id"` // stored post id, stable, used by cursors
+	SourceID   int64     `json:"source_id"`
+	Post       Post      `json:"post"`
+	MonitorIDs []string  `json:"monitors"`
+	StoredAt   time.Time `json:"stored_at"`
+}
+
+// MentionFilter selects mentions in the archive. Zero fields do not filter.
+type MentionFilter struct {
+	WorkspaceID int64
+	MonitorID   string
+	Query       string // the monitor query language, checked by the exact verifier
+	Source      string // source kind (rss, mastodon, …)
+	SourceID    int64
+	Lang        string
+	From, To    time.Time // published_at in [From, To)
+	Limit       int
+	Cursor      string // opaque, from MentionPage.NextCursor
+}
+
+// MentionPage is one page of mentions, newest first.
+type MentionPage struct {
+	Mentions   []Mention  `json:"mentions"`
+	Total      int        `json:"total"`
+	NextCursor string     `json:"next_cursor"`
+	PerDay     []DayCount `json:"per_day,omitempty"`
+}
+
+// DayCount is the number of mentions published on one UTC day.
+type DayCount struct {
+	Day   string `json:"day"` // 2006-01-02
+	Count int    `json:"count"`
+}
+
+// APIToken is a bearer token for the API; only its hash is stored.
+type APIToken struct {
+	ID         int64     `json:"id"`
+	Name       string    `json:"name"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastUsedAt time.Time `json:"last_used_at,omitzero"`
+}
