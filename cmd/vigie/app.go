@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/config"
+	"github.com/vigie-project/vigie/internal/ingest"
+	"github.com/vigie-project/vigie/internal/match"
+	"github.com/vigie-project/vigie/internal/monitor"
+	"github.com/vigie-project/vigie/internal/store"
+)
+
+// app is the embedded wiring: one process, one store, one index.
+type app struct {
+	cfg       config.Config
+	log       *slog.Logger
+	store     *store.Store
+	index     *match.Index
+	monitors  *monitor.Service
+	pipeline  *ingest.Pipeline
+	workspace vigie.Workspace
+}
+
+// openApp opens the store (applying migrations), picks the workspace and
+// loads every monitor into the index.
+func openApp(ctx context.Context, cfg config.Config, stderr io.Writer, workspaceSlug, workspaceName string) (*app, error) {
+	level, err := cfg.Level()
+	if err != nil {
+		return nil, badInput(err)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	url, err := cfg.StoreURL()
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("opening the database: %w", err)
+	}
+	a := &app{cfg: cfg, log: log, store: st, index: match.NewIndex()}
+	a.monitors = &monitor.Service{Store: st, Index: a.index}
+	a.pipeline = ingest.NewPipeline(a.index, st)
+	if workspaceSlug == "" {
+		ws, err := st.FindWorkspaces(ctx)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		if len(ws) > 0 {
+			a.workspace = ws[0]
+		} else {
+			workspaceSlug, workspaceName = "main", "Main workspace"
+		}
+	}
+	if a.workspace.ID == 0 {
+		if a.workspace, err = st.EnsureWorkspace(ctx, workspaceSlug, workspaceName); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	n, err := a.monitors.Load(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	log.Debug("monitors loaded", "count", n)
+	return a, nil
+}
+
+func (a *app) Close() error { return a.store.Close() }

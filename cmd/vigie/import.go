@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/config"
+	"github.com/vigie-project/vigie/internal/monitor"
+)
+
+const importBatch = 1000
+
+// runImport loads monitors (upserted by id) and then posts through the
+// normal pipeline. Running it again, or after a crash, stores nothing twice.
+func runImport(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("import", stderr)
+	cfg := config.Defaults()
+	cfg.Flags(fs, false)
+	monitorsPath := fs.String("monitors", "", "monitors to create or update first, JSON Lines")
+	postsPath := fs.String("posts", "", "posts, JSON Lines (docs/formats.md); - for standard input")
+	progress := fs.Bool("progress", false, "print a progress line per batch even when stderr is not a terminal")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := cfg.Resolve(fs); err != nil {
+		return badInput(err)
+	}
+	if *postsPath == "" && *monitorsPath == "" {
+		return usageErr("give --posts (and optionally --monitors)")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := openApp(ctx, cfg, stderr, "", "")
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	if *monitorsPath != "" {
+		n, err := importMonitors(ctx, a, *monitorsPath)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "monitors: %d created or updated\n", n)
+	}
+	if *postsPath == "" {
+		return nil
+	}
+	in, closeIn, err := openInput(*postsPath)
+	if err != nil {
+		return err
+	}
+	defer closeIn()
+	src, err := a.store.FindOrCreateSource(ctx, a.workspace.ID, vigie.SourceImport, "Import", "")
+	if err != nil {
+		return err
+	}
+	tty := *progress || isTerminal(stderr)
+	rep := &importReport{path: *postsPath, stderr: stderr, start: time.Now()}
+
+	// Reading and decoding run ahead of matching and storing, a few batches
+	// at most: memory stays bounded whatever the file's size.
+	type batch struct {
+		posts []vigie.Post
+		lines []int
+	}
+	batches := make(chan batch, 4)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		lr := newLineReader(in)
+		b := batch{}
+		for {
+			line, no, err := lr.next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				if errors.Is(err, errLineTooLong) {
+					rep.bad(no, err)
+					continue
+				}
+				readErr <- err
+				return
+			}
+			var p vigie.Post
+			if err := vigie.DecodePost(line, &p); err != nil {
+				rep.bad(no, fmt.Errorf("not a post: %v", err))
+				continue
+			}
+			b.posts = append(b.posts, p)
+			b.lines = append(b.lines, no)
+			if len(b.posts) == importBatch {
+				select {
+				case batches <- b:
+				case <-ctx.Done():
+					readErr <- ctx.Err()
+					return
+				}
+				b = batch{}
+			}
+		}
+		if len(b.posts) > 0 {
+			batches <- b
+		}
+		readErr <- nil
+	}()
+
+	for b := range batches {
+		res, err := a.pipeline.Process(ctx, &src, b.posts, nil)
+		if err != nil {
+			return err
+		}
+		for _, r := range res.Rejected {
+			rep.bad(b.lines[r.Index], r.Err)
+		}
+		rep.add(res.Received-res.Invalid, res.Duplicates, res.Matched, res.Posts, res.Mentions)
+		if tty {
+			rep.progress()
+		}
+	}
+	if err := <-readErr; err != nil {
+		return err
+	}
+	rep.finish(stdout)
+	return nil
+}
+
+func importMonitors(ctx context.Context, a *app, path string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, badInput(err)
+	}
+	defer f.Close()
+	lr := newLineReader(f)
+	n := 0
+	for {
+		b, line, err := lr.next()
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, badInput(fmt.Errorf("%s line %d: %w", path, line, err))
+		}
+		var m vigie.Monitor
+		if err := json.Unmarshal(b, &m); err != nil {
+			return n, badInput(fmt.Errorf("%s line %d: not a monitor: %v", path, line, err))
+		}
+		if _, err := a.monitors.Upsert(ctx, vigie.MonitorRecord{Monitor: m, WorkspaceID: a.workspace.ID}); err != nil {
+			var qe *monitor.QueryError
+			if errors.As(err, &qe) {
+				return n, badInput(fmt.Errorf("%s line %d: monitor %q: %v\n%s", path, line, m.ID, qe.Err, indent(qe.Err.Caret(m.Query))))
+			}
+			if errors.Is(err, vigie.ErrInvalid) {
+				return n, badInput(fmt.Errorf("%s line %d: %w", path, line, err))
+			}
+			return n, err
+		}
+		n++
+	}
+}
+
+// importReport counts an import and reports bad lines.
+type importReport struct {
+	path   string
+	stderr io.Writer
+	start  time.Time
+	shown  int
+
+	posts, duplicates, matched, stored, mentions, skipped int
+}
+
+const maxBadLinesShown = 100
+
+func (r *importReport) bad(line int, err error) {
+	r.skipped++
+	if r.shown < maxBadLinesShown {
+		r.shown++
+		fmt.Fprintf(r.stderr, "%s line %d: skipped: %v\n", filepath.Base(r.path), line, err)
+	} else if r.shown == maxBadLinesShown {
+		r.shown++
+		fmt.Fprintf(r.stderr, "(more bad lines: only the first %d are shown; the count is at the end)\n", maxBadLinesShown)
+	}
+}
+
+func (r *importReport) add(posts, dup, matched, stored, mentions int) {
+	r.posts += posts
+	r.duplicates += dup
+	r.matched += matched
+	r.stored += stored
+	r.mentions += mentions
+}
+
+func (r *importReport) rate() float64 {
+	return float64(r.posts) / max(time.Since(r.start).Seconds(), 1e-9)
+}
+
+func (r *importReport) progress() {
+	fmt.Fprintf(r.stderr, "imported %d posts (%.0f/s): %d matched, %d stored, %d already there, %d bad lines\n",
+		r.posts, r.rate(), r.matched, r.stored, r.duplicates, r.skipped)
+}
+
+func (r *importReport) finish(stdout io.Writer) {
+	fmt.Fprintf(stdout, "posts: %d read, %d matched a monitor, %d stored (%d mentions), %d already stored, %d bad lines skipped\n",
+		r.posts, r.matched, r.stored, r.mentions, r.duplicates, r.skipped)
+	fmt.Fprintf(stdout, "time: %.1fs, %.0f posts/s\n", time.Since(r.start).Seconds(), r.rate())
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

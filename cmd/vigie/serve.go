@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/api"
+	"github.com/vigie-project/vigie/internal/config"
+	"github.com/vigie-project/vigie/internal/ingest"
+	"github.com/vigie-project/vigie/internal/netguard"
+	"github.com/vigie-project/vigie/internal/rss"
+	"github.com/vigie-project/vigie/internal/server"
+	"github.com/vigie-project/vigie/internal/simulator"
+)
+
+func runServe(args []string, stdout, stderr io.Writer) error {
+	return serve("serve", args, stdout, stderr)
+}
+func runDemo(args []string, stdout, stderr io.Writer) error {
+	return serve("demo", args, stdout, stderr)
+}
+
+// instance is a running Vigie's parts, built by build and started by serve.
+type instance struct {
+	app     *app
+	sched   *ingest.Scheduler
+	sim     *ingest.SimulatorRunner
+	handler http.Handler
+	token   string // demo only
+}
+
+// build wires the whole embedded Vigie: store, matching, sources, API. The
+// demo adds a fictional organisation's monitors fed by the simulator.
+func build(ctx context.Context, cfg config.Config, demo bool, stderr io.Writer) (*instance, error) {
+	slug, wsName := "", ""
+	if demo {
+		slug, wsName = "demo", "Université de Valmont (demo)"
+	}
+	a, err := openApp(ctx, cfg, stderr, slug, wsName)
+	if err != nil {
+		return nil, err
+	}
+	in := &instance{app: a, sim: &ingest.SimulatorRunner{Now: time.Now, Rate: 40, Backfill: 6 * time.Hour}}
+	if demo {
+		if in.token, err = setUpDemo(ctx, a); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
+	policy := netguard.Policy{AllowPrivate: cfg.AllowPrivateFetch, AllowLoopback: cfg.AllowPrivateFetch}
+	in.sched = &ingest.Scheduler{
+		Pipeline: a.pipeline,
+		Runners: map[vigie.SourceKind]ingest.Runner{
+			vigie.SourceRSS:       &ingest.RSSRunner{Fetcher: rss.NewFetcher(rss.Options{Client: policy.Client(30 * time.Second)})},
+			vigie.SourceSimulator: in.sim,
+		},
+		Log: a.log,
+	}
+	apiv1 := &api.API{Store: a.store, Monitors: a.monitors, WorkspaceID: a.workspace.ID, Wake: in.sched.Wake, Log: a.log}
+	if demo {
+		apiv1.TriggerCrisis = in.sim.TriggerCrisis
+	}
+	srv := &server.Server{Store: a.store, API: apiv1, Pipeline: a.pipeline, Index: a.index, Log: a.log}
+	in.handler = srv.Handler()
+	return in, nil
+}
+
+// serve runs Vigie until interrupted.
+func serve(name string, args []string, stdout, stderr io.Writer) error {
+	demo := name == "demo"
+	fs := newFlags(name, stderr)
+	cfg := config.Defaults()
+	cfg.Flags(fs, true)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := cfg.Resolve(fs); err != nil {
+		return badInput(err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	in, err := build(ctx, cfg, demo, stderr)
+	if err != nil {
+		return err
+	}
+	defer in.app.Close()
+	a := in.app
+
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); in.sched.Run(ctx) }()
+
+	err = server.ListenAndServe(ctx, cfg.Addr, in.handler, a.log, func(addr net.Addr) {
+		base := "http://" + addr.String()
+		fmt.Fprintf(stdout, "Vigie is running at %s (workspace %q, %d monitors, database %s).\n", base, a.workspace.Name, a.index.Len(), a.store.Dialect())
+		if demo {
+			fmt.Fprintf(stdout, "\nDemo: the simulator publishes about %d posts a minute about a fictional university; mentions appear within seconds.\n", int(in.sim.Rate))
+			fmt.Fprintf(stdout, "API token for this demo (shown once):\n  %s\n\nTry:\n", in.token)
+			fmt.Fprintf(stdout, "  curl -H 'Authorization: Bearer %s' '%s/api/v1/mentions?limit=5'\n", in.token, base)
+			fmt.Fprintf(stdout, "  curl -H 'Authorization: Bearer %s' '%s/api/v1/monitors'\n", in.token, base)
+			fmt.Fprintf(stdout, "  curl -X POST -H 'Authorization: Bearer %s' '%s/api/v1/demo/crisis?kind=%s'   # start a crisis\n", in.token, base, simulator.Crises()[0])
+		} else {
+			fmt.Fprintf(stdout, "Create an API token with: vigie token create --name NAME --data %s\n", cfg.Data)
+		}
+		fmt.Fprintln(stdout, "Stop with Ctrl-C.")
+	})
+	stop()
+	wg.Wait()
+	return err
+}
+
+// setUpDemo saves the demo monitors and the simulated source, and returns a
+// fresh API token.
+func setUpDemo(ctx context.Context, a *app) (string, error) {
+	for _, m := range simulator.DemoMonitors() {
+		if _, err := a.monitors.Upsert(ctx, vigie.MonitorRecord{Monitor: m, WorkspaceID: a.workspace.ID}); err != nil {
+			return "", fmt.Errorf("demo monitor %q: %w", m.ID, err)
+		}
+	}
+	sources, err := a.store.FindSources(ctx, a.workspace.ID)
+	if err != nil {
+		return "", err
+	}
+	found := false
+	for _, s := range sources {
+		found = found || s.Kind == vigie.SourceSimulator
+	}
+	if !found {
+		_, err := a.store.CreateSource(ctx, vigie.Source{
+			WorkspaceID: a.workspace.ID, Kind: vigie.SourceSimulator, Name: "Simulated social media (demo)",
+			Interval: 2 * time.Second, Enabled: true, SourceState: vigie.SourceState{NextCheckAt: time.Now().UTC()},
+		})
+		if err != nil {
+			return "", err
+		}
+	}
+	plain, _, err := a.store.CreateToken(ctx, "demo "+time.Now().UTC().Format("2006-01-02 15:04"))
+	return plain, err
+}

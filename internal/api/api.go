@@ -1,0 +1,403 @@
+// Package api is Vigie's JSON API, version 1 (/api/v1). Every route requires
+// a bearer token; openapi.json documents them.
+package api
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/monitor"
+	"github.com/vigie-project/vigie/internal/rss"
+	"github.com/vigie-project/vigie/internal/store"
+)
+
+//go:embed openapi.json
+var openAPI []byte
+
+// API serves /api/v1.
+type API struct {
+	Store       *store.Store
+	Monitors    *monitor.Service
+	WorkspaceID int64  // the workspace of this version's single-workspace API
+	Wake        func() // tells the scheduler a source was added
+	Log         *slog.Logger
+	// TriggerCrisis starts a simulated crisis; set only by the demo.
+	TriggerCrisis func(kind string) error
+}
+
+// Register adds the routes to mux, each behind auth.
+func (a *API) Register(mux *http.ServeMux, auth func(http.Handler) http.Handler) {
+	route := func(pattern string, h func(http.ResponseWriter, *http.Request) error) {
+		mux.Handle(pattern, auth(a.handle(h)))
+	}
+	route("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Content-Type", "application/json")
+		_, err := w.Write(openAPI)
+		return err
+	})
+	route("GET /api/v1/monitors", a.listMonitors)
+	route("POST /api/v1/monitors", a.createMonitor)
+	route("GET /api/v1/monitors/{id}", a.getMonitor)
+	route("PATCH /api/v1/monitors/{id}", a.updateMonitor)
+	route("DELETE /api/v1/monitors/{id}", a.deleteMonitor)
+	route("GET /api/v1/sources", a.listSources)
+	route("POST /api/v1/sources", a.createSource)
+	route("POST /api/v1/sources/opml", a.importOPML)
+	route("GET /api/v1/sources/{id}", a.getSource)
+	route("DELETE /api/v1/sources/{id}", a.deleteSource)
+	route("GET /api/v1/mentions", a.listMentions)
+	if a.TriggerCrisis != nil {
+		route("POST /api/v1/demo/crisis", func(w http.ResponseWriter, r *http.Request) error {
+			kind := r.URL.Query().Get("kind")
+			if err := a.TriggerCrisis(kind); err != nil {
+				return err
+			}
+			writeJSON(w, http.StatusAccepted, map[string]string{"status": "crisis started", "kind": kind})
+			return nil
+		})
+	}
+	mux.Handle("/api/", auth(a.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return &Error{Status: http.StatusNotFound, Message: "no such API route: " + r.Method + " " + r.URL.Path + " (see /api/v1/openapi.json)"}
+	})))
+}
+
+// Error is an API error with its HTTP status.
+type Error struct {
+	Status  int
+	Message string
+	Column  int // for invalid queries: 1-based column
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// handle adapts a handler that returns an error: domain errors become status
+// codes with safe messages; anything else is logged and answered 500.
+func (a *API) handle(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := h(w, r)
+		if err == nil {
+			return
+		}
+		var ae *Error
+		var qe *monitor.QueryError
+		switch {
+		case errors.As(err, &ae):
+		case errors.As(err, &qe):
+			ae = &Error{Status: http.StatusBadRequest, Message: "invalid query: " + qe.Err.Msg, Column: qe.Err.Column}
+		case errors.Is(err, vigie.ErrNotFound):
+			ae = &Error{Status: http.StatusNotFound, Message: err.Error()}
+		case errors.Is(err, vigie.ErrConflict):
+			ae = &Error{Status: http.StatusConflict, Message: err.Error()}
+		case errors.Is(err, vigie.ErrInvalid):
+			ae = &Error{Status: http.StatusBadRequest, Message: err.Error()}
+		case errors.Is(err, context.Canceled):
+			return
+		default:
+			a.Log.Error("api", "method", r.Method, "path", r.URL.Path, "err", err)
+			ae = &Error{Status: http.StatusInternalServerError, Message: "internal error; the server log has the details"}
+		}
+		body := map[string]any{"message": ae.Message}
+		if ae.Column > 0 {
+			body["column"] = ae.Column
+		}
+		writeJSON(w, ae.Status, map[string]any{"error": body})
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+// decode reads a JSON body into v, refusing unknown fields and oversize bodies.
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return &Error{Status: http.StatusBadRequest, Message: "invalid JSON body: " + err.Error()}
+	}
+	return nil
+}
+
+// Monitors.
+
+type monitorInput struct {
+	ID    string             `json:"id"`
+	Name  *string            `json:"name"`
+	Kind  *vigie.MonitorKind `json:"kind"`
+	Query *string            `json:"query"`
+}
+
+func (a *API) listMonitors(w http.ResponseWriter, r *http.Request) error {
+	ms, err := a.Store.FindMonitors(r.Context(), a.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	if ms == nil {
+		ms = []vigie.MonitorRecord{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"monitors": ms})
+	return nil
+}
+
+func (a *API) createMonitor(w http.ResponseWriter, r *http.Request) error {
+	var in monitorInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if in.Query == nil || in.Name == nil {
+		return &Error{Status: http.StatusBadRequest, Message: `"name" and "query" are required, e.g. {"name":"EPFL","kind":"brand","query":"epfl OR ethz"}`}
+	}
+	m := vigie.MonitorRecord{Monitor: vigie.Monitor{ID: in.ID, Name: *in.Name, Query: *in.Query}, WorkspaceID: a.WorkspaceID}
+	if in.Kind != nil {
+		m.Kind = *in.Kind
+	}
+	saved, err := a.Monitors.Create(r.Context(), m)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/monitors/"+url.PathEscape(saved.ID))
+	writeJSON(w, http.StatusCreated, saved)
+	return nil
+}
+
+func (a *API) getMonitor(w http.ResponseWriter, r *http.Request) error {
+	m, err := a.Store.FindMonitorByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, m)
+	return nil
+}
+
+func (a *API) updateMonitor(w http.ResponseWriter, r *http.Request) error {
+	var in monitorInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if in.ID != "" && in.ID != r.PathValue("id") {
+		return &Error{Status: http.StatusBadRequest, Message: "a monitor's id cannot be changed"}
+	}
+	var kind *string
+	if in.Kind != nil {
+		k := string(*in.Kind)
+		kind = &k
+	}
+	m, err := a.Monitors.Update(r.Context(), r.PathValue("id"), store.MonitorUpdate{Name: in.Name, Kind: kind, Query: in.Query})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, m)
+	return nil
+}
+
+func (a *API) deleteMonitor(w http.ResponseWriter, r *http.Request) error {
+	if err := a.Monitors.Delete(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// Sources.
+
+type sourceInput struct {
+	Kind     vigie.SourceKind  `json:"kind"`
+	Name     string            `json:"name"`
+	URL      string            `json:"url"`
+	Interval string            `json:"interval"` // Go duration ("15m") or seconds
+	Settings map[string]string `json:"settings"`
+}
+
+func parseInterval(s string) (time.Duration, error) {
+	if s == "" {
+		return 15 * time.Minute, nil
+	}
+	if n, err := strconv.Atoi(s); err == nil {
+		s = strconv.Itoa(n) + "s"
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < time.Minute && d != 0 {
+		return 0, &Error{Status: http.StatusBadRequest, Message: fmt.Sprintf(`invalid interval %q: give a duration of at least 1 minute, e.g. "15m" or "1h"`, s)}
+	}
+	return d, nil
+}
+
+func (a *API) listSources(w http.ResponseWriter, r *http.Request) error {
+	ss, err := a.Store.FindSources(r.Context(), a.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	if ss == nil {
+		ss = []vigie.Source{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"sources": ss})
+	return nil
+}
+
+func (a *API) createSource(w http.ResponseWriter, r *http.Request) error {
+	var in sourceInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if in.Kind == "" {
+		in.Kind = vigie.SourceRSS
+	}
+	if in.Kind != vigie.SourceRSS {
+		return &Error{Status: http.StatusBadRequest, Message: fmt.Sprintf("sources of kind %q cannot be added through the API yet; use \"rss\"", in.Kind)}
+	}
+	u, err := url.Parse(strings.TrimSpace(in.URL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return &Error{Status: http.StatusBadRequest, Message: fmt.Sprintf(`"url" must be an http or https feed address, got %q`, in.URL)}
+	}
+	interval, err := parseInterval(in.Interval)
+	if err != nil {
+		return err
+	}
+	name := strings.TrimSpace(in.Name)
+	if name == "" {
+		name = u.Host
+	}
+	src, err := a.Store.CreateSource(r.Context(), vigie.Source{
+		WorkspaceID: a.WorkspaceID, Kind: in.Kind, Name: name, URL: u.String(), Settings: in.Settings,
+		Interval: interval, Enabled: true, SourceState: vigie.SourceState{NextCheckAt: time.Now().UTC()},
+	})
+	if err != nil {
+		return err
+	}
+	if a.Wake != nil {
+		a.Wake()
+	}
+	w.Header().Set("Location", "/api/v1/sources/"+strconv.FormatInt(src.ID, 10))
+	writeJSON(w, http.StatusCreated, src)
+	return nil
+}
+
+func (a *API) importOPML(w http.ResponseWriter, r *http.Request) error {
+	outlines, err := rss.ParseOPML(http.MaxBytesReader(nil, r.Body, 5<<20))
+	if err != nil {
+		return &Error{Status: http.StatusBadRequest, Message: "not an OPML file: " + err.Error()}
+	}
+	created := []vigie.Source{}
+	var skipped []string
+	for _, o := range outlines {
+		u, err := url.Parse(o.XMLURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+			skipped = append(skipped, o.XMLURL)
+			continue
+		}
+		name := o.Title
+		if name == "" {
+			name = u.Host
+		}
+		src, err := a.Store.CreateSource(r.Context(), vigie.Source{
+			WorkspaceID: a.WorkspaceID, Kind: vigie.SourceRSS, Name: name, URL: u.String(),
+			Interval: 15 * time.Minute, Enabled: true, SourceState: vigie.SourceState{NextCheckAt: time.Now().UTC()},
+		})
+		if err != nil {
+			return err
+		}
+		created = append(created, src)
+	}
+	if a.Wake != nil {
+		a.Wake()
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"created": len(created), "sources": created, "skipped": skipped})
+	return nil
+}
+
+func sourceID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return 0, &Error{Status: http.StatusBadRequest, Message: "source ids are numbers"}
+	}
+	return id, nil
+}
+
+func (a *API) getSource(w http.ResponseWriter, r *http.Request) error {
+	id, err := sourceID(r)
+	if err != nil {
+		return err
+	}
+	src, err := a.Store.FindSourceByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, src)
+	return nil
+}
+
+func (a *API) deleteSource(w http.ResponseWriter, r *http.Request) error {
+	id, err := sourceID(r)
+	if err != nil {
+		return err
+	}
+	if err := a.Store.DeleteSource(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// Mentions.
+
+func (a *API) listMentions(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := vigie.MentionFilter{
+		WorkspaceID: a.WorkspaceID, MonitorID: q.Get("monitor"), Query: q.Get("q"),
+		Source: q.Get("source"), Lang: q.Get("lang"), Cursor: q.Get("cursor"),
+	}
+	var err error
+	if f.From, err = parseTime("from", q.Get("from")); err != nil {
+		return err
+	}
+	if f.To, err = parseTime("to", q.Get("to")); err != nil {
+		return err
+	}
+	if s := q.Get("limit"); s != "" {
+		if f.Limit, err = strconv.Atoi(s); err != nil || f.Limit < 1 || f.Limit > 500 {
+			return &Error{Status: http.StatusBadRequest, Message: `"limit" must be a number from 1 to 500`}
+		}
+	}
+	if f.Query != "" {
+		if _, err := monitor.Check("", f.Query); err != nil {
+			return err
+		}
+	}
+	page, err := a.Store.FindMentions(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	if page.Mentions == nil {
+		page.Mentions = []vigie.Mention{}
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+// parseTime accepts RFC 3339 or a plain date (midnight UTC).
+func parseTime(name, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, &Error{Status: http.StatusBadRequest, Message: fmt.Sprintf("%q must be a date (2026-11-20) or a date-time (2026-11-20T10:00:00Z), got %q", name, s)}
+}

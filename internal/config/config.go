@@ -1,0 +1,106 @@
+// Package config holds Vigie's settings, read once in main from flags, then
+// VIGIE_* environment variables, then defaults. No globals.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Config is the effective configuration.
+type Config struct {
+	Addr        string // HTTP listen address
+	Data        string // folder for the embedded database and files
+	DatabaseURL string // postgres://… to use PostgreSQL instead of SQLite
+	LogLevel    string // debug, info, warn, error
+	// AllowPrivateFetch lets sources fetch from private and loopback
+	// addresses (an admin's choice; off by default against SSRF).
+	AllowPrivateFetch bool
+}
+
+// Defaults give a working local install with zero configuration.
+func Defaults() Config {
+	return Config{Addr: "127.0.0.1:8080", Data: "./vigie-data", LogLevel: "info"}
+}
+
+// Flags registers the settings on fs; call Resolve after fs.Parse.
+func (c *Config) Flags(fs *flag.FlagSet, server bool) {
+	if server {
+		fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP listen address (env VIGIE_ADDR)")
+	}
+	fs.StringVar(&c.Data, "data", c.Data, "data folder for the embedded SQLite database (env VIGIE_DATA)")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL URL (postgres://…) instead of SQLite (env VIGIE_DATABASE_URL)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env VIGIE_LOG_LEVEL)")
+}
+
+// Resolve fills what no flag set from the environment, and checks values.
+func (c *Config) Resolve(fs *flag.FlagSet) error {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	env := func(flagName, key string, dst *string) {
+		if !set[flagName] {
+			if v, ok := os.LookupEnv(key); ok && v != "" {
+				*dst = v
+			}
+		}
+	}
+	env("addr", "VIGIE_ADDR", &c.Addr)
+	env("data", "VIGIE_DATA", &c.Data)
+	env("database-url", "VIGIE_DATABASE_URL", &c.DatabaseURL)
+	env("log-level", "VIGIE_LOG_LEVEL", &c.LogLevel)
+	if v := os.Getenv("VIGIE_ALLOW_PRIVATE_FETCH"); v == "1" || strings.EqualFold(v, "true") {
+		c.AllowPrivateFetch = true
+	}
+	if _, err := c.Level(); err != nil {
+		return err
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return fmt.Errorf("database URL must start with postgres:// (got %q); leave it empty for the embedded SQLite database", redact(c.DatabaseURL))
+	}
+	return nil
+}
+
+// StoreURL is what store.Open takes: PostgreSQL if configured, else the
+// SQLite file in the data folder (created if needed).
+func (c *Config) StoreURL() (string, error) {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL, nil
+	}
+	if err := os.MkdirAll(c.Data, 0o750); err != nil {
+		return "", fmt.Errorf("creating the data folder: %w", err)
+	}
+	return "sqlite:" + filepath.Join(c.Data, "vigie.db"), nil
+}
+
+// Level returns the slog level.
+func (c *Config) Level() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return 0, fmt.Errorf("invalid log level %q: use debug, info, warn or error", c.LogLevel)
+	}
+	return l, nil
+}
+
+// String prints the configuration with secrets redacted.
+func (c Config) String() string {
+	return fmt.Sprintf("addr=%s data=%s database_url=%s log_level=%s allow_private_fetch=%v",
+		c.Addr, c.Data, redact(c.DatabaseURL), c.LogLevel, c.AllowPrivateFetch)
+}
+
+// redact hides a password in a URL.
+func redact(u string) string {
+	at := strings.LastIndex(u, "@")
+	scheme := strings.Index(u, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return u
+	}
+	userinfo := u[scheme+3 : at]
+	if user, _, ok := strings.Cut(userinfo, ":"); ok {
+		return u[:scheme+3] + user + ":***" + u[at:]
+	}
+	return u
+}

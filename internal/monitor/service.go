@@ -1,0 +1,182 @@
+// Package monitor keeps the stored monitors and the live percolator index in
+// step: a monitor saved through any door (API, web, import) is validated,
+// stored, and matching the stream within the same call.
+package monitor
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/match"
+	"github.com/vigie-project/vigie/internal/query"
+	"github.com/vigie-project/vigie/internal/store"
+	"github.com/vigie-project/vigie/internal/text"
+)
+
+// Service saves monitors and updates the index.
+type Service struct {
+	Store *store.Store
+	Index *match.Index
+}
+
+// QueryError is an invalid query, with the column to show the user.
+type QueryError struct {
+	MonitorID string
+	Err       *query.Error
+}
+
+func (e *QueryError) Error() string {
+	if e.MonitorID != "" {
+		return fmt.Sprintf("monitor %q: invalid query: %v", e.MonitorID, e.Err)
+	}
+	return "invalid query: " + e.Err.Error()
+}
+
+func (e *QueryError) Unwrap() error { return vigie.ErrInvalid }
+
+// Check parses a query, returning a *QueryError when it is invalid.
+func Check(id, q string) (*query.Query, error) {
+	parsed, err := query.Parse(q)
+	if err != nil {
+		var qe *query.Error
+		if errors.As(err, &qe) {
+			return nil, &QueryError{MonitorID: id, Err: qe}
+		}
+		return nil, err
+	}
+	return parsed, nil
+}
+
+// Load puts every stored monitor into the index (at start-up).
+func (s *Service) Load(ctx context.Context) (int, error) {
+	ms, err := s.Store.FindMonitors(ctx, 0)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, m := range ms {
+		q, err := Check(m.ID, m.Query)
+		if err != nil {
+			// A query valid when saved but not for this version: keep it
+			// stored, out of the index, and say so.
+			return n, fmt.Errorf("loading monitors: %w", err)
+		}
+		if err := s.Index.Add(m.ID, q); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// Create validates and saves a new monitor; an empty id gets one made from
+// the name.
+func (s *Service) Create(ctx context.Context, m vigie.MonitorRecord) (vigie.MonitorRecord, error) {
+	if m.ID == "" {
+		m.ID = newID(m.Name)
+	}
+	if m.Kind == "" {
+		m.Kind = vigie.KindKeyword
+	}
+	if err := m.Monitor.Validate(); err != nil {
+		return m, err
+	}
+	q, err := Check(m.ID, m.Query)
+	if err != nil {
+		return m, err
+	}
+	saved, err := s.Store.CreateMonitor(ctx, m)
+	if err != nil {
+		return m, err
+	}
+	if err := s.Index.Add(saved.ID, q); err != nil {
+		_ = s.Store.DeleteMonitor(ctx, saved.ID)
+		return m, err
+	}
+	return saved, nil
+}
+
+// Upsert creates or replaces the monitor with m.ID (import).
+func (s *Service) Upsert(ctx context.Context, m vigie.MonitorRecord) (vigie.MonitorRecord, error) {
+	if m.Kind == "" {
+		m.Kind = vigie.KindKeyword
+	}
+	if err := m.Monitor.Validate(); err != nil {
+		return m, err
+	}
+	q, err := Check(m.ID, m.Query)
+	if err != nil {
+		return m, err
+	}
+	saved, err := s.Store.UpsertMonitor(ctx, m)
+	if err != nil {
+		return m, err
+	}
+	return saved, s.Index.Add(saved.ID, q)
+}
+
+// Update changes some fields of a monitor.
+func (s *Service) Update(ctx context.Context, id string, u store.MonitorUpdate) (vigie.MonitorRecord, error) {
+	var q *query.Query
+	if u.Query != nil {
+		var err error
+		if q, err = Check(id, *u.Query); err != nil {
+			return vigie.MonitorRecord{}, err
+		}
+	}
+	if u.Kind != nil && !vigie.MonitorKind(*u.Kind).Valid() {
+		return vigie.MonitorRecord{}, fmt.Errorf("%w: unknown kind %q (one of %v)", vigie.ErrInvalid, *u.Kind, vigie.MonitorKinds)
+	}
+	m, err := s.Store.UpdateMonitor(ctx, id, u)
+	if err != nil {
+		return m, err
+	}
+	if q != nil {
+		if err := s.Index.Add(id, q); err != nil {
+			return m, err
+		}
+	}
+	return m, nil
+}
+
+// Delete removes a monitor and its mentions.
+func (s *Service) Delete(ctx context.Context, id string) error {
+	if err := s.Store.DeleteMonitor(ctx, id); err != nil {
+		return err
+	}
+	s.Index.Remove(id)
+	return nil
+}
+
+// newID makes a readable, unique id from a name: "EPFL (brand)" → "epfl-brand-3f9a".
+func newID(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range text.Fold(name) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if r < 0x80 {
+				b.WriteRune(r)
+				dash = false
+			}
+		} else if b.Len() > 0 && !dash {
+			b.WriteByte('-')
+			dash = true
+		}
+		if b.Len() >= 32 {
+			break
+		}
+	}
+	slug := strings.Trim(b.String(), "-")
+	if slug == "" {
+		slug = "monitor"
+	}
+	var r [3]byte
+	_, _ = rand.Read(r[:])
+	return slug + "-" + hex.EncodeToString(r[:])
+}

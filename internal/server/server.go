@@ -1,0 +1,208 @@
+// Package server is Vigie's HTTP server: routes, authentication, health and
+// metrics around the API (and, later, the web app).
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/api"
+	"github.com/vigie-project/vigie/internal/ingest"
+	"github.com/vigie-project/vigie/internal/match"
+	"github.com/vigie-project/vigie/internal/store"
+)
+
+// Server wires the HTTP side.
+type Server struct {
+	Store    *store.Store
+	API      *api.API
+	Pipeline *ingest.Pipeline
+	Index    *match.Index
+	Log      *slog.Logger
+	Now      func() time.Time
+}
+
+// Handler returns the root handler.
+func (s *Server) Handler() http.Handler {
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /metrics", s.requireToken(http.HandlerFunc(s.metrics)))
+	s.API.Register(mux, s.requireToken)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprint(w, "Vigie is running.\n\nThe JSON API is under /api/v1 (documented at /api/v1/openapi.json);\nevery request needs Authorization: Bearer <token> — create one with `vigie token create --name NAME`.\nThe web app comes in a later version.\n")
+	})
+	return s.recoverer(s.logRequests(securityHeaders(mux)))
+}
+
+// requireToken lets a request through only with a valid bearer token.
+func (s *Server) requireToken(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Get("Authorization")
+		tok, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || strings.TrimSpace(tok) == "" {
+			unauthorized(w, "missing bearer token: send Authorization: Bearer <token> (create one with `vigie token create --name NAME`)")
+			return
+		}
+		if _, err := s.Store.Authenticate(r.Context(), strings.TrimSpace(tok)); err != nil {
+			if errors.Is(err, vigie.ErrNotFound) {
+				unauthorized(w, "unknown or revoked token")
+				return
+			}
+			s.Log.Error("authenticating", "err", err)
+			http.Error(w, `{"error":{"message":"internal error"}}`, http.StatusInternalServerError)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func unauthorized(w http.ResponseWriter, msg string) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="vigie"`)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusUnauthorized)
+	fmt.Fprintf(w, `{"error":{"message":%q}}`+"\n", msg)
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		next.ServeHTTP(w, r)
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := s.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		s.Log.Debug("http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration_ms", s.Now().Sub(start).Milliseconds())
+	})
+}
+
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.Log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p)
+				http.Error(w, `{"error":{"message":"internal error"}}`, http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if _, err := s.Store.Counts(ctx); err != nil {
+		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintln(w, "ok")
+}
+
+// metrics writes the Prometheus text exposition format.
+func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	st := s.Pipeline.Stats()
+	counter := func(name, help string, v int64) {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n%s %d\n", name, help, name, name, v)
+	}
+	gauge := func(name, help string, v float64) {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n%s %g\n", name, help, name, name, v)
+	}
+	counter("vigie_posts_in_total", "Posts received from sources.", st.PostsIn.Load())
+	counter("vigie_posts_invalid_total", "Posts rejected as invalid.", st.Invalid.Load())
+	counter("vigie_posts_duplicate_total", "Posts already stored (re-delivered).", st.Duplicates.Load())
+	counter("vigie_posts_matched_total", "Posts that matched at least one monitor.", st.Matched.Load())
+	counter("vigie_posts_stored_total", "Posts newly stored.", st.Stored.Load())
+	counter("vigie_mentions_stored_total", "Mentions newly stored.", st.Mentions.Load())
+	counter("vigie_store_batch_errors_total", "Batches the store refused.", st.BatchErrors.Load())
+	is := s.Index.Stats()
+	gauge("vigie_monitors", "Monitors in the matching index.", float64(is.Monitors))
+	gauge("vigie_index_keys", "Keys in the matching index.", float64(is.Terms))
+
+	sources, err := s.Store.FindSources(r.Context(), 0)
+	if err != nil {
+		s.Log.Error("metrics: listing sources", "err", err)
+		return
+	}
+	sort.Slice(sources, func(i, j int) bool { return sources[i].ID < sources[j].ID })
+	now := s.Now()
+	fmt.Fprintln(w, "# HELP vigie_source_errors Consecutive failed runs of a source (0 when healthy).\n# TYPE vigie_source_errors gauge")
+	for _, src := range sources {
+		fmt.Fprintf(w, "vigie_source_errors{%s} %d\n", sourceLabels(&src), src.ErrorCount)
+	}
+	fmt.Fprintln(w, "# HELP vigie_source_lag_seconds Time since the source's last successful run.\n# TYPE vigie_source_lag_seconds gauge")
+	for _, src := range sources {
+		lag := 0.0
+		if !src.LastSuccessAt.IsZero() {
+			lag = now.Sub(src.LastSuccessAt).Seconds()
+		}
+		fmt.Fprintf(w, "vigie_source_lag_seconds{%s} %.0f\n", sourceLabels(&src), lag)
+	}
+	fmt.Fprintln(w, "# HELP vigie_source_posts_seen_total Posts a source has delivered.\n# TYPE vigie_source_posts_seen_total counter")
+	for _, src := range sources {
+		fmt.Fprintf(w, "vigie_source_posts_seen_total{%s} %d\n", sourceLabels(&src), src.PostsSeen)
+	}
+}
+
+func sourceLabels(s *vigie.Source) string {
+	esc := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+	return fmt.Sprintf(`source_id="%d",kind="%s",name="%s"`, s.ID, esc.Replace(string(s.Kind)), esc.Replace(s.Name))
+}
+
+// ListenAndServe serves until ctx ends, then shuts down gracefully.
+func ListenAndServe(ctx context.Context, addr string, h http.Handler, log *slog.Logger, ready func(net.Addr)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w (is another Vigie running? choose another address with --addr)", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shut); err != nil {
+		log.Warn("shutdown", "err", err)
+	}
+	return nil
+}

@@ -1,0 +1,85 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/vigie-project/vigie"
+)
+
+// sqlitePragmas are set on every pooled connection through the DSN.
+// Transactions begin IMMEDIATE: they all write, and taking the write lock
+// first lets busy_timeout queue writers instead of failing an upgrade.
+var sqlitePragmas = url.Values{
+	"_pragma": {
+		"busy_timeout(10000)",
+		"journal_mode(WAL)",
+		"foreign_keys(1)",
+		"synchronous(NORMAL)",
+	},
+	"_txlock": {"immediate"},
+}
+
+// sqlitePath returns the file named by an empty URL, a plain path or
+// "sqlite:PATH" (also "sqlite://PATH").
+func sqlitePath(u string) (string, error) {
+	p := u
+	if rest, ok := strings.CutPrefix(u, "sqlite:"); ok {
+		p = strings.TrimPrefix(rest, "//")
+	}
+	if p == "" {
+		p = DefaultPath
+	}
+	if strings.ContainsAny(p, "?#") {
+		return "", fmt.Errorf("%w: sqlite path %q must not hold '?' or '#'", vigie.ErrInvalid, p)
+	}
+	if strings.Contains(u, "://") && !strings.HasPrefix(u, "sqlite:") {
+		return "", fmt.Errorf("%w: unknown database URL scheme in %q (use a path, sqlite:PATH or postgres://…)", vigie.ErrInvalid, u)
+	}
+	return p, nil
+}
+
+func openSQLite(u string) (*Store, error) {
+	path, err := sqlitePath(u)
+	if err != nil {
+		return nil, err
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("open sqlite database: %w", err)
+		}
+	}
+	db, err := sql.Open("sqlite", path+"?"+sqlitePragmas.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
+	}
+	// WAL lets readers run beside the one writer; writers queue on busy_timeout.
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
+	return newStore(db, SQLite), nil
+}
+
+// translateSQLite maps SQLite's extended result codes to the domain errors.
+func translateSQLite(err error) error {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	switch e.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return fmt.Errorf("%w: %s", vigie.ErrConflict, e.Error())
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return fmt.Errorf("%w: refers to a row that does not exist: %s", vigie.ErrInvalid, e.Error())
+	case sqlite3.SQLITE_CONSTRAINT_NOTNULL, sqlite3.SQLITE_CONSTRAINT_CHECK:
+		return fmt.Errorf("%w: %s", vigie.ErrInvalid, e.Error())
+	}
+	return err
+}

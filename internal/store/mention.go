@@ -1,0 +1,398 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/match"
+	"github.com/vigie-project/vigie/internal/query"
+	"github.com/vigie-project/vigie/internal/text"
+)
+
+// Page sizes of FindMentions.
+const (
+	DefaultMentionLimit = 50
+	MaxMentionLimit     = 500
+)
+
+// key orders mentions: newest first by (published_at, post id).
+type key struct {
+	at time.Time
+	id int64
+}
+
+func (k key) before(c key) bool {
+	return k.at.Before(c.at) || k.at.Equal(c.at) && k.id < c.id
+}
+
+func (k key) cursor() string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(k.at.UnixMicro(), 10) + "." + strconv.FormatInt(k.id, 10)))
+}
+
+func parseCursor(c string) (key, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil {
+		micros, id, ok := strings.Cut(string(b), ".")
+		us, err1 := strconv.ParseInt(micros, 10, 64)
+		n, err2 := strconv.ParseInt(id, 10, 64)
+		at := time.UnixMicro(us).UTC()
+		if ok && err1 == nil && err2 == nil && at.Year() >= 1 && at.Year() <= 9999 {
+			return key{at, n}, nil
+		}
+	}
+	return key{}, fmt.Errorf("%w: bad cursor %q", vigie.ErrInvalid, c)
+}
+
+// selection is the FROM and WHERE of a mention listing.
+type selection struct {
+	from       string
+	joinPosts  string // joins posts (as p) when the FROM is mentions
+	where      []string
+	args       []any
+	keyAt, kID string // the key columns, by which the FROM is best walked
+	onPosts    bool   // a condition reads posts
+}
+
+func (sel *selection) and(cond string, args ...any) {
+	sel.where = append(sel.where, cond)
+	sel.args = append(sel.args, args...)
+}
+
+// andPost adds a condition on the posts table (p).
+func (sel *selection) andPost(cond string, args ...any) {
+	sel.and(cond, args...)
+	sel.onPosts = true
+}
+
+// sql returns the FROM and WHERE clauses, joining the posts when needed and
+// the authors (as a) if asked.
+func (sel *selection) sql(authors bool) string {
+	from := " FROM " + sel.from
+	if sel.joinPosts != "" && (authors || sel.onPosts) {
+		from += sel.joinPosts
+	}
+	if authors {
+		from += " LEFT JOIN authors a ON a.id = p.author_id"
+	}
+	return from + " WHERE " + strings.Join(sel.where, " AND ")
+}
+
+// selectMentions builds the filters of f that SQL applies.
+func (s *Store) selectMentions(f *vigie.MentionFilter) *selection {
+	sel := &selection{}
+	if f.MonitorID != "" {
+		// Walk the monitor's mentions by time (mentions_monitor).
+		sel.from, sel.joinPosts, sel.keyAt, sel.kID = "mentions mm", " JOIN posts p ON p.id = mm.post_id", "mm.published_at", "mm.post_id"
+		sel.and("mm.monitor_id = ?", f.MonitorID)
+		if f.WorkspaceID != 0 {
+			sel.and("mm.monitor_id IN (SELECT id FROM monitors WHERE workspace_id = ?)", f.WorkspaceID)
+		}
+	} else {
+		sel.from, sel.keyAt, sel.kID = "posts p", "p.published_at", "p.id"
+		if f.WorkspaceID != 0 {
+			sel.and("EXISTS (SELECT 1 FROM mentions mm JOIN monitors mo ON mo.id = mm.monitor_id WHERE mm.post_id = p.id AND mo.workspace_id = ?)", f.WorkspaceID)
+		} else {
+			sel.and("EXISTS (SELECT 1 FROM mentions mm WHERE mm.post_id = p.id)")
+		}
+	}
+	if f.Source != "" {
+		sel.andPost("p.source_kind = ?", strings.ToLower(strings.TrimSpace(f.Source)))
+	}
+	if f.SourceID != 0 {
+		sel.andPost("p.source_id = ?", f.SourceID)
+	}
+	if f.Lang != "" {
+		sel.andPost("p.lang = ?", f.Lang)
+	}
+	if !f.From.IsZero() {
+		sel.and(sel.keyAt+" >= ?", s.tm(f.From))
+	}
+	if !f.To.IsZero() {
+		sel.and(sel.keyAt+" < ?", s.tm(f.To))
+	}
+	return sel
+}
+
+// FindMentions lists mentions newest first, one page at a time, with the
+// number of all matching mentions and their count per UTC day.
+//
+// With a Query, posts are first narrowed by a full-text prefilter derived
+// from the query, then each candidate is checked by the exact verifier
+// (match.Eval), as monitors are: Total and PerDay count verified posts only.
+// An invalid query or cursor is ErrInvalid.
+func (s *Store) FindMentions(ctx context.Context, f vigie.MentionFilter) (vigie.MentionPage, error) {
+	limit := f.Limit
+	switch {
+	case limit <= 0:
+		limit = DefaultMentionLimit
+	case limit > MaxMentionLimit:
+		limit = MaxMentionLimit
+	}
+	var after *key
+	if f.Cursor != "" {
+		k, err := parseCursor(f.Cursor)
+		if err != nil {
+			return vigie.MentionPage{}, fmt.Errorf("find mentions: %w", err)
+		}
+		after = &k
+	}
+	sel := s.selectMentions(&f)
+	if strings.TrimSpace(f.Query) == "" {
+		return s.findMentions(ctx, &f, sel, limit, after)
+	}
+	q, err := query.Parse(f.Query)
+	if err != nil {
+		return vigie.MentionPage{}, fmt.Errorf("find mentions: %w: query: %s", vigie.ErrInvalid, err.Error())
+	}
+	if err := s.addPrefilter(ctx, sel, prefilter(q.Root)); err != nil {
+		return vigie.MentionPage{}, fmt.Errorf("find mentions: %w", err)
+	}
+	return s.searchMentions(ctx, &f, sel, q, limit, after)
+}
+
+// addPrefilter narrows the selection to the posts holding the prefilter's words.
+func (s *Store) addPrefilter(ctx context.Context, sel *selection, p *pre) error {
+	if p == nil {
+		return nil
+	}
+	if s.pg() {
+		expr, args, err := s.tsQuery(ctx, p)
+		if err != nil || expr == "" {
+			return err
+		}
+		sel.andPost("to_tsvector('simple'::regconfig, p.search_text) @@ "+expr, args...)
+		return nil
+	}
+	if m := ftsMatch(p); m != "" {
+		sel.andPost("p.id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)", m)
+	}
+	return nil
+}
+
+// findMentions lists without a query: SQL does everything.
+func (s *Store) findMentions(ctx context.Context, f *vigie.MentionFilter, sel *selection, limit int, after *key) (vigie.MentionPage, error) {
+	page := vigie.MentionPage{Mentions: []vigie.Mention{}}
+	day := "substr(" + sel.keyAt + ", 1, 10)"
+	if s.pg() {
+		day = "to_char(" + sel.keyAt + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+	}
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+day+", COUNT(*)"+sel.sql(false)+" GROUP BY 1 ORDER BY 1"), sel.args...)
+	if err != nil {
+		return page, s.errf(err, "find mentions: count")
+	}
+	page.PerDay, err = collect(rows, func(r interface{ Scan(...any) error }) (vigie.DayCount, error) {
+		var d vigie.DayCount
+		err := r.Scan(&d.Day, &d.Count)
+		return d, err
+	}, func(err error) error { return s.errf(err, "find mentions: count") })
+	if err != nil {
+		return page, err
+	}
+	for _, d := range page.PerDay {
+		page.Total += d.Count
+	}
+	if page.Total == 0 {
+		page.PerDay = nil
+		return page, nil
+	}
+
+	args := slices.Clone(sel.args)
+	where := sel.sql(true)
+	if after != nil {
+		where += " AND (" + sel.keyAt + ", " + sel.kID + ") < (?, ?)"
+		args = append(args, s.tm(after.at), after.id)
+	}
+	args = append(args, limit+1)
+	rows, err = s.db.QueryContext(ctx, s.q("SELECT "+mentionCols+where+" ORDER BY "+sel.keyAt+" DESC, "+sel.kID+" DESC LIMIT ?"), args...)
+	if err != nil {
+		return page, s.errf(err, "find mentions")
+	}
+	page.Mentions, err = collect(rows, scanMention, func(err error) error { return s.errf(err, "find mentions") })
+	if err != nil {
+		return page, err
+	}
+	if len(page.Mentions) > limit {
+		page.Mentions = page.Mentions[:limit]
+		last := page.Mentions[limit-1]
+		page.NextCursor = key{last.Post.PublishedAt, last.ID}.cursor()
+	}
+	if err := s.addMonitorIDs(ctx, f.WorkspaceID, page.Mentions); err != nil {
+		return page, err
+	}
+	return page, nil
+}
+
+// searchMentions lists with a query: SQL yields the candidates, in order,
+// and the verifier keeps the matches, which are counted and paged here.
+func (s *Store) searchMentions(ctx context.Context, f *vigie.MentionFilter, sel *selection, q *query.Query, limit int, after *key) (vigie.MentionPage, error) {
+	page := vigie.MentionPage{Mentions: []vigie.Mention{}}
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT p.id, p.published_at, p.title, p.text, p.url, p.links,
+		COALESCE(a.handle, ''), p.source_kind, p.lang, p.country`+sel.sql(true)+
+		" ORDER BY "+sel.keyAt+" DESC, "+sel.kID+" DESC"), sel.args...)
+	if err != nil {
+		return page, s.errf(err, "find mentions: search")
+	}
+	defer rows.Close()
+	var (
+		an     text.Analyzer
+		post   vigie.Post
+		links  string
+		k      key
+		ids    []int64
+		perDay = map[string]int{}
+	)
+	for rows.Next() {
+		post = vigie.Post{}
+		if err := rows.Scan(&k.id, timeCol(&k.at), &post.Title, &post.Text, &post.URL, &links,
+			&post.Author.Handle, &post.Source, &post.Lang, &post.Country); err != nil {
+			return page, s.errf(err, "find mentions: search")
+		}
+		if links != "" && links != "[]" {
+			if err := json.Unmarshal([]byte(links), &post.Links); err != nil {
+				return page, fmt.Errorf("find mentions: post %d: links: %w", k.id, err)
+			}
+		}
+		if !match.Eval(q.Root, an.Analyze(&post)) {
+			continue
+		}
+		page.Total++
+		perDay[k.at.Format(time.DateOnly)]++
+		if after != nil && !k.before(*after) {
+			continue
+		}
+		if len(ids) == limit {
+			if page.NextCursor == "" {
+				last := page.Mentions[limit-1]
+				page.NextCursor = key{last.Post.PublishedAt, last.ID}.cursor()
+			}
+			continue
+		}
+		ids = append(ids, k.id)
+		page.Mentions = append(page.Mentions, vigie.Mention{ID: k.id, Post: vigie.Post{PublishedAt: k.at}})
+	}
+	if err := rows.Err(); err != nil {
+		return page, s.errf(err, "find mentions: search")
+	}
+	rows.Close()
+	for d, n := range perDay {
+		page.PerDay = append(page.PerDay, vigie.DayCount{Day: d, Count: n})
+	}
+	slices.SortFunc(page.PerDay, func(a, b vigie.DayCount) int { return strings.Compare(a.Day, b.Day) })
+	if len(ids) == 0 {
+		return page, nil
+	}
+	full, err := s.mentionsByID(ctx, ids)
+	if err != nil {
+		return page, err
+	}
+	for i, id := range ids {
+		m, ok := full[id]
+		if !ok {
+			// Deleted since the search; keep the page's shape.
+			m = page.Mentions[i]
+		}
+		page.Mentions[i] = m
+	}
+	if err := s.addMonitorIDs(ctx, f.WorkspaceID, page.Mentions); err != nil {
+		return page, err
+	}
+	return page, nil
+}
+
+const mentionCols = `p.id, p.source_id, p.source_kind, p.external_id, p.url, p.published_at,
+	COALESCE(a.external_id, ''), COALESCE(a.handle, ''), COALESCE(a.name, ''), COALESCE(a.followers, 0), COALESCE(a.url, ''),
+	p.title, p.text, p.lang, p.country, p.links, p.reply_to, p.repost_of,
+	p.likes, p.reposts, p.replies, p.views, p.stored_at`
+
+func scanMention(row interface{ Scan(...any) error }) (vigie.Mention, error) {
+	var (
+		m        vigie.Mention
+		sourceID sql.NullInt64
+		links    string
+	)
+	p := &m.Post
+	err := row.Scan(&m.ID, &sourceID, &p.Source, &p.ID, &p.URL, timeCol(&p.PublishedAt),
+		&p.Author.ID, &p.Author.Handle, &p.Author.Name, &p.Author.Followers, &p.Author.URL,
+		&p.Title, &p.Text, &p.Lang, &p.Country, &links, &p.ReplyTo, &p.RepostOf,
+		&p.Metrics.Likes, &p.Metrics.Reposts, &p.Metrics.Replies, &p.Metrics.Views, timeCol(&m.StoredAt))
+	if err != nil {
+		return m, err
+	}
+	m.SourceID = sourceID.Int64
+	if links != "" && links != "[]" {
+		if err := json.Unmarshal([]byte(links), &p.Links); err != nil {
+			return m, fmt.Errorf("post %d: links: %w", m.ID, err)
+		}
+	}
+	return m, nil
+}
+
+// mentionsByID loads stored posts by id.
+func (s *Store) mentionsByID(ctx context.Context, ids []int64) (map[int64]vigie.Mention, error) {
+	out := make(map[int64]vigie.Mention, len(ids))
+	for chunk := range slices.Chunk(ids, maxParams) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := s.db.QueryContext(ctx, s.q("SELECT "+mentionCols+" FROM posts p LEFT JOIN authors a ON a.id = p.author_id WHERE p.id IN ("+list(len(chunk))+")"), args...)
+		if err != nil {
+			return nil, s.errf(err, "find mentions")
+		}
+		ms, err := collect(rows, scanMention, func(err error) error { return s.errf(err, "find mentions") })
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range ms {
+			out[m.ID] = m
+		}
+	}
+	return out, nil
+}
+
+// addMonitorIDs fills in the monitors each mention matched, only those of
+// the workspace when one is given.
+func (s *Store) addMonitorIDs(ctx context.Context, workspaceID int64, ms []vigie.Mention) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	at := make(map[int64]int, len(ms))
+	args := make([]any, 0, len(ms)+1)
+	for i := range ms {
+		at[ms[i].ID] = i
+		ms[i].MonitorIDs = []string{}
+		args = append(args, ms[i].ID)
+	}
+	query := "SELECT mm.post_id, mm.monitor_id FROM mentions mm WHERE mm.post_id IN (" + list(len(ms)) + ")"
+	if workspaceID != 0 {
+		query += " AND mm.monitor_id IN (SELECT id FROM monitors WHERE workspace_id = ?)"
+		args = append(args, workspaceID)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(query+" ORDER BY mm.post_id, mm.monitor_id"), args...)
+	if err != nil {
+		return s.errf(err, "find mentions: monitors")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var monitor string
+		if err := rows.Scan(&id, &monitor); err != nil {
+			return s.errf(err, "find mentions: monitors")
+		}
+		if i, ok := at[id]; ok {
+			ms[i].MonitorIDs = append(ms[i].MonitorIDs, monitor)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.errf(err, "find mentions: monitors")
+	}
+	return nil
+}

@@ -1,0 +1,82 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+)
+
+// Migrations are forward-only SQL files, migrations/{sqlite,postgres}/NNNN_name.sql,
+// applied in name order, each in its own transaction, and recorded in
+// schema_migrations. A migration never drops user data.
+//
+//go:embed migrations
+var migrations embed.FS
+
+// migrationLock takes the PostgreSQL advisory lock that serialises the
+// migrations of processes starting at once on the same schema.
+const migrationLock = "SELECT pg_advisory_xact_lock(hashtext('vigie migrations ' || current_schema()))"
+
+func (s *Store) migrate(ctx context.Context) error {
+	dir := path.Join("migrations", s.dialect)
+	entries, err := fs.ReadDir(migrations, dir)
+	if err != nil {
+		return fmt.Errorf("read migrations: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".sql") {
+			names = append(names, e.Name())
+		}
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		body, err := fs.ReadFile(migrations, path.Join(dir, name))
+		if err != nil {
+			return fmt.Errorf("read migration %s: %w", name, err)
+		}
+		if err := s.applyMigration(ctx, strings.TrimSuffix(name, ".sql"), string(body)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) applyMigration(ctx context.Context, version, body string) error {
+	timeType := "TEXT"
+	if s.pg() {
+		timeType = "TIMESTAMPTZ"
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if s.pg() {
+			if _, err := tx.ExecContext(ctx, migrationLock); err != nil {
+				return fmt.Errorf("migration %s: lock: %w", version, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    TEXT PRIMARY KEY,
+			applied_at `+timeType+` NOT NULL
+		)`); err != nil {
+			return fmt.Errorf("migration %s: create schema_migrations: %w", version, err)
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM schema_migrations WHERE version = ?"), version).Scan(&n); err != nil {
+			return fmt.Errorf("migration %s: %w", version, err)
+		}
+		if n > 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, body); err != nil {
+			return fmt.Errorf("migration %s: %w", version, err)
+		}
+		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)"), version, s.tm(s.clock())); err != nil {
+			return fmt.Errorf("migration %s: record: %w", version, err)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/vigie-project/vigie"
+)
+
+// MonitorUpdate changes the fields that are set; nil fields keep their value.
+// The store does not parse queries: callers validate them first.
+type MonitorUpdate struct {
+	Name  *string
+	Kind  *string
+	Query *string
+}
+
+const monitorCols = "id, workspace_id, name, kind, query, created_at, updated_at"
+
+func scanMonitor(row interface{ Scan(...any) error }) (vigie.MonitorRecord, error) {
+	var m vigie.MonitorRecord
+	var kind string
+	err := row.Scan(&m.ID, &m.WorkspaceID, &m.Name, &kind, &m.Query, timeCol(&m.CreatedAt), timeCol(&m.UpdatedAt))
+	m.Kind = vigie.MonitorKind(kind)
+	return m, err
+}
+
+func checkMonitor(m *vigie.MonitorRecord) error {
+	m.ID = strings.TrimSpace(m.ID)
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	if m.WorkspaceID == 0 {
+		return fmt.Errorf("%w: monitor %q has no workspace", vigie.ErrInvalid, m.ID)
+	}
+	return nil
+}
+
+// CreateMonitor stores a new monitor; its id must be free (ErrConflict) and
+// its workspace must exist (ErrInvalid).
+func (s *Store) CreateMonitor(ctx context.Context, m vigie.MonitorRecord) (vigie.MonitorRecord, error) {
+	if err := checkMonitor(&m); err != nil {
+		return vigie.MonitorRecord{}, fmt.Errorf("create monitor: %w", err)
+	}
+	now := s.clock()
+	row := s.db.QueryRowContext(ctx, s.q(`INSERT INTO monitors (id, workspace_id, name, kind, query, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING `+monitorCols),
+		m.ID, m.WorkspaceID, m.Name, string(m.Kind), m.Query, s.tm(now), s.tm(now))
+	created, err := scanMonitor(row)
+	if err != nil {
+		return vigie.MonitorRecord{}, s.errf(err, "create monitor %q", m.ID)
+	}
+	return created, nil
+}
+
+// UpsertMonitor creates the monitor or, if its id exists in the same
+// workspace, replaces its name, kind and query, keeping created_at. An id
+// taken in another workspace is ErrConflict.
+func (s *Store) UpsertMonitor(ctx context.Context, m vigie.MonitorRecord) (vigie.MonitorRecord, error) {
+	if err := checkMonitor(&m); err != nil {
+		return vigie.MonitorRecord{}, fmt.Errorf("upsert monitor: %w", err)
+	}
+	now := s.clock()
+	row := s.db.QueryRowContext(ctx, s.q(`INSERT INTO monitors (id, workspace_id, name, kind, query, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
+			query = excluded.query, updated_at = excluded.updated_at
+		WHERE monitors.workspace_id = excluded.workspace_id
+		RETURNING `+monitorCols),
+		m.ID, m.WorkspaceID, m.Name, string(m.Kind), m.Query, s.tm(now), s.tm(now))
+	saved, err := scanMonitor(row)
+	if err != nil {
+		err = s.translate(err)
+		if err == vigie.ErrNotFound {
+			// The conflicting row is in another workspace: nothing returned.
+			err = fmt.Errorf("%w: monitor id %q is taken in another workspace", vigie.ErrConflict, m.ID)
+		}
+		return vigie.MonitorRecord{}, fmt.Errorf("upsert monitor %q: %w", m.ID, err)
+	}
+	return saved, nil
+}
+
+// UpdateMonitor changes the fields of u that are set and returns the monitor.
+func (s *Store) UpdateMonitor(ctx context.Context, id string, u MonitorUpdate) (vigie.MonitorRecord, error) {
+	var sets []string
+	var args []any
+	if u.Name != nil {
+		sets, args = append(sets, "name = ?"), append(args, *u.Name)
+	}
+	if u.Kind != nil {
+		if k := vigie.MonitorKind(*u.Kind); k != "" && !k.Valid() {
+			return vigie.MonitorRecord{}, fmt.Errorf("update monitor %q: %w: unknown kind %q (one of %v)", id, vigie.ErrInvalid, k, vigie.MonitorKinds)
+		}
+		sets, args = append(sets, "kind = ?"), append(args, *u.Kind)
+	}
+	if u.Query != nil {
+		if strings.TrimSpace(*u.Query) == "" {
+			return vigie.MonitorRecord{}, fmt.Errorf("update monitor %q: %w: empty query", id, vigie.ErrInvalid)
+		}
+		sets, args = append(sets, "query = ?"), append(args, *u.Query)
+	}
+	sets, args = append(sets, "updated_at = ?"), append(args, s.tm(s.clock()))
+	args = append(args, id)
+	row := s.db.QueryRowContext(ctx, s.q("UPDATE monitors SET "+strings.Join(sets, ", ")+" WHERE id = ? RETURNING "+monitorCols), args...)
+	m, err := scanMonitor(row)
+	if err != nil {
+		return vigie.MonitorRecord{}, s.errf(err, "update monitor %q", id)
+	}
+	return m, nil
+}
+
+// DeleteMonitor deletes the monitor and its mentions (the posts stay).
+func (s *Store) DeleteMonitor(ctx context.Context, id string) error {
+	res, err := s.db.ExecContext(ctx, s.q("DELETE FROM monitors WHERE id = ?"), id)
+	if err != nil {
+		return s.errf(err, "delete monitor %q", id)
+	}
+	return affected(res, "delete monitor %q", id)
+}
+
+// FindMonitorByID returns the monitor with this id, or ErrNotFound.
+func (s *Store) FindMonitorByID(ctx context.Context, id string) (vigie.MonitorRecord, error) {
+	m, err := scanMonitor(s.db.QueryRowContext(ctx, s.q("SELECT "+monitorCols+" FROM monitors WHERE id = ?"), id))
+	if err != nil {
+		return vigie.MonitorRecord{}, s.errf(err, "find monitor %q", id)
+	}
+	return m, nil
+}
+
+// FindMonitors returns the monitors of a workspace (0: of all), by id.
+func (s *Store) FindMonitors(ctx context.Context, workspaceID int64) ([]vigie.MonitorRecord, error) {
+	query, args := "SELECT "+monitorCols+" FROM monitors", []any{}
+	if workspaceID != 0 {
+		query, args = query+" WHERE workspace_id = ?", append(args, workspaceID)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(query+" ORDER BY id"), args...)
+	if err != nil {
+		return nil, s.errf(err, "find monitors")
+	}
+	return collect(rows, scanMonitor, func(err error) error { return s.errf(err, "find monitors") })
+}
+
+// affected turns an update or delete that touched no row into ErrNotFound.
+func affected(res interface{ RowsAffected() (int64, error) }, format string, args ...any) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf(format+": %w", append(args, err)...)
+	}
+	if n == 0 {
+		return fmt.Errorf(format+": %w", append(args, vigie.ErrNotFound)...)
+	}
+	return nil
+}

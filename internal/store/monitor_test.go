@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/vigie-project/vigie"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func TestCreateMonitor(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		m := vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "epfl", Name: "EPFL", Kind: vigie.KindBrand, Query: "epfl OR ethz"}, WorkspaceID: f.ws.ID}
+		got := must(s.CreateMonitor(ctx, m))(t)
+		if got.Monitor != m.Monitor || got.WorkspaceID != f.ws.ID || got.CreatedAt.IsZero() || !got.UpdatedAt.Equal(got.CreatedAt) {
+			t.Errorf("CreateMonitor = %+v", got)
+		}
+		if found := must(s.FindMonitorByID(ctx, "epfl"))(t); found != got {
+			t.Errorf("FindMonitorByID = %+v, want %+v", found, got)
+		}
+		tests := []struct {
+			name string
+			m    vigie.MonitorRecord
+			err  error
+		}{
+			{"existing id", m, vigie.ErrConflict},
+			{"existing id, other workspace", vigie.MonitorRecord{Monitor: m.Monitor, WorkspaceID: f.other.ID}, vigie.ErrConflict},
+			{"no id", vigie.MonitorRecord{Monitor: vigie.Monitor{Query: "x"}, WorkspaceID: f.ws.ID}, vigie.ErrInvalid},
+			{"no query", vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "q"}, WorkspaceID: f.ws.ID}, vigie.ErrInvalid},
+			{"bad kind", vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "k", Query: "x", Kind: "nope"}, WorkspaceID: f.ws.ID}, vigie.ErrInvalid},
+			{"no workspace", vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "w", Query: "x"}}, vigie.ErrInvalid},
+			{"unknown workspace", vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "w", Query: "x"}, WorkspaceID: 9999}, vigie.ErrInvalid},
+		}
+		for _, tt := range tests {
+			_, err := s.CreateMonitor(ctx, tt.m)
+			wantErr(t, err, tt.err, tt.name)
+		}
+		_, err := s.FindMonitorByID(ctx, "missing")
+		wantErr(t, err, vigie.ErrNotFound, "find missing")
+	})
+}
+
+func TestUpsertMonitor(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		clock := t0
+		s.now = func() time.Time { return clock }
+		m := vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "m", Name: "first", Query: "a"}, WorkspaceID: f.ws.ID}
+		first := must(s.UpsertMonitor(ctx, m))(t)
+		if !first.CreatedAt.Equal(t0) || first.Name != "first" {
+			t.Errorf("insert: %+v", first)
+		}
+		clock = t0.Add(time.Hour)
+		m.Name, m.Kind, m.Query = "second", vigie.KindCompetitor, "b"
+		second := must(s.UpsertMonitor(ctx, m))(t)
+		if !second.CreatedAt.Equal(t0) || !second.UpdatedAt.Equal(clock) || second.Monitor != m.Monitor {
+			t.Errorf("update: %+v", second)
+		}
+		m.WorkspaceID = f.other.ID
+		_, err := s.UpsertMonitor(ctx, m)
+		wantErr(t, err, vigie.ErrConflict, "upsert into another workspace")
+		if got := must(s.FindMonitorByID(ctx, "m"))(t); got != second {
+			t.Errorf("after refused upsert: %+v, want %+v", got, second)
+		}
+	})
+}
+
+func TestUpdateMonitor(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		orig := must(s.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "m", Name: "n", Kind: vigie.KindBrand, Query: "q"}, WorkspaceID: f.ws.ID}))(t)
+		tests := []struct {
+			name string
+			u    MonitorUpdate
+			want vigie.Monitor
+			err  error
+		}{
+			{"nothing", MonitorUpdate{}, orig.Monitor, nil},
+			{"name", MonitorUpdate{Name: ptr("new")}, vigie.Monitor{ID: "m", Name: "new", Kind: vigie.KindBrand, Query: "q"}, nil},
+			{"kind and query", MonitorUpdate{Kind: ptr("product"), Query: ptr("q2")}, vigie.Monitor{ID: "m", Name: "new", Kind: vigie.KindProduct, Query: "q2"}, nil},
+			{"bad kind", MonitorUpdate{Kind: ptr("nope")}, vigie.Monitor{}, vigie.ErrInvalid},
+			{"empty query", MonitorUpdate{Query: ptr(" ")}, vigie.Monitor{}, vigie.ErrInvalid},
+		}
+		for _, tt := range tests {
+			got, err := s.UpdateMonitor(ctx, "m", tt.u)
+			wantErr(t, err, tt.err, tt.name)
+			if err == nil && got.Monitor != tt.want {
+				t.Errorf("%s: got %+v, want %+v", tt.name, got.Monitor, tt.want)
+			}
+			if err == nil && !got.CreatedAt.Equal(orig.CreatedAt) {
+				t.Errorf("%s: created_at changed", tt.name)
+			}
+		}
+		_, err := s.UpdateMonitor(ctx, "missing", MonitorUpdate{Name: ptr("x")})
+		wantErr(t, err, vigie.ErrNotFound, "update missing")
+	})
+}
+
+func TestDeleteAndFindMonitors(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "b", "a", "other-c")
+		ids := func(ms []vigie.MonitorRecord) []string {
+			var out []string
+			for _, m := range ms {
+				out = append(out, m.ID)
+			}
+			return out
+		}
+		tests := []struct {
+			name string
+			ws   int64
+			want []string
+		}{
+			{"all", 0, []string{"a", "b", "other-c"}},
+			{"workspace", f.ws.ID, []string{"a", "b"}},
+			{"other", f.other.ID, []string{"other-c"}},
+			{"unknown", 12345, nil},
+		}
+		for _, tt := range tests {
+			if got := ids(must(s.FindMonitors(ctx, tt.ws))(t)); !equal(got, tt.want) {
+				t.Errorf("%s: FindMonitors = %v, want %v", tt.name, got, tt.want)
+			}
+		}
+		// Deleting a monitor deletes its mentions, not the posts.
+		must(s.SaveBatch(ctx, f.source.ID, items("a", post("1", "x", t0)), nil))(t)
+		if err := s.DeleteMonitor(ctx, "a"); err != nil {
+			t.Fatal(err)
+		}
+		wantErr(t, s.DeleteMonitor(ctx, "a"), vigie.ErrNotFound, "delete twice")
+		_, err := s.FindMonitorByID(ctx, "a")
+		wantErr(t, err, vigie.ErrNotFound, "find deleted")
+		c := must(s.Counts(ctx))(t)
+		if c.Posts != 1 || c.Mentions != 0 || c.Monitors != 2 {
+			t.Errorf("after delete: %+v", c)
+		}
+	})
+}
+
+func equal[T comparable](a, b []T) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,434 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/text"
+)
+
+// Item is a post to store and the monitors it matched.
+type Item struct {
+	Post       vigie.Post
+	MonitorIDs []string
+}
+
+// Saved reports what SaveBatch stored.
+type Saved struct {
+	Posts    int `json:"posts"`    // posts inserted
+	Existing int `json:"existing"` // items whose post was already stored (or repeated in the batch)
+	Mentions int `json:"mentions"` // mentions inserted
+}
+
+// Columns of a posts row, in the order insertPosts binds them.
+const postInsertCols = `source_id, source_kind, external_id, url, published_at, author_id, title, text, lang, country,
+	links, reply_to, repost_of, likes, reposts, replies, views, search_text, stored_at`
+
+const postInsertN = 19
+
+// maxParams keeps multi-row statements under SQLite's limit of bound
+// parameters (32766) and PostgreSQL's (65535).
+const maxParams = 30000
+
+// kindOf is the source kind stored for a post: its own "source", or the
+// kind of the source it came through.
+func kindOf(p *vigie.Post, fallback string) string {
+	if k := strings.ToLower(strings.TrimSpace(p.Source)); k != "" {
+		return k
+	}
+	return fallback
+}
+
+type postKey struct{ kind, id string }
+
+// pending is one distinct post of a batch.
+type pending struct {
+	key      postKey
+	item     *Item
+	monitors []string
+	author   *authorKey
+	id       int64 // stored post id
+	at       any   // stored published_at, as a query argument
+	search   string
+	links    string
+	inserted bool
+}
+
+type authorKey struct{ kind, key string }
+
+func authorKeyOf(kind string, a *vigie.Author) *authorKey {
+	switch {
+	case a.ID != "":
+		return &authorKey{kind, "id:" + a.ID}
+	case strings.TrimSpace(a.Handle) != "":
+		return &authorKey{kind, "handle:" + strings.TrimSpace(a.Handle)}
+	case strings.TrimSpace(a.Name) != "":
+		// Feeds often name their authors only.
+		return &authorKey{kind, "name:" + strings.TrimSpace(a.Name)}
+	}
+	return nil
+}
+
+// searchText returns the text indexed for full-text search: the post's
+// analysed, folded words separated by spaces (and a hashtag's tag when it
+// differs from its word), each cut to maxIndexedWord bytes.
+func searchText(a *text.Analyzer, p *vigie.Post) string {
+	d := a.Analyze(p)
+	var b strings.Builder
+	b.Grow(len(d.Plain))
+	for i := range d.Tokens {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		w := d.Word(i)
+		b.WriteString(truncateWord(w))
+		if d.Tokens[i].Kind == text.Hashtag {
+			if tag := d.Tag(i); tag != w {
+				b.WriteByte(' ')
+				b.WriteString(truncateWord(tag))
+			}
+		}
+	}
+	return b.String()
+}
+
+// SaveBatch stores posts and their mentions from one source in a single
+// transaction, and with them, when state is not nil, the source's state
+// (its cursor): the cursor is never saved without the posts before it.
+//
+// Posts are keyed by (source kind, external id): a post stored before is
+// not stored again, but its new mentions are (a monitor added since). A
+// mention of a monitor that does not exist (deleted meanwhile) is skipped.
+// Authors are created or refreshed. An invalid post fails the batch with
+// ErrInvalid before anything is written; an unknown source is ErrNotFound.
+func (s *Store) SaveBatch(ctx context.Context, sourceID int64, items []Item, state *vigie.SourceState) (Saved, error) {
+	for i := range items {
+		p := &items[i].Post
+		if err := p.Validate(); err != nil {
+			return Saved{}, fmt.Errorf("save batch: item %d: %w", i, err)
+		}
+		if y := p.PublishedAt.UTC().Year(); y < 1 || y > 9999 {
+			return Saved{}, fmt.Errorf("save batch: item %d: %w: post %q published in year %d", i, vigie.ErrInvalid, p.ID, y)
+		}
+	}
+	var sourceKind string
+	if err := s.db.QueryRowContext(ctx, s.q("SELECT kind FROM sources WHERE id = ?"), sourceID).Scan(&sourceKind); err != nil {
+		return Saved{}, s.errf(err, "save batch: source %d", sourceID)
+	}
+	// Analysis runs before the transaction, which holds SQLite's write lock.
+	posts := pendingPosts(items, sourceKind)
+	var saved Saved
+	save := func(tx *sql.Tx) error {
+		saved = Saved{}
+		for _, p := range posts {
+			p.id, p.at, p.inserted = 0, nil, false
+		}
+		authors, err := s.upsertAuthors(ctx, tx, posts)
+		if err != nil {
+			return err
+		}
+		if err := s.insertPosts(ctx, tx, sourceID, posts, authors); err != nil {
+			return err
+		}
+		for _, p := range posts {
+			if p.inserted {
+				saved.Posts++
+			}
+		}
+		saved.Existing = len(items) - saved.Posts
+		if saved.Mentions, err = s.insertMentions(ctx, tx, posts); err != nil {
+			return err
+		}
+		if state != nil {
+			if err := s.updateSourceState(ctx, tx, sourceID, *state); err != nil {
+				return fmt.Errorf("save batch: %w", err)
+			}
+		}
+		if s.beforeCommit != nil {
+			return s.beforeCommit()
+		}
+		return nil
+	}
+	// Concurrent batches take their locks in key order, but PostgreSQL may
+	// still pick one as a deadlock victim: the batch is idempotent, retry it.
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = s.inTx(ctx, save)
+		if err == nil || attempt == 3 || !s.retryable(err) {
+			break
+		}
+	}
+	if err != nil {
+		return Saved{}, err
+	}
+	return saved, nil
+}
+
+// pendingPosts merges the items of a batch by post key, in order.
+func pendingPosts(items []Item, sourceKind string) []*pending {
+	byKey := make(map[postKey]*pending, len(items))
+	out := make([]*pending, 0, len(items))
+	var a text.Analyzer
+	for i := range items {
+		it := &items[i]
+		k := postKey{kindOf(&it.Post, sourceKind), it.Post.ID}
+		if p, ok := byKey[k]; ok {
+			p.monitors = append(p.monitors, it.MonitorIDs...)
+			continue
+		}
+		p := &pending{key: k, item: it, monitors: slices.Clone(it.MonitorIDs)}
+		p.author = authorKeyOf(k.kind, &it.Post.Author)
+		p.search = searchText(&a, &it.Post)
+		p.links = "[]"
+		if len(it.Post.Links) > 0 {
+			b, _ := json.Marshal(it.Post.Links) // []string always marshals
+			p.links = string(b)
+		}
+		byKey[k] = p
+		out = append(out, p)
+	}
+	for _, p := range out {
+		slices.Sort(p.monitors)
+		p.monitors = slices.Compact(p.monitors)
+	}
+	// Rows are written in key order, so that concurrent batches lock them
+	// in the same order.
+	slices.SortFunc(out, func(a, b *pending) int {
+		return cmp.Or(strings.Compare(a.key.kind, b.key.kind), strings.Compare(a.key.id, b.key.id))
+	})
+	return out
+}
+
+// upsertAuthors creates or refreshes the batch's authors and returns their ids.
+func (s *Store) upsertAuthors(ctx context.Context, tx *sql.Tx, posts []*pending) (map[authorKey]int64, error) {
+	const cols = 8
+	// An author appearing in several posts is described by the newest.
+	latest := map[authorKey]*vigie.Post{}
+	var order []authorKey
+	for _, p := range posts {
+		if p.author == nil {
+			continue
+		}
+		prev, ok := latest[*p.author]
+		if !ok {
+			order = append(order, *p.author)
+		}
+		if !ok || p.item.Post.PublishedAt.After(prev.PublishedAt) {
+			latest[*p.author] = &p.item.Post
+		}
+	}
+	slices.SortFunc(order, func(a, b authorKey) int {
+		return cmp.Or(strings.Compare(a.kind, b.kind), strings.Compare(a.key, b.key))
+	})
+	ids := make(map[authorKey]int64, len(order))
+	now := s.tm(s.clock())
+	for chunk := range slices.Chunk(order, maxParams/cols) {
+		args := make([]any, 0, len(chunk)*cols)
+		for _, k := range chunk {
+			a := &latest[k].Author
+			args = append(args, k.kind, k.key, a.ID, strings.TrimSpace(a.Handle), a.Name, a.Followers, a.URL, now)
+		}
+		// A re-delivery that lacks a field does not blank the stored one.
+		rows, err := tx.QueryContext(ctx, s.q(`INSERT INTO authors (source_kind, key, external_id, handle, name, followers, url, updated_at)
+			VALUES `+placeholders(len(chunk), cols)+`
+			ON CONFLICT (source_kind, key) DO UPDATE SET
+				handle = CASE WHEN excluded.handle <> '' THEN excluded.handle ELSE authors.handle END,
+				name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE authors.name END,
+				followers = CASE WHEN excluded.followers <> 0 THEN excluded.followers ELSE authors.followers END,
+				url = CASE WHEN excluded.url <> '' THEN excluded.url ELSE authors.url END,
+				updated_at = excluded.updated_at
+			RETURNING id, source_kind, key`), args...)
+		if err != nil {
+			return nil, s.errf(err, "save batch: authors")
+		}
+		for rows.Next() {
+			var id int64
+			var k authorKey
+			if err := rows.Scan(&id, &k.kind, &k.key); err != nil {
+				rows.Close()
+				return nil, s.errf(err, "save batch: authors")
+			}
+			ids[k] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, s.errf(err, "save batch: authors")
+		}
+	}
+	return ids, nil
+}
+
+// insertPosts inserts the posts that are new and finds the ids of the others.
+func (s *Store) insertPosts(ctx context.Context, tx *sql.Tx, sourceID int64, posts []*pending, authors map[authorKey]int64) error {
+	byKey := make(map[postKey]*pending, len(posts))
+	for _, p := range posts {
+		byKey[p.key] = p
+	}
+	now := s.tm(s.clock())
+	for chunk := range slices.Chunk(posts, maxParams/postInsertN) {
+		args := make([]any, 0, len(chunk)*postInsertN)
+		for _, p := range chunk {
+			post := &p.item.Post
+			var author any
+			if p.author != nil {
+				author = authors[*p.author]
+			}
+			m := &post.Metrics
+			args = append(args, sourceID, p.key.kind, p.key.id, post.URL, s.tm(post.PublishedAt), author,
+				post.Title, post.Text, post.Lang, post.Country, p.links, post.ReplyTo, post.RepostOf,
+				m.Likes, m.Reposts, m.Replies, m.Views, p.search, now)
+		}
+		rows, err := tx.QueryContext(ctx, s.q(`INSERT INTO posts (`+postInsertCols+`)
+			VALUES `+placeholders(len(chunk), postInsertN)+`
+			ON CONFLICT (source_kind, external_id) DO NOTHING
+			RETURNING id, source_kind, external_id`), args...)
+		if err != nil {
+			return s.errf(err, "save batch: posts")
+		}
+		for rows.Next() {
+			var id int64
+			var k postKey
+			if err := rows.Scan(&id, &k.kind, &k.id); err != nil {
+				rows.Close()
+				return s.errf(err, "save batch: posts")
+			}
+			if p := byKey[k]; p != nil {
+				p.id, p.inserted = id, true
+				p.at = s.tm(p.item.Post.PublishedAt)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return s.errf(err, "save batch: posts")
+		}
+	}
+	// Posts stored before: their ids, for their mentions.
+	missing := map[string][]string{}
+	for _, p := range posts {
+		if !p.inserted && len(p.monitors) > 0 {
+			missing[p.key.kind] = append(missing[p.key.kind], p.key.id)
+		}
+	}
+	for kind, ids := range missing {
+		err := s.eachKnownPost(ctx, tx, kind, ids, func(id int64, ext string, at time.Time) {
+			if p := byKey[postKey{kind, ext}]; p != nil {
+				p.id, p.at = id, s.tm(at)
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("save batch: %w", err)
+		}
+	}
+	return nil
+}
+
+// insertMentions inserts the batch's mentions of existing monitors and
+// returns how many were new.
+func (s *Store) insertMentions(ctx context.Context, tx *sql.Tx, posts []*pending) (int, error) {
+	var wanted []string
+	for _, p := range posts {
+		wanted = append(wanted, p.monitors...)
+	}
+	if len(wanted) == 0 {
+		return 0, nil
+	}
+	slices.Sort(wanted)
+	wanted = slices.Compact(wanted)
+	exists := make(map[string]bool, len(wanted))
+	for chunk := range slices.Chunk(wanted, maxParams) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := tx.QueryContext(ctx, s.q("SELECT id FROM monitors WHERE id IN ("+list(len(chunk))+")"), args...)
+		if err != nil {
+			return 0, s.errf(err, "save batch: monitors")
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return 0, s.errf(err, "save batch: monitors")
+			}
+			exists[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return 0, s.errf(err, "save batch: monitors")
+		}
+	}
+	const cols = 3
+	var args []any
+	for _, p := range posts {
+		if p.id == 0 {
+			continue
+		}
+		for _, m := range p.monitors {
+			if exists[m] {
+				args = append(args, p.id, m, p.at)
+			}
+		}
+	}
+	total := 0
+	for chunk := range slices.Chunk(args, maxParams/cols*cols) {
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO mentions (post_id, monitor_id, published_at)
+			VALUES `+placeholders(len(chunk)/cols, cols)+` ON CONFLICT (post_id, monitor_id) DO NOTHING`), chunk...)
+		if err != nil {
+			return 0, s.errf(err, "save batch: mentions")
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, s.errf(err, "save batch: mentions")
+		}
+		total += int(n)
+	}
+	return total, nil
+}
+
+// KnownPosts reports which of these external ids are stored for the source
+// kind, for the pipeline's dedupe before matching.
+func (s *Store) KnownPosts(ctx context.Context, sourceKind string, externalIDs []string) (map[string]bool, error) {
+	known := make(map[string]bool)
+	kind := strings.ToLower(strings.TrimSpace(sourceKind))
+	err := s.eachKnownPost(ctx, s.db, kind, externalIDs, func(_ int64, ext string, _ time.Time) { known[ext] = true })
+	if err != nil {
+		return nil, err
+	}
+	return known, nil
+}
+
+func (s *Store) eachKnownPost(ctx context.Context, q querier, kind string, ids []string, fn func(id int64, ext string, at time.Time)) error {
+	for chunk := range slices.Chunk(ids, maxParams-1) {
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, kind)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		rows, err := q.QueryContext(ctx, s.q("SELECT id, external_id, published_at FROM posts WHERE source_kind = ? AND external_id IN ("+list(len(chunk))+")"), args...)
+		if err != nil {
+			return s.errf(err, "known posts")
+		}
+		for rows.Next() {
+			var id int64
+			var ext string
+			var at time.Time
+			if err := rows.Scan(&id, &ext, timeCol(&at)); err != nil {
+				rows.Close()
+				return s.errf(err, "known posts")
+			}
+			fn(id, ext, at)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return s.errf(err, "known posts")
+		}
+	}
+	return nil
+}

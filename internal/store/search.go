@@ -1,0 +1,204 @@
+package store
+
+import (
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/vigie-project/vigie/internal/query"
+)
+
+// A search runs in two steps: a full-text prefilter picks candidate posts by
+// the words every match must contain, then the exact verifier (match.Eval on
+// the analysed post) decides, so that a search and a monitor always agree.
+// The prefilter may let through posts that do not match, never the reverse.
+
+// preOp is the kind of a prefilter node.
+type preOp uint8
+
+const (
+	preWord   preOp = iota // the folded word, as text.Analyze gives it
+	prePrefix              // a word starting with the folded prefix
+	preAnd
+	preOr
+)
+
+// pre is a prefilter: a boolean expression of words and prefixes (no NOT).
+// A nil *pre asks for nothing: every post is a candidate.
+type pre struct {
+	op   preOp
+	word string
+	kids []*pre
+}
+
+// prefilter derives from a query the words every match must contain: AND
+// of the required words, OR-groups as OR, NOT and fields skipped, patterns
+// as prefixes. It returns nil when nothing can be derived.
+func prefilter(n *query.Node) *pre {
+	switch n.Op {
+	case query.OpTerm:
+		var kids []*pre
+		for i := range n.Parts {
+			part := &n.Parts[i]
+			switch {
+			case n.Kind == query.TermMention:
+				// The word of a mention @a.b.c@host is its first label.
+				w, _, _ := strings.Cut(part.Fold, ".")
+				kids = append(kids, wordLeaf(w))
+			case part.Pattern:
+				if p := truncateWord(part.Prefix); p != "" {
+					kids = append(kids, &pre{op: prePrefix, word: p})
+				}
+			default:
+				kids = append(kids, wordLeaf(part.Fold))
+			}
+		}
+		return and(kids)
+	case query.OpAnd, query.OpNear:
+		var kids []*pre
+		for _, c := range n.Children {
+			if p := prefilter(c); p != nil {
+				kids = append(kids, p)
+			}
+		}
+		return and(kids)
+	case query.OpOr:
+		var kids []*pre
+		for _, c := range n.Children {
+			p := prefilter(c)
+			if p == nil {
+				return nil // this branch can match any post
+			}
+			kids = append(kids, p)
+		}
+		return or(kids)
+	}
+	return nil // NOT, fields
+}
+
+func and(kids []*pre) *pre { return join(preAnd, kids) }
+func or(kids []*pre) *pre  { return join(preOr, kids) }
+
+// join builds an AND or OR node, flattening nested nodes of the same op
+// and dropping repeated words.
+func join(op preOp, kids []*pre) *pre {
+	var flat []*pre
+	seen := map[leaf]bool{}
+	for _, k := range kids {
+		if k == nil {
+			continue
+		}
+		if k.op == op {
+			for _, kk := range k.kids {
+				flat = appendUnique(flat, kk, seen)
+			}
+			continue
+		}
+		flat = appendUnique(flat, k, seen)
+	}
+	switch len(flat) {
+	case 0:
+		return nil
+	case 1:
+		return flat[0]
+	}
+	return &pre{op: op, kids: flat}
+}
+
+func appendUnique(list []*pre, k *pre, seen map[leaf]bool) []*pre {
+	if k.op == preWord || k.op == prePrefix {
+		key := leaf{k.op, k.word}
+		if seen[key] {
+			return list
+		}
+		seen[key] = true
+	}
+	return append(list, k)
+}
+
+// simplify removes from p the leaves that ok rejects (the database cannot
+// look them up exactly): an AND drops them, an OR holding one becomes nil.
+func (p *pre) simplify(ok func(leaf) bool) *pre {
+	if p == nil {
+		return nil
+	}
+	switch p.op {
+	case preWord, prePrefix:
+		if !ok(leaf{p.op, p.word}) {
+			return nil
+		}
+		return p
+	case preAnd:
+		var kids []*pre
+		for _, k := range p.kids {
+			if k = k.simplify(ok); k != nil {
+				kids = append(kids, k)
+			}
+		}
+		return and(kids)
+	default:
+		var kids []*pre
+		for _, k := range p.kids {
+			k = k.simplify(ok)
+			if k == nil {
+				return nil
+			}
+			kids = append(kids, k)
+		}
+		return or(kids)
+	}
+}
+
+// leaf is a word or prefix of a prefilter.
+type leaf struct {
+	op   preOp
+	word string
+}
+
+// leaves returns the distinct leaves of p.
+func (p *pre) leaves() []leaf {
+	var out []leaf
+	var walk func(*pre)
+	walk = func(p *pre) {
+		if p == nil {
+			return
+		}
+		if p.op == preWord || p.op == prePrefix {
+			if l := (leaf{p.op, p.word}); !slices.Contains(out, l) {
+				out = append(out, l)
+			}
+			return
+		}
+		for _, k := range p.kids {
+			walk(k)
+		}
+	}
+	walk(p)
+	return out
+}
+
+// maxIndexedWord is the longest word kept whole in search_text, in bytes.
+// Longer words (base64 blobs, hostile input) are indexed by their start,
+// and a query word that long looks for that start as a prefix; PostgreSQL
+// would otherwise drop words over 2 KB from its index.
+const maxIndexedWord = 128
+
+// truncateWord cuts w to at most maxIndexedWord bytes, at a rune boundary.
+func truncateWord(w string) string {
+	if len(w) <= maxIndexedWord {
+		return w
+	}
+	n := maxIndexedWord
+	for n > 0 && !utf8.RuneStart(w[n]) {
+		n--
+	}
+	return w[:n]
+}
+
+// wordLeaf looks for a whole word, or for the indexed start of a long one.
+func wordLeaf(w string) *pre {
+	if t := truncateWord(w); t != w {
+		return &pre{op: prePrefix, word: t}
+	}
+	return &pre{op: preWord, word: w}
+}

@@ -1,0 +1,328 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/match"
+	"github.com/vigie-project/vigie/internal/query"
+	"github.com/vigie-project/vigie/internal/text"
+)
+
+var longWord = strings.Repeat("x", 200)
+
+// searchPosts covers what the query language looks at.
+var searchPosts = []vigie.Post{
+	{ID: "s1", Text: "Fier de l'EPFL ! #EPFL rocks", Lang: "fr"},
+	{ID: "s2", Text: "ETH-Zürich annonce un nouveau classement", Lang: "fr"},
+	{ID: "s3", Text: "Innovation day at the campus", Lang: "en"},
+	{ID: "s4", Text: "innovative spam offer, buy now", Lang: "en"},
+	{ID: "s5", Text: "Le classement QS place l'EPFL en tête", Lang: "fr"},
+	{ID: "s6", Text: "@epfl_news a dit quelque chose", Lang: "fr"},
+	{ID: "s7", Text: "Nestlé annonce des résultats", Lang: "fr"},
+	{ID: "s8", Text: "nestlé annonce", Lang: "en"},
+	{ID: "s9", Title: "Zurich news", Text: "Weather is nice in ZURICH today", Lang: "en"},
+	{ID: "s10", Text: "École Polytechnique FÉDÉRALE de Lausanne", Lang: "fr"},
+	{ID: "s11", Text: "#EPFLnews and @EPFL at https://news.epfl.ch/x", Lang: "en"},
+	{ID: "s12", Text: "Women in science: womAn and women", Lang: "en"},
+	{ID: "s13", Text: "東京大学 ranking", Lang: "ja"},
+	{ID: "s14", Text: "hello world", Author: vigie.Author{Handle: "@alice@mastodon.social"}, Lang: "en"},
+	{ID: "s15", Text: "spam spam", Lang: "en"},
+	{ID: "s16", Text: longWord + " tail", Lang: "en"},
+	{ID: "s17", Text: "innov", Lang: "en"},
+	{ID: "s18", Text: "<p>Grüße aus <a href=\"https://www.ethz.ch/news\">Zürich</a></p>", Lang: "de"},
+	{ID: "s19", Text: "Москва и Санкт-Петербург", Lang: "ru"},
+	{ID: "s20", Text: "@alice.bsky.social posted about straße", Lang: "de"},
+}
+
+func storeSearchPosts(t *testing.T, s *Store) fixture {
+	t.Helper()
+	f := newFixture(t, s, "m")
+	batch := make([]Item, len(searchPosts))
+	for i, p := range searchPosts {
+		p.Source = "web"
+		p.PublishedAt = t0.Add(time.Duration(i) * time.Hour)
+		batch[i] = Item{Post: p, MonitorIDs: []string{"m"}}
+	}
+	must(s.SaveBatch(context.Background(), f.source.ID, batch, nil))(t)
+	return f
+}
+
+// evalIDs returns the posts that match q by the exact verifier.
+func evalIDs(t *testing.T, posts []vigie.Post, q string) []string {
+	t.Helper()
+	parsed, err := query.Parse(q)
+	if err != nil {
+		t.Fatalf("query %q: %v", q, err)
+	}
+	var out []string
+	for _, p := range posts {
+		if p.Source == "" {
+			p.Source = "web"
+		}
+		if match.Eval(parsed.Root, text.Analyze(&p)) {
+			out = append(out, p.ID)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// searchIDs returns the ids FindMentions finds for q, reading every page.
+func searchIDs(t *testing.T, s *Store, f vigie.MentionFilter) ([]string, int) {
+	t.Helper()
+	got, total, perDay := walk(t, s, f)
+	n := 0
+	for _, d := range perDay {
+		n += d.Count
+	}
+	if n != total {
+		t.Errorf("query %q: PerDay adds up to %d, Total is %d", f.Query, n, total)
+	}
+	var ids []string
+	for _, m := range got {
+		ids = append(ids, m.Post.ID)
+	}
+	slices.Sort(ids)
+	return ids, total
+}
+
+func TestSearch(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		storeSearchPosts(t, s)
+		tests := []struct {
+			name, query string
+			want        []string
+		}{
+			{"word", "epfl", []string{"s1", "s11", "s5"}},
+			{"phrase or word", `"eth zurich" OR ethz`, []string{"s2"}},
+			{"a link's host is not a word", "ethz", nil},
+			{"hyphenated word is a phrase", "eth-zurich", []string{"s2"}},
+			{"prefix and NOT", "innov* -spam", []string{"s17", "s3"}},
+			{"word, not a prefix", "innov", []string{"s17"}},
+			{"hashtag", "#epfl", []string{"s1"}},
+			{"mention", "@epfl", []string{"s11"}},
+			{"mention with underscore", "@epfl_news", []string{"s6"}},
+			{"underscore word is a phrase the handle is not", "epfl_news", nil},
+			{"dotted mention", "@alice.bsky.social", []string{"s20"}},
+			{"diacritics in the query", "fédérale", []string{"s10"}},
+			{"diacritics in the post", "federale ecole", []string{"s10"}},
+			{"case", "ZÜRICH", []string{"s18", "s2", "s9"}},
+			{"sharp s", "strasse", []string{"s20"}},
+			{"title only", "title:zurich", []string{"s9"}},
+			{"case-sensitive", "{Nestlé} NOT lang:en", []string{"s7"}},
+			{"single-letter wildcard", "wom?n", []string{"s12"}},
+			{"han", "東京", []string{"s13"}},
+			{"cyrillic", "москва", []string{"s19"}},
+			{"near", "(epfl OR ethz) NEAR/3 (ranking OR classement)", []string{"s5"}},
+			{"no prefilter: field only", "author:alice", []string{"s14"}},
+			{"no prefilter: OR with a field", "spam OR author:alice", []string{"s14", "s15", "s4"}},
+			{"no prefilter: site and NOT", "site:epfl.ch NOT spam", []string{"s11"}},
+			{"site", "site:ethz.ch", []string{"s18"}},
+			{"long word", longWord, []string{"s16"}},
+			{"long prefix", longWord + "*", []string{"s16"}},
+			{"nothing", "zzzz", nil},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				truth := evalIDs(t, searchPosts, tt.query)
+				if !equal(truth, tt.want) {
+					t.Fatalf("test is wrong: the verifier matches %q with %v, the test expects %v", tt.query, truth, tt.want)
+				}
+				for _, limit := range []int{2, 50} {
+					got, total := searchIDs(t, s, vigie.MentionFilter{Query: tt.query, Limit: limit})
+					if !equal(got, tt.want) || total != len(tt.want) {
+						t.Errorf("search %q (limit %d) = %v (total %d), want %v", tt.query, limit, got, total, tt.want)
+					}
+				}
+			})
+		}
+	})
+}
+
+func TestSearchWithFilters(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		f := storeSearchPosts(t, s)
+		tests := []struct {
+			name   string
+			filter vigie.MentionFilter
+			want   []string
+		}{
+			{"lang", vigie.MentionFilter{Query: "epfl", Lang: "fr"}, []string{"s1", "s5"}},
+			{"time", vigie.MentionFilter{Query: "epfl", From: t0.Add(4 * time.Hour)}, []string{"s11", "s5"}},
+			{"workspace", vigie.MentionFilter{Query: "epfl", WorkspaceID: f.ws.ID}, []string{"s1", "s11", "s5"}},
+			{"other workspace", vigie.MentionFilter{Query: "epfl", WorkspaceID: f.other.ID}, nil},
+			{"monitor", vigie.MentionFilter{Query: "epfl", MonitorID: "m"}, []string{"s1", "s11", "s5"}},
+		}
+		for _, tt := range tests {
+			got, _ := searchIDs(t, s, tt.filter)
+			if !equal(got, tt.want) {
+				t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+			}
+		}
+	})
+}
+
+func TestSearchInvalidQuery(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		for _, q := range []string{"(epfl", "NOT epfl", "*tech", "colour:red"} {
+			_, err := s.FindMentions(context.Background(), vigie.MentionFilter{Query: q})
+			var qe *query.Error
+			_, perr := query.Parse(q)
+			if !errors.Is(err, vigie.ErrInvalid) || errors.As(perr, &qe) && !strings.Contains(err.Error(), qe.Msg) {
+				t.Errorf("query %q: error %v, want ErrInvalid with %v", q, err, perr)
+			}
+		}
+	})
+}
+
+func TestPrefilter(t *testing.T) {
+	tests := []struct {
+		query, fts string
+	}{
+		{"epfl", `"epfl"`},
+		{"epfl ethz", `("epfl" AND "ethz")`},
+		{"epfl OR ethz", `("epfl" OR "ethz")`},
+		{`"eth zurich" OR ethz`, `(("eth" AND "zurich") OR "ethz")`},
+		{"innov* -spam", `"innov"*`},
+		{"wom?n", `"wom"*`},
+		{"#EPFL", `"epfl"`},
+		{"@epfl_news", `("epfl" AND "news")`},
+		{"@alice.bsky.social@host.example", `"alice"`},
+		{"(a1 OR b1) NEAR/3 c1", `(("a1" OR "b1") AND "c1")`},
+		{"epfl epfl EPFL", `"epfl"`},
+		{"author:alice", ``},
+		{"spam OR author:alice", ``},
+		{"epfl OR (ethz NOT spam)", `("epfl" OR "ethz")`},
+		{"site:epfl.ch NOT spam", ``},
+		{"Zürich lang:de", `"zurich"`},
+		{"東京", `("東" AND "京")`},
+		{longWord, `"` + longWord[:maxIndexedWord] + `"*`},
+	}
+	for _, tt := range tests {
+		q, err := query.Parse(tt.query)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.query, err)
+		}
+		if got := ftsMatch(prefilter(q.Root)); got != tt.fts {
+			t.Errorf("prefilter(%q) = %s, want %s", tt.query, got, tt.fts)
+		}
+	}
+}
+
+// TestSearchAgreesWithVerifier stores random posts and checks that every
+// random query finds exactly what the verifier matches.
+func TestSearchAgreesWithVerifier(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		rng := rand.New(rand.NewPCG(1, 2))
+		words := []string{"epfl", "EPFL", "Zürich", "zurich", "école", "ecole", "innovation", "innover", "spam",
+			"lab", "labs", "Straße", "strasse", "news", "l'EPFL", "ETH-Zürich", "東京", "ranking", "the", "a"}
+		extras := []string{"#epfl", "#EPFLnews", "@epfl", "@epfl_en", "@bob@mastodon.social", "#zürich", "https://news.epfl.ch/x"}
+		var posts []vigie.Post
+		for i := range 300 {
+			var b []string
+			for range 2 + rng.IntN(10) {
+				if rng.IntN(6) == 0 {
+					b = append(b, extras[rng.IntN(len(extras))])
+				} else {
+					b = append(b, words[rng.IntN(len(words))])
+				}
+			}
+			p := vigie.Post{ID: fmt.Sprint(i), Source: "web", Text: strings.Join(b, " "),
+				PublishedAt: t0.Add(time.Duration(rng.IntN(96)) * time.Hour), Lang: []string{"en", "fr"}[rng.IntN(2)]}
+			if rng.IntN(4) == 0 {
+				p.Title = words[rng.IntN(len(words))]
+			}
+			posts = append(posts, p)
+		}
+		f := newFixture(t, s, "m")
+		batch := make([]Item, len(posts))
+		for i, p := range posts {
+			batch[i] = Item{Post: p, MonitorIDs: []string{"m"}}
+		}
+		must(s.SaveBatch(context.Background(), f.source.ID, batch, nil))(t)
+
+		atoms := []string{"epfl", "zurich", "ecole", "innov*", "inno?ation", "spam", "lab*", "strasse", "news", `"eth zurich"`,
+			`"l epfl"`, "#epfl", "#epflnews", "@epfl", "@epfl_en", "@bob", "title:epfl", "東京", "ranking", "site:epfl.ch",
+			"author:bob", "lang:fr", `"epfl news"~2`, "{EPFL}", "the"}
+		ran, matched := 0, 0
+		for i := range 150 {
+			q := randomQuery(rng, atoms, 3)
+			if _, err := query.Parse(q); err != nil {
+				continue // e.g. only negative
+			}
+			want := evalIDs(t, posts, q)
+			ran++
+			if len(want) > 0 {
+				matched++
+			}
+			got, total := searchIDs(t, s, vigie.MentionFilter{Query: q, Limit: 1 + i%40})
+			if !equal(got, want) || total != len(want) {
+				t.Errorf("search %q: %d results (total %d), the verifier matches %d\n got %v\nwant %v", q, len(got), total, len(want), got, want)
+			}
+		}
+		if ran < 80 || matched < 40 {
+			t.Errorf("only %d random queries ran, %d matched something: make the generator better", ran, matched)
+		}
+	})
+}
+
+func randomQuery(rng *rand.Rand, atoms []string, depth int) string {
+	if depth == 0 || rng.IntN(3) == 0 {
+		return atoms[rng.IntN(len(atoms))]
+	}
+	a, b := randomQuery(rng, atoms, depth-1), randomQuery(rng, atoms, depth-1)
+	switch rng.IntN(5) {
+	case 0:
+		return "(" + a + " OR " + b + ")"
+	case 1:
+		return "(" + a + " " + b + ")"
+	case 2:
+		return "(" + a + " NOT " + b + ")"
+	case 3:
+		return "(" + a + " NEAR/3 " + b + ")"
+	}
+	return "(" + a + " AND " + b + ")"
+}
+
+// TestPrefilterNarrows checks that the database applies the prefilter: the
+// candidates are the posts holding the words, before the verifier.
+func TestPrefilterNarrows(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		storeSearchPosts(t, s)
+		tests := []struct {
+			query string
+			want  int
+		}{
+			{"epfl", 4},                        // s1, s5, s11 and s6's @epfl_news (the verifier drops it)
+			{"innov* -spam", 3},                // s3, s17 and s4 (its spam is for the verifier)
+			{"zurich OR москва", 4},            // s2, s9, s18, s19
+			{"author:alice", len(searchPosts)}, // no prefilter
+		}
+		for _, tt := range tests {
+			q, err := query.Parse(tt.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sel := s.selectMentions(&vigie.MentionFilter{})
+			if err := s.addPrefilter(ctx, sel, prefilter(q.Root)); err != nil {
+				t.Fatal(err)
+			}
+			var n int
+			if err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*)"+sel.sql(false)), sel.args...).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != tt.want {
+				t.Errorf("%q: %d candidates, want %d", tt.query, n, tt.want)
+			}
+		}
+	})
+}

@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vigie-project/vigie"
+)
+
+const sourceCols = `id, workspace_id, kind, name, url, settings, interval_seconds, enabled, created_at,
+	cursor, etag, last_modified, next_check_at, last_success_at, last_error_at, last_error, error_count, posts_seen`
+
+func scanSource(row interface{ Scan(...any) error }) (vigie.Source, error) {
+	var (
+		src      vigie.Source
+		kind     string
+		settings string
+		interval int64
+	)
+	err := row.Scan(&src.ID, &src.WorkspaceID, &kind, &src.Name, &src.URL, &settings, &interval, &src.Enabled,
+		timeCol(&src.CreatedAt), &src.Cursor, &src.ETag, &src.LastModified, timeCol(&src.NextCheckAt),
+		timeCol(&src.LastSuccessAt), timeCol(&src.LastErrorAt), &src.LastError, &src.ErrorCount, &src.PostsSeen)
+	if err != nil {
+		return vigie.Source{}, err
+	}
+	src.Kind = vigie.SourceKind(kind)
+	src.Interval = time.Duration(interval) * time.Second
+	if settings != "" && settings != "{}" {
+		if err := json.Unmarshal([]byte(settings), &src.Settings); err != nil {
+			return vigie.Source{}, fmt.Errorf("source %d: settings: %w", src.ID, err)
+		}
+	}
+	return src, nil
+}
+
+// CreateSource stores a new source and returns it with its id. A zero
+// NextCheckAt makes it due at once; the name must be free for this kind in
+// the workspace (ErrConflict).
+func (s *Store) CreateSource(ctx context.Context, src vigie.Source) (vigie.Source, error) {
+	if src.WorkspaceID == 0 || strings.TrimSpace(string(src.Kind)) == "" || strings.TrimSpace(src.Name) == "" {
+		return vigie.Source{}, fmt.Errorf("create source: %w: a source needs a workspace, a kind and a name", vigie.ErrInvalid)
+	}
+	settings := []byte("{}")
+	if len(src.Settings) > 0 {
+		var err error
+		if settings, err = json.Marshal(src.Settings); err != nil {
+			return vigie.Source{}, fmt.Errorf("create source: settings: %w", err)
+		}
+	}
+	if src.CreatedAt.IsZero() {
+		src.CreatedAt = s.clock()
+	}
+	row := s.db.QueryRowContext(ctx, s.q(`INSERT INTO sources (workspace_id, kind, name, url, settings, interval_seconds, enabled, created_at,
+			cursor, etag, last_modified, next_check_at, last_success_at, last_error_at, last_error, error_count, posts_seen)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+sourceCols),
+		src.WorkspaceID, string(src.Kind), src.Name, src.URL, string(settings), int64(src.Interval/time.Second), src.Enabled, s.tm(src.CreatedAt),
+		src.Cursor, src.ETag, src.LastModified, s.tm(src.NextCheckAt), s.tmNull(src.LastSuccessAt), s.tmNull(src.LastErrorAt),
+		src.LastError, src.ErrorCount, src.PostsSeen)
+	created, err := scanSource(row)
+	if err != nil {
+		return vigie.Source{}, s.errf(err, "create source %q", src.Name)
+	}
+	return created, nil
+}
+
+// FindOrCreateSource returns the workspace's source of this kind and name,
+// creating it if there is none, due at once. Import and simulator runs use
+// it to have a source to attach posts to. An import source is created
+// disabled: posts are pushed into it and no scheduler should poll it.
+func (s *Store) FindOrCreateSource(ctx context.Context, workspaceID int64, kind vigie.SourceKind, name, url string) (vigie.Source, error) {
+	if workspaceID == 0 || kind == "" || strings.TrimSpace(name) == "" {
+		return vigie.Source{}, fmt.Errorf("find or create source: %w: a source needs a workspace, a kind and a name", vigie.ErrInvalid)
+	}
+	now := s.clock()
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO sources (workspace_id, kind, name, url, enabled, created_at, next_check_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, kind, name) DO NOTHING`),
+		workspaceID, string(kind), name, url, kind != vigie.SourceImport, s.tm(now), s.tm(now))
+	if err != nil {
+		return vigie.Source{}, s.errf(err, "find or create source %q", name)
+	}
+	src, err := scanSource(s.db.QueryRowContext(ctx, s.q("SELECT "+sourceCols+" FROM sources WHERE workspace_id = ? AND kind = ? AND name = ?"),
+		workspaceID, string(kind), name))
+	if err != nil {
+		return vigie.Source{}, s.errf(err, "find or create source %q", name)
+	}
+	return src, nil
+}
+
+// FindSourceByID returns the source with this id, or ErrNotFound.
+func (s *Store) FindSourceByID(ctx context.Context, id int64) (vigie.Source, error) {
+	src, err := scanSource(s.db.QueryRowContext(ctx, s.q("SELECT "+sourceCols+" FROM sources WHERE id = ?"), id))
+	if err != nil {
+		return vigie.Source{}, s.errf(err, "find source %d", id)
+	}
+	return src, nil
+}
+
+// FindSources returns the sources of a workspace (0: of all), by id.
+func (s *Store) FindSources(ctx context.Context, workspaceID int64) ([]vigie.Source, error) {
+	query, args := "SELECT "+sourceCols+" FROM sources", []any{}
+	if workspaceID != 0 {
+		query, args = query+" WHERE workspace_id = ?", append(args, workspaceID)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(query+" ORDER BY id"), args...)
+	if err != nil {
+		return nil, s.errf(err, "find sources")
+	}
+	return collect(rows, scanSource, func(err error) error { return s.errf(err, "find sources") })
+}
+
+// FindDueSources returns up to limit enabled sources whose next check is at
+// or before now, the most overdue first.
+func (s *Store) FindDueSources(ctx context.Context, now time.Time, limit int) ([]vigie.Source, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+sourceCols+` FROM sources
+		WHERE enabled AND next_check_at <= ? ORDER BY next_check_at, id LIMIT ?`), s.tm(now), limit)
+	if err != nil {
+		return nil, s.errf(err, "find due sources")
+	}
+	return collect(rows, scanSource, func(err error) error { return s.errf(err, "find due sources") })
+}
+
+// DeleteSource deletes the source. Its posts and mentions stay in the
+// archive, no longer attached to a source.
+func (s *Store) DeleteSource(ctx context.Context, id int64) error {
+	res, err := s.db.ExecContext(ctx, s.q("DELETE FROM sources WHERE id = ?"), id)
+	if err != nil {
+		return s.errf(err, "delete source %d", id)
+	}
+	return affected(res, "delete source %d", id)
+}
+
+// UpdateSourceState saves a source's cursor and health after a run. A run
+// that stored posts saves its state with SaveBatch instead, in the same
+// transaction as the posts.
+func (s *Store) UpdateSourceState(ctx context.Context, id int64, st vigie.SourceState) error {
+	return s.updateSourceState(ctx, s.db, id, st)
+}
+
+func (s *Store) updateSourceState(ctx context.Context, q querier, id int64, st vigie.SourceState) error {
+	res, err := q.ExecContext(ctx, s.q(`UPDATE sources SET cursor = ?, etag = ?, last_modified = ?, next_check_at = ?,
+		last_success_at = ?, last_error_at = ?, last_error = ?, error_count = ?, posts_seen = ? WHERE id = ?`),
+		st.Cursor, st.ETag, st.LastModified, s.tm(st.NextCheckAt), s.tmNull(st.LastSuccessAt), s.tmNull(st.LastErrorAt),
+		st.LastError, st.ErrorCount, st.PostsSeen, id)
+	if err != nil {
+		return s.errf(err, "update source %d state", id)
+	}
+	return affected(res, "update source %d state", id)
+}

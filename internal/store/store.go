@@ -1,0 +1,254 @@
+// Package store is all of Vigie's SQL: workspaces, monitors, sources, the
+// archive of posts and mentions, and API tokens, on SQLite (the embedded
+// default, pure Go) or PostgreSQL (scale-out). Both run the same logical
+// schema from embedded migrations; where the dialects differ the code comes
+// in pairs of files (dialect_sqlite.go / dialect_postgres.go).
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigie-project/vigie"
+)
+
+// Dialect names, as returned by Store.Dialect.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// DefaultPath is the SQLite database opened for an empty URL.
+const DefaultPath = "vigie-data/vigie.db"
+
+// Store is Vigie's database. It is safe for concurrent use.
+type Store struct {
+	db      *sql.DB
+	dialect string
+
+	// now is the clock; tests replace it.
+	now func() time.Time
+	// beforeCommit, when set, runs at the end of SaveBatch's transaction;
+	// tests use it to simulate a crash before the commit.
+	beforeCommit func() error
+}
+
+// Open opens the database named by url and applies pending migrations:
+// "" (DefaultPath), a plain path or "sqlite:PATH" for SQLite;
+// "postgres://…" or "postgresql://…" for PostgreSQL.
+func Open(ctx context.Context, url string) (*Store, error) {
+	var (
+		s   *Store
+		err error
+	)
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		s, err = openPostgres(url)
+	default:
+		s, err = openSQLite(url)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.PingContext(ctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open %s database: %w", s.dialect, err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func newStore(db *sql.DB, dialect string) *Store {
+	return &Store{db: db, dialect: dialect, now: time.Now}
+}
+
+// Close closes the database. On SQLite it first lets the query planner
+// refresh its statistics (PRAGMA optimize), as SQLite advises.
+func (s *Store) Close() error {
+	if !s.pg() {
+		s.db.Exec("PRAGMA optimize")
+	}
+	return s.db.Close()
+}
+
+// Dialect reports which database the store runs on: SQLite or Postgres.
+func (s *Store) Dialect() string { return s.dialect }
+
+func (s *Store) pg() bool { return s.dialect == Postgres }
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// inTx runs fn in a transaction, committed if fn returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.translate(err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return s.translate(err)
+	}
+	return nil
+}
+
+// q turns the '?' placeholders of a query into the dialect's ($1, $2… on
+// PostgreSQL). Queries never hold a literal '?'.
+func (s *Store) q(query string) string {
+	if !s.pg() || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+// translate maps driver errors to the domain's: no row is ErrNotFound, a
+// unique violation ErrConflict, a foreign key violation ErrInvalid. Each
+// dialect reads its own driver's codes (dialect_*.go).
+func (s *Store) translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return vigie.ErrNotFound
+	}
+	if s.pg() {
+		return translatePostgres(err)
+	}
+	return translateSQLite(err)
+}
+
+// retryable reports whether a transaction failed only because of a
+// concurrent one (deadlock, serialisation) and may be run again.
+func (s *Store) retryable(err error) bool {
+	return s.pg() && retryablePostgres(err)
+}
+
+// errf wraps a translated driver error with what was being done.
+func (s *Store) errf(err error, format string, args ...any) error {
+	return fmt.Errorf(format+": %w", append(args, s.translate(err))...)
+}
+
+// clock returns the current time in UTC at the precision both databases keep.
+func (s *Store) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// sqliteTime is how SQLite stores times: UTC text of fixed width, so that
+// text order is time order.
+const sqliteTime = "2006-01-02T15:04:05.000000Z"
+
+// tm is the query argument for a time.
+func (s *Store) tm(t time.Time) any {
+	t = t.UTC().Truncate(time.Microsecond)
+	if s.pg() {
+		return t
+	}
+	return t.Format(sqliteTime)
+}
+
+// tmNull is tm with the zero time as NULL.
+func (s *Store) tmNull(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return s.tm(t)
+}
+
+// scanTime reads a time column of either database into *t (NULL is the zero time).
+type scanTime struct{ t *time.Time }
+
+func (st scanTime) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		*st.t = time.Time{}
+	case time.Time:
+		*st.t = x.UTC()
+	case string:
+		return st.parse(x)
+	case []byte:
+		return st.parse(string(x))
+	default:
+		return fmt.Errorf("store: cannot read %T as a time", v)
+	}
+	return nil
+}
+
+func (st scanTime) parse(v string) error {
+	t, err := time.Parse(sqliteTime, v)
+	if err != nil {
+		t, err = time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			return fmt.Errorf("store: bad time %q: %w", v, err)
+		}
+	}
+	*st.t = t.UTC()
+	return nil
+}
+
+func timeCol(t *time.Time) scanTime { return scanTime{t} }
+
+// placeholders returns "(?, ?, …), (…)…": rows groups of cols placeholders.
+func placeholders(rows, cols int) string {
+	one := "(" + strings.Repeat("?, ", cols-1) + "?)"
+	var b strings.Builder
+	b.Grow(rows * (len(one) + 2))
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(one)
+	}
+	return b.String()
+}
+
+// list returns "?, ?, …" for n values.
+func list(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// Counts are the archive's totals, for /metrics.
+type Counts struct {
+	Posts    int64 `json:"posts"`
+	Mentions int64 `json:"mentions"`
+	Monitors int64 `json:"monitors"`
+	Sources  int64 `json:"sources"`
+}
+
+// Counts returns the number of posts, mentions, monitors and sources.
+func (s *Store) Counts(ctx context.Context) (Counts, error) {
+	var c Counts
+	err := s.db.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM posts),
+		(SELECT COUNT(*) FROM mentions),
+		(SELECT COUNT(*) FROM monitors),
+		(SELECT COUNT(*) FROM sources)`).Scan(&c.Posts, &c.Mentions, &c.Monitors, &c.Sources)
+	if err != nil {
+		return Counts{}, s.errf(err, "count rows")
+	}
+	return c, nil
+}

@@ -1,0 +1,267 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/vigie-project/vigie"
+)
+
+// The store suite runs every test on SQLite (a file in t.TempDir()) and on
+// PostgreSQL when VIGIE_TEST_POSTGRES_URL is set, each PostgreSQL test in a
+// schema of its own so that tests run in parallel.
+
+const postgresEnv = "VIGIE_TEST_POSTGRES_URL"
+
+var dialects = []string{SQLite, Postgres}
+
+// testURL returns the URL of an empty database of the dialect for this test.
+func testURL(tb testing.TB, dialect string) string {
+	tb.Helper()
+	if dialect == SQLite {
+		return filepath.Join(tb.TempDir(), "vigie.db")
+	}
+	base := os.Getenv(postgresEnv)
+	if base == "" {
+		tb.Skip(postgresEnv + " is not set: skipping the PostgreSQL variant (e.g. " + postgresEnv + "=postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "vigie_test_" + hex.EncodeToString(b[:])
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { admin.Close() })
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		tb.Fatalf("create test schema: %v", err)
+	}
+	tb.Cleanup(func() {
+		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+			tb.Errorf("drop test schema: %v", err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatalf("%s: %v", postgresEnv, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// openURL opens a store and closes it at the end of the test.
+func openURL(tb testing.TB, u string) *Store {
+	tb.Helper()
+	s, err := Open(context.Background(), u)
+	if err != nil {
+		tb.Fatalf("open %s: %v", u, err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+// openStore opens an empty store of the dialect.
+func openStore(tb testing.TB, dialect string) *Store {
+	tb.Helper()
+	return openURL(tb, testURL(tb, dialect))
+}
+
+// eachStore runs fn on a fresh store of each dialect, in parallel subtests.
+func eachStore(t *testing.T, fn func(t *testing.T, s *Store)) {
+	t.Helper()
+	t.Parallel()
+	for _, d := range dialects {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			fn(t, openStore(t, d))
+		})
+	}
+}
+
+// fixture is a workspace with monitors and a source, for tests that store posts.
+type fixture struct {
+	ws, other vigie.Workspace
+	source    vigie.Source
+}
+
+func newFixture(t testing.TB, s *Store, monitors ...string) fixture {
+	t.Helper()
+	ctx := context.Background()
+	var f fixture
+	f.ws = must(s.CreateWorkspace(ctx, vigie.Workspace{Name: "Main", Slug: "main"}))(t)
+	f.other = must(s.CreateWorkspace(ctx, vigie.Workspace{Name: "Other", Slug: "other"}))(t)
+	for _, id := range monitors {
+		ws := f.ws.ID
+		if len(id) > 6 && id[:6] == "other-" {
+			ws = f.other.ID
+		}
+		must(s.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: id, Query: id}, WorkspaceID: ws}))(t)
+	}
+	f.source = must(s.CreateSource(ctx, vigie.Source{WorkspaceID: f.ws.ID, Kind: vigie.SourceSimulator, Name: "sim", Enabled: true}))(t)
+	return f
+}
+
+// must returns v, failing the test given to the returned func on an error:
+// must(s.FindX(ctx))(t).
+func must[T any](v T, err error) func(tb testing.TB) T {
+	return func(tb testing.TB) T {
+		tb.Helper()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return v
+	}
+}
+
+// wantErr checks that err wraps want (nil: no error).
+func wantErr(tb testing.TB, err, want error, what string) {
+	tb.Helper()
+	switch {
+	case want == nil && err != nil:
+		tb.Errorf("%s: unexpected error %v", what, err)
+	case want != nil && !errors.Is(err, want):
+		tb.Errorf("%s: error %v, want %v", what, err, want)
+	}
+}
+
+var t0 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+
+// post returns a valid post.
+func post(id, txt string, at time.Time) vigie.Post {
+	return vigie.Post{ID: id, Source: "mastodon", Text: txt, PublishedAt: at,
+		Author: vigie.Author{ID: "a-" + id, Handle: "@user" + id}}
+}
+
+func items(monitor string, posts ...vigie.Post) []Item {
+	out := make([]Item, len(posts))
+	for i, p := range posts {
+		out[i] = Item{Post: p}
+		if monitor != "" {
+			out[i].MonitorIDs = []string{monitor}
+		}
+	}
+	return out
+}
+
+func TestSQLitePath(t *testing.T) {
+	tests := []struct {
+		name, url, want string
+		err             error
+	}{
+		{"empty", "", DefaultPath, nil},
+		{"plain", "data/x.db", "data/x.db", nil},
+		{"absolute", "/tmp/x.db", "/tmp/x.db", nil},
+		{"scheme", "sqlite:data/x.db", "data/x.db", nil},
+		{"scheme slashes", "sqlite:///tmp/x.db", "/tmp/x.db", nil},
+		{"scheme empty", "sqlite:", DefaultPath, nil},
+		{"query", "x.db?mode=ro", "", vigie.ErrInvalid},
+		{"other scheme", "mysql://host/db", "", vigie.ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := sqlitePath(tt.url)
+			wantErr(t, err, tt.err, tt.url)
+			if err == nil && got != tt.want {
+				t.Errorf("sqlitePath(%q) = %q, want %q", tt.url, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestOpenDialect(t *testing.T) {
+	t.Parallel()
+	for _, d := range dialects {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			u := testURL(t, d)
+			s := openURL(t, u)
+			if s.Dialect() != d {
+				t.Errorf("Dialect() = %q, want %q", s.Dialect(), d)
+			}
+			if d == SQLite {
+				s2 := openURL(t, "sqlite:"+u)
+				if s2.Dialect() != SQLite {
+					t.Errorf("sqlite: URL opened %q", s2.Dialect())
+				}
+				var mode string
+				if err := s.db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+					t.Errorf("journal_mode = %q, %v; want wal", mode, err)
+				}
+				var fk int
+				if err := s.db.QueryRow("PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
+					t.Errorf("foreign_keys = %d, %v; want 1", fk, err)
+				}
+			}
+		})
+	}
+}
+
+func TestMigrationsIdempotent(t *testing.T) {
+	t.Parallel()
+	for _, d := range dialects {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			u := testURL(t, d)
+			s := openURL(t, u)
+			f := newFixture(t, s, "m1")
+			must(s.SaveBatch(ctx, f.source.ID, items("m1", post("1", "hello", t0)), nil))(t)
+			s.Close()
+
+			for range 2 {
+				s = openURL(t, u)
+				var n int
+				if err := s.db.QueryRow("SELECT COUNT(*) FROM schema_migrations").Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				if n != 1 {
+					t.Errorf("schema_migrations has %d rows, want 1", n)
+				}
+				c := must(s.Counts(ctx))(t)
+				if c != (Counts{Posts: 1, Mentions: 1, Monitors: 1, Sources: 1}) {
+					t.Errorf("after reopen: %+v", c)
+				}
+				s.Close()
+			}
+		})
+	}
+}
+
+func TestCounts(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		if c := must(s.Counts(ctx))(t); c != (Counts{}) {
+			t.Errorf("empty store: %+v", c)
+		}
+		f := newFixture(t, s, "m1", "m2")
+		batch := items("m1", post("1", "a", t0), post("2", "b", t0))
+		batch[0].MonitorIDs = append(batch[0].MonitorIDs, "m2")
+		must(s.SaveBatch(ctx, f.source.ID, batch, nil))(t)
+		want := Counts{Posts: 2, Mentions: 3, Monitors: 2, Sources: 1}
+		if c := must(s.Counts(ctx))(t); c != want {
+			t.Errorf("Counts = %+v, want %+v", c, want)
+		}
+	})
+}
+
+func TestErrorsAreWrapped(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		_, err := s.FindMonitorByID(context.Background(), "nope")
+		if !errors.Is(err, vigie.ErrNotFound) {
+			t.Fatalf("got %v", err)
+		}
+		if err == vigie.ErrNotFound || err.Error() == vigie.ErrNotFound.Error() {
+			t.Errorf("error %q does not say what was not found", err)
+		}
+	})
+}

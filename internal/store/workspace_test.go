@@ -1,0 +1,78 @@
+package store
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/vigie-project/vigie"
+)
+
+func TestWorkspaces(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		w := must(s.CreateWorkspace(ctx, vigie.Workspace{Name: "Faculty", Slug: "fac", TimeZone: "Europe/Zurich"}))(t)
+		if w.ID == 0 || w.CreatedAt.IsZero() || w.TimeZone != "Europe/Zurich" || w.Slug != "fac" {
+			t.Errorf("created %+v", w)
+		}
+		d := must(s.CreateWorkspace(ctx, vigie.Workspace{Name: "Default zone", Slug: "dz"}))(t)
+		if d.TimeZone != "UTC" {
+			t.Errorf("time zone %q, want UTC", d.TimeZone)
+		}
+
+		tests := []struct {
+			name string
+			ws   vigie.Workspace
+			err  error
+		}{
+			{"taken slug", vigie.Workspace{Name: "x", Slug: "fac"}, vigie.ErrConflict},
+			{"no slug", vigie.Workspace{Name: "x"}, vigie.ErrInvalid},
+		}
+		for _, tt := range tests {
+			_, err := s.CreateWorkspace(ctx, tt.ws)
+			wantErr(t, err, tt.err, tt.name)
+		}
+
+		got := must(s.FindWorkspaceBySlug(ctx, "fac"))(t)
+		if got != w {
+			t.Errorf("FindWorkspaceBySlug = %+v, want %+v", got, w)
+		}
+		_, err := s.FindWorkspaceBySlug(ctx, "missing")
+		wantErr(t, err, vigie.ErrNotFound, "missing slug")
+
+		all := must(s.FindWorkspaces(ctx))(t)
+		if len(all) != 2 || all[0] != w || all[1] != d {
+			t.Errorf("FindWorkspaces = %+v", all)
+		}
+	})
+}
+
+func TestEnsureWorkspace(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		got := make([]vigie.Workspace, 4)
+		errs := make([]error, 4)
+		for i := range got {
+			wg.Go(func() { got[i], errs[i] = s.EnsureWorkspace(ctx, "demo", "Demo") })
+		}
+		wg.Wait()
+		for i := range got {
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
+			if got[i] != got[0] || got[i].Name != "Demo" || got[i].Slug != "demo" {
+				t.Errorf("EnsureWorkspace #%d = %+v, want %+v", i, got[i], got[0])
+			}
+		}
+		again := must(s.EnsureWorkspace(ctx, "demo", "Renamed"))(t)
+		if again != got[0] {
+			t.Errorf("second EnsureWorkspace = %+v, want the first %+v", again, got[0])
+		}
+		if all := must(s.FindWorkspaces(ctx))(t); len(all) != 1 {
+			t.Errorf("%d workspaces, want 1", len(all))
+		}
+		_, err := s.EnsureWorkspace(ctx, " ", "x")
+		wantErr(t, err, vigie.ErrInvalid, "blank slug")
+	})
+}
