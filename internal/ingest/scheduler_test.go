@@ -1,0 +1,169 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/match"
+	"github.com/vigie-project/vigie/internal/netguard"
+	"github.com/vigie-project/vigie/internal/query"
+	"github.com/vigie-project/vigie/internal/rss"
+	"github.com/vigie-project/vigie/internal/store"
+)
+
+const goodFeed = `<?xml version="1.0"?><rss version="2.0"><channel><title>Good</title>
+<item><guid>a1</guid><title>Valmont opens a lab</title><description>News about Valmont</description><pubDate>Fri, 20 Nov 2026 10:00:00 GMT</pubDate></item>
+<item><guid>a2</guid><title>Weather</title><description>Rain</description><pubDate>Fri, 20 Nov 2026 11:00:00 GMT</pubDate></item>
+</channel></rss>`
+
+func newTestPipeline(t *testing.T) (*Pipeline, *store.Store, int64) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "vigie.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ws, err := st.EnsureWorkspace(ctx, "main", "Main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := match.NewIndex()
+	q, _ := query.Parse("valmont")
+	if _, err := st.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "m", Kind: vigie.KindBrand, Query: "valmont"}, WorkspaceID: ws.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Add("m", q); err != nil {
+		t.Fatal(err)
+	}
+	return NewPipeline(ix, st), st, ws.ID
+}
+
+// TestFailingFeedsAreMarkedAndRetried runs broken feeds beside a healthy
+// one: each broken source is marked failing with its reason in plain words
+// and scheduled for a later retry, the healthy one keeps flowing, and
+// nothing crashes.
+func TestFailingFeedsAreMarkedAndRetried(t *testing.T) {
+	p, st, ws := newTestPipeline(t)
+	ctx := context.Background()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/good", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, goodFeed) })
+	mux.HandleFunc("/500", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 500) })
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	mux.HandleFunc("/huge", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		chunk := []byte(strings.Repeat("<item><title>x</title></item>", 1000))
+		for sent := 0; sent < 50<<20; sent += len(chunk) {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	})
+	mux.HandleFunc("/garbage", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("\x00\x01 not a feed {{{")) })
+	mux.HandleFunc("/loop", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop2", http.StatusFound) })
+	mux.HandleFunc("/loop2", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop", http.StatusFound) })
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	cases := map[string]string{ // path → words the error must contain
+		"/500": "500", "/slow": "no answer", "/huge": "larger than", "/garbage": "not an RSS", "/loop": "redirect",
+	}
+	ids := map[string]int64{}
+	for _, path := range []string{"/good", "/500", "/slow", "/huge", "/garbage", "/loop"} {
+		src, err := st.CreateSource(ctx, vigie.Source{WorkspaceID: ws, Kind: vigie.SourceRSS, Name: path, URL: srv.URL + path,
+			Interval: 15 * time.Minute, Enabled: true, SourceState: vigie.SourceState{NextCheckAt: now}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[path] = src.ID
+	}
+	client := netguard.Policy{AllowLoopback: true}.Client(2 * time.Second)
+	s := &Scheduler{
+		Pipeline: p, Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Runners: map[vigie.SourceKind]Runner{vigie.SourceRSS: &RSSRunner{Fetcher: rss.NewFetcher(rss.Options{Client: client})}},
+	}
+	due, err := st.FindDueSources(ctx, now, 100)
+	if err != nil || len(due) != 6 {
+		t.Fatalf("due: %d %v", len(due), err)
+	}
+	var wg sync.WaitGroup
+	for i := range due {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.RunSource(ctx, &due[i]) }()
+	}
+	wg.Wait()
+
+	for path, words := range cases {
+		src, err := st.FindSourceByID(ctx, ids[path])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if src.ErrorCount != 1 || !strings.Contains(src.LastError, words) || !src.LastErrorAt.Equal(now) {
+			t.Errorf("%s: error_count %d, last_error %q, want it to mention %q", path, src.ErrorCount, src.LastError, words)
+		}
+		if !src.NextCheckAt.After(now.Add(time.Minute)) {
+			t.Errorf("%s: next check %v, want a later retry", path, src.NextCheckAt)
+		}
+	}
+	good, err := st.FindSourceByID(ctx, ids["/good"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if good.ErrorCount != 0 || good.LastSuccessAt.IsZero() || good.PostsSeen != 2 || !good.NextCheckAt.Equal(now.Add(15*time.Minute)) {
+		t.Errorf("healthy source: %+v", good.SourceState)
+	}
+	page, err := st.FindMentions(ctx, vigie.MentionFilter{MonitorID: "m"})
+	if err != nil || page.Total != 1 {
+		t.Fatalf("mentions from the healthy feed: %d %v", page.Total, err)
+	}
+
+	// A second failure backs off further.
+	bad, _ := st.FindSourceByID(ctx, ids["/500"])
+	first := bad.NextCheckAt
+	s.RunSource(ctx, &bad)
+	bad, _ = st.FindSourceByID(ctx, ids["/500"])
+	if bad.ErrorCount != 2 || !bad.NextCheckAt.After(first) {
+		t.Errorf("second failure: %d errors, next check %v (first was %v)", bad.ErrorCount, bad.NextCheckAt, first)
+	}
+	// Running the healthy feed again stores nothing twice.
+	good, _ = st.FindSourceByID(ctx, ids["/good"])
+	s.RunSource(ctx, &good)
+	if page, _ := st.FindMentions(ctx, vigie.MentionFilter{MonitorID: "m"}); page.Total != 1 {
+		t.Fatalf("re-fetch duplicated mentions: %d", page.Total)
+	}
+}
+
+type panicRunner struct{}
+
+func (panicRunner) Run(context.Context, *vigie.Source) ([]vigie.Post, vigie.SourceState, error) {
+	panic("connector bug")
+}
+
+func TestConnectorPanicBecomesSourceError(t *testing.T) {
+	p, st, ws := newTestPipeline(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	src, err := st.CreateSource(ctx, vigie.Source{WorkspaceID: ws, Kind: vigie.SourceSimulator, Name: "sim",
+		Interval: time.Minute, Enabled: true, SourceState: vigie.SourceState{NextCheckAt: now}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Scheduler{Pipeline: p, Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Runners: map[vigie.SourceKind]Runner{vigie.SourceSimulator: panicRunner{}}}
+	s.RunSource(ctx, &src)
+	got, _ := st.FindSourceByID(ctx, src.ID)
+	if got.ErrorCount != 1 || !strings.Contains(got.LastError, "connector bug") {
+		t.Fatalf("panic not recorded: %+v", got.SourceState)
+	}
+}
