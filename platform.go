@@ -112,6 +112,10 @@ type MentionPage struct {
 	Total      int        `json:"total"`
 	NextCursor string     `json:"next_cursor"`
 	PerDay     []DayCount `json:"per_day,omitempty"`
+	// Approximate is set when Total and PerDay are estimated from a
+	// verified sample (searches with very many candidates); the page
+	// itself is always exact.
+	Approximate bool `json:"approximate,omitempty"`
 }
 
 // DayCount is the number of mentions published on one UTC day.

@@ -40,6 +40,7 @@ func commands() []command {
 		{"query check", "'QUERY'", "check a monitor query; print ok or the error with a caret", runQueryCheck},
 		{"match", "--monitors M.jsonl --posts P.jsonl [--stats] [--workers N]", "match posts against monitors, one JSON line per match", runMatch},
 		{"bench match", "--monitors M.jsonl --posts P.jsonl [--limit N]", "measure the percolator: posts/s, candidates, build time, memory", runBenchMatch},
+		{"bench search", "[--data DIR | --database-url URL] [--runs N]", "measure archive search latency on a database", runBenchSearch},
 	}
 }
 

@@ -24,6 +24,9 @@ var sqlitePragmas = url.Values{
 		"journal_mode(WAL)",
 		"foreign_keys(1)",
 		"synchronous(NORMAL)",
+		// Keep the write-ahead log from staying gigabytes large after a big
+		// import: checkpoints truncate it back to this size.
+		"journal_size_limit(67108864)",
 	},
 	"_txlock": {"immediate"},
 }

@@ -152,6 +152,12 @@ func (s *Store) FindMentions(ctx context.Context, f vigie.MentionFilter) (vigie.
 	if err != nil {
 		return vigie.MentionPage{}, fmt.Errorf("find mentions: %w: query: %s", vigie.ErrInvalid, err.Error())
 	}
+	if !s.pg() {
+		if m, ok := exactFTS(q.Root); ok {
+			sel.andPost("p.id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)", m)
+			return s.findMentions(ctx, &f, sel, limit, after)
+		}
+	}
 	if err := s.addPrefilter(ctx, sel, prefilter(q.Root)); err != nil {
 		return vigie.MentionPage{}, fmt.Errorf("find mentions: %w", err)
 	}
@@ -177,27 +183,34 @@ func (s *Store) addPrefilter(ctx context.Context, sel *selection, p *pre) error 
 	return nil
 }
 
-// findMentions lists without a query: SQL does everything.
-func (s *Store) findMentions(ctx context.Context, f *vigie.MentionFilter, sel *selection, limit int, after *key) (vigie.MentionPage, error) {
-	page := vigie.MentionPage{Mentions: []vigie.Mention{}}
+// countPerDay counts the selection's rows per UTC day of publication.
+func (s *Store) countPerDay(ctx context.Context, sel *selection) ([]vigie.DayCount, int, error) {
 	day := "substr(" + sel.keyAt + ", 1, 10)"
 	if s.pg() {
 		day = "to_char(" + sel.keyAt + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
 	}
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+day+", COUNT(*)"+sel.sql(false)+" GROUP BY 1 ORDER BY 1"), sel.args...)
 	if err != nil {
-		return page, s.errf(err, "find mentions: count")
+		return nil, 0, s.errf(err, "find mentions: count")
 	}
-	page.PerDay, err = collect(rows, func(r interface{ Scan(...any) error }) (vigie.DayCount, error) {
+	days, err := collect(rows, func(r interface{ Scan(...any) error }) (vigie.DayCount, error) {
 		var d vigie.DayCount
 		err := r.Scan(&d.Day, &d.Count)
 		return d, err
 	}, func(err error) error { return s.errf(err, "find mentions: count") })
-	if err != nil {
-		return page, err
+	total := 0
+	for _, d := range days {
+		total += d.Count
 	}
-	for _, d := range page.PerDay {
-		page.Total += d.Count
+	return days, total, err
+}
+
+// findMentions lists without a query: SQL does everything.
+func (s *Store) findMentions(ctx context.Context, f *vigie.MentionFilter, sel *selection, limit int, after *key) (vigie.MentionPage, error) {
+	page := vigie.MentionPage{Mentions: []vigie.Mention{}}
+	var err error
+	if page.PerDay, page.Total, err = s.countPerDay(ctx, sel); err != nil {
+		return page, err
 	}
 	if page.Total == 0 {
 		page.PerDay = nil
@@ -211,7 +224,7 @@ func (s *Store) findMentions(ctx context.Context, f *vigie.MentionFilter, sel *s
 		args = append(args, s.tm(after.at), after.id)
 	}
 	args = append(args, limit+1)
-	rows, err = s.db.QueryContext(ctx, s.q("SELECT "+mentionCols+where+" ORDER BY "+sel.keyAt+" DESC, "+sel.kID+" DESC LIMIT ?"), args...)
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+mentionCols+where+" ORDER BY "+sel.keyAt+" DESC, "+sel.kID+" DESC LIMIT ?"), args...)
 	if err != nil {
 		return page, s.errf(err, "find mentions")
 	}
@@ -230,60 +243,76 @@ func (s *Store) findMentions(ctx context.Context, f *vigie.MentionFilter, sel *s
 	return page, nil
 }
 
+// verifyAll is the number of search candidates up to which every one is
+// verified; beyond it, Total and PerDay are estimated from the newest
+// verifyAll candidates (the page itself is always exact).
+const verifyAll = 2000
+
 // searchMentions lists with a query: SQL yields the candidates, in order,
 // and the verifier keeps the matches, which are counted and paged here.
 func (s *Store) searchMentions(ctx context.Context, f *vigie.MentionFilter, sel *selection, q *query.Query, limit int, after *key) (vigie.MentionPage, error) {
 	page := vigie.MentionPage{Mentions: []vigie.Mention{}}
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT p.id, p.published_at, p.title, p.text, p.url, p.links,
-		COALESCE(a.handle, ''), p.source_kind, p.lang, p.country`+sel.sql(true)+
-		" ORDER BY "+sel.keyAt+" DESC, "+sel.kID+" DESC"), sel.args...)
-	if err != nil {
-		return page, s.errf(err, "find mentions: search")
+	candDays, candTotal, err := s.countPerDay(ctx, sel)
+	if err != nil || candTotal == 0 {
+		return page, err
 	}
-	defer rows.Close()
-	var (
-		an     text.Analyzer
-		post   vigie.Post
-		links  string
-		k      key
-		ids    []int64
-		perDay = map[string]int{}
-	)
-	for rows.Next() {
-		post = vigie.Post{}
-		if err := rows.Scan(&k.id, timeCol(&k.at), &post.Title, &post.Text, &post.URL, &links,
-			&post.Author.Handle, &post.Source, &post.Lang, &post.Country); err != nil {
-			return page, s.errf(err, "find mentions: search")
-		}
-		if links != "" && links != "[]" {
-			if err := json.Unmarshal([]byte(links), &post.Links); err != nil {
-				return page, fmt.Errorf("find mentions: post %d: links: %w", k.id, err)
-			}
-		}
-		if !match.Eval(q.Root, an.Analyze(&post)) {
-			continue
-		}
-		page.Total++
-		perDay[k.at.Format(time.DateOnly)]++
-		if after != nil && !k.before(*after) {
-			continue
+	var ids []int64
+	collectPage := func(k key, matched bool) bool {
+		if !matched || after != nil && !k.before(*after) {
+			return true
 		}
 		if len(ids) == limit {
-			if page.NextCursor == "" {
-				last := page.Mentions[limit-1]
-				page.NextCursor = key{last.Post.PublishedAt, last.ID}.cursor()
-			}
-			continue
+			last := page.Mentions[limit-1]
+			page.NextCursor = key{last.Post.PublishedAt, last.ID}.cursor()
+			return false
 		}
 		ids = append(ids, k.id)
 		page.Mentions = append(page.Mentions, vigie.Mention{ID: k.id, Post: vigie.Post{PublishedAt: k.at}})
+		return true
 	}
-	if err := rows.Err(); err != nil {
-		return page, s.errf(err, "find mentions: search")
+	perDay := map[string]int{}
+	if candTotal <= verifyAll {
+		// Few candidates: verify them all; counts are exact.
+		err = s.verifyCandidates(ctx, sel, q, nil, func(k key, matched bool) bool {
+			if matched {
+				page.Total++
+				perDay[k.at.Format(time.DateOnly)]++
+			}
+			collectPage(k, matched)
+			return true
+		})
+		for d, n := range perDay {
+			page.PerDay = append(page.PerDay, vigie.DayCount{Day: d, Count: n})
+		}
+	} else {
+		// Many: verify the newest verifyAll candidates, and scale the rest
+		// of each day's candidates by the share that matched.
+		checked, matched, checkedDay := 0, 0, map[string]int{}
+		err = s.verifyCandidates(ctx, sel, q, nil, func(k key, ok bool) bool {
+			checked++
+			d := k.at.Format(time.DateOnly)
+			checkedDay[d]++
+			if ok {
+				matched++
+				perDay[d]++
+			}
+			return checked < verifyAll
+		})
+		if err == nil {
+			err = s.verifyCandidates(ctx, sel, q, after, collectPage)
+		}
+		share := float64(matched) / float64(max(checked, 1))
+		for _, c := range candDays {
+			n := perDay[c.Day] + int(share*float64(c.Count-checkedDay[c.Day])+0.5)
+			if n > 0 {
+				page.PerDay = append(page.PerDay, vigie.DayCount{Day: c.Day, Count: n})
+				page.Total += n
+			}
+		}
+		page.Approximate = true
 	}
-	rows.Close()
-	for d, n := range perDay {
-		page.PerDay = append(page.PerDay, vigie.DayCount{Day: d, Count: n})
+	if err != nil {
+		return page, err
 	}
 	slices.SortFunc(page.PerDay, func(a, b vigie.DayCount) int { return strings.Compare(a.Day, b.Day) })
 	if len(ids) == 0 {
@@ -305,6 +334,50 @@ func (s *Store) searchMentions(ctx context.Context, f *vigie.MentionFilter, sel 
 		return page, err
 	}
 	return page, nil
+}
+
+// verifyCandidates runs the exact verifier over the selection's candidates,
+// newest first (only those before after, when given), and calls visit with
+// each candidate's key and verdict until visit returns false.
+func (s *Store) verifyCandidates(ctx context.Context, sel *selection, q *query.Query, after *key, visit func(k key, matched bool) bool) error {
+	args := slices.Clone(sel.args)
+	where := sel.sql(true)
+	if after != nil {
+		where += " AND (" + sel.keyAt + ", " + sel.kID + ") < (?, ?)"
+		args = append(args, s.tm(after.at), after.id)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT p.id, p.published_at, p.title, p.text, p.url, p.links,
+		COALESCE(a.handle, ''), p.source_kind, p.lang, p.country`+where+
+		" ORDER BY "+sel.keyAt+" DESC, "+sel.kID+" DESC"), args...)
+	if err != nil {
+		return s.errf(err, "find mentions: search")
+	}
+	defer rows.Close()
+	var (
+		an    text.Analyzer
+		post  vigie.Post
+		links string
+		k     key
+	)
+	for rows.Next() {
+		post = vigie.Post{}
+		if err := rows.Scan(&k.id, timeCol(&k.at), &post.Title, &post.Text, &post.URL, &links,
+			&post.Author.Handle, &post.Source, &post.Lang, &post.Country); err != nil {
+			return s.errf(err, "find mentions: search")
+		}
+		if links != "" && links != "[]" {
+			if err := json.Unmarshal([]byte(links), &post.Links); err != nil {
+				return fmt.Errorf("find mentions: post %d: links: %w", k.id, err)
+			}
+		}
+		if !visit(k, match.Eval(q.Root, an.Analyze(&post))) {
+			return nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.errf(err, "find mentions: search")
+	}
+	return nil
 }
 
 const mentionCols = `p.id, p.source_id, p.source_kind, p.external_id, p.url, p.published_at,

@@ -96,15 +96,16 @@ CREATE TABLE mentions (
 CREATE INDEX mentions_monitor ON mentions (monitor_id, published_at, post_id);
 
 -- Full text of posts.search_text. The words are already folded by
--- text.Analyze; the ascii tokenizer splits them only at ASCII punctuation
--- ('_' in handles) and keeps every other character, so that the index holds
--- exactly the words a query is built from. The prefilter asks for words and
--- prefixes only, never phrases, so no positions are kept (detail=none).
+-- text.Analyze; the ascii tokenizer with '_' as a token character keeps
+-- every word whole (handles and hashtags keep their underscores), so that
+-- the index holds exactly the words a query is built from and a query of
+-- plain words can be answered by the index alone. The prefilter asks for
+-- words and prefixes only, never phrases, so no positions are kept.
 CREATE VIRTUAL TABLE posts_fts USING fts5 (
     search_text,
     content = 'posts',
     content_rowid = 'id',
-    tokenize = 'ascii',
+    tokenize = 'ascii tokenchars ''_''',
     detail = none
 );
 CREATE TRIGGER posts_fts_insert AFTER INSERT ON posts BEGIN

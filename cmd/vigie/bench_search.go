@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/config"
+	"github.com/vigie-project/vigie/internal/store"
+	"github.com/vigie-project/vigie/internal/text"
+)
+
+// runBenchSearch measures archive search latency on an existing database:
+// a mix of what the stream page and the search box send (a monitor, a query
+// in the monitor language, filters, a date range), each with its total and
+// per-day counts, and reports p50/p95/max per kind of search.
+func runBenchSearch(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench search", stderr)
+	cfg := config.Defaults()
+	cfg.Flags(fs, false)
+	runs := fs.Int("runs", 50, "searches of each kind")
+	seed := fs.Uint64("seed", 1, "seed for choosing monitors and words")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := cfg.Resolve(fs); err != nil {
+		return badInput(err)
+	}
+	url, err := cfg.StoreURL()
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	c, err := st.Counts(ctx)
+	if err != nil {
+		return err
+	}
+	monitors, err := st.FindMonitors(ctx, 0)
+	if err != nil {
+		return err
+	}
+	if len(monitors) == 0 || c.Mentions == 0 {
+		return badInput(fmt.Errorf("the database has no mentions to search: import some first (vigie import)"))
+	}
+	fmt.Fprintf(stdout, "database: %s, %d posts, %d mentions, %d monitors\n", st.Dialect(), c.Posts, c.Mentions, c.Monitors)
+
+	// Words and phrases from stored posts, as a user would type them.
+	sample, err := st.FindMentions(ctx, vigie.MentionFilter{Limit: 500})
+	if err != nil {
+		return err
+	}
+	var words, phrases []string
+	for _, m := range sample.Mentions {
+		d := text.Analyze(&m.Post)
+		for i := range d.Tokens {
+			w := d.Word(i)
+			if len(w) >= 5 && d.Tokens[i].Kind == text.Word {
+				words = append(words, w)
+				if i+1 < len(d.Tokens) && d.Tokens[i+1].Pos == d.Tokens[i].Pos+1 && len(d.Word(i+1)) >= 3 {
+					phrases = append(phrases, `"`+w+" "+d.Word(i+1)+`"`)
+				}
+			}
+		}
+	}
+	days := sample.PerDay
+	if len(words) == 0 || len(days) == 0 {
+		return badInput(fmt.Errorf("no words found in the stored posts"))
+	}
+	last, _ := time.Parse(time.DateOnly, days[len(days)-1].Day)
+	r := rand.New(rand.NewPCG(*seed, *seed))
+	pick := func(s []string) string { return s[r.IntN(len(s))] }
+	mon := func() string { return monitors[r.IntN(len(monitors))].ID }
+	kinds := []struct {
+		name   string
+		filter func() vigie.MentionFilter
+	}{
+		{"monitor stream", func() vigie.MentionFilter { return vigie.MentionFilter{MonitorID: mon()} }},
+		{"monitor + 7 days + lang", func() vigie.MentionFilter {
+			return vigie.MentionFilter{MonitorID: mon(), Lang: "en", From: last.AddDate(0, 0, -6), To: last.AddDate(0, 0, 1)}
+		}},
+		{"word search", func() vigie.MentionFilter { return vigie.MentionFilter{Query: pick(words)} }},
+		{"words OR + NOT", func() vigie.MentionFilter {
+			return vigie.MentionFilter{Query: "(" + pick(words) + " OR " + pick(words) + ") -" + pick(words)}
+		}},
+		{"phrase search", func() vigie.MentionFilter { return vigie.MentionFilter{Query: pick(phrases)} }},
+		{"monitor + phrase + 7 days", func() vigie.MentionFilter {
+			return vigie.MentionFilter{MonitorID: mon(), Query: pick(phrases), From: last.AddDate(0, 0, -6), To: last.AddDate(0, 0, 1)}
+		}},
+		{"prefix + lang", func() vigie.MentionFilter { return vigie.MentionFilter{Query: pick(words)[:4] + "*", Lang: "en"} }},
+	}
+	var all []time.Duration
+	fmt.Fprintf(stdout, "%-28s %6s %9s %9s %9s %12s %7s\n", "search", "runs", "p50_ms", "p95_ms", "max_ms", "mean_total", "approx")
+	for _, k := range kinds {
+		var lat []time.Duration
+		totals, approx := 0, 0
+		for range *runs {
+			f := k.filter()
+			f.Limit = 50
+			start := time.Now()
+			page, err := st.FindMentions(ctx, f)
+			if err != nil {
+				return fmt.Errorf("%s %+v: %w", k.name, f, err)
+			}
+			lat = append(lat, time.Since(start))
+			totals += page.Total
+			if page.Approximate {
+				approx++
+			}
+		}
+		all = append(all, lat...)
+		fmt.Fprintf(stdout, "%-28s %6d %9.1f %9.1f %9.1f %12d %7d\n", k.name, len(lat), ms(pct(lat, 50)), ms(pct(lat, 95)), ms(pct(lat, 100)), totals/len(lat), approx)
+	}
+	fmt.Fprintf(stdout, "%-28s %6d %9.1f %9.1f %9.1f\n", "all", len(all), ms(pct(all, 50)), ms(pct(all, 95)), ms(pct(all, 100)))
+	return nil
+}
+
+func pct(d []time.Duration, p int) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100
+	return s[max(0, min(i, len(s))-1)]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
