@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 
@@ -33,13 +32,9 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer, workspace
 		return nil, badInput(err)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	url, err := cfg.StoreURL()
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
-	}
-	st, err := store.Open(ctx, url)
-	if err != nil {
-		return nil, fmt.Errorf("opening the database: %w", err)
 	}
 	a := &app{cfg: cfg, log: log, store: st, index: match.NewIndex()}
 	a.monitors = &monitor.Service{Store: st, Index: a.index}

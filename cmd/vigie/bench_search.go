@@ -10,7 +10,6 @@ import (
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/config"
-	"github.com/vigie-project/vigie/internal/store"
 	"github.com/vigie-project/vigie/internal/text"
 )
 
@@ -30,12 +29,8 @@ func runBenchSearch(args []string, stdout, stderr io.Writer) error {
 	if err := cfg.Resolve(fs); err != nil {
 		return badInput(err)
 	}
-	url, err := cfg.StoreURL()
-	if err != nil {
-		return err
-	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, url)
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -26,14 +26,10 @@ func runTokenCreate(args []string, stdout, stderr io.Writer) error {
 	if strings.TrimSpace(*name) == "" {
 		return usageErr("--name is required, e.g. vigie token create --name grafana")
 	}
-	url, err := cfg.StoreURL()
+	ctx := context.Background()
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
-	}
-	ctx := context.Background()
-	st, err := store.Open(ctx, url)
-	if err != nil {
-		return fmt.Errorf("opening the database: %w", err)
 	}
 	defer st.Close()
 	plain, tok, err := st.CreateToken(ctx, strings.TrimSpace(*name))
@@ -42,4 +38,17 @@ func runTokenCreate(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "Created API token %q (id %d). Send it as: Authorization: Bearer <token>\nIt is shown only once; it is stored hashed.\n%s\n", tok.Name, tok.ID, plain)
 	return nil
+}
+
+// openStore opens the configured database for a command that needs no more.
+func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
+	url, err := cfg.StoreURL()
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("opening the database: %w", err)
+	}
+	return st, nil
 }

@@ -81,13 +81,7 @@ func (s *Service) Create(ctx context.Context, m vigie.MonitorRecord) (vigie.Moni
 	if m.ID == "" {
 		m.ID = newID(m.Name)
 	}
-	if m.Kind == "" {
-		m.Kind = vigie.KindKeyword
-	}
-	if err := m.Monitor.Validate(); err != nil {
-		return m, err
-	}
-	q, err := Check(m.ID, m.Query)
+	q, err := prepare(&m)
 	if err != nil {
 		return m, err
 	}
@@ -102,15 +96,20 @@ func (s *Service) Create(ctx context.Context, m vigie.MonitorRecord) (vigie.Moni
 	return saved, nil
 }
 
-// Upsert creates or replaces the monitor with m.ID (import).
-func (s *Service) Upsert(ctx context.Context, m vigie.MonitorRecord) (vigie.MonitorRecord, error) {
+// prepare fills defaults, validates a monitor and parses its query.
+func prepare(m *vigie.MonitorRecord) (*query.Query, error) {
 	if m.Kind == "" {
 		m.Kind = vigie.KindKeyword
 	}
 	if err := m.Monitor.Validate(); err != nil {
-		return m, err
+		return nil, err
 	}
-	q, err := Check(m.ID, m.Query)
+	return Check(m.ID, m.Query)
+}
+
+// Upsert creates or replaces the monitor with m.ID (import).
+func (s *Service) Upsert(ctx context.Context, m vigie.MonitorRecord) (vigie.MonitorRecord, error) {
+	q, err := prepare(&m)
 	if err != nil {
 		return m, err
 	}
