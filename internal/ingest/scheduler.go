@@ -29,6 +29,7 @@ type Scheduler struct {
 	// Backoff gives the delay before retrying a failing source.
 	Backoff func(errorCount int, interval time.Duration, rnd func() float64) time.Duration
 
+	once    sync.Once
 	mu      sync.Mutex
 	running map[int64]bool
 	wake    chan struct{}
@@ -36,13 +37,16 @@ type Scheduler struct {
 
 // Wake makes the scheduler look for due sources now (a source was added).
 func (s *Scheduler) Wake() {
+	s.init()
 	select {
 	case s.wake <- struct{}{}:
 	default:
 	}
 }
 
-func (s *Scheduler) init() {
+func (s *Scheduler) init() { s.once.Do(s.setDefaults) }
+
+func (s *Scheduler) setDefaults() {
 	if s.Now == nil {
 		s.Now = time.Now
 	}
@@ -115,9 +119,7 @@ func (s *Scheduler) Run(ctx context.Context) {
 // RunSource runs one source once and records its health. Errors are kept on
 // the source (shown to the team), never crash anything, and back off.
 func (s *Scheduler) RunSource(ctx context.Context, src *vigie.Source) {
-	if s.running == nil {
-		s.init()
-	}
+	s.init()
 	log := s.Log.With("source_id", src.ID, "source", src.Name, "kind", src.Kind)
 	now := s.Now()
 	r, ok := s.Runners[src.Kind]
