@@ -265,3 +265,44 @@ func TestDemo(t *testing.T) {
 }
 
 func simulatorCrisis() string { return simulator.Crises()[0] }
+
+// TestReindex gives a monitor created after the posts its history.
+func TestReindex(t *testing.T) {
+	in, srv, tok := testInstance(t, false)
+	api := client{t: t, base: srv.URL, token: tok}
+	ctx := context.Background()
+	if code, body := api.do("POST", "/api/v1/monitors", map[string]any{"id": "m-a", "name": "A", "query": "valmont"}); code != 201 {
+		t.Fatalf("%d %v", code, body)
+	}
+	src, err := in.app.store.FindOrCreateSource(ctx, in.app.workspace.ID, vigie.SourceImport, "test", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var posts []vigie.Post
+	for i := range 10 {
+		text := fmt.Sprintf("Valmont news %d", i)
+		if i%2 == 0 {
+			text += " about robotics"
+		}
+		posts = append(posts, vigie.Post{ID: fmt.Sprintf("x:%d", i), Source: "rss", Text: text, PublishedAt: time.Date(2026, 11, 20, i, 0, 0, 0, time.UTC)})
+	}
+	if _, err := in.app.pipeline.Process(ctx, &src, posts, nil); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := api.do("POST", "/api/v1/monitors", map[string]any{"id": "m-robots", "name": "Robots", "query": "robot*"}); code != 201 {
+		t.Fatalf("%d %v", code, body)
+	}
+	if _, body := api.do("GET", "/api/v1/mentions?monitor=m-robots", nil); body["total"] != float64(0) {
+		t.Fatalf("before reindex: %v", body["total"])
+	}
+	code, out, errOut := runCLI(t, "reindex", "--monitor", "m-robots", "--data", in.app.cfg.Data)
+	if code != 0 || !strings.Contains(out, "10 stored posts checked, 5 match, 5 new mentions") {
+		t.Fatalf("reindex: exit %d\n%s%s", code, out, errOut)
+	}
+	if _, body := api.do("GET", "/api/v1/mentions?monitor=m-robots", nil); body["total"] != float64(5) {
+		t.Fatalf("after reindex: %v", body["total"])
+	}
+	if code, _, _ := runCLI(t, "reindex", "--monitor", "nope", "--data", in.app.cfg.Data); code != 2 {
+		t.Fatalf("unknown monitor: exit %d", code)
+	}
+}

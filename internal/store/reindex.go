@@ -1,0 +1,52 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+
+	"github.com/vigie-project/vigie"
+)
+
+// ScanPosts returns stored posts with an id above after, in id order, at
+// most limit (as mentions without their monitors), for re-matching.
+func (s *Store) ScanPosts(ctx context.Context, after int64, limit int) ([]vigie.Mention, error) {
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+mentionCols+" FROM posts p LEFT JOIN authors a ON a.id = p.author_id WHERE p.id > ? ORDER BY p.id LIMIT ?"), after, limit)
+	if err != nil {
+		return nil, s.errf(err, "scan posts")
+	}
+	return collect(rows, scanMention, func(err error) error { return s.errf(err, "scan posts") })
+}
+
+// AddMentions records that stored posts match a monitor (a backfill after
+// the monitor was created or changed). Existing mentions are kept; it
+// returns how many were added. An unknown monitor is ErrNotFound.
+func (s *Store) AddMentions(ctx context.Context, monitorID string, postIDs []int64) (int, error) {
+	if _, err := s.FindMonitorByID(ctx, monitorID); err != nil {
+		return 0, fmt.Errorf("add mentions: %w", err)
+	}
+	total := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for chunk := range slices.Chunk(postIDs, maxParams-1) {
+			args := make([]any, 0, len(chunk)+1)
+			args = append(args, monitorID)
+			for _, id := range chunk {
+				args = append(args, id)
+			}
+			res, err := tx.ExecContext(ctx, s.q(`INSERT INTO mentions (post_id, monitor_id, published_at)
+				SELECT id, ?, published_at FROM posts WHERE id IN (`+list(len(chunk))+`)
+				ON CONFLICT (post_id, monitor_id) DO NOTHING`), args...)
+			if err != nil {
+				return s.errf(err, "add mentions")
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return s.errf(err, "add mentions")
+			}
+			total += int(n)
+		}
+		return nil
+	})
+	return total, err
+}
