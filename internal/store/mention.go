@@ -155,6 +155,15 @@ func (s *Store) FindMentions(ctx context.Context, f vigie.MentionFilter) (vigie.
 	if !s.pg() {
 		if m, ok := exactFTS(q.Root); ok {
 			sel.andPost("p.id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)", m)
+			if f.MonitorID == "" {
+				ids, err := s.ftsRowids(ctx, m)
+				if err != nil {
+					return vigie.MentionPage{}, err
+				}
+				if len(ids) > largeSearch {
+					return s.findMentionsLarge(ctx, &f, sel, ids, limit, after)
+				}
+			}
 			return s.findMentions(ctx, &f, sel, limit, after)
 		}
 	}
@@ -216,7 +225,12 @@ func (s *Store) findMentions(ctx context.Context, f *vigie.MentionFilter, sel *s
 		page.PerDay = nil
 		return page, nil
 	}
+	return page, s.pageMentions(ctx, f, sel, limit, after, &page)
+}
 
+// pageMentions fills the page's mentions, newest first, and its cursor.
+func (s *Store) pageMentions(ctx context.Context, f *vigie.MentionFilter, sel *selection, limit int, after *key, page *vigie.MentionPage) error {
+	var err error
 	args := slices.Clone(sel.args)
 	where := sel.sql(true)
 	if after != nil {
@@ -226,21 +240,68 @@ func (s *Store) findMentions(ctx context.Context, f *vigie.MentionFilter, sel *s
 	args = append(args, limit+1)
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+mentionCols+where+" ORDER BY "+sel.keyAt+" DESC, "+sel.kID+" DESC LIMIT ?"), args...)
 	if err != nil {
-		return page, s.errf(err, "find mentions")
+		return s.errf(err, "find mentions")
 	}
 	page.Mentions, err = collect(rows, scanMention, func(err error) error { return s.errf(err, "find mentions") })
 	if err != nil {
-		return page, err
+		return err
 	}
 	if len(page.Mentions) > limit {
 		page.Mentions = page.Mentions[:limit]
 		last := page.Mentions[limit-1]
 		page.NextCursor = key{last.Post.PublishedAt, last.ID}.cursor()
 	}
-	if err := s.addMonitorIDs(ctx, f.WorkspaceID, page.Mentions); err != nil {
+	return s.addMonitorIDs(ctx, f.WorkspaceID, page.Mentions)
+}
+
+// largeSearch is the number of full-text matches from which a whole-archive
+// word search estimates its counts from a sample instead of reading every
+// matching row: a common word can match a tenth of the archive.
+const largeSearch = 5000
+
+// findMentionsLarge answers a word query with many matches over the whole
+// archive (SQLite): counts are estimated from an even sample of the index's
+// matches (flagged approximate), and the page walks the posts by time,
+// newest first, keeping those the index matched — a few rows, not all.
+func (s *Store) findMentionsLarge(ctx context.Context, f *vigie.MentionFilter, sel *selection, ids []int64, limit int, after *key) (vigie.MentionPage, error) {
+	page := vigie.MentionPage{Mentions: []vigie.Mention{}, Approximate: true}
+	step := max(1, len(ids)/verifyAll)
+	var sample strings.Builder
+	n := 0
+	for i := 0; i < len(ids); i += step {
+		if n > 0 {
+			sample.WriteByte(',')
+		}
+		sample.WriteString(strconv.FormatInt(ids[i], 10))
+		n++
+	}
+	sampled := *sel
+	sampled.where = append(slices.Clone(sel.where), "p.id IN ("+sample.String()+")")
+	days, _, err := s.countPerDay(ctx, &sampled)
+	if err != nil {
 		return page, err
 	}
-	return page, nil
+	scale := float64(len(ids)) / float64(n)
+	for _, d := range days {
+		c := int(float64(d.Count)*scale + 0.5)
+		page.PerDay = append(page.PerDay, vigie.DayCount{Day: d.Day, Count: c})
+		page.Total += c
+	}
+	walk := *sel // even with no sampled hit, the page is looked for exactly
+	walk.from = "posts p INDEXED BY posts_published"
+	return page, s.pageMentions(ctx, f, &walk, limit, after, &page)
+}
+
+// ftsRowids returns the posts the full-text index matches.
+func (s *Store) ftsRowids(ctx context.Context, match string) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?", match)
+	if err != nil {
+		return nil, s.errf(err, "find mentions: index")
+	}
+	return collect(rows, func(r interface{ Scan(...any) error }) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, func(err error) error { return s.errf(err, "find mentions: index") })
 }
 
 // verifyAll is the number of search candidates up to which every one is

@@ -419,3 +419,53 @@ func TestSearchEstimatesLargeCounts(t *testing.T) {
 		}
 	})
 }
+
+// TestLargeWordSearch covers whole-archive word searches with more index
+// matches than largeSearch (SQLite): estimated counts, exact pages.
+func TestLargeWordSearch(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "m")
+		const n = largeSearch + 1500
+		var batch []Item
+		wantFr := 0
+		for i := range n {
+			lang := "en"
+			if i%4 == 0 {
+				lang, wantFr = "fr", wantFr+1
+			}
+			batch = append(batch, Item{Post: vigie.Post{ID: fmt.Sprintf("w%d", i), Source: "web", Text: fmt.Sprintf("common word %d", i), Lang: lang,
+				PublishedAt: t0.Add(time.Duration(i) * time.Minute)}, MonitorIDs: []string{"m"}})
+		}
+		for chunk := range slices.Chunk(batch, 1000) {
+			must(s.SaveBatch(ctx, f.source.ID, chunk, nil))(t)
+		}
+		page := must(s.FindMentions(ctx, vigie.MentionFilter{Query: "common", Lang: "fr", Limit: 30}))(t)
+		if s.pg() { // PostgreSQL verifies every candidate up to its own limits
+			if page.Total != wantFr && (!page.Approximate || page.Total < wantFr*9/10 || page.Total > wantFr*11/10) {
+				t.Fatalf("total %d (approximate %v), true %d", page.Total, page.Approximate, wantFr)
+			}
+		} else if !page.Approximate || page.Total < wantFr*9/10 || page.Total > wantFr*11/10 {
+			t.Fatalf("total %d (approximate %v), true %d", page.Total, page.Approximate, wantFr)
+		}
+		seen := map[int64]bool{}
+		var last time.Time
+		for pages := 0; pages < 3; pages++ {
+			for _, m := range page.Mentions {
+				if m.Post.Lang != "fr" || seen[m.ID] || !last.IsZero() && m.Post.PublishedAt.After(last) {
+					t.Fatalf("page %d: bad or out-of-order mention %+v", pages, m.Post)
+				}
+				seen[m.ID], last = true, m.Post.PublishedAt
+			}
+			if len(page.Mentions) != 30 || page.NextCursor == "" {
+				t.Fatalf("page %d: %d mentions", pages, len(page.Mentions))
+			}
+			page = must(s.FindMentions(ctx, vigie.MentionFilter{Query: "common", Lang: "fr", Limit: 30, Cursor: page.NextCursor}))(t)
+		}
+		// The newest French post is the first of the first page.
+		first := must(s.FindMentions(ctx, vigie.MentionFilter{Query: "common", Lang: "fr", Limit: 1}))(t)
+		if want := fmt.Sprintf("common word %d", (n-1)/4*4); first.Mentions[0].Post.Text != want {
+			t.Fatalf("first: %q, want %q", first.Mentions[0].Post.Text, want)
+		}
+	})
+}
