@@ -306,3 +306,24 @@ func TestReindex(t *testing.T) {
 		t.Fatalf("unknown monitor: exit %d", code)
 	}
 }
+
+// TestTokenCreateWhileServing creates a token with the CLI while a server
+// holds the same SQLite database open, and uses it at once.
+func TestTokenCreateWhileServing(t *testing.T) {
+	in, srv, _ := testInstance(t, false)
+	code, out, errOut := runCLI(t, "token", "create", "--name", "ops", "--data", in.app.cfg.Data)
+	if code != 0 {
+		t.Fatalf("token create: exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	tok := lines[len(lines)-1]
+	if !strings.HasPrefix(tok, "vgt_") {
+		t.Fatalf("last line is not a token: %q", tok)
+	}
+	if code, body := (client{t: t, base: srv.URL, token: tok}).do("GET", "/api/v1/monitors", nil); code != 200 {
+		t.Fatalf("new token refused: %d %v", code, body)
+	}
+	if code, _, _ := runCLI(t, "token", "create", "--data", in.app.cfg.Data); code != 2 {
+		t.Fatalf("missing --name: exit %d, want 2", code)
+	}
+}
