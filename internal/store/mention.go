@@ -167,10 +167,21 @@ func (s *Store) FindMentions(ctx context.Context, f vigie.MentionFilter) (vigie.
 			return s.findMentions(ctx, &f, sel, limit, after)
 		}
 	}
-	if err := s.addPrefilter(ctx, sel, prefilter(q.Root)); err != nil {
+	pre := prefilter(q.Root)
+	if err := s.addPrefilter(ctx, sel, pre); err != nil {
 		return vigie.MentionPage{}, fmt.Errorf("find mentions: %w", err)
 	}
-	return s.searchMentions(ctx, &f, sel, q, limit, after)
+	var cands []int64
+	if pre != nil && !s.pg() && f.MonitorID == "" {
+		m := ftsMatch(pre)
+		if m == "" {
+			return s.searchMentions(ctx, &f, sel, q, limit, after, nil)
+		}
+		if cands, err = s.ftsRowids(ctx, m); err != nil {
+			return vigie.MentionPage{}, err
+		}
+	}
+	return s.searchMentions(ctx, &f, sel, q, limit, after, cands)
 }
 
 // addPrefilter narrows the selection to the posts holding the prefilter's words.
@@ -265,19 +276,8 @@ const largeSearch = 5000
 // newest first, keeping those the index matched — a few rows, not all.
 func (s *Store) findMentionsLarge(ctx context.Context, f *vigie.MentionFilter, sel *selection, ids []int64, limit int, after *key) (vigie.MentionPage, error) {
 	page := vigie.MentionPage{Mentions: []vigie.Mention{}, Approximate: true}
-	step := max(1, len(ids)/verifyAll)
-	var sample strings.Builder
-	n := 0
-	for i := 0; i < len(ids); i += step {
-		if n > 0 {
-			sample.WriteByte(',')
-		}
-		sample.WriteString(strconv.FormatInt(ids[i], 10))
-		n++
-	}
-	sampled := *sel
-	sampled.where = append(slices.Clone(sel.where), "p.id IN ("+sample.String()+")")
-	days, _, err := s.countPerDay(ctx, &sampled)
+	sampled, n := withSample(sel, ids)
+	days, _, err := s.countPerDay(ctx, sampled)
 	if err != nil {
 		return page, err
 	}
@@ -287,9 +287,35 @@ func (s *Store) findMentionsLarge(ctx context.Context, f *vigie.MentionFilter, s
 		page.PerDay = append(page.PerDay, vigie.DayCount{Day: d.Day, Count: c})
 		page.Total += c
 	}
-	walk := *sel // even with no sampled hit, the page is looked for exactly
+	// Even with no sampled hit, the page is looked for exactly.
+	return page, s.pageMentions(ctx, f, byTime(sel), limit, after, &page)
+}
+
+// withSample returns the selection narrowed to an even sample of about
+// verifyAll of the ids, and the sample's size.
+func withSample(sel *selection, ids []int64) (*selection, int) {
+	step := max(1, len(ids)/verifyAll)
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(ids); i += step {
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(ids[i], 10))
+		n++
+	}
+	sampled := *sel
+	sampled.where = append(slices.Clone(sel.where), "p.id IN ("+b.String()+")")
+	return &sampled, n
+}
+
+// byTime walks posts newest first by the published_at index: with many
+// candidates, the newest page is found after a few rows instead of sorting
+// them all.
+func byTime(sel *selection) *selection {
+	walk := *sel
 	walk.from = "posts p INDEXED BY posts_published"
-	return page, s.pageMentions(ctx, f, &walk, limit, after, &page)
+	return &walk
 }
 
 // ftsRowids returns the posts the full-text index matches.
@@ -311,10 +337,20 @@ const verifyAll = 2000
 
 // searchMentions lists with a query: SQL yields the candidates, in order,
 // and the verifier keeps the matches, which are counted and paged here.
-func (s *Store) searchMentions(ctx context.Context, f *vigie.MentionFilter, sel *selection, q *query.Query, limit int, after *key) (vigie.MentionPage, error) {
+//
+// cands, when not nil, are the prefilter's candidates from the full-text index
+// (SQLite, whole archive); past largeSearch of them, the counts come from
+// verifying an even sample and the page walks posts by time.
+func (s *Store) searchMentions(ctx context.Context, f *vigie.MentionFilter, sel *selection, q *query.Query, limit int, after *key, cands []int64) (vigie.MentionPage, error) {
 	page := vigie.MentionPage{Mentions: []vigie.Mention{}}
-	candDays, candTotal, err := s.countPerDay(ctx, sel)
-	if err != nil || candTotal == 0 {
+	var (
+		candDays  []vigie.DayCount
+		candTotal int
+		err       error
+	)
+	if len(cands) > largeSearch {
+		candTotal = len(cands)
+	} else if candDays, candTotal, err = s.countPerDay(ctx, sel); err != nil || candTotal == 0 {
 		return page, err
 	}
 	var ids []int64
@@ -332,7 +368,25 @@ func (s *Store) searchMentions(ctx context.Context, f *vigie.MentionFilter, sel 
 		return true
 	}
 	perDay := map[string]int{}
-	if candTotal <= verifyAll {
+	if len(cands) > largeSearch {
+		sampled, n := withSample(sel, cands)
+		err = s.verifyCandidates(ctx, sampled, q, nil, func(k key, ok bool) bool {
+			if ok {
+				perDay[k.at.Format(time.DateOnly)]++
+			}
+			return true
+		})
+		if err == nil {
+			err = s.verifyCandidates(ctx, byTime(sel), q, after, collectPage)
+		}
+		scale := float64(len(cands)) / float64(n)
+		for d, c := range perDay {
+			n := int(float64(c)*scale + 0.5)
+			page.PerDay = append(page.PerDay, vigie.DayCount{Day: d, Count: n})
+			page.Total += n
+		}
+		page.Approximate = true
+	} else if candTotal <= verifyAll {
 		// Few candidates: verify them all; counts are exact.
 		err = s.verifyCandidates(ctx, sel, q, nil, func(k key, matched bool) bool {
 			if matched {

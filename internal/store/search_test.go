@@ -462,10 +462,20 @@ func TestLargeWordSearch(t *testing.T) {
 			}
 			page = must(s.FindMentions(ctx, vigie.MentionFilter{Query: "common", Lang: "fr", Limit: 30, Cursor: page.NextCursor}))(t)
 		}
-		// The newest French post is the first of the first page.
-		first := must(s.FindMentions(ctx, vigie.MentionFilter{Query: "common", Lang: "fr", Limit: 1}))(t)
-		if want := fmt.Sprintf("common word %d", (n-1)/4*4); first.Mentions[0].Post.Text != want {
-			t.Fatalf("first: %q, want %q", first.Mentions[0].Post.Text, want)
+		// The newest French post is the first of the first page, for a word
+		// query (index alone) and a phrase (verified).
+		for _, q := range []string{"common", `"common word"`} {
+			first := must(s.FindMentions(ctx, vigie.MentionFilter{Query: q, Lang: "fr", Limit: 1}))(t)
+			if want := fmt.Sprintf("common word %d", (n-1)/4*4); first.Mentions[0].Post.Text != want {
+				t.Fatalf("%s: first %q, want %q", q, first.Mentions[0].Post.Text, want)
+			}
+			if first.Total < wantFr*9/10 || first.Total > wantFr*11/10 {
+				t.Fatalf("%s: total %d, true %d", q, first.Total, wantFr)
+			}
+		}
+		// A phrase that no post holds: nothing, even through the sample.
+		if none := must(s.FindMentions(ctx, vigie.MentionFilter{Query: `"word common"`}))(t); none.Total != 0 || len(none.Mentions) != 0 {
+			t.Fatalf("absent phrase: %d", none.Total)
 		}
 	})
 }
