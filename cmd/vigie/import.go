@@ -131,6 +131,11 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	if err := <-readErr; err != nil {
 		return err
 	}
+	if rep.stored > 10_000 {
+		if err := a.store.Optimize(ctx); err != nil {
+			a.log.Warn("refreshing planner statistics after the import", "err", err)
+		}
+	}
 	rep.finish(stdout)
 	return nil
 }

@@ -252,3 +252,17 @@ func (s *Store) Counts(ctx context.Context) (Counts, error) {
 	}
 	return c, nil
 }
+
+// Optimize refreshes the query planner's statistics, after a bulk load
+// changed the tables' sizes by orders of magnitude (PostgreSQL's autovacuum
+// would catch up, but not before the first searches).
+func (s *Store) Optimize(ctx context.Context) error {
+	stmt := "PRAGMA optimize"
+	if s.pg() {
+		stmt = "ANALYZE"
+	}
+	if _, err := s.db.ExecContext(ctx, stmt); err != nil {
+		return s.errf(err, "optimize")
+	}
+	return nil
+}
