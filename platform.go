@@ -6,10 +6,24 @@ import (
 	"time"
 )
 
+// Organisation is the top of the tenancy: a university, a company, a public
+// body. It owns workspaces.
+type Organisation struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Slug      string    `json:"slug"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// DefaultOrganisation is the slug of the organisation that workspaces join
+// when none is named (single-organisation installs).
+const DefaultOrganisation = "default"
+
 // Workspace is a team's space inside an organisation (a faculty, a
 // department, a brand): it owns monitors, sources and mentions.
 type Workspace struct {
-	ID        int64     `json:"id"`
+	ID             int64     `json:"id"`
+	OrganisationID int64     `json:"organisation_id"`
 	Name      string    `json:"name"`
 	Slug      string    `json:"slug"`
 	TimeZone  string    `json:"time_zone"` // IANA name; times are stored in UTC

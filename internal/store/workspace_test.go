@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 
@@ -74,5 +75,30 @@ func TestEnsureWorkspace(t *testing.T) {
 		}
 		_, err := s.EnsureWorkspace(ctx, " ", "x")
 		wantErr(t, err, vigie.ErrInvalid, "blank slug")
+	})
+}
+
+func TestOrganisations(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		orgs := must(s.FindOrganisations(ctx))(t)
+		if len(orgs) != 1 || orgs[0].Slug != vigie.DefaultOrganisation {
+			t.Fatalf("after migrations: %+v", orgs)
+		}
+		w := must(s.EnsureWorkspace(ctx, "press", "Press office"))(t)
+		if w.OrganisationID != orgs[0].ID {
+			t.Fatalf("workspace joined organisation %d, want the default %d", w.OrganisationID, orgs[0].ID)
+		}
+		uni := must(s.CreateOrganisation(ctx, vigie.Organisation{Name: "Université de Valmont", Slug: "uval"}))(t)
+		fac := must(s.CreateWorkspace(ctx, vigie.Workspace{OrganisationID: uni.ID, Name: "Faculty of Science", Slug: "science"}))(t)
+		if fac.OrganisationID != uni.ID {
+			t.Fatalf("workspace in organisation %d, want %d", fac.OrganisationID, uni.ID)
+		}
+		if _, err := s.CreateOrganisation(ctx, vigie.Organisation{Name: "Again", Slug: "uval"}); !errors.Is(err, vigie.ErrConflict) {
+			t.Fatalf("duplicate slug: %v", err)
+		}
+		if _, err := s.CreateWorkspace(ctx, vigie.Workspace{OrganisationID: 999, Name: "X", Slug: "x"}); !errors.Is(err, vigie.ErrInvalid) {
+			t.Fatalf("unknown organisation: %v", err)
+		}
 	})
 }
