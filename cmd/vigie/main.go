@@ -37,6 +37,7 @@ func commands() []command {
 		{"serve", "[--addr 127.0.0.1:8080] [--data ./vigie-data] [--database-url postgres://…]", "run Vigie: sources, matching, storage, API", runServe},
 		{"import", "[--monitors M.jsonl] --posts P.jsonl [--data DIR]", "load monitors and posts through the normal pipeline", runImport},
 		{"reindex", "--monitor ID [--data DIR]", "match the stored posts against a monitor and record its past mentions", runReindex},
+		{"config", "[--addr …] [--data …] [--database-url …]", "print the effective configuration, secrets redacted", runConfig},
 		{"token create", "--name NAME [--data DIR]", "create an API token (printed on the last line)", runTokenCreate},
 		{"query check", "'QUERY'", "check a monitor query; print ok or the error with a caret", runQueryCheck},
 		{"match", "--monitors M.jsonl --posts P.jsonl [--stats] [--workers N]", "match posts against monitors, one JSON line per match", runMatch},

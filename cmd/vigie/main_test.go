@@ -139,3 +139,11 @@ func TestMatchUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigCommandRedacts(t *testing.T) {
+	t.Setenv("VIGIE_DATABASE_URL", "postgres://vigie:hunter2@db/vigie")
+	code, out, _ := runCLI(t, "config", "--addr", "0.0.0.0:9999")
+	if code != 0 || strings.Contains(out, "hunter2") || !strings.Contains(out, "addr=0.0.0.0:9999") || !strings.Contains(out, "vigie:***@db") {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+}
