@@ -65,7 +65,7 @@ func build(ctx context.Context, cfg config.Config, demo bool, stderr io.Writer) 
 		},
 		Log: a.log,
 	}
-	apiv1 := &api.API{Store: a.store, Monitors: a.monitors, WorkspaceID: a.workspace.ID, Wake: in.sched.Wake, Log: a.log}
+	apiv1 := &api.API{Store: a.store, Monitors: a.monitors, WorkspaceID: a.workspace.ID, Wake: in.sched.Wake, Log: a.log, FetchPolicy: policy}
 	if demo {
 		apiv1.TriggerCrisis = in.sim.TriggerCrisis
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/monitor"
+	"github.com/vigie-project/vigie/internal/netguard"
 	"github.com/vigie-project/vigie/internal/rss"
 	"github.com/vigie-project/vigie/internal/store"
 )
@@ -33,6 +34,9 @@ type API struct {
 	Log         *slog.Logger
 	// TriggerCrisis starts a simulated crisis; set only by the demo.
 	TriggerCrisis func(kind string) error
+	// FetchPolicy is the SSRF policy sources are fetched with; a feed on a
+	// refused address is turned down when it is added, not at its first run.
+	FetchPolicy netguard.Policy
 }
 
 // Register adds the routes to mux, each behind auth.
@@ -262,6 +266,9 @@ func (a *API) createSource(w http.ResponseWriter, r *http.Request) error {
 	u, err := url.Parse(strings.TrimSpace(in.URL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return &Error{Status: http.StatusBadRequest, Message: fmt.Sprintf(`"url" must be an http or https feed address, got %q`, in.URL)}
+	}
+	if err := a.FetchPolicy.CheckURL(u.String()); err != nil {
+		return &Error{Status: http.StatusBadRequest, Message: err.Error()}
 	}
 	interval, err := parseInterval(in.Interval)
 	if err != nil {
