@@ -24,10 +24,10 @@ const DefaultOrganisation = "default"
 type Workspace struct {
 	ID             int64     `json:"id"`
 	OrganisationID int64     `json:"organisation_id"`
-	Name      string    `json:"name"`
-	Slug      string    `json:"slug"`
-	TimeZone  string    `json:"time_zone"` // IANA name; times are stored in UTC
-	CreatedAt time.Time `json:"created_at"`
+	Name           string    `json:"name"`
+	Slug           string    `json:"slug"`
+	TimeZone       string    `json:"time_zone"` // IANA name; times are stored in UTC
+	CreatedAt      time.Time `json:"created_at"`
 }
 
 // MonitorRecord is a stored monitor: the monitor and its bookkeeping.

@@ -1,0 +1,82 @@
+package enrich
+
+import (
+	"strings"
+
+	"golang.org/x/net/publicsuffix"
+
+	"github.com/vigie-project/vigie/internal/text"
+)
+
+// Entities are what a post names, kept for aggregation. Each list is
+// de-duplicated and in order of first appearance.
+type Entities struct {
+	Hashtags []string // folded body, without '#'
+	Mentions []string // folded handle without '@'; "user@host" for a fediverse handle
+	Links    []string // CanonicalURL of every http(s) link; others are left out
+	Domains  []string // registrable domain of each link (eTLD+1), else its host without "www."
+}
+
+// Extract returns the entities of d.
+func Extract(d *text.Doc) Entities {
+	var e Entities
+	var seen map[string]bool
+	add := func(list []string, kind byte, s string) []string {
+		if s == "" {
+			return list
+		}
+		if seen == nil {
+			seen = make(map[string]bool)
+		}
+		k := string(kind) + s
+		if seen[k] {
+			return list
+		}
+		seen[k] = true
+		return append(list, s)
+	}
+	for i := range d.Tokens {
+		switch d.Tokens[i].Kind {
+		case text.Hashtag:
+			e.Hashtags = add(e.Hashtags, '#', d.Tag(i))
+		case text.Mention:
+			m := d.Tag(i)
+			if h := d.Host(i); h != "" {
+				m += "@" + h
+			}
+			e.Mentions = add(e.Mentions, '@', m)
+		}
+	}
+	for _, l := range d.Links {
+		c, err := canonicalLink(l)
+		if err != nil {
+			continue
+		}
+		e.Links = add(e.Links, 'l', c)
+		e.Domains = add(e.Domains, 'd', Domain(c))
+	}
+	return e
+}
+
+// canonicalLink is CanonicalURL for links as found in text, where a link may
+// start with "www." and no scheme.
+func canonicalLink(l string) (string, error) {
+	if len(l) >= 4 && strings.EqualFold(l[:4], "www.") {
+		l = "http://" + l
+	}
+	return CanonicalURL(l)
+}
+
+// Domain returns the registrable domain of a link's host ("news.bbc.co.uk" →
+// "bbc.co.uk", by the public suffix list, so "alice.github.io" stays whole);
+// for hosts without one (IP addresses, "localhost") the host without "www.".
+func Domain(link string) string {
+	h := text.Host(link)
+	if h == "" {
+		return ""
+	}
+	if d, err := publicsuffix.EffectiveTLDPlusOne(h); err == nil {
+		return d
+	}
+	return strings.TrimPrefix(h, "www.")
+}
