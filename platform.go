@@ -98,6 +98,15 @@ type Sentiment struct {
 	Score float64 `json:"score"`           // -1 … 1
 }
 
+// Entities are what a post names, kept for aggregation (top hashtags,
+// domains, who is mentioned).
+type Entities struct {
+	Hashtags []string `json:"hashtags,omitempty"` // folded body, without '#'
+	Mentions []string `json:"mentions,omitempty"` // folded handle without '@'; "user@host" on the fediverse
+	Links    []string `json:"links,omitempty"`    // canonical URLs (tracking parameters dropped)
+	Domains  []string `json:"domains,omitempty"`  // registrable domain of each link
+}
+
 // Mention is a stored post that matched at least one monitor.
 type Mention struct {
 	ID         int64     `json:"id"` // stored post id, stable, used by cursors
@@ -105,6 +114,11 @@ type Mention struct {
 	Post       Post      `json:"post"`
 	MonitorIDs []string  `json:"monitors"`
 	StoredAt   time.Time `json:"stored_at"`
+	// Simhash of the post's words (16 hex digits), and the id of the earlier
+	// stored post it nearly duplicates, so that copies fold into one story.
+	Simhash         string   `json:"simhash,omitempty"`
+	NearDuplicateOf int64    `json:"near_duplicate_of,omitempty"`
+	Entities        Entities `json:"entities,omitzero"`
 }
 
 // MentionFilter selects mentions in the archive. Zero fields do not filter.

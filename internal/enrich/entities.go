@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"github.com/vigie-project/vigie"
 	"strings"
 
 	"golang.org/x/net/publicsuffix"
@@ -10,12 +11,8 @@ import (
 
 // Entities are what a post names, kept for aggregation. Each list is
 // de-duplicated and in order of first appearance.
-type Entities struct {
-	Hashtags []string // folded body, without '#'
-	Mentions []string // folded handle without '@'; "user@host" for a fediverse handle
-	Links    []string // CanonicalURL of every http(s) link; others are left out
-	Domains  []string // registrable domain of each link (eTLD+1), else its host without "www."
-}
+// Entities are what a post names (vigie.Entities).
+type Entities = vigie.Entities
 
 // Extract returns the entities of d.
 func Extract(d *text.Doc) Entities {

@@ -262,7 +262,10 @@ func (s *Store) pageMentions(ctx context.Context, f *vigie.MentionFilter, sel *s
 		last := page.Mentions[limit-1]
 		page.NextCursor = key{last.Post.PublishedAt, last.ID}.cursor()
 	}
-	return s.addMonitorIDs(ctx, f.WorkspaceID, page.Mentions)
+	if err := s.addMonitorIDs(ctx, f.WorkspaceID, page.Mentions); err != nil {
+		return err
+	}
+	return s.addEntities(ctx, page.Mentions)
 }
 
 // largeSearch is the number of full-text matches from which a whole-archive
@@ -448,6 +451,9 @@ func (s *Store) searchMentions(ctx context.Context, f *vigie.MentionFilter, sel 
 	if err := s.addMonitorIDs(ctx, f.WorkspaceID, page.Mentions); err != nil {
 		return page, err
 	}
+	if err := s.addEntities(ctx, page.Mentions); err != nil {
+		return page, err
+	}
 	return page, nil
 }
 
@@ -498,23 +504,28 @@ func (s *Store) verifyCandidates(ctx context.Context, sel *selection, q *query.Q
 const mentionCols = `p.id, p.source_id, p.source_kind, p.external_id, p.url, p.published_at,
 	COALESCE(a.external_id, ''), COALESCE(a.handle, ''), COALESCE(a.name, ''), COALESCE(a.followers, 0), COALESCE(a.url, ''),
 	p.title, p.text, p.lang, p.country, p.links, p.reply_to, p.repost_of,
-	p.likes, p.reposts, p.replies, p.views, p.stored_at`
+	p.likes, p.reposts, p.replies, p.views, p.stored_at, p.simhash, COALESCE(p.near_duplicate_of, 0)`
 
 func scanMention(row interface{ Scan(...any) error }) (vigie.Mention, error) {
 	var (
 		m        vigie.Mention
 		sourceID sql.NullInt64
 		links    string
+		simhash  int64
 	)
 	p := &m.Post
 	err := row.Scan(&m.ID, &sourceID, &p.Source, &p.ID, &p.URL, timeCol(&p.PublishedAt),
 		&p.Author.ID, &p.Author.Handle, &p.Author.Name, &p.Author.Followers, &p.Author.URL,
 		&p.Title, &p.Text, &p.Lang, &p.Country, &links, &p.ReplyTo, &p.RepostOf,
-		&p.Metrics.Likes, &p.Metrics.Reposts, &p.Metrics.Replies, &p.Metrics.Views, timeCol(&m.StoredAt))
+		&p.Metrics.Likes, &p.Metrics.Reposts, &p.Metrics.Replies, &p.Metrics.Views, timeCol(&m.StoredAt),
+		&simhash, &m.NearDuplicateOf)
 	if err != nil {
 		return m, err
 	}
 	m.SourceID = sourceID.Int64
+	if simhash != 0 {
+		m.Simhash = fmt.Sprintf("%016x", uint64(simhash))
+	}
 	if links != "" && links != "[]" {
 		if err := json.Unmarshal([]byte(links), &p.Links); err != nil {
 			return m, fmt.Errorf("post %d: links: %w", m.ID, err)
@@ -581,6 +592,48 @@ func (s *Store) addMonitorIDs(ctx context.Context, workspaceID int64, ms []vigie
 	}
 	if err := rows.Err(); err != nil {
 		return s.errf(err, "find mentions: monitors")
+	}
+	return nil
+}
+
+// addEntities fills in the entities of each mention.
+func (s *Store) addEntities(ctx context.Context, ms []vigie.Mention) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	at := make(map[int64]int, len(ms))
+	args := make([]any, len(ms))
+	for i, m := range ms {
+		at[m.ID] = i
+		args[i] = m.ID
+	}
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT post_id, kind, value FROM post_entities WHERE post_id IN ("+list(len(ms))+") ORDER BY post_id, kind, value"), args...)
+	if err != nil {
+		return s.errf(err, "find mentions: entities")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id          int64
+			kind, value string
+		)
+		if err := rows.Scan(&id, &kind, &value); err != nil {
+			return s.errf(err, "find mentions: entities")
+		}
+		e := &ms[at[id]].Entities
+		switch kind {
+		case "hashtag":
+			e.Hashtags = append(e.Hashtags, value)
+		case "mention":
+			e.Mentions = append(e.Mentions, value)
+		case "link":
+			e.Links = append(e.Links, value)
+		case "domain":
+			e.Domains = append(e.Domains, value)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.errf(err, "find mentions: entities")
 	}
 	return nil
 }

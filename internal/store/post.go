@@ -18,7 +18,20 @@ import (
 type Item struct {
 	Post       vigie.Post
 	MonitorIDs []string
+	Enrichment Enrichment
 }
+
+// Enrichment is what the pipeline computed for a new post.
+type Enrichment struct {
+	Simhash uint64
+	// NearDuplicateOf names the earlier post (source kind and external id)
+	// this one nearly duplicates, if any; it is linked when stored.
+	NearDuplicateOf PostRef
+	Entities        vigie.Entities
+}
+
+// PostRef names a post by its source kind and external id.
+type PostRef struct{ Kind, ID string }
 
 // Saved reports what SaveBatch stored.
 type Saved struct {
@@ -29,9 +42,9 @@ type Saved struct {
 
 // Columns of a posts row, in the order insertPosts binds them.
 const postInsertCols = `source_id, source_kind, external_id, url, published_at, author_id, title, text, lang, country,
-	links, reply_to, repost_of, likes, reposts, replies, views, search_text, stored_at`
+	links, reply_to, repost_of, likes, reposts, replies, views, search_text, stored_at, simhash`
 
-const postInsertN = 19
+const postInsertN = 20
 
 // maxParams keeps multi-row statements under SQLite's limit of bound
 // parameters (32766) and PostgreSQL's (65535).
@@ -144,6 +157,9 @@ func (s *Store) SaveBatch(ctx context.Context, sourceID int64, items []Item, sta
 		}
 		saved.Existing = len(items) - saved.Posts
 		if saved.Mentions, err = s.insertMentions(ctx, tx, posts); err != nil {
+			return err
+		}
+		if err := s.insertEnrichment(ctx, tx, posts); err != nil {
 			return err
 		}
 		if state != nil {
@@ -283,7 +299,7 @@ func (s *Store) insertPosts(ctx context.Context, tx *sql.Tx, sourceID int64, pos
 			m := &post.Metrics
 			args = append(args, sourceID, p.key.kind, p.key.id, post.URL, s.tm(post.PublishedAt), author,
 				post.Title, post.Text, post.Lang, post.Country, p.links, post.ReplyTo, post.RepostOf,
-				m.Likes, m.Reposts, m.Replies, m.Views, p.search, now)
+				m.Likes, m.Reposts, m.Replies, m.Views, p.search, now, int64(p.item.Enrichment.Simhash))
 		}
 		rows, err := tx.QueryContext(ctx, s.q(`INSERT INTO posts (`+postInsertCols+`)
 			VALUES `+placeholders(len(chunk), postInsertN)+`
@@ -428,6 +444,44 @@ func (s *Store) eachKnownPost(ctx context.Context, q querier, kind string, ids [
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return s.errf(err, "known posts")
+		}
+	}
+	return nil
+}
+
+// insertEnrichment stores the entities of the newly inserted posts and links
+// near-duplicates to the earlier post they copy (stored before, or earlier in
+// this batch; if that post was never stored the link stays empty).
+func (s *Store) insertEnrichment(ctx context.Context, tx *sql.Tx, posts []*pending) error {
+	const cols = 3
+	var args []any
+	for _, p := range posts {
+		if !p.inserted {
+			continue
+		}
+		e := &p.item.Enrichment.Entities
+		for _, kv := range []struct {
+			kind   string
+			values []string
+		}{{"hashtag", e.Hashtags}, {"mention", e.Mentions}, {"link", e.Links}, {"domain", e.Domains}} {
+			for _, v := range kv.values {
+				args = append(args, p.id, kv.kind, v)
+			}
+		}
+		if ref := p.item.Enrichment.NearDuplicateOf; ref.ID != "" {
+			_, err := tx.ExecContext(ctx, s.q(`UPDATE posts SET near_duplicate_of =
+				(SELECT id FROM posts WHERE source_kind = ? AND external_id = ?) WHERE id = ?`),
+				strings.ToLower(ref.Kind), ref.ID, p.id)
+			if err != nil {
+				return s.errf(err, "save batch: near-duplicate link")
+			}
+		}
+	}
+	for chunk := range slices.Chunk(args, maxParams/cols*cols) {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO post_entities (post_id, kind, value) VALUES `+
+			placeholders(len(chunk)/cols, cols)+` ON CONFLICT (post_id, kind, value) DO NOTHING`), chunk...)
+		if err != nil {
+			return s.errf(err, "save batch: entities")
 		}
 	}
 	return nil
