@@ -330,3 +330,48 @@ func TestTokenCreateWhileServing(t *testing.T) {
 		t.Fatalf("missing --name: exit %d, want 2", code)
 	}
 }
+
+// TestNearDuplicatesFold sends a story and its re-publications through the
+// pipeline: the copies point at the first post, with their entities.
+func TestNearDuplicatesFold(t *testing.T) {
+	in, srv, tok := testInstance(t, false)
+	api := client{t: t, base: srv.URL, token: tok}
+	ctx := context.Background()
+	if code, body := api.do("POST", "/api/v1/monitors", map[string]any{"id": "m-v", "name": "V", "query": "valmont"}); code != 201 {
+		t.Fatalf("%d %v", code, body)
+	}
+	src, err := in.app.store.FindOrCreateSource(ctx, in.app.workspace.ID, vigie.SourceImport, "test", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	story := "The University of Valmont opens a new robotics centre for students and researchers from the whole region #robots https://news.uval.example/robotics?utm_source=bsky"
+	at := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	posts := []vigie.Post{
+		{ID: "n:1", Source: "mastodon", Text: story, PublishedAt: at},
+		{ID: "n:2", Source: "bluesky", Text: "RT @uval: " + story, PublishedAt: at.Add(time.Minute)},
+		{ID: "n:3", Source: "mastodon", Text: "Valmont wins the regional football cup after a long season of hard work", PublishedAt: at.Add(2 * time.Minute)},
+	}
+	if _, err := in.app.pipeline.Process(ctx, &src, posts[:1], nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.app.pipeline.Process(ctx, &src, posts[1:], nil); err != nil {
+		t.Fatal(err)
+	}
+	_, body := api.do("GET", "/api/v1/mentions?monitor=m-v", nil)
+	got := map[string]map[string]any{}
+	for _, m := range body["mentions"].([]any) {
+		mm := m.(map[string]any)
+		got[mm["post"].(map[string]any)["id"].(string)] = mm
+	}
+	first := got["n:1"]
+	if got["n:2"]["near_duplicate_of"] != first["id"] || got["n:3"]["near_duplicate_of"] != nil || first["near_duplicate_of"] != nil {
+		t.Fatalf("near-duplicate links: %v / %v / %v", first["near_duplicate_of"], got["n:2"]["near_duplicate_of"], got["n:3"]["near_duplicate_of"])
+	}
+	ents := first["entities"].(map[string]any)
+	if fmt.Sprint(ents["hashtags"]) != "[robots]" || fmt.Sprint(ents["links"]) != "[https://news.uval.example/robotics]" {
+		t.Fatalf("entities: %v", ents)
+	}
+	if s, _ := first["simhash"].(string); len(s) != 16 {
+		t.Fatalf("simhash %q", s)
+	}
+}
