@@ -149,12 +149,14 @@ func (p *Pipeline) Process(ctx context.Context, src *vigie.Source, posts []vigie
 // batch order, using all cores for large batches.
 func (p *Pipeline) match(posts []vigie.Post, idx []int) []store.Item {
 	results := make([][]string, len(idx))
+	enriched := make([]store.Enrichment, len(idx))
 	work := func(lo, hi int) {
 		m := p.matchers.Get().(*match.Matcher)
 		defer p.matchers.Put(m)
 		for j := lo; j < hi; j++ {
 			if ids := m.Match(&posts[idx[j]]); len(ids) > 0 {
 				results[j] = append([]string(nil), ids...)
+				enriched[j] = analyse(&posts[idx[j]])
 			}
 		}
 	}
@@ -179,22 +181,24 @@ func (p *Pipeline) match(posts []vigie.Post, idx []int) []store.Item {
 	var items []store.Item
 	for j, ids := range results {
 		if len(ids) > 0 {
-			items = append(items, store.Item{Post: posts[idx[j]], MonitorIDs: ids, Enrichment: p.enrich(&posts[idx[j]])})
+			e := enriched[j]
+			// Near-duplicates are linked in batch order, so that the first of
+			// several copies in one batch is the one the others point at.
+			if dup := p.nearDup.Add(posts[idx[j]].Source+"\x00"+posts[idx[j]].ID, e.Simhash, posts[idx[j]].PublishedAt); dup != "" {
+				kind, id, _ := strings.Cut(dup, "\x00")
+				e.NearDuplicateOf = store.PostRef{Kind: kind, ID: id}
+			}
+			items = append(items, store.Item{Post: posts[idx[j]], MonitorIDs: ids, Enrichment: e})
 			p.stats.MatchesTotal.Add(int64(len(ids)))
 		}
 	}
 	return items
 }
 
-// enrich computes what is stored with a matched post: its simhash, the
-// earlier post it nearly duplicates, and its entities. Expensive enrichment
-// runs on matched posts only.
-func (p *Pipeline) enrich(post *vigie.Post) store.Enrichment {
+// analyse computes what is stored with a matched post besides its
+// near-duplicate link: its simhash and its entities. It runs on the matching
+// workers, on matched posts only.
+func analyse(post *vigie.Post) store.Enrichment {
 	d := text.Analyze(post)
-	e := store.Enrichment{Simhash: enrich.Simhash(d), Entities: enrich.Extract(d)}
-	if dup := p.nearDup.Add(post.Source+"\x00"+post.ID, e.Simhash, post.PublishedAt); dup != "" {
-		kind, id, _ := strings.Cut(dup, "\x00")
-		e.NearDuplicateOf = store.PostRef{Kind: kind, ID: id}
-	}
-	return e
+	return store.Enrichment{Simhash: enrich.Simhash(d), Entities: enrich.Extract(d)}
 }
