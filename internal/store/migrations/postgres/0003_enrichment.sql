@@ -1,6 +1,7 @@
 -- Enrichment of stored posts: the simhash of their words, the earlier post
 -- they nearly duplicate (copies fold into one story), and the entities they
--- name, kept one per row for aggregation (top hashtags, domains…).
+-- name, kept one per row for aggregation (top hashtags, domains…), reached
+-- from the posts of a period through the primary key.
 ALTER TABLE posts ADD COLUMN simhash BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE posts ADD COLUMN near_duplicate_of BIGINT REFERENCES posts (id) ON DELETE SET NULL;
 CREATE INDEX posts_near_duplicate ON posts (near_duplicate_of);
@@ -10,4 +11,3 @@ CREATE TABLE post_entities (
     value   TEXT NOT NULL,
     PRIMARY KEY (post_id, kind, value)
 );
-CREATE INDEX post_entities_value ON post_entities (kind, value, post_id);
