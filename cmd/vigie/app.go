@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/config"
@@ -62,7 +63,12 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer, workspace
 		st.Close()
 		return nil, err
 	}
-	log.Debug("monitors loaded", "count", n)
+	r, err := a.pipeline.LoadRecent(ctx, time.Now())
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	log.Debug("monitors loaded", "count", n, "recent_posts_for_near_duplicates", r)
 	return a, nil
 }
 

@@ -202,3 +202,17 @@ func analyse(post *vigie.Post) store.Enrichment {
 	d := text.Analyze(post)
 	return store.Enrichment{Simhash: enrich.Simhash(d), Entities: enrich.Extract(d)}
 }
+
+// LoadRecent refills the near-duplicate window from the posts stored in its
+// last span, so that a copy arriving just after a restart is still linked to
+// its original. Call it at start-up, before sources run.
+func (p *Pipeline) LoadRecent(ctx context.Context, now time.Time) (int, error) {
+	recent, err := p.Store.RecentSimhashes(ctx, now.Add(-nearDupWindow))
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range recent {
+		p.nearDup.Add(r.Ref.Kind+"\x00"+r.Ref.ID, r.Simhash, r.At)
+	}
+	return len(recent), nil
+}

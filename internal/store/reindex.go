@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/vigie-project/vigie"
 )
@@ -49,4 +50,29 @@ func (s *Store) AddMentions(ctx context.Context, monitorID string, postIDs []int
 		return nil
 	})
 	return total, err
+}
+
+// RecentPost is a stored post's identity and simhash, to rebuild the
+// near-duplicate window at start-up.
+type RecentPost struct {
+	Ref     PostRef
+	Simhash uint64
+	At      time.Time
+}
+
+// RecentSimhashes returns the posts published since a time that have a
+// simhash, oldest first.
+func (s *Store) RecentSimhashes(ctx context.Context, since time.Time) ([]RecentPost, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT source_kind, external_id, simhash, published_at FROM posts
+		WHERE published_at >= ? AND simhash <> 0 ORDER BY published_at, id`), s.tm(since))
+	if err != nil {
+		return nil, s.errf(err, "recent simhashes")
+	}
+	return collect(rows, func(r interface{ Scan(...any) error }) (RecentPost, error) {
+		var p RecentPost
+		var h int64
+		err := r.Scan(&p.Ref.Kind, &p.Ref.ID, &h, timeCol(&p.At))
+		p.Simhash = uint64(h)
+		return p, err
+	}, func(err error) error { return s.errf(err, "recent simhashes") })
 }
