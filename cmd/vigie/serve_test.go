@@ -269,18 +269,26 @@ func TestDemo(t *testing.T) {
 
 func simulatorCrisis() string { return simulator.Crises()[0] }
 
-// TestReindex gives a monitor created after the posts its history.
-func TestReindex(t *testing.T) {
+// valmontInstance is a test instance with a monitor "valmont" under id and
+// an import source to feed the pipeline with.
+func valmontInstance(t *testing.T, id string) (*instance, client, vigie.Source) {
+	t.Helper()
 	in, srv, tok := testInstance(t, false)
 	api := client{t: t, base: srv.URL, token: tok}
-	ctx := context.Background()
-	if code, body := api.do("POST", "/api/v1/monitors", map[string]any{"id": "m-a", "name": "A", "query": "valmont"}); code != 201 {
+	if code, body := api.do("POST", "/api/v1/monitors", map[string]any{"id": id, "name": id, "query": "valmont"}); code != 201 {
 		t.Fatalf("%d %v", code, body)
 	}
-	src, err := in.app.store.FindOrCreateSource(ctx, in.app.workspace.ID, vigie.SourceImport, "test", "")
+	src, err := in.app.store.FindOrCreateSource(context.Background(), in.app.workspace.ID, vigie.SourceImport, "test", "")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return in, api, src
+}
+
+// TestReindex gives a monitor created after the posts its history.
+func TestReindex(t *testing.T) {
+	in, api, src := valmontInstance(t, "m-a")
+	ctx := context.Background()
 	var posts []vigie.Post
 	for i := range 10 {
 		text := fmt.Sprintf("Valmont news %d", i)
@@ -334,16 +342,8 @@ func TestTokenCreateWhileServing(t *testing.T) {
 // TestNearDuplicatesFold sends a story and its re-publications through the
 // pipeline: the copies point at the first post, with their entities.
 func TestNearDuplicatesFold(t *testing.T) {
-	in, srv, tok := testInstance(t, false)
-	api := client{t: t, base: srv.URL, token: tok}
+	in, api, src := valmontInstance(t, "m-v")
 	ctx := context.Background()
-	if code, body := api.do("POST", "/api/v1/monitors", map[string]any{"id": "m-v", "name": "V", "query": "valmont"}); code != 201 {
-		t.Fatalf("%d %v", code, body)
-	}
-	src, err := in.app.store.FindOrCreateSource(ctx, in.app.workspace.ID, vigie.SourceImport, "test", "")
-	if err != nil {
-		t.Fatal(err)
-	}
 	story := "The University of Valmont opens a new robotics centre for students and researchers from the whole region #robots https://news.uval.example/robotics?utm_source=bsky"
 	at := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	posts := []vigie.Post{
