@@ -205,3 +205,14 @@ func TestNearDupConcurrent(t *testing.T) {
 		t.Errorf("Len = %d: old entries not expired", n.Len())
 	}
 }
+
+// TestExtractOutlivesTheAnalyzer reuses one analyser for a second post: the
+// first post's entities must not change with it.
+func TestExtractOutlivesTheAnalyzer(t *testing.T) {
+	var an text.Analyzer
+	e := Extract(an.Analyze(&vigie.Post{Text: "#valmont @uval@social.example"}))
+	an.Analyze(&vigie.Post{Text: "#zzzzzzz @qqqq@other.example and much more text"})
+	if fmt.Sprint(e.Hashtags, e.Mentions) != "[valmont] [uval@social.example]" {
+		t.Fatalf("entities changed with the analyser's next post: %v %v", e.Hashtags, e.Mentions)
+	}
+}

@@ -30,7 +30,9 @@ func Extract(d *text.Doc) Entities {
 			return list
 		}
 		seen[k] = true
-		return append(list, s)
+		// A Doc's words live in its analyser's buffer, which the next post
+		// overwrites: keep copies.
+		return append(list, strings.Clone(s))
 	}
 	for i := range d.Tokens {
 		switch d.Tokens[i].Kind {

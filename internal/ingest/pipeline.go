@@ -56,7 +56,7 @@ type Stats struct {
 // NewPipeline returns a pipeline over an index and a store.
 func NewPipeline(ix *match.Index, st *store.Store) *Pipeline {
 	p := &Pipeline{Index: ix, Store: st, workers: runtime.GOMAXPROCS(0), nearDup: enrich.NewNearDup(nearDupWindow, nearDupDistance)}
-	p.matchers.New = func() any { return match.NewMatcher(ix) }
+	p.matchers.New = func() any { return &worker{m: match.NewMatcher(ix)} }
 	return p
 }
 
@@ -151,12 +151,14 @@ func (p *Pipeline) match(posts []vigie.Post, idx []int) []store.Item {
 	results := make([][]string, len(idx))
 	enriched := make([]store.Enrichment, len(idx))
 	work := func(lo, hi int) {
-		m := p.matchers.Get().(*match.Matcher)
-		defer p.matchers.Put(m)
+		w := p.matchers.Get().(*worker)
+		defer p.matchers.Put(w)
 		for j := lo; j < hi; j++ {
-			if ids := m.Match(&posts[idx[j]]); len(ids) > 0 {
+			// One analysis serves matching and enrichment.
+			d := w.an.Analyze(&posts[idx[j]])
+			if ids := w.m.MatchDoc(d); len(ids) > 0 {
 				results[j] = append([]string(nil), ids...)
-				enriched[j] = analyse(&posts[idx[j]])
+				enriched[j] = analyse(d)
 			}
 		}
 	}
@@ -195,11 +197,16 @@ func (p *Pipeline) match(posts []vigie.Post, idx []int) []store.Item {
 	return items
 }
 
+// worker is one matching goroutine's reusable state.
+type worker struct {
+	m  *match.Matcher
+	an text.Analyzer
+}
+
 // analyse computes what is stored with a matched post besides its
 // near-duplicate link: its simhash and its entities. It runs on the matching
 // workers, on matched posts only.
-func analyse(post *vigie.Post) store.Enrichment {
-	d := text.Analyze(post)
+func analyse(d *text.Doc) store.Enrichment {
 	return store.Enrichment{Simhash: enrich.Simhash(d), Entities: enrich.Extract(d)}
 }
 
