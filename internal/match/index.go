@@ -555,11 +555,15 @@ func dedupeSets(sets [][]string) [][]string {
 // lang:en hold for a large share of all posts.
 func anchorable(set []string) bool {
 	for _, k := range set {
-		if len(k) > 2 && k[0] == 1 && (k[:2] == keyLang || k[:2] == keyCountry || k[:2] == keySource) {
+		if !anchorableKey(k) {
 			return false
 		}
 	}
 	return true
+}
+
+func anchorableKey(k string) bool {
+	return !(len(k) > 2 && k[0] == 1 && (k[:2] == keyLang || k[:2] == keyCountry || k[:2] == keySource))
 }
 
 // weakSet is the cost from which a required set is not worth checking.

@@ -102,7 +102,7 @@ func (ix *Index) reanchor(id uint32) {
 		c, ok := 0.0, true
 		for _, t := range set {
 			k := ix.terms[t].key
-			if !anchorable([]string{k}) {
+			if !anchorableKey(k) {
 				ok = false
 				break
 			}

@@ -173,12 +173,10 @@ func (s *Store) FindMentions(ctx context.Context, f vigie.MentionFilter) (vigie.
 	}
 	var cands []int64
 	if pre != nil && !s.pg() && f.MonitorID == "" {
-		m := ftsMatch(pre)
-		if m == "" {
-			return s.searchMentions(ctx, &f, sel, q, limit, after, nil)
-		}
-		if cands, err = s.ftsRowids(ctx, m); err != nil {
-			return vigie.MentionPage{}, err
+		if m := ftsMatch(pre); m != "" {
+			if cands, err = s.ftsRowids(ctx, m); err != nil {
+				return vigie.MentionPage{}, err
+			}
 		}
 	}
 	return s.searchMentions(ctx, &f, sel, q, limit, after, cands)

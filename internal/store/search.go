@@ -202,3 +202,24 @@ func wordLeaf(w string) *pre {
 	}
 	return &pre{op: preWord, word: w}
 }
+
+// render writes the prefilter as a boolean expression, with the given AND and
+// OR operators and leaf writer: FTS5 MATCH and tsquery differ only there.
+func (p *pre) render(b *strings.Builder, and, or string, leaf func(*pre)) {
+	if p.op == preWord || p.op == prePrefix {
+		leaf(p)
+		return
+	}
+	op := and
+	if p.op == preOr {
+		op = or
+	}
+	b.WriteByte('(')
+	for i, k := range p.kids {
+		if i > 0 {
+			b.WriteString(op)
+		}
+		k.render(b, and, or, leaf)
+	}
+	b.WriteByte(')')
+}

@@ -41,29 +41,11 @@ func (s *Store) tsQuery(ctx context.Context, p *pre) (string, []any, error) {
 	}
 	var b strings.Builder
 	var out []any
-	var write func(*pre)
-	write = func(p *pre) {
-		switch p.op {
-		case preWord, prePrefix:
-			expr, arg := tsLeaf(leaf{p.op, p.word})
-			b.WriteString(expr)
-			out = append(out, arg)
-		default:
-			op := " && "
-			if p.op == preOr {
-				op = " || "
-			}
-			b.WriteByte('(')
-			for i, k := range p.kids {
-				if i > 0 {
-					b.WriteString(op)
-				}
-				write(k)
-			}
-			b.WriteByte(')')
-		}
-	}
-	write(p)
+	p.render(&b, " && ", " || ", func(l *pre) {
+		expr, arg := tsLeaf(leaf{l.op, l.word})
+		b.WriteString(expr)
+		out = append(out, arg)
+	})
 	return b.String(), out, nil
 }
 

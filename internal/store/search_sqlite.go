@@ -92,9 +92,8 @@ func ftsMatch(p *pre) string {
 }
 
 func writeFTS(b *strings.Builder, p *pre) {
-	switch p.op {
-	case preWord, prePrefix:
-		pieces := ftsPieces(p.word)
+	p.render(b, " AND ", " OR ", func(l *pre) {
+		pieces := ftsPieces(l.word)
 		if len(pieces) > 1 {
 			b.WriteByte('(')
 		}
@@ -103,25 +102,12 @@ func writeFTS(b *strings.Builder, p *pre) {
 				b.WriteString(" AND ")
 			}
 			b.WriteString(`"` + strings.ReplaceAll(t, `"`, `""`) + `"`)
-			if p.op == prePrefix && i == len(pieces)-1 {
+			if l.op == prePrefix && i == len(pieces)-1 {
 				b.WriteByte('*')
 			}
 		}
 		if len(pieces) > 1 {
 			b.WriteByte(')')
 		}
-	default:
-		op := " AND "
-		if p.op == preOr {
-			op = " OR "
-		}
-		b.WriteByte('(')
-		for i, k := range p.kids {
-			if i > 0 {
-				b.WriteString(op)
-			}
-			writeFTS(b, k)
-		}
-		b.WriteByte(')')
-	}
+	})
 }
