@@ -140,6 +140,8 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// importMonitors checks every monitor of the file, then saves them: an
+// invalid line changes nothing, so the file can be fixed and run again.
 func importMonitors(ctx context.Context, a *app, path string) (int, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -147,31 +149,42 @@ func importMonitors(ctx context.Context, a *app, path string) (int, error) {
 	}
 	defer f.Close()
 	lr := newLineReader(f)
-	n := 0
+	var ms []vigie.Monitor
+	seen := map[string]int{}
 	for {
 		b, line, err := lr.next()
 		if err == io.EOF {
-			return n, nil
+			break
 		}
 		if err != nil {
-			return n, badInput(fmt.Errorf("%s line %d: %w", path, line, err))
+			return 0, badInput(fmt.Errorf("%s line %d: %w", path, line, err))
 		}
 		var m vigie.Monitor
 		if err := json.Unmarshal(b, &m); err != nil {
-			return n, badInput(fmt.Errorf("%s line %d: not a monitor: %v", path, line, err))
+			return 0, badInput(fmt.Errorf("%s line %d: not a monitor: %v", path, line, err))
 		}
-		if _, err := a.monitors.Upsert(ctx, vigie.MonitorRecord{Monitor: m, WorkspaceID: a.workspace.ID}); err != nil {
+		if err := m.Validate(); err != nil {
+			return 0, badInput(fmt.Errorf("%s line %d: %w", path, line, err))
+		}
+		if prev, dup := seen[m.ID]; dup {
+			return 0, badInput(fmt.Errorf("%s line %d: monitor %q already defined on line %d", path, line, m.ID, prev))
+		}
+		seen[m.ID] = line
+		if _, err := monitor.Check(m.ID, m.Query); err != nil {
 			var qe *monitor.QueryError
 			if errors.As(err, &qe) {
-				return n, badInput(fmt.Errorf("%s line %d: monitor %q: %v\n%s", path, line, m.ID, qe.Err, indent(qe.Err.Caret(m.Query))))
+				return 0, badInput(fmt.Errorf("%s line %d: monitor %q: %v\n%s", path, line, m.ID, qe.Err, indent(qe.Err.Caret(m.Query))))
 			}
-			if errors.Is(err, vigie.ErrInvalid) {
-				return n, badInput(fmt.Errorf("%s line %d: %w", path, line, err))
-			}
-			return n, err
+			return 0, err
 		}
-		n++
+		ms = append(ms, m)
 	}
+	for _, m := range ms {
+		if _, err := a.monitors.Upsert(ctx, vigie.MonitorRecord{Monitor: m, WorkspaceID: a.workspace.ID}); err != nil {
+			return 0, err
+		}
+	}
+	return len(ms), nil
 }
 
 // importReport counts an import and reports bad lines.

@@ -165,3 +165,27 @@ func TestImportSurvivesKill(t *testing.T) {
 	}
 	t.Logf("%d matching posts and %d mentions stored exactly once", matching, matches)
 }
+
+// TestImportInvalidMonitorChangesNothing: a bad line anywhere in the
+// monitors file stops the import before any monitor is saved.
+func TestImportInvalidMonitorChangesNothing(t *testing.T) {
+	dir := t.TempDir()
+	mons := filepath.Join(dir, "m.jsonl")
+	content := `{"id":"m1","kind":"brand","query":"valmont"}` + "\n" + `{"id":"m2","kind":"brand","query":"valmont AND (uval"}` + "\n"
+	if err := os.WriteFile(mons, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(dir, "data")
+	code, _, errOut := runCLI(t, "import", "--monitors", mons, "--data", data)
+	if code != 2 || !strings.Contains(errOut, `line 2: monitor "m2"`) || !strings.Contains(errOut, "column 13") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(data, "vigie.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if ms, err := st.FindMonitors(context.Background(), 0); err != nil || len(ms) != 0 {
+		t.Fatalf("monitors saved despite the bad line: %v %v", ms, err)
+	}
+}
