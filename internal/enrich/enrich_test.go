@@ -74,8 +74,8 @@ func TestExtract(t *testing.T) {
 			},
 		},
 		{
-			name: "post url and links, registrable domains",
-			post: vigie.Post{Text: "read this", URL: "https://news.bbc.co.uk/x?fbclid=1", Links: []string{"https://alice.github.io/p/", "ftp://example.com/f", "http://127.0.0.1:8080/"}},
+			name: "shared links (not the post's own URL), registrable domains",
+			post: vigie.Post{Text: "read this", URL: "https://social.example/@me/1", Links: []string{"https://news.bbc.co.uk/x?fbclid=1", "https://alice.github.io/p/", "ftp://example.com/f", "http://127.0.0.1:8080/"}},
 			want: Entities{
 				Links:   []string{"https://news.bbc.co.uk/x", "https://alice.github.io/p", "http://127.0.0.1:8080/"},
 				Domains: []string{"bbc.co.uk", "alice.github.io", "127.0.0.1"},
@@ -214,5 +214,13 @@ func TestExtractOutlivesTheAnalyzer(t *testing.T) {
 	an.Analyze(&vigie.Post{Text: "#zzzzzzz @qqqq@other.example and much more text"})
 	if fmt.Sprint(e.Hashtags, e.Mentions) != "[valmont] [uval@social.example]" {
 		t.Fatalf("entities changed with the analyser's next post: %v %v", e.Hashtags, e.Mentions)
+	}
+}
+
+func TestExtractLeavesOutThePostsOwnURL(t *testing.T) {
+	e := Extract(text.Analyze(&vigie.Post{URL: "https://bsky.app/profile/a.bsky.social/post/1",
+		Text: "Read https://news.uval.example/x?utm_source=bsky", Links: []string{"https://www.rts.example/y"}}))
+	if fmt.Sprint(e.Links, e.Domains) != "[https://news.uval.example/x https://www.rts.example/y] [uval.example rts.example]" {
+		t.Fatalf("links %v domains %v", e.Links, e.Domains)
 	}
 }

@@ -47,6 +47,9 @@ func Extract(d *text.Doc) Entities {
 		}
 	}
 	for _, l := range d.Links {
+		if l == d.URL {
+			continue // where the post is, not a link its author shared
+		}
 		c, err := canonicalLink(l)
 		if err != nil {
 			continue

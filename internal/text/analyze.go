@@ -52,10 +52,11 @@ type Token struct {
 // Doc is an analysed post: what it offers to queries. A Doc returned by an
 // Analyzer is valid until the Analyzer's next call.
 type Doc struct {
-	Plain    string  // title and text as plain text (HTML converted, separated by a newline)
-	Tokens   []Token // in order of position
-	TitleEnd int32   // positions below this are in the title
-	Links    []string
+	Plain    string   // title and text as plain text (HTML converted, separated by a newline)
+	Tokens   []Token  // in order of position
+	TitleEnd int32    // positions below this are in the title
+	Links    []string // the post's URL, its links and the URLs in its text
+	URL      string   // the post's own URL (also in Links, for site: and url:)
 	Hosts    []string // lower-case host of every link, without port
 	Author   string   // folded handle without a leading '@'
 	Source   string
@@ -164,6 +165,7 @@ func (a *Analyzer) Analyze(p *vigie.Post) *Doc {
 		t.Hash = hashBytes(d.buf[t.w0:t.w1])
 		d.bits.add(t.Hash)
 	}
+	d.URL = p.URL
 	if p.URL != "" {
 		d.Links = append(d.Links, p.URL)
 	}
