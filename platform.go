@@ -92,7 +92,7 @@ type SourceState struct {
 // Failing reports whether the last run of the source failed.
 func (s *SourceState) Failing() bool { return s.ErrorCount > 0 }
 
-// Sentiment of a mention, filled by enrichment (a later step).
+// Sentiment of a post, from enrichment or a correction.
 type Sentiment struct {
 	Label string  `json:"label,omitempty"` // positive, neutral or negative
 	Score float64 `json:"score"`           // -1 … 1
@@ -119,6 +119,33 @@ type Mention struct {
 	Simhash         string   `json:"simhash,omitempty"`
 	NearDuplicateOf int64    `json:"near_duplicate_of,omitempty"`
 	Entities        Entities `json:"entities,omitzero"`
+	// Post.Lang is the language in effect (detected, or corrected);
+	// DeclaredLang is what the source said.
+	DeclaredLang string       `json:"declared_lang,omitempty"`
+	Sentiment    Sentiment    `json:"sentiment,omitzero"`
+	Corrections  []Correction `json:"corrections,omitempty"`
+}
+
+// Sentiment labels.
+const (
+	Positive = "positive"
+	Neutral  = "neutral"
+	Negative = "negative"
+)
+
+// ValidSentiment reports whether label is a sentiment label.
+func ValidSentiment(label string) bool {
+	return label == Positive || label == Neutral || label == Negative
+}
+
+// Correction is the team's correction of one enrichment field of a post
+// ("lang" or "sentiment"); re-enrichment never overwrites it.
+type Correction struct {
+	Field       string    `json:"field"`
+	Value       string    `json:"value"`
+	Machine     string    `json:"machine"` // what enrichment had said
+	CorrectedBy string    `json:"corrected_by"`
+	CorrectedAt time.Time `json:"corrected_at"`
 }
 
 // MentionFilter selects mentions in the archive. Zero fields do not filter.
@@ -158,4 +185,30 @@ type APIToken struct {
 	Name       string    `json:"name"`
 	CreatedAt  time.Time `json:"created_at"`
 	LastUsedAt time.Time `json:"last_used_at,omitzero"`
+}
+
+// Influence is an author's influence over the mentions of a workspace in a
+// period, with everything it was computed from, so that the team can see
+// why an author ranks where it does (enrich.Influence has the formula).
+type Influence struct {
+	Source string          `json:"source"` // source kind the author posts on
+	Author Author          `json:"author"`
+	Score  float64         `json:"score"` // 0 … 100
+	Inputs InfluenceInputs `json:"inputs"`
+	// Parts of the score, each 0 … 1 before its weight.
+	Parts InfluenceParts `json:"parts"`
+}
+
+// InfluenceInputs are what an author's influence is computed from.
+type InfluenceInputs struct {
+	Followers  int64 `json:"followers"`
+	Mentions   int   `json:"mentions"`   // the period's mentions they wrote
+	Engagement int64 `json:"engagement"` // likes + reposts + replies on those
+}
+
+// InfluenceParts are the normalised parts of an influence score.
+type InfluenceParts struct {
+	Reach      float64 `json:"reach"`      // from followers
+	Engagement float64 `json:"engagement"` // from engagement per mention
+	Activity   float64 `json:"activity"`   // from the number of mentions
 }

@@ -1,20 +1,19 @@
 package enrich
 
 import (
-	"github.com/vigie-project/vigie"
 	"strings"
 
 	"golang.org/x/net/publicsuffix"
 
+	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/text"
 )
 
-// Entities are what a post names, kept for aggregation. Each list is
-// de-duplicated and in order of first appearance.
 // Entities are what a post names (vigie.Entities).
 type Entities = vigie.Entities
 
-// Extract returns the entities of d.
+// Extract returns the entities of d, each list de-duplicated and in order
+// of first appearance.
 func Extract(d *text.Doc) Entities {
 	var e Entities
 	var seen map[string]bool

@@ -260,10 +260,7 @@ func (s *Store) pageMentions(ctx context.Context, f *vigie.MentionFilter, sel *s
 		last := page.Mentions[limit-1]
 		page.NextCursor = key{last.Post.PublishedAt, last.ID}.cursor()
 	}
-	if err := s.addMonitorIDs(ctx, f.WorkspaceID, page.Mentions); err != nil {
-		return err
-	}
-	return s.addEntities(ctx, page.Mentions)
+	return s.complete(ctx, f.WorkspaceID, page.Mentions)
 }
 
 // largeSearch is the number of full-text matches from which a whole-archive
@@ -446,13 +443,7 @@ func (s *Store) searchMentions(ctx context.Context, f *vigie.MentionFilter, sel 
 		}
 		page.Mentions[i] = m
 	}
-	if err := s.addMonitorIDs(ctx, f.WorkspaceID, page.Mentions); err != nil {
-		return page, err
-	}
-	if err := s.addEntities(ctx, page.Mentions); err != nil {
-		return page, err
-	}
-	return page, nil
+	return page, s.complete(ctx, f.WorkspaceID, page.Mentions)
 }
 
 // verifyCandidates runs the exact verifier over the selection's candidates,
@@ -502,7 +493,8 @@ func (s *Store) verifyCandidates(ctx context.Context, sel *selection, q *query.Q
 const mentionCols = `p.id, p.source_id, p.source_kind, p.external_id, p.url, p.published_at,
 	COALESCE(a.external_id, ''), COALESCE(a.handle, ''), COALESCE(a.name, ''), COALESCE(a.followers, 0), COALESCE(a.url, ''),
 	p.title, p.text, p.lang, p.country, p.links, p.reply_to, p.repost_of,
-	p.likes, p.reposts, p.replies, p.views, p.stored_at, p.simhash, COALESCE(p.near_duplicate_of, 0)`
+	p.likes, p.reposts, p.replies, p.views, p.stored_at, p.simhash, COALESCE(p.near_duplicate_of, 0),
+	p.declared_lang, p.sentiment, p.sentiment_score`
 
 func scanMention(row interface{ Scan(...any) error }) (vigie.Mention, error) {
 	var (
@@ -516,7 +508,7 @@ func scanMention(row interface{ Scan(...any) error }) (vigie.Mention, error) {
 		&p.Author.ID, &p.Author.Handle, &p.Author.Name, &p.Author.Followers, &p.Author.URL,
 		&p.Title, &p.Text, &p.Lang, &p.Country, &links, &p.ReplyTo, &p.RepostOf,
 		&p.Metrics.Likes, &p.Metrics.Reposts, &p.Metrics.Replies, &p.Metrics.Views, timeCol(&m.StoredAt),
-		&simhash, &m.NearDuplicateOf)
+		&simhash, &m.NearDuplicateOf, &m.DeclaredLang, &m.Sentiment.Label, &m.Sentiment.Score)
 	if err != nil {
 		return m, err
 	}
@@ -553,6 +545,18 @@ func (s *Store) mentionsByID(ctx context.Context, ids []int64) (map[int64]vigie.
 		}
 	}
 	return out, nil
+}
+
+// complete fills in what a listed mention carries besides its post row: its
+// monitors (of the workspace, when given), entities and corrections.
+func (s *Store) complete(ctx context.Context, workspaceID int64, ms []vigie.Mention) error {
+	if err := s.addMonitorIDs(ctx, workspaceID, ms); err != nil {
+		return err
+	}
+	if err := s.addEntities(ctx, ms); err != nil {
+		return err
+	}
+	return s.addCorrections(ctx, ms)
 }
 
 // addMonitorIDs fills in the monitors each mention matched, only those of

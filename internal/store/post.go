@@ -23,7 +23,10 @@ type Item struct {
 
 // Enrichment is what the pipeline computed for a new post.
 type Enrichment struct {
-	Simhash uint64
+	// Lang is the detected language; empty keeps the source's declared one.
+	Lang      string
+	Sentiment vigie.Sentiment
+	Simhash   uint64
 	// NearDuplicateOf names the earlier post (source kind and external id)
 	// this one nearly duplicates, if any; it is linked when stored.
 	NearDuplicateOf PostRef
@@ -42,9 +45,10 @@ type Saved struct {
 
 // Columns of a posts row, in the order insertPosts binds them.
 const postInsertCols = `source_id, source_kind, external_id, url, published_at, author_id, title, text, lang, country,
-	links, reply_to, repost_of, likes, reposts, replies, views, search_text, stored_at, simhash`
+	links, reply_to, repost_of, likes, reposts, replies, views, search_text, stored_at, simhash,
+	declared_lang, sentiment, sentiment_score`
 
-const postInsertN = 20
+const postInsertN = 23
 
 // maxParams keeps multi-row statements under SQLite's limit of bound
 // parameters (32766) and PostgreSQL's (65535).
@@ -297,9 +301,12 @@ func (s *Store) insertPosts(ctx context.Context, tx *sql.Tx, sourceID int64, pos
 				author = authors[*p.author]
 			}
 			m := &post.Metrics
+			e := &p.item.Enrichment
+			lang := cmp.Or(e.Lang, post.Lang)
 			args = append(args, sourceID, p.key.kind, p.key.id, post.URL, s.tm(post.PublishedAt), author,
-				post.Title, post.Text, post.Lang, post.Country, p.links, post.ReplyTo, post.RepostOf,
-				m.Likes, m.Reposts, m.Replies, m.Views, p.search, now, int64(p.item.Enrichment.Simhash))
+				post.Title, post.Text, lang, post.Country, p.links, post.ReplyTo, post.RepostOf,
+				m.Likes, m.Reposts, m.Replies, m.Views, p.search, now, int64(e.Simhash),
+				post.Lang, e.Sentiment.Label, e.Sentiment.Score)
 		}
 		rows, err := tx.QueryContext(ctx, s.q(`INSERT INTO posts (`+postInsertCols+`)
 			VALUES `+placeholders(len(chunk), postInsertN)+`

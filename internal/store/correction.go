@@ -1,0 +1,189 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/vigie-project/vigie"
+)
+
+// Correctable fields of a post's enrichment.
+const (
+	FieldLang      = "lang"
+	FieldSentiment = "sentiment"
+)
+
+// sentimentScore is the score a corrected sentiment label carries: the team
+// says what the post is, with certainty.
+var sentimentScore = map[string]float64{vigie.Positive: 1, vigie.Neutral: 0, vigie.Negative: -1}
+
+// checkCorrection validates a correction's field and value.
+func checkCorrection(field, value string) error {
+	switch field {
+	case FieldLang:
+		if !validLangCode(value) {
+			return fmt.Errorf("%w: language %q must be an ISO 639-1 code of two lower-case letters, like \"fr\"", vigie.ErrInvalid, value)
+		}
+	case FieldSentiment:
+		if !vigie.ValidSentiment(value) {
+			return fmt.Errorf("%w: sentiment %q must be positive, neutral or negative", vigie.ErrInvalid, value)
+		}
+	default:
+		return fmt.Errorf("%w: %q cannot be corrected (lang and sentiment can)", vigie.ErrInvalid, field)
+	}
+	return nil
+}
+
+func validLangCode(s string) bool {
+	return len(s) == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z'
+}
+
+// Correct records the team's correction of a stored mention's language or
+// sentiment and applies it to the post. The value enrichment had given is
+// kept with the correction (the first one, if corrected twice), so that the
+// models can be measured against the team. A post the workspace has no
+// mention of is ErrNotFound; a bad field or value is ErrInvalid.
+func (s *Store) Correct(ctx context.Context, workspaceID, postID int64, field, value, by string) (vigie.Mention, error) {
+	field, value = strings.TrimSpace(field), strings.ToLower(strings.TrimSpace(value))
+	if err := checkCorrection(field, value); err != nil {
+		return vigie.Mention{}, err
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var lang, label string
+		err := tx.QueryRowContext(ctx, s.q(`SELECT p.lang, p.sentiment FROM posts p WHERE p.id = ? AND EXISTS (
+			SELECT 1 FROM mentions mm JOIN monitors mo ON mo.id = mm.monitor_id WHERE mm.post_id = p.id AND (? = 0 OR mo.workspace_id = ?))`),
+			postID, workspaceID, workspaceID).Scan(&lang, &label)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: no mention %d", vigie.ErrNotFound, postID)
+		}
+		if err != nil {
+			return err
+		}
+		machine := lang
+		if field == FieldSentiment {
+			machine = label
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO corrections (post_id, field, value, machine, corrected_by, corrected_at)
+			VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (post_id, field) DO UPDATE SET value = excluded.value, corrected_by = excluded.corrected_by, corrected_at = excluded.corrected_at`),
+			postID, field, value, machine, by, s.tm(s.clock())); err != nil {
+			return err
+		}
+		if field == FieldLang {
+			_, err = tx.ExecContext(ctx, s.q("UPDATE posts SET lang = ? WHERE id = ?"), value, postID)
+		} else {
+			_, err = tx.ExecContext(ctx, s.q("UPDATE posts SET sentiment = ?, sentiment_score = ? WHERE id = ?"), value, sentimentScore[value], postID)
+		}
+		return err
+	})
+	if err != nil {
+		return vigie.Mention{}, s.errf(err, "correct mention %d", postID)
+	}
+	return s.FindMention(ctx, workspaceID, postID)
+}
+
+// FindMention returns one stored mention of the workspace (any workspace
+// when 0) with its monitors, entities and corrections.
+func (s *Store) FindMention(ctx context.Context, workspaceID, postID int64) (vigie.Mention, error) {
+	row := s.db.QueryRowContext(ctx, s.q("SELECT "+mentionCols+` FROM posts p LEFT JOIN authors a ON a.id = p.author_id
+		WHERE p.id = ? AND EXISTS (SELECT 1 FROM mentions mm JOIN monitors mo ON mo.id = mm.monitor_id WHERE mm.post_id = p.id AND (? = 0 OR mo.workspace_id = ?))`),
+		postID, workspaceID, workspaceID)
+	m, err := scanMention(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, fmt.Errorf("%w: no mention %d", vigie.ErrNotFound, postID)
+	}
+	if err != nil {
+		return m, s.errf(err, "find mention %d", postID)
+	}
+	ms := []vigie.Mention{m}
+	if err := s.complete(ctx, workspaceID, ms); err != nil {
+		return m, err
+	}
+	return ms[0], nil
+}
+
+// addCorrections fills in the corrections of each mention.
+func (s *Store) addCorrections(ctx context.Context, ms []vigie.Mention) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	at := make(map[int64]int, len(ms))
+	args := make([]any, len(ms))
+	for i, m := range ms {
+		at[m.ID] = i
+		args[i] = m.ID
+	}
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT post_id, field, value, machine, corrected_by, corrected_at FROM corrections WHERE post_id IN ("+list(len(ms))+") ORDER BY post_id, field"), args...)
+	if err != nil {
+		return s.errf(err, "find mentions: corrections")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id int64
+			c  vigie.Correction
+		)
+		if err := rows.Scan(&id, &c.Field, &c.Value, &c.Machine, &c.CorrectedBy, timeCol(&c.CorrectedAt)); err != nil {
+			return s.errf(err, "find mentions: corrections")
+		}
+		ms[at[id]].Corrections = append(ms[at[id]].Corrections, c)
+	}
+	if err := rows.Err(); err != nil {
+		return s.errf(err, "find mentions: corrections")
+	}
+	return nil
+}
+
+// EnrichmentUpdate is a stored post's recomputed language and sentiment.
+type EnrichmentUpdate struct {
+	PostID    int64
+	Lang      string
+	Sentiment vigie.Sentiment
+}
+
+// UpdateEnrichment writes recomputed languages and sentiments (after a
+// model update), leaving every corrected field as the team set it. It
+// returns how many posts changed.
+func (s *Store) UpdateEnrichment(ctx context.Context, updates []EnrichmentUpdate) (int, error) {
+	changed := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		langStmt, err := tx.PrepareContext(ctx, s.q(`UPDATE posts SET lang = ? WHERE id = ? AND lang <> ?
+			AND NOT EXISTS (SELECT 1 FROM corrections c WHERE c.post_id = posts.id AND c.field = 'lang')`))
+		if err != nil {
+			return err
+		}
+		defer langStmt.Close()
+		sentStmt, err := tx.PrepareContext(ctx, s.q(`UPDATE posts SET sentiment = ?, sentiment_score = ? WHERE id = ? AND (sentiment <> ? OR sentiment_score <> ?)
+			AND NOT EXISTS (SELECT 1 FROM corrections c WHERE c.post_id = posts.id AND c.field = 'sentiment')`))
+		if err != nil {
+			return err
+		}
+		defer sentStmt.Close()
+		for _, u := range updates {
+			n := int64(0)
+			if u.Lang != "" {
+				res, err := langStmt.ExecContext(ctx, u.Lang, u.PostID, u.Lang)
+				if err != nil {
+					return err
+				}
+				n, _ = res.RowsAffected()
+			}
+			res, err := sentStmt.ExecContext(ctx, u.Sentiment.Label, u.Sentiment.Score, u.PostID, u.Sentiment.Label, u.Sentiment.Score)
+			if err != nil {
+				return err
+			}
+			m, _ := res.RowsAffected()
+			if n+m > 0 {
+				changed++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, s.errf(err, "update enrichment")
+	}
+	return changed, nil
+}

@@ -1,0 +1,118 @@
+package store
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/vigie-project/vigie"
+)
+
+// TestLanguageSentimentCorrections stores a post with its detected language
+// and sentiment, corrects both, re-enriches, and checks that the corrections
+// hold while an uncorrected post takes the new values.
+func TestLanguageSentimentCorrections(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "m", "other-m")
+		a := Item{Post: post("a", "Valmont est super", t0), MonitorIDs: []string{"m"}}
+		a.Post.Lang = "en" // the feed declares English
+		a.Enrichment.Lang = "fr"
+		a.Enrichment.Sentiment = vigie.Sentiment{Label: vigie.Positive, Score: 0.8}
+		b := Item{Post: post("b", "Valmont exam", t0.Add(time.Minute)), MonitorIDs: []string{"m"}}
+		b.Enrichment.Sentiment = vigie.Sentiment{Label: vigie.Neutral, Score: 0.1}
+		must(s.SaveBatch(ctx, f.source.ID, []Item{a, b}, nil))(t)
+
+		page := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID, Lang: "fr"}))(t)
+		if len(page.Mentions) != 1 {
+			t.Fatalf("lang filter uses the detected language: got %d mentions", len(page.Mentions))
+		}
+		ma := page.Mentions[0]
+		if ma.Post.Lang != "fr" || ma.DeclaredLang != "en" || ma.Sentiment != (vigie.Sentiment{Label: vigie.Positive, Score: 0.8}) {
+			t.Fatalf("stored: lang %q declared %q sentiment %+v", ma.Post.Lang, ma.DeclaredLang, ma.Sentiment)
+		}
+
+		// Bad corrections are refused with what to do.
+		for _, c := range [][2]string{{"lang", "french"}, {"sentiment", "angry"}, {"author", "x"}} {
+			_, err := s.Correct(ctx, f.ws.ID, ma.ID, c[0], c[1], "t")
+			wantErr(t, err, vigie.ErrInvalid, "correct "+c[0]+"="+c[1])
+		}
+		_, err := s.Correct(ctx, f.other.ID, ma.ID, "lang", "de", "t")
+		wantErr(t, err, vigie.ErrNotFound, "correcting a mention of another workspace")
+
+		got := must(s.Correct(ctx, f.ws.ID, ma.ID, "sentiment", "Negative", "token:alice"))(t)
+		if got.Sentiment != (vigie.Sentiment{Label: vigie.Negative, Score: -1}) {
+			t.Fatalf("corrected sentiment: %+v", got.Sentiment)
+		}
+		must(s.Correct(ctx, f.ws.ID, ma.ID, "sentiment", "neutral", "token:bob"))(t) // second opinion
+		got = must(s.Correct(ctx, f.ws.ID, ma.ID, "lang", "it", "token:alice"))(t)
+		if got.Post.Lang != "it" || len(got.Corrections) != 2 {
+			t.Fatalf("after corrections: lang %q, corrections %+v", got.Post.Lang, got.Corrections)
+		}
+		byField := map[string]vigie.Correction{}
+		for _, c := range got.Corrections {
+			byField[c.Field] = c
+		}
+		if c := byField["sentiment"]; c.Value != "neutral" || c.Machine != "positive" || c.CorrectedBy != "token:bob" || c.CorrectedAt.IsZero() {
+			t.Errorf("sentiment correction keeps the machine's first answer: %+v", c)
+		}
+		if c := byField["lang"]; c.Value != "it" || c.Machine != "fr" {
+			t.Errorf("lang correction: %+v", c)
+		}
+
+		// Re-enrichment with new models changes b, not a's corrected fields.
+		n := must(s.UpdateEnrichment(ctx, []EnrichmentUpdate{
+			{PostID: ma.ID, Lang: "es", Sentiment: vigie.Sentiment{Label: vigie.Positive, Score: 0.9}},
+			{PostID: ma.ID + 1, Lang: "en", Sentiment: vigie.Sentiment{Label: vigie.Negative, Score: -0.7}},
+		}))(t)
+		if n != 1 {
+			t.Errorf("re-enrichment changed %d posts, want 1", n)
+		}
+		ra := must(s.FindMention(ctx, f.ws.ID, ma.ID))(t)
+		if ra.Post.Lang != "it" || ra.Sentiment.Label != vigie.Neutral {
+			t.Errorf("a correction was overwritten by re-enrichment: lang %q sentiment %+v", ra.Post.Lang, ra.Sentiment)
+		}
+		rb := must(s.FindMention(ctx, 0, ma.ID+1))(t)
+		if rb.Post.Lang != "en" || rb.Sentiment != (vigie.Sentiment{Label: vigie.Negative, Score: -0.7}) || len(rb.Corrections) != 0 {
+			t.Errorf("uncorrected post after re-enrichment: lang %q sentiment %+v corrections %v", rb.Post.Lang, rb.Sentiment, rb.Corrections)
+		}
+		_, err = s.FindMention(ctx, f.other.ID, ma.ID)
+		wantErr(t, err, vigie.ErrNotFound, "finding a mention of another workspace")
+	})
+}
+
+// TestTopAuthors ranks authors by influence and shows its inputs.
+func TestTopAuthors(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "m", "other-m")
+		mk := func(id, author string, followers, likes int64, at time.Duration, monitor string) Item {
+			p := vigie.Post{ID: id, Source: "mastodon", Text: "x", PublishedAt: t0.Add(at),
+				Author:  vigie.Author{ID: author, Handle: "@" + author, Followers: followers},
+				Metrics: vigie.Metrics{Likes: likes, Reposts: 1, Replies: 1}}
+			return Item{Post: p, MonitorIDs: []string{monitor}}
+		}
+		must(s.SaveBatch(ctx, f.source.ID, []Item{
+			mk("1", "star", 2_000_000, 500, 0, "m"),
+			mk("2", "fan", 40, 0, time.Minute, "m"),
+			mk("3", "fan", 40, 2, 2*time.Minute, "m"),
+			mk("4", "fan", 40, 0, 3*time.Minute, "m"),
+			mk("5", "elsewhere", 9_000_000, 9000, 4*time.Minute, "other-m"),
+			mk("6", "late", 100, 0, 48*time.Hour, "m"),
+		}, nil))(t)
+		top := must(s.TopAuthors(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID, To: t0.Add(time.Hour)}))(t)
+		if len(top) != 2 || top[0].Author.ID != "star" || top[1].Author.ID != "fan" {
+			t.Fatalf("ranking: %+v", top)
+		}
+		fan := top[1]
+		if fan.Inputs != (vigie.InfluenceInputs{Followers: 40, Mentions: 3, Engagement: 8}) || fan.Source != "mastodon" {
+			t.Errorf("fan inputs: %+v", fan)
+		}
+		if top[0].Parts.Reach != 1 || top[0].Score <= fan.Score || fan.Parts.Activity <= top[0].Parts.Activity {
+			t.Errorf("parts: star %+v fan %+v", top[0], fan)
+		}
+		if one := must(s.TopAuthors(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID, Limit: 1}))(t); len(one) != 1 {
+			t.Errorf("limit 1: %d authors", len(one))
+		}
+	})
+}
