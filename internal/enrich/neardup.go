@@ -6,6 +6,11 @@ import (
 	"time"
 )
 
+// NearDupDistance is the Hamming distance within which two simhashes are
+// near-duplicates (measured: precision 0.996, recall 0.985 on
+// re-publications of real news sentences; docs/enrichment.md).
+const NearDupDistance = 3
+
 // bands split a simhash into 4 bands of 16 bits. Two hashes at distance ≤ 3
 // differ in at most 3 bands, so they share at least one (pigeonhole): looking
 // up a post's 4 bands finds every earlier post within distance 3, at a cost

@@ -58,6 +58,8 @@ type Index struct {
 	replans    atomic.Int64
 	moved      atomic.Int64 // branches whose anchor a replan changed
 
+	langMonitors atomic.Int64 // monitors whose query tests lang:
+
 	// MaxUnanchored bounds the always-verified branches; set before use.
 	MaxUnanchored int
 }
@@ -102,6 +104,7 @@ type monitor struct {
 	id       string
 	seq      uint64
 	branches []uint32
+	usesLang bool
 }
 
 // NewIndex returns an empty index.
@@ -166,6 +169,9 @@ func (ix *Index) Add(id string, q *query.Query) error {
 	}
 	if exists {
 		ix.dropBranches(slot)
+		if ix.monitors[slot].usesLang {
+			ix.langMonitors.Add(-1)
+		}
 	} else {
 		if n := len(ix.freeMonitors); n > 0 {
 			slot = ix.freeMonitors[n-1]
@@ -179,10 +185,31 @@ func (ix *Index) Add(id string, q *query.Query) error {
 		ix.byID[id] = slot
 	}
 	m := &ix.monitors[slot]
+	m.usesLang = testsLang(q.Root)
+	if m.usesLang {
+		ix.langMonitors.Add(1)
+	}
 	for _, p := range plans {
 		m.branches = append(m.branches, ix.addBranch(slot, p))
 	}
 	return nil
+}
+
+// UsesLang reports whether any monitor's query tests the language (lang:),
+// so that the pipeline detects languages before matching only when it
+// changes the result, and otherwise only for the posts that matched.
+func (ix *Index) UsesLang() bool { return ix.langMonitors.Load() > 0 }
+
+func testsLang(n *query.Node) bool {
+	if n.Op == query.OpField && n.Field == query.FieldLang {
+		return true
+	}
+	for _, c := range n.Children {
+		if testsLang(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // Remove deletes the monitor with id; it reports whether there was one.
@@ -194,6 +221,9 @@ func (ix *Index) Remove(id string) bool {
 		return false
 	}
 	ix.dropBranches(slot)
+	if ix.monitors[slot].usesLang {
+		ix.langMonitors.Add(-1)
+	}
 	delete(ix.byID, id)
 	ix.monitors[slot] = monitor{}
 	ix.freeMonitors = append(ix.freeMonitors, slot)
