@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/vigie-project/vigie"
@@ -33,6 +34,15 @@ func BenchmarkSimhash(b *testing.B) {
 		Title: "Geneva council votes new budget",
 		Text:  "RT @le_temps: The city council of #Geneva approved the 2027 budget on Tuesday after a long debate, with the left and the centre united https://www.letemps.ch/geneve/budget?utm_source=twitter via @alice@mastodon.social",
 	}
+	d := text.Analyze(&p)
+	b.ReportAllocs()
+	for b.Loop() {
+		Simhash(d)
+	}
+}
+
+func BenchmarkSimhashLong(b *testing.B) {
+	p := vigie.Post{Text: strings.Repeat("The city council of Geneva approved the 2027 budget on Tuesday after a long debate, with the left and the centre united. ", 6)}
 	d := text.Analyze(&p)
 	b.ReportAllocs()
 	for b.Loop() {

@@ -37,17 +37,18 @@ const bodyWords = 8
 // with "…" loses only light shingles, while the first words, which most
 // distinguish two texts on the same topic, weigh most.
 func Simhash(d *text.Doc) uint64 {
-	var buf [64]uint64
+	var buf [maxShingles + 2]uint64
 	words := words(d, buf[:0])
-	var w [64]float64
+	// A bit's vote is Σ weight × (±1) = 2 × (weight of the shingles that
+	// set it) − (total weight): only set bits need adding.
+	var set [64]float64
+	total := 0.0
 	n := shingles(words, func(i int, h uint64) {
 		wt := weight(i)
-		for b := range 64 {
-			if h&(1<<b) != 0 {
-				w[b] += wt
-			} else {
-				w[b] -= wt
-			}
+		total += wt
+		for h != 0 {
+			set[bits.TrailingZeros64(h)] += wt
+			h &= h - 1
 		}
 	})
 	if n == 0 {
@@ -55,7 +56,7 @@ func Simhash(d *text.Doc) uint64 {
 	}
 	var s uint64
 	for b := range 64 {
-		if w[b] > 0 {
+		if 2*set[b] > total {
 			s |= 1 << b
 		}
 	}
@@ -71,8 +72,14 @@ func weight(i int) float64 {
 // decay is the shingle index at which weights have fallen to a quarter.
 const decay = 6.0
 
+// maxShingles bounds the shingles that vote. Past the 64th, all the rest
+// together weigh less than a tenth of the first ones (their weights sum to
+// about 36/70 against 5.5), so they seldom change a bit, and a long post costs
+// no more to hash than a short one.
+const maxShingles = 64
+
 // words returns the hashes of the folded words of d that the simhash covers,
-// appended to dst.
+// appended to dst, at most as many as dst has room for.
 func words(d *text.Doc, dst []uint64) []uint64 {
 	toks := d.Tokens
 	from := 0
@@ -102,6 +109,9 @@ func words(d *text.Doc, dst []uint64) []uint64 {
 			continue
 		}
 		dst = append(dst, t.Hash)
+		if len(dst) == cap(dst) {
+			break // enough for the shingles that vote
+		}
 	}
 	return dst
 }
@@ -127,7 +137,7 @@ func shingles(ws []uint64, f func(i int, h uint64)) int {
 		return 0
 	}
 	n := 0
-	for i := 0; i+k <= len(ws); i++ {
+	for i := 0; i+k <= len(ws) && i < maxShingles; i++ {
 		h := uint64(fnvOffset)
 		for _, w := range ws[i : i+k] {
 			for s := 0; s < 64; s += 8 {
