@@ -155,7 +155,8 @@ type MentionFilter struct {
 	Query       string // the monitor query language, checked by the exact verifier
 	Source      string // source kind (rss, mastodon, …)
 	SourceID    int64
-	Lang        string
+	Lang        string    // language in effect (detected or corrected)
+	Sentiment   string    // positive, neutral or negative
 	From, To    time.Time // published_at in [From, To)
 	Limit       int
 	Cursor      string // opaque, from MentionPage.NextCursor

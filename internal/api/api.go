@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/enrich"
 	"github.com/vigie-project/vigie/internal/monitor"
 	"github.com/vigie-project/vigie/internal/netguard"
 	"github.com/vigie-project/vigie/internal/rss"
@@ -60,6 +61,9 @@ func (a *API) Register(mux *http.ServeMux, auth func(http.Handler) http.Handler)
 	route("GET /api/v1/sources/{id}", a.getSource)
 	route("DELETE /api/v1/sources/{id}", a.deleteSource)
 	route("GET /api/v1/mentions", a.listMentions)
+	route("GET /api/v1/mentions/{id}", a.getMention)
+	route("PATCH /api/v1/mentions/{id}", a.correctMention)
+	route("GET /api/v1/authors", a.listAuthors)
 	if a.TriggerCrisis != nil {
 		route("POST /api/v1/demo/crisis", func(w http.ResponseWriter, r *http.Request) error {
 			kind := r.URL.Query().Get("kind")
@@ -73,6 +77,19 @@ func (a *API) Register(mux *http.ServeMux, auth func(http.Handler) http.Handler)
 	mux.Handle("/api/", auth(a.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusNotFound, Message: "no such API route: " + r.Method + " " + r.URL.Path + " (see /api/v1/openapi.json)"}
 	})))
+}
+
+type actorKey struct{}
+
+// WithActor returns ctx carrying who is asking ("token:NAME"), as the
+// authentication middleware found it; corrections record it.
+func WithActor(ctx context.Context, who string) context.Context {
+	return context.WithValue(ctx, actorKey{}, who)
+}
+
+func actor(ctx context.Context) string {
+	who, _ := ctx.Value(actorKey{}).(string)
+	return who
 }
 
 // Error is an API error with its HTTP status.
@@ -362,23 +379,11 @@ func (a *API) deleteSource(w http.ResponseWriter, r *http.Request) error {
 // Mentions.
 
 func (a *API) listMentions(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	f := vigie.MentionFilter{
-		WorkspaceID: a.WorkspaceID, MonitorID: q.Get("monitor"), Query: q.Get("q"),
-		Source: q.Get("source"), Lang: q.Get("lang"), Cursor: q.Get("cursor"),
-	}
-	var err error
-	if f.From, err = parseTime("from", q.Get("from")); err != nil {
+	f, err := mentionFilter(r, store.MaxMentionLimit)
+	if err != nil {
 		return err
 	}
-	if f.To, err = parseTime("to", q.Get("to")); err != nil {
-		return err
-	}
-	if s := q.Get("limit"); s != "" {
-		if f.Limit, err = strconv.Atoi(s); err != nil || f.Limit < 1 || f.Limit > 500 {
-			return &Error{Status: http.StatusBadRequest, Message: `"limit" must be a number from 1 to 500`}
-		}
-	}
+	f.WorkspaceID = a.WorkspaceID
 	if f.Query != "" {
 		if _, err := monitor.Check("", f.Query); err != nil {
 			return err
@@ -392,6 +397,103 @@ func (a *API) listMentions(w http.ResponseWriter, r *http.Request) error {
 		page.Mentions = []vigie.Mention{}
 	}
 	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+// mentionFilter reads the filters shared by the mention listings.
+func mentionFilter(r *http.Request, maxLimit int) (vigie.MentionFilter, error) {
+	q := r.URL.Query()
+	f := vigie.MentionFilter{
+		MonitorID: q.Get("monitor"), Query: q.Get("q"), Source: q.Get("source"),
+		Lang: q.Get("lang"), Sentiment: q.Get("sentiment"), Cursor: q.Get("cursor"),
+	}
+	if f.Sentiment != "" && !vigie.ValidSentiment(f.Sentiment) {
+		return f, &Error{Status: http.StatusBadRequest, Message: `"sentiment" must be positive, neutral or negative`}
+	}
+	var err error
+	if f.From, err = parseTime("from", q.Get("from")); err != nil {
+		return f, err
+	}
+	if f.To, err = parseTime("to", q.Get("to")); err != nil {
+		return f, err
+	}
+	if s := q.Get("limit"); s != "" {
+		if f.Limit, err = strconv.Atoi(s); err != nil || f.Limit < 1 || f.Limit > maxLimit {
+			return f, &Error{Status: http.StatusBadRequest, Message: fmt.Sprintf(`"limit" must be a number from 1 to %d`, maxLimit)}
+		}
+	}
+	return f, nil
+}
+
+func mentionID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, &Error{Status: http.StatusBadRequest, Message: "mention id must be a positive number, got " + strconv.Quote(r.PathValue("id"))}
+	}
+	return id, nil
+}
+
+func (a *API) getMention(w http.ResponseWriter, r *http.Request) error {
+	id, err := mentionID(r)
+	if err != nil {
+		return err
+	}
+	m, err := a.Store.FindMention(r.Context(), a.WorkspaceID, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, m)
+	return nil
+}
+
+// correctMention records the team's corrections of a mention's language
+// and sentiment; enrichment never overwrites them.
+func (a *API) correctMention(w http.ResponseWriter, r *http.Request) error {
+	id, err := mentionID(r)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Lang      *string `json:"lang"`
+		Sentiment *string `json:"sentiment"`
+	}
+	if err := decode(r, &body); err != nil {
+		return err
+	}
+	if body.Lang == nil && body.Sentiment == nil {
+		return &Error{Status: http.StatusBadRequest, Message: `nothing to correct: send {"lang": "fr"} and/or {"sentiment": "negative"}`}
+	}
+	var m vigie.Mention
+	for _, c := range []struct {
+		field string
+		value *string
+	}{{store.FieldLang, body.Lang}, {store.FieldSentiment, body.Sentiment}} {
+		if c.value == nil {
+			continue
+		}
+		if m, err = a.Store.Correct(r.Context(), a.WorkspaceID, id, c.field, *c.value, actor(r.Context())); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, m)
+	return nil
+}
+
+// listAuthors ranks the authors of the filtered mentions by influence.
+func (a *API) listAuthors(w http.ResponseWriter, r *http.Request) error {
+	f, err := mentionFilter(r, store.MaxAuthorLimit)
+	if err != nil {
+		return err
+	}
+	if f.Query != "" || f.Cursor != "" {
+		return &Error{Status: http.StatusBadRequest, Message: `authors take monitor, source, lang, sentiment, from, to and limit; not "q" or "cursor"`}
+	}
+	f.WorkspaceID = a.WorkspaceID
+	authors, err := a.Store.TopAuthors(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"authors": authors, "formula": enrich.InfluenceFormula})
 	return nil
 }
 

@@ -55,7 +55,8 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 			unauthorized(w, "missing bearer token: send Authorization: Bearer <token> (create one with `vigie token create --name NAME`)")
 			return
 		}
-		if _, err := s.Store.Authenticate(r.Context(), strings.TrimSpace(tok)); err != nil {
+		t, err := s.Store.Authenticate(r.Context(), strings.TrimSpace(tok))
+		if err != nil {
 			if errors.Is(err, vigie.ErrNotFound) {
 				unauthorized(w, "unknown or revoked token")
 				return
@@ -64,7 +65,7 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 			http.Error(w, `{"error":{"message":"internal error"}}`, http.StatusInternalServerError)
 			return
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(api.WithActor(r.Context(), "token:"+t.Name)))
 	})
 }
 

@@ -112,6 +112,9 @@ func (s *Store) selectMentions(f *vigie.MentionFilter) *selection {
 	if f.Lang != "" {
 		sel.andPost("p.lang = ?", f.Lang)
 	}
+	if f.Sentiment != "" {
+		sel.andPost("p.sentiment = ?", f.Sentiment)
+	}
 	if !f.From.IsZero() {
 		sel.and(sel.keyAt+" >= ?", s.tm(f.From))
 	}
