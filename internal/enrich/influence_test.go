@@ -18,6 +18,10 @@ func TestInfluence(t *testing.T) {
 		// 999 followers: log10(1000)/6 = 0.5; 9 mentions with 9 engagements
 		// each: log10(10)/3 = 0.333 and log10(10)/2 = 0.5.
 		{"local voice", vigie.InfluenceInputs{Followers: 999, Mentions: 9, Engagement: 81}, 45, vigie.InfluenceParts{Reach: 0.5, Engagement: 0.333, Activity: 0.5}},
+		// The examples of docs/enrichment.md.
+		{"celebrity once", vigie.InfluenceInputs{Followers: 2e6, Mentions: 1, Engagement: 500}, 80, vigie.InfluenceParts{Reach: 1, Engagement: 0.9, Activity: 0.151}},
+		{"journalist", vigie.InfluenceInputs{Followers: 20000, Mentions: 5, Engagement: 250}, 60.7, vigie.InfluenceParts{Reach: 0.717, Engagement: 0.569, Activity: 0.389}},
+		{"student", vigie.InfluenceInputs{Followers: 120, Mentions: 10, Engagement: 50}, 35.5, vigie.InfluenceParts{Reach: 0.347, Engagement: 0.259, Activity: 0.521}},
 		{"negative inputs are zero", vigie.InfluenceInputs{Followers: -5, Mentions: 0, Engagement: -3}, 0, vigie.InfluenceParts{}},
 	}
 	for _, tt := range tests {
