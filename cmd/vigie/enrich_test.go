@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/apptest"
 )
 
 // TestEnrichCommand runs `vigie enrich` over posts in several languages, a
@@ -148,5 +150,26 @@ func TestEnrichmentLive(t *testing.T) {
 	inputs := authors[0].(map[string]any)["inputs"].(map[string]any)
 	if inputs["followers"] != float64(25000) || inputs["mentions"] != float64(1) || inputs["engagement"] != float64(492) || body["formula"] == "" {
 		t.Fatalf("influence inputs: %v", authors[0])
+	}
+}
+
+// TestEvalCommand runs the measurements of docs/enrichment.md on the shared
+// data and checks the tables come out with the figures the targets need.
+func TestEvalCommand(t *testing.T) {
+	shared := filepath.Dir(apptest.Shared(t, "data"))
+	code, out, errOut := runCLI(t, "eval", "--shared", shared, "lang", "neardup")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"## Language: UMSAB val tweets", "| **all** | 2268 |", "## Near-duplicates", "precision 0.99"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, errOut := runCLI(t, "eval", "--shared", shared, "vibes"); code != 2 || !strings.Contains(errOut, "unknown evaluation") {
+		t.Errorf("unknown part: exit %d, %s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "eval", "--shared", t.TempDir()); code != 2 || !strings.Contains(errOut, "shared data not found") {
+		t.Errorf("missing data: exit %d, %s", code, errOut)
 	}
 }
