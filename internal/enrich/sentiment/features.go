@@ -79,6 +79,9 @@ type langInfo struct {
 	fw       map[string]uint8   // function words
 	suffixes []string
 	stemApp  string
+	cur      map[string]bool    // words of the curated lexicon (curated.go)
+	phr      map[string]float32 // curated phrases: "w1 w2[ w3]" → polarity
+	phrLast  map[string]bool    // the last words of the curated phrases
 }
 
 // tables are the lexicons and weights shared by training and the runtime.
@@ -113,6 +116,8 @@ const (
 	dNegator
 	dContrast
 	dEmoji
+	dCPos // curated lexicon: positive and negative sums (words, phrases, emoji)
+	dCNeg
 	nDense
 )
 
@@ -126,6 +131,7 @@ type stats struct {
 	url, mention, words      int
 	negators, emoji          int
 	contrast                 bool
+	cpos, cneg               float64 // the curated part of pos+epos and neg+eneg
 }
 
 // compound is the lexicon-only score in [-1, 1], VADER style.
@@ -140,6 +146,60 @@ func (s *stats) compound() float64 {
 		}
 	}
 	return x / math.Sqrt(x*x+1)
+}
+
+// isCurated reports whether the folded word w (or the form lookup found for
+// it) is in the curated lexicon.
+func (li *langInfo) isCurated(w string) bool {
+	if len(li.cur) == 0 {
+		return false
+	}
+	if li.cur[w] {
+		return true
+	}
+	if _, ok := li.lex[w]; ok {
+		return false
+	}
+	for _, suf := range li.suffixes {
+		if len(w)-len(suf) >= 3 && w[len(w)-len(suf):] == suf {
+			stem := w[:len(w)-len(suf)]
+			if _, ok := li.lex[stem]; ok {
+				return li.cur[stem]
+			}
+			if li.stemApp != "" {
+				var tmp [64]byte
+				if len(stem)+len(li.stemApp) <= len(tmp) {
+					n := copy(tmp[:], stem)
+					n += copy(tmp[n:], li.stemApp)
+					if _, ok := li.lex[unsafeString(tmp[:n])]; ok {
+						return li.cur[unsafeString(tmp[:n])]
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// phrase returns the polarity of the curated phrase that ends with the word
+// w, given the two words before it (p2 p1, "" when absent).
+func (li *langInfo) phrase(sc *scratch, p2, p1, w string) (float32, bool) {
+	if p1 == "" || !li.phrLast[w] {
+		return 0, false
+	}
+	k := sc.key[:0]
+	if p2 != "" {
+		k = append(append(append(append(append(k, p2...), ' '), p1...), ' '), w...)
+		if p, ok := li.phr[string(k)]; ok {
+			sc.key = k
+			return p, true
+		}
+		k = k[:0]
+	}
+	k = append(append(append(k, p1...), ' '), w...)
+	sc.key = k
+	p, ok := li.phr[string(k)]
+	return p, ok
 }
 
 // lookup returns the polarity of the folded word w, trying inflection suffixes.
@@ -203,8 +263,12 @@ func (t *tables) extract(sc *scratch, li *langInfo, nss []byte) stats {
 		}
 		shouting = words > 0 && caps*2 > words
 	}
+	pw1, pw2 := "", "" // the words before this one, for curated phrases
 	for i := range sc.toks {
 		tk := &sc.toks[i]
+		if tk.kind != tkWord && (tk.kind != tkPunct || !tk.hyph) {
+			pw1, pw2 = "", ""
+		}
 		cw := 1.0
 		if lastContrast >= 0 {
 			if i < lastContrast {
@@ -257,13 +321,22 @@ func (t *tables) extract(sc *scratch, li *langInfo, nss []byte) stats {
 			if fl&fwContrast != 0 {
 				negLeft = 0
 			}
-			if fl&fwNeg != 0 {
+			php, isPhrase := li.phrase(sc, pw2, pw1, w)
+			pw2, pw1 = pw1, w
+			// A negator that is also a curated word ("nul") is read as the
+			// adjective when no word follows it in its clause ("c'est nul.").
+			if fl&fwNeg != 0 && !isPhrase && !(li.cur[w] && (i+1 == len(sc.toks) || sc.toks[i+1].kind != tkWord)) {
 				negLeft = int(cfg.NegScope)
 				st.negators++
 				boost = 1
 				continue
 			}
-			if p, ok := li.lookup(w); ok && p != 0 {
+			p, ok, cur := php, isPhrase, isPhrase
+			if !isPhrase {
+				p, ok = li.lookup(w)
+				cur = ok && li.isCurated(w)
+			}
+			if ok && p != 0 {
 				v := float64(p) * boost
 				if tk.caps && !shouting {
 					v *= 1.3
@@ -283,6 +356,13 @@ func (t *tables) extract(sc *scratch, li *langInfo, nss []byte) stats {
 				st.max = max(st.max, v)
 				st.min = min(st.min, v)
 				st.last = v
+				if cur {
+					if v > 0 {
+						st.cpos += v
+					} else {
+						st.cneg -= v
+					}
+				}
 			}
 			boost = 1
 			if fl&fwBoost != 0 {
@@ -325,6 +405,13 @@ func (t *tables) extract(sc *scratch, li *langInfo, nss []byte) stats {
 					st.epos += v
 				} else {
 					st.eneg -= v
+				}
+				if tk.kind == tkEmoji && isCuratedEmoji(tk.r) {
+					if v > 0 {
+						st.cpos += v
+					} else {
+						st.cneg -= v
+					}
 				}
 			}
 			prev = "<e>"
@@ -383,6 +470,8 @@ func (t *tables) extract(sc *scratch, li *langInfo, nss []byte) stats {
 	if st.emoji > 0 {
 		d[dEmoji] = 1
 	}
+	d[dCPos] = float32(st.cpos)
+	d[dCNeg] = float32(st.cneg)
 	for _, ns := range nss {
 		h0 := hstart(ns, kDense, 0)
 		for j, v := range d {

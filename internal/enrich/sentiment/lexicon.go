@@ -332,6 +332,7 @@ func (r *rawLexicons) merge() *mergedLexicons {
 		}
 		m.emoticons[e] = quant(clamp1(mean(ps)))
 	}
+	m.applyCurated(curated())
 	return m
 }
 

@@ -39,6 +39,7 @@ func newTables(cfg Config, lx *mergedLexicons) tables {
 	fws := buildFunctionWords()
 	for lang, lex := range lx.words {
 		li := &langInfo{lex: lex, fw: fws[lang], suffixes: lexSuffixes[lang], stemApp: stemAppend[lang]}
+		li.setCurated(lang)
 		if li.fw == nil {
 			li.fw = fws[""]
 		}
@@ -50,6 +51,7 @@ func newTables(cfg Config, lx *mergedLexicons) tables {
 	for _, lang := range trainedLangs {
 		if t.langs[lang] == nil {
 			t.langs[lang] = &langInfo{lex: map[string]float32{}, fw: fws[lang], suffixes: lexSuffixes[lang], stemApp: stemAppend[lang], ns: byte(slices.Index(trainedLangs, lang) + 1)}
+			t.langs[lang].setCurated(lang)
 		}
 	}
 	return t
@@ -99,8 +101,9 @@ func (m *model) modeFor(lang string) *mode {
 	return m.gen
 }
 
-// probs returns P(negative), P(neutral), P(positive) for the features in sc.
-func (m *model) probs(sc *scratch) [3]float64 {
+// logits returns the scores of negative, neutral and positive for the
+// features in sc.
+func (m *model) logits(sc *scratch) [3]float64 {
 	var z [3]float64
 	w := m.w
 	for _, f := range sc.feats {
@@ -110,7 +113,49 @@ func (m *model) probs(sc *scratch) [3]float64 {
 		z[1] += float64(r[1]) * v
 		z[2] += float64(r[2]) * v
 	}
-	return softmax(z)
+	return z
+}
+
+// Curated-signal rule: a post whose polar signal is curated (curated.go)
+// and of one sign gets that sign's label, whatever the weights say. It
+// applies when the curated words, phrases and emoji of one sign sum to at
+// least curatedRuleMin, none of the other sign is curated, and everything of
+// the other sign (any lexicon, any emoji) sums to at most curatedRuleRatio
+// times the curated sum. The class's logit is then raised to the best other
+// one plus curatedRuleMargin, so Score keeps its meaning and its sign.
+const (
+	curatedRuleMin    = 0.5
+	curatedRuleRatio  = 0.25
+	curatedRuleMargin = 0.1
+)
+
+// curatedClass returns the class the curated-signal rule imposes (0
+// negative, 2 positive), or -1.
+func (st *stats) curatedClass() int {
+	switch {
+	case st.cneg >= curatedRuleMin && st.cpos == 0 && st.pos+st.epos <= curatedRuleRatio*st.cneg:
+		return 0
+	case st.cpos >= curatedRuleMin && st.cneg == 0 && st.neg+st.eneg <= curatedRuleRatio*st.cpos:
+		return 2
+	}
+	return -1
+}
+
+// decide turns the logits of a post into its result, applying the
+// curated-signal rule.
+func decide(z [3]float64, st *stats) Result {
+	if c := st.curatedClass(); c >= 0 {
+		best := math.Inf(-1)
+		for k := range z {
+			if k != c {
+				best = max(best, z[k])
+			}
+		}
+		if z[c] < best+curatedRuleMargin {
+			z[c] = best + curatedRuleMargin
+		}
+	}
+	return resultOf(softmax(z))
 }
 
 func softmax(z [3]float64) [3]float64 {
@@ -142,8 +187,8 @@ func (m *model) analyze(text, lang string) Result {
 	md := m.modeFor(lang)
 	sc := scratchPool.Get().(*scratch)
 	tokenize(text, sc, &m.emoticons)
-	m.extract(sc, md.li, md.nss)
-	r := resultOf(m.probs(sc))
+	st := m.extract(sc, md.li, md.nss)
+	r := decide(m.logits(sc), &st)
 	if cap(sc.feats) <= 1<<16 && cap(sc.buf) <= 1<<16 && cap(sc.toks) <= 1<<14 {
 		scratchPool.Put(sc)
 	}

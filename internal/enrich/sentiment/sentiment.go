@@ -4,8 +4,9 @@
 // The model is a multinomial logistic regression over hashed features (folded
 // word unigrams with negation marking, bigrams, character n-grams, hashtags,
 // emoji, emoticons) and dense lexicon features (VADER, AFINN, Pattern and
-// machine-translated AFINN polarities with negation, intensifiers and "but"
-// handled), trained on the UMSAB train splits by BuildModel (see README.md) and
+// machine-translated AFINN polarities, overridden by the project's curated
+// lexicon of curated.go, with negation, intensifiers and "but" handled),
+// trained on the UMSAB train splits by BuildModel (see README.md) and
 // embedded in the binary. It runs offline, without a GPU.
 package sentiment
 

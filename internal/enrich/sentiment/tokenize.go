@@ -31,6 +31,7 @@ type token struct {
 	caps   bool // a word of two or more letters, all upper case
 	elong  bool // a letter was repeated three times or more (collapsed to two)
 	inTag  bool // part of a hashtag
+	hyph   bool // a punctuation token that is a hyphen between two words (shout-out)
 }
 
 // scratch is the per-call working memory, pooled so that Analyze allocates
@@ -40,6 +41,7 @@ type scratch struct {
 	toks  []token
 	feats []feat
 	parts []int32
+	key   []byte // curated phrase lookups
 	mask  uint64
 }
 
@@ -224,7 +226,14 @@ func tokenize(s string, sc *scratch, emo *emoticonSet) {
 				sc.toks = append(sc.toks, token{kind: tkExcl})
 			case '?':
 				sc.toks = append(sc.toks, token{kind: tkQuest})
-			case '.', ',', ';', ':', '(', ')', '"', '[', ']', '-', '|':
+			case '-':
+				sc.punct()
+				// A hyphen between two words still closes the clause, but
+				// curated phrases may span it ("shout-out", "ras-le-bol").
+				if n := len(sc.toks); n >= 2 && sc.toks[n-2].kind == tkWord && i+1 < len(s) && nextIsWord(s, i+1) && prevIsWord(s, i) {
+					sc.toks[n-1].hyph = true
+				}
+			case '.', ',', ';', ':', '(', ')', '"', '[', ']', '|':
 				sc.punct()
 			}
 			i += size
@@ -241,6 +250,11 @@ func tokenize(s string, sc *scratch, emo *emoticonSet) {
 			i += size
 		}
 	}
+}
+
+func prevIsWord(s string, i int) bool {
+	r, _ := utf8.DecodeLastRuneInString(s[:i])
+	return isLetterish(r)
 }
 
 func nextIsWord(s string, i int) bool {

@@ -183,8 +183,8 @@ func CrossValidate(shared string, k int, cfgs []Config, progress func(CVResult))
 				gm := t.genericMode(s.Lang)
 				sc := &scratch{}
 				tokenize(s.Text, sc, &t.emoticons)
-				t.extract(sc, gm.li, gm.nss)
-				predG = append(predG, Sample{Text: s.Text, Lang: s.Lang, Label: resultOf(m.probs(sc)).Label})
+				st := t.extract(sc, gm.li, gm.nss)
+				predG = append(predG, Sample{Text: s.Text, Lang: s.Lang, Label: decide(m.logits(sc), &st).Label})
 			}
 		}
 		res := CVResult{Config: cfg, Lang: map[string]float64{}, Generic: map[string]float64{}}
