@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -30,7 +32,7 @@ func runEnrich(args []string, stdout, stderr io.Writer) error {
 	posts := fs.String("posts", "", "posts, JSON Lines (formats.md); - for standard input")
 	stored := fs.Bool("stored", false, "re-enrich the stored posts (language, sentiment) with the current models; corrections are kept")
 	stats := fs.Bool("stats", false, "print a summary on stderr: posts, µs per post, languages")
-	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "posts enriched in parallel")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "posts enriched in parallel (at least 1)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -44,6 +46,8 @@ func runEnrich(args []string, stdout, stderr io.Writer) error {
 		return reenrichStored(cfg, stdout, stderr)
 	case *posts == "":
 		return usageErr("--posts is required, e.g. vigie enrich --posts posts.jsonl (or --stored to re-enrich the archive)")
+	case *workers < 1:
+		return usageErr("--workers must be at least 1, got %d", *workers)
 	}
 	in, closeIn, err := openInput(*posts)
 	if err != nil {
@@ -63,9 +67,8 @@ func runEnrich(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "%d bad post lines skipped\n", st.skipped)
 	}
 	if *stats {
-		fmt.Fprintf(stderr, "posts=%d near_duplicates=%d seconds=%.3f posts_per_s=%.1f us_per_post_per_worker=%.1f\n",
-			st.posts, st.dups, elapsed.Seconds(), float64(st.posts)/elapsed.Seconds(),
-			elapsed.Seconds()*1e6*float64(max(*workers, 1))/float64(max(st.posts, 1)))
+		fmt.Fprintf(stderr, "posts=%d near_duplicates=%d seconds=%.3f posts_per_s=%.1f (%d workers, reading and writing included)\n",
+			st.posts, st.dups, elapsed.Seconds(), float64(st.posts)/elapsed.Seconds(), *workers)
 		fmt.Fprintf(stderr, "languages: %s\nsentiment: %s\n", topCounts(st.langs, 12), topCounts(st.labels, 3))
 	}
 	return err
@@ -100,15 +103,21 @@ type enrichBatch struct {
 
 // enrichStream enriches every post of r on workers and writes them to w in
 // input order; near-duplicates are linked in that order, to the earliest
-// earlier post of the run within the distance the pipeline uses.
+// earlier post of the run within the distance the pipeline uses. A few
+// batches are in flight at a time, so memory does not grow with the input
+// (but for the near-duplicate index, which holds every post of the run).
+// Bad lines go to report in line order; a write error stops the reading.
 func enrichStream(r io.Reader, w io.Writer, workers int, report func(line int, err error)) (enrichStats, error) {
+	workers = max(workers, 1)
 	st := enrichStats{langs: map[string]int{}, labels: map[string]int{}}
 	// One run is one window: any earlier post of the file can be the original.
 	nd := enrich.NewNearDup(100*365*24*time.Hour, enrich.NearDupDistance)
 	jobs := make(chan *enrichBatch, workers)
 	done := make(chan *enrichBatch, workers)
+	slots := make(chan struct{}, 2*workers+2) // batches in flight
+	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	for range max(workers, 1) {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -117,7 +126,7 @@ func enrichStream(r io.Reader, w io.Writer, workers int, report func(line int, e
 				for i, line := range b.lines {
 					var p vigie.Post
 					if err := vigie.DecodePost(line, &p); err != nil {
-						b.bad = append(b.bad, badLine{b.nos[i], err})
+						b.bad = append(b.bad, badLine{b.nos[i], fmt.Errorf("not a post: %v", err)})
 						continue
 					}
 					if err := p.Validate(); err != nil {
@@ -144,6 +153,17 @@ func enrichStream(r io.Reader, w io.Writer, workers int, report func(line int, e
 		lr := newLineReader(r)
 		seq := 0
 		b := &enrichBatch{}
+		send := func() bool {
+			select {
+			case slots <- struct{}{}:
+			case <-stop:
+				return false
+			}
+			jobs <- b
+			seq++
+			b = &enrichBatch{seq: seq}
+			return true
+		}
 		for {
 			line, no, err := lr.next()
 			if err == io.EOF {
@@ -154,19 +174,22 @@ func enrichStream(r io.Reader, w io.Writer, workers int, report func(line int, e
 				continue
 			}
 			if err != nil {
+				// What was read before the error is still enriched.
+				if len(b.lines) > 0 || len(b.bad) > 0 {
+					send()
+				}
 				readErr <- err
 				return
 			}
 			b.lines = append(b.lines, append([]byte(nil), line...))
 			b.nos = append(b.nos, no)
-			if len(b.lines) == batchLines {
-				jobs <- b
-				seq++
-				b = &enrichBatch{seq: seq}
+			if len(b.lines) == batchLines && !send() {
+				readErr <- nil
+				return
 			}
 		}
 		if len(b.lines) > 0 || len(b.bad) > 0 {
-			jobs <- b
+			send()
 		}
 		readErr <- nil
 	}()
@@ -185,6 +208,11 @@ func enrichStream(r io.Reader, w io.Writer, workers int, report func(line int, e
 			b := pending[next]
 			delete(pending, next)
 			next++
+			<-slots
+			if werr != nil {
+				continue
+			}
+			slices.SortFunc(b.bad, func(x, y badLine) int { return x.no - y.no })
 			for _, x := range b.bad {
 				report(x.no, x.err)
 			}
@@ -201,13 +229,14 @@ func enrichStream(r io.Reader, w io.Writer, workers int, report func(line int, e
 				st.posts++
 				st.langs[e.Lang]++
 				st.labels[e.Sentiment.Label]++
-				if werr == nil {
-					werr = enc.Encode(e)
+				if werr = enc.Encode(e); werr != nil {
+					close(stop)
+					break
 				}
 			}
 		}
 	}
-	if err := <-readErr; err != nil {
+	if err := <-readErr; err != nil && werr == nil {
 		return st, err
 	}
 	return st, werr
@@ -216,6 +245,14 @@ func enrichStream(r io.Reader, w io.Writer, workers int, report func(line int, e
 // reenrichStored recomputes the language and sentiment of every stored post
 // with the current models, in id order, keeping corrected fields.
 func reenrichStored(cfg config.Config, stdout, stderr io.Writer) error {
+	if cfg.DatabaseURL == "" {
+		// Re-enriching creates nothing: a mistyped --data must not give an
+		// empty new database and "0 posts re-enriched".
+		db := filepath.Join(cfg.Data, "vigie.db")
+		if _, err := os.Stat(db); err != nil {
+			return badInput(fmt.Errorf("no Vigie database at %s: pass the --data folder of an existing Vigie (or --database-url)", db))
+		}
+	}
 	ctx := context.Background()
 	st, err := openStore(ctx, cfg)
 	if err != nil {

@@ -173,3 +173,80 @@ func TestEvalCommand(t *testing.T) {
 		t.Errorf("missing data: exit %d, %s", code, errOut)
 	}
 }
+
+// TestEnrichManyBatches runs more lines than a batch holds, with bad lines
+// spread out (one too long): the output keeps input order and the bad lines
+// are reported in line order.
+func TestEnrichManyBatches(t *testing.T) {
+	var b strings.Builder
+	var wantBad []int
+	for i := 1; i <= 1000; i++ {
+		switch {
+		case i%97 == 0:
+			b.WriteString("{broken\n")
+			wantBad = append(wantBad, i)
+		case i == 500:
+			b.WriteString(`{"id":"big","text":"` + strings.Repeat("x", maxLine) + "\"}\n")
+			wantBad = append(wantBad, i)
+		default:
+			fmt.Fprintf(&b, `{"id":"p%d","source":"rss","published_at":"2026-11-20T10:00:00Z","text":"Post number %d about Valmont"}`+"\n", i, i)
+		}
+	}
+	path := writeFile(t, "posts.jsonl", b.String())
+	code, out, errOut := runCLI(t, "enrich", "--posts", path, "--workers", "2")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var gotBad []int
+	for _, l := range strings.Split(strings.TrimSpace(errOut), "\n") {
+		var n int
+		if i := strings.Index(l, " line "); i >= 0 {
+			if _, err := fmt.Sscanf(l[i:], " line %d:", &n); err == nil {
+				gotBad = append(gotBad, n)
+			}
+		}
+	}
+	if fmt.Sprint(gotBad) != fmt.Sprint(wantBad) {
+		t.Fatalf("bad lines reported %v, want %v", gotBad, wantBad)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 1000-len(wantBad) {
+		t.Fatalf("%d posts out", len(lines))
+	}
+	prev := 0
+	for _, l := range lines {
+		var o struct{ ID string }
+		json.Unmarshal([]byte(l), &o)
+		var n int
+		fmt.Sscanf(o.ID, "p%d", &n)
+		if n <= prev {
+			t.Fatalf("output out of order: p%d after p%d", n, prev)
+		}
+		prev = n
+	}
+	if code, _, _ := runCLI(t, "enrich", "--posts", path, "--workers", "-1"); code != 2 {
+		t.Errorf("--workers -1: exit %d, want 2", code)
+	}
+	if code, _, _ := runCLI(t, "enrich", "--posts", t.TempDir()); code != 2 {
+		t.Errorf("--posts of a folder: exit %d, want 2", code)
+	}
+	if code, _, errOut := runCLI(t, "enrich", "--stored", "--data", filepath.Join(t.TempDir(), "typo")); code != 2 || !strings.Contains(errOut, "no Vigie database") {
+		t.Errorf("--stored on a missing database: exit %d %s", code, errOut)
+	}
+}
+
+// TestMatchDetectsLanguage: `vigie match` tests lang: on the detected
+// language, as the live pipeline does.
+func TestMatchDetectsLanguage(t *testing.T) {
+	monitors := writeFile(t, "m.jsonl", `{"id":"fr","query":"valmont lang:fr"}`+"\n"+`{"id":"any","query":"valmont"}`+"\n")
+	posts := writeFile(t, "p.jsonl", `{"id":"a","source":"rss","lang":"en","published_at":"2026-11-20T10:00:00Z","text":"Les étudiants de Valmont manifestent devant le rectorat ce matin"}`+"\n"+
+		`{"id":"b","source":"rss","lang":"fr","published_at":"2026-11-20T10:00:00Z","text":"Students of Valmont are protesting in front of the rectorate this morning"}`+"\n")
+	code, out, errOut := runCLI(t, "match", "--monitors", monitors, "--posts", posts)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	want := `{"post":"a","monitor":"fr"}` + "\n" + `{"post":"a","monitor":"any"}` + "\n" + `{"post":"b","monitor":"any"}` + "\n"
+	if out != want {
+		t.Fatalf("matches:\n%s\nwant:\n%s", out, want)
+	}
+}

@@ -21,10 +21,18 @@ var evalParts = []string{"lang", "sentiment", "neardup"}
 func runEval(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("eval", stderr)
 	shared := fs.String("shared", defaultShared(), "the shared data folder (holding data/sentiment, data/langid, data/neardup)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+	// Flags may come before or after the parts: vigie eval lang --shared DIR.
+	var parts []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		parts = append(parts, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	parts := fs.Args()
 	if len(parts) == 0 {
 		parts = evalParts
 	}

@@ -40,7 +40,7 @@ func commands() []command {
 		{"config", "[--addr …] [--data …] [--database-url …]", "print the effective configuration, secrets redacted", runConfig},
 		{"token create", "--name NAME [--data DIR]", "create an API token (printed on the last line)", runTokenCreate},
 		{"query check", "'QUERY'", "check a monitor query; print ok or the error with a caret", runQueryCheck},
-		{"enrich", "--posts P.jsonl [--stats] | --stored [--data DIR]", "add language, sentiment, simhash and near-duplicate links to posts; or re-enrich the archive", runEnrich},
+		{"enrich", "--posts P.jsonl [--stats] [--workers N] | --stored [--data DIR]", "add language, sentiment, simhash and near-duplicate links to posts; or re-enrich the archive", runEnrich},
 		{"eval", "[lang] [sentiment] [neardup] [--shared ../shared]", "measure enrichment quality on the shared evaluation data (docs/enrichment.md)", runEval},
 		{"match", "--monitors M.jsonl --posts P.jsonl [--stats] [--workers N]", "match posts against monitors, one JSON line per match", runMatch},
 		{"bench match", "--monitors M.jsonl --posts P.jsonl [--limit N]", "measure the percolator: posts/s, candidates, build time, memory", runBenchMatch},

@@ -14,8 +14,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/enrich"
 	"github.com/vigie-project/vigie/internal/match"
 	"github.com/vigie-project/vigie/internal/query"
+	"github.com/vigie-project/vigie/internal/text"
 )
 
 func runMatch(args []string, stdout, stderr io.Writer) error {
@@ -76,6 +78,10 @@ func openInput(path string) (io.Reader, func(), error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, badInput(err)
+	}
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		f.Close()
+		return nil, nil, badInput(fmt.Errorf("%s is a folder, not a JSON Lines file", path))
 	}
 	return f, func() { f.Close() }, nil
 }
@@ -159,6 +165,7 @@ func matchStream(ix *match.Index, r io.Reader, w io.Writer, workers int, report 
 		workers = 1
 	}
 	lr := newLineReader(r)
+	detectLang := ix.UsesLang()
 	var total streamStats
 	emit := func(b *batch) error {
 		slices.SortFunc(b.bad, func(x, y badLine) int { return x.no - y.no })
@@ -198,6 +205,7 @@ func matchStream(ix *match.Index, r io.Reader, w io.Writer, workers int, report 
 
 	if workers == 1 {
 		m := match.NewMatcher(ix)
+		var an text.Analyzer
 		b := &batch{}
 		for {
 			more, err := read(b)
@@ -207,7 +215,7 @@ func matchStream(ix *match.Index, r io.Reader, w io.Writer, workers int, report 
 			if !more {
 				return total, nil
 			}
-			processBatch(m, b)
+			processBatch(m, &an, detectLang, b)
 			if err := emit(b); err != nil {
 				return total, err
 			}
@@ -226,8 +234,9 @@ func matchStream(ix *match.Index, r io.Reader, w io.Writer, workers int, report 
 		go func() {
 			defer wg.Done()
 			m := match.NewMatcher(ix)
+			var an text.Analyzer
 			for b := range todo {
-				processBatch(m, b)
+				processBatch(m, &an, detectLang, b)
 				done <- b
 			}
 		}()
@@ -281,7 +290,10 @@ func matchStream(ix *match.Index, r io.Reader, w io.Writer, workers int, report 
 	return total, werr
 }
 
-func processBatch(m *match.Matcher, b *batch) {
+// processBatch matches a batch's posts. When a monitor tests lang:, each
+// post's language is detected first, as the live pipeline does: lang: means
+// the detected language, the declared one being only a hint.
+func processBatch(m *match.Matcher, an *text.Analyzer, detectLang bool, b *batch) {
 	c0, v0 := m.Candidates, m.Verified
 	var p vigie.Post
 	for _, l := range b.lines {
@@ -297,7 +309,15 @@ func processBatch(m *match.Matcher, b *batch) {
 			continue
 		}
 		b.st.Posts++
-		for _, id := range m.Match(&p) {
+		var ids []string
+		if detectLang {
+			d := an.Analyze(&p)
+			d.Lang = enrich.Language(d, p.Lang)
+			ids = m.MatchDoc(d)
+		} else {
+			ids = m.Match(&p)
+		}
+		for _, id := range ids {
 			b.out = append(b.out, `{"post":`...)
 			b.out = appendJSONString(b.out, p.ID)
 			b.out = append(b.out, `,"monitor":`...)

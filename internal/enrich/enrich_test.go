@@ -224,3 +224,40 @@ func TestExtractLeavesOutThePostsOwnURL(t *testing.T) {
 		t.Fatalf("links %v domains %v", e.Links, e.Domains)
 	}
 }
+
+// TestNearDupRepresentatives: identical copies cost one bucket entry, the
+// next copy takes over when the earliest expires, and wordless posts (hash
+// 0) never link.
+func TestNearDupRepresentatives(t *testing.T) {
+	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	nd := NewNearDup(time.Hour, NearDupDistance)
+	if nd.Add("e1", 0, t0) != "" || nd.Add("e2", 0, t0) != "" {
+		t.Fatal("posts without words were linked")
+	}
+	const h = 0xfedcba9876543210
+	if got := nd.Add("c0", h, t0); got != "" {
+		t.Fatalf("first copy linked to %q", got)
+	}
+	for i := 1; i <= 5000; i++ {
+		if got := nd.Add(fmt.Sprintf("c%d", i), h, t0.Add(time.Duration(i)*time.Second/10)); got != "c0" {
+			t.Fatalf("copy %d linked to %q, want c0", i, got)
+		}
+	}
+	for b := range bands {
+		if n := len(nd.index[b][band(h, b)]); n != 1 {
+			t.Fatalf("band %d holds %d entries for one hash", b, n)
+		}
+	}
+	// A near copy (2 bits off) links to the earliest of the identical ones.
+	if got := nd.Add("near", h^0b101, t0.Add(9*time.Minute)); got != "c0" {
+		t.Fatalf("near copy linked to %q", got)
+	}
+	// c0 … c599 expire (more than an hour before the latest post); the
+	// earliest live copy now answers.
+	if got := nd.Add("late", h, t0.Add(time.Hour+time.Minute)); got != "c600" {
+		t.Fatalf("after expiry: linked to %q, want c600", got)
+	}
+	if n := nd.Len(); n != 5001-600+2 {
+		t.Fatalf("%d entries held", n)
+	}
+}

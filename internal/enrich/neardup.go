@@ -22,6 +22,12 @@ const (
 
 // NearDup links each post to an earlier one within a time window whose simhash
 // is within a distance. It is safe for concurrent use.
+//
+// The band buckets hold one entry per distinct hash — the earliest live post
+// with it — so a storm of identical copies (a viral repost, a syndicated
+// story) costs one comparison, not one per copy. A hash of 0 means the post
+// had no words to compare (an emoji, a bare link): such posts are never
+// linked.
 type NearDup struct {
 	window  time.Duration
 	maxDist int
@@ -29,9 +35,10 @@ type NearDup struct {
 	mu     sync.Mutex
 	seq    uint64
 	latest time.Time
-	queue  []*ndEntry // in order of time; expired from the front
+	queue  []*ndEntry // every live entry, in order of time; expired from the front
 	head   int
-	index  [bands]map[uint16][]*ndEntry
+	index  [bands]map[uint16][]*ndEntry // representatives only
+	same   map[uint64][]*ndEntry        // live entries by hash, in order of (time, seq)
 }
 
 type ndEntry struct {
@@ -44,7 +51,7 @@ type ndEntry struct {
 // NewNearDup returns a NearDup over the given window. maxDistance above 3 is
 // allowed, but posts beyond 3 bits are found only when they also share a band.
 func NewNearDup(window time.Duration, maxDistance int) *NearDup {
-	n := &NearDup{window: window, maxDist: maxDistance}
+	n := &NearDup{window: window, maxDist: maxDistance, same: map[uint64][]*ndEntry{}}
 	for b := range n.index {
 		n.index[b] = make(map[uint16][]*ndEntry)
 	}
@@ -53,11 +60,18 @@ func NewNearDup(window time.Duration, maxDistance int) *NearDup {
 
 func band(h uint64, b int) uint16 { return uint16(h >> (b * bandBits)) }
 
+func (e *ndEntry) before(x *ndEntry) bool {
+	return e.at.Before(x.at) || e.at.Equal(x.at) && e.seq < x.seq
+}
+
 // Add records the post id with simhash h published at at, and returns the id
 // of the earliest post of the window (at most window before or after at) within
 // the distance, or "" if there is none. Posts may arrive out of order; entries
 // are expired once older than the latest time seen minus the window.
 func (n *NearDup) Add(id string, h uint64, at time.Time) (dupOf string) {
+	if h == 0 {
+		return "" // no words: nothing to compare
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if at.After(n.latest) {
@@ -65,13 +79,21 @@ func (n *NearDup) Add(id string, h uint64, at time.Time) (dupOf string) {
 		n.expire(at.Add(-n.window))
 	}
 	var best *ndEntry
+	seen := map[uint64]bool{}
 	for b := range bands {
-		for _, e := range n.index[b][band(h, b)] {
-			if Hamming(e.h, h) > n.maxDist || absDur(at.Sub(e.at)) > n.window {
+		for _, rep := range n.index[b][band(h, b)] {
+			if seen[rep.h] || Hamming(rep.h, h) > n.maxDist {
 				continue
 			}
-			if best == nil || e.at.Before(best.at) || e.at.Equal(best.at) && e.seq < best.seq {
-				best = e
+			seen[rep.h] = true
+			// The earliest post with this hash within the window of at.
+			for _, e := range n.same[rep.h] {
+				if absDur(at.Sub(e.at)) <= n.window {
+					if best == nil || e.before(best) {
+						best = e
+					}
+					break
+				}
 			}
 		}
 	}
@@ -89,11 +111,41 @@ func (n *NearDup) Add(id string, h uint64, at time.Time) (dupOf string) {
 		i--
 	}
 	n.queue = slices.Insert(n.queue, i, e)
-	for b := range bands {
-		k := band(h, b)
-		n.index[b][k] = append(n.index[b][k], e)
+	list := n.same[h]
+	j := len(list)
+	for j > 0 && e.before(list[j-1]) {
+		j--
+	}
+	if j == 0 && len(list) > 0 {
+		n.unindex(list[0]) // e is the new earliest of its hash
+	}
+	n.same[h] = slices.Insert(list, j, e)
+	if j == 0 {
+		n.indexEntry(e)
 	}
 	return dupOf
+}
+
+func (n *NearDup) indexEntry(e *ndEntry) {
+	for b := range bands {
+		k := band(e.h, b)
+		n.index[b][k] = append(n.index[b][k], e)
+	}
+}
+
+func (n *NearDup) unindex(e *ndEntry) {
+	for b := range bands {
+		k := band(e.h, b)
+		list := n.index[b][k]
+		if i := slices.Index(list, e); i >= 0 {
+			list = slices.Delete(list, i, i+1)
+		}
+		if len(list) == 0 {
+			delete(n.index[b], k)
+		} else {
+			n.index[b][k] = list
+		}
+	}
 }
 
 // Len returns the number of posts held.
@@ -103,26 +155,30 @@ func (n *NearDup) Len() int {
 	return len(n.queue) - n.head
 }
 
-// expire removes the entries older than cutoff, from the front of the queue.
+// expire removes the entries older than cutoff, from the front of the queue;
+// when a hash's representative goes, the next post with that hash takes its
+// place in the bands.
 func (n *NearDup) expire(cutoff time.Time) {
 	for n.head < len(n.queue) && n.queue[n.head].at.Before(cutoff) {
 		e := n.queue[n.head]
 		n.queue[n.head] = nil
 		n.head++
-		for b := range bands {
-			k := band(e.h, b)
-			list := n.index[b][k]
-			for i, x := range list {
-				if x == e {
-					list = append(list[:i], list[i+1:]...)
-					break
-				}
-			}
-			if len(list) == 0 {
-				delete(n.index[b], k)
-			} else {
-				n.index[b][k] = list
-			}
+		list := n.same[e.h]
+		i := slices.Index(list, e)
+		if i < 0 {
+			continue
+		}
+		if i == 0 {
+			n.unindex(e)
+		}
+		list = slices.Delete(list, i, i+1)
+		if len(list) == 0 {
+			delete(n.same, e.h)
+			continue
+		}
+		n.same[e.h] = list
+		if i == 0 {
+			n.indexEntry(list[0])
 		}
 	}
 	if n.head > 1024 && n.head*2 > len(n.queue) {

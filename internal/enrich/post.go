@@ -44,7 +44,7 @@ func prefix(s string, n int) string {
 }
 
 // DeclaredLang reduces a declared language tag to its ISO 639-1 code:
-// "fr-CH" → "fr", "EN_us" → "en"; anything else to "".
+// "fr-CH" → "fr", "EN_us" → "en", "no" → "nb"; anything else to "".
 func DeclaredLang(tag string) string {
 	tag = strings.ToLower(strings.TrimSpace(tag))
 	if i := strings.IndexAny(tag, "-_"); i >= 0 {
@@ -52,6 +52,9 @@ func DeclaredLang(tag string) string {
 	}
 	if len(tag) != 2 || tag[0] < 'a' || tag[0] > 'z' || tag[1] < 'a' || tag[1] > 'z' {
 		return ""
+	}
+	if tag == "no" || tag == "nn" {
+		return "nb" // Norwegian, as the detector names it
 	}
 	return tag
 }

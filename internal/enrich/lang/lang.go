@@ -194,11 +194,23 @@ func (t *table) lookup(h uint64) int {
 	}
 }
 
+// maxText is the most of a text DetectHint reads.
+const maxText = 64 << 10
+
 // maxLangs bounds the languages of one table.
 const maxLangs = 48
 
 // DetectHint is the method form of the package function DetectHint.
 func (d *Detector) DetectHint(text, hint string) Result {
+	// Scores are int32 sums: bound the text so that they cannot overflow
+	// (and the cost stays bounded); its first 64 KB tell the language.
+	if len(text) > maxText {
+		n := maxText
+		for n > 0 && !utf8.RuneStart(text[n]) {
+			n--
+		}
+		text = text[:n]
+	}
 	var (
 		sc      ngram.Scanner
 		w       ngram.Word

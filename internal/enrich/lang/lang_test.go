@@ -2,6 +2,7 @@ package lang
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -181,5 +182,14 @@ func BenchmarkDetect(b *testing.B) {
 		t := benchTexts[i%len(benchTexts)]
 		n += len(t)
 		Detect(t)
+	}
+}
+
+// TestLongText: a very long text is judged on its beginning, without the
+// scores overflowing.
+func TestLongText(t *testing.T) {
+	long := strings.Repeat("Les étudiants de l'université manifestent devant le rectorat ce matin. ", 60000) // ≈ 4 MB
+	if got := Detect(long); got != "fr" {
+		t.Fatalf("Detect(4 MB of French) = %q", got)
 	}
 }

@@ -2,7 +2,7 @@
 // negative, with a score in [-1, 1].
 //
 // The model is a multinomial logistic regression over hashed features (folded
-// word unigrams with negation marking, bigrams, character n-grams, hashtags,
+// word unigrams with negation marking, bigrams, hashtags,
 // emoji, emoticons) and dense lexicon features (VADER, AFINN, Pattern and
 // machine-translated AFINN polarities, overridden by the project's curated
 // lexicon of curated.go, with negation, intensifiers and "but" handled),
