@@ -38,6 +38,7 @@ func commands() []command {
 		{"import", "[--monitors M.jsonl] --posts P.jsonl [--data DIR]", "load monitors and posts through the normal pipeline", runImport},
 		{"reindex", "--monitor ID [--data DIR]", "match the stored posts against a monitor and record its past mentions", runReindex},
 		{"config", "[--addr …] [--data …] [--database-url …]", "print the effective configuration, secrets redacted", runConfig},
+		{"user create", "--email E [--name N] [--role admin|editor|viewer] [--workspace SLUG] [--password-stdin] [--data DIR]", "create a user of the web app (password generated and printed unless given on stdin)", runUserCreate},
 		{"token create", "--name NAME [--data DIR]", "create an API token (printed on the last line)", runTokenCreate},
 		{"query check", "'QUERY'", "check a monitor query; print ok or the error with a caret", runQueryCheck},
 		{"enrich", "--posts P.jsonl [--stats] [--workers N] | --stored [--data DIR]", "add language, sentiment, simhash and near-duplicate links to posts; or re-enrich the archive", runEnrich},

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/account"
 	"github.com/vigie-project/vigie/internal/api"
 	"github.com/vigie-project/vigie/internal/config"
 	"github.com/vigie-project/vigie/internal/ingest"
@@ -20,6 +21,7 @@ import (
 	"github.com/vigie-project/vigie/internal/rss"
 	"github.com/vigie-project/vigie/internal/server"
 	"github.com/vigie-project/vigie/internal/simulator"
+	"github.com/vigie-project/vigie/internal/web"
 )
 
 func runServe(args []string, stdout, stderr io.Writer) error {
@@ -36,6 +38,9 @@ type instance struct {
 	sim     *ingest.SimulatorRunner
 	handler http.Handler
 	token   string // demo only
+	// setupToken opens the page that creates the first administrator; empty
+	// once a user exists.
+	setupToken string
 }
 
 // build wires the whole embedded Vigie: store, matching, sources, API. The
@@ -69,8 +74,18 @@ func build(ctx context.Context, cfg config.Config, demo bool, stderr io.Writer) 
 	if demo {
 		apiv1.TriggerCrisis = in.sim.TriggerCrisis
 	}
-	srv := &server.Server{Store: a.store, API: apiv1, Pipeline: a.pipeline, Index: a.index, Log: a.log}
+	hub := web.NewHub()
+	a.pipeline.OnStored = hub.Notify
+	app := &web.Web{Store: a.store, Monitors: a.monitors, Log: a.log, Live: hub, Wake: in.sched.Wake}
+	if demo {
+		app.TriggerCrisis = in.sim.TriggerCrisis
+	}
+	srv := &server.Server{Store: a.store, API: apiv1, Web: app, Pipeline: a.pipeline, Index: a.index, Log: a.log}
 	in.handler = srv.Handler()
+	if in.setupToken, err = setupLink(ctx, a); err != nil {
+		a.Close()
+		return nil, err
+	}
 	return in, nil
 }
 
@@ -111,11 +126,32 @@ func serve(name string, args []string, stdout, stderr io.Writer) error {
 		} else {
 			fmt.Fprintf(stdout, "Create an API token with: vigie token create --name NAME --data %s\n", cfg.Data)
 		}
+		if in.setupToken != "" {
+			fmt.Fprintf(stdout, "\nFirst run: create the administrator account at this one-time link (valid %s):\n  %s/setup?token=%s\n", setupValidity, base, in.setupToken)
+		} else {
+			fmt.Fprintf(stdout, "\nSign in at %s/login\n", base)
+		}
 		fmt.Fprintln(stdout, "Stop with Ctrl-C.")
 	})
 	stop()
 	wg.Wait()
 	return err
+}
+
+// setupValidity is how long a first-run set-up link works.
+const setupValidity = 24 * time.Hour
+
+// setupLink returns a fresh one-time link token when no user exists yet.
+func setupLink(ctx context.Context, a *app) (string, error) {
+	n, err := a.store.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return "", err
+	}
+	tok, hash, err := account.NewToken("vgu_")
+	if err != nil {
+		return "", err
+	}
+	return tok, a.store.CreateSetupToken(ctx, hash, time.Now().Add(setupValidity))
 }
 
 // setUpDemo saves the demo monitors and the simulated source, and returns a

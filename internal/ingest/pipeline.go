@@ -26,6 +26,9 @@ import (
 type Pipeline struct {
 	Index *match.Index
 	Store *store.Store
+	// OnStored, when set, is called after a batch stored new mentions (it
+	// wakes the live streams); it must not block.
+	OnStored func()
 
 	workers  int
 	matchers sync.Pool
@@ -138,6 +141,9 @@ func (p *Pipeline) Process(ctx context.Context, src *vigie.Source, posts []vigie
 	res.Saved = saved
 	p.stats.Stored.Add(int64(saved.Posts))
 	p.stats.Mentions.Add(int64(saved.Mentions))
+	if saved.Mentions > 0 && p.OnStored != nil {
+		p.OnStored()
+	}
 	return res, nil
 }
 

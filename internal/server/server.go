@@ -18,12 +18,14 @@ import (
 	"github.com/vigie-project/vigie/internal/ingest"
 	"github.com/vigie-project/vigie/internal/match"
 	"github.com/vigie-project/vigie/internal/store"
+	"github.com/vigie-project/vigie/internal/web"
 )
 
 // Server wires the HTTP side.
 type Server struct {
 	Store    *store.Store
 	API      *api.API
+	Web      *web.Web // nil: API only
 	Pipeline *ingest.Pipeline
 	Index    *match.Index
 	Log      *slog.Logger
@@ -39,10 +41,16 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", s.requireToken(http.HandlerFunc(s.metrics)))
 	s.API.Register(mux, s.requireToken)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprint(w, "Vigie is running.\n\nThe JSON API is under /api/v1 (documented at /api/v1/openapi.json);\nevery request needs Authorization: Bearer <token> — create one with `vigie token create --name NAME`.\nThe web app comes in a later version.\n")
-	})
+	if s.Web != nil {
+		if err := s.Web.Register(mux); err != nil {
+			panic(err) // templates are embedded: a parse error is a build error, caught by the tests
+		}
+	} else {
+		mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			fmt.Fprint(w, "Vigie is running. The JSON API is under /api/v1 (documented at /api/v1/openapi.json).\n")
+		})
+	}
 	return s.recoverer(s.logRequests(securityHeaders(mux)))
 }
 
@@ -82,7 +90,10 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		// The web app's script, styles and live stream come from here only;
+		// no inline script can run, whatever a post contains.
+		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+			"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 		next.ServeHTTP(w, r)
 	})
 }
@@ -91,6 +102,9 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 }
+
+// Unwrap lets http.ResponseController reach the connection (live streams flush).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *statusWriter) WriteHeader(code int) {
 	w.status = code
@@ -189,7 +203,10 @@ func ListenAndServe(ctx context.Context, addr string, h http.Handler, log *slog.
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w (is another Vigie running? choose another address with --addr)", addr, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// Requests live in ctx: when it ends, long-lived ones (live streams) end
+	// too, and the graceful shutdown does not wait for them.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		BaseContext: func(net.Listener) context.Context { return ctx }}
 	if ready != nil {
 		ready(ln.Addr())
 	}

@@ -1,0 +1,215 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/account"
+	"github.com/vigie-project/vigie/internal/apptest"
+)
+
+// browser starts headless Chromium for a test, with the flags that keep it
+// off the network (this machine has none) and a fresh profile.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := apptest.Chromium(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting %s: %v", path, err)
+	}
+	return ctx
+}
+
+// do runs browser actions, failing the test with what was being done.
+func do(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// get runs one browser action and returns its value.
+func get[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	return v
+}
+
+func addUser(t *testing.T, in *instance, email, role string) {
+	t.Helper()
+	hash, err := account.HashPassword("trois petits chats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = in.app.store.CreateUser(context.Background(), vigie.User{Email: email}, hash,
+		[]vigie.Membership{{WorkspaceID: in.app.workspace.ID, Role: role}})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func login(t *testing.T, ctx context.Context, base, email string) {
+	t.Helper()
+	do(t, ctx, "log in as "+email,
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.ID("email")),
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("password"), "trois petits chats"),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.CSS("ol.mentions")),
+	)
+}
+
+// TestBrowser drives the web app in headless Chromium: log in, see posts
+// rendered safely, see a mention arrive live, search and filter, create a
+// monitor after seeing an invalid query's error at its column, and check a
+// viewer cannot edit monitors.
+func TestBrowser(t *testing.T) {
+	in, api, src := valmontInstance(t, "m-valmont")
+	base := api.base
+	ws := base + "/w/" + in.app.workspace.Slug
+	addUser(t, in, "ana@uval.example", "editor")
+	addUser(t, in, "victor@uval.example", "viewer")
+	ctx0 := context.Background()
+	at := time.Now().UTC().Add(-time.Hour)
+	posts := []vigie.Post{
+		{ID: "b:1", Source: "mastodon", PublishedAt: at, Author: vigie.Author{Handle: "@ana"},
+			Text: "Valmont opens a robotics lab for first-year students"},
+		{ID: "b:2", Source: "bluesky", PublishedAt: at.Add(time.Minute), Author: vigie.Author{Handle: "@mallory"},
+			Text: `Valmont <script>window.__xss = 1</script><img src=x onerror="window.__xss = 2"> &lt;script&gt;window.__xss = 3&lt;/script&gt; onerror=alert(4)`},
+	}
+	if _, err := in.app.pipeline.Process(ctx0, &src, posts, nil); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browser(t)
+	login(t, ctx, base, "ana@uval.example")
+
+	// Outside markup is inert: no script ran, no element came from a post,
+	// and escaped markup shows as text.
+	xss := get(t, ctx, "read window.__xss", chromedp.Evaluate[bool](`window.__xss !== undefined`))
+	live := get(t, ctx, "count scripts and images", chromedp.Evaluate[int](`document.querySelectorAll("ol.mentions script, ol.mentions img").length`))
+	texts := get(t, ctx, "read the stream", chromedp.Text(chromedp.CSS("ol.mentions")))
+	if xss || live != 0 {
+		t.Fatalf("post markup became live: xss=%v elements=%d", xss, live)
+	}
+	if !strings.Contains(texts, "<script>window.__xss = 3</script>") || !strings.Contains(texts, "onerror=alert(4)") {
+		t.Fatalf("escaped markup is not shown as text:\n%s", texts)
+	}
+
+	// A new mention arrives without a reload.
+	do(t, ctx, "wait for the live stream", chromedp.WaitVisible(chromedp.CSS(".live:not([hidden])")))
+	arrival := vigie.Post{ID: "b:3", Source: "rss", PublishedAt: time.Now().UTC(), Title: "Valmont live arrival 42", Text: "Breaking news from the campus"}
+	if _, err := in.app.pipeline.Process(ctx0, &src, []vigie.Post{arrival}, nil); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, "see the new mention arrive",
+		chromedp.WaitVisible(chromedp.Search(`//li[contains(@class,"mention") and contains(., "live arrival 42")]`)))
+
+	// Search: the matched word is highlighted; a bad query says where.
+	do(t, ctx, "search",
+		chromedp.SetValue(chromedp.ID("q"), "robot*"),
+		chromedp.Submit(chromedp.ID("q")),
+		chromedp.WaitVisible(chromedp.CSS("ol.mentions mark")),
+	)
+	count := get(t, ctx, "read the count", chromedp.Text(chromedp.CSS(".count")))
+	marked := get(t, ctx, "read the highlight", chromedp.Text(chromedp.CSS("ol.mentions mark")))
+	if !strings.HasPrefix(count, "1 ") || marked != "robotics" {
+		t.Fatalf("search robot*: count %q, marked %q", count, marked)
+	}
+	do(t, ctx, "search with an invalid query",
+		chromedp.SetValue(chromedp.ID("q"), "(valmont"),
+		chromedp.Submit(chromedp.ID("q")),
+		chromedp.WaitVisible(chromedp.ID("q-error")),
+	)
+	if qerr := get(t, ctx, "read the query error", chromedp.Text(chromedp.ID("q-error"))); !strings.Contains(qerr, "Column 1") {
+		t.Fatalf("query error: %q", qerr)
+	}
+	do(t, ctx, "filter by source", chromedp.Navigate(ws+"/mentions?source=bluesky"), chromedp.WaitVisible(chromedp.CSS("ol.mentions")))
+	if n := get(t, ctx, "count rows", chromedp.Evaluate[int](`document.querySelectorAll("ol.mentions > li").length`)); n != 1 {
+		t.Fatalf("source=bluesky: %d rows", n)
+	}
+
+	// The monitor editor: the error of an invalid query shows at its column
+	// while typing; a valid one can be tried, then saved.
+	do(t, ctx, "type an invalid query",
+		chromedp.Navigate(ws+"/monitors/new"),
+		chromedp.WaitVisible(chromedp.ID("m-query")),
+		chromedp.SendKeys(chromedp.ID("m-name"), "Robotics"),
+		chromedp.SendKeys(chromedp.ID("m-query"), "robot* AND (lab OR campus"),
+		chromedp.WaitVisible(chromedp.CSS(".query-status .error")),
+	)
+	col := get(t, ctx, "read the error column", chromedp.AttributeValue(chromedp.CSS(".query-status .error"), "data-column"))
+	caret := get(t, ctx, "read the caret", chromedp.Text(chromedp.CSS(".query-status .caret")))
+	if col.Value != "12" || !strings.HasSuffix(caret, "\n"+strings.Repeat(" ", 11)+"^") {
+		t.Fatalf("invalid query: column %q, caret %q", col.Value, caret)
+	}
+	do(t, ctx, "fix the query, test it and save",
+		chromedp.SetValue(chromedp.ID("m-query"), "robot* AND (lab OR campus)"),
+		chromedp.Click(chromedp.CSS("[data-test-query]")),
+		chromedp.WaitVisible(chromedp.CSS(".test-result .total")),
+	)
+	tested := get(t, ctx, "read the test", chromedp.Text(chromedp.CSS(".test-result")))
+	if !strings.Contains(tested, "1 mentions") || !strings.Contains(tested, "robotics lab") {
+		t.Fatalf("test of the query: %q", tested)
+	}
+	do(t, ctx, "save", chromedp.Submit(chromedp.ID("m-name")), chromedp.WaitVisible(chromedp.CSS("table.list")))
+	if listed := get(t, ctx, "read the monitors", chromedp.Text(chromedp.CSS("table.list"))); !strings.Contains(listed, "Robotics") || !strings.Contains(listed, "robot* AND (lab OR campus)") {
+		t.Fatalf("monitor list after saving:\n%s", listed)
+	}
+	if dir := os.Getenv("VIGIE_SCREENSHOTS"); dir != "" {
+		screenshots(t, ctx, ws+"/mentions", dir)
+	}
+
+	// A viewer sees monitors but cannot edit them.
+	do(t, ctx, "log out", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
+	login(t, ctx, base, "victor@uval.example")
+	do(t, ctx, "viewer on the monitors", chromedp.Navigate(ws+"/monitors"), chromedp.WaitVisible(chromedp.CSS("table.list")))
+	links := get(t, ctx, "count edit links", chromedp.Evaluate[int](`document.querySelectorAll('a[href$="/monitors/new"], a[href$="/edit"]').length`))
+	do(t, ctx, "viewer opens the editor", chromedp.Navigate(ws+"/monitors/new"), chromedp.WaitVisible(chromedp.CSS("[role=alert]")))
+	forbidden := get(t, ctx, "read the refusal", chromedp.Text(chromedp.CSS("[role=alert]")))
+	if links != 0 || !strings.Contains(forbidden, "role does not allow") {
+		t.Fatalf("viewer: %d edit links, page says %q", links, forbidden)
+	}
+}
+
+// screenshots saves the stream at desktop and phone widths.
+func screenshots(t *testing.T, ctx context.Context, url, dir string) {
+	t.Helper()
+	for _, s := range []struct {
+		name string
+		w, h int64
+	}{{"stream-desktop.png", 1280, 900}, {"stream-phone.png", 360, 780}} {
+		do(t, ctx, "open "+s.name, chromedp.EmulateViewport(s.w, s.h), chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("ol.mentions")))
+		png := get(t, ctx, "screenshot "+s.name, chromedp.FullScreenshot(80))
+		if err := os.WriteFile(filepath.Join(dir, s.name), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	do(t, ctx, "back to desktop", chromedp.EmulateViewport(1280, 900))
+	fmt.Fprintln(os.Stderr, "screenshots written to", dir)
+}

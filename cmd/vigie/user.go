@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/account"
+	"github.com/vigie-project/vigie/internal/config"
+)
+
+// runUserCreate adds a user for scripts: a role in one workspace (or all),
+// and a password read from standard input or generated and printed.
+func runUserCreate(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("user create", stderr)
+	cfg := config.Defaults()
+	cfg.Flags(fs, false)
+	email := fs.String("email", "", "the user's e-mail address (their login)")
+	name := fs.String("name", "", "the user's name")
+	role := fs.String("role", "viewer", "admin, editor or viewer")
+	ws := fs.String("workspace", "", "slug of the workspace to join (default: every workspace)")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input (default: generate one and print it)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := cfg.Resolve(fs); err != nil {
+		return badInput(err)
+	}
+	if strings.TrimSpace(*email) == "" {
+		return usageErr("--email is required, e.g. vigie user create --email ana@example.org --role editor")
+	}
+	r, err := account.ParseRole(*role)
+	if err != nil {
+		return badInput(err)
+	}
+	pw, generated := "", false
+	if *fromStdin {
+		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+		pw = strings.TrimRight(line, "\r\n")
+	} else {
+		pw, generated = generatePassword(), true
+	}
+	if err := account.CheckPassword(pw, *email); err != nil {
+		return badInput(err)
+	}
+	hash, err := account.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	all, err := st.FindWorkspaces(ctx)
+	if err != nil {
+		return err
+	}
+	var ms []vigie.Membership
+	for _, w := range all {
+		if *ws == "" || w.Slug == *ws {
+			ms = append(ms, vigie.Membership{WorkspaceID: w.ID, Role: string(r)})
+		}
+	}
+	if len(ms) == 0 {
+		return badInput(fmt.Errorf("no workspace %q (and no workspace at all if none was named): start Vigie once first", *ws))
+	}
+	u, err := st.CreateUser(ctx, vigie.User{Email: *email, Name: *name}, hash, ms)
+	if errors.Is(err, vigie.ErrConflict) {
+		return badInput(fmt.Errorf("a user with the e-mail address %s already exists", strings.ToLower(strings.TrimSpace(*email))))
+	}
+	if err != nil {
+		return badInput(err)
+	}
+	fmt.Fprintf(stdout, "Created user %s (id %d), %s in %d workspace(s).\n", u.Email, u.ID, r, len(ms))
+	if generated {
+		fmt.Fprintf(stdout, "Their password (shown once):\n%s\n", pw)
+	}
+	return nil
+}
+
+// generatePassword returns five random words' worth of entropy as
+// lower-case letters in groups, easy to type from a message.
+func generatePassword() string {
+	const letters = "abcdefghijkmnopqrstuvwxyz23456789"
+	b := make([]byte, 20)
+	rand.Read(b)
+	var sb strings.Builder
+	for i, c := range b {
+		if i > 0 && i%5 == 0 {
+			sb.WriteByte('-')
+		}
+		sb.WriteByte(letters[int(c)%len(letters)])
+	}
+	return sb.String()
+}

@@ -1,0 +1,34 @@
+package store
+
+import (
+	"context"
+
+	"github.com/vigie-project/vigie"
+)
+
+// NewMentions returns the workspace's mentions stored after the post id
+// after (ids grow with storage order), oldest first, at most limit: what a
+// live stream has not shown yet, whatever their publication time.
+func (s *Store) NewMentions(ctx context.Context, workspaceID, after int64, limit int) ([]vigie.Mention, error) {
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+mentionCols+` FROM posts p LEFT JOIN authors a ON a.id = p.author_id
+		WHERE p.id > ? AND EXISTS (SELECT 1 FROM mentions mm JOIN monitors mo ON mo.id = mm.monitor_id WHERE mm.post_id = p.id AND mo.workspace_id = ?)
+		ORDER BY p.id LIMIT ?`), after, workspaceID, limit)
+	if err != nil {
+		return nil, s.errf(err, "new mentions")
+	}
+	ms, err := collect(rows, scanMention, func(err error) error { return s.errf(err, "new mentions") })
+	if err != nil {
+		return nil, err
+	}
+	return ms, s.complete(ctx, workspaceID, ms)
+}
+
+// LastPostID returns the id of the last stored post (0 when none), where a
+// live stream starts.
+func (s *Store) LastPostID(ctx context.Context) (int64, error) {
+	var id int64
+	if err := s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM posts").Scan(&id); err != nil {
+		return 0, s.errf(err, "last post")
+	}
+	return id, nil
+}

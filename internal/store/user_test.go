@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/vigie-project/vigie"
+)
+
+func TestUsersAndSessions(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		if n := must(s.CountUsers(ctx))(t); n != 0 {
+			t.Fatalf("%d users at start", n)
+		}
+		u := must(s.CreateUser(ctx, vigie.User{Email: " Ana@UVal.example ", Name: "Ana"}, "hash1",
+			[]vigie.Membership{{WorkspaceID: f.ws.ID, Role: "editor"}}))(t)
+		if u.Email != "ana@uval.example" || u.ID == 0 || u.CreatedAt.IsZero() {
+			t.Fatalf("created %+v", u)
+		}
+		_, err := s.CreateUser(ctx, vigie.User{Email: "ana@uval.example"}, "", nil)
+		wantErr(t, err, vigie.ErrConflict, "same e-mail twice")
+		for _, bad := range []string{"ana", "ana@", "Ana <ana@uval.example>", "ana@uval"} {
+			_, err := s.CreateUser(ctx, vigie.User{Email: bad}, "", nil)
+			wantErr(t, err, vigie.ErrInvalid, "e-mail "+bad)
+		}
+		got, hash := must2(s.FindUserByEmail(ctx, "ANA@uval.example"))(t)
+		if got.ID != u.ID || hash != "hash1" {
+			t.Fatalf("by e-mail: %+v %q", got, hash)
+		}
+		must(0, s.SetMembership(ctx, u.ID, vigie.Membership{WorkspaceID: f.other.ID, Role: "viewer"}))(t)
+		must(0, s.SetMembership(ctx, u.ID, vigie.Membership{WorkspaceID: f.ws.ID, Role: "admin"}))(t)
+		ms := must(s.Memberships(ctx, u.ID))(t)
+		if len(ms) != 2 || ms[0] != (vigie.Membership{WorkspaceID: f.ws.ID, Role: "admin"}) || ms[1].Role != "viewer" {
+			t.Fatalf("memberships %+v", ms)
+		}
+		must(0, s.SetLocale(ctx, u.ID, "fr"))(t)
+		if u2 := must(s.FindUserByID(ctx, u.ID))(t); u2.Locale != "fr" {
+			t.Fatalf("locale %q", u2.Locale)
+		}
+
+		exp := time.Now().Add(time.Hour)
+		must(0, s.CreateSession(ctx, "h1", vigie.Session{UserID: u.ID, CSRF: "c1", ExpiresAt: exp}, "Mozilla/5.0 \xff", "127.0.0.1"))(t)
+		must(0, s.CreateSession(ctx, "old", vigie.Session{UserID: u.ID, CSRF: "c2", ExpiresAt: time.Now().Add(-time.Minute)}, "", ""))(t)
+		sess := must(s.FindSession(ctx, "h1"))(t)
+		if sess.UserID != u.ID || sess.CSRF != "c1" {
+			t.Fatalf("session %+v", sess)
+		}
+		_, err = s.FindSession(ctx, "old")
+		wantErr(t, err, vigie.ErrNotFound, "expired session")
+		if n := must(s.DeleteExpiredSessions(ctx))(t); n != 1 {
+			t.Fatalf("%d expired sessions deleted", n)
+		}
+		must(0, s.DeleteSession(ctx, "h1"))(t)
+		_, err = s.FindSession(ctx, "h1")
+		wantErr(t, err, vigie.ErrNotFound, "deleted session")
+	})
+}
+
+func TestBootstrap(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		must(0, s.CreateSetupToken(ctx, "tok", time.Now().Add(time.Hour)))(t)
+		must(0, s.CreateSetupToken(ctx, "expired", time.Now().Add(-time.Hour)))(t)
+		if ok := must(s.SetupTokenValid(ctx, "tok"))(t); !ok {
+			t.Fatal("fresh token invalid")
+		}
+		_, err := s.Bootstrap(ctx, "expired", vigie.User{Email: "a@uval.example"}, "h")
+		wantErr(t, err, vigie.ErrNotFound, "expired set-up link")
+		admin := must(s.Bootstrap(ctx, "tok", vigie.User{Email: "root@uval.example", Name: "Root"}, "h"))(t)
+		ms := must(s.Memberships(ctx, admin.ID))(t)
+		if len(ms) != 2 || ms[0].WorkspaceID != f.ws.ID || ms[0].Role != "admin" || ms[1].WorkspaceID != f.other.ID {
+			t.Fatalf("admin memberships %+v", ms)
+		}
+		_, err = s.Bootstrap(ctx, "tok", vigie.User{Email: "b@uval.example"}, "h")
+		wantErr(t, err, vigie.ErrNotFound, "set-up link used twice")
+		must(0, s.CreateSetupToken(ctx, "late", time.Now().Add(time.Hour)))(t)
+		if ok := must(s.SetupTokenValid(ctx, "late"))(t); ok {
+			t.Fatal("a set-up link is valid while users exist")
+		}
+	})
+}

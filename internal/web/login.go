@@ -1,0 +1,174 @@
+package web
+
+import (
+	"errors"
+	"math"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/account"
+)
+
+func (w *Web) loginPage(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	if v.User != nil {
+		http.Redirect(rw, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return nil
+	}
+	n, err := w.Store.CountUsers(r.Context())
+	if err != nil {
+		return err
+	}
+	return w.render(rw, v, http.StatusOK, "login", map[string]any{"Next": safeNext(r.URL.Query().Get("next")), "NoUsers": n == 0})
+}
+
+// login checks the e-mail and password; after too many failures for the
+// address or the client it refuses to check at all for a while.
+func (w *Web) login(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
+	pw := r.PostFormValue("password")
+	next := safeNext(r.PostFormValue("next"))
+	again := func(status int, msg string) error {
+		return w.render(rw, v, status, "login", map[string]any{"Next": next, "Email": email, "Error": msg})
+	}
+	client := clientAddr(r)
+	okEmail, waitEmail := w.logins.Allow(email)
+	okClient, waitClient := w.clients.Allow(client)
+	if !okEmail || !okClient {
+		minutes := int(math.Ceil(max(waitEmail, waitClient).Minutes()))
+		return again(http.StatusTooManyRequests, v.T("login.toomany", minutes))
+	}
+	u, hash, err := w.Store.FindUserByEmail(r.Context(), email)
+	ok := false
+	switch {
+	case errors.Is(err, vigie.ErrNotFound):
+		account.VerifyNobody(pw)
+	case err != nil:
+		return err
+	default:
+		ok = !u.Disabled && hash != "" && account.VerifyPassword(hash, pw)
+	}
+	if !ok {
+		w.logins.Fail(email)
+		w.clients.Fail(client)
+		w.Log.Info("login failed", "email", email, "client", client)
+		return again(http.StatusUnauthorized, v.T("login.wrong"))
+	}
+	w.logins.Reset(email)
+	if err := w.startSession(rw, r, u.ID); err != nil {
+		return err
+	}
+	http.Redirect(rw, r, next, http.StatusSeeOther)
+	return nil
+}
+
+// startSession signs the user in on this browser.
+func (w *Web) startSession(rw http.ResponseWriter, r *http.Request, userID int64) error {
+	tok, hash, err := account.NewToken("vgs_")
+	if err != nil {
+		return err
+	}
+	csrf, _, err := account.NewToken("")
+	if err != nil {
+		return err
+	}
+	sess := vigie.Session{UserID: userID, CSRF: csrf, ExpiresAt: w.Now().Add(sessionIdle)}
+	if err := w.Store.CreateSession(r.Context(), hash, sess, r.UserAgent(), clientAddr(r)); err != nil {
+		return err
+	}
+	http.SetCookie(rw, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: w.secure(r), MaxAge: int(sessionIdle.Seconds())})
+	return nil
+}
+
+func (w *Web) logout(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := w.Store.DeleteSession(r.Context(), v.tokenHash); err != nil {
+		return err
+	}
+	http.SetCookie(rw, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: w.secure(r), MaxAge: -1})
+	http.Redirect(rw, r, "/login", http.StatusSeeOther)
+	return nil
+}
+
+// safeNext keeps a redirect target on this site: a path, never a scheme or
+// another host ("//evil.example").
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+		return "/"
+	}
+	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
+		return "/"
+	}
+	return next
+}
+
+// setupPage asks for the first administrator's e-mail and password, behind
+// the one-time link printed at start-up.
+func (w *Web) setupPage(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	tok := r.URL.Query().Get("token")
+	ok, err := w.Store.SetupTokenValid(r.Context(), account.HashToken(tok))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return w.render(rw, v, http.StatusNotFound, "error", map[string]any{"Message": v.T("setup.invalid")})
+	}
+	return w.render(rw, v, http.StatusOK, "setup", map[string]any{"Token": tok})
+}
+
+func (w *Web) setup(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	tok := r.PostFormValue("token")
+	u := vigie.User{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Locale: v.Locale}
+	pw := r.PostFormValue("password")
+	again := func(msg string) error {
+		return w.render(rw, v, http.StatusBadRequest, "setup", map[string]any{"Token": tok, "Email": u.Email, "Name": u.Name, "Error": msg})
+	}
+	if pw != r.PostFormValue("password2") {
+		return again(v.T("setup.mismatch"))
+	}
+	if err := account.CheckPassword(pw, u.Email); err != nil {
+		return again(v.T("password.weak", account.MinPasswordLen))
+	}
+	hash, err := account.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	admin, err := w.Store.Bootstrap(r.Context(), account.HashToken(tok), u, hash)
+	switch {
+	case errors.Is(err, vigie.ErrInvalid):
+		return again(v.T("setup.email"))
+	case errors.Is(err, vigie.ErrNotFound):
+		return w.render(rw, v, http.StatusNotFound, "error", map[string]any{"Message": v.T("setup.invalid")})
+	case err != nil:
+		return err
+	}
+	w.Log.Info("first administrator created", "email", admin.Email)
+	if err := w.startSession(rw, r, admin.ID); err != nil {
+		return err
+	}
+	http.Redirect(rw, r, "/", http.StatusSeeOther)
+	return nil
+}
+
+// home opens the user's first workspace.
+func (w *Web) home(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	if len(v.Workspaces) == 0 {
+		return w.render(rw, v, http.StatusOK, "error", map[string]any{"Message": v.T("home.noworkspace")})
+	}
+	http.Redirect(rw, r, workspacePath(&v.Workspaces[0], "mentions"), http.StatusSeeOther)
+	return nil
+}
+
+// setLocale saves the user's UI language and returns to the page.
+func (w *Web) setLocale(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	l := r.PostFormValue("locale")
+	if l != "" && !validLocale(l) {
+		return &pageError{http.StatusBadRequest, "error.badrequest"}
+	}
+	if err := w.Store.SetLocale(r.Context(), v.User.ID, l); err != nil {
+		return err
+	}
+	http.Redirect(rw, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,368 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/match"
+	"github.com/vigie-project/vigie/internal/monitor"
+	"github.com/vigie-project/vigie/internal/query"
+	"github.com/vigie-project/vigie/internal/text"
+)
+
+// pageSize is the number of mentions a stream page shows.
+const pageSize = 50
+
+// streamFilter is the stream's filters, from the URL.
+type streamFilter struct {
+	Monitor, Source, Lang, Sentiment, Q, Period string
+	query                                       *query.Query
+	QueryError                                  string
+	QueryColumn                                 int
+}
+
+// periods of the stream's filter, as URL values.
+var periods = map[string]time.Duration{"24h": 24 * time.Hour, "7d": 7 * 24 * time.Hour, "30d": 30 * 24 * time.Hour}
+
+func readFilter(r *http.Request) streamFilter {
+	q := r.URL.Query()
+	f := streamFilter{Monitor: q.Get("monitor"), Source: q.Get("source"), Lang: q.Get("lang"), Sentiment: q.Get("sentiment"), Q: strings.TrimSpace(q.Get("q")), Period: q.Get("period")}
+	if _, ok := periods[f.Period]; !ok {
+		f.Period = ""
+	}
+	if !vigie.ValidSentiment(f.Sentiment) {
+		f.Sentiment = ""
+	}
+	if f.Q != "" {
+		pq, err := monitor.Check("", f.Q)
+		var qe *monitor.QueryError
+		if errors.As(err, &qe) {
+			f.QueryError, f.QueryColumn = qe.Err.Msg, qe.Err.Column
+		} else {
+			f.query = pq
+		}
+	}
+	return f
+}
+
+// values returns the filters as URL parameters (for links and the live stream).
+func (f streamFilter) values() url.Values {
+	v := url.Values{}
+	for k, x := range map[string]string{"monitor": f.Monitor, "source": f.Source, "lang": f.Lang, "sentiment": f.Sentiment, "q": f.Q, "period": f.Period} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	return v
+}
+
+func (f streamFilter) mentionFilter(ws int64, now time.Time) vigie.MentionFilter {
+	mf := vigie.MentionFilter{WorkspaceID: ws, MonitorID: f.Monitor, Source: f.Source, Lang: f.Lang, Sentiment: f.Sentiment, Limit: pageSize}
+	if f.query != nil {
+		mf.Query = f.Q
+	}
+	if d, ok := periods[f.Period]; ok {
+		mf.From = now.Add(-d)
+	}
+	return mf
+}
+
+// keeps reports whether a newly stored mention passes the filters.
+func (f streamFilter) keeps(m *vigie.Mention) bool {
+	switch {
+	case f.Monitor != "" && !slices.Contains(m.MonitorIDs, f.Monitor),
+		f.Source != "" && !strings.EqualFold(m.Post.Source, f.Source),
+		f.Lang != "" && m.Post.Lang != f.Lang,
+		f.Sentiment != "" && m.Sentiment.Label != f.Sentiment,
+		f.QueryError != "":
+		return false
+	case f.query != nil:
+		return match.Eval(f.query.Root, text.Analyze(&m.Post))
+	}
+	return true
+}
+
+// row is one line of the stream: a mention and the near-copies folded into it.
+type row struct {
+	M        vigie.Mention
+	Title    []segment
+	Body     []segment
+	Copies   []vigie.Mention
+	Monitors []string // names
+	When     string
+	Ago      string
+}
+
+// segment is a piece of a post's text, marked when it matched the search.
+type segment struct {
+	Text string
+	Mark bool
+}
+
+// rows folds near-duplicates: a mention whose original is also on the page
+// joins the original's row, placed where the story's newest post is, and
+// prepares each row's text with the search's words marked.
+func (w *Web) rows(v *visit, ms []vigie.Mention, hl *query.Query, names map[string]string) []row {
+	now := w.Now()
+	onPage := make(map[int64]int, len(ms))
+	for i, m := range ms {
+		onPage[m.ID] = i
+	}
+	var out []row
+	rowOf := map[int64]int{} // original's id → its row
+	for _, m := range ms {
+		root := m.ID
+		if _, ok := onPage[m.NearDuplicateOf]; ok && m.NearDuplicateOf != 0 {
+			root = m.NearDuplicateOf
+		}
+		i, ok := rowOf[root]
+		if !ok {
+			i = len(out)
+			rowOf[root] = i
+			out = append(out, row{})
+		}
+		if root != m.ID {
+			out[i].Copies = append(out[i].Copies, m)
+			continue
+		}
+		r := &out[i]
+		r.M = m
+		r.When = m.Post.PublishedAt.UTC().Format("2006-01-02 15:04 UTC")
+		r.Ago = ago(v, now.Sub(m.Post.PublishedAt))
+		r.Title, r.Body = highlight(&m.Post, hl)
+		for _, id := range m.MonitorIDs {
+			r.Monitors = append(r.Monitors, names[id])
+		}
+	}
+	return out
+}
+
+// highlight splits a post's title and text into segments, marking the
+// words a search's positive terms match.
+func highlight(p *vigie.Post, q *query.Query) (title, body []segment) {
+	d := text.Analyze(p)
+	var words map[string]bool
+	var prefixes []string
+	if q != nil {
+		words = map[string]bool{}
+		var walk func(n *query.Node, neg bool)
+		walk = func(n *query.Node, neg bool) {
+			if n.Op == query.OpNot {
+				neg = !neg
+			}
+			if n.Op == query.OpTerm && !neg {
+				for _, part := range n.Parts {
+					if part.Pattern {
+						if part.Prefix != "" {
+							prefixes = append(prefixes, part.Prefix)
+						}
+					} else {
+						words[part.Fold] = true
+					}
+				}
+			}
+			for _, c := range n.Children {
+				walk(c, neg)
+			}
+		}
+		walk(q.Root, false)
+	}
+	var marks [][2]int32
+	for i := range d.Tokens {
+		w := d.Word(i)
+		hit := words[w]
+		for _, pre := range prefixes {
+			hit = hit || strings.HasPrefix(w, pre)
+		}
+		if hit {
+			marks = append(marks, [2]int32{d.Tokens[i].Start, d.Tokens[i].End})
+		}
+	}
+	plain := d.Plain
+	split := -1
+	if p.Title != "" {
+		split = strings.IndexByte(plain, '\n')
+	}
+	segs := func(from, to int) []segment {
+		var out []segment
+		pos := from
+		for _, m := range marks {
+			a, b := int(m[0]), int(m[1])
+			if a < from || b > to || a < pos {
+				continue
+			}
+			if a > pos {
+				out = append(out, segment{Text: plain[pos:a]})
+			}
+			out = append(out, segment{Text: plain[a:b], Mark: true})
+			pos = b
+		}
+		if pos < to {
+			out = append(out, segment{Text: plain[pos:to]})
+		}
+		return out
+	}
+	if split < 0 {
+		return nil, segs(0, len(plain))
+	}
+	return segs(0, split), segs(split+1, len(plain))
+}
+
+// ago says how long ago, in the visit's language.
+func ago(v *visit, d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return v.T("ago.now")
+	case d < time.Hour:
+		return v.T("ago.minutes", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return v.T("ago.hours", int(d.Hours()))
+	}
+	return v.T("ago.days", int(d.Hours()/24))
+}
+
+func (w *Web) monitorNames(r *http.Request, v *visit) (map[string]string, []vigie.MonitorRecord, error) {
+	ms, err := w.Store.FindMonitors(r.Context(), v.Workspace.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	names := map[string]string{}
+	for _, m := range ms {
+		names[m.ID] = m.Name
+		if m.Name == "" {
+			names[m.ID] = m.ID
+		}
+	}
+	return names, ms, nil
+}
+
+// mentionsPage is the stream: filters, search, the newest mentions with
+// near-copies folded, and a live connection for what comes next.
+func (w *Web) mentionsPage(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	f := readFilter(r)
+	names, monitors, err := w.monitorNames(r, v)
+	if err != nil {
+		return err
+	}
+	last, err := w.Store.LastPostID(r.Context())
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"F": f, "Monitors": monitors, "Sentiments": []string{vigie.Positive, vigie.Neutral, vigie.Negative},
+		"Sources": []string{"rss", "mastodon", "bluesky", "reddit", "hackernews", "youtube", "simulator", "import"}}
+	mf := f.mentionFilter(v.Workspace.ID, w.Now())
+	mf.Cursor = r.URL.Query().Get("cursor")
+	if f.QueryError == "" {
+		page, err := w.Store.FindMentions(r.Context(), mf)
+		if err != nil && !errors.Is(err, vigie.ErrInvalid) {
+			return err
+		}
+		data["Rows"] = w.rows(v, page.Mentions, f.query, names)
+		data["Total"] = page.Total
+		data["Approximate"] = page.Approximate
+		if page.NextCursor != "" {
+			vals := f.values()
+			vals.Set("cursor", page.NextCursor)
+			data["Next"] = "?" + vals.Encode()
+		}
+	}
+	live := f.values()
+	live.Set("after", strconv.FormatInt(last, 10))
+	data["LiveURL"] = workspacePath(v.Workspace, "mentions/live") + "?" + live.Encode()
+	data["Live"] = mf.Cursor == "" // only the first page follows the stream
+	return w.render(rw, v, http.StatusOK, "mentions", data)
+}
+
+// Live stream batching: at most one update per interval, at most maxBatch
+// rows each, so that a burst of a hundred mentions a second arrives as a
+// few updates the browser can draw.
+const (
+	liveInterval  = 500 * time.Millisecond
+	liveMaxBatch  = 100
+	liveKeepAlive = 25 * time.Second
+)
+
+// mentionsLive streams the rows of newly stored mentions that pass the
+// page's filters, as Server-Sent Events carrying rendered HTML.
+func (w *Web) mentionsLive(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	rc := http.NewResponseController(rw)
+	f := readFilter(r)
+	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	if id, err := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64); err == nil && id > after {
+		after = id // a reconnecting browser resumes where it stopped
+	}
+	names, _, err := w.monitorNames(r, v)
+	if err != nil {
+		return err
+	}
+	signal, cancel := w.Live.Subscribe()
+	defer cancel()
+	rw.Header().Set("Content-Type", "text/event-stream")
+	rw.Header().Set("Cache-Control", "no-store")
+	rw.Header().Set("X-Accel-Buffering", "no")
+	rw.WriteHeader(http.StatusOK)
+	fmt.Fprint(rw, "retry: 3000\n\n")
+	if err := rc.Flush(); err != nil {
+		return nil // the browser went away
+	}
+	keep := time.NewTicker(liveKeepAlive)
+	defer keep.Stop()
+	t := w.pages["mentions"]
+	for {
+		ms, err := w.Store.NewMentions(r.Context(), v.Workspace.ID, after, liveMaxBatch)
+		if err != nil {
+			return err
+		}
+		if len(ms) > 0 {
+			after = ms[len(ms)-1].ID
+			kept := ms[:0]
+			for i := range ms {
+				if f.keeps(&ms[i]) {
+					kept = append(kept, ms[i])
+				}
+			}
+			if len(kept) > 0 {
+				slices.Reverse(kept) // newest first, as the page
+				var buf bytes.Buffer
+				if err := t.ExecuteTemplate(&buf, "rows", map[string]any{"V": v, "Rows": w.rows(v, kept, f.query, names)}); err != nil {
+					return err
+				}
+				fmt.Fprintf(rw, "id: %d\nevent: mentions\n", after)
+				for _, line := range strings.Split(buf.String(), "\n") {
+					fmt.Fprintf(rw, "data: %s\n", line)
+				}
+				fmt.Fprint(rw, "\n")
+				if err := rc.Flush(); err != nil {
+					return nil // the browser went away
+				}
+			}
+			if len(ms) == liveMaxBatch {
+				continue // more waiting
+			}
+		}
+		select {
+		case <-r.Context().Done():
+			return nil
+		case <-keep.C:
+			fmt.Fprint(rw, ": keep-alive\n\n")
+			if err := rc.Flush(); err != nil {
+				return nil // the browser went away
+			}
+		case <-signal:
+			// Let a burst accumulate before reading it.
+			select {
+			case <-r.Context().Done():
+				return nil
+			case <-time.After(liveInterval):
+			}
+		}
+	}
+}

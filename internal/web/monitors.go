@@ -1,0 +1,207 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/account"
+	"github.com/vigie-project/vigie/internal/monitor"
+	"github.com/vigie-project/vigie/internal/store"
+)
+
+// monitorForm is the editor's state: what was typed and what is wrong.
+type monitorForm struct {
+	ID, Name, Kind, Query string
+	Error                 string // the query's error, without its column
+	Column                int    // 1-based column of the error in Query
+	Problem               string // another problem (name, kind)
+	New                   bool
+}
+
+func (w *Web) monitorsPage(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	ms, err := w.Store.FindMonitors(r.Context(), v.Workspace.ID)
+	if err != nil {
+		return err
+	}
+	return w.render(rw, v, http.StatusOK, "monitors", map[string]any{"Monitors": ms})
+}
+
+// workspaceMonitor finds a monitor of the visit's workspace; another
+// workspace's monitor does not exist here.
+func (w *Web) workspaceMonitor(r *http.Request, v *visit) (vigie.MonitorRecord, error) {
+	m, err := w.Store.FindMonitorByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return m, err
+	}
+	if m.WorkspaceID != v.Workspace.ID {
+		return m, errNotFound
+	}
+	return m, nil
+}
+
+func (w *Web) monitorEditor(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	if !v.Can(account.EditMonitors) {
+		return errForbidden
+	}
+	f := monitorForm{New: true, Kind: string(vigie.KindBrand)}
+	if id := r.PathValue("id"); id != "" {
+		m, err := w.workspaceMonitor(r, v)
+		if err != nil {
+			return err
+		}
+		f = monitorForm{ID: m.ID, Name: m.Name, Kind: string(m.Kind), Query: m.Query}
+	}
+	return w.renderEditor(rw, v, http.StatusOK, f)
+}
+
+func (w *Web) renderEditor(rw http.ResponseWriter, v *visit, status int, f monitorForm) error {
+	return w.render(rw, v, status, "monitor", map[string]any{"F": f, "Kinds": vigie.MonitorKinds})
+}
+
+// saveMonitor creates or updates a monitor from the editor's form; an
+// invalid query comes back to the editor with its column shown.
+func (w *Web) saveMonitor(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	if !v.Can(account.EditMonitors) {
+		return errForbidden
+	}
+	f := monitorForm{ID: r.PathValue("id"), Name: strings.TrimSpace(r.PostFormValue("name")),
+		Kind: r.PostFormValue("kind"), Query: r.PostFormValue("query"), New: r.PathValue("id") == ""}
+	if f.Name == "" {
+		f.Problem = v.T("monitor.noname")
+		return w.renderEditor(rw, v, http.StatusBadRequest, f)
+	}
+	if !vigie.MonitorKind(f.Kind).Valid() {
+		f.Problem = v.T("monitor.badkind")
+		return w.renderEditor(rw, v, http.StatusBadRequest, f)
+	}
+	if _, err := monitor.Check("", f.Query); err != nil {
+		var qe *monitor.QueryError
+		if errors.As(err, &qe) {
+			f.Error, f.Column = qe.Err.Msg, qe.Err.Column
+			return w.renderEditor(rw, v, http.StatusBadRequest, f)
+		}
+		return err
+	}
+	var err error
+	if f.New {
+		_, err = w.Monitors.Create(r.Context(), vigie.MonitorRecord{WorkspaceID: v.Workspace.ID,
+			Monitor: vigie.Monitor{Name: f.Name, Kind: vigie.MonitorKind(f.Kind), Query: f.Query}})
+	} else {
+		if _, err := w.workspaceMonitor(r, v); err != nil {
+			return err
+		}
+		_, err = w.Monitors.Update(r.Context(), f.ID, store.MonitorUpdate{Name: &f.Name, Kind: &f.Kind, Query: &f.Query})
+	}
+	if err != nil {
+		if errors.Is(err, vigie.ErrInvalid) || errors.Is(err, vigie.ErrConflict) {
+			f.Problem = err.Error()
+			return w.renderEditor(rw, v, http.StatusBadRequest, f)
+		}
+		return err
+	}
+	http.Redirect(rw, r, workspacePath(v.Workspace, "monitors"), http.StatusSeeOther)
+	return nil
+}
+
+func (w *Web) deleteMonitor(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	if !v.Can(account.EditMonitors) {
+		return errForbidden
+	}
+	m, err := w.workspaceMonitor(r, v)
+	if err != nil {
+		return err
+	}
+	if err := w.Monitors.Delete(r.Context(), m.ID); err != nil {
+		return err
+	}
+	http.Redirect(rw, r, workspacePath(v.Workspace, "monitors"), http.StatusSeeOther)
+	return nil
+}
+
+// checkResult is the editor's live answer about a query being typed.
+type checkResult struct {
+	OK       bool           `json:"ok"`
+	Column   int            `json:"column,omitempty"`
+	Message  string         `json:"message,omitempty"`
+	Warnings []checkWarning `json:"warnings,omitempty"`
+	// With test=1: what the query would have matched among the workspace's
+	// mentions of the last 7 days.
+	Tested  bool          `json:"tested,omitempty"`
+	Total   int           `json:"total"`
+	PerDay  float64       `json:"per_day"`
+	Samples []checkSample `json:"samples,omitempty"`
+}
+
+type checkWarning struct {
+	Column  int    `json:"column"`
+	Message string `json:"message"`
+}
+
+type checkSample struct {
+	Source string `json:"source"`
+	Author string `json:"author"`
+	Text   string `json:"text"`
+	When   string `json:"when"`
+}
+
+// testWindow is the past a query is tried on.
+const testWindow = 7 * 24 * time.Hour
+
+// checkQuery validates a query while it is typed (JSON for the editor's
+// script) and, with test=1, runs it on recent stored posts.
+func (w *Web) checkQuery(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	q := r.URL.Query().Get("q")
+	var res checkResult
+	parsed, err := monitor.Check("", q)
+	var qe *monitor.QueryError
+	switch {
+	case errors.As(err, &qe):
+		res.Column, res.Message = qe.Err.Column, qe.Err.Msg
+	case err != nil:
+		return err
+	default:
+		res.OK = true
+		for _, wn := range parsed.Warnings {
+			res.Warnings = append(res.Warnings, checkWarning{wn.Column, wn.Message})
+		}
+	}
+	if res.OK && r.URL.Query().Get("test") == "1" {
+		page, err := w.Store.FindMentions(r.Context(), vigie.MentionFilter{WorkspaceID: v.Workspace.ID, Query: q, From: w.Now().Add(-testWindow), Limit: 5})
+		if err != nil {
+			return err
+		}
+		res.Tested, res.Total = true, page.Total
+		res.PerDay = float64(page.Total) / (testWindow.Hours() / 24)
+		for _, m := range page.Mentions {
+			text := m.Post.Text
+			if text == "" {
+				text = m.Post.Title
+			}
+			res.Samples = append(res.Samples, checkSample{Source: m.Post.Source, Author: cmpOr(m.Post.Author.Name, m.Post.Author.Handle),
+				Text: shorten(text, 240), When: ago(v, w.Now().Sub(m.Post.PublishedAt))})
+		}
+	}
+	rw.Header().Set("Content-Type", "application/json")
+	rw.Header().Set("Cache-Control", "no-store")
+	return json.NewEncoder(rw).Encode(res)
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// shorten cuts s to at most n runes, with an ellipsis.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

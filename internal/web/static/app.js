@@ -1,0 +1,133 @@
+// Vigie's only script: small progressive enhancements. Every page works
+// without it; with it, the stream updates live and selects apply at once.
+"use strict";
+(function () {
+  document.querySelectorAll("select[data-submit]").forEach(function (s) {
+    s.addEventListener("change", function () { s.form.submit(); });
+  });
+  document.querySelectorAll("select[data-nav]").forEach(function (s) {
+    s.addEventListener("change", function () { location.href = s.value; });
+  });
+
+  // The live stream: new mentions arrive as rendered rows over SSE. While
+  // paused, rows are held and a button shows how many are waiting.
+  var live = document.querySelector("[data-live]");
+  var list = document.querySelector("[data-mentions]");
+  if (!live || !list || !window.EventSource) return;
+  live.hidden = false;
+  var state = live.querySelector("[data-live-state]");
+  var pause = live.querySelector("[data-pause]");
+  var showNew = live.querySelector("[data-show-new]");
+  var labels = { on: state.textContent, paused: pause.dataset.labelResume, off: "…" };
+  var paused = false, held = [];
+  function insert(html) {
+    var t = document.createElement("template");
+    t.innerHTML = html; // rendered and escaped by the server's templates
+    var rows = Array.prototype.slice.call(t.content.children);
+    for (var i = rows.length - 1; i >= 0; i--) {
+      rows[i].classList.add("fresh");
+      list.insertBefore(rows[i], list.firstChild);
+    }
+    var empty = document.querySelector(".empty");
+    if (empty) empty.remove();
+    // Keep the page light during a crisis.
+    while (list.children.length > 500) list.lastElementChild.remove();
+  }
+  function flush() {
+    held.forEach(insert);
+    held = [];
+    showNew.hidden = true;
+  }
+  pause.addEventListener("click", function () {
+    paused = !paused;
+    live.classList.toggle("paused", paused);
+    pause.textContent = paused ? pause.dataset.labelResume : pause.dataset.labelPause;
+    pause.setAttribute("aria-pressed", paused ? "true" : "false");
+    if (!paused) flush();
+  });
+  showNew.addEventListener("click", flush);
+  var es = new EventSource(live.dataset.live);
+  es.addEventListener("open", function () { live.classList.remove("off"); state.textContent = labels.on; });
+  es.addEventListener("error", function () { live.classList.add("off"); });
+  es.addEventListener("mentions", function (e) {
+    if (paused) {
+      held.push(e.data);
+      var n = 0;
+      held.forEach(function (h) { n += (h.match(/<li class="mention/g) || []).length; });
+      showNew.textContent = showNew.dataset.label.replace("%d", n);
+      showNew.hidden = false;
+      return;
+    }
+    insert(e.data);
+  });
+})();
+
+// The monitor editor: the query is checked while it is typed (the error's
+// column is pointed at under it), and can be tried on recent mentions.
+(function () {
+  var form = document.querySelector("[data-monitor-form]");
+  if (!form) return;
+  var q = form.querySelector("[data-check]");
+  var status = form.querySelector("[data-query-status]");
+  var testBtn = form.querySelector("[data-test-query]");
+  var result = form.querySelector("[data-test-result]");
+  var timer = null, seq = 0;
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  function check(test) {
+    var my = ++seq;
+    var url = q.dataset.check + "?q=" + encodeURIComponent(q.value) + (test ? "&test=1" : "");
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (res) {
+        if (my !== seq) return res; // a newer check is on its way
+        status.textContent = "";
+        if (!res.ok) {
+          q.setAttribute("aria-invalid", "true");
+          var p = el("p", "error", status.dataset.colLabel.replace("%d", res.column) + " " + res.message);
+          p.dataset.column = res.column;
+          status.appendChild(p);
+          var pre = el("pre", "caret", q.value + "\n" + " ".repeat(Math.max(res.column - 1, 0)) + "^");
+          pre.setAttribute("aria-hidden", "true");
+          status.appendChild(pre);
+        } else {
+          q.removeAttribute("aria-invalid");
+          (res.warnings || []).forEach(function (w) {
+            status.appendChild(el("p", "warning", w.column + ": " + w.message));
+          });
+        }
+        return res;
+      });
+  }
+  q.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { check(false); }, 250);
+  });
+  testBtn.addEventListener("click", function () {
+    result.textContent = "";
+    check(true).then(function (res) {
+      if (!res.ok || !res.tested) return;
+      var label = res.total > 0 ? result.dataset.labelTotal : result.dataset.labelNone;
+      result.appendChild(el("p", "total", label.replace("%d", res.total).replace("%s", res.per_day.toFixed(1))));
+      var ul = el("ul", "samples");
+      (res.samples || []).forEach(function (s) {
+        var li = el("li");
+        li.appendChild(el("span", "src", s.source + " "));
+        li.appendChild(el("strong", "", s.author ? s.author + ": " : ""));
+        li.appendChild(document.createTextNode(s.text));
+        li.appendChild(el("span", "when", " — " + s.when));
+        ul.appendChild(li);
+      });
+      result.appendChild(ul);
+    });
+  });
+  document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+    f.addEventListener("submit", function (e) {
+      if (!confirm(f.dataset.confirm)) e.preventDefault();
+    });
+  });
+})();

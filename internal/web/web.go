@@ -1,0 +1,231 @@
+// Package web is Vigie's web app for the communication team: server-rendered
+// HTML (html/template), a small hand-written script, live updates over
+// Server-Sent Events, every asset embedded in the binary. Each page checks
+// who is asking and what their role in the workspace allows.
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/account"
+	"github.com/vigie-project/vigie/internal/monitor"
+	"github.com/vigie-project/vigie/internal/store"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// Web serves the web app.
+type Web struct {
+	Store    *store.Store
+	Monitors *monitor.Service
+	Log      *slog.Logger
+	Live     *Hub
+	// Wake tells the scheduler a source was added; TriggerCrisis starts a
+	// simulated crisis (demo only).
+	Wake          func()
+	TriggerCrisis func(kind string) error
+	// SecureCookies marks cookies Secure; set it when Vigie is reached over
+	// HTTPS (a request over TLS sets it for its own cookies anyway).
+	SecureCookies bool
+	Now           func() time.Time
+
+	pages   map[string]*template.Template
+	static  map[string]staticFile // by fingerprinted name
+	assetOf map[string]string     // plain name → fingerprinted URL
+	logins  *account.Limiter      // failures per e-mail address
+	clients *account.Limiter      // failures per client address
+	once    sync.Once
+	initErr error
+}
+
+type staticFile struct {
+	body []byte
+	mime string
+}
+
+// Session lifetime: a session expires after 14 days without use.
+const sessionIdle = 14 * 24 * time.Hour
+
+// Login limits: 5 failures per address or 20 per client in 15 minutes.
+const (
+	loginWindow       = 15 * time.Minute
+	loginPerEmail     = 5
+	loginPerClientMax = 20
+)
+
+func (w *Web) init() error {
+	w.once.Do(func() {
+		if w.Now == nil {
+			w.Now = time.Now
+		}
+		if w.Live == nil {
+			w.Live = NewHub()
+		}
+		w.logins = account.NewLimiter(loginPerEmail, loginWindow)
+		w.clients = account.NewLimiter(loginPerClientMax, loginWindow)
+		w.initErr = w.load()
+	})
+	return w.initErr
+}
+
+// load fingerprints the static files and parses every page with the layout.
+func (w *Web) load() error {
+	w.static, w.assetOf = map[string]staticFile{}, map[string]string{}
+	err := fs.WalkDir(assets, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := assets.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		name := path.Base(p)
+		ext := path.Ext(name)
+		fp := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
+		w.static[fp] = staticFile{b, mime.TypeByExtension(ext)}
+		w.assetOf[name] = "/static/" + fp
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	funcs := template.FuncMap{
+		"asset": func(name string) string { return w.assetOf[name] },
+		// caret points at a 1-based column under a query shown above it.
+		"caret": func(col int) string { return strings.Repeat(" ", max(col-1, 0)) + "^" },
+	}
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials.html")
+	if err != nil {
+		return err
+	}
+	pages, err := fs.Glob(assets, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	w.pages = map[string]*template.Template{}
+	for _, p := range pages {
+		name := path.Base(p)
+		if name == "layout.html" || name == "partials.html" {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(assets, p)
+		if err != nil {
+			return fmt.Errorf("template %s: %w", name, err)
+		}
+		w.pages[strings.TrimSuffix(name, ".html")] = t
+	}
+	return nil
+}
+
+// Register adds the web app's routes to mux.
+func (w *Web) Register(mux *http.ServeMux) error {
+	if err := w.init(); err != nil {
+		return err
+	}
+	mux.HandleFunc("GET /static/{file}", w.serveStatic)
+	page := func(pattern string, h handler) { mux.Handle(pattern, w.session(h, true)) }
+	open := func(pattern string, h handler) { mux.Handle(pattern, w.session(h, false)) }
+	open("GET /login", w.loginPage)
+	open("POST /login", w.login)
+	open("GET /setup", w.setupPage)
+	open("POST /setup", w.setup)
+	page("POST /logout", w.logout)
+	page("GET /{$}", w.home)
+	page("GET /w/{ws}/mentions", w.mentionsPage)
+	page("GET /w/{ws}/mentions/live", w.mentionsLive)
+	page("GET /w/{ws}/monitors", w.monitorsPage)
+	page("GET /w/{ws}/monitors/new", w.monitorEditor)
+	page("GET /w/{ws}/monitors/check", w.checkQuery)
+	page("POST /w/{ws}/monitors", w.saveMonitor)
+	page("GET /w/{ws}/monitors/{id}/edit", w.monitorEditor)
+	page("POST /w/{ws}/monitors/{id}", w.saveMonitor)
+	page("POST /w/{ws}/monitors/{id}/delete", w.deleteMonitor)
+	page("POST /settings/locale", w.setLocale)
+	return nil
+}
+
+// handler is a page handler; it returns an error to show instead.
+type handler func(http.ResponseWriter, *http.Request, *visit) error
+
+// pageError is an error shown to the user with its status.
+type pageError struct {
+	status int
+	msg    string // message key
+}
+
+func (e *pageError) Error() string { return e.msg }
+
+var (
+	errForbidden = &pageError{http.StatusForbidden, "error.forbidden"}
+	errNotFound  = &pageError{http.StatusNotFound, "error.notfound"}
+)
+
+// render writes page with data for the visit.
+func (w *Web) render(rw http.ResponseWriter, v *visit, status int, page string, data map[string]any) error {
+	t, ok := w.pages[page]
+	if !ok {
+		return fmt.Errorf("no page %q", page)
+	}
+	if data == nil {
+		data = map[string]any{}
+	}
+	data["V"] = v
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
+		return err
+	}
+	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+	rw.Header().Set("Cache-Control", "no-store")
+	rw.WriteHeader(status)
+	_, err := rw.Write(buf.Bytes())
+	return err
+}
+
+// fail shows an error page: page errors with their message, anything else
+// logged and shown as an internal error.
+func (w *Web) fail(rw http.ResponseWriter, r *http.Request, v *visit, err error) {
+	var pe *pageError
+	switch {
+	case errors.As(err, &pe):
+	case errors.Is(err, vigie.ErrNotFound):
+		pe = errNotFound
+	case errors.Is(err, context.Canceled):
+		return
+	default:
+		w.Log.Error("web", "method", r.Method, "path", r.URL.Path, "err", err)
+		pe = &pageError{http.StatusInternalServerError, "error.internal"}
+	}
+	if rerr := w.render(rw, v, pe.status, "error", map[string]any{"Message": tr(v.Locale, pe.msg)}); rerr != nil {
+		http.Error(rw, tr(v.Locale, pe.msg), pe.status)
+	}
+}
+
+func (w *Web) serveStatic(rw http.ResponseWriter, r *http.Request) {
+	f, ok := w.static[r.PathValue("file")]
+	if !ok {
+		http.NotFound(rw, r)
+		return
+	}
+	rw.Header().Set("Content-Type", f.mime)
+	// Fingerprinted: the name changes with the content.
+	rw.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	rw.Write(f.body)
+}
