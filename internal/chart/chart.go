@@ -246,7 +246,9 @@ func (w *buf) nattr(name string, v float64) {
 
 func (w *buf) html() template.HTML { return template.HTML(w.b) } // all content escaped on the way in
 
-// open writes the root element.
+// open writes the root element. It is a labelled group, not an image: an
+// image's contents are hidden from screen readers, and the links to the
+// mentions behind each point must stay reachable.
 func (w *buf) open(kind string, width, height float64, label string) {
 	w.raw(`<svg xmlns="http://www.w3.org/2000/svg" class="chart `)
 	w.raw(kind)
@@ -254,7 +256,7 @@ func (w *buf) open(kind string, width, height float64, label string) {
 	w.num(width)
 	w.raw(" ")
 	w.num(height)
-	w.raw(`" width="100%" role="img"`)
+	w.raw(`" width="100%" role="group"`)
 	w.attr("aria-label", label)
 	w.raw(" " + fontAttr + ` fill="` + colText + `">`)
 }

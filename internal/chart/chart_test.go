@@ -164,7 +164,7 @@ func checkCommon(t *testing.T, d *doc) {
 	if d.root.Name.Local != "svg" || d.root.Name.Space != "http://www.w3.org/2000/svg" {
 		t.Errorf("root = %v", d.root.Name)
 	}
-	if d.rootAttr("role") != "img" || d.rootAttr("aria-label") == "" || d.rootAttr("width") != "100%" || d.rootAttr("viewBox") == "" {
+	if d.rootAttr("role") != "group" || d.rootAttr("aria-label") == "" || d.rootAttr("width") != "100%" || d.rootAttr("viewBox") == "" {
 		t.Errorf("root attributes: %v", d.root.Attr)
 	}
 	for _, bad := range []string{"script", "foreignObject", "style", "iframe", "use", "image"} {
