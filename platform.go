@@ -213,3 +213,130 @@ type InfluenceParts struct {
 	Engagement float64 `json:"engagement"` // from engagement per mention
 	Activity   float64 `json:"activity"`   // from the number of mentions
 }
+
+// OverviewFilter selects the dashboard's figures: a workspace's mentions
+// (of some of its monitors) in a period cut into buckets, compared with the
+// period of the same length just before it.
+type OverviewFilter struct {
+	WorkspaceID int64
+	MonitorIDs  []string // empty: all the workspace's monitors
+	// From and To bound the period [From, To). From is rounded down to the
+	// hour; buckets run from it, and To is rounded up to the end of the
+	// last bucket. Day buckets are 24 hours from From: from a UTC midnight
+	// they are UTC days, from a local midnight the workspace's days.
+	From, To time.Time
+	Bucket   time.Duration // time.Hour or 24 * time.Hour
+	Limit    int           // entries of the top lists (hashtags, domains, rising); 0: 10
+}
+
+// MaxOverviewBuckets bounds the buckets of an overview.
+const MaxOverviewBuckets = 1000
+
+// Validate checks the filter.
+func (f *OverviewFilter) Validate() error {
+	switch {
+	case f.WorkspaceID == 0:
+		return fmt.Errorf("%w: overview: no workspace", ErrInvalid)
+	case f.Bucket != time.Hour && f.Bucket != 24*time.Hour:
+		return fmt.Errorf("%w: overview: bucket %v must be an hour or a day (24h)", ErrInvalid, f.Bucket)
+	case f.From.IsZero() || f.To.IsZero():
+		return fmt.Errorf("%w: overview: the period needs a start and an end", ErrInvalid)
+	case !f.From.Before(f.To):
+		return fmt.Errorf("%w: overview: the period's start %s is not before its end %s", ErrInvalid,
+			f.From.UTC().Format(time.RFC3339), f.To.UTC().Format(time.RFC3339))
+	case f.From.UTC().Year() < 1000 || f.To.UTC().Year() > 9999:
+		return fmt.Errorf("%w: overview: the period must lie between the years 1000 and 9999", ErrInvalid)
+	case f.Limit < 0:
+		return fmt.Errorf("%w: overview: negative limit %d", ErrInvalid, f.Limit)
+	}
+	if n := f.To.Sub(f.From.Truncate(time.Hour)); n > MaxOverviewBuckets*f.Bucket {
+		return fmt.Errorf("%w: overview: %s in buckets of %s makes more than %d buckets", ErrInvalid, n, f.Bucket, MaxOverviewBuckets)
+	}
+	return nil
+}
+
+// Overview is the dashboard of a workspace for a period and the previous
+// period of the same length, [PrevFrom, From).
+//
+// A post matching several of the selected monitors counts once in the
+// workspace-wide figures (Total, Sentiment, the breakdowns and the top
+// lists) and once per monitor in the per-monitor ones (Volume, ByKind: the
+// share of voice), which may therefore add up to more than Total.
+type Overview struct {
+	From     time.Time     `json:"from"`
+	To       time.Time     `json:"to"`
+	PrevFrom time.Time     `json:"prev_from"`
+	Bucket   time.Duration `json:"bucket"`
+
+	Total     int `json:"total"` // mentions (posts) in the period
+	PrevTotal int `json:"prev_total"`
+
+	// Volume is each selected monitor's mentions per bucket, in monitor id
+	// order (monitors without mentions included).
+	Volume []MonitorSeries `json:"volume"`
+	// ByKind sums Volume's totals per monitor kind ("" for monitors
+	// without a kind): the share of voice of brand against competitors.
+	ByKind []KeyCount `json:"by_kind"`
+
+	Sentiment          []SentimentBucket `json:"sentiment"` // every bucket, zeros included
+	SentimentTotal     SentimentCounts   `json:"sentiment_total"`
+	PrevSentimentTotal SentimentCounts   `json:"prev_sentiment_total"`
+
+	// Breakdowns, every key seen in either period, by count then key. An
+	// empty key is unknown (no language detected, no country given).
+	BySource  []KeyCount `json:"by_source"`
+	ByLang    []KeyCount `json:"by_lang"`
+	ByCountry []KeyCount `json:"by_country"`
+
+	// The period's most frequent hashtags and link domains (posts naming
+	// them), at most the filter's limit.
+	TopHashtags []KeyCount `json:"top_hashtags"`
+	TopDomains  []KeyCount `json:"top_domains"`
+	// Rising are the hashtags that grew most against the previous period,
+	// among those of at least RisingMinCount posts in the period.
+	Rising []KeyCount `json:"rising"`
+}
+
+// RisingMinCount is the number of posts a hashtag needs in the period to
+// be rising (so that 1 → 3 does not rank).
+const RisingMinCount = 5
+
+// MonitorSeries is a monitor's mentions per bucket.
+type MonitorSeries struct {
+	ID        string        `json:"id"`
+	Name      string        `json:"name,omitempty"`
+	Kind      MonitorKind   `json:"kind,omitempty"`
+	Points    []BucketCount `json:"points"`
+	Total     int           `json:"total"`
+	PrevTotal int           `json:"prev_total"`
+}
+
+// BucketCount is a count in the bucket starting At.
+type BucketCount struct {
+	At    time.Time `json:"at"`
+	Count int       `json:"count"`
+}
+
+// SentimentCounts counts mentions by sentiment; Unknown have none.
+type SentimentCounts struct {
+	Negative int `json:"negative"`
+	Neutral  int `json:"neutral"`
+	Positive int `json:"positive"`
+	Unknown  int `json:"unknown"`
+}
+
+// Total is the sum of the counts.
+func (c SentimentCounts) Total() int { return c.Negative + c.Neutral + c.Positive + c.Unknown }
+
+// SentimentBucket is the sentiment of the mentions of the bucket starting At.
+type SentimentBucket struct {
+	At time.Time `json:"at"`
+	SentimentCounts
+}
+
+// KeyCount is a key's count in a period and in the previous one.
+type KeyCount struct {
+	Key   string `json:"key"`
+	Count int    `json:"count"`
+	Prev  int    `json:"prev"`
+}

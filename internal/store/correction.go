@@ -66,23 +66,30 @@ func (s *Store) Correct(ctx context.Context, workspaceID, postID int64, field, v
 		if field == FieldSentiment {
 			machine = label
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO corrections (post_id, field, value, machine, corrected_by, corrected_at)
-			VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (post_id, field) DO UPDATE SET value = excluded.value, corrected_by = excluded.corrected_by, corrected_at = excluded.corrected_at`),
-			postID, field, value, machine, by, s.tm(s.clock())); err != nil {
-			return err
-		}
-		if field == FieldLang {
-			_, err = tx.ExecContext(ctx, s.q("UPDATE posts SET lang = ? WHERE id = ?"), value, postID)
-		} else {
-			_, err = tx.ExecContext(ctx, s.q("UPDATE posts SET sentiment = ?, sentiment_score = ? WHERE id = ?"), value, sentimentScore[value], postID)
-		}
-		return err
+		// The dashboard's rollups follow (aggregate.go).
+		return s.reroll(ctx, tx, []int64{postID}, func() error { return s.applyCorrection(ctx, tx, postID, field, value, machine, by) })
 	})
 	if err != nil {
 		return vigie.Mention{}, s.errf(err, "correct mention %d", postID)
 	}
 	return s.FindMention(ctx, workspaceID, postID)
+}
+
+// applyCorrection records a correction and writes it to the post.
+func (s *Store) applyCorrection(ctx context.Context, tx *sql.Tx, postID int64, field, value, machine, by string) error {
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO corrections (post_id, field, value, machine, corrected_by, corrected_at)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (post_id, field) DO UPDATE SET value = excluded.value, corrected_by = excluded.corrected_by, corrected_at = excluded.corrected_at`),
+		postID, field, value, machine, by, s.tm(s.clock())); err != nil {
+		return err
+	}
+	var err error
+	if field == FieldLang {
+		_, err = tx.ExecContext(ctx, s.q("UPDATE posts SET lang = ? WHERE id = ?"), value, postID)
+	} else {
+		_, err = tx.ExecContext(ctx, s.q("UPDATE posts SET sentiment = ?, sentiment_score = ? WHERE id = ?"), value, sentimentScore[value], postID)
+	}
+	return err
 }
 
 // FindMention returns one stored mention of the workspace (any workspace
@@ -149,41 +156,52 @@ type EnrichmentUpdate struct {
 // returns how many posts changed.
 func (s *Store) UpdateEnrichment(ctx context.Context, updates []EnrichmentUpdate) (int, error) {
 	changed := 0
+	ids := make([]int64, len(updates))
+	for i, u := range updates {
+		ids[i] = u.PostID
+	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		langStmt, err := tx.PrepareContext(ctx, s.q(`UPDATE posts SET lang = ? WHERE id = ? AND lang <> ?
-			AND NOT EXISTS (SELECT 1 FROM corrections c WHERE c.post_id = posts.id AND c.field = 'lang')`))
-		if err != nil {
-			return err
-		}
-		defer langStmt.Close()
-		sentStmt, err := tx.PrepareContext(ctx, s.q(`UPDATE posts SET sentiment = ?, sentiment_score = ? WHERE id = ? AND (sentiment <> ? OR sentiment_score <> ?)
-			AND NOT EXISTS (SELECT 1 FROM corrections c WHERE c.post_id = posts.id AND c.field = 'sentiment')`))
-		if err != nil {
-			return err
-		}
-		defer sentStmt.Close()
-		for _, u := range updates {
-			n := int64(0)
-			if u.Lang != "" {
-				res, err := langStmt.ExecContext(ctx, u.Lang, u.PostID, u.Lang)
-				if err != nil {
-					return err
-				}
-				n, _ = res.RowsAffected()
-			}
-			res, err := sentStmt.ExecContext(ctx, u.Sentiment.Label, u.Sentiment.Score, u.PostID, u.Sentiment.Label, u.Sentiment.Score)
-			if err != nil {
-				return err
-			}
-			m, _ := res.RowsAffected()
-			if n+m > 0 {
-				changed++
-			}
-		}
-		return nil
+		changed = 0
+		// The dashboard's rollups follow (aggregate.go).
+		return s.reroll(ctx, tx, ids, func() error { return s.applyEnrichment(ctx, tx, updates, &changed) })
 	})
 	if err != nil {
 		return 0, s.errf(err, "update enrichment")
 	}
 	return changed, nil
+}
+
+// applyEnrichment writes the updates, counting the posts that changed.
+func (s *Store) applyEnrichment(ctx context.Context, tx *sql.Tx, updates []EnrichmentUpdate, changed *int) error {
+	langStmt, err := tx.PrepareContext(ctx, s.q(`UPDATE posts SET lang = ? WHERE id = ? AND lang <> ?
+		AND NOT EXISTS (SELECT 1 FROM corrections c WHERE c.post_id = posts.id AND c.field = 'lang')`))
+	if err != nil {
+		return err
+	}
+	defer langStmt.Close()
+	sentStmt, err := tx.PrepareContext(ctx, s.q(`UPDATE posts SET sentiment = ?, sentiment_score = ? WHERE id = ? AND (sentiment <> ? OR sentiment_score <> ?)
+		AND NOT EXISTS (SELECT 1 FROM corrections c WHERE c.post_id = posts.id AND c.field = 'sentiment')`))
+	if err != nil {
+		return err
+	}
+	defer sentStmt.Close()
+	for _, u := range updates {
+		n := int64(0)
+		if u.Lang != "" {
+			res, err := langStmt.ExecContext(ctx, u.Lang, u.PostID, u.Lang)
+			if err != nil {
+				return err
+			}
+			n, _ = res.RowsAffected()
+		}
+		res, err := sentStmt.ExecContext(ctx, u.Sentiment.Label, u.Sentiment.Score, u.PostID, u.Sentiment.Label, u.Sentiment.Score)
+		if err != nil {
+			return err
+		}
+		m, _ := res.RowsAffected()
+		if n+m > 0 {
+			*changed++
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -112,11 +113,17 @@ func (s *Store) UpdateMonitor(ctx context.Context, id string, u MonitorUpdate) (
 
 // DeleteMonitor deletes the monitor and its mentions (the posts stay).
 func (s *Store) DeleteMonitor(ctx context.Context, id string) error {
-	res, err := s.db.ExecContext(ctx, s.q("DELETE FROM monitors WHERE id = ?"), id)
-	if err != nil {
-		return s.errf(err, "delete monitor %q", id)
-	}
-	return affected(res, "delete monitor %q", id)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		// The dashboard's rollups follow (aggregate.go).
+		if err := s.dropFromRollups(ctx, tx, id); err != nil {
+			return fmt.Errorf("delete monitor %q: %w", id, err)
+		}
+		res, err := tx.ExecContext(ctx, s.q("DELETE FROM monitors WHERE id = ?"), id)
+		if err != nil {
+			return s.errf(err, "delete monitor %q", id)
+		}
+		return affected(res, "delete monitor %q", id)
+	})
 }
 
 // FindMonitorByID returns the monitor with this id, or ErrNotFound.

@@ -160,10 +160,18 @@ func (s *Store) SaveBatch(ctx context.Context, sourceID int64, items []Item, sta
 			}
 		}
 		saved.Existing = len(items) - saved.Posts
+		// The dashboard's rollups count the new mentions (aggregate.go).
+		roll, err := s.rollupBefore(ctx, tx, posts)
+		if err != nil {
+			return err
+		}
 		if saved.Mentions, err = s.insertMentions(ctx, tx, posts); err != nil {
 			return err
 		}
 		if err := s.insertEnrichment(ctx, tx, posts); err != nil {
+			return err
+		}
+		if err := s.rollupAfter(ctx, tx, roll, posts); err != nil {
 			return err
 		}
 		if state != nil {

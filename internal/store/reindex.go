@@ -29,27 +29,34 @@ func (s *Store) AddMentions(ctx context.Context, monitorID string, postIDs []int
 	}
 	total := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		for chunk := range slices.Chunk(postIDs, maxParams-1) {
-			args := make([]any, 0, len(chunk)+1)
-			args = append(args, monitorID)
-			for _, id := range chunk {
-				args = append(args, id)
-			}
-			res, err := tx.ExecContext(ctx, s.q(`INSERT INTO mentions (post_id, monitor_id, published_at)
-				SELECT id, ?, published_at FROM posts WHERE id IN (`+list(len(chunk))+`)
-				ON CONFLICT (post_id, monitor_id) DO NOTHING`), args...)
-			if err != nil {
-				return s.errf(err, "add mentions")
-			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return s.errf(err, "add mentions")
-			}
-			total += int(n)
-		}
-		return nil
+		// The dashboard's rollups follow (aggregate.go).
+		return s.reroll(ctx, tx, postIDs, func() error { return s.insertMentionsOf(ctx, tx, monitorID, postIDs, &total) })
 	})
 	return total, err
+}
+
+// insertMentionsOf inserts the monitor's mentions of the posts, adding
+// how many are new to total.
+func (s *Store) insertMentionsOf(ctx context.Context, tx *sql.Tx, monitorID string, postIDs []int64, total *int) error {
+	for chunk := range slices.Chunk(postIDs, maxParams-1) {
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, monitorID)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO mentions (post_id, monitor_id, published_at)
+			SELECT id, ?, published_at FROM posts WHERE id IN (`+list(len(chunk))+`)
+			ON CONFLICT (post_id, monitor_id) DO NOTHING`), args...)
+		if err != nil {
+			return s.errf(err, "add mentions")
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return s.errf(err, "add mentions")
+		}
+		*total += int(n)
+	}
+	return nil
 }
 
 // RecentPost is a stored post's identity and simhash, to rebuild the

@@ -1,0 +1,856 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigie-project/vigie"
+)
+
+// The dashboard reads rollups, not mentions (migration 0006_rollups): per
+// monitor set — the monitors of one workspace a post matched — the number
+// of posts per hour and per day for each value of a few dimensions, and the
+// same for the workspace's set (empty key), which adds up its other sets.
+// They change in the transactions that change what they count:
+//
+//   - SaveBatch: new posts add to their set; a stored post that gains a
+//     mention moves from its old set to the new one;
+//   - AddMentions: the same;
+//   - Correct, UpdateEnrichment: a post's sentiment or language moves
+//     between values of its sets;
+//   - DeleteMonitor: the sets holding the monitor merge into the sets
+//     without it (or go, when it was their only monitor, and their posts
+//     leave the workspace's set).
+//
+// Each change reads the affected posts' contributions before and after it
+// and writes the difference (reroll), so the rollups stay exactly what the
+// migration's backfill would compute from the mentions.
+
+// Dimensions of the rollups.
+const (
+	dimAll       = "all" // every post, value ''
+	dimSentiment = "sentiment"
+	dimSource    = "source"
+	dimLang      = "lang"
+	dimCountry   = "country"
+	dimHashtag   = "hashtag"
+	dimDomain    = "domain"
+)
+
+// setSep separates the monitor ids of a set's key.
+const setSep = "\x1f"
+
+// Top lists of an overview.
+const (
+	DefaultOverviewLimit = 10
+	MaxOverviewLimit     = 100
+)
+
+// floorDiv is a / b rounded down (b > 0).
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
+}
+
+func hourOf(t time.Time) int64 { return floorDiv(t.Unix(), 3600) }
+
+// rollupKey is one rollup row (of rollup_hours) before its set has an id.
+type rollupKey struct {
+	workspace int64
+	set       string // key of the monitor set
+	dim       string
+	hour      int64
+	value     string
+}
+
+// rollupDelta accumulates the changes of a transaction to the rollups.
+type rollupDelta map[rollupKey]int64
+
+// addContributions adds sign times what the posts count for in the rollups,
+// as the database holds them now (in the transaction q).
+func (s *Store) addContributions(ctx context.Context, q querier, postIDs []int64, sign int64, d rollupDelta) error {
+	postIDs = slices.Compact(slices.Sorted(slices.Values(postIDs)))
+	for chunk := range slices.Chunk(postIDs, maxParams) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		in := "(" + list(len(chunk)) + ")"
+		// The post's monitors, by workspace.
+		type wsSet struct {
+			ws       int64
+			monitors []string
+		}
+		sets := map[int64][]*wsSet{}
+		rows, err := q.QueryContext(ctx, s.q(`SELECT mm.post_id, mo.workspace_id, mm.monitor_id FROM mentions mm
+			JOIN monitors mo ON mo.id = mm.monitor_id WHERE mm.post_id IN `+in), args...)
+		if err != nil {
+			return s.errf(err, "rollups: mentions")
+		}
+		for rows.Next() {
+			var (
+				id, ws  int64
+				monitor string
+			)
+			if err := rows.Scan(&id, &ws, &monitor); err != nil {
+				rows.Close()
+				return s.errf(err, "rollups: mentions")
+			}
+			var set *wsSet
+			for _, x := range sets[id] {
+				if x.ws == ws {
+					set = x
+				}
+			}
+			if set == nil {
+				set = &wsSet{ws: ws}
+				sets[id] = append(sets[id], set)
+			}
+			set.monitors = append(set.monitors, monitor)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return s.errf(err, "rollups: mentions")
+		}
+		if len(sets) == 0 {
+			continue
+		}
+		type postDims struct {
+			hour   int64
+			values [4]string // sentiment, source, lang, country
+		}
+		posts := make(map[int64]*postDims, len(sets))
+		rows, err = q.QueryContext(ctx, s.q(`SELECT id, published_at, sentiment, source_kind, lang, country FROM posts WHERE id IN `+in), args...)
+		if err != nil {
+			return s.errf(err, "rollups: posts")
+		}
+		for rows.Next() {
+			var (
+				id int64
+				at time.Time
+				p  postDims
+			)
+			if err := rows.Scan(&id, timeCol(&at), &p.values[0], &p.values[1], &p.values[2], &p.values[3]); err != nil {
+				rows.Close()
+				return s.errf(err, "rollups: posts")
+			}
+			p.hour = hourOf(at)
+			posts[id] = &p
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return s.errf(err, "rollups: posts")
+		}
+		add := func(id int64, dim, value string) {
+			p := posts[id]
+			if p == nil {
+				return
+			}
+			for _, set := range sets[id] {
+				d[rollupKey{set.ws, setKey(set.monitors), dim, p.hour, value}] += sign
+				// The workspace's set (all its monitors) adds up the others.
+				d[rollupKey{set.ws, "", dim, p.hour, value}] += sign
+			}
+		}
+		for id, p := range posts {
+			add(id, dimAll, "")
+			for i, dim := range [...]string{dimSentiment, dimSource, dimLang, dimCountry} {
+				add(id, dim, p.values[i])
+			}
+		}
+		rows, err = q.QueryContext(ctx, s.q(`SELECT post_id, kind, value FROM post_entities
+			WHERE post_id IN `+in+` AND kind IN ('hashtag', 'domain')`), args...)
+		if err != nil {
+			return s.errf(err, "rollups: entities")
+		}
+		for rows.Next() {
+			var (
+				id          int64
+				kind, value string
+			)
+			if err := rows.Scan(&id, &kind, &value); err != nil {
+				rows.Close()
+				return s.errf(err, "rollups: entities")
+			}
+			add(id, kind, value)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return s.errf(err, "rollups: entities")
+		}
+	}
+	return nil
+}
+
+// setKey is the key of a set of monitors: their ids in byte order.
+func setKey(monitors []string) string {
+	slices.Sort(monitors)
+	return strings.Join(slices.Compact(monitors), setSep)
+}
+
+// reroll runs change, which changes what the posts count for in the rollups
+// (their mentions, sentiment or language), and updates the rollups by the
+// difference.
+func (s *Store) reroll(ctx context.Context, tx *sql.Tx, postIDs []int64, change func() error) error {
+	d := rollupDelta{}
+	if err := s.addContributions(ctx, tx, postIDs, -1, d); err != nil {
+		return err
+	}
+	if err := change(); err != nil {
+		return err
+	}
+	if err := s.addContributions(ctx, tx, postIDs, 1, d); err != nil {
+		return err
+	}
+	return s.writeRollups(ctx, tx, d)
+}
+
+// batchRollup is SaveBatch's share of the rollups: the posts stored before
+// that gain a mention leave their old set before the mentions are inserted
+// (before), then they and the new posts count in their sets (after).
+type batchRollup struct {
+	delta   rollupDelta
+	gaining []int64
+}
+
+func (s *Store) rollupBefore(ctx context.Context, tx *sql.Tx, posts []*pending) (*batchRollup, error) {
+	r := &batchRollup{delta: rollupDelta{}}
+	var stored []*pending
+	for _, p := range posts {
+		if p.id != 0 && !p.inserted && len(p.monitors) > 0 {
+			stored = append(stored, p)
+		}
+	}
+	for chunk := range slices.Chunk(stored, maxParams) {
+		args := make([]any, len(chunk))
+		for i, p := range chunk {
+			args[i] = p.id
+		}
+		have := map[int64][]string{}
+		rows, err := tx.QueryContext(ctx, s.q("SELECT post_id, monitor_id FROM mentions WHERE post_id IN ("+list(len(chunk))+")"), args...)
+		if err != nil {
+			return nil, s.errf(err, "save batch: rollups")
+		}
+		for rows.Next() {
+			var id int64
+			var m string
+			if err := rows.Scan(&id, &m); err != nil {
+				rows.Close()
+				return nil, s.errf(err, "save batch: rollups")
+			}
+			have[id] = append(have[id], m)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, s.errf(err, "save batch: rollups")
+		}
+		for _, p := range chunk {
+			for _, m := range p.monitors {
+				if !slices.Contains(have[p.id], m) {
+					r.gaining = append(r.gaining, p.id)
+					break
+				}
+			}
+		}
+	}
+	if err := s.addContributions(ctx, tx, r.gaining, -1, r.delta); err != nil {
+		return nil, fmt.Errorf("save batch: %w", err)
+	}
+	return r, nil
+}
+
+func (s *Store) rollupAfter(ctx context.Context, tx *sql.Tx, r *batchRollup, posts []*pending) error {
+	ids := r.gaining
+	for _, p := range posts {
+		if p.inserted {
+			ids = append(ids, p.id)
+		}
+	}
+	if err := s.addContributions(ctx, tx, ids, 1, r.delta); err != nil {
+		return fmt.Errorf("save batch: %w", err)
+	}
+	if err := s.writeRollups(ctx, tx, r.delta); err != nil {
+		return fmt.Errorf("save batch: %w", err)
+	}
+	return nil
+}
+
+// rollupRow is a change to one row of rollup_hours or rollup_days.
+type rollupRow struct {
+	set    int64
+	dim    string
+	bucket int64
+	value  string
+}
+
+// writeRollups applies the changes to both tables, in key order (so that
+// concurrent transactions lock rows in the same order), and deletes the rows
+// whose count fell to zero.
+func (s *Store) writeRollups(ctx context.Context, tx *sql.Tx, d rollupDelta) error {
+	sets := map[setRef]int64{}
+	for k, n := range d {
+		if n != 0 {
+			sets[setRef{k.workspace, k.set}] = 0
+		}
+	}
+	if len(sets) == 0 {
+		return nil
+	}
+	if err := s.setIDs(ctx, tx, sets); err != nil {
+		return err
+	}
+	hours, days := map[rollupRow]int64{}, map[rollupRow]int64{}
+	for k, n := range d {
+		if n == 0 {
+			continue
+		}
+		id := sets[setRef{k.workspace, k.set}]
+		hours[rollupRow{id, k.dim, k.hour, k.value}] += n
+		days[rollupRow{id, k.dim, floorDiv(k.hour, 24), k.value}] += n
+	}
+	for _, t := range []struct {
+		table string
+		rows  map[rollupRow]int64
+	}{{"rollup_hours", hours}, {"rollup_days", days}} {
+		keys := make([]rollupRow, 0, len(t.rows))
+		for k, n := range t.rows {
+			if n != 0 {
+				keys = append(keys, k)
+			}
+		}
+		slices.SortFunc(keys, func(a, b rollupRow) int {
+			return cmp.Or(cmp.Compare(a.set, b.set), strings.Compare(a.dim, b.dim), cmp.Compare(a.bucket, b.bucket), strings.Compare(a.value, b.value))
+		})
+		const cols = 5
+		var fallen []rollupRow
+		for chunk := range slices.Chunk(keys, maxParams/cols) {
+			args := make([]any, 0, len(chunk)*cols)
+			for _, k := range chunk {
+				n := t.rows[k]
+				args = append(args, k.set, k.dim, k.bucket, k.value, n)
+				if n < 0 {
+					fallen = append(fallen, k)
+				}
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO `+t.table+` (set_id, dim, bucket, value, n) VALUES `+
+				placeholders(len(chunk), cols)+` ON CONFLICT (set_id, dim, bucket, value) DO UPDATE SET n = `+t.table+`.n + excluded.n`), args...); err != nil {
+				return s.errf(err, "rollups: %s", t.table)
+			}
+		}
+		if len(fallen) > 0 {
+			stmt, err := tx.PrepareContext(ctx, s.q(`DELETE FROM `+t.table+` WHERE set_id = ? AND dim = ? AND bucket = ? AND value = ? AND n = 0`))
+			if err != nil {
+				return s.errf(err, "rollups: %s", t.table)
+			}
+			for _, k := range fallen {
+				if _, err := stmt.ExecContext(ctx, k.set, k.dim, k.bucket, k.value); err != nil {
+					stmt.Close()
+					return s.errf(err, "rollups: %s", t.table)
+				}
+			}
+			stmt.Close()
+		}
+	}
+	return nil
+}
+
+// setRef names a monitor set.
+type setRef struct {
+	workspace int64
+	key       string
+}
+
+// setIDs fills in the ids of the sets, creating the missing ones.
+func (s *Store) setIDs(ctx context.Context, tx *sql.Tx, sets map[setRef]int64) error {
+	refs := make([]setRef, 0, len(sets))
+	for r := range sets {
+		refs = append(refs, r)
+	}
+	slices.SortFunc(refs, func(a, b setRef) int { return strings.Compare(a.key, b.key) })
+	find := func() ([]setRef, error) {
+		for chunk := range slices.Chunk(refs, maxParams) {
+			args := make([]any, len(chunk))
+			for i, r := range chunk {
+				args[i] = r.key
+			}
+			rows, err := tx.QueryContext(ctx, s.q("SELECT id, workspace_id, key FROM monitor_sets WHERE key IN ("+list(len(chunk))+")"), args...)
+			if err != nil {
+				return nil, s.errf(err, "rollups: monitor sets")
+			}
+			for rows.Next() {
+				var r setRef
+				var id int64
+				if err := rows.Scan(&id, &r.workspace, &r.key); err != nil {
+					rows.Close()
+					return nil, s.errf(err, "rollups: monitor sets")
+				}
+				if _, ok := sets[r]; ok {
+					sets[r] = id
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, s.errf(err, "rollups: monitor sets")
+			}
+		}
+		var missing []setRef
+		for _, r := range refs {
+			if sets[r] == 0 {
+				missing = append(missing, r)
+			}
+		}
+		return missing, nil
+	}
+	missing, err := find()
+	if err != nil || len(missing) == 0 {
+		return err
+	}
+	for _, r := range missing {
+		var id int64
+		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO monitor_sets (workspace_id, key) VALUES (?, ?)
+			ON CONFLICT (workspace_id, key) DO NOTHING RETURNING id`), r.workspace, r.key).Scan(&id)
+		if err == sql.ErrNoRows {
+			continue // created meanwhile by another transaction
+		}
+		if err != nil {
+			return s.errf(err, "rollups: create monitor set")
+		}
+		sets[r] = id
+		if r.key == "" {
+			continue // the workspace's: no members
+		}
+		monitors := strings.Split(r.key, setSep)
+		args := make([]any, 0, 2*len(monitors))
+		for _, m := range monitors {
+			args = append(args, id, m)
+		}
+		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO monitor_set_members (set_id, monitor_id) VALUES "+placeholders(len(monitors), 2)), args...); err != nil {
+			return s.errf(err, "rollups: create monitor set")
+		}
+	}
+	if missing, err = find(); err != nil {
+		return err
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("rollups: monitor set %q of workspace %d not found", missing[0].key, missing[0].workspace)
+	}
+	return nil
+}
+
+// dropFromRollups moves the counts of the sets holding the monitor to the
+// same sets without it, before the monitor is deleted.
+func (s *Store) dropFromRollups(ctx context.Context, tx *sql.Tx, monitorID string) error {
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT ms.id, ms.workspace_id, ms.key FROM monitor_sets ms
+		JOIN monitor_set_members mem ON mem.set_id = ms.id WHERE mem.monitor_id = ? ORDER BY ms.key`), monitorID)
+	if err != nil {
+		return s.errf(err, "rollups: sets of monitor")
+	}
+	type old struct {
+		id int64
+		setRef
+	}
+	olds, err := collect(rows, func(r interface{ Scan(...any) error }) (old, error) {
+		var o old
+		return o, r.Scan(&o.id, &o.workspace, &o.key)
+	}, func(err error) error { return s.errf(err, "rollups: sets of monitor") })
+	if err != nil {
+		return err
+	}
+	for _, o := range olds {
+		// The set's posts move to the same set without the monitor; with
+		// no monitor left, they leave the workspace's figures.
+		rest := slices.DeleteFunc(strings.Split(o.key, setSep), func(m string) bool { return m == monitorID })
+		to, n := setRef{o.workspace, setKey(rest)}, "n"
+		if len(rest) == 0 {
+			to, n = setRef{o.workspace, ""}, "-n"
+		}
+		ids := map[setRef]int64{to: 0}
+		if err := s.setIDs(ctx, tx, ids); err != nil {
+			return err
+		}
+		for _, table := range []string{"rollup_hours", "rollup_days"} {
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO `+table+` (set_id, dim, bucket, value, n)
+				SELECT ?, dim, bucket, value, `+n+` FROM `+table+` WHERE set_id = ? ORDER BY dim, bucket, value
+				ON CONFLICT (set_id, dim, bucket, value) DO UPDATE SET n = `+table+`.n + excluded.n`), ids[to], o.id); err != nil {
+				return s.errf(err, "rollups: merge monitor sets")
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+table+` WHERE set_id = ? AND n = 0
+				AND (dim, bucket, value) IN (SELECT dim, bucket, value FROM `+table+` WHERE set_id = ?)`), ids[to], o.id); err != nil {
+				return s.errf(err, "rollups: merge monitor sets")
+			}
+		}
+		// Its rows and members go with it.
+		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM monitor_sets WHERE id = ?"), o.id); err != nil {
+			return s.errf(err, "rollups: delete monitor set")
+		}
+	}
+	return nil
+}
+
+// Overview computes the dashboard of a workspace for a period from the
+// rollups: volume per monitor and bucket, share of voice, sentiment,
+// breakdowns by source, language and country, top and rising hashtags, top
+// domains — each with the previous period's figure. An invalid filter, or
+// a monitor not of the workspace, is ErrInvalid. (Top authors come from
+// TopAuthors.)
+func (s *Store) Overview(ctx context.Context, f vigie.OverviewFilter) (vigie.Overview, error) {
+	if err := f.Validate(); err != nil {
+		return vigie.Overview{}, err
+	}
+	limit := f.Limit
+	if limit == 0 {
+		limit = DefaultOverviewLimit
+	}
+	limit = min(limit, MaxOverviewLimit)
+	from := f.From.UTC().Truncate(time.Hour)
+	nb := int((f.To.Sub(from) + f.Bucket - 1) / f.Bucket)
+	o := vigie.Overview{From: from, To: from.Add(time.Duration(nb) * f.Bucket), Bucket: f.Bucket}
+	o.PrevFrom = from.Add(-o.To.Sub(from))
+
+	monitors, err := s.FindMonitors(ctx, f.WorkspaceID)
+	if err != nil {
+		return o, fmt.Errorf("overview: %w", err)
+	}
+	whole := true // all the workspace's monitors are selected
+	if len(f.MonitorIDs) > 0 {
+		byID := map[string]bool{}
+		for _, m := range monitors {
+			byID[m.ID] = true
+		}
+		for _, id := range f.MonitorIDs {
+			if !byID[id] {
+				return o, fmt.Errorf("%w: overview: monitor %q is not one of workspace %d", vigie.ErrInvalid, id, f.WorkspaceID)
+			}
+		}
+		monitors = slices.DeleteFunc(monitors, func(m vigie.MonitorRecord) bool { return !slices.Contains(f.MonitorIDs, m.ID) })
+		whole = len(monitors) == len(byID)
+	}
+	selected := map[string]int{} // index in o.Volume
+	o.Volume = make([]vigie.MonitorSeries, len(monitors))
+	for i, m := range monitors {
+		selected[m.ID] = i
+		o.Volume[i] = vigie.MonitorSeries{ID: m.ID, Name: m.Name, Kind: m.Kind, Points: make([]vigie.BucketCount, nb)}
+	}
+	o.Sentiment = make([]vigie.SentimentBucket, nb)
+	for i := range nb {
+		at := from.Add(time.Duration(i) * f.Bucket)
+		o.Sentiment[i].At = at
+		for j := range o.Volume {
+			o.Volume[j].Points[i].At = at
+		}
+	}
+	o.BySource, o.ByLang, o.ByCountry = []vigie.KeyCount{}, []vigie.KeyCount{}, []vigie.KeyCount{}
+	o.TopHashtags, o.TopDomains, o.Rising = []vigie.KeyCount{}, []vigie.KeyCount{}, []vigie.KeyCount{}
+
+	// The sets of the workspace that hold a selected monitor, with those
+	// monitors (indexes in o.Volume), for the per-monitor figures; for the
+	// others (once per post), the same sets, or the workspace's own when
+	// every monitor is selected.
+	members := map[int64][]int{}
+	var workspaceSet int64
+	var others []int64 // sets holding unselected monitors
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT ms.id, COALESCE(mem.monitor_id, '') FROM monitor_sets ms
+		LEFT JOIN monitor_set_members mem ON mem.set_id = ms.id WHERE ms.workspace_id = ?`), f.WorkspaceID)
+	if err != nil {
+		return o, s.errf(err, "overview: monitor sets")
+	}
+	for rows.Next() {
+		var id int64
+		var m string
+		if err := rows.Scan(&id, &m); err != nil {
+			rows.Close()
+			return o, s.errf(err, "overview: monitor sets")
+		}
+		switch i, ok := selected[m]; {
+		case m == "":
+			workspaceSet = id
+		case ok:
+			members[id] = append(members[id], i)
+		default:
+			others = append(others, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return o, s.errf(err, "overview: monitor sets")
+	}
+	o.ByKind = byKind(o.Volume)
+	if len(members) == 0 {
+		return o, nil
+	}
+	ids := make([]string, 0, len(members))
+	for id := range members {
+		ids = append(ids, strconv.FormatInt(id, 10))
+	}
+	slices.Sort(ids)
+	q := overviewQuery{o: &o, members: members, monitorSets: "set_id IN (" + strings.Join(ids, ", ") + ")"}
+	q.postSets = q.monitorSets
+	if whole && workspaceSet != 0 {
+		q.postSets = "set_id = " + strconv.FormatInt(workspaceSet, 10)
+	} else if workspaceSet != 0 {
+		// Some monitors: their sets, or the workspace's set less the sets
+		// without them, whichever reads fewer rows.
+		disjoint := slices.DeleteFunc(others, func(id int64) bool { return members[id] != nil })
+		if err := s.pickPostSets(ctx, &q, workspaceSet, disjoint); err != nil {
+			return o, err
+		}
+	}
+	if err := s.overviewSeries(ctx, &q); err != nil {
+		return o, err
+	}
+	if err := s.overviewTotals(ctx, &q, limit); err != nil {
+		return o, err
+	}
+	o.ByKind = byKind(o.Volume)
+	return o, nil
+}
+
+// overviewQuery is an overview being filled in.
+type overviewQuery struct {
+	o       *vigie.Overview
+	members map[int64][]int // monitors (indexes in o.Volume) of each set
+	// Conditions on set_id: the sets of the per-monitor figures, and those
+	// of the figures per post, less those of lessSets when not empty.
+	monitorSets, postSets, lessSets string
+}
+
+// pickPostSets counts the figures per post of some monitors on the
+// workspace's set less the sets without them (disjoint) when their rows of
+// the last day of the period (of hashtags and domains, the most) are fewer
+// than those of the monitors' sets.
+func (s *Store) pickPostSets(ctx context.Context, q *overviewQuery, workspace int64, disjoint []int64) error {
+	ids := strconv.FormatInt(workspace, 10)
+	for _, id := range disjoint {
+		ids += ", " + strconv.FormatInt(id, 10)
+	}
+	var less, more int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT
+		(SELECT COUNT(*) FROM rollup_days WHERE set_id IN (`+ids+`) AND dim IN (?, ?) AND bucket = ?),
+		(SELECT COUNT(*) FROM rollup_days WHERE `+q.monitorSets+` AND dim IN (?, ?) AND bucket = ?)`),
+		dimHashtag, dimDomain, floorDiv(hourOf(q.o.To)-1, 24), dimHashtag, dimDomain, floorDiv(hourOf(q.o.To)-1, 24)).Scan(&less, &more)
+	if err != nil {
+		return s.errf(err, "overview: monitor sets")
+	}
+	if less < more {
+		q.postSets = "set_id = " + strconv.FormatInt(workspace, 10)
+		if len(disjoint) > 0 {
+			q.lessSets = "set_id IN (" + ids[strings.Index(ids, ", ")+2:] + ")"
+		}
+	}
+	return nil
+}
+
+// overviewSeries fills the buckets of the volume and sentiment series.
+func (s *Store) overviewSeries(ctx context.Context, q *overviewQuery) error {
+	o := q.o
+	from, to := hourOf(o.From), hourOf(o.To)
+	table, step := "rollup_hours", int64(o.Bucket/time.Hour)
+	if o.Bucket == 24*time.Hour && from%24 == 0 {
+		// UTC days: the daily rollups.
+		table, from, to, step = "rollup_days", from/24, to/24, 1
+	}
+	args := []any{from, step, dimAll, from, to, from, step, dimSentiment, from, to}
+	less := ""
+	if q.lessSets != "" {
+		less = `
+		UNION ALL
+		SELECT 0, (bucket - ?) / ?, value, -CAST(SUM(n) AS BIGINT) FROM ` + table + `
+		WHERE ` + q.lessSets + ` AND dim = ? AND bucket >= ? AND bucket < ? GROUP BY 1, 2, 3`
+		args = append(args, from, step, dimSentiment, from, to)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT set_id, (bucket - ?) / ?, value, CAST(SUM(n) AS BIGINT) FROM `+table+`
+		WHERE `+q.monitorSets+` AND dim = ? AND bucket >= ? AND bucket < ? GROUP BY 1, 2, 3
+		UNION ALL
+		SELECT 0, (bucket - ?) / ?, value, CAST(SUM(n) AS BIGINT) FROM `+table+`
+		WHERE `+q.postSets+` AND dim = ? AND bucket >= ? AND bucket < ? GROUP BY 1, 2, 3`+less),
+		args...)
+	if err != nil {
+		return s.errf(err, "overview: series")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			set, i int64
+			label  string
+			n      int
+		)
+		if err := rows.Scan(&set, &i, &label, &n); err != nil {
+			return s.errf(err, "overview: series")
+		}
+		if i < 0 || int(i) >= len(o.Sentiment) {
+			continue
+		}
+		if set == 0 {
+			addSentiment(&o.Sentiment[i].SentimentCounts, label, n)
+			continue
+		}
+		for _, m := range q.members[set] {
+			o.Volume[m].Points[i].Count += n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.errf(err, "overview: series")
+	}
+	return nil
+}
+
+func addSentiment(c *vigie.SentimentCounts, label string, n int) {
+	switch label {
+	case vigie.Negative:
+		c.Negative += n
+	case vigie.Neutral:
+		c.Neutral += n
+	case vigie.Positive:
+		c.Positive += n
+	default:
+		c.Unknown += n
+	}
+}
+
+// segment is a range of buckets [lo, hi) of one rollup table.
+type segment struct {
+	table  string
+	lo, hi int64
+}
+
+// segments covers the hours [lo, hi) with the fewest rollup rows: the
+// whole UTC days from the daily rollups, the hours at either end from the
+// hourly ones.
+func segments(lo, hi int64) []segment {
+	dlo, dhi := floorDiv(lo+23, 24), floorDiv(hi, 24)
+	if dlo >= dhi {
+		return []segment{{"rollup_hours", lo, hi}}
+	}
+	out := []segment{{"rollup_days", dlo, dhi}}
+	if lo < dlo*24 {
+		out = append(out, segment{"rollup_hours", lo, dlo * 24})
+	}
+	if dhi*24 < hi {
+		out = append(out, segment{"rollup_hours", dhi * 24, hi})
+	}
+	return out
+}
+
+// overviewTotals fills the totals of both periods: per monitor, by
+// sentiment, the breakdowns and the top lists.
+func (s *Store) overviewTotals(ctx context.Context, q *overviewQuery, limit int) error {
+	o := q.o
+	var parts []string
+	var args []any
+	for _, p := range []struct {
+		from, to   time.Time
+		cols, less string
+	}{{o.From, o.To, "n AS cur, 0 AS prev", "-n, 0"}, {o.PrevFrom, o.From, "0 AS cur, n AS prev", "0, -n"}} {
+		for _, seg := range segments(hourOf(p.from), hourOf(p.to)) {
+			parts = append(parts, "SELECT set_id, dim, value, "+p.cols+" FROM "+seg.table+" WHERE "+q.monitorSets+
+				" AND dim = ? AND bucket >= ? AND bucket < ?")
+			args = append(args, dimAll, seg.lo, seg.hi)
+			parts = append(parts, "SELECT 0, dim, value, "+p.cols+" FROM "+seg.table+" WHERE "+q.postSets+
+				" AND dim IN (?, ?, ?, ?, ?, ?) AND bucket >= ? AND bucket < ?")
+			args = append(args, dimSentiment, dimSource, dimLang, dimCountry, dimHashtag, dimDomain, seg.lo, seg.hi)
+			if q.lessSets != "" {
+				parts = append(parts, "SELECT 0, dim, value, "+p.less+" FROM "+seg.table+" WHERE "+q.lessSets+
+					" AND dim IN (?, ?, ?, ?, ?, ?) AND bucket >= ? AND bucket < ?")
+				args = append(args, dimSentiment, dimSource, dimLang, dimCountry, dimHashtag, dimDomain, seg.lo, seg.hi)
+			}
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT set_id, dim, value, CAST(SUM(cur) AS BIGINT), CAST(SUM(prev) AS BIGINT)
+		FROM (`+strings.Join(parts, " UNION ALL ")+`) r GROUP BY 1, 2, 3`), args...)
+	if err != nil {
+		return s.errf(err, "overview: totals")
+	}
+	defer rows.Close()
+	lists := map[string][]vigie.KeyCount{}
+	for rows.Next() {
+		var (
+			set        int64
+			dim, value string
+			cur, prev  int
+		)
+		if err := rows.Scan(&set, &dim, &value, &cur, &prev); err != nil {
+			return s.errf(err, "overview: totals")
+		}
+		switch {
+		case dim == dimAll:
+			for _, m := range q.members[set] {
+				o.Volume[m].Total += cur
+				o.Volume[m].PrevTotal += prev
+			}
+		case dim == dimSentiment:
+			addSentiment(&o.SentimentTotal, value, cur)
+			addSentiment(&o.PrevSentimentTotal, value, prev)
+		case cur != 0 || prev != 0:
+			lists[dim] = append(lists[dim], vigie.KeyCount{Key: value, Count: cur, Prev: prev})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.errf(err, "overview: totals")
+	}
+	o.Total, o.PrevTotal = o.SentimentTotal.Total(), o.PrevSentimentTotal.Total()
+	byCount := func(a, b vigie.KeyCount) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(b.Prev, a.Prev), strings.Compare(a.Key, b.Key))
+	}
+	for dim, dst := range map[string]*[]vigie.KeyCount{dimSource: &o.BySource, dimLang: &o.ByLang, dimCountry: &o.ByCountry} {
+		if l := lists[dim]; l != nil {
+			slices.SortFunc(l, byCount)
+			*dst = l
+		}
+	}
+	top := func(l []vigie.KeyCount) []vigie.KeyCount {
+		l = slices.DeleteFunc(append([]vigie.KeyCount{}, l...), func(k vigie.KeyCount) bool { return k.Count == 0 })
+		slices.SortFunc(l, byCount)
+		return l[:min(limit, len(l))]
+	}
+	o.TopHashtags, o.TopDomains = top(lists[dimHashtag]), top(lists[dimDomain])
+	o.Rising = rising(lists[dimHashtag], limit)
+	return nil
+}
+
+// rising ranks the keys of at least RisingMinCount that grew, by how
+// unlikely their growth is by chance: (count − prev) / √(prev + 1), the
+// growth in standard deviations of a Poisson count of mean prev — so that
+// 0 → 5 does not outrank 100 → 400.
+func rising(l []vigie.KeyCount, limit int) []vigie.KeyCount {
+	score := func(k vigie.KeyCount) float64 { return float64(k.Count-k.Prev) / math.Sqrt(float64(k.Prev+1)) }
+	out := []vigie.KeyCount{}
+	for _, k := range l {
+		if k.Count >= vigie.RisingMinCount && k.Count > k.Prev {
+			out = append(out, k)
+		}
+	}
+	slices.SortFunc(out, func(a, b vigie.KeyCount) int {
+		return cmp.Or(cmp.Compare(score(b), score(a)), cmp.Compare(b.Count, a.Count), strings.Compare(a.Key, b.Key))
+	})
+	return out[:min(limit, len(out))]
+}
+
+// byKind sums the monitors' totals per kind, in the order of
+// vigie.MonitorKinds (kinds without monitors left out), then "".
+func byKind(volume []vigie.MonitorSeries) []vigie.KeyCount {
+	out := []vigie.KeyCount{}
+	for _, k := range append(slices.Clone(vigie.MonitorKinds), "") {
+		kc, seen := vigie.KeyCount{Key: string(k)}, false
+		for _, m := range volume {
+			if m.Kind == k {
+				kc.Count += m.Total
+				kc.Prev += m.PrevTotal
+				seen = true
+			}
+		}
+		if seen {
+			out = append(out, kc)
+		}
+	}
+	return out
+}
