@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/xml"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,7 +83,7 @@ func login(t *testing.T, ctx context.Context, base, email string) {
 		chromedp.SendKeys(chromedp.ID("email"), email),
 		chromedp.SendKeys(chromedp.ID("password"), "trois petits chats"),
 		chromedp.Submit(chromedp.ID("password")),
-		chromedp.WaitVisible(chromedp.CSS("ol.mentions")),
+		chromedp.WaitVisible(chromedp.CSS(".kpis")), // the dashboard
 	)
 }
 
@@ -108,6 +110,7 @@ func TestBrowser(t *testing.T) {
 	}
 	ctx := browser(t)
 	login(t, ctx, base, "ana@uval.example")
+	do(t, ctx, "open the stream", chromedp.Click(chromedp.Search(`//nav//a[contains(., "Mentions")]`)), chromedp.WaitVisible(chromedp.CSS("ol.mentions")))
 
 	// Outside markup is inert: no script ran, no element came from a post,
 	// and escaped markup shows as text.
@@ -153,6 +156,12 @@ func TestBrowser(t *testing.T) {
 	if n := get(t, ctx, "count rows", chromedp.Evaluate[int](`document.querySelectorAll("ol.mentions > li").length`)); n != 1 {
 		t.Fatalf("source=bluesky: %d rows", n)
 	}
+	// Export the filtered list as CSV, as the browser downloads it.
+	csv := get(t, ctx, "export CSV", chromedp.Evaluate[string](`fetch(document.querySelector(".exports a").href).then(r => r.text())`, chromedp.EvalAwaitPromise))
+	rows := strings.Split(strings.TrimSpace(csv), "\n")
+	if len(rows) != 2 || !strings.HasPrefix(strings.TrimPrefix(rows[0], "\ufeff"), "id,published_at,source") || !strings.Contains(rows[1], "bluesky") || !strings.Contains(rows[1], "onerror=alert(4)") {
+		t.Fatalf("CSV export of source=bluesky:\n%s", csv)
+	}
 
 	// The monitor editor: the error of an invalid query shows at its column
 	// while typing; a valid one can be tried, then saved.
@@ -180,6 +189,29 @@ func TestBrowser(t *testing.T) {
 	do(t, ctx, "save", chromedp.Submit(chromedp.ID("m-name")), chromedp.WaitVisible(chromedp.CSS("table.list")))
 	if listed := get(t, ctx, "read the monitors", chromedp.Text(chromedp.CSS("table.list"))); !strings.Contains(listed, "Robotics") || !strings.Contains(listed, "robot* AND (lab OR campus)") {
 		t.Fatalf("monitor list after saving:\n%s", listed)
+	}
+	// A private Atom feed of a monitor, read as a feed reader would.
+	do(t, ctx, "create a feed", chromedp.Click(chromedp.Search(`//tr[contains(., "m-valmont")]//button[contains(., "Atom")]`)),
+		chromedp.WaitVisible(chromedp.ID("feed-url")))
+	feedURL := get(t, ctx, "read the feed URL", chromedp.Evaluate[string](`document.getElementById("feed-url").value`))
+	resp, err := http.Get(feedURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var feed struct {
+		Title   string `xml:"title"`
+		Entries []struct {
+			Title   string `xml:"title"`
+			Content string `xml:"content"`
+		} `xml:"entry"`
+	}
+	err = xml.NewDecoder(resp.Body).Decode(&feed)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 || len(feed.Entries) != 3 || !strings.Contains(feed.Entries[0].Title, "live arrival 42") {
+		t.Fatalf("Atom feed: %d %v %+v", resp.StatusCode, err, feed)
+	}
+	if resp, _ := http.Get(base + "/feeds/vgf_nope"); resp.StatusCode != 404 {
+		t.Fatalf("unknown feed: %d", resp.StatusCode)
 	}
 	if dir := os.Getenv("VIGIE_SCREENSHOTS"); dir != "" {
 		screenshots(t, ctx, ws+"/mentions", dir)

@@ -16,6 +16,7 @@ import (
 	"github.com/vigie-project/vigie/internal/account"
 	"github.com/vigie-project/vigie/internal/api"
 	"github.com/vigie-project/vigie/internal/config"
+	"github.com/vigie-project/vigie/internal/feeds"
 	"github.com/vigie-project/vigie/internal/ingest"
 	"github.com/vigie-project/vigie/internal/netguard"
 	"github.com/vigie-project/vigie/internal/rss"
@@ -76,9 +77,10 @@ func build(ctx context.Context, cfg config.Config, demo bool, stderr io.Writer) 
 	}
 	hub := web.NewHub()
 	a.pipeline.OnStored = hub.Notify
-	app := &web.Web{Store: a.store, Monitors: a.monitors, Log: a.log, Live: hub, Wake: in.sched.Wake}
+	app := &web.Web{Store: a.store, Monitors: a.monitors, Log: a.log, Live: hub, Wake: in.sched.Wake,
+		Feeds: &feeds.Adder{Store: a.store, Policy: policy}}
 	if demo {
-		app.TriggerCrisis = in.sim.TriggerCrisis
+		app.TriggerCrisis, app.Crises = in.sim.TriggerCrisis, simulator.Crises()
 	}
 	srv := &server.Server{Store: a.store, API: apiv1, Web: app, Pipeline: a.pipeline, Index: a.index, Log: a.log}
 	in.handler = srv.Handler()
@@ -117,19 +119,18 @@ func serve(name string, args []string, stdout, stderr io.Writer) error {
 	err = server.ListenAndServe(ctx, cfg.Addr, in.handler, a.log, func(addr net.Addr) {
 		base := "http://" + addr.String()
 		fmt.Fprintf(stdout, "Vigie is running at %s (workspace %q, %d monitors, database %s).\n", base, a.workspace.Name, a.index.Len(), a.store.Dialect())
+		if in.setupToken != "" {
+			fmt.Fprintf(stdout, "\nOpen this one-time link to create the administrator account (valid %d hours):\n  %s/setup?token=%s\n", int(setupValidity.Hours()), base, in.setupToken)
+		} else {
+			fmt.Fprintf(stdout, "\nSign in at %s/login (add users with: vigie user create --email … --role editor)\n", base)
+		}
 		if demo {
 			fmt.Fprintf(stdout, "\nDemo: the simulator publishes about %d posts a minute about a fictional university; mentions appear within seconds.\n", int(in.sim.Rate))
-			fmt.Fprintf(stdout, "API token for this demo (shown once):\n  %s\n\nTry:\n", in.token)
+			fmt.Fprintf(stdout, "Start a simulated crisis from the Sources page, or with the API. API token for this demo (shown once):\n  %s\n\nTry:\n", in.token)
 			fmt.Fprintf(stdout, "  curl -H 'Authorization: Bearer %s' '%s/api/v1/mentions?limit=5'\n", in.token, base)
-			fmt.Fprintf(stdout, "  curl -H 'Authorization: Bearer %s' '%s/api/v1/monitors'\n", in.token, base)
 			fmt.Fprintf(stdout, "  curl -X POST -H 'Authorization: Bearer %s' '%s/api/v1/demo/crisis?kind=%s'   # start a crisis\n", in.token, base, simulator.Crises()[0])
 		} else {
 			fmt.Fprintf(stdout, "Create an API token with: vigie token create --name NAME --data %s\n", cfg.Data)
-		}
-		if in.setupToken != "" {
-			fmt.Fprintf(stdout, "\nFirst run: create the administrator account at this one-time link (valid %s):\n  %s/setup?token=%s\n", setupValidity, base, in.setupToken)
-		} else {
-			fmt.Fprintf(stdout, "\nSign in at %s/login\n", base)
 		}
 		fmt.Fprintln(stdout, "Stop with Ctrl-C.")
 	})

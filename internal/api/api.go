@@ -17,9 +17,9 @@ import (
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/enrich"
+	"github.com/vigie-project/vigie/internal/feeds"
 	"github.com/vigie-project/vigie/internal/monitor"
 	"github.com/vigie-project/vigie/internal/netguard"
-	"github.com/vigie-project/vigie/internal/rss"
 	"github.com/vigie-project/vigie/internal/store"
 )
 
@@ -311,32 +311,15 @@ func (a *API) createSource(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) importOPML(w http.ResponseWriter, r *http.Request) error {
-	outlines, err := rss.ParseOPML(http.MaxBytesReader(nil, r.Body, 5<<20))
+	adder := &feeds.Adder{Store: a.Store, Policy: a.FetchPolicy}
+	created, skipped, err := adder.ImportOPML(r.Context(), a.WorkspaceID, http.MaxBytesReader(nil, r.Body, 5<<20))
 	if err != nil {
-		return &Error{Status: http.StatusBadRequest, Message: "not an OPML file: " + err.Error()}
+		return err
 	}
-	created := []vigie.Source{}
-	var skipped []string
-	for _, o := range outlines {
-		u, err := url.Parse(o.XMLURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-			skipped = append(skipped, o.XMLURL)
-			continue
-		}
-		name := o.Title
-		if name == "" {
-			name = u.Host
-		}
-		src, err := a.Store.CreateSource(r.Context(), vigie.Source{
-			WorkspaceID: a.WorkspaceID, Kind: vigie.SourceRSS, Name: name, URL: u.String(),
-			Interval: 15 * time.Minute, Enabled: true, SourceState: vigie.SourceState{NextCheckAt: time.Now().UTC()},
-		})
-		if err != nil {
-			return err
-		}
-		created = append(created, src)
+	if created == nil {
+		created = []vigie.Source{}
 	}
-	if a.Wake != nil {
+	if a.Wake != nil && len(created) > 0 {
 		a.Wake()
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"created": len(created), "sources": created, "skipped": skipped})

@@ -151,12 +151,12 @@ func (w *Web) setup(rw http.ResponseWriter, r *http.Request, v *visit) error {
 	return nil
 }
 
-// home opens the user's first workspace.
+// home opens the dashboard of the user's first workspace.
 func (w *Web) home(rw http.ResponseWriter, r *http.Request, v *visit) error {
 	if len(v.Workspaces) == 0 {
 		return w.render(rw, v, http.StatusOK, "error", map[string]any{"Message": v.T("home.noworkspace")})
 	}
-	http.Redirect(rw, r, workspacePath(&v.Workspaces[0], "mentions"), http.StatusSeeOther)
+	http.Redirect(rw, r, workspacePath(&v.Workspaces[0], ""), http.StatusSeeOther)
 	return nil
 }
 

@@ -24,9 +24,23 @@ const pageSize = 50
 // streamFilter is the stream's filters, from the URL.
 type streamFilter struct {
 	Monitor, Source, Lang, Sentiment, Q, Period string
+	From, To                                    string // RFC 3339 or dates, from the dashboard's links
+	from, to                                    time.Time
 	query                                       *query.Query
 	QueryError                                  string
 	QueryColumn                                 int
+}
+
+// parseWhen reads a time from a URL: RFC 3339 or a date (midnight UTC).
+// Anything else is ignored.
+func parseWhen(s string) (time.Time, string) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), s
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, s
+	}
+	return time.Time{}, ""
 }
 
 // periods of the stream's filter, as URL values.
@@ -41,6 +55,8 @@ func readFilter(r *http.Request) streamFilter {
 	if !vigie.ValidSentiment(f.Sentiment) {
 		f.Sentiment = ""
 	}
+	f.from, f.From = parseWhen(q.Get("from"))
+	f.to, f.To = parseWhen(q.Get("to"))
 	if f.Q != "" {
 		pq, err := monitor.Check("", f.Q)
 		var qe *monitor.QueryError
@@ -56,7 +72,7 @@ func readFilter(r *http.Request) streamFilter {
 // values returns the filters as URL parameters (for links and the live stream).
 func (f streamFilter) values() url.Values {
 	v := url.Values{}
-	for k, x := range map[string]string{"monitor": f.Monitor, "source": f.Source, "lang": f.Lang, "sentiment": f.Sentiment, "q": f.Q, "period": f.Period} {
+	for k, x := range map[string]string{"monitor": f.Monitor, "source": f.Source, "lang": f.Lang, "sentiment": f.Sentiment, "q": f.Q, "period": f.Period, "from": f.From, "to": f.To} {
 		if x != "" {
 			v.Set(k, x)
 		}
@@ -72,6 +88,12 @@ func (f streamFilter) mentionFilter(ws int64, now time.Time) vigie.MentionFilter
 	if d, ok := periods[f.Period]; ok {
 		mf.From = now.Add(-d)
 	}
+	if !f.from.IsZero() {
+		mf.From = f.from
+	}
+	if !f.to.IsZero() {
+		mf.To = f.to
+	}
 	return mf
 }
 
@@ -82,6 +104,8 @@ func (f streamFilter) keeps(m *vigie.Mention) bool {
 		f.Source != "" && !strings.EqualFold(m.Post.Source, f.Source),
 		f.Lang != "" && m.Post.Lang != f.Lang,
 		f.Sentiment != "" && m.Sentiment.Label != f.Sentiment,
+		!f.to.IsZero() && !m.Post.PublishedAt.Before(f.to),
+		!f.from.IsZero() && m.Post.PublishedAt.Before(f.from),
 		f.QueryError != "":
 		return false
 	case f.query != nil:
@@ -274,6 +298,8 @@ func (w *Web) mentionsPage(rw http.ResponseWriter, r *http.Request, v *visit) er
 			data["Next"] = "?" + vals.Encode()
 		}
 	}
+	data["CSV"] = workspacePath(v.Workspace, "export/csv") + "?" + f.values().Encode()
+	data["JSON"] = workspacePath(v.Workspace, "export/json") + "?" + f.values().Encode()
 	live := f.values()
 	live.Set("after", strconv.FormatInt(last, 10))
 	data["LiveURL"] = workspacePath(v.Workspace, "mentions/live") + "?" + live.Encode()

@@ -44,6 +44,9 @@ func TestMessagesComplete(t *testing.T) {
 			}
 			for _, m := range used.FindAllStringSubmatch(string(b), -1) {
 				k := m[1] + m[2]
+				if strings.HasSuffix(k, ".") {
+					continue // a prefix completed at run time
+				}
 				if _, ok := messages["en"][k]; !ok {
 					t.Errorf("%s uses %q, which no locale has", e.Name(), k)
 				}

@@ -190,11 +190,14 @@ func (w *Web) checkQuery(rw http.ResponseWriter, r *http.Request, v *visit) erro
 	return json.NewEncoder(rw).Encode(res)
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
+// cmpOr returns the first non-empty string.
+func cmpOr(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
 	}
-	return b
+	return ""
 }
 
 // shorten cuts s to at most n runes, with an ellipsis.

@@ -24,6 +24,7 @@ import (
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/account"
+	"github.com/vigie-project/vigie/internal/feeds"
 	"github.com/vigie-project/vigie/internal/monitor"
 	"github.com/vigie-project/vigie/internal/store"
 )
@@ -41,6 +42,8 @@ type Web struct {
 	// simulated crisis (demo only).
 	Wake          func()
 	TriggerCrisis func(kind string) error
+	Crises        []string // the simulator's crisis kinds (demo only)
+	Feeds         *feeds.Adder
 	// SecureCookies marks cookies Secure; set it when Vigie is reached over
 	// HTTPS (a request over TLS sets it for its own cookies anyway).
 	SecureCookies bool
@@ -111,6 +114,16 @@ func (w *Web) load() error {
 		"asset": func(name string) string { return w.assetOf[name] },
 		// caret points at a 1-based column under a query shown above it.
 		"caret": func(col int) string { return strings.Repeat(" ", max(col-1, 0)) + "^" },
+		// dict builds a map for a sub-template: dict "K1" v1 "K2" v2.
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				if k, ok := kv[i].(string); ok {
+					m[k] = kv[i+1]
+				}
+			}
+			return m
+		},
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials.html")
 	if err != nil {
@@ -149,8 +162,10 @@ func (w *Web) Register(mux *http.ServeMux) error {
 	open("POST /setup", w.setup)
 	page("POST /logout", w.logout)
 	page("GET /{$}", w.home)
+	page("GET /w/{ws}/{$}", w.dashboard)
 	page("GET /w/{ws}/mentions", w.mentionsPage)
 	page("GET /w/{ws}/mentions/live", w.mentionsLive)
+	page("GET /w/{ws}/export/{format}", w.exportMentions)
 	page("GET /w/{ws}/monitors", w.monitorsPage)
 	page("GET /w/{ws}/monitors/new", w.monitorEditor)
 	page("GET /w/{ws}/monitors/check", w.checkQuery)
@@ -158,6 +173,13 @@ func (w *Web) Register(mux *http.ServeMux) error {
 	page("GET /w/{ws}/monitors/{id}/edit", w.monitorEditor)
 	page("POST /w/{ws}/monitors/{id}", w.saveMonitor)
 	page("POST /w/{ws}/monitors/{id}/delete", w.deleteMonitor)
+	page("POST /w/{ws}/monitors/{id}/feed", w.createFeed)
+	mux.HandleFunc("GET /feeds/{token}", w.serveFeed)
+	page("GET /w/{ws}/sources", w.sourcesPage)
+	page("POST /w/{ws}/sources", w.addFeed)
+	page("POST /w/{ws}/sources/opml", w.importOPML)
+	page("POST /w/{ws}/sources/{id}/delete", w.deleteSource)
+	page("POST /w/{ws}/demo/crisis", w.startCrisis)
 	page("POST /settings/locale", w.setLocale)
 	return nil
 }

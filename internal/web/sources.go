@@ -1,0 +1,147 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/account"
+)
+
+// sourceRow is a source with its health in words.
+type sourceRow struct {
+	S                      vigie.Source
+	Health                 string // ok, failing, waiting
+	LastSuccess, NextCheck string
+	LastError              string
+	Interval               string
+}
+
+func (w *Web) sourcesPage(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	return w.renderSources(rw, r, v, http.StatusOK, nil)
+}
+
+// renderSources shows the sources page with a message (added, skipped…).
+func (w *Web) renderSources(rw http.ResponseWriter, r *http.Request, v *visit, status int, extra map[string]any) error {
+	srcs, err := w.Store.FindSources(r.Context(), v.Workspace.ID)
+	if err != nil {
+		return err
+	}
+	now := w.Now()
+	var rows []sourceRow
+	for _, s := range srcs {
+		row := sourceRow{S: s, Health: "ok", Interval: s.Interval.String()}
+		switch {
+		case s.Failing():
+			row.Health = "failing"
+		case s.LastSuccessAt.IsZero():
+			row.Health = "waiting"
+		}
+		if !s.LastSuccessAt.IsZero() {
+			row.LastSuccess = ago(v, now.Sub(s.LastSuccessAt))
+		}
+		if s.Failing() {
+			row.LastError = s.LastError
+		}
+		if d := s.NextCheckAt.Sub(now); d > 0 {
+			row.NextCheck = v.T("sources.in", d.Round(time.Second).String())
+		} else {
+			row.NextCheck = v.T("sources.due")
+		}
+		rows = append(rows, row)
+	}
+	data := map[string]any{"Sources": rows, "Demo": w.TriggerCrisis != nil, "Crises": w.Crises}
+	for k, x := range extra {
+		data[k] = x
+	}
+	return w.render(rw, v, status, "sources", data)
+}
+
+func (w *Web) addFeed(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	if !v.Can(account.EditSources) {
+		return errForbidden
+	}
+	src, err := w.Feeds.Add(r.Context(), v.Workspace.ID, r.PostFormValue("url"), r.PostFormValue("name"), 0)
+	switch {
+	case errors.Is(err, vigie.ErrInvalid):
+		return w.renderSources(rw, r, v, http.StatusBadRequest, map[string]any{"Error": plainError(err), "URL": r.PostFormValue("url"), "Name": r.PostFormValue("name")})
+	case errors.Is(err, vigie.ErrConflict):
+		return w.renderSources(rw, r, v, http.StatusConflict, map[string]any{"Error": v.T("sources.exists"), "URL": r.PostFormValue("url")})
+	case err != nil:
+		return err
+	}
+	if w.Wake != nil {
+		w.Wake()
+	}
+	return w.renderSources(rw, r, v, http.StatusCreated, map[string]any{"Notice": v.T("sources.added", src.Name)})
+}
+
+func (w *Web) importOPML(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	if !v.Can(account.EditSources) {
+		return errForbidden
+	}
+	r.Body = http.MaxBytesReader(rw, r.Body, 6<<20)
+	f, _, err := r.FormFile("opml")
+	if err != nil {
+		return w.renderSources(rw, r, v, http.StatusBadRequest, map[string]any{"Error": v.T("sources.noopml")})
+	}
+	defer f.Close()
+	added, skipped, err := w.Feeds.ImportOPML(r.Context(), v.Workspace.ID, f)
+	if errors.Is(err, vigie.ErrInvalid) {
+		return w.renderSources(rw, r, v, http.StatusBadRequest, map[string]any{"Error": plainError(err)})
+	}
+	if err != nil {
+		return err
+	}
+	if w.Wake != nil && len(added) > 0 {
+		w.Wake()
+	}
+	return w.renderSources(rw, r, v, http.StatusCreated, map[string]any{"Notice": v.T("sources.imported", len(added), len(skipped)), "Skipped": skipped})
+}
+
+func (w *Web) deleteSource(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	if !v.Can(account.EditSources) {
+		return errForbidden
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return errNotFound
+	}
+	src, err := w.Store.FindSourceByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if src.WorkspaceID != v.Workspace.ID {
+		return errNotFound
+	}
+	if err := w.Store.DeleteSource(r.Context(), id); err != nil {
+		return err
+	}
+	http.Redirect(rw, r, workspacePath(v.Workspace, "sources"), http.StatusSeeOther)
+	return nil
+}
+
+// startCrisis starts one of the simulator's crisis scenarios (demo only).
+func (w *Web) startCrisis(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	if w.TriggerCrisis == nil {
+		return errNotFound
+	}
+	if !v.Can(account.EditSources) {
+		return errForbidden
+	}
+	kind := strings.TrimSpace(r.PostFormValue("kind"))
+	if err := w.TriggerCrisis(kind); err != nil {
+		return w.renderSources(rw, r, v, http.StatusBadRequest, map[string]any{"Error": err.Error()})
+	}
+	http.Redirect(rw, r, workspacePath(v.Workspace, "mentions")+"?crisis="+kind, http.StatusSeeOther)
+	return nil
+}
+
+// plainError is a domain error's message for the team, without the
+// "invalid:" of its kind.
+func plainError(err error) string {
+	return strings.TrimPrefix(err.Error(), vigie.ErrInvalid.Error()+": ")
+}

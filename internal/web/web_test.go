@@ -1,0 +1,90 @@
+package web
+
+import (
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/query"
+)
+
+func TestSafeCells(t *testing.T) {
+	got := safeCells([]string{"=HYPERLINK(\"x\")", "+1 555", "-3", "-2.5", "@user", "plain", "", "\tx"})
+	want := []string{"'=HYPERLINK(\"x\")", "'+1 555", "-3", "-2.5", "'@user", "plain", "", "'\tx"}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("cell %d: %q, want %q", i, got[i], want[i])
+		}
+	}
+}
+
+func TestReadPeriod(t *testing.T) {
+	now := time.Date(2026, 11, 26, 10, 42, 0, 0, time.UTC)
+	tests := []struct {
+		query          string
+		name, from, to string
+		bucket         time.Duration
+		err            string
+	}{
+		{"", "24h", "2026-11-25T11:00:00Z", "2026-11-26T11:00:00Z", time.Hour, ""},
+		{"period=7d", "7d", "2026-11-20T00:00:00Z", "2026-11-27T00:00:00Z", 24 * time.Hour, ""},
+		{"period=30d", "30d", "2026-10-28T00:00:00Z", "2026-11-27T00:00:00Z", 24 * time.Hour, ""},
+		{"period=custom&from=2026-11-01&to=2026-11-01", "custom", "2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z", time.Hour, ""},
+		{"period=custom&from=2026-10-01&to=2026-11-01", "custom", "2026-10-01T00:00:00Z", "2026-11-02T00:00:00Z", 24 * time.Hour, ""},
+		{"period=custom&from=2026-11-05&to=2026-11-01", "custom", "2026-11-25T11:00:00Z", "2026-11-26T11:00:00Z", time.Hour, "dashboard.reversed"},
+		{"period=custom&from=nope", "custom", "2026-11-25T11:00:00Z", "2026-11-26T11:00:00Z", time.Hour, "dashboard.baddates"},
+		{"period=1y", "24h", "2026-11-25T11:00:00Z", "2026-11-26T11:00:00Z", time.Hour, ""},
+	}
+	for _, tt := range tests {
+		p := readPeriod(httptest.NewRequest("GET", "/?"+tt.query, nil), now)
+		if p.Name != tt.name || p.From.Format(time.RFC3339) != tt.from || p.To.Format(time.RFC3339) != tt.to || p.Bucket != tt.bucket || p.Error != tt.err {
+			t.Errorf("%q: %s %s–%s by %v err %q", tt.query, p.Name, p.From.Format(time.RFC3339), p.To.Format(time.RFC3339), p.Bucket, p.Error)
+		}
+	}
+}
+
+func TestFormat(t *testing.T) {
+	if got := formatInt("en", 1234567); got != "1,234,567" {
+		t.Errorf("en: %q", got)
+	}
+	if got := formatInt("fr", -1234); got != "-1\u202f234" {
+		t.Errorf("fr: %q", got)
+	}
+	if got := formatPct("fr", 0.426); got != "43\u202f%" {
+		t.Errorf("fr pct: %q", got)
+	}
+	if got := shortDate("fr", time.Date(2026, 8, 3, 0, 0, 0, 0, time.UTC)); got != "3 août" {
+		t.Errorf("fr date: %q", got)
+	}
+}
+
+func TestSafeNext(t *testing.T) {
+	for in, want := range map[string]string{"/w/demo/": "/w/demo/", "//evil.example": "/", "https://evil.example": "/", "/\\evil": "/", "": "/", "w/x": "/", "/a\r\nb": "/"} {
+		if got := safeNext(in); got != want {
+			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestHighlight(t *testing.T) {
+	q, err := query.Parse(`robot* NOT lab`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	title, body := highlight(&vigie.Post{Title: "Robots!", Text: "The robotics lab opens"}, q)
+	render := func(ss []segment) string {
+		s := ""
+		for _, x := range ss {
+			if x.Mark {
+				s += "[" + x.Text + "]"
+			} else {
+				s += x.Text
+			}
+		}
+		return s
+	}
+	if got := render(title) + "|" + render(body); got != "[Robots]!|The [robotics] lab opens" {
+		t.Errorf("highlight: %q", got)
+	}
+}
