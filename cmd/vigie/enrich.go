@@ -277,7 +277,14 @@ func reenrichStored(cfg config.Config, stdout, stderr io.Writer) error {
 			p.Lang = declared
 			d := an.Analyze(p)
 			lang := enrich.Language(d, declared)
-			updates[i] = store.EnrichmentUpdate{PostID: page[i].ID, Lang: lang, Sentiment: enrich.Sentiment(d, lang)}
+			u := store.EnrichmentUpdate{PostID: page[i].ID, Lang: lang}
+			for _, c := range page[i].Corrections {
+				if c.Field == store.FieldLang {
+					lang, u.Lang = c.Value, "" // the team's language stands, and the tone is read in it
+				}
+			}
+			u.Sentiment = enrich.Sentiment(d, lang)
+			updates[i] = u
 		}
 		n, err := st.UpdateEnrichment(ctx, updates)
 		if err != nil {

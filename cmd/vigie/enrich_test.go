@@ -120,8 +120,11 @@ func TestEnrichmentLive(t *testing.T) {
 	}
 
 	// The team corrects the sentiment; re-enrichment keeps it.
-	if code, body := api.do("PATCH", "/api/v1/mentions/"+id, map[string]any{"sentiment": "angry"}); code != 400 {
+	if code, body := api.do("PATCH", "/api/v1/mentions/"+id, map[string]any{"lang": "de", "sentiment": "angry"}); code != 400 {
 		t.Fatalf("bad sentiment: %d %v", code, body)
+	}
+	if _, body := api.do("GET", "/api/v1/mentions/"+id, nil); body["post"].(map[string]any)["lang"] != "fr" || body["corrections"] != nil {
+		t.Fatalf("a refused correction changed the mention: %v", body)
 	}
 	code, body := api.do("PATCH", "/api/v1/mentions/"+id, map[string]any{"sentiment": "neutral"})
 	if code != 200 || body["sentiment"].(map[string]any)["label"] != "neutral" {

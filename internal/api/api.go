@@ -21,6 +21,7 @@ import (
 	"github.com/vigie-project/vigie/internal/monitor"
 	"github.com/vigie-project/vigie/internal/netguard"
 	"github.com/vigie-project/vigie/internal/store"
+	"github.com/vigie-project/vigie/internal/text"
 )
 
 //go:embed openapi.json
@@ -446,15 +447,25 @@ func (a *API) correctMention(w http.ResponseWriter, r *http.Request) error {
 	if body.Lang == nil && body.Sentiment == nil {
 		return &Error{Status: http.StatusBadRequest, Message: `nothing to correct: send {"lang": "fr"} and/or {"sentiment": "negative"}`}
 	}
-	var m vigie.Mention
-	for _, c := range []struct {
-		field string
-		value *string
-	}{{store.FieldLang, body.Lang}, {store.FieldSentiment, body.Sentiment}} {
-		if c.value == nil {
-			continue
+	fields := map[string]string{}
+	if body.Lang != nil {
+		fields[store.FieldLang] = *body.Lang
+	}
+	if body.Sentiment != nil {
+		fields[store.FieldSentiment] = *body.Sentiment
+	}
+	m, err := a.Store.Correct(r.Context(), a.WorkspaceID, id, fields, actor(r.Context()))
+	if err != nil {
+		return err
+	}
+	if body.Lang != nil && body.Sentiment == nil {
+		// The tone is read anew in the corrected language, unless the team
+		// corrected it too (UpdateEnrichment keeps corrected fields).
+		s := enrich.Sentiment(text.Analyze(&m.Post), m.Post.Lang)
+		if _, err := a.Store.UpdateEnrichment(r.Context(), []store.EnrichmentUpdate{{PostID: id, Sentiment: s}}); err != nil {
+			return err
 		}
-		if m, err = a.Store.Correct(r.Context(), a.WorkspaceID, id, c.field, *c.value, actor(r.Context())); err != nil {
+		if m, err = a.Store.FindMention(r.Context(), a.WorkspaceID, id); err != nil {
 			return err
 		}
 	}
@@ -476,7 +487,7 @@ func (a *API) listAuthors(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"authors": authors, "formula": enrich.InfluenceFormula})
+	writeJSON(w, http.StatusOK, map[string]any{"authors": authors, "formula": vigie.InfluenceFormula})
 	return nil
 }
 

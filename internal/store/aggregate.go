@@ -202,6 +202,23 @@ func setKey(monitors []string) string {
 // (their mentions, sentiment or language), and updates the rollups by the
 // difference.
 func (s *Store) reroll(ctx context.Context, tx *sql.Tx, postIDs []int64, change func() error) error {
+	if s.pg() {
+		// Lock the posts first, in id order: what is read before the
+		// change (and the corrections the change checks, in later
+		// statements) is then what a concurrent writer committed last.
+		ids := slices.Sorted(slices.Values(postIDs))
+		for chunk := range slices.Chunk(ids, maxParams) {
+			args := make([]any, len(chunk))
+			for i, id := range chunk {
+				args[i] = id
+			}
+			rows, err := tx.QueryContext(ctx, s.q("SELECT id FROM posts WHERE id IN ("+list(len(chunk))+") ORDER BY id FOR UPDATE"), args...)
+			if err != nil {
+				return err
+			}
+			rows.Close()
+		}
+	}
 	d := rollupDelta{}
 	if err := s.addContributions(ctx, tx, postIDs, -1, d); err != nil {
 		return err

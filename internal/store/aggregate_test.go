@@ -373,7 +373,7 @@ func TestOverviewMatchesMentions(t *testing.T) {
 			if i%2 == 1 {
 				field, value = FieldLang, []string{"it", "en", "fr"}[i%3]
 			}
-			must(s.Correct(ctx, f.ws.ID, m.ID, field, value, "tester"))(t)
+			must(s.Correct(ctx, f.ws.ID, m.ID, map[string]string{field: value}, "tester"))(t)
 		}
 		checkOverviews(t, s, f.ws.ID, "after Correct")
 
@@ -543,7 +543,7 @@ func TestRollupBackfill(t *testing.T) {
 		}
 		// From now on the rollups follow the changes.
 		ms := allMentions(t, s, f.ws.ID)
-		must(s.Correct(ctx, f.ws.ID, ms[0].ID, FieldSentiment, vigie.Negative, "tester"))(t)
+		must(s.Correct(ctx, f.ws.ID, ms[0].ID, map[string]string{FieldSentiment: vigie.Negative}, "tester"))(t)
 		must(s.SaveBatch(ctx, f.source.ID, aggItems(rng, 6000, 30, f.monitors), nil))(t)
 		checkOverviews(t, s, f.ws.ID, "after the backfill")
 	})

@@ -41,15 +41,23 @@ func validLangCode(s string) bool {
 	return len(s) == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z'
 }
 
-// Correct records the team's correction of a stored mention's language or
-// sentiment and applies it to the post. The value enrichment had given is
-// kept with the correction (the first one, if corrected twice), so that the
-// models can be measured against the team. A post the workspace has no
-// mention of is ErrNotFound; a bad field or value is ErrInvalid.
-func (s *Store) Correct(ctx context.Context, workspaceID, postID int64, field, value, by string) (vigie.Mention, error) {
-	field, value = strings.TrimSpace(field), strings.ToLower(strings.TrimSpace(value))
-	if err := checkCorrection(field, value); err != nil {
-		return vigie.Mention{}, err
+// Correct records the team's corrections of a stored mention's language
+// and/or sentiment (fields: "lang", "sentiment" → value) and applies them to
+// the post, all or none. The value enrichment had given is kept with each
+// correction (the first one, if corrected twice), so that the models can be
+// measured against the team. A post the workspace has no mention of is
+// ErrNotFound; a bad field or value is ErrInvalid, and nothing is changed.
+func (s *Store) Correct(ctx context.Context, workspaceID, postID int64, fields map[string]string, by string) (vigie.Mention, error) {
+	if len(fields) == 0 {
+		return vigie.Mention{}, fmt.Errorf("%w: nothing to correct", vigie.ErrInvalid)
+	}
+	clean := map[string]string{}
+	for field, value := range fields {
+		field, value = strings.TrimSpace(field), strings.ToLower(strings.TrimSpace(value))
+		if err := checkCorrection(field, value); err != nil {
+			return vigie.Mention{}, err
+		}
+		clean[field] = value
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var lang, label string
@@ -62,12 +70,23 @@ func (s *Store) Correct(ctx context.Context, workspaceID, postID int64, field, v
 		if err != nil {
 			return err
 		}
-		machine := lang
-		if field == FieldSentiment {
-			machine = label
-		}
 		// The dashboard's rollups follow (aggregate.go).
-		return s.reroll(ctx, tx, []int64{postID}, func() error { return s.applyCorrection(ctx, tx, postID, field, value, machine, by) })
+		return s.reroll(ctx, tx, []int64{postID}, func() error {
+			for _, field := range []string{FieldLang, FieldSentiment} {
+				value, ok := clean[field]
+				if !ok {
+					continue
+				}
+				machine := lang
+				if field == FieldSentiment {
+					machine = label
+				}
+				if err := s.applyCorrection(ctx, tx, postID, field, value, machine, by); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		return vigie.Mention{}, s.errf(err, "correct mention %d", postID)

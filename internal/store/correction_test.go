@@ -34,18 +34,18 @@ func TestLanguageSentimentCorrections(t *testing.T) {
 
 		// Bad corrections are refused with what to do.
 		for _, c := range [][2]string{{"lang", "french"}, {"sentiment", "angry"}, {"author", "x"}} {
-			_, err := s.Correct(ctx, f.ws.ID, ma.ID, c[0], c[1], "t")
+			_, err := s.Correct(ctx, f.ws.ID, ma.ID, map[string]string{c[0]: c[1]}, "t")
 			wantErr(t, err, vigie.ErrInvalid, "correct "+c[0]+"="+c[1])
 		}
-		_, err := s.Correct(ctx, f.other.ID, ma.ID, "lang", "de", "t")
+		_, err := s.Correct(ctx, f.other.ID, ma.ID, map[string]string{"lang": "de"}, "t")
 		wantErr(t, err, vigie.ErrNotFound, "correcting a mention of another workspace")
 
-		got := must(s.Correct(ctx, f.ws.ID, ma.ID, "sentiment", "Negative", "token:alice"))(t)
+		got := must(s.Correct(ctx, f.ws.ID, ma.ID, map[string]string{"sentiment": "Negative"}, "token:alice"))(t)
 		if got.Sentiment != (vigie.Sentiment{Label: vigie.Negative, Score: -1}) {
 			t.Fatalf("corrected sentiment: %+v", got.Sentiment)
 		}
-		must(s.Correct(ctx, f.ws.ID, ma.ID, "sentiment", "neutral", "token:bob"))(t) // second opinion
-		got = must(s.Correct(ctx, f.ws.ID, ma.ID, "lang", "it", "token:alice"))(t)
+		must(s.Correct(ctx, f.ws.ID, ma.ID, map[string]string{"sentiment": "neutral"}, "token:bob"))(t) // second opinion
+		got = must(s.Correct(ctx, f.ws.ID, ma.ID, map[string]string{"lang": "it"}, "token:alice"))(t)
 		if got.Post.Lang != "it" || len(got.Corrections) != 2 {
 			t.Fatalf("after corrections: lang %q, corrections %+v", got.Post.Lang, got.Corrections)
 		}
@@ -78,6 +78,21 @@ func TestLanguageSentimentCorrections(t *testing.T) {
 		}
 		_, err = s.FindMention(ctx, f.other.ID, ma.ID)
 		wantErr(t, err, vigie.ErrNotFound, "finding a mention of another workspace")
+
+		// Two fields at once: all or nothing.
+		_, err = s.Correct(ctx, f.ws.ID, ma.ID, map[string]string{"lang": "de", "sentiment": "angry"}, "t")
+		wantErr(t, err, vigie.ErrInvalid, "a correction with one bad field")
+		if m := must(s.FindMention(ctx, f.ws.ID, ma.ID))(t); m.Post.Lang != "it" {
+			t.Fatalf("a refused correction changed the language to %q", m.Post.Lang)
+		}
+		both := must(s.Correct(ctx, f.ws.ID, ma.ID+1, map[string]string{"lang": "de", "sentiment": "positive"}, "t"))(t)
+		if both.Post.Lang != "de" || both.Sentiment.Label != vigie.Positive || len(both.Corrections) != 2 {
+			t.Fatalf("two fields: %+v %+v", both.Post.Lang, both.Corrections)
+		}
+		scanned := must(s.ScanPosts(ctx, 0, 10))(t)
+		if len(scanned) != 2 || len(scanned[0].Corrections) != 2 {
+			t.Fatalf("ScanPosts carries corrections: %+v", scanned)
+		}
 	})
 }
 

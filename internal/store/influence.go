@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/vigie-project/vigie"
-	"github.com/vigie-project/vigie/internal/enrich"
 )
 
 // Bounds of TopAuthors.
@@ -36,7 +35,7 @@ func (s *Store) TopAuthors(ctx context.Context, f vigie.MentionFilter) ([]vigie.
 		a := &in.Author
 		err := row.Scan(&in.Source, &a.ID, &a.Handle, &a.Name, &a.Followers, &a.URL, &in.Inputs.Mentions, &in.Inputs.Engagement)
 		in.Inputs.Followers = a.Followers
-		in.Score, in.Parts = enrich.Influence(in.Inputs)
+		in.Score, in.Parts = vigie.ScoreInfluence(in.Inputs)
 		return in, err
 	}, func(err error) error { return s.errf(err, "top authors") })
 	if err != nil {

@@ -11,13 +11,18 @@ import (
 )
 
 // ScanPosts returns stored posts with an id above after, in id order, at
-// most limit (as mentions without their monitors), for re-matching.
+// most limit (as mentions with their corrections but without their
+// monitors), for re-matching and re-enrichment.
 func (s *Store) ScanPosts(ctx context.Context, after int64, limit int) ([]vigie.Mention, error) {
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+mentionCols+" FROM posts p LEFT JOIN authors a ON a.id = p.author_id WHERE p.id > ? ORDER BY p.id LIMIT ?"), after, limit)
 	if err != nil {
 		return nil, s.errf(err, "scan posts")
 	}
-	return collect(rows, scanMention, func(err error) error { return s.errf(err, "scan posts") })
+	ms, err := collect(rows, scanMention, func(err error) error { return s.errf(err, "scan posts") })
+	if err != nil {
+		return nil, err
+	}
+	return ms, s.addCorrections(ctx, ms)
 }
 
 // AddMentions records that stored posts match a monitor (a backfill after

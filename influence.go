@@ -1,10 +1,6 @@
-package enrich
+package vigie
 
-import (
-	"math"
-
-	"github.com/vigie-project/vigie"
-)
+import "math"
 
 // Influence weights and the inputs at which each part saturates. An author
 // with a million followers has full reach; a thousand likes, reposts and
@@ -26,13 +22,13 @@ const InfluenceFormula = "score = 100 × (0.5 × reach + 0.3 × engagement + 0.2
 	"reach = log10(1+followers)/6, engagement = log10(1+engagement per mention)/3, " +
 	"activity = log10(1+mentions)/2, each capped at 1"
 
-// Influence scores an author from its inputs.
-func Influence(in vigie.InfluenceInputs) (score float64, parts vigie.InfluenceParts) {
+// ScoreInfluence scores an author from its inputs.
+func ScoreInfluence(in InfluenceInputs) (score float64, parts InfluenceParts) {
 	per := 0.0
 	if in.Mentions > 0 {
 		per = float64(max(in.Engagement, 0)) / float64(in.Mentions)
 	}
-	parts = vigie.InfluenceParts{
+	parts = InfluenceParts{
 		Reach:      logPart(float64(max(in.Followers, 0)), fullReachFollowers),
 		Engagement: logPart(per, fullEngagementPer),
 		Activity:   logPart(float64(max(in.Mentions, 0)), fullActivity),
