@@ -310,7 +310,12 @@ func (s *Store) insertPosts(ctx context.Context, tx *sql.Tx, sourceID int64, pos
 			}
 			m := &post.Metrics
 			e := &p.item.Enrichment
-			lang := cmp.Or(e.Lang, post.Lang)
+			// The language in effect: detected, else the declared one if it
+			// is a code (a feed's "english" or "fr-CH" is no filter value).
+			lang := e.Lang
+			if lang == "" && validLangCode(strings.ToLower(post.Lang)) {
+				lang = strings.ToLower(post.Lang)
+			}
 			args = append(args, sourceID, p.key.kind, p.key.id, post.URL, s.tm(post.PublishedAt), author,
 				post.Title, post.Text, lang, post.Country, p.links, post.ReplyTo, post.RepostOf,
 				m.Likes, m.Reposts, m.Replies, m.Views, p.search, now, int64(e.Simhash),
