@@ -35,13 +35,17 @@ import (
 
 // Dimensions of the rollups.
 const (
-	dimAll       = "all" // every post, value ''
-	dimSentiment = "sentiment"
-	dimSource    = "source"
-	dimLang      = "lang"
-	dimCountry   = "country"
-	dimHashtag   = "hashtag"
-	dimDomain    = "domain"
+	dimAll = "all" // every post, value ''
+	// Authors' posts and engagement, kept in author_days (value: author id).
+	dimAuthorPosts      = "@author"
+	dimAuthorEngagement = "@engagement"
+	dimAuthorFollowers  = "@followers"
+	dimSentiment        = "sentiment"
+	dimSource           = "source"
+	dimLang             = "lang"
+	dimCountry          = "country"
+	dimHashtag          = "hashtag"
+	dimDomain           = "domain"
 )
 
 // setSep separates the monitor ids of a set's key.
@@ -126,11 +130,15 @@ func (s *Store) addContributions(ctx context.Context, q querier, postIDs []int64
 			continue
 		}
 		type postDims struct {
-			hour   int64
-			values [4]string // sentiment, source, lang, country
+			hour       int64
+			values     [4]string // sentiment, source, lang, country
+			author     sql.NullInt64
+			engagement int64
+			followers  int64
 		}
 		posts := make(map[int64]*postDims, len(sets))
-		rows, err = q.QueryContext(ctx, s.q(`SELECT id, published_at, sentiment, source_kind, lang, country FROM posts WHERE id IN `+in), args...)
+		rows, err = q.QueryContext(ctx, s.q(`SELECT p.id, p.published_at, p.sentiment, p.source_kind, p.lang, p.country, p.author_id,
+			p.likes + p.reposts + p.replies, COALESCE(a.followers, 0) FROM posts p LEFT JOIN authors a ON a.id = p.author_id WHERE p.id IN `+in), args...)
 		if err != nil {
 			return s.errf(err, "rollups: posts")
 		}
@@ -140,7 +148,7 @@ func (s *Store) addContributions(ctx context.Context, q querier, postIDs []int64
 				at time.Time
 				p  postDims
 			)
-			if err := rows.Scan(&id, timeCol(&at), &p.values[0], &p.values[1], &p.values[2], &p.values[3]); err != nil {
+			if err := rows.Scan(&id, timeCol(&at), &p.values[0], &p.values[1], &p.values[2], &p.values[3], &p.author, &p.engagement, &p.followers); err != nil {
 				rows.Close()
 				return s.errf(err, "rollups: posts")
 			}
@@ -166,6 +174,18 @@ func (s *Store) addContributions(ctx context.Context, q querier, postIDs []int64
 			add(id, dimAll, "")
 			for i, dim := range [...]string{dimSentiment, dimSource, dimLang, dimCountry} {
 				add(id, dim, p.values[i])
+			}
+			if p.author.Valid {
+				// Authors count once per workspace (author_days).
+				a := strconv.FormatInt(p.author.Int64, 10)
+				for _, set := range sets[id] {
+					d[rollupKey{set.ws, "", dimAuthorPosts, p.hour, a}] += sign
+					d[rollupKey{set.ws, "", dimAuthorEngagement, p.hour, a}] += sign * p.engagement
+					// Followers are not summed: the most seen is kept.
+					if k := (rollupKey{set.ws, "", dimAuthorFollowers, p.hour, a}); sign > 0 {
+						d[k] = max(d[k], p.followers)
+					}
+				}
 			}
 		}
 		rows, err = q.QueryContext(ctx, s.q(`SELECT post_id, kind, value FROM post_entities
@@ -327,8 +347,13 @@ func (s *Store) writeRollups(ctx context.Context, tx *sql.Tx, d rollupDelta) err
 		return err
 	}
 	hours, days := map[rollupRow]int64{}, map[rollupRow]int64{}
+	authors := map[authorDay]*[3]int64{}
 	for k, n := range d {
 		if n == 0 {
+			continue
+		}
+		if isAuthorDim(k.dim) {
+			addAuthorDelta(authors, k, n)
 			continue
 		}
 		id := sets[setRef{k.workspace, k.set}]
@@ -376,6 +401,106 @@ func (s *Store) writeRollups(ctx context.Context, tx *sql.Tx, d rollupDelta) err
 				}
 			}
 			stmt.Close()
+		}
+	}
+	return s.writeAuthorDays(ctx, tx, authors)
+}
+
+// rerollAuthors runs change (the deletion of a monitor) and moves
+// author_days by the difference for the monitor's posts: a post that no
+// longer has a mention in the workspace leaves its author's counts. The
+// rollups themselves are moved by dropFromRollups.
+func (s *Store) rerollAuthors(ctx context.Context, tx *sql.Tx, monitorID string, change func() error) error {
+	rows, err := tx.QueryContext(ctx, s.q("SELECT post_id FROM mentions WHERE monitor_id = ?"), monitorID)
+	if err != nil {
+		return err
+	}
+	ids, err := collect(rows, func(r interface{ Scan(...any) error }) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, func(err error) error { return err })
+	if err != nil {
+		return err
+	}
+	d := rollupDelta{}
+	if err := s.addContributions(ctx, tx, ids, -1, d); err != nil {
+		return err
+	}
+	if err := change(); err != nil {
+		return err
+	}
+	if err := s.addContributions(ctx, tx, ids, 1, d); err != nil {
+		return err
+	}
+	authors := map[authorDay]*[3]int64{}
+	for k, n := range d {
+		if n != 0 && isAuthorDim(k.dim) {
+			addAuthorDelta(authors, k, n)
+		}
+	}
+	return s.writeAuthorDays(ctx, tx, authors)
+}
+
+// authorDay is a row of author_days.
+type authorDay struct{ workspace, day, author int64 }
+
+func isAuthorDim(dim string) bool {
+	return dim == dimAuthorPosts || dim == dimAuthorEngagement || dim == dimAuthorFollowers
+}
+
+// addAuthorDelta adds a rollup delta of an author dimension to the
+// author_days deltas: posts, engagement (summed), followers (the most).
+func addAuthorDelta(authors map[authorDay]*[3]int64, k rollupKey, n int64) {
+	id, _ := strconv.ParseInt(k.value, 10, 64)
+	ad := authorDay{k.workspace, floorDiv(k.hour, 24), id}
+	v := authors[ad]
+	if v == nil {
+		v = &[3]int64{}
+		authors[ad] = v
+	}
+	switch k.dim {
+	case dimAuthorPosts:
+		v[0] += n
+	case dimAuthorEngagement:
+		v[1] += n
+	default:
+		v[2] = max(v[2], n)
+	}
+}
+
+// writeAuthorDays adds the deltas to author_days, in key order, and deletes
+// the rows whose count fell to zero.
+func (s *Store) writeAuthorDays(ctx context.Context, tx *sql.Tx, deltas map[authorDay]*[3]int64) error {
+	keys := make([]authorDay, 0, len(deltas))
+	for k, v := range deltas {
+		if v[0] != 0 || v[1] != 0 {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b authorDay) int {
+		return cmp.Or(cmp.Compare(a.workspace, b.workspace), cmp.Compare(a.author, b.author), cmp.Compare(a.day, b.day))
+	})
+	const cols = 6
+	var fallen []authorDay
+	for chunk := range slices.Chunk(keys, maxParams/cols) {
+		args := make([]any, 0, len(chunk)*cols)
+		for _, k := range chunk {
+			v := deltas[k]
+			args = append(args, k.workspace, k.author, k.day, v[0], v[1], v[2])
+			if v[0] < 0 {
+				fallen = append(fallen, k)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO author_days (workspace_id, author_id, day, n, engagement, followers) VALUES `+
+			placeholders(len(chunk), cols)+` ON CONFLICT (workspace_id, author_id, day) DO UPDATE SET n = author_days.n + excluded.n,
+			engagement = author_days.engagement + excluded.engagement,
+			followers = CASE WHEN excluded.followers > author_days.followers THEN excluded.followers ELSE author_days.followers END`), args...); err != nil {
+			return s.errf(err, "rollups: author_days")
+		}
+	}
+	for _, k := range fallen {
+		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM author_days WHERE workspace_id = ? AND author_id = ? AND day = ? AND n = 0"), k.workspace, k.author, k.day); err != nil {
+			return s.errf(err, "rollups: author_days")
 		}
 	}
 	return nil

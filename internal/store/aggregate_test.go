@@ -317,12 +317,32 @@ func rollupRows(t testing.TB, s *Store) map[string]int64 {
 	return out
 }
 
+// authorDayRows reads author_days in key order.
+func authorDayRows(t testing.TB, s *Store) []string {
+	t.Helper()
+	rows, err := s.db.Query("SELECT workspace_id, day, author_id, n, engagement, followers FROM author_days ORDER BY workspace_id, day, author_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var ws, day, a, n, e, fl int64
+		if err := rows.Scan(&ws, &day, &a, &n, &e, &fl); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%d/%d/%d:%d,%d,%d", ws, day, a, n, e, fl))
+	}
+	return out
+}
+
 // rebuildRollups empties the rollups and runs migration 0006 again: its
 // backfill computes them from the mentions.
 func rebuildRollups(t testing.TB, s *Store) {
 	t.Helper()
 	for _, stmt := range []string{"DROP TABLE rollup_hours", "DROP TABLE rollup_days", "DROP TABLE monitor_set_members",
-		"DROP TABLE monitor_sets", "DELETE FROM schema_migrations WHERE version = '0006_rollups'"} {
+		"DROP TABLE monitor_sets", "DELETE FROM schema_migrations WHERE version = '0006_rollups'",
+		"DROP TABLE author_days", "DELETE FROM schema_migrations WHERE version = '0008_author_days'"} {
 		if _, err := s.db.Exec(stmt); err != nil {
 			t.Fatalf("%s: %v", stmt, err)
 		}
@@ -346,8 +366,12 @@ func checkRollups(t *testing.T, s *Store, when string) {
 	// The backfill replaces the rollups kept so far (the next changes
 	// build on it).
 	kept := rollupRows(t, s)
+	keptAuthors := authorDayRows(t, s)
 	rebuildRollups(t, s)
 	rebuilt := rollupRows(t, s)
+	if got, want := fmt.Sprint(keptAuthors), fmt.Sprint(authorDayRows(t, s)); got != want {
+		t.Errorf("%s: author_days kept\n%s\nbackfill gives\n%s", when, got, want)
+	}
 	for k, n := range kept {
 		if rebuilt[k] != n {
 			t.Errorf("%s: rollup %s = %d, backfill gives %d", when, k, n, rebuilt[k])

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -128,6 +129,16 @@ func TestTopAuthors(t *testing.T) {
 		}
 		if one := must(s.TopAuthors(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID, Limit: 1}))(t); len(one) != 1 {
 			t.Errorf("limit 1: %d authors", len(one))
+		}
+		// Over whole days, the author_days rollup and the mentions agree
+		// (a source filter that keeps everything forces the second).
+		day := t0.Truncate(24 * time.Hour)
+		days := vigie.MentionFilter{WorkspaceID: f.ws.ID, From: day.Add(-24 * time.Hour), To: day.Add(4 * 24 * time.Hour)}
+		fast := must(s.TopAuthors(ctx, days))(t)
+		days.SourceID = f.source.ID
+		slow := must(s.TopAuthors(ctx, days))(t)
+		if fmt.Sprint(fast) != fmt.Sprint(slow) || len(fast) != 3 {
+			t.Errorf("author_days gives\n%v\nthe mentions give\n%v", fast, slow)
 		}
 	})
 }

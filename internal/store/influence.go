@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"time"
 
 	"github.com/vigie-project/vigie"
 )
@@ -14,15 +15,27 @@ const (
 	MaxAuthorLimit     = 200
 )
 
+// fromDays reports whether TopAuthors can answer f from author_days: a
+// whole workspace over three days or more (counted over the whole UTC days
+// the period touches).
+func fromDays(f *vigie.MentionFilter) bool {
+	return f.WorkspaceID != 0 && f.MonitorID == "" && f.Source == "" && f.SourceID == 0 && f.Lang == "" && f.Sentiment == "" &&
+		(f.From.IsZero() || f.To.IsZero() || f.To.Sub(f.From) >= 72*time.Hour)
+}
+
 // TopAuthors ranks the authors of the mentions selected by f (workspace,
 // monitor, source, language, period; Query and Cursor are ignored) by
-// influence, highest first, at most f.Limit of them.
+// influence, highest first, at most f.Limit of them: from the author_days
+// rollup when it can (fromDays), else from the mentions.
 func (s *Store) TopAuthors(ctx context.Context, f vigie.MentionFilter) ([]vigie.Influence, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = DefaultAuthorLimit
 	}
 	limit = min(limit, MaxAuthorLimit)
+	if fromDays(&f) {
+		return s.topAuthorsFromDays(ctx, f, limit)
+	}
 	sel := s.selectMentions(&f)
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT a.source_kind, a.external_id, a.handle, a.name, a.followers, a.url,
 		COUNT(*), SUM(p.likes + p.reposts + p.replies)`+sel.sql(true)+` AND a.id IS NOT NULL
@@ -41,9 +54,85 @@ func (s *Store) TopAuthors(ctx context.Context, f vigie.MentionFilter) ([]vigie.
 	if err != nil {
 		return nil, err
 	}
+	sortInfluence(out)
+	return out[:min(limit, len(out))], nil
+}
+
+// sortInfluence orders authors by score, then mentions, then name.
+func sortInfluence(out []vigie.Influence) {
 	slices.SortFunc(out, func(x, y vigie.Influence) int {
 		return cmp.Or(cmp.Compare(y.Score, x.Score), cmp.Compare(y.Inputs.Mentions, x.Inputs.Mentions),
 			cmp.Compare(x.Source, y.Source), cmp.Compare(x.Author.Handle, y.Author.Handle), cmp.Compare(x.Author.Name, y.Author.Name))
 	})
-	return out[:min(limit, len(out))], nil
+}
+
+// topAuthorsFromDays ranks a workspace's authors from author_days: sums
+// per author over the period's days (rows are in author order: no sort),
+// scores in Go, and reads the details of the winners only.
+func (s *Store) topAuthorsFromDays(ctx context.Context, f vigie.MentionFilter, limit int) ([]vigie.Influence, error) {
+	args := []any{f.WorkspaceID}
+	cond := ""
+	if !f.From.IsZero() {
+		cond += " AND day >= ?"
+		args = append(args, floorDiv(f.From.Unix(), 86400))
+	}
+	if !f.To.IsZero() {
+		cond += " AND day < ?"
+		args = append(args, floorDiv(f.To.Unix()+86400-1, 86400))
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT author_id, SUM(n), SUM(engagement), MAX(followers) FROM author_days
+		WHERE workspace_id = ?`+cond+` GROUP BY author_id`), args...)
+	if err != nil {
+		return nil, s.errf(err, "top authors")
+	}
+	type scored struct {
+		id int64
+		in vigie.Influence
+	}
+	all, err := collect(rows, func(r interface{ Scan(...any) error }) (scored, error) {
+		var x scored
+		err := r.Scan(&x.id, &x.in.Inputs.Mentions, &x.in.Inputs.Engagement, &x.in.Inputs.Followers)
+		x.in.Score, x.in.Parts = vigie.ScoreInfluence(x.in.Inputs)
+		return x, err
+	}, func(err error) error { return s.errf(err, "top authors") })
+	if err != nil {
+		return nil, err
+	}
+	// The best by score (ties by mentions, then id, for a stable order).
+	slices.SortFunc(all, func(x, y scored) int {
+		return cmp.Or(cmp.Compare(y.in.Score, x.in.Score), cmp.Compare(y.in.Inputs.Mentions, x.in.Inputs.Mentions), cmp.Compare(x.id, y.id))
+	})
+	all = all[:min(len(all), limit)]
+	if len(all) == 0 {
+		return []vigie.Influence{}, nil
+	}
+	ids := make([]any, len(all))
+	at := map[int64]int{}
+	for i, x := range all {
+		ids[i], at[x.id] = x.id, i
+	}
+	rows, err = s.db.QueryContext(ctx, s.q("SELECT id, source_kind, external_id, handle, name, followers, url FROM authors WHERE id IN ("+list(len(ids))+")"), ids...)
+	if err != nil {
+		return nil, s.errf(err, "top authors")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var in vigie.Influence
+		a := &in.Author
+		if err := rows.Scan(&id, &in.Source, &a.ID, &a.Handle, &a.Name, &a.Followers, &a.URL); err != nil {
+			return nil, s.errf(err, "top authors")
+		}
+		x := &all[at[id]].in
+		x.Source, x.Author = in.Source, in.Author
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.errf(err, "top authors")
+	}
+	out := make([]vigie.Influence, len(all))
+	for i, x := range all {
+		out[i] = x.in
+	}
+	sortInfluence(out)
+	return out, nil
 }

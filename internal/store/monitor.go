@@ -118,7 +118,12 @@ func (s *Store) DeleteMonitor(ctx context.Context, id string) error {
 		if err := s.dropFromRollups(ctx, tx, id); err != nil {
 			return fmt.Errorf("delete monitor %q: %w", id, err)
 		}
-		res, err := tx.ExecContext(ctx, s.q("DELETE FROM monitors WHERE id = ?"), id)
+		var res sql.Result
+		err := s.rerollAuthors(ctx, tx, id, func() error {
+			var err error
+			res, err = tx.ExecContext(ctx, s.q("DELETE FROM monitors WHERE id = ?"), id)
+			return err
+		})
 		if err != nil {
 			return s.errf(err, "delete monitor %q", id)
 		}
