@@ -160,6 +160,9 @@ type MentionFilter struct {
 	From, To    time.Time // published_at in [From, To)
 	Limit       int
 	Cursor      string // opaque, from MentionPage.NextCursor
+	// NoCount skips Total and PerDay (the caller counts otherwise, e.g.
+	// from the dashboard's rollups); only the page is read.
+	NoCount bool
 }
 
 // MentionPage is one page of mentions, newest first.

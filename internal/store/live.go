@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/vigie-project/vigie"
 )
@@ -31,4 +32,19 @@ func (s *Store) LastPostID(ctx context.Context) (int64, error) {
 		return 0, s.errf(err, "last post")
 	}
 	return id, nil
+}
+
+// OldestPost returns when the oldest stored post was published (zero when
+// there is none).
+func (s *Store) OldestPost(ctx context.Context) (time.Time, error) {
+	var at time.Time
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM posts LIMIT 1)").Scan(&n); err != nil || n == 0 {
+		return at, err
+	}
+	err := s.db.QueryRowContext(ctx, "SELECT published_at FROM posts ORDER BY published_at LIMIT 1").Scan(timeCol(&at))
+	if err != nil {
+		return at, s.errf(err, "oldest post")
+	}
+	return at, nil
 }

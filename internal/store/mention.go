@@ -229,6 +229,9 @@ func (s *Store) countPerDay(ctx context.Context, sel *selection) ([]vigie.DayCou
 // findMentions lists without a query: SQL does everything.
 func (s *Store) findMentions(ctx context.Context, f *vigie.MentionFilter, sel *selection, limit int, after *key) (vigie.MentionPage, error) {
 	page := vigie.MentionPage{Mentions: []vigie.Mention{}}
+	if f.NoCount {
+		return page, s.pageMentions(ctx, f, sel, limit, after, &page)
+	}
 	var err error
 	if page.PerDay, page.Total, err = s.countPerDay(ctx, sel); err != nil {
 		return page, err

@@ -285,9 +285,17 @@ func (w *Web) mentionsPage(rw http.ResponseWriter, r *http.Request, v *visit) er
 	mf := f.mentionFilter(v.Workspace.ID, w.Now())
 	mf.Cursor = r.URL.Query().Get("cursor")
 	if f.QueryError == "" {
+		total, approx, counted, err := w.countFromRollups(r, v, f, mf)
+		if err != nil {
+			return err
+		}
+		mf.NoCount = counted
 		page, err := w.Store.FindMentions(r.Context(), mf)
 		if err != nil && !errors.Is(err, vigie.ErrInvalid) {
 			return err
+		}
+		if counted {
+			page.Total, page.Approximate = total, approx
 		}
 		data["Rows"] = w.rows(v, page.Mentions, f.query, names)
 		data["Total"] = page.Total
@@ -305,6 +313,81 @@ func (w *Web) mentionsPage(rw http.ResponseWriter, r *http.Request, v *visit) er
 	data["LiveURL"] = workspacePath(v.Workspace, "mentions/live") + "?" + live.Encode()
 	data["Live"] = mf.Cursor == "" // only the first page follows the stream
 	return w.render(rw, v, http.StatusOK, "mentions", data)
+}
+
+// countFromRollups counts the stream's mentions from the dashboard's
+// rollups when the filters allow it (no search, at most one of sentiment,
+// source and language): reading them costs milliseconds where counting a
+// large archive's mentions costs seconds. Periods not on whole hours are
+// counted over the hours they touch, and said to be approximate.
+func (w *Web) countFromRollups(r *http.Request, v *visit, f streamFilter, mf vigie.MentionFilter) (total int, approx, ok bool, err error) {
+	dims := 0
+	for _, x := range []string{f.Sentiment, f.Source, f.Lang} {
+		if x != "" {
+			dims++
+		}
+	}
+	if f.Q != "" || dims > 1 {
+		return 0, false, false, nil
+	}
+	to := mf.To
+	if to.IsZero() {
+		to = w.Now().UTC().Truncate(time.Hour).Add(time.Hour)
+	}
+	from := mf.From
+	if from.IsZero() {
+		from = to.Add(-(vigie.MaxOverviewBuckets - 1) * 24 * time.Hour)
+	}
+	if !from.Before(to) {
+		return 0, false, false, nil
+	}
+	bucket := time.Hour
+	if to.Sub(from) > 72*time.Hour {
+		bucket = 24 * time.Hour
+	}
+	of := vigie.OverviewFilter{WorkspaceID: v.Workspace.ID, From: from, To: to, Bucket: bucket, Limit: 1}
+	if f.Monitor != "" {
+		of.MonitorIDs = []string{f.Monitor}
+	}
+	ov, err := w.Store.Overview(r.Context(), of)
+	if errors.Is(err, vigie.ErrInvalid) {
+		return 0, false, false, nil // an unknown monitor: let the listing say so
+	}
+	if err != nil {
+		return 0, false, false, err
+	}
+	switch {
+	case f.Sentiment != "":
+		st := ov.SentimentTotal
+		total = map[string]int{vigie.Positive: st.Positive, vigie.Neutral: st.Neutral, vigie.Negative: st.Negative}[f.Sentiment]
+	case f.Source != "":
+		total = keyCount(ov.BySource, strings.ToLower(f.Source))
+	case f.Lang != "":
+		total = keyCount(ov.ByLang, f.Lang)
+	default:
+		total = ov.Total
+	}
+	aligned := func(t time.Time) bool { return t.IsZero() || t.Equal(t.Truncate(time.Hour)) }
+	approx = !aligned(mf.From) || !aligned(mf.To)
+	if mf.From.IsZero() {
+		// "Any time" counts the rollups' last 999 days: older posts (an
+		// imported archive) make the count a lower bound.
+		oldest, err := w.Store.OldestPost(r.Context())
+		if err != nil {
+			return 0, false, false, err
+		}
+		approx = approx || (!oldest.IsZero() && oldest.Before(from))
+	}
+	return total, approx, true, nil
+}
+
+func keyCount(kc []vigie.KeyCount, key string) int {
+	for _, k := range kc {
+		if k.Key == key {
+			return k.Count
+		}
+	}
+	return 0
 }
 
 // Live stream batching: at most one update per interval, at most maxBatch
