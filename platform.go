@@ -124,6 +124,7 @@ type Mention struct {
 	DeclaredLang string       `json:"declared_lang,omitempty"`
 	Sentiment    Sentiment    `json:"sentiment,omitzero"`
 	Corrections  []Correction `json:"corrections,omitempty"`
+	Tags         []string     `json:"tags,omitempty"` // the workspace's tags ("irrelevant" hides it)
 }
 
 // Sentiment labels.
@@ -160,6 +161,9 @@ type MentionFilter struct {
 	From, To    time.Time // published_at in [From, To)
 	Limit       int
 	Cursor      string // opaque, from MentionPage.NextCursor
+	Tag         string // only mentions with this tag
+	// HideIrrelevant leaves out the mentions tagged irrelevant.
+	HideIrrelevant bool
 	// NoCount skips Total and PerDay (the caller counts otherwise, e.g.
 	// from the dashboard's rollups); only the page is read.
 	NoCount bool

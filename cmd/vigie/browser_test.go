@@ -163,6 +163,26 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("CSV export of source=bluesky:\n%s", csv)
 	}
 
+	// Correct a mention's tone and mark another irrelevant, from the stream.
+	do(t, ctx, "correct the sentiment",
+		chromedp.Navigate(ws+"/mentions?source=mastodon"), chromedp.WaitVisible(chromedp.CSS("ol.mentions")),
+		chromedp.Click(chromedp.CSS("li.mention details.actions summary")),
+		chromedp.SetValue(chromedp.CSS("li.mention details.actions select"), "negative"),
+		chromedp.SetValue(chromedp.CSS("li.mention details.actions input[name=tags]"), "press, to answer"),
+		chromedp.Submit(chromedp.CSS("li.mention details.actions select")),
+		chromedp.WaitVisible(chromedp.CSS("li.mention .badge.tag")),
+	)
+	if s := get(t, ctx, "read the corrected row", chromedp.Text(chromedp.CSS("li.mention .tags"))); !strings.Contains(s, "Negative") || !strings.Contains(s, "#press") || !strings.Contains(s, "#to answer") {
+		t.Fatalf("corrected row: %q", s)
+	}
+	do(t, ctx, "mark irrelevant",
+		chromedp.Click(chromedp.CSS("li.mention details.actions summary")),
+		chromedp.Click(chromedp.CSS("li.mention details.actions input[name=irrelevant]")),
+		chromedp.Submit(chromedp.CSS("li.mention details.actions select")),
+		chromedp.WaitVisible(chromedp.CSS("p.empty")),
+	)
+	do(t, ctx, "show irrelevant mentions", chromedp.Navigate(ws+"/mentions?source=mastodon&irrelevant=1"), chromedp.WaitVisible(chromedp.CSS(".badge.irrelevant")))
+
 	// The monitor editor: the error of an invalid query shows at its column
 	// while typing; a valid one can be tried, then saved.
 	do(t, ctx, "type an invalid query",
@@ -217,8 +237,22 @@ func TestBrowser(t *testing.T) {
 		screenshots(t, ctx, ws+"/mentions", dir)
 	}
 
+	// The UI in French, chosen by the user.
+	do(t, ctx, "switch to French",
+		chromedp.Navigate(ws+"/"), chromedp.WaitVisible(chromedp.ID("locale")),
+		chromedp.SetValue(chromedp.ID("locale"), "fr"),
+		chromedp.Submit(chromedp.ID("locale")),
+		chromedp.WaitVisible(chromedp.Search(`//nav//a[contains(., "Vue d'ensemble")]`)),
+	)
+	if h := get(t, ctx, "read the French page", chromedp.Text(chromedp.CSS(".kpis"))); !strings.Contains(h, "Mentions") || !strings.Contains(h, "Négatives") {
+		t.Fatalf("French dashboard: %q", h)
+	}
+
 	// A viewer sees monitors but cannot edit them.
 	do(t, ctx, "log out", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
+	if l := get(t, ctx, "read the login page", chromedp.Text(chromedp.CSS("h1"))); l != "Sign in" {
+		t.Fatalf("a signed-out visitor sees the browser's language (English here), got %q", l)
+	}
 	login(t, ctx, base, "victor@uval.example")
 	do(t, ctx, "viewer on the monitors", chromedp.Navigate(ws+"/monitors"), chromedp.WaitVisible(chromedp.CSS("table.list")))
 	links := get(t, ctx, "count edit links", chromedp.Evaluate[int](`document.querySelectorAll('a[href$="/monitors/new"], a[href$="/edit"]').length`))

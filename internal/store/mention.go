@@ -115,6 +115,12 @@ func (s *Store) selectMentions(f *vigie.MentionFilter) *selection {
 	if f.Sentiment != "" {
 		sel.andPost("p.sentiment = ?", f.Sentiment)
 	}
+	if f.Tag != "" && f.WorkspaceID != 0 {
+		sel.andPost("EXISTS (SELECT 1 FROM mention_tags t WHERE t.workspace_id = ? AND t.post_id = p.id AND t.tag = ?)", f.WorkspaceID, strings.ToLower(f.Tag))
+	}
+	if f.HideIrrelevant && f.WorkspaceID != 0 {
+		sel.andPost("NOT EXISTS (SELECT 1 FROM mention_tags t WHERE t.workspace_id = ? AND t.post_id = p.id AND t.tag = 'irrelevant')", f.WorkspaceID)
+	}
 	if !f.From.IsZero() {
 		sel.and(sel.keyAt+" >= ?", s.tm(f.From))
 	}
@@ -560,6 +566,9 @@ func (s *Store) complete(ctx context.Context, workspaceID int64, ms []vigie.Ment
 		return err
 	}
 	if err := s.addEntities(ctx, ms); err != nil {
+		return err
+	}
+	if err := s.addTags(ctx, workspaceID, ms); err != nil {
 		return err
 	}
 	return s.addCorrections(ctx, ms)

@@ -12,11 +12,15 @@ import (
 	"time"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/account"
 	"github.com/vigie-project/vigie/internal/match"
 	"github.com/vigie-project/vigie/internal/monitor"
 	"github.com/vigie-project/vigie/internal/query"
+	"github.com/vigie-project/vigie/internal/store"
 	"github.com/vigie-project/vigie/internal/text"
 )
+
+var sentiments = []string{vigie.Positive, vigie.Neutral, vigie.Negative}
 
 // pageSize is the number of mentions a stream page shows.
 const pageSize = 50
@@ -24,6 +28,8 @@ const pageSize = 50
 // streamFilter is the stream's filters, from the URL.
 type streamFilter struct {
 	Monitor, Source, Lang, Sentiment, Q, Period string
+	Tag                                         string
+	Irrelevant                                  bool   // show the mentions tagged irrelevant
 	From, To                                    string // RFC 3339 or dates, from the dashboard's links
 	from, to                                    time.Time
 	query                                       *query.Query
@@ -55,6 +61,7 @@ func readFilter(r *http.Request) streamFilter {
 	if !vigie.ValidSentiment(f.Sentiment) {
 		f.Sentiment = ""
 	}
+	f.Tag, f.Irrelevant = strings.ToLower(strings.TrimSpace(q.Get("tag"))), q.Get("irrelevant") == "1"
 	f.from, f.From = parseWhen(q.Get("from"))
 	f.to, f.To = parseWhen(q.Get("to"))
 	if f.Q != "" {
@@ -72,16 +79,20 @@ func readFilter(r *http.Request) streamFilter {
 // values returns the filters as URL parameters (for links and the live stream).
 func (f streamFilter) values() url.Values {
 	v := url.Values{}
-	for k, x := range map[string]string{"monitor": f.Monitor, "source": f.Source, "lang": f.Lang, "sentiment": f.Sentiment, "q": f.Q, "period": f.Period, "from": f.From, "to": f.To} {
+	for k, x := range map[string]string{"monitor": f.Monitor, "source": f.Source, "lang": f.Lang, "sentiment": f.Sentiment, "q": f.Q, "period": f.Period, "from": f.From, "to": f.To, "tag": f.Tag} {
 		if x != "" {
 			v.Set(k, x)
 		}
+	}
+	if f.Irrelevant {
+		v.Set("irrelevant", "1")
 	}
 	return v
 }
 
 func (f streamFilter) mentionFilter(ws int64, now time.Time) vigie.MentionFilter {
-	mf := vigie.MentionFilter{WorkspaceID: ws, MonitorID: f.Monitor, Source: f.Source, Lang: f.Lang, Sentiment: f.Sentiment, Limit: pageSize}
+	mf := vigie.MentionFilter{WorkspaceID: ws, MonitorID: f.Monitor, Source: f.Source, Lang: f.Lang, Sentiment: f.Sentiment, Limit: pageSize,
+		Tag: f.Tag, HideIrrelevant: !f.Irrelevant && f.Tag != store.TagIrrelevant}
 	if f.query != nil {
 		mf.Query = f.Q
 	}
@@ -106,6 +117,7 @@ func (f streamFilter) keeps(m *vigie.Mention) bool {
 		f.Sentiment != "" && m.Sentiment.Label != f.Sentiment,
 		!f.to.IsZero() && !m.Post.PublishedAt.Before(f.to),
 		!f.from.IsZero() && m.Post.PublishedAt.Before(f.from),
+		f.Tag != "" && !slices.Contains(m.Tags, f.Tag),
 		f.QueryError != "":
 		return false
 	case f.query != nil:
@@ -280,7 +292,7 @@ func (w *Web) mentionsPage(rw http.ResponseWriter, r *http.Request, v *visit) er
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"F": f, "Monitors": monitors, "Sentiments": []string{vigie.Positive, vigie.Neutral, vigie.Negative},
+	data := map[string]any{"F": f, "Monitors": monitors, "Sentiments": sentiments, "Back": r.URL.RequestURI(),
 		"Sources": []string{"rss", "mastodon", "bluesky", "reddit", "hackernews", "youtube", "simulator", "import"}}
 	mf := f.mentionFilter(v.Workspace.ID, w.Now())
 	mf.Cursor = r.URL.Query().Get("cursor")
@@ -327,7 +339,7 @@ func (w *Web) countFromRollups(r *http.Request, v *visit, f streamFilter, mf vig
 			dims++
 		}
 	}
-	if f.Q != "" || dims > 1 {
+	if f.Q != "" || dims > 1 || f.Tag != "" {
 		return 0, false, false, nil
 	}
 	to := mf.To
@@ -366,6 +378,16 @@ func (w *Web) countFromRollups(r *http.Request, v *visit, f streamFilter, mf vig
 		total = keyCount(ov.ByLang, f.Lang)
 	default:
 		total = ov.Total
+	}
+	if mf.HideIrrelevant {
+		// The rollups count every mention: take away those marked irrelevant.
+		irr := mf
+		irr.HideIrrelevant, irr.Tag, irr.NoCount, irr.Limit, irr.Cursor = false, store.TagIrrelevant, false, 1, ""
+		page, err := w.Store.FindMentions(r.Context(), irr)
+		if err != nil {
+			return 0, false, false, err
+		}
+		total -= page.Total
 	}
 	aligned := func(t time.Time) bool { return t.IsZero() || t.Equal(t.Truncate(time.Hour)) }
 	approx = !aligned(mf.From) || !aligned(mf.To)
@@ -441,7 +463,8 @@ func (w *Web) mentionsLive(rw http.ResponseWriter, r *http.Request, v *visit) er
 			if len(kept) > 0 {
 				slices.Reverse(kept) // newest first, as the page
 				var buf bytes.Buffer
-				if err := t.ExecuteTemplate(&buf, "rows", map[string]any{"V": v, "Rows": w.rows(v, kept, f.query, names)}); err != nil {
+				if err := t.ExecuteTemplate(&buf, "rows", map[string]any{"V": v, "Rows": w.rows(v, kept, f.query, names),
+					"Sentiments": sentiments, "Back": workspacePath(v.Workspace, "mentions")}); err != nil {
 					return err
 				}
 				fmt.Fprintf(rw, "id: %d\nevent: mentions\n", after)
@@ -474,4 +497,53 @@ func (w *Web) mentionsLive(rw http.ResponseWriter, r *http.Request, v *visit) er
 			}
 		}
 	}
+}
+
+// editMention applies the team's changes to a mention from the stream:
+// corrected sentiment or language, tags, irrelevant. Editors and admins.
+func (w *Web) editMention(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	if !v.Can(account.CorrectMention) {
+		return errForbidden
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return errNotFound
+	}
+	m, err := w.Store.FindMention(r.Context(), v.Workspace.ID, id)
+	if err != nil {
+		return err
+	}
+	fields := map[string]string{}
+	if s := r.PostFormValue("sentiment"); s != "" && s != m.Sentiment.Label {
+		fields[store.FieldSentiment] = s
+	}
+	if l := strings.ToLower(strings.TrimSpace(r.PostFormValue("lang"))); l != "" && l != m.Post.Lang {
+		fields[store.FieldLang] = l
+	}
+	by := "user:" + v.User.Email
+	if len(fields) > 0 {
+		if _, err := w.Store.Correct(r.Context(), v.Workspace.ID, id, fields, by); err != nil {
+			if errors.Is(err, vigie.ErrInvalid) {
+				return &pageError{http.StatusBadRequest, "mention.badcorrection"}
+			}
+			return err
+		}
+	}
+	var tags []string
+	for _, t := range strings.Split(r.PostFormValue("tags"), ",") {
+		if t = strings.TrimSpace(t); t != "" && !strings.EqualFold(t, store.TagIrrelevant) {
+			tags = append(tags, t)
+		}
+	}
+	if r.PostFormValue("irrelevant") == "1" {
+		tags = append(tags, store.TagIrrelevant)
+	}
+	if err := w.Store.SetTags(r.Context(), v.Workspace.ID, id, tags, by); err != nil {
+		if errors.Is(err, vigie.ErrInvalid) {
+			return &pageError{http.StatusBadRequest, "mention.badtag"}
+		}
+		return err
+	}
+	http.Redirect(rw, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
+	return nil
 }

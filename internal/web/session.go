@@ -45,6 +45,7 @@ func (v *visit) Can(a account.Action) bool { return v.Role.Can(a) }
 // CanEditMonitors and CanEditSources say what the templates may offer.
 func (v *visit) CanEditMonitors() bool { return v.Role.Can(account.EditMonitors) }
 func (v *visit) CanEditSources() bool  { return v.Role.Can(account.EditSources) }
+func (v *visit) CanCorrect() bool      { return v.Role.Can(account.CorrectMention) }
 
 // LocaleNames are the UI languages, for the switch.
 func (v *visit) LocaleNames() map[string]string { return localeNames }

@@ -166,6 +166,7 @@ func (w *Web) Register(mux *http.ServeMux) error {
 	page("GET /w/{ws}/mentions", w.mentionsPage)
 	page("GET /w/{ws}/mentions/live", w.mentionsLive)
 	page("GET /w/{ws}/export/{format}", w.exportMentions)
+	page("POST /w/{ws}/mentions/{id}", w.editMention)
 	page("GET /w/{ws}/monitors", w.monitorsPage)
 	page("GET /w/{ws}/monitors/new", w.monitorEditor)
 	page("GET /w/{ws}/monitors/check", w.checkQuery)

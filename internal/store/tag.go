@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/vigie-project/vigie"
+)
+
+// TagIrrelevant marks a mention the stream hides.
+const TagIrrelevant = "irrelevant"
+
+// NormaliseTag checks a tag and returns it trimmed and lower-cased.
+func NormaliseTag(tag string) (string, error) {
+	t := strings.ToLower(strings.TrimSpace(tag))
+	if t == "" || utf8.RuneCountInString(t) > 40 || strings.ContainsAny(t, ",<>\"") {
+		return "", fmt.Errorf("%w: tag %q must be 1 to 40 characters, without commas, quotes or angle brackets", vigie.ErrInvalid, tag)
+	}
+	return t, nil
+}
+
+// SetTags replaces the workspace's tags on a mention. A post the workspace
+// has no mention of is ErrNotFound.
+func (s *Store) SetTags(ctx context.Context, workspaceID, postID int64, tags []string, by string) error {
+	var clean []string
+	for _, t := range tags {
+		n, err := NormaliseTag(t)
+		if err != nil {
+			return err
+		}
+		clean = append(clean, n)
+	}
+	slices.Sort(clean)
+	clean = slices.Compact(clean)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM mentions mm JOIN monitors mo ON mo.id = mm.monitor_id
+			WHERE mm.post_id = ? AND mo.workspace_id = ?`), postID, workspaceID).Scan(&n); err != nil {
+			return s.errf(err, "tags")
+		}
+		if n == 0 {
+			return fmt.Errorf("%w: no mention %d", vigie.ErrNotFound, postID)
+		}
+		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM mention_tags WHERE workspace_id = ? AND post_id = ?"), workspaceID, postID); err != nil {
+			return s.errf(err, "tags")
+		}
+		now := s.tm(s.clock())
+		for _, t := range clean {
+			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO mention_tags (workspace_id, post_id, tag, tagged_by, tagged_at) VALUES (?, ?, ?, ?, ?)"),
+				workspaceID, postID, t, by, now); err != nil {
+				return s.errf(err, "tags")
+			}
+		}
+		return nil
+	})
+}
+
+// addTags fills in each mention's tags in the workspace.
+func (s *Store) addTags(ctx context.Context, workspaceID int64, ms []vigie.Mention) error {
+	if len(ms) == 0 || workspaceID == 0 {
+		return nil
+	}
+	at := make(map[int64]int, len(ms))
+	args := []any{workspaceID}
+	for i, m := range ms {
+		at[m.ID] = i
+		args = append(args, m.ID)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT post_id, tag FROM mention_tags WHERE workspace_id = ? AND post_id IN ("+list(len(ms))+") ORDER BY post_id, tag"), args...)
+	if err != nil {
+		return s.errf(err, "find mentions: tags")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var tag string
+		if err := rows.Scan(&id, &tag); err != nil {
+			return s.errf(err, "find mentions: tags")
+		}
+		ms[at[id]].Tags = append(ms[at[id]].Tags, tag)
+	}
+	if err := rows.Err(); err != nil {
+		return s.errf(err, "find mentions: tags")
+	}
+	return nil
+}
