@@ -20,7 +20,7 @@ import (
 
 // browser starts headless Chromium for a test, with the flags that keep it
 // off the network (this machine has none) and a fresh profile.
-func browser(t *testing.T) context.Context {
+func browser(t testing.TB) context.Context {
 	t.Helper()
 	path := apptest.Chromium(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -45,7 +45,7 @@ func browser(t *testing.T) context.Context {
 }
 
 // do runs browser actions, failing the test with what was being done.
-func do(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+func do(t testing.TB, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		t.Fatalf("%s: %v", what, err)
@@ -53,7 +53,7 @@ func do(t *testing.T, ctx context.Context, what string, actions ...chromedp.Acti
 }
 
 // get runs one browser action and returns its value.
-func get[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
+func get[T any](t testing.TB, ctx context.Context, what string, a chromedp.Action[T]) T {
 	t.Helper()
 	v, err := chromedp.Run(ctx, a)
 	if err != nil {
@@ -62,7 +62,7 @@ func get[T any](t *testing.T, ctx context.Context, what string, a chromedp.Actio
 	return v
 }
 
-func addUser(t *testing.T, in *instance, email, role string) {
+func addUser(t testing.TB, in *instance, email, role string) {
 	t.Helper()
 	hash, err := account.HashPassword("trois petits chats")
 	if err != nil {
@@ -75,7 +75,7 @@ func addUser(t *testing.T, in *instance, email, role string) {
 	}
 }
 
-func login(t *testing.T, ctx context.Context, base, email string) {
+func login(t testing.TB, ctx context.Context, base, email string) {
 	t.Helper()
 	do(t, ctx, "log in as "+email,
 		chromedp.Navigate(base+"/login"),

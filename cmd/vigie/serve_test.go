@@ -20,7 +20,7 @@ import (
 // testInstance builds a whole Vigie on a fresh SQLite database (and on
 // PostgreSQL when VIGIE_TEST_POSTGRES_URL is set, via the store's own tests)
 // and serves it on a loopback port.
-func testInstance(t *testing.T, demo bool) (*instance, *httptest.Server, string) {
+func testInstance(t testing.TB, demo bool) (*instance, *httptest.Server, string) {
 	t.Helper()
 	cfg := config.Defaults()
 	cfg.Data = t.TempDir()
@@ -43,7 +43,7 @@ func testInstance(t *testing.T, demo bool) (*instance, *httptest.Server, string)
 }
 
 type client struct {
-	t     *testing.T
+	t     testing.TB
 	base  string
 	token string
 }
@@ -271,7 +271,7 @@ func simulatorCrisis() string { return simulator.Crises()[0] }
 
 // valmontInstance is a test instance with a monitor "valmont" under id and
 // an import source to feed the pipeline with.
-func valmontInstance(t *testing.T, id string) (*instance, client, vigie.Source) {
+func valmontInstance(t testing.TB, id string) (*instance, client, vigie.Source) {
 	t.Helper()
 	in, srv, tok := testInstance(t, false)
 	api := client{t: t, base: srv.URL, token: tok}

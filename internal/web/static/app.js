@@ -24,14 +24,19 @@
     var t = document.createElement("template");
     t.innerHTML = html; // rendered and escaped by the server's templates
     var rows = Array.prototype.slice.call(t.content.children);
-    for (var i = rows.length - 1; i >= 0; i--) {
-      rows[i].classList.add("fresh");
-      list.insertBefore(rows[i], list.firstChild);
-    }
+    // A few new rows are highlighted; a burst is not (animating a hundred
+    // rows a second would keep the page repainting).
+    var animate = rows.length <= 3;
+    var frag = document.createDocumentFragment();
+    rows.forEach(function (r) {
+      if (animate) r.classList.add("fresh");
+      frag.appendChild(r);
+    });
+    list.insertBefore(frag, list.firstChild);
     var empty = document.querySelector(".empty");
     if (empty) empty.remove();
     // Keep the page light during a crisis.
-    while (list.children.length > 500) list.lastElementChild.remove();
+    while (list.children.length > 300) list.lastElementChild.remove();
   }
   function flush() {
     held.forEach(insert);
