@@ -142,3 +142,40 @@ func TestTopAuthors(t *testing.T) {
 		}
 	})
 }
+
+// TestTags tags mentions, hides the irrelevant ones and counts them.
+func TestTags(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "m", "other-m")
+		must(s.SaveBatch(ctx, f.source.ID, items("m", post("a", "x", t0), post("b", "y", t0.Add(time.Minute)), post("c", "z", t0.Add(2*time.Minute))), nil))(t)
+		page := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID}))(t)
+		ids := map[string]int64{}
+		for _, m := range page.Mentions {
+			ids[m.Post.ID] = m.ID
+		}
+		must(0, s.SetTags(ctx, f.ws.ID, ids["a"], []string{" Press ", "press", TagIrrelevant}, "t"))(t)
+		must(0, s.SetTags(ctx, f.ws.ID, ids["b"], []string{"to answer"}, "t"))(t)
+		wantErr(t, s.SetTags(ctx, f.ws.ID, ids["c"], []string{"a,b"}, "t"), vigie.ErrInvalid, "a tag with a comma")
+		wantErr(t, s.SetTags(ctx, f.other.ID, ids["c"], []string{"x"}, "t"), vigie.ErrNotFound, "tagging another workspace's mention")
+
+		visible := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID, HideIrrelevant: true}))(t)
+		if visible.Total != 2 {
+			t.Fatalf("irrelevant hidden: %d mentions", visible.Total)
+		}
+		tagged := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID, Tag: "press"}))(t)
+		if tagged.Total != 1 || fmt.Sprint(tagged.Mentions[0].Tags) != "[irrelevant press]" {
+			t.Fatalf("tag press: %+v", tagged.Mentions)
+		}
+		if n := must(s.CountTagged(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID, To: t0.Add(time.Hour)}, TagIrrelevant))(t); n != 1 {
+			t.Fatalf("irrelevant count %d", n)
+		}
+		if n := must(s.CountTagged(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID, From: t0.Add(time.Minute)}, TagIrrelevant))(t); n != 0 {
+			t.Fatalf("irrelevant count after a: %d", n)
+		}
+		must(0, s.SetTags(ctx, f.ws.ID, ids["a"], nil, "t"))(t)
+		if n := must(s.CountTagged(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID}, TagIrrelevant))(t); n != 0 {
+			t.Fatalf("tags not cleared: %d", n)
+		}
+	})
+}

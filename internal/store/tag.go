@@ -88,3 +88,38 @@ func (s *Store) addTags(ctx context.Context, workspaceID int64, ms []vigie.Menti
 	}
 	return nil
 }
+
+// CountTagged counts the workspace's mentions with a tag among those f
+// selects (monitor, source, language, sentiment, period); tagged mentions
+// are few, so this reads only them.
+func (s *Store) CountTagged(ctx context.Context, f vigie.MentionFilter, tag string) (int, error) {
+	q := `SELECT COUNT(*) FROM mention_tags t JOIN posts p ON p.id = t.post_id WHERE t.workspace_id = ? AND t.tag = ?`
+	args := []any{f.WorkspaceID, strings.ToLower(tag)}
+	add := func(cond string, v any) {
+		q += " AND " + cond
+		args = append(args, v)
+	}
+	if f.MonitorID != "" {
+		add("EXISTS (SELECT 1 FROM mentions mm WHERE mm.post_id = p.id AND mm.monitor_id = ?)", f.MonitorID)
+	}
+	if f.Source != "" {
+		add("p.source_kind = ?", strings.ToLower(strings.TrimSpace(f.Source)))
+	}
+	if f.Lang != "" {
+		add("p.lang = ?", f.Lang)
+	}
+	if f.Sentiment != "" {
+		add("p.sentiment = ?", f.Sentiment)
+	}
+	if !f.From.IsZero() {
+		add("p.published_at >= ?", s.tm(f.From))
+	}
+	if !f.To.IsZero() {
+		add("p.published_at < ?", s.tm(f.To))
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, s.q(q), args...).Scan(&n); err != nil {
+		return 0, s.errf(err, "count tagged")
+	}
+	return n, nil
+}

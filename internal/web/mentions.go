@@ -381,13 +381,11 @@ func (w *Web) countFromRollups(r *http.Request, v *visit, f streamFilter, mf vig
 	}
 	if mf.HideIrrelevant {
 		// The rollups count every mention: take away those marked irrelevant.
-		irr := mf
-		irr.HideIrrelevant, irr.Tag, irr.NoCount, irr.Limit, irr.Cursor = false, store.TagIrrelevant, false, 1, ""
-		page, err := w.Store.FindMentions(r.Context(), irr)
+		n, err := w.Store.CountTagged(r.Context(), mf, store.TagIrrelevant)
 		if err != nil {
 			return 0, false, false, err
 		}
-		total -= page.Total
+		total -= n
 	}
 	aligned := func(t time.Time) bool { return t.IsZero() || t.Equal(t.Truncate(time.Hour)) }
 	approx = !aligned(mf.From) || !aligned(mf.To)
