@@ -25,16 +25,20 @@ func NewLimiter(max int, window time.Duration) *Limiter {
 	return &Limiter{Max: max, Window: window, Now: time.Now, failures: map[string][]time.Time{}}
 }
 
-// Allow reports whether key may try again and, if not, how long until it may.
+// Allow reports whether key may try again and, if not, how long until it
+// may. An allowed attempt is counted at once, as a failure, so that
+// attempts sent in parallel cannot all pass before the first one fails;
+// Reset forgets them after a success.
 func (l *Limiter) Allow(key string) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.Now()
 	fs := l.live(key, now)
-	if len(fs) < l.Max {
-		return true, 0
+	if len(fs) >= l.Max {
+		return false, fs[0].Add(l.Window).Sub(now)
 	}
-	return false, fs[0].Add(l.Window).Sub(now)
+	l.failures[key] = append(fs, now)
+	return true, 0
 }
 
 // Fail records a failed attempt for key.

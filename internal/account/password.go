@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"unicode/utf8"
 
@@ -69,9 +70,16 @@ func HashPassword(pw string) (string, error) {
 		enc.EncodeToString(salt), enc.EncodeToString(key)), nil
 }
 
+// checks bounds the password checks running at once: each takes 19 MiB and
+// 50 ms of a core, and a burst of logins must not exhaust the machine.
+var checks = make(chan struct{}, 2*runtime.GOMAXPROCS(0))
+
 // VerifyPassword reports whether pw matches hash (from HashPassword). A
-// malformed hash never matches.
+// malformed hash never matches. At most a few checks run at once; the
+// others wait their turn.
 func VerifyPassword(hash, pw string) bool {
+	checks <- struct{}{}
+	defer func() { <-checks }()
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" || len(pw) > 4*MaxPasswordLen {
 		return false

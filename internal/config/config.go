@@ -20,6 +20,9 @@ type Config struct {
 	// AllowPrivateFetch lets sources fetch from private and loopback
 	// addresses (an admin's choice; off by default against SSRF).
 	AllowPrivateFetch bool
+	// SecureCookies marks the web app's cookies Secure: set it when users
+	// reach Vigie over HTTPS through a proxy (Vigie itself serves HTTP).
+	SecureCookies bool
 }
 
 // Defaults give a working local install with zero configuration.
@@ -55,6 +58,9 @@ func (c *Config) Resolve(fs *flag.FlagSet) error {
 	if v := os.Getenv("VIGIE_ALLOW_PRIVATE_FETCH"); v == "1" || strings.EqualFold(v, "true") {
 		c.AllowPrivateFetch = true
 	}
+	if v := os.Getenv("VIGIE_SECURE_COOKIES"); v == "1" || strings.EqualFold(v, "true") {
+		c.SecureCookies = true
+	}
 	if _, err := c.Level(); err != nil {
 		return err
 	}
@@ -87,8 +93,8 @@ func (c *Config) Level() (slog.Level, error) {
 
 // String prints the configuration with secrets redacted.
 func (c Config) String() string {
-	return fmt.Sprintf("addr=%s data=%s database_url=%s log_level=%s allow_private_fetch=%v",
-		c.Addr, c.Data, redact(c.DatabaseURL), c.LogLevel, c.AllowPrivateFetch)
+	return fmt.Sprintf("addr=%s data=%s database_url=%s log_level=%s allow_private_fetch=%v secure_cookies=%v",
+		c.Addr, c.Data, redact(c.DatabaseURL), c.LogLevel, c.AllowPrivateFetch, c.SecureCookies)
 }
 
 // redact hides a password in a URL.

@@ -205,7 +205,7 @@ func ListenAndServe(ctx context.Context, addr string, h http.Handler, log *slog.
 	}
 	// Requests live in ctx: when it ends, long-lived ones (live streams) end
 	// too, and the graceful shutdown does not wait for them.
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
 	if ready != nil {
 		ready(ln.Addr())

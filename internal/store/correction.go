@@ -81,7 +81,7 @@ func (s *Store) Correct(ctx context.Context, workspaceID, postID int64, fields m
 				if field == FieldSentiment {
 					machine = label
 				}
-				if err := s.applyCorrection(ctx, tx, postID, field, value, machine, by); err != nil {
+				if err := s.applyCorrection(ctx, tx, workspaceID, postID, field, value, machine, by); err != nil {
 					return err
 				}
 			}
@@ -95,11 +95,16 @@ func (s *Store) Correct(ctx context.Context, workspaceID, postID int64, fields m
 }
 
 // applyCorrection records a correction and writes it to the post.
-func (s *Store) applyCorrection(ctx context.Context, tx *sql.Tx, postID int64, field, value, machine, by string) error {
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO corrections (post_id, field, value, machine, corrected_by, corrected_at)
-		VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (post_id, field) DO UPDATE SET value = excluded.value, corrected_by = excluded.corrected_by, corrected_at = excluded.corrected_at`),
-		postID, field, value, machine, by, s.tm(s.clock())); err != nil {
+func (s *Store) applyCorrection(ctx context.Context, tx *sql.Tx, workspaceID, postID int64, field, value, machine, by string) error {
+	var ws any
+	if workspaceID != 0 {
+		ws = workspaceID
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO corrections (post_id, field, value, machine, corrected_by, corrected_at, workspace_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (post_id, field) DO UPDATE SET value = excluded.value, corrected_by = excluded.corrected_by,
+			corrected_at = excluded.corrected_at, workspace_id = excluded.workspace_id`),
+		postID, field, value, machine, by, s.tm(s.clock()), ws); err != nil {
 		return err
 	}
 	var err error
@@ -132,7 +137,7 @@ func (s *Store) FindMention(ctx context.Context, workspaceID, postID int64) (vig
 }
 
 // addCorrections fills in the corrections of each mention.
-func (s *Store) addCorrections(ctx context.Context, ms []vigie.Mention) error {
+func (s *Store) addCorrections(ctx context.Context, workspaceID int64, ms []vigie.Mention) error {
 	if len(ms) == 0 {
 		return nil
 	}
@@ -142,18 +147,21 @@ func (s *Store) addCorrections(ctx context.Context, ms []vigie.Mention) error {
 		at[m.ID] = i
 		args[i] = m.ID
 	}
-	rows, err := s.db.QueryContext(ctx, s.q("SELECT post_id, field, value, machine, corrected_by, corrected_at FROM corrections WHERE post_id IN ("+list(len(ms))+") ORDER BY post_id, field"), args...)
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT post_id, field, value, machine, corrected_by, corrected_at, COALESCE(workspace_id, 0) FROM corrections WHERE post_id IN ("+list(len(ms))+") ORDER BY post_id, field"), args...)
 	if err != nil {
 		return s.errf(err, "find mentions: corrections")
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			id int64
-			c  vigie.Correction
+			id, ws int64
+			c      vigie.Correction
 		)
-		if err := rows.Scan(&id, &c.Field, &c.Value, &c.Machine, &c.CorrectedBy, timeCol(&c.CorrectedAt)); err != nil {
+		if err := rows.Scan(&id, &c.Field, &c.Value, &c.Machine, &c.CorrectedBy, timeCol(&c.CorrectedAt), &ws); err != nil {
 			return s.errf(err, "find mentions: corrections")
+		}
+		if workspaceID != 0 && ws != workspaceID {
+			c.CorrectedBy = "" // who, in another workspace, is not this one's business
 		}
 		ms[at[id]].Corrections = append(ms[at[id]].Corrections, c)
 	}

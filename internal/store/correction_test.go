@@ -179,3 +179,21 @@ func TestTags(t *testing.T) {
 		}
 	})
 }
+
+// TestCorrectionAcrossWorkspaces: a post two workspaces follow shows one's
+// correction to the other, but not who made it.
+func TestCorrectionAcrossWorkspaces(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "m", "other-m")
+		it := Item{Post: post("shared", "x", t0), MonitorIDs: []string{"m", "other-m"}}
+		must(s.SaveBatch(ctx, f.source.ID, []Item{it}, nil))(t)
+		id := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID}))(t).Mentions[0].ID
+		must(s.Correct(ctx, f.ws.ID, id, map[string]string{"sentiment": "negative"}, "user:ana@uval.example"))(t)
+		mine := must(s.FindMention(ctx, f.ws.ID, id))(t)
+		theirs := must(s.FindMention(ctx, f.other.ID, id))(t)
+		if mine.Corrections[0].CorrectedBy != "user:ana@uval.example" || theirs.Corrections[0].CorrectedBy != "" || theirs.Sentiment.Label != vigie.Negative {
+			t.Fatalf("mine %+v, theirs %+v", mine.Corrections, theirs.Corrections)
+		}
+	})
+}

@@ -571,7 +571,7 @@ func (s *Store) complete(ctx context.Context, workspaceID int64, ms []vigie.Ment
 	if err := s.addTags(ctx, workspaceID, ms); err != nil {
 		return err
 	}
-	return s.addCorrections(ctx, ms)
+	return s.addCorrections(ctx, workspaceID, ms)
 }
 
 // addMonitorIDs fills in the monitors each mention matched, only those of

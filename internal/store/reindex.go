@@ -22,7 +22,7 @@ func (s *Store) ScanPosts(ctx context.Context, after int64, limit int) ([]vigie.
 	if err != nil {
 		return nil, err
 	}
-	return ms, s.addCorrections(ctx, ms)
+	return ms, s.addCorrections(ctx, 0, ms)
 }
 
 // AddMentions records that stored posts match a monitor (a backfill after

@@ -188,12 +188,18 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 }
 
 // CreateSetupToken stores a one-time set-up link's hash, valid until expires.
+// Earlier links stop working: only the one printed last is valid.
 func (s *Store) CreateSetupToken(ctx context.Context, tokenHash string, expires time.Time) error {
-	_, err := s.db.ExecContext(ctx, s.q("INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES (?, ?, ?)"), tokenHash, s.tm(s.clock()), s.tm(expires))
-	if err != nil {
-		return s.errf(err, "create setup token")
-	}
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		now := s.tm(s.clock())
+		if _, err := tx.ExecContext(ctx, s.q("UPDATE setup_tokens SET expires_at = ? WHERE used_at IS NULL AND expires_at > ?"), now, now); err != nil {
+			return s.errf(err, "create setup token")
+		}
+		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES (?, ?, ?)"), tokenHash, now, s.tm(expires)); err != nil {
+			return s.errf(err, "create setup token")
+		}
+		return nil
+	})
 }
 
 // SetupTokenValid reports whether a set-up link can still be used: unused,

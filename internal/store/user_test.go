@@ -63,8 +63,12 @@ func TestBootstrap(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
-		must(0, s.CreateSetupToken(ctx, "tok", time.Now().Add(time.Hour)))(t)
+		must(0, s.CreateSetupToken(ctx, "older", time.Now().Add(time.Hour)))(t)
 		must(0, s.CreateSetupToken(ctx, "expired", time.Now().Add(-time.Hour)))(t)
+		must(0, s.CreateSetupToken(ctx, "tok", time.Now().Add(time.Hour)))(t)
+		if ok := must(s.SetupTokenValid(ctx, "older"))(t); ok {
+			t.Fatal("an earlier set-up link still works after a new one")
+		}
 		if ok := must(s.SetupTokenValid(ctx, "tok"))(t); !ok {
 			t.Fatal("fresh token invalid")
 		}

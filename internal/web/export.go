@@ -32,7 +32,7 @@ func (w *Web) exportMentions(rw http.ResponseWriter, r *http.Request, v *visit) 
 		return err
 	}
 	mf := f.mentionFilter(v.Workspace.ID, w.Now())
-	mf.Limit = store.MaxMentionLimit
+	mf.Limit, mf.NoCount = store.MaxMentionLimit, true
 	name := "vigie-" + v.Workspace.Slug + "-mentions-" + w.Now().UTC().Format("2006-01-02-1504") + "." + format
 	ctype := "text/csv; charset=utf-8"
 	if format == "json" {

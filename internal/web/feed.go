@@ -26,7 +26,7 @@ func (w *Web) createFeed(rw http.ResponseWriter, r *http.Request, v *visit) erro
 		return err
 	}
 	scheme := "http"
-	if w.secure(r) {
+	if w.secure(r) || r.Header.Get("X-Forwarded-Proto") == "https" {
 		scheme = "https"
 	}
 	return w.render(rw, v, http.StatusCreated, "feed", map[string]any{"M": m, "URL": scheme + "://" + r.Host + "/feeds/" + tok})
@@ -103,13 +103,13 @@ func (w *Web) serveFeed(rw http.ResponseWriter, r *http.Request) {
 			f.Updated = at
 		}
 		e := atomEntry{ID: "urn:vigie:mention:" + strconv.FormatInt(mm.ID, 10), Title: title, Updated: at, Published: at,
-			Author:  atomAuthor{Name: cmpOr(p.Author.Name, p.Author.Handle, p.Source), URI: p.Author.URL},
+			Author:  atomAuthor{Name: cmpOr(p.Author.Name, p.Author.Handle, p.Source), URI: httpURL(p.Author.URL)},
 			Content: atomText{Type: "text", Body: p.Text}, Category: []atomCat{{Term: p.Source}}}
 		if mm.Sentiment.Label != "" {
 			e.Category = append(e.Category, atomCat{Term: mm.Sentiment.Label})
 		}
-		if p.URL != "" {
-			e.Link = &atomLink{Href: p.URL}
+		if u := httpURL(p.URL); u != "" {
+			e.Link = &atomLink{Href: u}
 		}
 		f.Entries = append(f.Entries, e)
 	}
@@ -120,4 +120,14 @@ func (w *Web) serveFeed(rw http.ResponseWriter, r *http.Request) {
 	if err := enc.Encode(f); err != nil {
 		w.Log.Warn("feed", "err", err)
 	}
+}
+
+// httpURL returns u if it is an http(s) URL, else "": a feed reader may
+// make links of what a post claims.
+func httpURL(u string) string {
+	l := strings.ToLower(strings.TrimSpace(u))
+	if strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "http://") {
+		return strings.TrimSpace(u)
+	}
+	return ""
 }

@@ -28,6 +28,9 @@ func (w *Web) loginPage(rw http.ResponseWriter, r *http.Request, v *visit) error
 func (w *Web) login(rw http.ResponseWriter, r *http.Request, v *visit) error {
 	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
 	pw := r.PostFormValue("password")
+	if len(email) > 254 || len(pw) > 4*account.MaxPasswordLen {
+		return &pageError{http.StatusBadRequest, "error.badrequest"}
+	}
 	next := safeNext(r.PostFormValue("next"))
 	again := func(status int, msg string) error {
 		return w.render(rw, v, status, "login", map[string]any{"Next": next, "Email": email, "Error": msg})
@@ -39,6 +42,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request, v *visit) error {
 		minutes := int(math.Ceil(max(waitEmail, waitClient).Minutes()))
 		return again(http.StatusTooManyRequests, v.T("login.toomany", minutes))
 	}
+	// Allow counted this attempt already: a success takes it back.
 	u, hash, err := w.Store.FindUserByEmail(r.Context(), email)
 	ok := false
 	switch {
@@ -46,16 +50,23 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request, v *visit) error {
 		account.VerifyNobody(pw)
 	case err != nil:
 		return err
+	case hash == "":
+		account.VerifyNobody(pw) // same time as a real check
 	default:
-		ok = !u.Disabled && hash != "" && account.VerifyPassword(hash, pw)
+		ok = account.VerifyPassword(hash, pw) && !u.Disabled
 	}
 	if !ok {
-		w.logins.Fail(email)
-		w.clients.Fail(client)
-		w.Log.Info("login failed", "email", email, "client", client)
+		w.Log.Info("login failed", "email", shorten(email, 80), "client", client)
 		return again(http.StatusUnauthorized, v.T("login.wrong"))
 	}
 	w.logins.Reset(email)
+	w.clients.Reset(client)
+	if v.tokenHash != "" {
+		// Signing in again replaces the session this browser had.
+		if err := w.Store.DeleteSession(r.Context(), v.tokenHash); err != nil {
+			return err
+		}
+	}
 	if err := w.startSession(rw, r, u.ID); err != nil {
 		return err
 	}
@@ -77,9 +88,13 @@ func (w *Web) startSession(rw http.ResponseWriter, r *http.Request, userID int64
 	if err := w.Store.CreateSession(r.Context(), hash, sess, r.UserAgent(), clientAddr(r)); err != nil {
 		return err
 	}
+	w.setSessionCookie(rw, r, tok)
+	return nil
+}
+
+func (w *Web) setSessionCookie(rw http.ResponseWriter, r *http.Request, tok string) {
 	http.SetCookie(rw, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: w.secure(r), MaxAge: int(sessionIdle.Seconds())})
-	return nil
 }
 
 func (w *Web) logout(rw http.ResponseWriter, r *http.Request, v *visit) error {

@@ -417,17 +417,27 @@ const (
 	liveInterval  = 500 * time.Millisecond
 	liveMaxBatch  = 100
 	liveKeepAlive = 25 * time.Second
+	liveReplay    = 1000 // stored posts a reconnecting stream may catch up on
 )
 
 // mentionsLive streams the rows of newly stored mentions that pass the
 // page's filters, as Server-Sent Events carrying rendered HTML.
 func (w *Web) mentionsLive(rw http.ResponseWriter, r *http.Request, v *visit) error {
 	rc := http.NewResponseController(rw)
+	// The request is read: the server's read deadline must not end the stream.
+	_ = rc.SetReadDeadline(time.Time{})
 	f := readFilter(r)
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
 	if id, err := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64); err == nil && id > after {
 		after = id // a reconnecting browser resumes where it stopped
 	}
+	// A stream follows what is new: it resumes at most liveReplay posts
+	// back, and never from beyond the last stored post.
+	last, err := w.Store.LastPostID(r.Context())
+	if err != nil {
+		return err
+	}
+	after = min(max(after, last-liveReplay), last)
 	names, _, err := w.monitorNames(r, v)
 	if err != nil {
 		return err
@@ -466,7 +476,9 @@ func (w *Web) mentionsLive(rw http.ResponseWriter, r *http.Request, v *visit) er
 					return err
 				}
 				fmt.Fprintf(rw, "id: %d\nevent: mentions\n", after)
-				for _, line := range strings.Split(buf.String(), "\n") {
+				// SSE ends lines on CR too: outside text must not frame events.
+				html := strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(buf.String())
+				for _, line := range strings.Split(html, "\n") {
 					fmt.Fprintf(rw, "data: %s\n", line)
 				}
 				fmt.Fprint(rw, "\n")
@@ -482,6 +494,10 @@ func (w *Web) mentionsLive(rw http.ResponseWriter, r *http.Request, v *visit) er
 		case <-r.Context().Done():
 			return nil
 		case <-keep.C:
+			// A signed-out, disabled or removed member's stream ends.
+			if still, err := w.stillMember(r, v); err != nil || !still {
+				return nil
+			}
 			fmt.Fprint(rw, ": keep-alive\n\n")
 			if err := rc.Flush(); err != nil {
 				return nil // the browser went away
@@ -544,4 +560,25 @@ func (w *Web) editMention(rw http.ResponseWriter, r *http.Request, v *visit) err
 	}
 	http.Redirect(rw, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
 	return nil
+}
+
+// stillMember reports whether the visit's session is still valid and its
+// user still a member of the workspace.
+func (w *Web) stillMember(r *http.Request, v *visit) (bool, error) {
+	if _, err := w.Store.FindSession(r.Context(), v.tokenHash); err != nil {
+		if errors.Is(err, vigie.ErrNotFound) {
+			return false, nil
+		}
+		return false, err
+	}
+	ms, err := w.Store.Memberships(r.Context(), v.User.ID)
+	if err != nil {
+		return false, err
+	}
+	for _, m := range ms {
+		if m.WorkspaceID == v.Workspace.ID {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -34,6 +34,7 @@ type visit struct {
 	Path        string // the request's path, for the language switch
 
 	tokenHash string
+	refresh   bool // the session's expiry moved: send its cookie again
 }
 
 // T translates key into the visit's language.
@@ -65,6 +66,11 @@ func (w *Web) session(h handler, needUser bool) http.Handler {
 			}
 		}
 		v.Locale = negotiate(localeOf(v.User), r)
+		if v.refresh {
+			if c, err := r.Cookie(sessionCookie); err == nil {
+				w.setSessionCookie(rw, r, c.Value)
+			}
+		}
 		if v.User == nil {
 			if needUser {
 				if r.Method != http.MethodGet || r.Header.Get("Accept") == "text/event-stream" {
@@ -75,6 +81,18 @@ func (w *Web) session(h handler, needUser bool) http.Handler {
 				return
 			}
 			v.CSRF = w.anonToken(rw, r)
+		}
+		if !safeMethod(r.Method) {
+			// Bodies are small forms, but for an OPML upload; nothing larger
+			// is read, nor spilled to disk.
+			limit := int64(64 << 10)
+			if strings.HasSuffix(r.URL.Path, "/sources/opml") {
+				limit = 6 << 20
+			} else if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+				http.Error(rw, "multipart bodies are accepted only for file uploads", http.StatusUnsupportedMediaType)
+				return
+			}
+			r.Body = http.MaxBytesReader(rw, r.Body, limit)
 		}
 		if !safeMethod(r.Method) && !w.checkCSRF(r, v) {
 			w.fail(rw, r, v, &pageError{http.StatusForbidden, "error.csrf"})
@@ -138,6 +156,7 @@ func (w *Web) loadUser(ctx context.Context, v *visit, cookie string) error {
 		if err := w.Store.TouchSession(ctx, hash, now.Add(sessionIdle)); err != nil {
 			return err
 		}
+		v.refresh = true
 	}
 	return nil
 }
