@@ -19,11 +19,23 @@
   var pause = live.querySelector("[data-pause]");
   var showNew = live.querySelector("[data-show-new]");
   var labels = { on: state.textContent, paused: pause.dataset.labelResume, off: "…" };
-  var paused = false, held = [];
+  var more = live.querySelector("[data-more]");
+  var paused = false, held = [], skipped = 0;
+  // During a burst, a few rows per update are drawn (no one reads a hundred
+  // a second, and drawing them would make the page sluggish); the others
+  // are counted, and the button reloads the newest page.
+  var maxDrawn = 10;
+  more.addEventListener("click", function () { location.reload(); });
   function insert(html) {
     var t = document.createElement("template");
     t.innerHTML = html; // rendered and escaped by the server's templates
     var rows = Array.prototype.slice.call(t.content.children);
+    if (rows.length > maxDrawn) {
+      skipped += rows.length - maxDrawn;
+      rows = rows.slice(0, maxDrawn); // the newest
+      more.textContent = more.dataset.label.replace("%d", skipped);
+      more.hidden = false;
+    }
     // A few new rows are highlighted; a burst is not (animating a hundred
     // rows a second would keep the page repainting).
     var animate = rows.length <= 3;
