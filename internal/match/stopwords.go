@@ -30,3 +30,7 @@ de het een en of maar niet is zijn was met voor op aan bij van te dat die dit ik
 	}
 	return m
 }()
+
+// IsStopWord reports whether the folded word w is a function word of one of
+// the languages Vigie listens in.
+func IsStopWord(w string) bool { return stopWords[w] }

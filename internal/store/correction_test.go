@@ -197,3 +197,40 @@ func TestCorrectionAcrossWorkspaces(t *testing.T) {
 		}
 	})
 }
+
+// TestRisingTerms: a word that appears in many more posts than before
+// rises; steady words and rare ones do not.
+func TestRisingTerms(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "m")
+		var ps []vigie.Post
+		for i := range 20 {
+			// Previous period: "campus" in every post, "outage" in one.
+			text := "Valmont campus news"
+			if i == 0 {
+				text += " outage"
+			}
+			ps = append(ps, post(fmt.Sprintf("p%d", i), text, t0.Add(-time.Duration(i+1)*time.Hour)))
+			// This period: "campus" still in every post, "outage" in 12,
+			// "strike" in 3 (too few), "the" everywhere (a function word).
+			text = "Valmont campus the update"
+			if i < 12 {
+				text += " outage"
+			}
+			if i < 3 {
+				text += " strike"
+			}
+			ps = append(ps, post(fmt.Sprintf("c%d", i), text, t0.Add(time.Duration(i)*time.Hour)))
+		}
+		must(s.SaveBatch(ctx, f.source.ID, items("m", ps...), nil))(t)
+		got := must(s.RisingTerms(ctx, f.ws.ID, t0, t0.Add(24*time.Hour), t0.Add(-24*time.Hour), 10, func(w string) bool { return w != "the" }))(t)
+		var keys []string
+		for _, k := range got {
+			keys = append(keys, k.Key)
+		}
+		if fmt.Sprint(keys) != "[update outage]" || got[1].Count != 12 || got[1].Prev != 1 {
+			t.Fatalf("rising terms: %+v", got)
+		}
+	})
+}

@@ -10,10 +10,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/chart"
+	"github.com/vigie-project/vigie/internal/match"
 )
 
 // dashPeriod is the dashboard's period: a preset (24h, 7d, 30d) or custom
@@ -88,12 +90,29 @@ type kpi struct {
 // domains and rising terms — each figure a link to its mentions.
 func (w *Web) dashboard(rw http.ResponseWriter, r *http.Request, v *visit) error {
 	p := readPeriod(r, w.Now())
-	ov, err := w.Store.Overview(r.Context(), vigie.OverviewFilter{WorkspaceID: v.Workspace.ID, From: p.From, To: p.To, Bucket: p.Bucket, Limit: 10})
-	if err != nil {
-		return err
-	}
-	authors, err := w.Store.TopAuthors(r.Context(), vigie.MentionFilter{WorkspaceID: v.Workspace.ID, From: p.From, To: p.To, Limit: 8})
-	if err != nil {
+	// The three reads are independent: run them at once (SQLite serves
+	// readers in parallel).
+	var (
+		ov                vigie.Overview
+		authors           []vigie.Influence
+		terms             []vigie.KeyCount
+		ovErr, aErr, tErr error
+		wg                sync.WaitGroup
+	)
+	of := vigie.OverviewFilter{WorkspaceID: v.Workspace.ID, From: p.From, To: p.To, Bucket: p.Bucket, Limit: 10}
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		authors, aErr = w.Store.TopAuthors(r.Context(), vigie.MentionFilter{WorkspaceID: v.Workspace.ID, From: p.From, To: p.To, Limit: 8})
+	}()
+	go func() {
+		defer wg.Done()
+		prev := p.From.Add(-p.To.Sub(p.From))
+		terms, tErr = w.Store.RisingTerms(r.Context(), v.Workspace.ID, p.From, p.To, prev, 10, func(w string) bool { return !match.IsStopWord(w) })
+	}()
+	ov, ovErr = w.Store.Overview(r.Context(), of)
+	wg.Wait()
+	if err := cmp.Or(ovErr, aErr, tErr); err != nil {
 		return err
 	}
 	d := &dashView{v: v, p: p, ov: &ov, base: workspacePath(v.Workspace, "mentions")}
@@ -104,7 +123,7 @@ func (w *Web) dashboard(rw http.ResponseWriter, r *http.Request, v *visit) error
 		"ByLang":    d.bars(ov.ByLang, "lang", "dashboard.bylang"),
 		"ByCountry": d.bars(ov.ByCountry, "", "dashboard.bycountry"),
 		"Authors":   d.authors(authors),
-		"Hashtags":  d.keys(ov.TopHashtags, "#"), "Domains": d.keys(ov.TopDomains, "site:"), "Rising": d.keys(ov.Rising, "#"),
+		"Hashtags":  d.keys(ov.TopHashtags, "#"), "Domains": d.keys(ov.TopDomains, "site:"), "Rising": d.keys(ov.Rising, "#"), "Terms": d.keys(terms, ""),
 		"Empty": ov.Total == 0 && ov.PrevTotal == 0,
 	})
 }
