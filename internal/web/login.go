@@ -134,7 +134,7 @@ func (w *Web) setupPage(rw http.ResponseWriter, r *http.Request, v *visit) error
 
 func (w *Web) setup(rw http.ResponseWriter, r *http.Request, v *visit) error {
 	tok := r.PostFormValue("token")
-	u := vigie.User{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Locale: v.Locale}
+	u := vigie.User{Email: r.PostFormValue("email"), Name: r.PostFormValue("name")} // language: the browser's until the user picks one
 	pw := r.PostFormValue("password")
 	again := func(msg string) error {
 		return w.render(rw, v, http.StatusBadRequest, "setup", map[string]any{"Token": tok, "Email": u.Email, "Name": u.Name, "Error": msg})
