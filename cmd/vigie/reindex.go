@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/vigie-project/vigie/internal/config"
 	"github.com/vigie-project/vigie/internal/match"
@@ -34,48 +36,27 @@ func runReindex(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	m, err := st.FindMonitorByID(ctx, *id)
-	if err != nil {
+	if _, err := st.FindMonitorByID(ctx, *id); err != nil {
 		return badInput(fmt.Errorf("monitor %q: %w", *id, err))
 	}
-	q, err := monitor.Check(m.ID, m.Query)
-	if err != nil {
-		return badInput(err)
-	}
-	ix := match.NewIndex()
-	if err := ix.Add(m.ID, q); err != nil {
-		return err
-	}
-	mt := match.NewMatcher(ix)
+	svc := &monitor.Service{Store: st, Index: match.NewIndex()}
 	tty := isTerminal(stderr)
-	scanned, matched, added := 0, 0, 0
-	for after := int64(0); ; {
-		page, err := st.ScanPosts(ctx, after, 1000)
-		if err != nil {
-			return err
-		}
-		if len(page) == 0 {
-			break
-		}
-		var ids []int64
-		for i := range page {
-			if len(mt.Match(&page[i].Post)) > 0 {
-				ids = append(ids, page[i].ID)
-			}
-		}
-		n, err := st.AddMentions(ctx, m.ID, ids)
-		if err != nil {
-			return err
-		}
-		scanned, matched, added = scanned+len(page), matched+len(ids), added+n
-		after = page[len(page)-1].ID
+	scanned, matched, added, err := svc.Reindex(ctx, *id, time.Time{}, func(scanned, matched int) {
 		if tty {
 			fmt.Fprintf(stderr, "\rchecked %d stored posts, %d match", scanned, matched)
 		}
-	}
+	})
 	if tty {
 		fmt.Fprintln(stderr)
 	}
+	var qe *monitor.QueryError
+	if errors.As(err, &qe) {
+		return badInput(err)
+	}
+	if err != nil {
+		return err
+	}
+	m := struct{ ID string }{*id}
 	fmt.Fprintf(stdout, "monitor %q: %d stored posts checked, %d match, %d new mentions recorded\n", m.ID, scanned, matched, added)
 	return nil
 }

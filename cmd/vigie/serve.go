@@ -115,6 +115,10 @@ func serve(name string, args []string, stdout, stderr io.Writer) error {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); in.sched.Run(ctx) }()
+	// Monitors created or changed from the web app or the API get the last
+	// 30 days of stored posts' mentions in the background.
+	backfills := a.monitors.StartBackfills(ctx, backfillWindow, a.log)
+	defer func() { <-backfills }()
 
 	err = server.ListenAndServe(ctx, cfg.Addr, in.handler, a.log, func(addr net.Addr) {
 		base := "http://" + addr.String()
@@ -138,6 +142,9 @@ func serve(name string, args []string, stdout, stderr io.Writer) error {
 	wg.Wait()
 	return err
 }
+
+// backfillWindow is the past a new or changed monitor is matched against.
+const backfillWindow = 30 * 24 * time.Hour
 
 // setupValidity is how long a first-run set-up link works.
 const setupValidity = 24 * time.Hour

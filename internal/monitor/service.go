@@ -23,6 +23,11 @@ import (
 type Service struct {
 	Store *store.Store
 	Index *match.Index
+
+	// Backfilled, when set, is told each finished backfill (tests, logs).
+	Backfilled func(id string, added int, err error)
+
+	backfills chan string // set by StartBackfills, before any request
 }
 
 // QueryError is an invalid query, with the column to show the user.
@@ -93,6 +98,7 @@ func (s *Service) Create(ctx context.Context, m vigie.MonitorRecord) (vigie.Moni
 		_ = s.Store.DeleteMonitor(ctx, saved.ID)
 		return m, err
 	}
+	s.requestBackfill(saved.ID)
 	return saved, nil
 }
 
@@ -140,6 +146,7 @@ func (s *Service) Update(ctx context.Context, id string, u store.MonitorUpdate) 
 		if err := s.Index.Add(id, q); err != nil {
 			return m, err
 		}
+		s.requestBackfill(id)
 	}
 	return m, nil
 }

@@ -1,0 +1,68 @@
+package monitor
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/match"
+	"github.com/vigie-project/vigie/internal/store"
+)
+
+// TestBackfill: a monitor created through the service gets the mentions of
+// the posts stored in the window, not older ones.
+func TestBackfill(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "v.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ws, err := st.CreateWorkspace(ctx, vigie.Workspace{Name: "W", Slug: "w"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := st.CreateSource(ctx, vigie.Source{WorkspaceID: ws.ID, Kind: vigie.SourceImport, Name: "i", Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &Service{Store: st, Index: match.NewIndex()}
+	if _, err := svc.Create(ctx, vigie.MonitorRecord{WorkspaceID: ws.ID, Monitor: vigie.Monitor{ID: "all", Name: "All", Query: "valmont"}}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	var items []store.Item
+	for i, at := range []time.Time{now.Add(-time.Hour), now.Add(-48 * time.Hour), now.Add(-60 * 24 * time.Hour)} {
+		items = append(items, store.Item{Post: vigie.Post{ID: string(rune('a' + i)), Source: "rss", PublishedAt: at, Text: "Valmont robotics lab"}, MonitorIDs: []string{"all"}})
+	}
+	items = append(items, store.Item{Post: vigie.Post{ID: "z", Source: "rss", PublishedAt: now, Text: "Valmont sports"}, MonitorIDs: []string{"all"}})
+	if _, err := st.SaveBatch(ctx, src.ID, items, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	type result struct {
+		id    string
+		added int
+		err   error
+	}
+	done := make(chan result, 1)
+	svc.Backfilled = func(id string, added int, err error) { done <- result{id, added, err} }
+	stopped := svc.StartBackfills(ctx, 30*24*time.Hour, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if _, err := svc.Create(ctx, vigie.MonitorRecord{WorkspaceID: ws.ID, Monitor: vigie.Monitor{ID: "robots", Name: "Robots", Query: "robot*"}}); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.id != "robots" || r.err != nil || r.added != 2 {
+		t.Fatalf("backfill: %+v, want 2 mentions (the 60-day-old post is outside the window)", r)
+	}
+	page, err := st.FindMentions(ctx, vigie.MentionFilter{MonitorID: "robots"})
+	if err != nil || page.Total != 2 {
+		t.Fatalf("robots mentions: %d %v", page.Total, err)
+	}
+	cancel()
+	<-stopped
+}
