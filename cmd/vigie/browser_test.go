@@ -77,11 +77,16 @@ func addUser(t testing.TB, in *instance, email, role string) {
 
 func login(t testing.TB, ctx context.Context, base, email string) {
 	t.Helper()
+	loginWith(t, ctx, base, email, "trois petits chats")
+}
+
+func loginWith(t testing.TB, ctx context.Context, base, email, password string) {
+	t.Helper()
 	do(t, ctx, "log in as "+email,
 		chromedp.Navigate(base+"/login"),
 		chromedp.WaitVisible(chromedp.ID("email")),
 		chromedp.SendKeys(chromedp.ID("email"), email),
-		chromedp.SendKeys(chromedp.ID("password"), "trois petits chats"),
+		chromedp.SendKeys(chromedp.ID("password"), password),
 		chromedp.Submit(chromedp.ID("password")),
 		chromedp.WaitVisible(chromedp.CSS(".kpis")), // the dashboard
 	)
@@ -97,6 +102,7 @@ func TestBrowser(t *testing.T) {
 	ws := base + "/w/" + in.app.workspace.Slug
 	addUser(t, in, "ana@uval.example", "editor")
 	addUser(t, in, "victor@uval.example", "viewer")
+	addUser(t, in, "root@uval.example", "admin")
 	ctx0 := context.Background()
 	at := time.Now().UTC().Add(-time.Hour)
 	posts := []vigie.Post{
@@ -260,6 +266,23 @@ func TestBrowser(t *testing.T) {
 	forbidden := get(t, ctx, "read the refusal", chromedp.Text(chromedp.CSS("[role=alert]")))
 	if links != 0 || !strings.Contains(forbidden, "role does not allow") {
 		t.Fatalf("viewer: %d edit links, page says %q", links, forbidden)
+	}
+
+	// An admin adds a colleague, who signs in with the password shown once.
+	do(t, ctx, "log out the viewer", chromedp.Navigate(ws+"/"), chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
+	login(t, ctx, base, "root@uval.example")
+	do(t, ctx, "add a member",
+		chromedp.Navigate(ws+"/members"), chromedp.WaitVisible(chromedp.ID("mb-email")),
+		chromedp.SendKeys(chromedp.ID("mb-email"), "nina@uval.example"),
+		chromedp.SetValue(chromedp.ID("mb-role"), "editor"),
+		chromedp.Submit(chromedp.ID("mb-email")),
+		chromedp.WaitVisible(chromedp.CSS("code.password")),
+	)
+	pw := get(t, ctx, "read the new password", chromedp.Text(chromedp.CSS("code.password")))
+	do(t, ctx, "log out the admin", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
+	loginWith(t, ctx, base, "nina@uval.example", pw)
+	if n := get(t, ctx, "count member links", chromedp.Evaluate[int](`document.querySelectorAll('a[href$="/members"]').length`)); n != 0 {
+		t.Fatalf("an editor sees the members page link")
 	}
 }
 

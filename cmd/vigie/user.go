@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -47,7 +46,7 @@ func runUserCreate(args []string, stdout, stderr io.Writer) error {
 		}
 		pw = strings.TrimRight(line, "\r\n")
 	} else {
-		pw, generated = generatePassword(), true
+		pw, generated = account.GeneratePassword(), true
 	}
 	if err := account.CheckPassword(pw, *email); err != nil {
 		return badInput(err)
@@ -87,20 +86,4 @@ func runUserCreate(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "Their password (shown once):\n%s\n", pw)
 	}
 	return nil
-}
-
-// generatePassword returns five random words' worth of entropy as
-// lower-case letters in groups, easy to type from a message.
-func generatePassword() string {
-	const letters = "abcdefghijkmnopqrstuvwxyz23456789"
-	b := make([]byte, 20)
-	rand.Read(b)
-	var sb strings.Builder
-	for i, c := range b {
-		if i > 0 && i%5 == 0 {
-			sb.WriteByte('-')
-		}
-		sb.WriteByte(letters[int(c)%len(letters)])
-	}
-	return sb.String()
 }

@@ -131,3 +131,19 @@ func HashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
 }
+
+// GeneratePassword returns a random password of four groups of five
+// letters and digits (about 100 bits), easy to read out and type.
+func GeneratePassword() string {
+	const letters = "abcdefghijkmnopqrstuvwxyz23456789"
+	b := make([]byte, 20)
+	rand.Read(b)
+	var sb strings.Builder
+	for i, c := range b {
+		if i > 0 && i%5 == 0 {
+			sb.WriteByte('-')
+		}
+		sb.WriteByte(letters[int(c)%len(letters)])
+	}
+	return sb.String()
+}

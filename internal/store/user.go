@@ -259,3 +259,85 @@ func truncate(s string, n int) string {
 	}
 	return strings.ToValidUTF8(s, "")
 }
+
+// Member is a user of a workspace with their role.
+type Member struct {
+	User vigie.User
+	Role string
+}
+
+// WorkspaceMembers lists a workspace's members, by e-mail.
+func (s *Store) WorkspaceMembers(ctx context.Context, workspaceID int64) ([]Member, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT u.id, u.email, u.name, u.locale, u.disabled, u.created_at, m.role
+		FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.workspace_id = ? ORDER BY u.email`), workspaceID)
+	if err != nil {
+		return nil, s.errf(err, "members")
+	}
+	return collect(rows, func(r interface{ Scan(...any) error }) (Member, error) {
+		var m Member
+		u := &m.User
+		err := r.Scan(&u.ID, &u.Email, &u.Name, &u.Locale, &u.Disabled, timeCol(&u.CreatedAt), &m.Role)
+		return m, err
+	}, func(err error) error { return s.errf(err, "members") })
+}
+
+// RemoveMembership takes a user out of a workspace; their sessions end if
+// they are a member of no workspace any more. The last admin of a
+// workspace cannot be removed (ErrConflict).
+func (s *Store) RemoveMembership(ctx context.Context, workspaceID, userID int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var role string
+		err := tx.QueryRowContext(ctx, s.q("SELECT role FROM memberships WHERE workspace_id = ? AND user_id = ?"), workspaceID, userID).Scan(&role)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: user %d is not a member", vigie.ErrNotFound, userID)
+		}
+		if err != nil {
+			return s.errf(err, "remove member")
+		}
+		if role == "admin" {
+			var admins int
+			if err := tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM memberships WHERE workspace_id = ? AND role = 'admin'"), workspaceID).Scan(&admins); err != nil {
+				return s.errf(err, "remove member")
+			}
+			if admins <= 1 {
+				return fmt.Errorf("%w: the last administrator of a workspace cannot leave it", vigie.ErrConflict)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM memberships WHERE workspace_id = ? AND user_id = ?"), workspaceID, userID); err != nil {
+			return s.errf(err, "remove member")
+		}
+		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM sessions WHERE user_id = ? AND NOT EXISTS (SELECT 1 FROM memberships WHERE user_id = ?)"), userID, userID); err != nil {
+			return s.errf(err, "remove member")
+		}
+		return nil
+	})
+}
+
+// ChangeRole sets a member's role in a workspace; the last administrator
+// cannot step down (ErrConflict).
+func (s *Store) ChangeRole(ctx context.Context, workspaceID, userID int64, role string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var cur string
+		err := tx.QueryRowContext(ctx, s.q("SELECT role FROM memberships WHERE workspace_id = ? AND user_id = ?"), workspaceID, userID).Scan(&cur)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: user %d is not a member", vigie.ErrNotFound, userID)
+		}
+		if err != nil {
+			return s.errf(err, "change role")
+		}
+		if cur == "admin" && role != "admin" {
+			var admins int
+			if err := tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM memberships WHERE workspace_id = ? AND role = 'admin'"), workspaceID).Scan(&admins); err != nil {
+				return s.errf(err, "change role")
+			}
+			if admins <= 1 {
+				return fmt.Errorf("%w: the last administrator of a workspace cannot step down", vigie.ErrConflict)
+			}
+		}
+		_, err = tx.ExecContext(ctx, s.q("UPDATE memberships SET role = ? WHERE workspace_id = ? AND user_id = ?"), role, workspaceID, userID)
+		if err != nil {
+			return s.errf(err, "change role")
+		}
+		return nil
+	})
+}

@@ -87,3 +87,28 @@ func TestBootstrap(t *testing.T) {
 		}
 	})
 }
+
+// TestMembers: roles change and members leave, but a workspace keeps an
+// administrator, and a user without workspace loses their sessions.
+func TestMembers(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		admin := must(s.CreateUser(ctx, vigie.User{Email: "root@uval.example"}, "h", []vigie.Membership{{WorkspaceID: f.ws.ID, Role: "admin"}}))(t)
+		ed := must(s.CreateUser(ctx, vigie.User{Email: "ed@uval.example"}, "h", []vigie.Membership{{WorkspaceID: f.ws.ID, Role: "editor"}}))(t)
+		must(0, s.CreateSession(ctx, "ed-session", vigie.Session{UserID: ed.ID, CSRF: "c", ExpiresAt: time.Now().Add(time.Hour)}, "", ""))(t)
+		wantErr(t, s.ChangeRole(ctx, f.ws.ID, admin.ID, "editor"), vigie.ErrConflict, "the last admin stepping down")
+		wantErr(t, s.RemoveMembership(ctx, f.ws.ID, admin.ID), vigie.ErrConflict, "removing the last admin")
+		must(0, s.ChangeRole(ctx, f.ws.ID, ed.ID, "admin"))(t)
+		must(0, s.ChangeRole(ctx, f.ws.ID, admin.ID, "viewer"))(t) // another admin remains
+		members := must(s.WorkspaceMembers(ctx, f.ws.ID))(t)
+		if len(members) != 2 || members[0].User.Email != "ed@uval.example" || members[0].Role != "admin" || members[1].Role != "viewer" {
+			t.Fatalf("members %+v", members)
+		}
+		must(0, s.ChangeRole(ctx, f.ws.ID, admin.ID, "admin"))(t)
+		must(0, s.RemoveMembership(ctx, f.ws.ID, ed.ID))(t)
+		_, err := s.FindSession(ctx, "ed-session")
+		wantErr(t, err, vigie.ErrNotFound, "the session of a user in no workspace")
+		wantErr(t, s.RemoveMembership(ctx, f.ws.ID, ed.ID), vigie.ErrNotFound, "removing a non-member")
+	})
+}

@@ -47,6 +47,7 @@ func (v *visit) Can(a account.Action) bool { return v.Role.Can(a) }
 func (v *visit) CanEditMonitors() bool { return v.Role.Can(account.EditMonitors) }
 func (v *visit) CanEditSources() bool  { return v.Role.Can(account.EditSources) }
 func (v *visit) CanCorrect() bool      { return v.Role.Can(account.CorrectMention) }
+func (v *visit) CanManage() bool       { return v.Role.Can(account.ManageMembers) }
 
 // LocaleNames are the UI languages, for the switch.
 func (v *visit) LocaleNames() map[string]string { return localeNames }

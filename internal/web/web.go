@@ -181,6 +181,9 @@ func (w *Web) Register(mux *http.ServeMux) error {
 	page("POST /w/{ws}/sources/opml", w.importOPML)
 	page("POST /w/{ws}/sources/{id}/delete", w.deleteSource)
 	page("POST /w/{ws}/demo/crisis", w.startCrisis)
+	page("GET /w/{ws}/members", w.membersPage)
+	page("POST /w/{ws}/members", w.addMember)
+	page("POST /w/{ws}/members/{uid}/{action}", w.memberAction)
 	page("POST /settings/locale", w.setLocale)
 	return nil
 }
