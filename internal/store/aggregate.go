@@ -96,8 +96,10 @@ func (s *Store) addContributions(ctx context.Context, q querier, postIDs []int64
 			monitors []string
 		}
 		sets := map[int64][]*wsSet{}
+		// A mention the workspace marked irrelevant counts nowhere in it.
 		rows, err := q.QueryContext(ctx, s.q(`SELECT mm.post_id, mo.workspace_id, mm.monitor_id FROM mentions mm
-			JOIN monitors mo ON mo.id = mm.monitor_id WHERE mm.post_id IN `+in), args...)
+			JOIN monitors mo ON mo.id = mm.monitor_id WHERE mm.post_id IN `+in+`
+			AND NOT EXISTS (SELECT 1 FROM mention_tags t WHERE t.workspace_id = mo.workspace_id AND t.post_id = mm.post_id AND t.tag = 'irrelevant')`), args...)
 		if err != nil {
 			return s.errf(err, "rollups: mentions")
 		}

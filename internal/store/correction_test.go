@@ -234,3 +234,32 @@ func TestRisingTerms(t *testing.T) {
 		}
 	})
 }
+
+// TestIrrelevantLeavesRollups: a mention marked irrelevant leaves the
+// workspace's dashboard figures and comes back when unmarked.
+func TestIrrelevantLeavesRollups(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "m", "other-m")
+		it := Item{Post: post("shared", "x", t0), MonitorIDs: []string{"m", "other-m"}}
+		must(s.SaveBatch(ctx, f.source.ID, []Item{it, {Post: post("b", "y", t0), MonitorIDs: []string{"m"}}}, nil))(t)
+		of := vigie.OverviewFilter{WorkspaceID: f.ws.ID, From: t0.Add(-time.Hour), To: t0.Add(time.Hour), Bucket: time.Hour}
+		other := of
+		other.WorkspaceID = f.other.ID
+		if ov := must(s.Overview(ctx, of))(t); ov.Total != 2 {
+			t.Fatalf("before: %d", ov.Total)
+		}
+		id := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.other.ID}))(t).Mentions[0].ID
+		must(0, s.SetTags(ctx, f.ws.ID, id, []string{TagIrrelevant}, "t"))(t)
+		if ov := must(s.Overview(ctx, of))(t); ov.Total != 1 {
+			t.Fatalf("irrelevant still counted: %d", ov.Total)
+		}
+		if ov := must(s.Overview(ctx, other))(t); ov.Total != 1 {
+			t.Fatalf("the other workspace lost its mention: %d", ov.Total)
+		}
+		must(0, s.SetTags(ctx, f.ws.ID, id, nil, "t"))(t)
+		if ov := must(s.Overview(ctx, of))(t); ov.Total != 2 {
+			t.Fatalf("after unmarking: %d", ov.Total)
+		}
+	})
+}

@@ -11,7 +11,8 @@ import (
 	"github.com/vigie-project/vigie"
 )
 
-// TagIrrelevant marks a mention the stream hides.
+// TagIrrelevant marks a mention the stream hides and the dashboard does not
+// count.
 const TagIrrelevant = "irrelevant"
 
 // NormaliseTag checks a tag and returns it trimmed and lower-cased.
@@ -45,17 +46,20 @@ func (s *Store) SetTags(ctx context.Context, workspaceID, postID int64, tags []s
 		if n == 0 {
 			return fmt.Errorf("%w: no mention %d", vigie.ErrNotFound, postID)
 		}
-		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM mention_tags WHERE workspace_id = ? AND post_id = ?"), workspaceID, postID); err != nil {
-			return s.errf(err, "tags")
-		}
-		now := s.tm(s.clock())
-		for _, t := range clean {
-			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO mention_tags (workspace_id, post_id, tag, tagged_by, tagged_at) VALUES (?, ?, ?, ?, ?)"),
-				workspaceID, postID, t, by, now); err != nil {
+		// Irrelevant mentions leave the dashboard's rollups (aggregate.go).
+		return s.reroll(ctx, tx, []int64{postID}, func() error {
+			if _, err := tx.ExecContext(ctx, s.q("DELETE FROM mention_tags WHERE workspace_id = ? AND post_id = ?"), workspaceID, postID); err != nil {
 				return s.errf(err, "tags")
 			}
-		}
-		return nil
+			now := s.tm(s.clock())
+			for _, t := range clean {
+				if _, err := tx.ExecContext(ctx, s.q("INSERT INTO mention_tags (workspace_id, post_id, tag, tagged_by, tagged_at) VALUES (?, ?, ?, ?, ?)"),
+					workspaceID, postID, t, by, now); err != nil {
+					return s.errf(err, "tags")
+				}
+			}
+			return nil
+		})
 	})
 }
 

@@ -379,13 +379,13 @@ func (w *Web) countFromRollups(r *http.Request, v *visit, f streamFilter, mf vig
 	default:
 		total = ov.Total
 	}
-	if mf.HideIrrelevant {
-		// The rollups count every mention: take away those marked irrelevant.
+	if !mf.HideIrrelevant {
+		// The rollups leave out the mentions marked irrelevant: add them back.
 		n, err := w.Store.CountTagged(r.Context(), mf, store.TagIrrelevant)
 		if err != nil {
 			return 0, false, false, err
 		}
-		total -= n
+		total += n
 	}
 	aligned := func(t time.Time) bool { return t.IsZero() || t.Equal(t.Truncate(time.Hour)) }
 	approx = !aligned(mf.From) || !aligned(mf.To)
