@@ -78,7 +78,7 @@ func build(ctx context.Context, cfg config.Config, demo bool, stderr io.Writer) 
 	hub := web.NewHub()
 	a.pipeline.OnStored = hub.Notify
 	app := &web.Web{Store: a.store, Monitors: a.monitors, Log: a.log, Live: hub, Wake: in.sched.Wake,
-		Feeds: &feeds.Adder{Store: a.store, Policy: policy}, SecureCookies: cfg.SecureCookies}
+		Feeds: &feeds.Adder{Store: a.store, Policy: policy}, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies}
 	if demo {
 		app.TriggerCrisis, app.Crises = in.sim.TriggerCrisis, simulator.Crises()
 	}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,6 +24,9 @@ type Config struct {
 	// SecureCookies marks the web app's cookies Secure: set it when users
 	// reach Vigie over HTTPS through a proxy (Vigie itself serves HTTP).
 	SecureCookies bool
+	// TrustedProxies are reverse proxies (addresses or CIDR prefixes) whose
+	// X-Forwarded-For header names the client.
+	TrustedProxies []netip.Prefix
 }
 
 // Defaults give a working local install with zero configuration.
@@ -61,6 +65,20 @@ func (c *Config) Resolve(fs *flag.FlagSet) error {
 	if v := os.Getenv("VIGIE_SECURE_COOKIES"); v == "1" || strings.EqualFold(v, "true") {
 		c.SecureCookies = true
 	}
+	if v := os.Getenv("VIGIE_TRUSTED_PROXIES"); v != "" {
+		c.TrustedProxies = nil
+		for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+			p, err := netip.ParsePrefix(f)
+			if err != nil {
+				a, err2 := netip.ParseAddr(f)
+				if err2 != nil {
+					return fmt.Errorf("VIGIE_TRUSTED_PROXIES: %q is neither an address nor a prefix like 10.0.0.0/8", f)
+				}
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+		}
+	}
 	if _, err := c.Level(); err != nil {
 		return err
 	}
@@ -93,8 +111,8 @@ func (c *Config) Level() (slog.Level, error) {
 
 // String prints the configuration with secrets redacted.
 func (c Config) String() string {
-	return fmt.Sprintf("addr=%s data=%s database_url=%s log_level=%s allow_private_fetch=%v secure_cookies=%v",
-		c.Addr, c.Data, redact(c.DatabaseURL), c.LogLevel, c.AllowPrivateFetch, c.SecureCookies)
+	return fmt.Sprintf("addr=%s data=%s database_url=%s log_level=%s allow_private_fetch=%v secure_cookies=%v trusted_proxies=%v",
+		c.Addr, c.Data, redact(c.DatabaseURL), c.LogLevel, c.AllowPrivateFetch, c.SecureCookies, c.TrustedProxies)
 }
 
 // redact hides a password in a URL.

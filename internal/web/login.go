@@ -35,7 +35,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request, v *visit) error {
 	again := func(status int, msg string) error {
 		return w.render(rw, v, status, "login", map[string]any{"Next": next, "Email": email, "Error": msg})
 	}
-	client := clientAddr(r)
+	client := w.clientAddr(r)
 	okEmail, waitEmail := w.logins.Allow(email)
 	okClient, waitClient := w.clients.Allow(client)
 	if !okEmail || !okClient {
@@ -85,7 +85,7 @@ func (w *Web) startSession(rw http.ResponseWriter, r *http.Request, userID int64
 		return err
 	}
 	sess := vigie.Session{UserID: userID, CSRF: csrf, ExpiresAt: w.Now().Add(sessionIdle)}
-	if err := w.Store.CreateSession(r.Context(), hash, sess, r.UserAgent(), clientAddr(r)); err != nil {
+	if err := w.Store.CreateSession(r.Context(), hash, sess, r.UserAgent(), w.clientAddr(r)); err != nil {
 		return err
 	}
 	w.setSessionCookie(rw, r, tok)

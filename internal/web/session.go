@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -216,14 +217,47 @@ func (w *Web) checkCSRF(r *http.Request, v *visit) bool {
 
 func (w *Web) secure(r *http.Request) bool { return w.SecureCookies || r.TLS != nil }
 
-// clientAddr is the client's address for rate limiting: the connection's
-// (a proxy in front should be trusted explicitly, later).
-func clientAddr(r *http.Request) string {
+// clientAddr is the client's address: the connection's, or, when the
+// connection comes from a trusted proxy, the last address of
+// X-Forwarded-For that is not one of them. IPv6 addresses are reduced to
+// their /64 (one network, one client, for rate limits).
+func (w *Web) clientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	if w.trusted(addr) {
+		hops := strings.Split(r.Header.Get("X-Forwarded-For"), ",")
+		for i := len(hops) - 1; i >= 0; i-- {
+			a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+			if err != nil {
+				break
+			}
+			addr = a
+			if !w.trusted(a) {
+				break
+			}
+		}
+	}
+	addr = addr.Unmap()
+	if addr.Is6() {
+		p, _ := addr.Prefix(64)
+		return p.String()
+	}
+	return addr.String()
+}
+
+func (w *Web) trusted(a netip.Addr) bool {
+	for _, p := range w.TrustedProxies {
+		if p.Contains(a.Unmap()) {
+			return true
+		}
+	}
+	return false
 }
 
 // workspacePath is the URL of a workspace page.

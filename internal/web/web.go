@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/netip"
 	"path"
 	"strings"
 	"sync"
@@ -47,7 +48,10 @@ type Web struct {
 	// SecureCookies marks cookies Secure; set it when Vigie is reached over
 	// HTTPS (a request over TLS sets it for its own cookies anyway).
 	SecureCookies bool
-	Now           func() time.Time
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (for login limits and session records).
+	TrustedProxies []netip.Prefix
+	Now            func() time.Time
 
 	pages   map[string]*template.Template
 	static  map[string]staticFile // by fingerprinted name

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -86,5 +87,27 @@ func TestHighlight(t *testing.T) {
 	}
 	if got := render(title) + "|" + render(body); got != "[Robots]!|The [robotics] lab opens" {
 		t.Errorf("highlight: %q", got)
+	}
+}
+
+func TestClientAddr(t *testing.T) {
+	w := &Web{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
+	for _, tt := range []struct{ remote, xff, want string }{
+		{"203.0.113.7:5555", "", "203.0.113.7"},
+		{"203.0.113.7:5555", "198.51.100.1", "203.0.113.7"},                  // not from a proxy: the header is ignored
+		{"10.1.2.3:5555", "198.51.100.1", "198.51.100.1"},                    // from the proxy
+		{"10.1.2.3:5555", "6.6.6.6, 198.51.100.1, 10.9.9.9", "198.51.100.1"}, // spoofed left part skipped
+		{"10.1.2.3:5555", "garbage", "10.1.2.3"},
+		{"[2001:db8:1:2:3:4:5:6]:443", "", "2001:db8:1:2::/64"},
+		{"[::1]:443", "2001:db8::9", "2001:db8::/64"},
+	} {
+		r := httptest.NewRequest("POST", "/login", nil)
+		r.RemoteAddr = tt.remote
+		if tt.xff != "" {
+			r.Header.Set("X-Forwarded-For", tt.xff)
+		}
+		if got := w.clientAddr(r); got != tt.want {
+			t.Errorf("%s + %q: %s, want %s", tt.remote, tt.xff, got, tt.want)
+		}
 	}
 }
