@@ -36,10 +36,11 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request, v *visit) error {
 		return w.render(rw, v, status, "login", map[string]any{"Next": next, "Email": email, "Error": msg})
 	}
 	client := w.clientAddr(r)
-	okEmail, waitEmail := w.logins.Allow(email)
+	okEmail, waitEmail := w.logins.Allow(email + "|" + client)
 	okClient, waitClient := w.clients.Allow(client)
-	if !okEmail || !okClient {
-		minutes := int(math.Ceil(max(waitEmail, waitClient).Minutes()))
+	okAny, waitAny := w.emails.Allow(email)
+	if !okEmail || !okClient || !okAny {
+		minutes := int(math.Ceil(max(waitEmail, waitClient, waitAny).Minutes()))
 		return again(http.StatusTooManyRequests, v.T("login.toomany", minutes))
 	}
 	// Allow counted this attempt already: a success takes it back.
@@ -59,7 +60,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request, v *visit) error {
 		w.Log.Info("login failed", "email", shorten(email, 80), "client", client)
 		return again(http.StatusUnauthorized, v.T("login.wrong"))
 	}
-	w.logins.Reset(email)
+	w.logins.Reset(email + "|" + client)
 	w.clients.Reset(client)
 	if v.tokenHash != "" {
 		// Signing in again replaces the session this browser had.

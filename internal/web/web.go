@@ -56,8 +56,9 @@ type Web struct {
 	pages   map[string]*template.Template
 	static  map[string]staticFile // by fingerprinted name
 	assetOf map[string]string     // plain name → fingerprinted URL
-	logins  *account.Limiter      // failures per e-mail address
-	clients *account.Limiter      // failures per client address
+	logins  *account.Limiter      // attempts per e-mail address and client
+	clients *account.Limiter      // attempts per client address
+	emails  *account.Limiter      // attempts per e-mail address, from anywhere
 	once    sync.Once
 	initErr error
 }
@@ -70,11 +71,15 @@ type staticFile struct {
 // Session lifetime: a session expires after 14 days without use.
 const sessionIdle = 14 * 24 * time.Hour
 
-// Login limits: 5 failures per address or 20 per client in 15 minutes.
+// Login limits in 15 minutes: 5 attempts per address from one client, 20
+// per client, 50 per address from anywhere. Someone guessing from one
+// machine cannot lock an account for its owner elsewhere; a distributed
+// guess still stops.
 const (
-	loginWindow       = 15 * time.Minute
-	loginPerEmail     = 5
-	loginPerClientMax = 20
+	loginWindow           = 15 * time.Minute
+	loginPerEmail         = 5
+	loginPerClientMax     = 20
+	loginPerEmailAnywhere = 50
 )
 
 func (w *Web) init() error {
@@ -87,6 +92,7 @@ func (w *Web) init() error {
 		}
 		w.logins = account.NewLimiter(loginPerEmail, loginWindow)
 		w.clients = account.NewLimiter(loginPerClientMax, loginWindow)
+		w.emails = account.NewLimiter(loginPerEmailAnywhere, loginWindow)
 		w.initErr = w.load()
 	})
 	return w.initErr
