@@ -239,6 +239,13 @@ func TestBrowser(t *testing.T) {
 	if resp, _ := http.Get(base + "/feeds/vgf_nope"); resp.StatusCode != 404 {
 		t.Fatalf("unknown feed: %d", resp.StatusCode)
 	}
+	// Revoked, it stops working.
+	do(t, ctx, "revoke the feed", chromedp.Navigate(ws+"/monitors"), chromedp.WaitVisible(chromedp.CSS(".feeds form")),
+		chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
+		chromedp.Click(chromedp.CSS(".feeds form button")), chromedp.WaitNotPresent(chromedp.CSS(".feeds")))
+	if resp, _ := http.Get(feedURL); resp.StatusCode != 404 {
+		t.Fatalf("revoked feed: %d", resp.StatusCode)
+	}
 	if dir := os.Getenv("VIGIE_SCREENSHOTS"); dir != "" {
 		screenshots(t, ctx, ws+"/mentions", dir)
 	}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/vigie-project/vigie"
 )
@@ -35,4 +37,40 @@ func (s *Store) FeedMonitor(ctx context.Context, tokenHash string) (vigie.Monito
 		return vigie.MonitorRecord{}, s.errf(err, "feed token")
 	}
 	return s.FindMonitorByID(ctx, id)
+}
+
+// FeedToken is a private feed of a user, named by the start of its hash.
+type FeedToken struct {
+	Ref       string // first 16 hex digits of the token's hash
+	MonitorID string
+	CreatedAt time.Time
+}
+
+// FeedTokens lists a user's private feeds of a workspace's monitors.
+func (s *Store) FeedTokens(ctx context.Context, workspaceID, userID int64) ([]FeedToken, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT f.token_hash, f.monitor_id, f.created_at FROM feed_tokens f
+		JOIN monitors mo ON mo.id = f.monitor_id WHERE mo.workspace_id = ? AND f.user_id = ? ORDER BY f.created_at`), workspaceID, userID)
+	if err != nil {
+		return nil, s.errf(err, "feed tokens")
+	}
+	return collect(rows, func(r interface{ Scan(...any) error }) (FeedToken, error) {
+		var f FeedToken
+		var hash string
+		err := r.Scan(&hash, &f.MonitorID, timeCol(&f.CreatedAt))
+		f.Ref = hash[:min(16, len(hash))]
+		return f, err
+	}, func(err error) error { return s.errf(err, "feed tokens") })
+}
+
+// RevokeFeedToken deletes a user's private feed by its reference; another
+// user's is ErrNotFound.
+func (s *Store) RevokeFeedToken(ctx context.Context, userID int64, ref string) error {
+	if len(ref) != 16 || strings.Trim(ref, "0123456789abcdef") != "" {
+		return fmt.Errorf("%w: no feed %q", vigie.ErrNotFound, ref)
+	}
+	res, err := s.db.ExecContext(ctx, s.q("DELETE FROM feed_tokens WHERE user_id = ? AND token_hash LIKE ?"), userID, ref+"%")
+	if err != nil {
+		return s.errf(err, "revoke feed")
+	}
+	return affected(res, "revoke feed %s", ref)
 }

@@ -27,7 +27,15 @@ func (w *Web) monitorsPage(rw http.ResponseWriter, r *http.Request, v *visit) er
 	if err != nil {
 		return err
 	}
-	return w.render(rw, v, http.StatusOK, "monitors", map[string]any{"Monitors": ms})
+	feeds, err := w.Store.FeedTokens(r.Context(), v.Workspace.ID, v.User.ID)
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, m := range ms {
+		names[m.ID] = cmpOr(m.Name, m.ID)
+	}
+	return w.render(rw, v, http.StatusOK, "monitors", map[string]any{"Monitors": ms, "Feeds": feeds, "Names": names})
 }
 
 // workspaceMonitor finds a monitor of the visit's workspace; another
@@ -207,4 +215,13 @@ func shorten(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// revokeFeed deletes one of the user's private feeds.
+func (w *Web) revokeFeed(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := w.Store.RevokeFeedToken(r.Context(), v.User.ID, r.PathValue("ref")); err != nil {
+		return err
+	}
+	http.Redirect(rw, r, workspacePath(v.Workspace, "monitors"), http.StatusSeeOther)
+	return nil
 }

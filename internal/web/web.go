@@ -185,6 +185,7 @@ func (w *Web) Register(mux *http.ServeMux) error {
 	page("POST /w/{ws}/monitors/{id}", w.saveMonitor)
 	page("POST /w/{ws}/monitors/{id}/delete", w.deleteMonitor)
 	page("POST /w/{ws}/monitors/{id}/feed", w.createFeed)
+	page("POST /w/{ws}/feeds/{ref}/revoke", w.revokeFeed)
 	mux.HandleFunc("GET /feeds/{token}", w.serveFeed)
 	page("GET /w/{ws}/sources", w.sourcesPage)
 	page("POST /w/{ws}/sources", w.addFeed)
