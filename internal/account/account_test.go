@@ -103,8 +103,11 @@ func TestLimiter(t *testing.T) {
 	if ok || wait != 12*time.Minute {
 		t.Fatalf("after 3 failures: ok=%v wait=%v, want refused for 12m", ok, wait)
 	}
-	if ok, _ := l.Allow("bob"); !ok {
+	if ok, _ := l.Check("bob"); !ok {
 		t.Fatal("another key is refused")
+	}
+	if ok, _ := l.Check("ana"); ok {
+		t.Fatal("Check lets a refused key through")
 	}
 	now = now.Add(12 * time.Minute)
 	if ok, _ := l.Allow("ana"); !ok {

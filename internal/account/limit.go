@@ -33,12 +33,38 @@ func (l *Limiter) Allow(key string) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.Now()
+	l.sweepOld(now)
 	fs := l.live(key, now)
 	if len(fs) >= l.Max {
 		return false, fs[0].Add(l.Window).Sub(now)
 	}
 	l.failures[key] = append(fs, now)
 	return true, 0
+}
+
+// Check reports, without counting, whether key may try again and if not
+// how long until it may.
+func (l *Limiter) Check(key string) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.Now()
+	fs := l.live(key, now)
+	if len(fs) >= l.Max {
+		return false, fs[0].Add(l.Window).Sub(now)
+	}
+	return true, 0
+}
+
+// sweepOld forgets the keys whose attempts all expired, once per window, so
+// that memory stays bounded by the attempts of one window.
+func (l *Limiter) sweepOld(now time.Time) {
+	if now.Sub(l.sweep) <= l.Window {
+		return
+	}
+	for k := range l.failures {
+		l.live(k, now)
+	}
+	l.sweep = now
 }
 
 // Fail records a failed attempt for key.

@@ -29,7 +29,7 @@ func (s *Service) Reindex(ctx context.Context, id string, since time.Time, progr
 	}
 	mt := match.NewMatcher(ix)
 	for after := int64(0); ; {
-		page, err := s.Store.ScanPosts(ctx, after, 1000)
+		page, err := s.Store.ScanPostsSince(ctx, after, since, 1000)
 		if err != nil {
 			return scanned, matched, added, err
 		}
@@ -38,19 +38,18 @@ func (s *Service) Reindex(ctx context.Context, id string, since time.Time, progr
 		}
 		var ids []int64
 		for i := range page {
-			if !since.IsZero() && page[i].Post.PublishedAt.Before(since) {
-				continue
-			}
 			scanned++
 			if len(mt.Match(&page[i].Post)) > 0 {
 				ids = append(ids, page[i].ID)
 			}
 		}
-		n, err := s.Store.AddMentions(ctx, m.ID, ids)
-		if err != nil {
-			return scanned, matched, added, err
+		if len(ids) > 0 {
+			n, err := s.Store.AddMentions(ctx, m.ID, ids)
+			if err != nil {
+				return scanned, matched, added, err
+			}
+			matched, added = matched+len(ids), added+n
 		}
-		matched, added = matched+len(ids), added+n
 		after = page[len(page)-1].ID
 		if progress != nil {
 			progress(scanned, matched)

@@ -183,9 +183,8 @@ func (s *Store) addContributions(ctx context.Context, q querier, postIDs []int64
 				for _, set := range sets[id] {
 					d[rollupKey{set.ws, "", dimAuthorPosts, p.hour, a}] += sign
 					d[rollupKey{set.ws, "", dimAuthorEngagement, p.hour, a}] += sign * p.engagement
-					// Followers are not summed: the most seen is kept.
-					if k := (rollupKey{set.ws, "", dimAuthorFollowers, p.hour, a}); sign > 0 {
-						d[k] = max(d[k], p.followers)
+					if sign > 0 { // the author's current followers, plus one (deltas of 0 are skipped)
+						d[rollupKey{set.ws, "", dimAuthorFollowers, p.hour, a}] = p.followers + 1
 					}
 				}
 			}
@@ -451,13 +450,14 @@ func isAuthorDim(dim string) bool {
 }
 
 // addAuthorDelta adds a rollup delta of an author dimension to the
-// author_days deltas: posts, engagement (summed), followers (the most).
+// author_days deltas: posts and engagement (summed), followers (the current
+// count; -1 when unknown).
 func addAuthorDelta(authors map[authorDay]*[3]int64, k rollupKey, n int64) {
 	id, _ := strconv.ParseInt(k.value, 10, 64)
 	ad := authorDay{k.workspace, floorDiv(k.hour, 24), id}
 	v := authors[ad]
 	if v == nil {
-		v = &[3]int64{}
+		v = &[3]int64{0, 0, -1}
 		authors[ad] = v
 	}
 	switch k.dim {
@@ -466,7 +466,7 @@ func addAuthorDelta(authors map[authorDay]*[3]int64, k rollupKey, n int64) {
 	case dimAuthorEngagement:
 		v[1] += n
 	default:
-		v[2] = max(v[2], n)
+		v[2] = n - 1 // stored plus one
 	}
 }
 
@@ -496,7 +496,7 @@ func (s *Store) writeAuthorDays(ctx context.Context, tx *sql.Tx, deltas map[auth
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO author_days (workspace_id, author_id, day, n, engagement, followers) VALUES `+
 			placeholders(len(chunk), cols)+` ON CONFLICT (workspace_id, author_id, day) DO UPDATE SET n = author_days.n + excluded.n,
 			engagement = author_days.engagement + excluded.engagement,
-			followers = CASE WHEN excluded.followers > author_days.followers THEN excluded.followers ELSE author_days.followers END`), args...); err != nil {
+			followers = CASE WHEN excluded.followers >= 0 THEN excluded.followers ELSE author_days.followers END`), args...); err != nil {
 			return s.errf(err, "rollups: author_days")
 		}
 	}

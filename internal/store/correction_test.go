@@ -263,3 +263,41 @@ func TestIrrelevantLeavesRollups(t *testing.T) {
 		}
 	})
 }
+
+// TestTopAuthorsIrrelevant: both ways of ranking authors (short periods
+// from the mentions, long ones from author_days) leave out the mentions
+// marked irrelevant, and agree on followers after an author changes.
+func TestTopAuthorsIrrelevant(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "m")
+		spam := post("spam", "buy now", t0)
+		spam.Author = vigie.Author{ID: "spammer", Handle: "@spammer", Followers: 5_000_000}
+		good := post("good", "great lab", t0.Add(time.Minute))
+		good.Author = vigie.Author{ID: "fan", Handle: "@fan", Followers: 1000}
+		must(s.SaveBatch(ctx, f.source.ID, items("m", spam, good), nil))(t)
+		var id int64
+		for _, m := range must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID}))(t).Mentions {
+			if m.Post.ID == "spam" {
+				id = m.ID
+			}
+		}
+		must(0, s.SetTags(ctx, f.ws.ID, id, []string{TagIrrelevant}, "t"))(t)
+		short := vigie.MentionFilter{WorkspaceID: f.ws.ID, From: t0.Add(-time.Hour), To: t0.Add(time.Hour)}
+		long := vigie.MentionFilter{WorkspaceID: f.ws.ID, From: t0.Add(-4 * 24 * time.Hour), To: t0.Add(time.Hour)}
+		for name, fl := range map[string]vigie.MentionFilter{"2 hours": short, "4 days": long} {
+			top := must(s.TopAuthors(ctx, fl))(t)
+			if len(top) != 1 || top[0].Author.ID != "fan" {
+				t.Errorf("%s: %+v", name, top)
+			}
+		}
+		// The fan's followers change: both ways score with the new count.
+		again := good
+		again.ID, again.PublishedAt, again.Author.Followers = "good2", t0.Add(2*time.Minute), 10
+		must(s.SaveBatch(ctx, f.source.ID, items("m", again), nil))(t)
+		a, b := must(s.TopAuthors(ctx, short))(t), must(s.TopAuthors(ctx, long))(t)
+		if a[0].Inputs != b[0].Inputs || a[0].Score != b[0].Score || a[0].Inputs.Followers != 10 {
+			t.Errorf("the two ways disagree: %+v / %+v", a[0], b[0])
+		}
+	})
+}

@@ -20,7 +20,7 @@ const (
 // the period touches).
 func fromDays(f *vigie.MentionFilter) bool {
 	return f.WorkspaceID != 0 && f.MonitorID == "" && f.Source == "" && f.SourceID == 0 && f.Lang == "" && f.Sentiment == "" &&
-		(f.From.IsZero() || f.To.IsZero() || f.To.Sub(f.From) >= 72*time.Hour)
+		f.Tag == "" && (f.From.IsZero() || f.To.IsZero() || f.To.Sub(f.From) >= 72*time.Hour)
 }
 
 // TopAuthors ranks the authors of the mentions selected by f (workspace,
@@ -33,6 +33,9 @@ func (s *Store) TopAuthors(ctx context.Context, f vigie.MentionFilter) ([]vigie.
 		limit = DefaultAuthorLimit
 	}
 	limit = min(limit, MaxAuthorLimit)
+	if f.WorkspaceID != 0 && f.Tag == "" {
+		f.HideIrrelevant = true // as the dashboard's figures (and author_days) do
+	}
 	if fromDays(&f) {
 		return s.topAuthorsFromDays(ctx, f, limit)
 	}
@@ -68,7 +71,8 @@ func sortInfluence(out []vigie.Influence) {
 
 // topAuthorsFromDays ranks a workspace's authors from author_days: sums
 // per author over the period's days (rows are in author order: no sort),
-// scores in Go, and reads the details of the winners only.
+// with the authors' current followers kept there, scores in Go, and reads
+// the details of the winners only.
 func (s *Store) topAuthorsFromDays(ctx context.Context, f vigie.MentionFilter, limit int) ([]vigie.Influence, error) {
 	args := []any{f.WorkspaceID}
 	cond := ""
@@ -98,7 +102,6 @@ func (s *Store) topAuthorsFromDays(ctx context.Context, f vigie.MentionFilter, l
 	if err != nil {
 		return nil, err
 	}
-	// The best by score (ties by mentions, then id, for a stable order).
 	slices.SortFunc(all, func(x, y scored) int {
 		return cmp.Or(cmp.Compare(y.in.Score, x.in.Score), cmp.Compare(y.in.Inputs.Mentions, x.in.Inputs.Mentions), cmp.Compare(x.id, y.id))
 	})

@@ -290,6 +290,27 @@ func (s *Store) upsertAuthors(ctx context.Context, tx *sql.Tx, posts []*pending)
 			return nil, s.errf(err, "save batch: authors")
 		}
 	}
+	// author_days carries each author's current followers (top authors rank
+	// by them without reading the authors): a change reaches its rows.
+	var stmt *sql.Stmt
+	for _, k := range order {
+		f := latest[k].Author.Followers
+		if f == 0 {
+			continue
+		}
+		if stmt == nil {
+			var err error
+			stmt, err = tx.PrepareContext(ctx, s.q(`UPDATE author_days SET followers = ?
+				WHERE workspace_id IN (SELECT id FROM workspaces) AND author_id = ? AND followers <> ?`))
+			if err != nil {
+				return nil, s.errf(err, "save batch: authors")
+			}
+			defer stmt.Close()
+		}
+		if _, err := stmt.ExecContext(ctx, f, ids[k], f); err != nil {
+			return nil, s.errf(err, "save batch: authors")
+		}
+	}
 	return ids, nil
 }
 

@@ -88,3 +88,14 @@ func (s *Store) RecentSimhashes(ctx context.Context, since time.Time) ([]RecentP
 		return p, err
 	}, func(err error) error { return s.errf(err, "recent simhashes") })
 }
+
+// ScanPostsSince is ScanPosts restricted to posts published at or after
+// since (through the publication index).
+func (s *Store) ScanPostsSince(ctx context.Context, after int64, since time.Time, limit int) ([]vigie.Mention, error) {
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+mentionCols+` FROM posts p LEFT JOIN authors a ON a.id = p.author_id
+		WHERE p.id > ? AND p.published_at >= ? ORDER BY p.id LIMIT ?`), after, s.tm(since), limit)
+	if err != nil {
+		return nil, s.errf(err, "scan posts")
+	}
+	return collect(rows, scanMention, func(err error) error { return s.errf(err, "scan posts") })
+}

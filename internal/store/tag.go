@@ -97,7 +97,8 @@ func (s *Store) addTags(ctx context.Context, workspaceID int64, ms []vigie.Menti
 // selects (monitor, source, language, sentiment, period); tagged mentions
 // are few, so this reads only them.
 func (s *Store) CountTagged(ctx context.Context, f vigie.MentionFilter, tag string) (int, error) {
-	q := `SELECT COUNT(*) FROM mention_tags t JOIN posts p ON p.id = t.post_id WHERE t.workspace_id = ? AND t.tag = ?`
+	q := `SELECT COUNT(*) FROM mention_tags t JOIN posts p ON p.id = t.post_id WHERE t.workspace_id = ? AND t.tag = ?
+		AND EXISTS (SELECT 1 FROM mentions mm JOIN monitors mo ON mo.id = mm.monitor_id WHERE mm.post_id = p.id AND mo.workspace_id = t.workspace_id)`
 	args := []any{f.WorkspaceID, strings.ToLower(tag)}
 	add := func(cond string, v any) {
 		q += " AND " + cond

@@ -67,7 +67,8 @@ func (s *Store) sampleTerms(ctx context.Context, workspaceID int64, from, to tim
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT p.title, p.text FROM posts p
 		WHERE p.published_at >= ? AND p.published_at < ?
 		AND EXISTS (SELECT 1 FROM mentions mm JOIN monitors mo ON mo.id = mm.monitor_id WHERE mm.post_id = p.id AND mo.workspace_id = ?)
-		ORDER BY p.published_at DESC LIMIT ?`), s.tm(from), s.tm(to), workspaceID, TermSample)
+		AND NOT EXISTS (SELECT 1 FROM mention_tags t WHERE t.workspace_id = ? AND t.post_id = p.id AND t.tag = 'irrelevant')
+		ORDER BY p.published_at DESC LIMIT ?`), s.tm(from), s.tm(to), workspaceID, workspaceID, TermSample)
 	if err != nil {
 		return nil, 0, s.errf(err, "rising terms")
 	}

@@ -295,8 +295,8 @@ func (s *Store) RemoveMembership(ctx context.Context, workspaceID, userID int64)
 			return s.errf(err, "remove member")
 		}
 		if role == "admin" {
-			var admins int
-			if err := tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM memberships WHERE workspace_id = ? AND role = 'admin'"), workspaceID).Scan(&admins); err != nil {
+			admins, err := s.activeAdmins(ctx, tx, workspaceID)
+			if err != nil {
 				return s.errf(err, "remove member")
 			}
 			if admins <= 1 {
@@ -326,8 +326,8 @@ func (s *Store) ChangeRole(ctx context.Context, workspaceID, userID int64, role 
 			return s.errf(err, "change role")
 		}
 		if cur == "admin" && role != "admin" {
-			var admins int
-			if err := tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM memberships WHERE workspace_id = ? AND role = 'admin'"), workspaceID).Scan(&admins); err != nil {
+			admins, err := s.activeAdmins(ctx, tx, workspaceID)
+			if err != nil {
 				return s.errf(err, "change role")
 			}
 			if admins <= 1 {
@@ -340,4 +340,21 @@ func (s *Store) ChangeRole(ctx context.Context, workspaceID, userID int64, role 
 		}
 		return nil
 	})
+}
+
+// activeAdmins counts the workspace's administrators whose account is not
+// disabled. On PostgreSQL it locks their memberships first, so that two
+// administrators stepping down at once cannot leave none.
+func (s *Store) activeAdmins(ctx context.Context, tx *sql.Tx, workspaceID int64) (int, error) {
+	if s.pg() {
+		rows, err := tx.QueryContext(ctx, s.q("SELECT user_id FROM memberships WHERE workspace_id = ? AND role = 'admin' ORDER BY user_id FOR UPDATE"), workspaceID)
+		if err != nil {
+			return 0, err
+		}
+		rows.Close()
+	}
+	var n int
+	err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.workspace_id = ? AND m.role = 'admin' AND NOT u.disabled`), workspaceID).Scan(&n)
+	return n, err
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/account"
@@ -36,11 +37,27 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request, v *visit) error {
 		return w.render(rw, v, status, "login", map[string]any{"Next": next, "Email": email, "Error": msg})
 	}
 	client := w.clientAddr(r)
-	okEmail, waitEmail := w.logins.Allow(email + "|" + client)
-	okClient, waitClient := w.clients.Allow(client)
-	okAny, waitAny := w.emails.Allow(email)
-	if !okEmail || !okClient || !okAny {
-		minutes := int(math.Ceil(max(waitEmail, waitClient, waitAny).Minutes()))
+	// An attempt counts against the three limits only if all three allow
+	// it: a client already refused cannot use up an address's allowance.
+	limits := []struct {
+		l   *account.Limiter
+		key string
+	}{{w.logins, email + "|" + client}, {w.clients, client}, {w.emails, email}}
+	var wait time.Duration
+	for _, x := range limits {
+		if ok, d := x.l.Check(x.key); !ok {
+			wait = max(wait, d)
+		}
+	}
+	if wait == 0 {
+		for _, x := range limits {
+			if ok, d := x.l.Allow(x.key); !ok {
+				wait = max(wait, d) // lost a race with a parallel attempt
+			}
+		}
+	}
+	if wait > 0 {
+		minutes := int(math.Ceil(wait.Minutes()))
 		return again(http.StatusTooManyRequests, v.T("login.toomany", minutes))
 	}
 	// Allow counted this attempt already: a success takes it back.
@@ -62,6 +79,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request, v *visit) error {
 	}
 	w.logins.Reset(email + "|" + client)
 	w.clients.Reset(client)
+	w.emails.Reset(email)
 	if v.tokenHash != "" {
 		// Signing in again replaces the session this browser had.
 		if err := w.Store.DeleteSession(r.Context(), v.tokenHash); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/account"
+	"github.com/vigie-project/vigie/internal/enrich"
 	"github.com/vigie-project/vigie/internal/match"
 	"github.com/vigie-project/vigie/internal/monitor"
 	"github.com/vigie-project/vigie/internal/query"
@@ -354,7 +355,7 @@ func (w *Web) countFromRollups(r *http.Request, v *visit, f streamFilter, mf vig
 		return 0, false, false, nil
 	}
 	bucket := time.Hour
-	if to.Sub(from) > 72*time.Hour {
+	if span := to.Sub(from); span > 72*time.Hour && (span%(24*time.Hour) == 0 || span > 999*time.Hour) {
 		bucket = 24 * time.Hour
 	}
 	of := vigie.OverviewFilter{WorkspaceID: v.Workspace.ID, From: from, To: to, Bucket: bucket, Limit: 1}
@@ -373,7 +374,7 @@ func (w *Web) countFromRollups(r *http.Request, v *visit, f streamFilter, mf vig
 		st := ov.SentimentTotal
 		total = map[string]int{vigie.Positive: st.Positive, vigie.Neutral: st.Neutral, vigie.Negative: st.Negative}[f.Sentiment]
 	case f.Source != "":
-		total = keyCount(ov.BySource, strings.ToLower(f.Source))
+		total = keyCount(ov.BySource, strings.ToLower(strings.TrimSpace(f.Source)))
 	case f.Lang != "":
 		total = keyCount(ov.ByLang, f.Lang)
 	default:
@@ -387,8 +388,8 @@ func (w *Web) countFromRollups(r *http.Request, v *visit, f streamFilter, mf vig
 		}
 		total += n
 	}
-	aligned := func(t time.Time) bool { return t.IsZero() || t.Equal(t.Truncate(time.Hour)) }
-	approx = !aligned(mf.From) || !aligned(mf.To)
+	// Overview counts whole buckets: a period it widened is approximate.
+	approx = !ov.From.Equal(from) || !ov.To.Equal(to)
 	if mf.From.IsZero() {
 		// "Any time" counts the rollups' last 999 days: older posts (an
 		// imported archive) make the count a lower bound.
@@ -536,11 +537,22 @@ func (w *Web) editMention(rw http.ResponseWriter, r *http.Request, v *visit) err
 	}
 	by := "user:" + v.User.Email
 	if len(fields) > 0 {
-		if _, err := w.Store.Correct(r.Context(), v.Workspace.ID, id, fields, by); err != nil {
-			if errors.Is(err, vigie.ErrInvalid) {
-				return &pageError{http.StatusBadRequest, "mention.badcorrection"}
-			}
+		corrected, err := w.Store.Correct(r.Context(), v.Workspace.ID, id, fields, by)
+		if errors.Is(err, vigie.ErrInvalid) {
+			return &pageError{http.StatusBadRequest, "mention.badcorrection"}
+		}
+		if err != nil {
 			return err
+		}
+		if _, lang := fields[store.FieldLang]; lang {
+			if _, tone := fields[store.FieldSentiment]; !tone {
+				// The tone is read anew in the corrected language, unless the
+				// team corrected it (UpdateEnrichment keeps corrected fields).
+				s := enrich.Sentiment(text.Analyze(&corrected.Post), corrected.Post.Lang)
+				if _, err := w.Store.UpdateEnrichment(r.Context(), []store.EnrichmentUpdate{{PostID: id, Sentiment: s}}); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	var tags []string

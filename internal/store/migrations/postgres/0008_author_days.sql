@@ -2,7 +2,7 @@
 -- with the engagement (likes + reposts + replies) on them: the top authors
 -- of a month read a few hundred thousand small rows instead of every post.
 -- A post counts once per workspace whose monitors it matched. followers is
--- the most the author had on those days. Rows are in author order, so a
+-- the author's current count (kept in step when it changes). Rows are in author order, so a
 -- period's totals per author are summed without sorting. Kept exact with
 -- the rollups (aggregate.go); rows whose count fell to zero are deleted.
 CREATE TABLE author_days (
