@@ -41,7 +41,7 @@ func runReindex(args []string, stdout, stderr io.Writer) error {
 	}
 	svc := &monitor.Service{Store: st, Index: match.NewIndex()}
 	tty := isTerminal(stderr)
-	scanned, matched, added, err := svc.Reindex(ctx, *id, time.Time{}, func(scanned, matched int) {
+	r, err := svc.Reindex(ctx, *id, time.Time{}, func(scanned, matched int) {
 		if tty {
 			fmt.Fprintf(stderr, "\rchecked %d stored posts, %d match", scanned, matched)
 		}
@@ -56,7 +56,10 @@ func runReindex(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	m := struct{ ID string }{*id}
-	fmt.Fprintf(stdout, "monitor %q: %d stored posts checked, %d match, %d new mentions recorded\n", m.ID, scanned, matched, added)
+	fmt.Fprintf(stdout, "monitor %q: %d stored posts checked, %d match, %d new mentions recorded", *id, r.Scanned, r.Matched, r.Added)
+	if r.Removed > 0 {
+		fmt.Fprintf(stdout, ", %d that no longer match removed", r.Removed)
+	}
+	fmt.Fprintln(stdout)
 	return nil
 }

@@ -9,36 +9,59 @@ import (
 	"github.com/vigie-project/vigie/internal/match"
 )
 
-// Reindex matches the stored posts published at or after since (zero: all
-// of them) against one monitor and records the mentions it finds: a new or
-// changed monitor gets its history. progress, when set, is called after
-// each page of posts. It returns the posts read, those that match and the
-// mentions added.
-func (s *Service) Reindex(ctx context.Context, id string, since time.Time, progress func(scanned, matched int)) (scanned, matched, added int, err error) {
+// Reindex brings a monitor's mentions in line with its query: its stored
+// mentions that no longer match are removed (the query changed), and the
+// stored posts published at or after since (zero: all of them) that match
+// are recorded. progress, when set, is called after each page of posts. It
+// returns the posts read, those that match, the mentions added and removed.
+func (s *Service) Reindex(ctx context.Context, id string, since time.Time, progress func(scanned, matched int)) (r ReindexResult, err error) {
 	m, err := s.Store.FindMonitorByID(ctx, id)
 	if err != nil {
-		return 0, 0, 0, err
+		return r, err
 	}
 	q, err := Check(m.ID, m.Query)
 	if err != nil {
-		return 0, 0, 0, err
+		return r, err
 	}
 	ix := match.NewIndex()
 	if err := ix.Add(m.ID, q); err != nil {
-		return 0, 0, 0, err
+		return r, err
 	}
 	mt := match.NewMatcher(ix)
+	// Mentions the query no longer matches.
+	for after := int64(0); ; {
+		page, err := s.Store.ScanMonitorPosts(ctx, m.ID, after, 1000)
+		if err != nil {
+			return r, err
+		}
+		if len(page) == 0 {
+			break
+		}
+		var stale []int64
+		for i := range page {
+			if len(mt.Match(&page[i].Post)) == 0 {
+				stale = append(stale, page[i].ID)
+			}
+		}
+		n, err := s.Store.RemoveMentions(ctx, m.ID, stale)
+		if err != nil {
+			return r, err
+		}
+		r.Removed += n
+		after = page[len(page)-1].ID
+	}
+	// Posts it matches.
 	for after := int64(0); ; {
 		page, err := s.Store.ScanPostsSince(ctx, after, since, 1000)
 		if err != nil {
-			return scanned, matched, added, err
+			return r, err
 		}
 		if len(page) == 0 {
 			break
 		}
 		var ids []int64
 		for i := range page {
-			scanned++
+			r.Scanned++
 			if len(mt.Match(&page[i].Post)) > 0 {
 				ids = append(ids, page[i].ID)
 			}
@@ -46,16 +69,21 @@ func (s *Service) Reindex(ctx context.Context, id string, since time.Time, progr
 		if len(ids) > 0 {
 			n, err := s.Store.AddMentions(ctx, m.ID, ids)
 			if err != nil {
-				return scanned, matched, added, err
+				return r, err
 			}
-			matched, added = matched+len(ids), added+n
+			r.Matched, r.Added = r.Matched+len(ids), r.Added+n
 		}
 		after = page[len(page)-1].ID
 		if progress != nil {
-			progress(scanned, matched)
+			progress(r.Scanned, r.Matched)
 		}
 	}
-	return scanned, matched, added, nil
+	return r, nil
+}
+
+// ReindexResult counts what Reindex did.
+type ReindexResult struct {
+	Scanned, Matched, Added, Removed int
 }
 
 // StartBackfills gives each monitor created or re-queried through the
@@ -75,9 +103,9 @@ func (s *Service) StartBackfills(ctx context.Context, window time.Duration, log 
 				return
 			case id := <-queue:
 				start := time.Now()
-				scanned, matched, added, err := s.Reindex(ctx, id, time.Now().Add(-window), nil)
+				r, err := s.Reindex(ctx, id, time.Now().Add(-window), nil)
 				if s.Backfilled != nil {
-					s.Backfilled(id, added, err)
+					s.Backfilled(id, r.Added, err)
 				}
 				if err != nil {
 					if ctx.Err() == nil {
@@ -85,8 +113,8 @@ func (s *Service) StartBackfills(ctx context.Context, window time.Duration, log 
 					}
 					continue
 				}
-				log.Info("monitor backfilled", "monitor", id, "posts", scanned, "matched", matched, "added", added,
-					"seconds", fmt.Sprintf("%.1f", time.Since(start).Seconds()))
+				log.Info("monitor backfilled", "monitor", id, "posts", r.Scanned, "matched", r.Matched, "added", r.Added,
+					"removed", r.Removed, "seconds", fmt.Sprintf("%.1f", time.Since(start).Seconds()))
 			}
 		}
 	}()

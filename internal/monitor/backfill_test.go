@@ -63,6 +63,23 @@ func TestBackfill(t *testing.T) {
 	if err != nil || page.Total != 2 {
 		t.Fatalf("robots mentions: %d %v", page.Total, err)
 	}
+
+	// The query changes: mentions it no longer matches go, new ones come.
+	q := "robot* lab NOT sports"
+	if _, err := svc.Update(ctx, "all", store.MonitorUpdate{Query: &q}); err != nil {
+		t.Fatal(err)
+	}
+	if r := <-done; r.id != "all" || r.err != nil {
+		t.Fatalf("refresh: %+v", r)
+	}
+	page, err = st.FindMentions(ctx, vigie.MentionFilter{MonitorID: "all"})
+	if err != nil || page.Total != 3 {
+		t.Fatalf("after the query changed: %d mentions (want the 3 robotics posts, not the sports one) %v", page.Total, err)
+	}
+	ov, err := st.Overview(ctx, vigie.OverviewFilter{WorkspaceID: ws.ID, MonitorIDs: []string{"all"}, From: now.Add(-90 * 24 * time.Hour), To: now.Add(time.Hour), Bucket: 24 * time.Hour})
+	if err != nil || ov.Volume[0].Total != 3 {
+		t.Fatalf("the dashboard follows: %+v %v", ov.Volume, err)
+	}
 	cancel()
 	<-stopped
 }

@@ -418,6 +418,12 @@ func TestOverviewMatchesMentions(t *testing.T) {
 		}
 		checkOverviews(t, s, f.ws.ID, "after AddMentions")
 
+		// A monitor's query changed: some of its mentions go.
+		if n := must(s.RemoveMentions(ctx, "k1", ids[:60]))(t); n != 60 {
+			t.Fatalf("RemoveMentions removed %d of 60", n)
+		}
+		checkOverviews(t, s, f.ws.ID, "after RemoveMentions")
+
 		if err := s.DeleteMonitor(ctx, "c1"); err != nil {
 			t.Fatal(err)
 		}

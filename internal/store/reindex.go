@@ -99,3 +99,47 @@ func (s *Store) ScanPostsSince(ctx context.Context, after int64, since time.Time
 	}
 	return collect(rows, scanMention, func(err error) error { return s.errf(err, "scan posts") })
 }
+
+// ScanMonitorPosts returns the stored posts a monitor has mentions of, with
+// an id above after, in id order, at most limit: what re-checking a changed
+// monitor reads.
+func (s *Store) ScanMonitorPosts(ctx context.Context, monitorID string, after int64, limit int) ([]vigie.Mention, error) {
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+mentionCols+` FROM mentions mm JOIN posts p ON p.id = mm.post_id
+		LEFT JOIN authors a ON a.id = p.author_id WHERE mm.monitor_id = ? AND p.id > ? ORDER BY p.id LIMIT ?`), monitorID, after, limit)
+	if err != nil {
+		return nil, s.errf(err, "scan monitor posts")
+	}
+	return collect(rows, scanMention, func(err error) error { return s.errf(err, "scan monitor posts") })
+}
+
+// RemoveMentions deletes a monitor's mentions of these posts (its query
+// changed and they no longer match); the dashboard's rollups follow. It
+// returns how many were removed.
+func (s *Store) RemoveMentions(ctx context.Context, monitorID string, postIDs []int64) (int, error) {
+	if len(postIDs) == 0 {
+		return 0, nil
+	}
+	removed := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		removed = 0
+		return s.reroll(ctx, tx, postIDs, func() error {
+			for chunk := range slices.Chunk(postIDs, maxParams-1) {
+				args := []any{monitorID}
+				for _, id := range chunk {
+					args = append(args, id)
+				}
+				res, err := tx.ExecContext(ctx, s.q("DELETE FROM mentions WHERE monitor_id = ? AND post_id IN ("+list(len(chunk))+")"), args...)
+				if err != nil {
+					return err
+				}
+				n, _ := res.RowsAffected()
+				removed += int(n)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return 0, s.errf(err, "remove mentions")
+	}
+	return removed, nil
+}
