@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -139,5 +141,134 @@ func TestWebLimits(t *testing.T) {
 	wg.Wait()
 	if codes[http.StatusUnauthorized] != 5 || codes[http.StatusTooManyRequests] != 25 {
 		t.Fatalf("parallel guesses: %v, want 5 checked and 25 refused", codes)
+	}
+}
+
+// TestSourcesPage adds feeds by URL and by OPML through the web app, as an
+// editor, and checks what a viewer may not do.
+func TestSourcesPage(t *testing.T) {
+	in, api, _ := valmontInstance(t, "m-v")
+	addUser(t, in, "ed@uval.example", "editor")
+	addUser(t, in, "vi@uval.example", "viewer")
+	base := api.base + "/w/" + in.app.workspace.Slug
+	ed := webClient(t, api.base, "ed@uval.example")
+	csrfOf := func(c *http.Client) string {
+		resp, err := c.Get(base + "/sources")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(b)
+		if m == nil {
+			t.Fatalf("no form on the sources page (%d)", resp.StatusCode)
+		}
+		return string(m[1])
+	}
+	post := func(c *http.Client, path string, form url.Values) (int, string) {
+		resp, err := c.PostForm(base+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	csrf := csrfOf(ed)
+	if code, body := post(ed, "/sources", url.Values{"csrf": {csrf}, "url": {"http://127.0.0.1:9/feed.xml"}}); code != 400 || !strings.Contains(body, "loopback") {
+		t.Fatalf("a loopback feed: %d", code)
+	}
+	if code, body := post(ed, "/sources", url.Values{"csrf": {csrf}, "url": {"https://news.example.org/feed.xml"}, "name": {"News"}}); code != 201 || !strings.Contains(body, "Now following News") {
+		t.Fatalf("a feed: %d", code)
+	}
+	if code, _ := post(ed, "/sources", url.Values{"csrf": {csrf}, "url": {"https://news.example.org/other.xml"}, "name": {"News"}}); code != 409 {
+		t.Fatalf("the same name twice: %d", code)
+	}
+
+	// OPML: one good feed, one on an internal address.
+	var body strings.Builder
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", csrf)
+	fw, _ := mw.CreateFormFile("opml", "feeds.opml")
+	fw.Write([]byte(`<?xml version="1.0"?><opml version="2.0"><body>
+		<outline text="Blog" xmlUrl="https://blog.example.org/rss"/>
+		<outline text="Intranet" xmlUrl="http://10.0.0.5/rss"/></body></opml>`))
+	mw.Close()
+	req, _ := http.NewRequest("POST", base+"/sources/opml", strings.NewReader(body.String()))
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := ed.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 201 || !strings.Contains(string(page), "1 feeds added, 1 skipped") || !strings.Contains(string(page), "10.0.0.5") {
+		t.Fatalf("OPML import: %d\n%s", resp.StatusCode, page)
+	}
+	srcs, err := in.app.store.FindSources(context.Background(), in.app.workspace.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var feedID int64
+	for _, s := range srcs {
+		if s.Name == "Blog" {
+			feedID = s.ID
+		}
+	}
+	if feedID == 0 {
+		t.Fatalf("the OPML feed is not stored: %+v", srcs)
+	}
+
+	// A viewer sees the sources but cannot add or delete.
+	vi := webClient(t, api.base, "vi@uval.example")
+	vcsrf := csrfOf(vi)
+	if code, _ := post(vi, "/sources", url.Values{"csrf": {vcsrf}, "url": {"https://x.example.org/feed"}}); code != 403 {
+		t.Fatalf("viewer adds a feed: %d", code)
+	}
+	if code, _ := post(vi, "/sources/"+strconv.FormatInt(feedID, 10)+"/delete", url.Values{"csrf": {vcsrf}}); code != 403 {
+		t.Fatalf("viewer deletes a feed: %d", code)
+	}
+	if code, _ := post(ed, "/sources/"+strconv.FormatInt(feedID, 10)+"/delete", url.Values{"csrf": {csrf}}); code != 303 {
+		t.Fatalf("editor deletes a feed: %d", code)
+	}
+}
+
+// TestDemoCrisisButton starts the simulator's crisis from the sources page.
+func TestDemoCrisisButton(t *testing.T) {
+	in, srv, _ := testInstance(t, true)
+	addUser(t, in, "ed@uval.example", "editor")
+	c := webClient(t, srv.URL, "ed@uval.example")
+	// The simulated source runs once, as the scheduler would start it.
+	due, err := in.app.store.FindDueSources(context.Background(), time.Now().Add(time.Second), 10)
+	if err != nil || len(due) != 1 {
+		t.Fatalf("due sources: %v %v", due, err)
+	}
+	in.sched.RunSource(context.Background(), &due[0])
+	base := srv.URL + "/w/" + in.app.workspace.Slug
+	resp, err := c.Get(base + "/sources")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(page), `name="kind" value="data-leak"`) {
+		t.Fatal("no crisis button on the demo's sources page")
+	}
+	csrf := string(regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)[1])
+	resp, err = c.PostForm(base+"/demo/crisis", url.Values{"csrf": {csrf}, "kind": {"data-leak"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasSuffix(resp.Header.Get("Location"), "/mentions?crisis=data-leak") {
+		t.Fatalf("crisis: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, err = c.PostForm(base+"/demo/crisis", url.Values{"csrf": {csrf}, "kind": {"alien-invasion"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("unknown crisis: %d", resp.StatusCode)
 	}
 }
