@@ -225,8 +225,12 @@ func highlight(p *vigie.Post, q *query.Query) (title, body []segment) {
 	}
 	plain := d.Plain
 	split := -1
-	if p.Title != "" {
-		split = strings.IndexByte(plain, '\n')
+	if p.Title != "" && p.Text != "" {
+		// Plain is the title, a newline, the text (each as plain text): the
+		// title's own length says where it ends (it may hold newlines).
+		if t := text.Analyze(&vigie.Post{Title: p.Title}).Plain; strings.HasPrefix(plain, t+"\n") {
+			split = len(t)
+		}
 	}
 	segs := func(from, to int) []segment {
 		var out []segment

@@ -3,11 +3,13 @@ package web
 import (
 	"net/http/httptest"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/query"
+	"github.com/vigie-project/vigie/internal/text"
 )
 
 func TestSafeCells(t *testing.T) {
@@ -110,4 +112,38 @@ func TestClientAddr(t *testing.T) {
 			t.Errorf("%s + %q: %s, want %s", tt.remote, tt.xff, got, tt.want)
 		}
 	}
+}
+
+// FuzzHighlight: any post and query render to segments that put the
+// post's title and text back together, without panicking.
+func FuzzHighlight(f *testing.F) {
+	f.Add("Valmont <b>robotics</b> lab", "The robotics lab opens", "robot* NOT lab")
+	f.Add("", "é\u0301 ½ #tag @user http://x.example/a?b=c", `"tag user" OR x*`)
+	f.Add("\r\n", "\x00\xff<script>", "(a OR b) NEAR/2 c")
+	f.Add("\n", "0", "0")
+	f.Fuzz(func(t *testing.T, title, body, q string) {
+		p := &vigie.Post{Title: title, Text: body}
+		pq, err := query.Parse(q)
+		if err != nil {
+			pq = nil
+		}
+		ts, bs := highlight(p, pq)
+		join := func(ss []segment) string {
+			var b strings.Builder
+			for _, s := range ss {
+				b.WriteString(s.Text)
+			}
+			return b.String()
+		}
+		tp := text.Analyze(&vigie.Post{Title: title}).Plain
+		bp := text.Analyze(&vigie.Post{Text: body}).Plain
+		switch {
+		case title != "" && body != "":
+			if join(ts) != tp || join(bs) != bp {
+				t.Fatalf("title %q / %q, text %q / %q", join(ts), tp, join(bs), bp)
+			}
+		case join(ts)+join(bs) != tp+bp:
+			t.Fatalf("segments %q do not rebuild %q", join(ts)+join(bs), tp+bp)
+		}
+	})
 }
