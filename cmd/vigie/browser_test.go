@@ -278,6 +278,26 @@ func TestBrowser(t *testing.T) {
 	// An admin adds a colleague, who signs in with the password shown once.
 	do(t, ctx, "log out the viewer", chromedp.Navigate(ws+"/"), chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
 	login(t, ctx, base, "root@uval.example")
+
+	// Every control of every page has a label, and every page fits a
+	// 360-pixel phone without sideways scrolling.
+	for _, page := range []string{"/", "/mentions", "/monitors", "/monitors/new", "/sources", "/members"} {
+		do(t, ctx, "open "+page, chromedp.EmulateViewport(360, 780), chromedp.Navigate(ws+page), chromedp.WaitVisible(chromedp.CSS("main")))
+		unlabelled := get(t, ctx, "check labels on "+page, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll(
+			"input:not([type=hidden]), select, textarea, button")).filter(el => !el.hidden).filter(el => {
+				if (el.tagName === "BUTTON") return !(el.textContent.trim() || el.getAttribute("aria-label"));
+				return !((el.id && document.querySelector('label[for="' + el.id + '"]')) || el.closest("label") || el.getAttribute("aria-label"));
+			}).map(el => el.outerHTML.slice(0, 120))`))
+		if len(unlabelled) > 0 {
+			t.Errorf("%s: controls without a label: %q", page, unlabelled)
+		}
+		if wide := get(t, ctx, "check width of "+page, chromedp.Evaluate[[]string](`document.documentElement.scrollWidth <= window.innerWidth + 1 ? [] :
+			Array.from(document.querySelectorAll("body *")).filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
+				.map(el => el.tagName + "." + el.className + " " + Math.round(el.getBoundingClientRect().right)).slice(0, 5)`)); len(wide) > 0 {
+			t.Errorf("%s scrolls sideways on a 360-pixel phone (%v too wide)", page, wide)
+		}
+	}
+	do(t, ctx, "back to desktop", chromedp.EmulateViewport(1280, 900))
 	do(t, ctx, "add a member",
 		chromedp.Navigate(ws+"/members"), chromedp.WaitVisible(chromedp.ID("mb-email")),
 		chromedp.SendKeys(chromedp.ID("mb-email"), "nina@uval.example"),
