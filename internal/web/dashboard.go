@@ -209,7 +209,7 @@ func (d *dashView) volume() template.HTML {
 		}
 		cs = append(cs, c)
 	}
-	return chart.TimeChart{Series: cs, From: d.ov.From, To: d.ov.To, Step: d.ov.Bucket, Width: 720, Height: 260,
+	return chart.TimeChart{Series: cs, From: d.ov.From, To: d.ov.To, Step: d.ov.Bucket, Width: 560, Height: 240,
 		Label: d.v.T("dashboard.volume"), Empty: d.v.T("dashboard.nomentions"), YLabel: d.v.T("dashboard.mentions"),
 		FormatTime: d.timeFormat(), FormatBucket: d.bucketFormat(), FormatValue: d.num, FormatTick: chart.Compact,
 		BucketURL: func(at time.Time) string { return d.link(at, at.Add(d.ov.Bucket)) }}.Lines()
@@ -250,7 +250,7 @@ func (d *dashView) sentiment() template.HTML {
 			URLs:   []string{d.link(b.At, end, "sentiment", vigie.Negative), d.link(b.At, end, "sentiment", vigie.Neutral), d.link(b.At, end, "sentiment", vigie.Positive)},
 			URL:    d.link(b.At, end)})
 	}
-	return chart.StackChart{Layers: layers, Points: pts, From: d.ov.From, To: d.ov.To, Step: d.ov.Bucket, Width: 720, Height: 240,
+	return chart.StackChart{Layers: layers, Points: pts, From: d.ov.From, To: d.ov.To, Step: d.ov.Bucket, Width: 560, Height: 220,
 		Label: d.v.T("dashboard.sentiment"), Empty: d.v.T("dashboard.nomentions"), YLabel: d.v.T("dashboard.mentions"),
 		FormatTime: d.timeFormat(), FormatBucket: d.bucketFormat(), FormatValue: d.num,
 		FormatShare: func(f float64) string { return formatPct(d.v.Locale, f) }}.Columns()

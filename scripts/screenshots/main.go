@@ -34,8 +34,13 @@ func main() {
 	}
 	defer os.RemoveAll(data)
 
-	// The demo, as a newcomer runs it.
-	cmd := exec.Command("go", "run", "./cmd/vigie", "demo", "--data", data, "--addr", *addr)
+	// The demo, as a newcomer runs it (built first, so that stopping it
+	// stops Vigie itself, not only the go command).
+	bin := filepath.Join(data, "vigie")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/vigie").CombinedOutput(); err != nil {
+		log.Fatalf("building vigie: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "demo", "--data", data, "--addr", *addr)
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
