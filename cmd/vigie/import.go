@@ -14,6 +14,7 @@ import (
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/config"
+	"github.com/vigie-project/vigie/internal/ingest"
 	"github.com/vigie-project/vigie/internal/monitor"
 )
 
@@ -73,6 +74,8 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		posts []vigie.Post
 		lines []int
 	}
+	work, stop := context.WithCancel(ctx) // ends the reading and matching goroutines on a failure
+	defer stop()
 	batches := make(chan batch, 4)
 	readErr := make(chan error, 1)
 	go func() {
@@ -102,31 +105,71 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 			if len(b.posts) == importBatch {
 				select {
 				case batches <- b:
-				case <-ctx.Done():
-					readErr <- ctx.Err()
+				case <-work.Done():
+					readErr <- work.Err()
 					return
 				}
 				b = batch{}
 			}
 		}
 		if len(b.posts) > 0 {
-			batches <- b
+			select {
+			case batches <- b:
+			case <-work.Done():
+			}
 		}
 		readErr <- nil
 	}()
 
-	for b := range batches {
-		res, err := a.pipeline.Process(ctx, &src, b.posts, nil)
+	// Matching a batch overlaps storing the previous one (the store writes
+	// on one core while the matcher uses the others); batches are stored in
+	// the order they were matched, as near-duplicates need.
+	type prepared struct {
+		pr    *ingest.Prepared
+		lines []int
+	}
+	ready := make(chan prepared, 1)
+	prepErr := make(chan error, 1)
+	go func() {
+		defer close(ready)
+		for b := range batches {
+			pr, err := a.pipeline.Prepare(work, &src, b.posts)
+			if err != nil {
+				prepErr <- err
+				return
+			}
+			select {
+			case ready <- prepared{pr, b.lines}:
+			case <-work.Done():
+				prepErr <- work.Err()
+				return
+			}
+		}
+		prepErr <- nil
+	}()
+	fail := func(err error) error {
+		stop()
+		for range ready { // let the preparing goroutine end
+		}
+		for range batches { // and the reader
+		}
+		return err
+	}
+	for x := range ready {
+		res, err := a.pipeline.Commit(ctx, x.pr, nil)
 		if err != nil {
-			return err
+			return fail(err)
 		}
 		for _, r := range res.Rejected {
-			rep.bad(b.lines[r.Index], r.Err)
+			rep.bad(x.lines[r.Index], r.Err)
 		}
 		rep.add(res.Received-res.Invalid, res.Duplicates, res.Matched, res.Posts, res.Mentions)
 		if tty {
 			rep.progress()
 		}
+	}
+	if err := <-prepErr; err != nil {
+		return fail(err)
 	}
 	if err := <-readErr; err != nil {
 		return err

@@ -82,7 +82,28 @@ type Rejected struct {
 // the others are counted and dropped (architecture.md: only matched posts are
 // stored).
 func (p *Pipeline) Process(ctx context.Context, src *vigie.Source, posts []vigie.Post, state *vigie.SourceState) (Result, error) {
-	res := Result{Received: len(posts)}
+	pr, err := p.Prepare(ctx, src, posts)
+	if err != nil {
+		return pr.res, err
+	}
+	return p.Commit(ctx, pr, state)
+}
+
+// Prepared is a batch validated, de-duplicated, matched and enriched, ready
+// to be stored by Commit.
+type Prepared struct {
+	src   *vigie.Source
+	items []store.Item
+	res   Result
+}
+
+// Prepare does everything Process does before storing. A bulk loader may
+// prepare a batch while the previous one is committed (two cores at work),
+// as long as it commits them in the order it prepared them: near-duplicates
+// of one batch point at posts of the batches before it.
+func (p *Pipeline) Prepare(ctx context.Context, src *vigie.Source, posts []vigie.Post) (*Prepared, error) {
+	pr := &Prepared{src: src, res: Result{Received: len(posts)}}
+	res := &pr.res
 	p.stats.PostsIn.Add(int64(len(posts)))
 
 	valid := make([]int, 0, len(posts))
@@ -113,7 +134,7 @@ func (p *Pipeline) Process(ctx context.Context, src *vigie.Source, posts []vigie
 	for kind, ids := range byKind {
 		k, err := p.Store.KnownPosts(ctx, kind, ids)
 		if err != nil {
-			return res, fmt.Errorf("checking known posts: %w", err)
+			return pr, fmt.Errorf("checking known posts: %w", err)
 		}
 		for id := range k {
 			known[kind+"\x00"+id] = true
@@ -129,14 +150,19 @@ func (p *Pipeline) Process(ctx context.Context, src *vigie.Source, posts []vigie
 	}
 	p.stats.Duplicates.Add(int64(res.Duplicates))
 
-	items := p.match(posts, fresh)
-	res.Matched = len(items)
-	p.stats.Matched.Add(int64(len(items)))
+	pr.items = p.match(posts, fresh)
+	res.Matched = len(pr.items)
+	p.stats.Matched.Add(int64(len(pr.items)))
+	return pr, nil
+}
 
-	saved, err := p.Store.SaveBatch(ctx, src.ID, items, state)
+// Commit stores a prepared batch, with the source's state when not nil.
+func (p *Pipeline) Commit(ctx context.Context, pr *Prepared, state *vigie.SourceState) (Result, error) {
+	res := pr.res
+	saved, err := p.Store.SaveBatch(ctx, pr.src.ID, pr.items, state)
 	if err != nil {
 		p.stats.BatchErrors.Add(1)
-		return res, fmt.Errorf("storing %d posts: %w", len(items), err)
+		return res, fmt.Errorf("storing %d posts: %w", len(pr.items), err)
 	}
 	res.Saved = saved
 	p.stats.Stored.Add(int64(saved.Posts))
