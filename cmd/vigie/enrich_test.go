@@ -253,3 +253,35 @@ func TestMatchDetectsLanguage(t *testing.T) {
 		t.Fatalf("matches:\n%s\nwant:\n%s", out, want)
 	}
 }
+
+// TestOverviewAndTagsAPI: the dashboard's figures and the tags through the
+// API, as scripts use them.
+func TestOverviewAndTagsAPI(t *testing.T) {
+	in, api, src := valmontInstance(t, "m-v")
+	at := time.Now().UTC().Add(-2 * time.Hour)
+	posts := []vigie.Post{
+		{ID: "o:1", Source: "mastodon", PublishedAt: at, Text: "Valmont wins a prize, congratulations!"},
+		{ID: "o:2", Source: "rss", PublishedAt: at.Add(time.Minute), Text: "Valmont buy cheap watches now"},
+	}
+	if _, err := in.app.pipeline.Process(context.Background(), &src, posts, nil); err != nil {
+		t.Fatal(err)
+	}
+	code, ov := api.do("GET", "/api/v1/overview", nil)
+	if code != 200 || ov["total"] != float64(2) || len(ov["volume"].([]any)) != 1 {
+		t.Fatalf("overview: %d %v", code, ov)
+	}
+	_, page := api.do("GET", "/api/v1/mentions?source=rss", nil)
+	spam := fmt.Sprint(page["mentions"].([]any)[0].(map[string]any)["id"])
+	if code, body := api.do("PUT", "/api/v1/mentions/"+spam+"/tags", map[string]any{"tags": []string{"irrelevant", "Spam"}}); code != 200 || fmt.Sprint(body["tags"]) != "[irrelevant spam]" {
+		t.Fatalf("tags: %d %v", code, body)
+	}
+	if _, ov := api.do("GET", "/api/v1/overview", nil); ov["total"] != float64(1) {
+		t.Fatalf("an irrelevant mention still counts: %v", ov["total"])
+	}
+	if code, _ := api.do("GET", "/api/v1/overview?bucket=week", nil); code != 400 {
+		t.Fatalf("bad bucket: %d", code)
+	}
+	if code, _ := api.do("PUT", "/api/v1/mentions/"+spam+"/tags", map[string]any{"tags": []string{"a,b"}}); code != 400 {
+		t.Fatalf("bad tag: %d", code)
+	}
+}

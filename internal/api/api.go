@@ -65,6 +65,8 @@ func (a *API) Register(mux *http.ServeMux, auth func(http.Handler) http.Handler)
 	route("GET /api/v1/mentions/{id}", a.getMention)
 	route("PATCH /api/v1/mentions/{id}", a.correctMention)
 	route("GET /api/v1/authors", a.listAuthors)
+	route("GET /api/v1/overview", a.overview)
+	route("PUT /api/v1/mentions/{id}/tags", a.setTags)
 	if a.TriggerCrisis != nil {
 		route("POST /api/v1/demo/crisis", func(w http.ResponseWriter, r *http.Request) error {
 			kind := r.URL.Query().Get("kind")
@@ -468,6 +470,72 @@ func (a *API) correctMention(w http.ResponseWriter, r *http.Request) error {
 		if m, err = a.Store.FindMention(r.Context(), a.WorkspaceID, id); err != nil {
 			return err
 		}
+	}
+	writeJSON(w, http.StatusOK, m)
+	return nil
+}
+
+// overview is the dashboard's figures for a period against the previous one.
+func (a *API) overview(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	from, err := parseTime("from", q.Get("from"))
+	if err != nil {
+		return err
+	}
+	to, err := parseTime("to", q.Get("to"))
+	if err != nil {
+		return err
+	}
+	if to.IsZero() {
+		to = time.Now().UTC().Truncate(time.Hour).Add(time.Hour)
+	}
+	if from.IsZero() {
+		from = to.Add(-24 * time.Hour)
+	}
+	bucket := time.Hour
+	switch q.Get("bucket") {
+	case "", "hour":
+		if to.Sub(from) > 72*time.Hour {
+			bucket = 24 * time.Hour
+		}
+	case "day":
+		bucket = 24 * time.Hour
+	default:
+		return &Error{Status: http.StatusBadRequest, Message: `"bucket" must be hour or day`}
+	}
+	f := vigie.OverviewFilter{WorkspaceID: a.WorkspaceID, MonitorIDs: q["monitor"], From: from, To: to, Bucket: bucket}
+	if s := q.Get("limit"); s != "" {
+		if f.Limit, err = strconv.Atoi(s); err != nil || f.Limit < 1 || f.Limit > 100 {
+			return &Error{Status: http.StatusBadRequest, Message: `"limit" must be a number from 1 to 100`}
+		}
+	}
+	ov, err := a.Store.Overview(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ov)
+	return nil
+}
+
+// setTags replaces the workspace's tags on a mention ("irrelevant" hides it
+// and leaves it out of the figures).
+func (a *API) setTags(w http.ResponseWriter, r *http.Request) error {
+	id, err := mentionID(r)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Tags []string `json:"tags"`
+	}
+	if err := decode(r, &body); err != nil {
+		return err
+	}
+	if err := a.Store.SetTags(r.Context(), a.WorkspaceID, id, body.Tags, actor(r.Context())); err != nil {
+		return err
+	}
+	m, err := a.Store.FindMention(r.Context(), a.WorkspaceID, id)
+	if err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, m)
 	return nil
