@@ -156,7 +156,8 @@ type MentionFilter struct {
 	Query       string // the monitor query language, checked by the exact verifier
 	Source      string // source kind (rss, mastodon, …)
 	SourceID    int64
-	Lang        string    // language in effect (detected or corrected)
+	Lang        string    // language in effect (detected or corrected); FilterNone: none known
+	Country     string    // ISO 3166-1 alpha-2, lower case; FilterNone: none known
 	Sentiment   string    // positive, neutral or negative
 	From, To    time.Time // published_at in [From, To)
 	Limit       int
@@ -168,6 +169,10 @@ type MentionFilter struct {
 	// from the dashboard's rollups); only the page is read.
 	NoCount bool
 }
+
+// FilterNone as MentionFilter.Lang or Country selects the mentions whose
+// post has none (the dashboard's "unknown" bars link there).
+const FilterNone = "none"
 
 // MentionPage is one page of mentions, newest first.
 type MentionPage struct {

@@ -391,7 +391,7 @@ func mentionFilter(r *http.Request, maxLimit int) (vigie.MentionFilter, error) {
 	q := r.URL.Query()
 	f := vigie.MentionFilter{
 		MonitorID: q.Get("monitor"), Query: q.Get("q"), Source: q.Get("source"),
-		Lang: strings.ToLower(q.Get("lang")), Sentiment: strings.ToLower(q.Get("sentiment")), Cursor: q.Get("cursor"),
+		Lang: strings.ToLower(q.Get("lang")), Country: strings.ToLower(q.Get("country")), Sentiment: strings.ToLower(q.Get("sentiment")), Cursor: q.Get("cursor"),
 	}
 	if f.Sentiment != "" && !vigie.ValidSentiment(f.Sentiment) {
 		return f, &Error{Status: http.StatusBadRequest, Message: `"sentiment" must be positive, neutral or negative`}

@@ -19,7 +19,7 @@ const (
 // whole workspace over three days or more (counted over the whole UTC days
 // the period touches).
 func fromDays(f *vigie.MentionFilter) bool {
-	return f.WorkspaceID != 0 && f.MonitorID == "" && f.Source == "" && f.SourceID == 0 && f.Lang == "" && f.Sentiment == "" &&
+	return f.WorkspaceID != 0 && f.MonitorID == "" && f.Source == "" && f.SourceID == 0 && f.Lang == "" && f.Country == "" && f.Sentiment == "" &&
 		f.Tag == "" && (f.From.IsZero() || f.To.IsZero() || f.To.Sub(f.From) >= 72*time.Hour)
 }
 

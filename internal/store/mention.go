@@ -110,7 +110,10 @@ func (s *Store) selectMentions(f *vigie.MentionFilter) *selection {
 		sel.andPost("p.source_id = ?", f.SourceID)
 	}
 	if f.Lang != "" {
-		sel.andPost("p.lang = ?", f.Lang)
+		sel.andPost("p.lang = ?", orNone(strings.ToLower(f.Lang)))
+	}
+	if f.Country != "" {
+		sel.andPost("p.country = ?", orNone(strings.ToLower(f.Country)))
 	}
 	if f.Sentiment != "" {
 		sel.andPost("p.sentiment = ?", f.Sentiment)
@@ -128,6 +131,14 @@ func (s *Store) selectMentions(f *vigie.MentionFilter) *selection {
 		sel.and(sel.keyAt+" < ?", s.tm(f.To))
 	}
 	return sel
+}
+
+// orNone maps vigie.FilterNone to the empty value stored for "unknown".
+func orNone(v string) string {
+	if v == vigie.FilterNone {
+		return ""
+	}
+	return v
 }
 
 // FindMentions lists mentions newest first, one page at a time, with the

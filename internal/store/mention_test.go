@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +20,7 @@ type listing struct {
 	kind     string
 	sourceID int64
 	lang     string
+	country  string // as the source gave it: stored lower case
 	monitors []string
 }
 
@@ -37,10 +40,11 @@ func listingFixture(t *testing.T, s *Store) (fixture, vigie.Source, []listing) {
 			kind:     []string{"mastodon", "rss"}[i%2],
 			sourceID: []int64{f.source.ID, rss.ID}[i%5/4],
 			lang:     []string{"fr", "en", "de"}[i%3],
+			country:  []string{"CH", "fr", ""}[i%7%3],
 			monitors: [][]string{{"a"}, {"b"}, {"a", "other-c"}, {"other-c"}}[i%4],
 		}
 		p := post(l.ext, "text "+l.ext, l.at)
-		p.Source, p.Lang = l.kind, l.lang
+		p.Source, p.Lang, p.Country = l.kind, l.lang, l.country
 		batches[l.sourceID] = append(batches[l.sourceID], Item{Post: p, MonitorIDs: l.monitors})
 		all = append(all, l)
 	}
@@ -68,6 +72,10 @@ func TestFindMentionsFilters(t *testing.T) {
 			{"source kind", vigie.MentionFilter{Source: "rss"}},
 			{"source id", vigie.MentionFilter{SourceID: rss.ID}},
 			{"lang", vigie.MentionFilter{WorkspaceID: f.ws.ID, Lang: "fr"}},
+			{"no lang", vigie.MentionFilter{WorkspaceID: f.ws.ID, Lang: vigie.FilterNone}},
+			{"country", vigie.MentionFilter{WorkspaceID: f.ws.ID, Country: "ch"}},
+			{"country in capitals", vigie.MentionFilter{Country: "FR"}},
+			{"no country", vigie.MentionFilter{WorkspaceID: f.ws.ID, Country: vigie.FilterNone}},
 			{"from", vigie.MentionFilter{From: t0.Add(30 * time.Hour)}},
 			{"to", vigie.MentionFilter{To: t0.Add(30 * time.Hour)}},
 			{"window and monitor", vigie.MentionFilter{MonitorID: "a", From: t0.Add(10 * time.Hour), To: t0.Add(50 * time.Hour)}},
@@ -100,7 +108,7 @@ func keep(f vigie.MentionFilter, l listing, wsOf map[string]int64) bool {
 		}
 	}
 	return hit && (f.Source == "" || l.kind == f.Source) && (f.SourceID == 0 || l.sourceID == f.SourceID) &&
-		(f.Lang == "" || l.lang == f.Lang) && (f.From.IsZero() || !l.at.Before(f.From)) && (f.To.IsZero() || l.at.Before(f.To))
+		(f.Lang == "" || l.lang == f.Lang) && (f.Country == "" || strings.EqualFold(cmp.Or(l.country, vigie.FilterNone), f.Country)) && (f.From.IsZero() || !l.at.Before(f.From)) && (f.To.IsZero() || l.at.Before(f.To))
 }
 
 // walk reads every page of a listing, checking that each page has the same

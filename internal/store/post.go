@@ -337,8 +337,10 @@ func (s *Store) insertPosts(ctx context.Context, tx *sql.Tx, sourceID int64, pos
 			if lang == "" && validLangCode(strings.ToLower(post.Lang)) {
 				lang = strings.ToLower(post.Lang)
 			}
+			// Lower case, as queries (country:ch) and filters compare it.
+			country := strings.ToLower(strings.TrimSpace(post.Country))
 			args = append(args, sourceID, p.key.kind, p.key.id, post.URL, s.tm(post.PublishedAt), author,
-				post.Title, post.Text, lang, post.Country, p.links, post.ReplyTo, post.RepostOf,
+				post.Title, post.Text, lang, country, p.links, post.ReplyTo, post.RepostOf,
 				m.Likes, m.Reposts, m.Replies, m.Views, p.search, now, int64(e.Simhash),
 				post.Lang, e.Sentiment.Label, e.Sentiment.Score)
 		}

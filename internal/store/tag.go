@@ -94,7 +94,7 @@ func (s *Store) addTags(ctx context.Context, workspaceID int64, ms []vigie.Menti
 }
 
 // CountTagged counts the workspace's mentions with a tag among those f
-// selects (monitor, source, language, sentiment, period); tagged mentions
+// selects (monitor, source, language, country, sentiment, period); tagged mentions
 // are few, so this reads only them.
 func (s *Store) CountTagged(ctx context.Context, f vigie.MentionFilter, tag string) (int, error) {
 	q := `SELECT COUNT(*) FROM mention_tags t JOIN posts p ON p.id = t.post_id WHERE t.workspace_id = ? AND t.tag = ?
@@ -111,7 +111,10 @@ func (s *Store) CountTagged(ctx context.Context, f vigie.MentionFilter, tag stri
 		add("p.source_kind = ?", strings.ToLower(strings.TrimSpace(f.Source)))
 	}
 	if f.Lang != "" {
-		add("p.lang = ?", f.Lang)
+		add("p.lang = ?", orNone(strings.ToLower(f.Lang)))
+	}
+	if f.Country != "" {
+		add("p.country = ?", orNone(strings.ToLower(f.Country)))
 	}
 	if f.Sentiment != "" {
 		add("p.sentiment = ?", f.Sentiment)

@@ -100,7 +100,15 @@ func (w *Web) dashboard(rw http.ResponseWriter, r *http.Request, v *visit) error
 		wg                sync.WaitGroup
 	)
 	of := vigie.OverviewFilter{WorkspaceID: v.Workspace.ID, From: p.From, To: p.To, Bucket: p.Bucket, Limit: 10}
-	wg.Add(2)
+	var prevOv vigie.Overview
+	var pErr error
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		prev := of
+		prev.From, prev.To, prev.Limit = p.From.Add(-p.To.Sub(p.From)), p.From, 1
+		prevOv, pErr = w.Store.Overview(r.Context(), prev)
+	}()
 	go func() {
 		defer wg.Done()
 		authors, aErr = w.Store.TopAuthors(r.Context(), vigie.MentionFilter{WorkspaceID: v.Workspace.ID, From: p.From, To: p.To, Limit: 8})
@@ -112,16 +120,16 @@ func (w *Web) dashboard(rw http.ResponseWriter, r *http.Request, v *visit) error
 	}()
 	ov, ovErr = w.Store.Overview(r.Context(), of)
 	wg.Wait()
-	if err := cmp.Or(ovErr, aErr, tErr); err != nil {
+	if err := cmp.Or(ovErr, aErr, tErr, pErr); err != nil {
 		return err
 	}
-	d := &dashView{v: v, p: p, ov: &ov, base: workspacePath(v.Workspace, "mentions")}
+	d := &dashView{v: v, p: p, ov: &ov, prev: &prevOv, base: workspacePath(v.Workspace, "mentions")}
 	return w.render(rw, v, http.StatusOK, "dashboard", map[string]any{
 		"P": p, "Presets": []string{"24h", "7d", "30d"}, "KPIs": d.kpis(),
-		"Volume": d.volume(), "Share": d.share(), "Sentiment": d.sentiment(),
+		"Compare": d.compare(), "Volume": d.volume(), "Share": d.share(), "Sentiment": d.sentiment(),
 		"BySource":  d.bars(ov.BySource, "source", "dashboard.bysource"),
 		"ByLang":    d.bars(ov.ByLang, "lang", "dashboard.bylang"),
-		"ByCountry": d.bars(ov.ByCountry, "", "dashboard.bycountry"),
+		"ByCountry": d.bars(ov.ByCountry, "country", "dashboard.bycountry"),
 		"Authors":   d.authors(authors),
 		"Hashtags":  d.keys(ov.TopHashtags, "#"), "Domains": d.keys(ov.TopDomains, "site:"), "Rising": d.keys(ov.Rising, "#"), "Terms": d.keys(terms, ""),
 		"Empty": ov.Total == 0 && ov.PrevTotal == 0,
@@ -133,6 +141,7 @@ type dashView struct {
 	v    *visit
 	p    dashPeriod
 	ov   *vigie.Overview
+	prev *vigie.Overview // the previous period's (for its per-bucket totals)
 	base string
 }
 
@@ -194,6 +203,24 @@ func (d *dashView) kpis() []kpi {
 		out = append(out, k)
 	}
 	return out
+}
+
+// compare draws the period's mentions per bucket over the previous
+// period's, dashed.
+func (d *dashView) compare() template.HTML {
+	total := func(b vigie.SentimentBucket) float64 { return float64(b.SentimentCounts.Total()) }
+	cur := chart.Series{Name: d.v.T("dashboard.thisperiod"), Slot: 1}
+	for _, b := range d.ov.Sentiment {
+		cur.Points = append(cur.Points, chart.Point{X: b.At, Y: total(b), URL: d.link(b.At, b.At.Add(d.ov.Bucket))})
+	}
+	span := d.ov.To.Sub(d.ov.From)
+	prev := chart.Series{Name: d.v.T("dashboard.prevperiod"), Slot: 1, Dashed: true, Offset: span}
+	for _, b := range d.prev.Sentiment {
+		prev.Points = append(prev.Points, chart.Point{X: b.At, Y: total(b), URL: d.link(b.At, b.At.Add(d.ov.Bucket))})
+	}
+	return chart.TimeChart{Series: []chart.Series{cur, prev}, From: d.ov.From, To: d.ov.To, Step: d.ov.Bucket, Width: 560, Height: 200,
+		Label: d.v.T("dashboard.compareTitle"), Empty: d.v.T("dashboard.nomentions"), YLabel: d.v.T("dashboard.mentions"),
+		FormatTime: d.timeFormat(), FormatBucket: d.bucketFormat(), FormatValue: d.num, FormatTick: chart.Compact}.Lines()
 }
 
 // volume is the mentions of each monitor per bucket (the 12 busiest).
@@ -267,12 +294,7 @@ func (d *dashView) bars(kc []vigie.KeyCount, param, label string) template.HTML 
 		if name == "" {
 			name = d.v.T("dashboard.unknown")
 		}
-		b := chart.Bar{Label: name, Value: float64(k.Count)}
-		if param != "" && k.Key != "" {
-			b.URL = d.period(param, k.Key)
-		} else if k.Key != "" {
-			b.URL = d.period("q", "country:"+k.Key)
-		}
+		b := chart.Bar{Label: name, Value: float64(k.Count), URL: d.period(param, cmp.Or(k.Key, vigie.FilterNone))}
 		b.Note, _, _ = d.change(k.Count, k.Prev)
 		bars = append(bars, b)
 	}

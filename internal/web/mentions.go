@@ -28,14 +28,14 @@ const pageSize = 50
 
 // streamFilter is the stream's filters, from the URL.
 type streamFilter struct {
-	Monitor, Source, Lang, Sentiment, Q, Period string
-	Tag                                         string
-	Irrelevant                                  bool   // show the mentions tagged irrelevant
-	From, To                                    string // RFC 3339 or dates, from the dashboard's links
-	from, to                                    time.Time
-	query                                       *query.Query
-	QueryError                                  string
-	QueryColumn                                 int
+	Monitor, Source, Lang, Country, Sentiment, Q, Period string
+	Tag                                                  string
+	Irrelevant                                           bool   // show the mentions tagged irrelevant
+	From, To                                             string // RFC 3339 or dates, from the dashboard's links
+	from, to                                             time.Time
+	query                                                *query.Query
+	QueryError                                           string
+	QueryColumn                                          int
 }
 
 // parseWhen reads a time from a URL: RFC 3339 or a date (midnight UTC).
@@ -53,18 +53,35 @@ func parseWhen(s string) (time.Time, string) {
 // periods of the stream's filter, as URL values.
 var periods = map[string]time.Duration{"24h": 24 * time.Hour, "7d": 7 * 24 * time.Hour, "30d": 30 * 24 * time.Hour}
 
+// The stream's other periods: any time (which drops a dashboard link's
+// from/to), and that range itself.
+const (
+	periodAll   = "all"
+	periodRange = "range"
+)
+
 func readFilter(r *http.Request) streamFilter {
 	q := r.URL.Query()
-	f := streamFilter{Monitor: q.Get("monitor"), Source: q.Get("source"), Lang: q.Get("lang"), Sentiment: q.Get("sentiment"), Q: strings.TrimSpace(q.Get("q")), Period: q.Get("period")}
-	if _, ok := periods[f.Period]; !ok {
+	f := streamFilter{Monitor: q.Get("monitor"), Source: q.Get("source"), Lang: strings.ToLower(q.Get("lang")), Country: strings.ToLower(q.Get("country")),
+		Sentiment: q.Get("sentiment"), Q: strings.TrimSpace(q.Get("q")), Period: q.Get("period")}
+	if _, ok := periods[f.Period]; !ok && f.Period != periodAll && f.Period != periodRange {
 		f.Period = ""
 	}
 	if !vigie.ValidSentiment(f.Sentiment) {
 		f.Sentiment = ""
 	}
 	f.Tag, f.Irrelevant = strings.ToLower(strings.TrimSpace(q.Get("tag"))), q.Get("irrelevant") == "1"
-	f.from, f.From = parseWhen(q.Get("from"))
-	f.to, f.To = parseWhen(q.Get("to"))
+	// A dashboard link's range holds until another period is chosen.
+	if f.Period == "" || f.Period == periodRange {
+		f.from, f.From = parseWhen(q.Get("from"))
+		f.to, f.To = parseWhen(q.Get("to"))
+	}
+	switch {
+	case f.From != "" || f.To != "":
+		f.Period = periodRange
+	case f.Period == periodRange:
+		f.Period = ""
+	}
 	if f.Q != "" {
 		pq, err := monitor.Check("", f.Q)
 		var qe *monitor.QueryError
@@ -80,7 +97,7 @@ func readFilter(r *http.Request) streamFilter {
 // values returns the filters as URL parameters (for links and the live stream).
 func (f streamFilter) values() url.Values {
 	v := url.Values{}
-	for k, x := range map[string]string{"monitor": f.Monitor, "source": f.Source, "lang": f.Lang, "sentiment": f.Sentiment, "q": f.Q, "period": f.Period, "from": f.From, "to": f.To, "tag": f.Tag} {
+	for k, x := range map[string]string{"monitor": f.Monitor, "source": f.Source, "lang": f.Lang, "country": f.Country, "sentiment": f.Sentiment, "q": f.Q, "period": f.Period, "from": f.From, "to": f.To, "tag": f.Tag} {
 		if x != "" {
 			v.Set(k, x)
 		}
@@ -92,7 +109,8 @@ func (f streamFilter) values() url.Values {
 }
 
 func (f streamFilter) mentionFilter(ws int64, now time.Time) vigie.MentionFilter {
-	mf := vigie.MentionFilter{WorkspaceID: ws, MonitorID: f.Monitor, Source: f.Source, Lang: f.Lang, Sentiment: f.Sentiment, Limit: pageSize,
+	mf := vigie.MentionFilter{WorkspaceID: ws, MonitorID: f.Monitor, Source: f.Source, Lang: f.Lang, Country: f.Country,
+		Sentiment: f.Sentiment, Limit: pageSize,
 		Tag: f.Tag, HideIrrelevant: !f.Irrelevant && f.Tag != store.TagIrrelevant}
 	if f.query != nil {
 		mf.Query = f.Q
@@ -114,7 +132,8 @@ func (f streamFilter) keeps(m *vigie.Mention) bool {
 	switch {
 	case f.Monitor != "" && !slices.Contains(m.MonitorIDs, f.Monitor),
 		f.Source != "" && !strings.EqualFold(m.Post.Source, f.Source),
-		f.Lang != "" && m.Post.Lang != f.Lang,
+		f.Lang != "" && m.Post.Lang != noneAsEmpty(f.Lang),
+		f.Country != "" && !strings.EqualFold(m.Post.Country, noneAsEmpty(f.Country)),
 		f.Sentiment != "" && m.Sentiment.Label != f.Sentiment,
 		!f.to.IsZero() && !m.Post.PublishedAt.Before(f.to),
 		!f.from.IsZero() && m.Post.PublishedAt.Before(f.from),
@@ -125,6 +144,25 @@ func (f streamFilter) keeps(m *vigie.Mention) bool {
 		return match.Eval(f.query.Root, text.Analyze(&m.Post))
 	}
 	return true
+}
+
+// RangeText shows a dashboard link's range in the period filter.
+func (f streamFilter) RangeText() string {
+	at := func(t time.Time) string {
+		if t.IsZero() {
+			return "…"
+		}
+		return t.Format("2006-01-02 15:04")
+	}
+	return at(f.from) + " – " + at(f.to) + " UTC"
+}
+
+// noneAsEmpty maps vigie.FilterNone to the empty value of "unknown".
+func noneAsEmpty(v string) string {
+	if v == vigie.FilterNone {
+		return ""
+	}
+	return v
 }
 
 // row is one line of the stream: a mention and the near-copies folded into it.
@@ -334,12 +372,12 @@ func (w *Web) mentionsPage(rw http.ResponseWriter, r *http.Request, v *visit) er
 
 // countFromRollups counts the stream's mentions from the dashboard's
 // rollups when the filters allow it (no search, at most one of sentiment,
-// source and language): reading them costs milliseconds where counting a
+// source, language and country): reading them costs milliseconds where counting a
 // large archive's mentions costs seconds. Periods not on whole hours are
 // counted over the hours they touch, and said to be approximate.
 func (w *Web) countFromRollups(r *http.Request, v *visit, f streamFilter, mf vigie.MentionFilter) (total int, approx, ok bool, err error) {
 	dims := 0
-	for _, x := range []string{f.Sentiment, f.Source, f.Lang} {
+	for _, x := range []string{f.Sentiment, f.Source, f.Lang, f.Country} {
 		if x != "" {
 			dims++
 		}
@@ -380,7 +418,9 @@ func (w *Web) countFromRollups(r *http.Request, v *visit, f streamFilter, mf vig
 	case f.Source != "":
 		total = keyCount(ov.BySource, strings.ToLower(strings.TrimSpace(f.Source)))
 	case f.Lang != "":
-		total = keyCount(ov.ByLang, f.Lang)
+		total = keyCount(ov.ByLang, noneAsEmpty(f.Lang))
+	case f.Country != "":
+		total = keyCount(ov.ByCountry, noneAsEmpty(f.Country))
 	default:
 		total = ov.Total
 	}

@@ -147,3 +147,29 @@ func FuzzHighlight(f *testing.F) {
 		}
 	})
 }
+
+// TestReadFilterRange: a dashboard link's from/to hold (as the "range"
+// period) until the user picks another period.
+func TestReadFilterRange(t *testing.T) {
+	now := time.Date(2026, 11, 26, 10, 42, 0, 0, time.UTC)
+	tests := []struct {
+		query, period, from, to string
+	}{
+		{"from=2026-11-25T06:00:00Z&to=2026-11-26T06:00:00Z", "range", "2026-11-25T06:00:00Z", "2026-11-26T06:00:00Z"},
+		{"period=range&from=2026-11-25T06:00:00Z&to=2026-11-26T06:00:00Z&lang=none", "range", "2026-11-25T06:00:00Z", "2026-11-26T06:00:00Z"},
+		{"period=all&from=2026-11-25T06:00:00Z&to=2026-11-26T06:00:00Z", "all", "0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z"},
+		{"period=7d&from=2026-11-25T06:00:00Z&to=2026-11-26T06:00:00Z", "7d", "2026-11-19T10:42:00Z", "0001-01-01T00:00:00Z"},
+		{"period=range", "", "0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z"},
+		{"period=bogus&from=2026-11-25", "range", "2026-11-25T00:00:00Z", "0001-01-01T00:00:00Z"},
+	}
+	for _, tt := range tests {
+		f := readFilter(httptest.NewRequest("GET", "/?"+tt.query, nil))
+		mf := f.mentionFilter(1, now)
+		if f.Period != tt.period || mf.From.Format(time.RFC3339) != tt.from || mf.To.Format(time.RFC3339) != tt.to {
+			t.Errorf("%q: period %q, %s–%s", tt.query, f.Period, mf.From.Format(time.RFC3339), mf.To.Format(time.RFC3339))
+		}
+		if got := readFilter(httptest.NewRequest("GET", "/?"+f.values().Encode(), nil)); got.Period != f.Period || got.From != f.From || got.To != f.To {
+			t.Errorf("%q does not survive its own URL: %+v", tt.query, got)
+		}
+	}
+}
