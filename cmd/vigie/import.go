@@ -18,7 +18,11 @@ import (
 	"github.com/vigie-project/vigie/internal/monitor"
 )
 
-const importBatch = 1000
+// importBatch posts are matched together and stored in one transaction:
+// fewer, larger transactions write each touched page (rollups, indexes)
+// once rather than once per small batch — 1,000-post batches made the
+// 1M-post import 1.8× slower.
+const importBatch = 20000
 
 // runImport loads monitors (upserted by id) and then posts through the
 // normal pipeline. Running it again, or after a crash, stores nothing twice.
@@ -68,15 +72,15 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	tty := *progress || isTerminal(stderr)
 	rep := &importReport{path: *postsPath, stderr: stderr, start: time.Now()}
 
-	// Reading and decoding run ahead of matching and storing, a few batches
-	// at most: memory stays bounded whatever the file's size.
+	// Reading and decoding run ahead of matching and storing, by a batch:
+	// memory stays bounded whatever the file's size.
 	type batch struct {
 		posts []vigie.Post
 		lines []int
 	}
 	work, stop := context.WithCancel(ctx) // ends the reading and matching goroutines on a failure
 	defer stop()
-	batches := make(chan batch, 4)
+	batches := make(chan batch, 1)
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(batches)

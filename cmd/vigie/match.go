@@ -290,12 +290,19 @@ func matchStream(ix *match.Index, r io.Reader, w io.Writer, workers int, report 
 	return total, werr
 }
 
-// processBatch matches a batch's posts. When a monitor tests lang:, each
-// post's language is detected first, as the live pipeline does: lang: means
-// the detected language, the declared one being only a hint.
+// processBatch matches a batch's posts. When a monitor tests lang:, a
+// post's language is detected when a candidate monitor tests it, as in the
+// live pipeline: lang: means the detected language, the declared one being
+// only a hint.
 func processBatch(m *match.Matcher, an *text.Analyzer, detectLang bool, b *batch) {
 	c0, v0 := m.Candidates, m.Verified
 	var p vigie.Post
+	// Languages are detected as the matcher needs them (Matcher.DetectLang).
+	var hint string
+	m.DetectLang = nil
+	if detectLang {
+		m.DetectLang = func(d *text.Doc) string { return enrich.Language(d, hint) }
+	}
 	for _, l := range b.lines {
 		p = vigie.Post{}
 		if err := vigie.DecodePost(b.data[l.start:l.end], &p); err != nil {
@@ -309,14 +316,8 @@ func processBatch(m *match.Matcher, an *text.Analyzer, detectLang bool, b *batch
 			continue
 		}
 		b.st.Posts++
-		var ids []string
-		if detectLang {
-			d := an.Analyze(&p)
-			d.Lang = enrich.Language(d, p.Lang)
-			ids = m.MatchDoc(d)
-		} else {
-			ids = m.Match(&p)
-		}
+		hint = p.Lang
+		ids := m.MatchDoc(an.Analyze(&p))
 		for _, id := range ids {
 			b.out = append(b.out, `{"post":`...)
 			b.out = appendJSONString(b.out, p.ID)

@@ -55,7 +55,11 @@ type Stats struct {
 // NewPipeline returns a pipeline over an index and a store.
 func NewPipeline(ix *match.Index, st *store.Store) *Pipeline {
 	p := &Pipeline{Index: ix, Store: st, workers: runtime.GOMAXPROCS(0), nearDup: enrich.NewNearDup(nearDupWindow, enrich.NearDupDistance)}
-	p.matchers.New = func() any { return &worker{m: match.NewMatcher(ix)} }
+	p.matchers.New = func() any {
+		w := &worker{m: match.NewMatcher(ix)}
+		w.m.DetectLang = func(d *text.Doc) string { return enrich.Language(d, w.hint) }
+		return w
+	}
 	return p
 }
 
@@ -181,20 +185,16 @@ func (p *Pipeline) match(posts []vigie.Post, idx []int) []store.Item {
 	work := func(lo, hi int) {
 		w := p.matchers.Get().(*worker)
 		defer p.matchers.Put(w)
-		// Languages are detected before matching when a monitor tests
-		// them, otherwise only for the posts that matched.
-		detectFirst := p.Index.UsesLang()
 		for j := lo; j < hi; j++ {
-			// One analysis serves matching and enrichment.
+			// One analysis serves matching and enrichment. Languages are
+			// detected while matching for the posts a lang: test depends
+			// on (Matcher.DetectLang), then for the other posts that matched.
 			post := &posts[idx[j]]
 			d := w.an.Analyze(post)
-			lang := ""
-			if detectFirst {
-				lang = enrich.Language(d, post.Lang)
-				d.Lang = lang
-			}
+			w.hint = post.Lang
 			if ids := w.m.MatchDoc(d); len(ids) > 0 {
-				if !detectFirst {
+				lang := d.Lang
+				if !w.m.LangDetected {
 					lang = enrich.Language(d, post.Lang)
 				}
 				results[j] = append([]string(nil), ids...)
@@ -239,8 +239,9 @@ func (p *Pipeline) match(posts []vigie.Post, idx []int) []store.Item {
 
 // worker is one matching goroutine's reusable state.
 type worker struct {
-	m  *match.Matcher
-	an text.Analyzer
+	m    *match.Matcher
+	an   text.Analyzer
+	hint string // the declared language of the post being matched
 }
 
 // analyse computes what is stored with a matched post written in lang

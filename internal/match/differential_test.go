@@ -55,6 +55,12 @@ func TestDifferential(t *testing.T) {
 	}
 
 	m := NewMatcher(ix)
+	// lazy detects languages on demand (Matcher.DetectLang) with a fake
+	// detector that often disagrees with the declared language.
+	lazy := NewMatcher(ix)
+	detected := 0
+	fakeLang := func(d *text.Doc) string { return []string{"fr", "en", "de", ""}[len(d.Tokens)%4] }
+	lazy.DetectLang = func(d *text.Doc) string { detected++; return fakeLang(d) }
 	var an text.Analyzer
 	pairs, matches := 0, 0
 	for round := range rounds {
@@ -74,6 +80,21 @@ func TestDifferential(t *testing.T) {
 				if Eval(live[id].Root, d) {
 					want = append(want, id)
 				}
+			}
+			// The lazy matcher against the naive evaluation of the detected
+			// language.
+			lazyGot := slices.Clone(lazy.MatchDoc(an.Analyze(p)))
+			d = an.Analyze(p)
+			d.Lang = fakeLang(d)
+			var lazyWant []string
+			for _, id := range ids {
+				if Eval(live[id].Root, d) {
+					lazyWant = append(lazyWant, id)
+				}
+			}
+			slices.Sort(lazyGot)
+			if !slices.Equal(lazyGot, lazyWant) {
+				t.Fatalf("post %q, language detected on demand: percolator %v, naive evaluation %v", p.Text, lazyGot, lazyWant)
 			}
 			pairs += len(ids)
 			matches += len(want)
@@ -112,6 +133,7 @@ func TestDifferential(t *testing.T) {
 	if matches < pairs/200 {
 		t.Fatalf("only %d matches in %d pairs: the generator no longer exercises the matcher", matches, pairs)
 	}
+	t.Logf("languages detected on demand for %d posts of %d", detected, rounds*posts)
 	st := ix.Stats()
 	if st.Replans == 0 || st.Reanchored == 0 {
 		t.Fatalf("no re-anchoring happened (%+v): the test no longer covers it", st)

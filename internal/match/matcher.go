@@ -24,6 +24,15 @@ type Matcher struct {
 	key     []byte
 	ids     []string
 
+	// DetectLang, when set, gives a post's language on demand: MatchDoc
+	// then ignores the d.Lang it is given (a source's declared language is
+	// only a hint) and sets d.Lang = DetectLang(d) the first time a
+	// candidate's monitor tests lang:, so that detection — the costliest
+	// step of enrichment — runs only on the posts whose result depends on
+	// it. LangDetected reports whether it ran for the last post.
+	DetectLang   func(*text.Doc) string
+	LangDetected bool
+
 	counts      []uint32 // term id → occurrences not yet published to the index
 	dirty       []uint32
 	unpublished int
@@ -97,7 +106,9 @@ func (m *Matcher) matchDoc(d *text.Doc) bool {
 			h = rest
 		}
 	}
-	if d.Lang != "" {
+	m.LangDetected = false
+	lazy := m.DetectLang != nil
+	if d.Lang != "" && !lazy {
 		m.markKey(0, keyLang, d.Lang)
 	}
 	if d.Country != "" {
@@ -114,7 +125,18 @@ func (m *Matcher) matchDoc(d *text.Doc) bool {
 	m.slots = m.slots[:0]
 	for _, c := range m.cands {
 		b := &ix.branches[c]
-		if m.seenMon[b.mon] == m.gen || !m.hasRequired(b) {
+		if m.seenMon[b.mon] == m.gen {
+			continue
+		}
+		if lazy && !m.LangDetected && ix.monitors[b.mon].usesLang {
+			// Language keys anchor no branch: marking one adds no candidate.
+			m.LangDetected = true
+			d.Lang = m.DetectLang(d)
+			if d.Lang != "" {
+				m.markKey(0, keyLang, d.Lang)
+			}
+		}
+		if !m.hasRequired(b) {
 			continue
 		}
 		m.Verified++

@@ -1,9 +1,12 @@
 package match
 
 import (
+	"slices"
 	"testing"
 
+	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/query"
+	"github.com/vigie-project/vigie/internal/text"
 )
 
 // TestUsesLang follows monitors that test the language as they come and go.
@@ -32,5 +35,46 @@ func TestUsesLang(t *testing.T) {
 	ix.Remove("c")
 	if ix.UsesLang() {
 		t.Fatal("no monitor tests lang any more")
+	}
+}
+
+// TestDetectLangOnDemand: with Matcher.DetectLang, a post's language is
+// detected once, only when a candidate's monitor tests lang:, and the
+// declared language plays no part.
+func TestDetectLangOnDemand(t *testing.T) {
+	ix := NewIndex()
+	for id, q := range map[string]string{"plain": "valmont", "fr": "rival lang:fr", "not-en": "rival -lang:en"} {
+		pq, err := query.Parse(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.Add(id, pq); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := NewMatcher(ix)
+	calls := 0
+	m.DetectLang = func(*text.Doc) string { calls++; return "en" }
+	var an text.Analyzer
+	tests := []struct {
+		text, declared string
+		want           []string
+		calls          int
+	}{
+		{"valmont news", "fr", []string{"plain"}, 0},
+		{"rival news", "fr", nil, 1}, // declared fr, detected en
+		{"rival and valmont", "", []string{"plain"}, 1},
+		{"nothing here", "en", nil, 0},
+	}
+	for _, tt := range tests {
+		calls = 0
+		d := an.Analyze(&vigie.Post{ID: "x", Source: "rss", Text: tt.text, Lang: tt.declared})
+		got := slices.Sorted(slices.Values(m.MatchDoc(d)))
+		if !slices.Equal(got, tt.want) || calls != tt.calls || m.LangDetected != (tt.calls > 0) {
+			t.Errorf("%q: matched %v, %d detections (LangDetected %v); want %v, %d", tt.text, got, calls, m.LangDetected, tt.want, tt.calls)
+		}
+		if tt.calls > 0 && d.Lang != "en" {
+			t.Errorf("%q: d.Lang %q after detection", tt.text, d.Lang)
+		}
 	}
 }

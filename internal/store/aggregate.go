@@ -376,19 +376,17 @@ func (s *Store) writeRollups(ctx context.Context, tx *sql.Tx, d rollupDelta) err
 		})
 		const cols = 5
 		var fallen []rollupRow
-		for chunk := range slices.Chunk(keys, maxParams/cols) {
-			args := make([]any, 0, len(chunk)*cols)
-			for _, k := range chunk {
-				n := t.rows[k]
-				args = append(args, k.set, k.dim, k.bucket, k.value, n)
-				if n < 0 {
-					fallen = append(fallen, k)
-				}
+		args := make([]any, 0, len(keys)*cols)
+		for _, k := range keys {
+			n := t.rows[k]
+			args = append(args, k.set, k.dim, k.bucket, k.value, n)
+			if n < 0 {
+				fallen = append(fallen, k)
 			}
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO `+t.table+` (set_id, dim, bucket, value, n) VALUES `+
-				placeholders(len(chunk), cols)+` ON CONFLICT (set_id, dim, bucket, value) DO UPDATE SET n = `+t.table+`.n + excluded.n`), args...); err != nil {
-				return s.errf(err, "rollups: %s", t.table)
-			}
+		}
+		if _, err := s.execRows(ctx, tx, `INSERT INTO `+t.table+` (set_id, dim, bucket, value, n) VALUES `,
+			` ON CONFLICT (set_id, dim, bucket, value) DO UPDATE SET n = `+t.table+`.n + excluded.n`, cols, args); err != nil {
+			return s.errf(err, "rollups: %s", t.table)
 		}
 		if len(fallen) > 0 {
 			stmt, err := tx.PrepareContext(ctx, s.q(`DELETE FROM `+t.table+` WHERE set_id = ? AND dim = ? AND bucket = ? AND value = ? AND n = 0`))
@@ -484,21 +482,19 @@ func (s *Store) writeAuthorDays(ctx context.Context, tx *sql.Tx, deltas map[auth
 	})
 	const cols = 6
 	var fallen []authorDay
-	for chunk := range slices.Chunk(keys, maxParams/cols) {
-		args := make([]any, 0, len(chunk)*cols)
-		for _, k := range chunk {
-			v := deltas[k]
-			args = append(args, k.workspace, k.author, k.day, v[0], v[1], v[2])
-			if v[0] < 0 {
-				fallen = append(fallen, k)
-			}
+	args := make([]any, 0, len(keys)*cols)
+	for _, k := range keys {
+		v := deltas[k]
+		args = append(args, k.workspace, k.author, k.day, v[0], v[1], v[2])
+		if v[0] < 0 {
+			fallen = append(fallen, k)
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO author_days (workspace_id, author_id, day, n, engagement, followers) VALUES `+
-			placeholders(len(chunk), cols)+` ON CONFLICT (workspace_id, author_id, day) DO UPDATE SET n = author_days.n + excluded.n,
+	}
+	if _, err := s.execRows(ctx, tx, `INSERT INTO author_days (workspace_id, author_id, day, n, engagement, followers) VALUES `,
+		` ON CONFLICT (workspace_id, author_id, day) DO UPDATE SET n = author_days.n + excluded.n,
 			engagement = author_days.engagement + excluded.engagement,
-			followers = CASE WHEN excluded.followers >= 0 THEN excluded.followers ELSE author_days.followers END`), args...); err != nil {
-			return s.errf(err, "rollups: author_days")
-		}
+			followers = CASE WHEN excluded.followers >= 0 THEN excluded.followers ELSE author_days.followers END`, cols, args); err != nil {
+		return s.errf(err, "rollups: author_days")
 	}
 	for _, k := range fallen {
 		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM author_days WHERE workspace_id = ? AND author_id = ? AND day = ? AND n = 0"), k.workspace, k.author, k.day); err != nil {

@@ -27,6 +27,7 @@ var sqlitePragmas = url.Values{
 		// Keep the write-ahead log from staying gigabytes large after a big
 		// import: checkpoints truncate it back to this size.
 		"journal_size_limit(67108864)",
+		"wal_autocheckpoint(16384)",
 		// Archive searches touch many rows; reading them through mmap and a
 		// larger page cache halves their time (fewer system calls).
 		"mmap_size(1073741824)",

@@ -435,20 +435,12 @@ func (s *Store) insertMentions(ctx context.Context, tx *sql.Tx, posts []*pending
 			}
 		}
 	}
-	total := 0
-	for chunk := range slices.Chunk(args, maxParams/cols*cols) {
-		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO mentions (post_id, monitor_id, published_at)
-			VALUES `+placeholders(len(chunk)/cols, cols)+` ON CONFLICT (post_id, monitor_id) DO NOTHING`), chunk...)
-		if err != nil {
-			return 0, s.errf(err, "save batch: mentions")
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return 0, s.errf(err, "save batch: mentions")
-		}
-		total += int(n)
+	n, err := s.execRows(ctx, tx, `INSERT INTO mentions (post_id, monitor_id, published_at) VALUES `,
+		` ON CONFLICT (post_id, monitor_id) DO NOTHING`, cols, args)
+	if err != nil {
+		return 0, s.errf(err, "save batch: mentions")
 	}
-	return total, nil
+	return int(n), nil
 }
 
 // KnownPosts reports which of these external ids are stored for the source
@@ -520,12 +512,9 @@ func (s *Store) insertEnrichment(ctx context.Context, tx *sql.Tx, posts []*pendi
 			}
 		}
 	}
-	for chunk := range slices.Chunk(args, maxParams/cols*cols) {
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO post_entities (post_id, kind, value) VALUES `+
-			placeholders(len(chunk)/cols, cols)+` ON CONFLICT (post_id, kind, value) DO NOTHING`), chunk...)
-		if err != nil {
-			return s.errf(err, "save batch: entities")
-		}
+	if _, err := s.execRows(ctx, tx, `INSERT INTO post_entities (post_id, kind, value) VALUES `,
+		` ON CONFLICT (post_id, kind, value) DO NOTHING`, cols, args); err != nil {
+		return s.errf(err, "save batch: entities")
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigie-project/vigie"
@@ -36,6 +37,8 @@ type Store struct {
 	// beforeCommit, when set, runs at the end of SaveBatch's transaction;
 	// tests use it to simulate a crash before the commit.
 	beforeCommit func() error
+
+	stmts sync.Map // rowsStmt → *sql.Stmt (stmt.go)
 }
 
 // Open opens the database named by url and applies pending migrations:
@@ -76,6 +79,7 @@ func (s *Store) Close() error {
 	if !s.pg() {
 		s.db.Exec("PRAGMA optimize")
 	}
+	s.closeStmts()
 	return s.db.Close()
 }
 
