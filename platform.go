@@ -290,9 +290,12 @@ type Overview struct {
 	// without a kind): the share of voice of brand against competitors.
 	ByKind []KeyCount `json:"by_kind"`
 
-	Sentiment          []SentimentBucket `json:"sentiment"` // every bucket, zeros included
-	SentimentTotal     SentimentCounts   `json:"sentiment_total"`
-	PrevSentimentTotal SentimentCounts   `json:"prev_sentiment_total"`
+	Sentiment []SentimentBucket `json:"sentiment"` // every bucket, zeros included
+	// PrevVolume is the previous period's mentions per bucket (At in that
+	// period), for comparing the two periods' curves.
+	PrevVolume         []BucketCount   `json:"prev_volume"`
+	SentimentTotal     SentimentCounts `json:"sentiment_total"`
+	PrevSentimentTotal SentimentCounts `json:"prev_sentiment_total"`
 
 	// Breakdowns, every key seen in either period, by count then key. An
 	// empty key is unknown (no language detected, no country given).

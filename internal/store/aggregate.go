@@ -682,9 +682,11 @@ func (s *Store) Overview(ctx context.Context, f vigie.OverviewFilter) (vigie.Ove
 		o.Volume[i] = vigie.MonitorSeries{ID: m.ID, Name: m.Name, Kind: m.Kind, Points: make([]vigie.BucketCount, nb)}
 	}
 	o.Sentiment = make([]vigie.SentimentBucket, nb)
+	o.PrevVolume = make([]vigie.BucketCount, nb)
 	for i := range nb {
 		at := from.Add(time.Duration(i) * f.Bucket)
 		o.Sentiment[i].At = at
+		o.PrevVolume[i].At = o.PrevFrom.Add(time.Duration(i) * f.Bucket)
 		for j := range o.Volume {
 			o.Volume[j].Points[i].At = at
 		}
@@ -790,23 +792,26 @@ func (s *Store) pickPostSets(ctx context.Context, q *overviewQuery, workspace in
 	return nil
 }
 
-// overviewSeries fills the buckets of the volume and sentiment series.
+// overviewSeries fills the buckets of the volume and sentiment series, and
+// the previous period's volume. Bucket indexes count from the previous
+// period's start (so that SQL's integer division never meets a negative).
 func (s *Store) overviewSeries(ctx context.Context, q *overviewQuery) error {
 	o := q.o
-	from, to := hourOf(o.From), hourOf(o.To)
+	nb := int64(len(o.Sentiment))
+	from, to, prev := hourOf(o.From), hourOf(o.To), hourOf(o.PrevFrom)
 	table, step := "rollup_hours", int64(o.Bucket/time.Hour)
 	if o.Bucket == 24*time.Hour && from%24 == 0 {
 		// UTC days: the daily rollups.
-		table, from, to, step = "rollup_days", from/24, to/24, 1
+		table, from, to, prev, step = "rollup_days", from/24, to/24, prev/24, 1
 	}
-	args := []any{from, step, dimAll, from, to, from, step, dimSentiment, from, to}
+	args := []any{prev, step, dimAll, from, to, prev, step, dimSentiment, prev, to}
 	less := ""
 	if q.lessSets != "" {
 		less = `
 		UNION ALL
 		SELECT 0, (bucket - ?) / ?, value, -CAST(SUM(n) AS BIGINT) FROM ` + table + `
 		WHERE ` + q.lessSets + ` AND dim = ? AND bucket >= ? AND bucket < ? GROUP BY 1, 2, 3`
-		args = append(args, from, step, dimSentiment, from, to)
+		args = append(args, prev, step, dimSentiment, prev, to)
 	}
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT set_id, (bucket - ?) / ?, value, CAST(SUM(n) AS BIGINT) FROM `+table+`
 		WHERE `+q.monitorSets+` AND dim = ? AND bucket >= ? AND bucket < ? GROUP BY 1, 2, 3
@@ -827,15 +832,16 @@ func (s *Store) overviewSeries(ctx context.Context, q *overviewQuery) error {
 		if err := rows.Scan(&set, &i, &label, &n); err != nil {
 			return s.errf(err, "overview: series")
 		}
-		if i < 0 || int(i) >= len(o.Sentiment) {
-			continue
-		}
-		if set == 0 {
-			addSentiment(&o.Sentiment[i].SentimentCounts, label, n)
-			continue
-		}
-		for _, m := range q.members[set] {
-			o.Volume[m].Points[i].Count += n
+		switch {
+		case i < 0 || i >= 2*nb:
+		case set == 0 && i < nb:
+			o.PrevVolume[i].Count += n
+		case set == 0:
+			addSentiment(&o.Sentiment[i-nb].SentimentCounts, label, n)
+		case i >= nb:
+			for _, m := range q.members[set] {
+				o.Volume[m].Points[i-nb].Count += n
+			}
 		}
 	}
 	if err := rows.Err(); err != nil {

@@ -135,6 +135,7 @@ func bruteOverview(t testing.TB, s *Store, f vigie.OverviewFilter) vigie.Overvie
 	}
 	for b := range nb {
 		o.Sentiment = append(o.Sentiment, vigie.SentimentBucket{At: from.Add(time.Duration(b) * f.Bucket)})
+		o.PrevVolume = append(o.PrevVolume, vigie.BucketCount{At: o.PrevFrom.Add(time.Duration(b) * f.Bucket)})
 	}
 	dims := map[string]map[string]*vigie.KeyCount{}
 	count := func(dim, key string, cur bool) {
@@ -192,6 +193,7 @@ func bruteOverview(t testing.TB, s *Store, f vigie.OverviewFilter) vigie.Overvie
 		} else {
 			o.PrevTotal++
 			sentiment(&o.PrevSentimentTotal, m.Sentiment.Label)
+			o.PrevVolume[int(at.Sub(o.PrevFrom)/f.Bucket)].Count++
 		}
 		count("source", m.Post.Source, cur)
 		count("lang", m.Post.Lang, cur)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 )
 
 // Multi-row writes (rollups, mentions, entities) run as statements of a
@@ -12,11 +13,12 @@ import (
 // ingest's time on SQLite.
 var rowSizes = [...]int{256, 32, 4, 1}
 
-// rowsStmt names one prepared multi-row statement: head, then rows groups of
-// cols placeholders, then tail.
+// rowsStmt names one prepared multi-row statement: head, then rows times
+// row (of cols placeholders), comma-separated, then tail; with rows 0, the
+// single-row statement head.
 type rowsStmt struct {
-	head, tail string
-	cols, rows int
+	head, row, tail string
+	cols, rows      int
 }
 
 // prepared returns k's statement, prepared on the store's pool once, bound
@@ -25,7 +27,7 @@ func (s *Store) prepared(ctx context.Context, tx *sql.Tx, k rowsStmt) (*sql.Stmt
 	if v, ok := s.stmts.Load(k); ok {
 		return tx.StmtContext(ctx, v.(*sql.Stmt)), nil
 	}
-	st, err := s.db.PrepareContext(ctx, s.q(k.head+placeholders(k.rows, k.cols)+k.tail))
+	st, err := s.db.PrepareContext(ctx, s.q(k.head+strings.TrimSuffix(strings.Repeat(k.row+", ", k.rows), ", ")+k.tail))
 	if err != nil {
 		return nil, err
 	}
@@ -36,10 +38,16 @@ func (s *Store) prepared(ctx context.Context, tx *sql.Tx, k rowsStmt) (*sql.Stmt
 	return tx.StmtContext(ctx, st), nil
 }
 
-// execRows runs "head VALUES-rows tail" over args, cols values a row, in
+// execRows runs "head (?, …), … tail" over args, cols values a row, in
 // statements of rowSizes rows, and returns the rows affected.
 func (s *Store) execRows(ctx context.Context, tx *sql.Tx, head, tail string, cols int, args []any) (int64, error) {
-	if len(args)%cols != 0 {
+	return s.execRowsAs(ctx, tx, head, "("+list(cols)+")", tail, args)
+}
+
+// execRowsAs is execRows with each row written as row (e.g. with casts).
+func (s *Store) execRowsAs(ctx context.Context, tx *sql.Tx, head, row, tail string, args []any) (int64, error) {
+	cols := strings.Count(row, "?")
+	if cols == 0 || len(args)%cols != 0 {
 		return 0, fmt.Errorf("execRows: %d values for rows of %d", len(args), cols)
 	}
 	var affected int64
@@ -51,7 +59,7 @@ func (s *Store) execRows(ctx context.Context, tx *sql.Tx, head, tail string, col
 				break
 			}
 		}
-		st, err := s.prepared(ctx, tx, rowsStmt{head, tail, cols, n})
+		st, err := s.prepared(ctx, tx, rowsStmt{head, row, tail, cols, n})
 		if err != nil {
 			return affected, err
 		}

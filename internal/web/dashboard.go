@@ -100,15 +100,7 @@ func (w *Web) dashboard(rw http.ResponseWriter, r *http.Request, v *visit) error
 		wg                sync.WaitGroup
 	)
 	of := vigie.OverviewFilter{WorkspaceID: v.Workspace.ID, From: p.From, To: p.To, Bucket: p.Bucket, Limit: 10}
-	var prevOv vigie.Overview
-	var pErr error
-	wg.Add(3)
-	go func() {
-		defer wg.Done()
-		prev := of
-		prev.From, prev.To, prev.Limit = p.From.Add(-p.To.Sub(p.From)), p.From, 1
-		prevOv, pErr = w.Store.Overview(r.Context(), prev)
-	}()
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		authors, aErr = w.Store.TopAuthors(r.Context(), vigie.MentionFilter{WorkspaceID: v.Workspace.ID, From: p.From, To: p.To, Limit: 8})
@@ -120,10 +112,10 @@ func (w *Web) dashboard(rw http.ResponseWriter, r *http.Request, v *visit) error
 	}()
 	ov, ovErr = w.Store.Overview(r.Context(), of)
 	wg.Wait()
-	if err := cmp.Or(ovErr, aErr, tErr, pErr); err != nil {
+	if err := cmp.Or(ovErr, aErr, tErr); err != nil {
 		return err
 	}
-	d := &dashView{v: v, p: p, ov: &ov, prev: &prevOv, base: workspacePath(v.Workspace, "mentions")}
+	d := &dashView{v: v, p: p, ov: &ov, base: workspacePath(v.Workspace, "mentions")}
 	return w.render(rw, v, http.StatusOK, "dashboard", map[string]any{
 		"P": p, "Presets": []string{"24h", "7d", "30d"}, "KPIs": d.kpis(),
 		"Compare": d.compare(), "Volume": d.volume(), "Share": d.share(), "Sentiment": d.sentiment(),
@@ -141,7 +133,6 @@ type dashView struct {
 	v    *visit
 	p    dashPeriod
 	ov   *vigie.Overview
-	prev *vigie.Overview // the previous period's (for its per-bucket totals)
 	base string
 }
 
@@ -215,8 +206,8 @@ func (d *dashView) compare() template.HTML {
 	}
 	span := d.ov.To.Sub(d.ov.From)
 	prev := chart.Series{Name: d.v.T("dashboard.prevperiod"), Slot: 1, Dashed: true, Offset: span}
-	for _, b := range d.prev.Sentiment {
-		prev.Points = append(prev.Points, chart.Point{X: b.At, Y: total(b), URL: d.link(b.At, b.At.Add(d.ov.Bucket))})
+	for _, b := range d.ov.PrevVolume {
+		prev.Points = append(prev.Points, chart.Point{X: b.At, Y: float64(b.Count), URL: d.link(b.At, b.At.Add(d.ov.Bucket))})
 	}
 	return chart.TimeChart{Series: []chart.Series{cur, prev}, From: d.ov.From, To: d.ov.To, Step: d.ov.Bucket, Width: 560, Height: 200,
 		Label: d.v.T("dashboard.compareTitle"), Empty: d.v.T("dashboard.nomentions"), YLabel: d.v.T("dashboard.mentions"),
