@@ -13,14 +13,21 @@ import (
 // Language returns the language of an analysed post: the detected one, with
 // the source's declared language (any BCP 47 tag, "fr-CH") as a hint — a
 // feed's declaration is often its site's default, not the post's truth —
-// or the declared one when the text is too short to tell.
+// or the declared one when the text is too short to tell. Without a
+// declared language, a guess below MinLangConfidence is no language: a
+// dashboard saying "unknown" beats one saying "Estonian" for "Rival is bad".
 func Language(d *text.Doc, declared string) string {
 	hint := DeclaredLang(declared)
-	if r := lang.DetectHint(prefix(d.Plain, maxLangBytes), hint); r.Lang != "" {
+	if r := lang.DetectHint(prefix(d.Plain, maxLangBytes), hint); r.Lang != "" && (hint != "" || r.Confidence >= MinLangConfidence) {
 		return r.Lang
 	}
 	return hint
 }
+
+// MinLangConfidence is the detector's confidence under which a post that
+// declares no language gets none. On the UMSAB val tweets, 7 of 2,268 fall
+// under it, 5 of them wrongly detected.
+const MinLangConfidence = 0.2
 
 // Long posts (articles from feeds) are enriched from their beginning: the
 // first 256 bytes tell the language as surely as the whole text (measured:

@@ -21,6 +21,10 @@ func TestLanguageHint(t *testing.T) {
 		{"", "de-CH", "de"}, // nothing to detect: the declared language stays
 		{"👍 🎉", "it", "it"}, // no letters
 		{"", "", ""},
+		{"Rival is bad", "", ""},     // a guess (Estonian, 0.18): unknown rather than wrong
+		{"Rival is bad", "en", "en"}, // the declared language decides
+		{"merci beaucoup", "", "fr"}, // short but sure
+		{"Great news", "", "en"},     // 0.64
 	}
 	for _, tt := range tests {
 		d := text.Analyze(&vigie.Post{Text: tt.text})
