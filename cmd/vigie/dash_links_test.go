@@ -96,4 +96,29 @@ func TestDashboardLinks(t *testing.T) {
 	if nonzero < 12 {
 		t.Errorf("only %d links with mentions checked (%d in all)", nonzero, checked)
 	}
+
+	// The top lists (hashtags, domains, rising) and the top authors.
+	lists := 0
+	item := regexp.MustCompile(`<li><a href="([^"]+)">([^<]*)</a> <span class="n">(\d+)</span>`)
+	author := regexp.MustCompile(`<tr><td><a href="([^"]+)">([^<]*)</a> <span class="src">[^<]*</span></td>\s*<td[^>]*>[^<]*</td><td>[^<]*</td><td>(\d+)</td>`)
+	for _, m := range append(item.FindAllStringSubmatch(page, -1), author.FindAllStringSubmatch(page, -1)...) {
+		href, key := html.UnescapeString(m[1]), html.UnescapeString(m[2])
+		got := listed.FindStringSubmatch(get(href))
+		if got == nil || got[1] != m[3] {
+			t.Errorf("%q shows %s, its link (%s) lists %v", key, m[3], href, got)
+		}
+		lists++
+	}
+	if lists < 5 {
+		t.Errorf("only %d top-list links checked", lists)
+	}
+
+	// The mentions figure of the period.
+	kpi := regexp.MustCompile(`<li class="kpi"><a href="([^"]+)"><span class="label">Mentions</span> <span class="value">(\d+)</span>`).FindStringSubmatch(page)
+	if kpi == nil || kpi[2] != "5" {
+		t.Fatalf("the mentions figure: %v", kpi)
+	}
+	if got := listed.FindStringSubmatch(get(html.UnescapeString(kpi[1]))); got == nil || got[1] != "5" {
+		t.Errorf("the mentions figure's link lists %v", got)
+	}
 }

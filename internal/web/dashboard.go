@@ -326,7 +326,8 @@ func (d *dashView) authors(in []vigie.Influence) []authorRow {
 			Engagement: formatInt(d.v.Locale, int(a.Inputs.Engagement)),
 			Parts:      d.v.T("dashboard.parts", formatPct(d.v.Locale, a.Parts.Reach), formatPct(d.v.Locale, a.Parts.Engagement), formatPct(d.v.Locale, a.Parts.Activity))}
 		if handle != "" && !strings.ContainsAny(handle, " \"") {
-			r.URL = d.period("q", "author:"+handle)
+			// Authors are per network: the same handle elsewhere is someone else.
+			r.URL = d.period("q", "author:"+handle, "source", a.Source)
 		}
 		out = append(out, r)
 	}
