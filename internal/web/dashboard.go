@@ -119,11 +119,12 @@ func (w *Web) dashboard(rw http.ResponseWriter, r *http.Request, v *visit) error
 	return w.render(rw, v, http.StatusOK, "dashboard", map[string]any{
 		"P": p, "Presets": []string{"24h", "7d", "30d"}, "KPIs": d.kpis(),
 		"Compare": d.compare(), "Volume": d.volume(), "Share": d.share(), "Sentiment": d.sentiment(),
-		"BySource":  d.bars(ov.BySource, "source", "dashboard.bysource"),
-		"ByLang":    d.bars(ov.ByLang, "lang", "dashboard.bylang"),
-		"ByCountry": d.bars(ov.ByCountry, "country", "dashboard.bycountry"),
-		"Authors":   d.authors(authors),
-		"Hashtags":  d.keys(ov.TopHashtags, "#"), "Domains": d.keys(ov.TopDomains, "site:"), "Rising": d.keys(ov.Rising, "#"), "Terms": d.keys(terms, ""),
+		"BySource":    d.bars(ov.BySource, "source", "dashboard.bysource"),
+		"ByLang":      d.bars(ov.ByLang, "lang", "dashboard.bylang"),
+		"ByCountry":   d.bars(ov.ByCountry, "country", "dashboard.bycountry"),
+		"Authors":     d.authors(authors),
+		"RisingEmpty": risingEmpty(&ov),
+		"Hashtags":    d.keys(ov.TopHashtags, "#"), "Domains": d.keys(ov.TopDomains, "site:"), "Rising": d.keys(ov.Rising, "#"), "Terms": d.keys(terms, ""),
 		"Empty": ov.Total == 0 && ov.PrevTotal == 0,
 	})
 }
@@ -194,6 +195,18 @@ func (d *dashView) kpis() []kpi {
 		out = append(out, k)
 	}
 	return out
+}
+
+// risingEmpty is what an empty rising list says: that there is nothing to
+// read, nothing to compare with, or that nothing rose.
+func risingEmpty(ov *vigie.Overview) string {
+	switch {
+	case ov.Total == 0:
+		return "dashboard.nomentions"
+	case ov.PrevTotal == 0:
+		return "dashboard.noprevious"
+	}
+	return "dashboard.norising"
 }
 
 // compare draws the period's mentions per bucket over the previous
