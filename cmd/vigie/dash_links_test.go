@@ -100,7 +100,7 @@ func TestDashboardLinks(t *testing.T) {
 	// The top lists (hashtags, domains, rising) and the top authors.
 	lists := 0
 	item := regexp.MustCompile(`<li><a href="([^"]+)">([^<]*)</a> <span class="n">(\d+)</span>`)
-	author := regexp.MustCompile(`<tr><td><a href="([^"]+)">([^<]*)</a> <span class="src">[^<]*</span></td>\s*<td[^>]*>[^<]*</td><td>[^<]*</td><td>(\d+)</td>`)
+	author := regexp.MustCompile(`<tr><td><a href="([^"]+)">([^<]*)</a> <span class="src">[^<]*</span></td>\s*<td[^>]*>[^<]*</td><td[^>]*>[^<]*</td><td[^>]*>(\d+)</td>`)
 	for _, m := range append(item.FindAllStringSubmatch(page, -1), author.FindAllStringSubmatch(page, -1)...) {
 		href, key := html.UnescapeString(m[1]), html.UnescapeString(m[2])
 		got := listed.FindStringSubmatch(get(href))
@@ -109,8 +109,8 @@ func TestDashboardLinks(t *testing.T) {
 		}
 		lists++
 	}
-	if lists < 5 {
-		t.Errorf("only %d top-list links checked", lists)
+	if authors := len(author.FindAllString(page, -1)); lists < 5 || authors < 2 {
+		t.Errorf("only %d top-list links checked, %d of them authors", lists, authors)
 	}
 
 	// The mentions figure of the period.

@@ -24,6 +24,9 @@ import (
 // 1M-post import 1.8× slower.
 const importBatch = 20000
 
+// importBytes also ends a batch: 20,000 long articles would hold gigabytes.
+const importBytes = 64 << 20
+
 // runImport loads monitors (upserted by id) and then posts through the
 // normal pipeline. Running it again, or after a crash, stores nothing twice.
 func runImport(args []string, stdout, stderr io.Writer) error {
@@ -86,6 +89,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		defer close(batches)
 		lr := newLineReader(in)
 		b := batch{}
+		size := 0
 		for {
 			line, no, err := lr.next()
 			if err == io.EOF {
@@ -106,14 +110,14 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 			}
 			b.posts = append(b.posts, p)
 			b.lines = append(b.lines, no)
-			if len(b.posts) == importBatch {
+			if size += len(line); len(b.posts) == importBatch || size >= importBytes {
 				select {
 				case batches <- b:
 				case <-work.Done():
 					readErr <- work.Err()
 					return
 				}
-				b = batch{}
+				b, size = batch{}, 0
 			}
 		}
 		if len(b.posts) > 0 {

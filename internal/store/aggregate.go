@@ -363,8 +363,9 @@ func (s *Store) writeRollups(ctx context.Context, tx *sql.Tx, d rollupDelta) err
 	}
 	for _, t := range []struct {
 		table string
+		shape rowShape
 		rows  map[rollupRow]int64
-	}{{"rollup_hours", hours}, {"rollup_days", days}} {
+	}{{"rollup_hours", upsertRollupHours, hours}, {"rollup_days", upsertRollupDays, days}} {
 		keys := make([]rollupRow, 0, len(t.rows))
 		for k, n := range t.rows {
 			if n != 0 {
@@ -384,8 +385,7 @@ func (s *Store) writeRollups(ctx context.Context, tx *sql.Tx, d rollupDelta) err
 				fallen = append(fallen, k)
 			}
 		}
-		if _, err := s.execRows(ctx, tx, `INSERT INTO `+t.table+` (set_id, dim, bucket, value, n) VALUES `,
-			` ON CONFLICT (set_id, dim, bucket, value) DO UPDATE SET n = `+t.table+`.n + excluded.n`, cols, args); err != nil {
+		if _, err := s.execRows(ctx, tx, t.shape, args); err != nil {
 			return s.errf(err, "rollups: %s", t.table)
 		}
 		if len(fallen) > 0 {
@@ -490,10 +490,7 @@ func (s *Store) writeAuthorDays(ctx context.Context, tx *sql.Tx, deltas map[auth
 			fallen = append(fallen, k)
 		}
 	}
-	if _, err := s.execRows(ctx, tx, `INSERT INTO author_days (workspace_id, author_id, day, n, engagement, followers) VALUES `,
-		` ON CONFLICT (workspace_id, author_id, day) DO UPDATE SET n = author_days.n + excluded.n,
-			engagement = author_days.engagement + excluded.engagement,
-			followers = CASE WHEN excluded.followers >= 0 THEN excluded.followers ELSE author_days.followers END`, cols, args); err != nil {
+	if _, err := s.execRows(ctx, tx, upsertAuthorDays, args); err != nil {
 		return s.errf(err, "rollups: author_days")
 	}
 	for _, k := range fallen {

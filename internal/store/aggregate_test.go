@@ -746,3 +746,40 @@ func benchOverviewItems(rng *rand.Rand, from, n int, end time.Time, monitors []s
 	}
 	return out
 }
+
+// TestCountryLowerCaseMigration: posts stored with the source's case of
+// their country ("CH") before migration 0011, and rollups split between
+// "CH" and "ch", end in lower case and merged.
+func TestCountryLowerCaseMigration(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newAggFixture(t, s)
+		loadAgg(t, s, f)
+		// As a database from before holds them: half the countries in
+		// capitals, rollups counted from them.
+		if _, err := s.db.Exec("UPDATE posts SET country = upper(country) WHERE id % 2 = 0"); err != nil {
+			t.Fatal(err)
+		}
+		rebuildRollups(t, s)
+		var split int
+		if err := s.db.QueryRow("SELECT COUNT(*) FROM rollup_days WHERE dim = 'country' AND value = 'CH'").Scan(&split); err != nil || split == 0 {
+			t.Fatalf("the fixture has no rollup of CH (%d, %v)", split, err)
+		}
+		if _, err := s.db.Exec("DELETE FROM schema_migrations WHERE version = '0011_country_lower_case'"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var upper int
+		if err := s.db.QueryRow(`SELECT (SELECT COUNT(*) FROM posts WHERE country <> lower(country))
+			+ (SELECT COUNT(*) FROM rollup_hours WHERE dim = 'country' AND value <> lower(value))
+			+ (SELECT COUNT(*) FROM rollup_days WHERE dim = 'country' AND value <> lower(value))`).Scan(&upper); err != nil || upper != 0 {
+			t.Fatalf("%d rows keep capitals (%v)", upper, err)
+		}
+		for name, of := range overviewCases(f.ws.ID) {
+			sameOverview(t, "after 0011, "+name, must(s.Overview(ctx, of))(t), bruteOverview(t, s, of))
+		}
+		checkRollups(t, s, "after 0011")
+	})
+}

@@ -294,8 +294,6 @@ func (s *Store) upsertAuthors(ctx context.Context, tx *sql.Tx, posts []*pending)
 	// by them without reading the authors): a change reaches its rows. On
 	// PostgreSQL in a few statements (one per author cost a round trip
 	// each); SQLite runs a prepared one per author faster than UPDATE FROM.
-	const update = `UPDATE author_days SET followers = ?
-		WHERE workspace_id IN (SELECT id FROM workspaces) AND author_id = ? AND followers <> ?`
 	var follow []any
 	for _, k := range order {
 		if f := latest[k].Author.Followers; f != 0 {
@@ -304,12 +302,10 @@ func (s *Store) upsertAuthors(ctx context.Context, tx *sql.Tx, posts []*pending)
 	}
 	var err error
 	if s.pg() {
-		_, err = s.execRowsAs(ctx, tx, `UPDATE author_days SET followers = v.column2 FROM (VALUES `, `(CAST(? AS BIGINT), CAST(? AS BIGINT))`,
-			`) AS v WHERE author_days.author_id = v.column1 AND author_days.followers <> v.column2
-			AND author_days.workspace_id IN (SELECT id FROM workspaces)`, follow)
+		_, err = s.execRows(ctx, tx, updateFollowersRows, follow)
 	} else if len(follow) > 0 {
 		var st *sql.Stmt
-		if st, err = s.prepared(ctx, tx, rowsStmt{head: update}); err == nil {
+		if st, err = s.prepared(ctx, tx, rowsStmt{updateFollowers, 0}); err == nil {
 			for i := 0; i < len(follow) && err == nil; i += 2 {
 				_, err = st.ExecContext(ctx, follow[i+1], follow[i], follow[i+1])
 			}
@@ -442,8 +438,7 @@ func (s *Store) insertMentions(ctx context.Context, tx *sql.Tx, posts []*pending
 			}
 		}
 	}
-	n, err := s.execRows(ctx, tx, `INSERT INTO mentions (post_id, monitor_id, published_at) VALUES `,
-		` ON CONFLICT (post_id, monitor_id) DO NOTHING`, cols, args)
+	n, err := s.execRows(ctx, tx, insertMentionRows, args)
 	if err != nil {
 		return 0, s.errf(err, "save batch: mentions")
 	}
@@ -519,8 +514,7 @@ func (s *Store) insertEnrichment(ctx context.Context, tx *sql.Tx, posts []*pendi
 			}
 		}
 	}
-	if _, err := s.execRows(ctx, tx, `INSERT INTO post_entities (post_id, kind, value) VALUES `,
-		` ON CONFLICT (post_id, kind, value) DO NOTHING`, cols, args); err != nil {
+	if _, err := s.execRows(ctx, tx, insertEntityRows, args); err != nil {
 		return s.errf(err, "save batch: entities")
 	}
 	return nil

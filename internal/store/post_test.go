@@ -301,3 +301,33 @@ func TestSaveBatchConcurrent(t *testing.T) {
 		}
 	})
 }
+
+// TestSaveBatchMoreWritersThanConnections: writers beyond the pool's
+// connections queue and all succeed — nothing in a transaction waits for a
+// second connection (a statement prepared on first use once did, and
+// stalled SQLite for the busy timeout and PostgreSQL for good).
+func TestSaveBatchMoreWritersThanConnections(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		monitors := []string{"m1", "m2", "m3"}
+		f := newFixture(t, s, monitors...)
+		const writers = 20 // PostgreSQL's pool holds 16, SQLite's 8
+		rng := rand.New(rand.NewPCG(5, 5))
+		errs := make([]error, writers)
+		var wg sync.WaitGroup
+		for w := range writers {
+			batch := benchItems(rng, w*300, 300, monitors)
+			wg.Go(func() { _, errs[w] = s.SaveBatch(ctx, f.source.ID, batch, nil) })
+		}
+		wg.Wait()
+		for w, err := range errs {
+			if err != nil {
+				t.Fatalf("writer %d: %v", w, err)
+			}
+		}
+		if c := must(s.Counts(ctx))(t); c.Posts != writers*300 {
+			t.Errorf("stored %d posts, want %d", c.Posts, writers*300)
+		}
+	})
+}

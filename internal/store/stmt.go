@@ -8,48 +8,92 @@ import (
 )
 
 // Multi-row writes (rollups, mentions, entities) run as statements of a
-// few fixed sizes, prepared once per connection and reused: parsing a fresh
-// statement of a few hundred rows for every batch was a tenth of the
+// few fixed sizes, prepared once when the store opens and reused: parsing a
+// fresh statement of a few hundred rows for every batch was a tenth of the
 // ingest's time on SQLite.
+//
+// They are prepared at Open, never on first use: preparing on the pool
+// while a transaction holds a connection waits for a second connection,
+// which concurrent writers queued behind that transaction may all hold.
 var rowSizes = [...]int{256, 32, 4, 1}
 
-// rowsStmt names one prepared multi-row statement: head, then rows times
-// row (of cols placeholders), comma-separated, then tail; with rows 0, the
-// single-row statement head.
-type rowsStmt struct {
-	head, row, tail string
-	cols, rows      int
+// A rowShape is a write of many rows: head, then rows times row (of
+// placeholders), comma-separated, then tail. With no row it is a plain
+// single statement, head.
+type rowShape struct{ head, row, tail string }
+
+func (sh rowShape) sql(rows int) string {
+	return sh.head + strings.TrimSuffix(strings.Repeat(sh.row+", ", rows), ", ") + sh.tail
 }
 
-// prepared returns k's statement, prepared on the store's pool once, bound
-// to tx.
+// rowsStmt is one prepared statement: a shape at a number of rows.
+type rowsStmt struct {
+	shape rowShape
+	rows  int
+}
+
+func rollupUpsert(table string) rowShape {
+	return rowShape{`INSERT INTO ` + table + ` (set_id, dim, bucket, value, n) VALUES `, `(?, ?, ?, ?, ?)`,
+		` ON CONFLICT (set_id, dim, bucket, value) DO UPDATE SET n = ` + table + `.n + excluded.n`}
+}
+
+// The store's hot writes.
+var (
+	upsertRollupHours = rollupUpsert("rollup_hours")
+	upsertRollupDays  = rollupUpsert("rollup_days")
+	upsertAuthorDays  = rowShape{`INSERT INTO author_days (workspace_id, author_id, day, n, engagement, followers) VALUES `,
+		`(?, ?, ?, ?, ?, ?)`, ` ON CONFLICT (workspace_id, author_id, day) DO UPDATE SET n = author_days.n + excluded.n,
+			engagement = author_days.engagement + excluded.engagement,
+			followers = CASE WHEN excluded.followers >= 0 THEN excluded.followers ELSE author_days.followers END`}
+	insertMentionRows = rowShape{`INSERT INTO mentions (post_id, monitor_id, published_at) VALUES `, `(?, ?, ?)`,
+		` ON CONFLICT (post_id, monitor_id) DO NOTHING`}
+	insertEntityRows = rowShape{`INSERT INTO post_entities (post_id, kind, value) VALUES `, `(?, ?, ?)`,
+		` ON CONFLICT (post_id, kind, value) DO NOTHING`}
+	// An author's current followers reach author_days: per author on
+	// SQLite, by the hundred on PostgreSQL (see upsertAuthors).
+	updateFollowers     = rowShape{head: `UPDATE author_days SET followers = ? WHERE workspace_id IN (SELECT id FROM workspaces) AND author_id = ? AND followers <> ?`}
+	updateFollowersRows = rowShape{`UPDATE author_days SET followers = v.column2 FROM (VALUES `, `(CAST(? AS BIGINT), CAST(? AS BIGINT))`,
+		`) AS v WHERE author_days.author_id = v.column1 AND author_days.followers <> v.column2
+		AND author_days.workspace_id IN (SELECT id FROM workspaces)`}
+	hotWrites = []rowShape{upsertRollupHours, upsertRollupDays, upsertAuthorDays, insertMentionRows, insertEntityRows, updateFollowers, updateFollowersRows}
+)
+
+// prepareWrites prepares the hot writes at every size, after migrations.
+func (s *Store) prepareWrites(ctx context.Context) error {
+	for _, sh := range hotWrites {
+		sizes := rowSizes[:]
+		if sh.row == "" {
+			sizes = []int{0}
+		}
+		for _, n := range sizes {
+			st, err := s.db.PrepareContext(ctx, s.q(sh.sql(n)))
+			if err != nil {
+				s.closeStmts()
+				return fmt.Errorf("prepare the store's writes: %w", err)
+			}
+			s.stmts.Store(rowsStmt{sh, n}, st)
+		}
+	}
+	return nil
+}
+
+// prepared returns k's statement bound to tx: the one prepared at Open, or
+// (a shape not listed in hotWrites) one prepared on tx's own connection.
 func (s *Store) prepared(ctx context.Context, tx *sql.Tx, k rowsStmt) (*sql.Stmt, error) {
 	if v, ok := s.stmts.Load(k); ok {
 		return tx.StmtContext(ctx, v.(*sql.Stmt)), nil
 	}
-	st, err := s.db.PrepareContext(ctx, s.q(k.head+strings.TrimSuffix(strings.Repeat(k.row+", ", k.rows), ", ")+k.tail))
-	if err != nil {
-		return nil, err
-	}
-	if v, loaded := s.stmts.LoadOrStore(k, st); loaded {
-		st.Close()
-		st = v.(*sql.Stmt)
-	}
-	return tx.StmtContext(ctx, st), nil
+	return tx.PrepareContext(ctx, s.q(k.shape.sql(k.rows)))
 }
 
-// execRows runs "head (?, …), … tail" over args, cols values a row, in
+// execRows runs the shape over args, a row's worth of values per row, in
 // statements of rowSizes rows, and returns the rows affected.
-func (s *Store) execRows(ctx context.Context, tx *sql.Tx, head, tail string, cols int, args []any) (int64, error) {
-	return s.execRowsAs(ctx, tx, head, "("+list(cols)+")", tail, args)
-}
-
-// execRowsAs is execRows with each row written as row (e.g. with casts).
-func (s *Store) execRowsAs(ctx context.Context, tx *sql.Tx, head, row, tail string, args []any) (int64, error) {
-	cols := strings.Count(row, "?")
+func (s *Store) execRows(ctx context.Context, tx *sql.Tx, sh rowShape, args []any) (int64, error) {
+	cols := strings.Count(sh.row, "?")
 	if cols == 0 || len(args)%cols != 0 {
 		return 0, fmt.Errorf("execRows: %d values for rows of %d", len(args), cols)
 	}
+	bound := map[int]*sql.Stmt{}
 	var affected int64
 	for rows := len(args) / cols; rows > 0; {
 		n := 1
@@ -59,9 +103,13 @@ func (s *Store) execRowsAs(ctx context.Context, tx *sql.Tx, head, row, tail stri
 				break
 			}
 		}
-		st, err := s.prepared(ctx, tx, rowsStmt{head, row, tail, cols, n})
-		if err != nil {
-			return affected, err
+		st := bound[n]
+		if st == nil {
+			var err error
+			if st, err = s.prepared(ctx, tx, rowsStmt{sh, n}); err != nil {
+				return affected, err
+			}
+			bound[n] = st
 		}
 		res, err := st.ExecContext(ctx, args[:n*cols]...)
 		if err != nil {

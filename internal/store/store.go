@@ -66,6 +66,10 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		s.db.Close()
 		return nil, err
 	}
+	if err := s.prepareWrites(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
