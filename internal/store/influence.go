@@ -93,19 +93,34 @@ func (s *Store) topAuthorsFromDays(ctx context.Context, f vigie.MentionFilter, l
 		id int64
 		in vigie.Influence
 	}
-	all, err := collect(rows, func(r interface{ Scan(...any) error }) (scored, error) {
-		var x scored
-		err := r.Scan(&x.id, &x.in.Inputs.Mentions, &x.in.Inputs.Engagement, &x.in.Inputs.Followers)
-		x.in.Score, x.in.Parts = vigie.ScoreInfluence(x.in.Inputs)
-		return x, err
-	}, func(err error) error { return s.errf(err, "top authors") })
-	if err != nil {
-		return nil, err
-	}
-	slices.SortFunc(all, func(x, y scored) int {
+	better := func(x, y scored) int {
 		return cmp.Or(cmp.Compare(y.in.Score, x.in.Score), cmp.Compare(y.in.Inputs.Mentions, x.in.Inputs.Mentions), cmp.Compare(x.id, y.id))
-	})
-	all = all[:min(len(all), limit)]
+	}
+	// Keep the best limit as they stream by (tens of thousands of authors,
+	// a few winners): a sorted insertion, rarely past the first compare.
+	all := make([]scored, 0, limit+1)
+	err = func() error {
+		defer rows.Close()
+		for rows.Next() {
+			var x scored
+			if err := rows.Scan(&x.id, &x.in.Inputs.Mentions, &x.in.Inputs.Engagement, &x.in.Inputs.Followers); err != nil {
+				return err
+			}
+			x.in.Score, x.in.Parts = vigie.ScoreInfluence(x.in.Inputs)
+			if len(all) == limit && better(x, all[limit-1]) >= 0 {
+				continue
+			}
+			i, _ := slices.BinarySearchFunc(all, x, better)
+			all = slices.Insert(all, i, x)
+			if len(all) > limit {
+				all = all[:limit]
+			}
+		}
+		return rows.Err()
+	}()
+	if err != nil {
+		return nil, s.errf(err, "top authors")
+	}
 	if len(all) == 0 {
 		return []vigie.Influence{}, nil
 	}
