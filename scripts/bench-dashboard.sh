@@ -35,6 +35,7 @@ for page in "dashboard 1 day|/w/$ws/?period=custom&from=2026-11-19&to=2026-11-19
             "dashboard 60 days|/w/$ws/?period=custom&from=2026-09-21&to=2026-11-20" \
             "stream, all|/w/$ws/mentions" \
             "stream, negative|/w/$ws/mentions?sentiment=negative" \
+            "stream, one network|/w/$ws/mentions?source=rss" \
             "stream, source and language|/w/$ws/mentions?source=rss&lang=en"; do
     name=${page%%|*}
     path=${page#*|}
