@@ -35,18 +35,37 @@ import (
 
 // Dimensions of the rollups.
 const (
-	dimAll = "all" // every post, value ''
+	// dimPost counts posts by the combination of their sentiment, source,
+	// language and country (the value: the four joined by setSep, see
+	// postValue): one row per post and set where a row per dimension was
+	// five, which made the rollups most of the ingest's cost.
+	dimPost = "post"
 	// Authors' posts and engagement, kept in author_days (value: author id).
 	dimAuthorPosts      = "@author"
 	dimAuthorEngagement = "@engagement"
 	dimAuthorFollowers  = "@followers"
-	dimSentiment        = "sentiment"
-	dimSource           = "source"
-	dimLang             = "lang"
-	dimCountry          = "country"
 	dimHashtag          = "hashtag"
 	dimDomain           = "domain"
+	// The dimensions a dimPost value holds, as the overview lists them.
+	dimSource  = "source"
+	dimLang    = "lang"
+	dimCountry = "country"
 )
+
+// postValue is a dimPost value. The country comes last: it is the one
+// value from outside that could hold the separator.
+func postValue(sentiment, source, lang, country string) string {
+	return sentiment + setSep + source + setSep + lang + setSep + country
+}
+
+// postDimsOf splits a dimPost value.
+func postDimsOf(v string) (sentiment, source, lang, country string) {
+	parts := strings.SplitN(v, setSep, 4)
+	for len(parts) < 4 {
+		parts = append(parts, "")
+	}
+	return parts[0], parts[1], parts[2], parts[3]
+}
 
 // setSep separates the monitor ids of a set's key.
 const setSep = "\x1f"
@@ -173,10 +192,7 @@ func (s *Store) addContributions(ctx context.Context, q querier, postIDs []int64
 			}
 		}
 		for id, p := range posts {
-			add(id, dimAll, "")
-			for i, dim := range [...]string{dimSentiment, dimSource, dimLang, dimCountry} {
-				add(id, dim, p.values[i])
-			}
+			add(id, dimPost, postValue(p.values[0], p.values[1], p.values[2], p.values[3]))
 			if p.author.Valid {
 				// Authors count once per workspace (author_days).
 				a := strconv.FormatInt(p.author.Int64, 10)
@@ -801,17 +817,19 @@ func (s *Store) overviewSeries(ctx context.Context, q *overviewQuery) error {
 		// UTC days: the daily rollups.
 		table, from, to, prev, step = "rollup_days", from/24, to/24, prev/24, 1
 	}
-	args := []any{prev, step, dimAll, from, to, prev, step, dimSentiment, prev, to}
+	// Per monitor, the posts of each set; once per post, by combination
+	// (for the sentiment).
+	args := []any{prev, step, dimPost, from, to, prev, step, dimPost, prev, to}
 	less := ""
 	if q.lessSets != "" {
 		less = `
 		UNION ALL
 		SELECT 0, (bucket - ?) / ?, value, -CAST(SUM(n) AS BIGINT) FROM ` + table + `
 		WHERE ` + q.lessSets + ` AND dim = ? AND bucket >= ? AND bucket < ? GROUP BY 1, 2, 3`
-		args = append(args, prev, step, dimSentiment, prev, to)
+		args = append(args, prev, step, dimPost, prev, to)
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT set_id, (bucket - ?) / ?, value, CAST(SUM(n) AS BIGINT) FROM `+table+`
-		WHERE `+q.monitorSets+` AND dim = ? AND bucket >= ? AND bucket < ? GROUP BY 1, 2, 3
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT set_id, (bucket - ?) / ?, '', CAST(SUM(n) AS BIGINT) FROM `+table+`
+		WHERE `+q.monitorSets+` AND dim = ? AND bucket >= ? AND bucket < ? GROUP BY 1, 2
 		UNION ALL
 		SELECT 0, (bucket - ?) / ?, value, CAST(SUM(n) AS BIGINT) FROM `+table+`
 		WHERE `+q.postSets+` AND dim = ? AND bucket >= ? AND bucket < ? GROUP BY 1, 2, 3`+less),
@@ -834,7 +852,8 @@ func (s *Store) overviewSeries(ctx context.Context, q *overviewQuery) error {
 		case set == 0 && i < nb:
 			o.PrevVolume[i].Count += n
 		case set == 0:
-			addSentiment(&o.Sentiment[i-nb].SentimentCounts, label, n)
+			sentiment, _, _, _ := postDimsOf(label)
+			addSentiment(&o.Sentiment[i-nb].SentimentCounts, sentiment, n)
 		case i >= nb:
 			for _, m := range q.members[set] {
 				o.Volume[m].Points[i-nb].Count += n
@@ -895,16 +914,16 @@ func (s *Store) overviewTotals(ctx context.Context, q *overviewQuery, limit int)
 		cols, less string
 	}{{o.From, o.To, "n AS cur, 0 AS prev", "-n, 0"}, {o.PrevFrom, o.From, "0 AS cur, n AS prev", "0, -n"}} {
 		for _, seg := range segments(hourOf(p.from), hourOf(p.to)) {
-			parts = append(parts, "SELECT set_id, dim, value, "+p.cols+" FROM "+seg.table+" WHERE "+q.monitorSets+
+			parts = append(parts, "SELECT set_id, dim, '' AS value, "+p.cols+" FROM "+seg.table+" WHERE "+q.monitorSets+
 				" AND dim = ? AND bucket >= ? AND bucket < ?")
-			args = append(args, dimAll, seg.lo, seg.hi)
+			args = append(args, dimPost, seg.lo, seg.hi)
 			parts = append(parts, "SELECT 0, dim, value, "+p.cols+" FROM "+seg.table+" WHERE "+q.postSets+
-				" AND dim IN (?, ?, ?, ?, ?, ?) AND bucket >= ? AND bucket < ?")
-			args = append(args, dimSentiment, dimSource, dimLang, dimCountry, dimHashtag, dimDomain, seg.lo, seg.hi)
+				" AND dim IN (?, ?, ?) AND bucket >= ? AND bucket < ?")
+			args = append(args, dimPost, dimHashtag, dimDomain, seg.lo, seg.hi)
 			if q.lessSets != "" {
 				parts = append(parts, "SELECT 0, dim, value, "+p.less+" FROM "+seg.table+" WHERE "+q.lessSets+
-					" AND dim IN (?, ?, ?, ?, ?, ?) AND bucket >= ? AND bucket < ?")
-				args = append(args, dimSentiment, dimSource, dimLang, dimCountry, dimHashtag, dimDomain, seg.lo, seg.hi)
+					" AND dim IN (?, ?, ?) AND bucket >= ? AND bucket < ?")
+				args = append(args, dimPost, dimHashtag, dimDomain, seg.lo, seg.hi)
 			}
 		}
 	}
@@ -915,6 +934,17 @@ func (s *Store) overviewTotals(ctx context.Context, q *overviewQuery, limit int)
 	}
 	defer rows.Close()
 	lists := map[string][]vigie.KeyCount{}
+	// The breakdowns add up the combinations that share a value.
+	breakdown := map[string]map[string]*vigie.KeyCount{dimSource: {}, dimLang: {}, dimCountry: {}}
+	count := func(dim, key string, cur, prev int) {
+		kc := breakdown[dim][key]
+		if kc == nil {
+			kc = &vigie.KeyCount{Key: key}
+			breakdown[dim][key] = kc
+		}
+		kc.Count += cur
+		kc.Prev += prev
+	}
 	for rows.Next() {
 		var (
 			set        int64
@@ -925,20 +955,31 @@ func (s *Store) overviewTotals(ctx context.Context, q *overviewQuery, limit int)
 			return s.errf(err, "overview: totals")
 		}
 		switch {
-		case dim == dimAll:
+		case dim == dimPost && set != 0:
 			for _, m := range q.members[set] {
 				o.Volume[m].Total += cur
 				o.Volume[m].PrevTotal += prev
 			}
-		case dim == dimSentiment:
-			addSentiment(&o.SentimentTotal, value, cur)
-			addSentiment(&o.PrevSentimentTotal, value, prev)
+		case dim == dimPost:
+			sentiment, source, lang, country := postDimsOf(value)
+			addSentiment(&o.SentimentTotal, sentiment, cur)
+			addSentiment(&o.PrevSentimentTotal, sentiment, prev)
+			count(dimSource, source, cur, prev)
+			count(dimLang, lang, cur, prev)
+			count(dimCountry, country, cur, prev)
 		case cur != 0 || prev != 0:
 			lists[dim] = append(lists[dim], vigie.KeyCount{Key: value, Count: cur, Prev: prev})
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return s.errf(err, "overview: totals")
+	}
+	for dim, keys := range breakdown {
+		for _, kc := range keys {
+			if kc.Count != 0 || kc.Prev != 0 {
+				lists[dim] = append(lists[dim], *kc)
+			}
+		}
 	}
 	o.Total, o.PrevTotal = o.SentimentTotal.Total(), o.PrevSentimentTotal.Total()
 	byCount := func(a, b vigie.KeyCount) int {
