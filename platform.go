@@ -61,6 +61,16 @@ const (
 	SourceSimulator SourceKind = "simulator"
 )
 
+// Authoritative reports whether the connector of this kind gets its posts
+// from the network that numbers them (a Bluesky at-URI, a Mastodon status
+// URI, a Hacker News id), so that the same id from two sources is the same
+// post. Feeds, imports, webhooks and the simulator are not: anyone can
+// publish any id in them, so their posts are known by their source too
+// (architecture.md, tenancy). No connector of this version is.
+func (k SourceKind) Authoritative() bool {
+	return false
+}
+
 // Source is a place posts come from, with its schedule and health. The
 // database is the schedule: due sources have NextCheckAt in the past.
 type Source struct {
@@ -72,7 +82,11 @@ type Source struct {
 	Settings    map[string]string `json:"settings,omitempty"`
 	Interval    time.Duration     `json:"interval"`
 	Enabled     bool              `json:"enabled"`
-	CreatedAt   time.Time         `json:"created_at"`
+	// Shared sources (set by an administrator of the organisation) feed
+	// the monitors of every workspace of the organisation; the others only
+	// their own workspace's.
+	Shared    bool      `json:"shared"`
+	CreatedAt time.Time `json:"created_at"`
 	SourceState
 }
 

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/config"
 	"github.com/vigie-project/vigie/internal/match"
 	"github.com/vigie-project/vigie/internal/monitor"
@@ -36,12 +38,19 @@ func runReindex(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	if _, err := st.FindMonitorByID(ctx, *id); err != nil {
-		return badInput(fmt.Errorf("monitor %q: %w", *id, err))
+	// Monitor ids are unique across workspaces; the operator names one.
+	all, err := st.FindMonitors(ctx, 0)
+	if err != nil {
+		return err
 	}
+	i := slices.IndexFunc(all, func(m vigie.MonitorRecord) bool { return m.ID == *id })
+	if i < 0 {
+		return badInput(fmt.Errorf("monitor %q: %w", *id, vigie.ErrNotFound))
+	}
+	m := all[i]
 	svc := &monitor.Service{Store: st, Index: match.NewIndex()}
 	tty := isTerminal(stderr)
-	r, err := svc.Reindex(ctx, *id, time.Time{}, func(scanned, matched int) {
+	r, err := svc.Reindex(ctx, m.WorkspaceID, m.ID, time.Time{}, func(scanned, matched int) {
 		if tty {
 			fmt.Fprintf(stderr, "\rchecked %d stored posts, %d match", scanned, matched)
 		}

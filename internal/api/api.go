@@ -3,6 +3,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/account"
 	"github.com/vigie-project/vigie/internal/enrich"
 	"github.com/vigie-project/vigie/internal/feeds"
 	"github.com/vigie-project/vigie/internal/monitor"
@@ -31,7 +33,7 @@ var openAPI []byte
 type API struct {
 	Store       *store.Store
 	Monitors    *monitor.Service
-	WorkspaceID int64  // the workspace of this version's single-workspace API
+	WorkspaceID int64  // the default workspace (tokens made before tokens had one)
 	Wake        func() // tells the scheduler a source was added
 	Log         *slog.Logger
 	// TriggerCrisis starts a simulated crisis; set only by the demo.
@@ -41,34 +43,36 @@ type API struct {
 	FetchPolicy netguard.Policy
 }
 
-// Register adds the routes to mux, each behind auth.
+// Register adds the routes to mux, each behind auth and a check of the
+// token's role for the route's action.
 func (a *API) Register(mux *http.ServeMux, auth func(http.Handler) http.Handler) {
-	route := func(pattern string, h func(http.ResponseWriter, *http.Request) error) {
-		mux.Handle(pattern, auth(a.handle(h)))
+	route := func(pattern string, action account.Action, h func(http.ResponseWriter, *http.Request) error) {
+		mux.Handle(pattern, auth(a.handle(allowed(action, h))))
 	}
-	route("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) error {
+	read, monitors, sources, correct := account.Read, account.EditMonitors, account.EditSources, account.CorrectMention
+	route("GET /api/v1/openapi.json", read, func(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Content-Type", "application/json")
 		_, err := w.Write(openAPI)
 		return err
 	})
-	route("GET /api/v1/monitors", a.listMonitors)
-	route("POST /api/v1/monitors", a.createMonitor)
-	route("GET /api/v1/monitors/{id}", a.getMonitor)
-	route("PATCH /api/v1/monitors/{id}", a.updateMonitor)
-	route("DELETE /api/v1/monitors/{id}", a.deleteMonitor)
-	route("GET /api/v1/sources", a.listSources)
-	route("POST /api/v1/sources", a.createSource)
-	route("POST /api/v1/sources/opml", a.importOPML)
-	route("GET /api/v1/sources/{id}", a.getSource)
-	route("DELETE /api/v1/sources/{id}", a.deleteSource)
-	route("GET /api/v1/mentions", a.listMentions)
-	route("GET /api/v1/mentions/{id}", a.getMention)
-	route("PATCH /api/v1/mentions/{id}", a.correctMention)
-	route("GET /api/v1/authors", a.listAuthors)
-	route("GET /api/v1/overview", a.overview)
-	route("PUT /api/v1/mentions/{id}/tags", a.setTags)
+	route("GET /api/v1/monitors", read, a.listMonitors)
+	route("POST /api/v1/monitors", monitors, a.createMonitor)
+	route("GET /api/v1/monitors/{id}", read, a.getMonitor)
+	route("PATCH /api/v1/monitors/{id}", monitors, a.updateMonitor)
+	route("DELETE /api/v1/monitors/{id}", monitors, a.deleteMonitor)
+	route("GET /api/v1/sources", read, a.listSources)
+	route("POST /api/v1/sources", sources, a.createSource)
+	route("POST /api/v1/sources/opml", sources, a.importOPML)
+	route("GET /api/v1/sources/{id}", read, a.getSource)
+	route("DELETE /api/v1/sources/{id}", sources, a.deleteSource)
+	route("GET /api/v1/mentions", read, a.listMentions)
+	route("GET /api/v1/mentions/{id}", read, a.getMention)
+	route("PATCH /api/v1/mentions/{id}", correct, a.correctMention)
+	route("GET /api/v1/authors", read, a.listAuthors)
+	route("GET /api/v1/overview", read, a.overview)
+	route("PUT /api/v1/mentions/{id}/tags", correct, a.setTags)
 	if a.TriggerCrisis != nil {
-		route("POST /api/v1/demo/crisis", func(w http.ResponseWriter, r *http.Request) error {
+		route("POST /api/v1/demo/crisis", sources, func(w http.ResponseWriter, r *http.Request) error {
 			kind := r.URL.Query().Get("kind")
 			if err := a.TriggerCrisis(kind); err != nil {
 				return err
@@ -80,6 +84,28 @@ func (a *API) Register(mux *http.ServeMux, auth func(http.Handler) http.Handler)
 	mux.Handle("/api/", auth(a.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusNotFound, Message: "no such API route: " + r.Method + " " + r.URL.Path + " (see /api/v1/openapi.json)"}
 	})))
+}
+
+// allowed runs h only if the request's principal may do action; a request
+// without one (no authentication middleware) is refused.
+func allowed(action account.Action, h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, ok := PrincipalFrom(r.Context())
+		if !ok {
+			return &Error{Status: http.StatusUnauthorized, Message: "this request carries no workspace: send a token made with `vigie token create`"}
+		}
+		if !p.Role.Can(action) {
+			return &Error{Status: http.StatusForbidden, Message: fmt.Sprintf("this token's role (%s) may not do this; an editor or admin token may", cmp.Or(string(p.Role), "none"))}
+		}
+		return h(w, r)
+	}
+}
+
+// workspace is the workspace the request works on: its token's, and no
+// other (allowed has checked there is one).
+func workspace(r *http.Request) int64 {
+	p, _ := PrincipalFrom(r.Context())
+	return p.WorkspaceID
 }
 
 type actorKey struct{}
@@ -166,7 +192,7 @@ type monitorInput struct {
 }
 
 func (a *API) listMonitors(w http.ResponseWriter, r *http.Request) error {
-	ms, err := a.Store.FindMonitors(r.Context(), a.WorkspaceID)
+	ms, err := a.Store.FindMonitors(r.Context(), workspace(r))
 	if err != nil {
 		return err
 	}
@@ -185,7 +211,7 @@ func (a *API) createMonitor(w http.ResponseWriter, r *http.Request) error {
 	if in.Query == nil || in.Name == nil {
 		return &Error{Status: http.StatusBadRequest, Message: `"name" and "query" are required, e.g. {"name":"EPFL","kind":"brand","query":"epfl OR ethz"}`}
 	}
-	m := vigie.MonitorRecord{Monitor: vigie.Monitor{ID: in.ID, Name: *in.Name, Query: *in.Query}, WorkspaceID: a.WorkspaceID}
+	m := vigie.MonitorRecord{Monitor: vigie.Monitor{ID: in.ID, Name: *in.Name, Query: *in.Query}, WorkspaceID: workspace(r)}
 	if in.Kind != nil {
 		m.Kind = *in.Kind
 	}
@@ -199,7 +225,7 @@ func (a *API) createMonitor(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) getMonitor(w http.ResponseWriter, r *http.Request) error {
-	m, err := a.Store.FindMonitorByID(r.Context(), r.PathValue("id"))
+	m, err := a.Store.FindMonitorByID(r.Context(), workspace(r), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -220,7 +246,7 @@ func (a *API) updateMonitor(w http.ResponseWriter, r *http.Request) error {
 		k := string(*in.Kind)
 		kind = &k
 	}
-	m, err := a.Monitors.Update(r.Context(), r.PathValue("id"), store.MonitorUpdate{Name: in.Name, Kind: kind, Query: in.Query})
+	m, err := a.Monitors.Update(r.Context(), workspace(r), r.PathValue("id"), store.MonitorUpdate{Name: in.Name, Kind: kind, Query: in.Query})
 	if err != nil {
 		return err
 	}
@@ -229,7 +255,7 @@ func (a *API) updateMonitor(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteMonitor(w http.ResponseWriter, r *http.Request) error {
-	if err := a.Monitors.Delete(r.Context(), r.PathValue("id")); err != nil {
+	if err := a.Monitors.Delete(r.Context(), workspace(r), r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -261,7 +287,7 @@ func parseInterval(s string) (time.Duration, error) {
 }
 
 func (a *API) listSources(w http.ResponseWriter, r *http.Request) error {
-	ss, err := a.Store.FindSources(r.Context(), a.WorkspaceID)
+	ss, err := a.Store.FindSources(r.Context(), workspace(r))
 	if err != nil {
 		return err
 	}
@@ -299,7 +325,7 @@ func (a *API) createSource(w http.ResponseWriter, r *http.Request) error {
 		name = u.Host
 	}
 	src, err := a.Store.CreateSource(r.Context(), vigie.Source{
-		WorkspaceID: a.WorkspaceID, Kind: in.Kind, Name: name, URL: u.String(), Settings: in.Settings,
+		WorkspaceID: workspace(r), Kind: in.Kind, Name: name, URL: u.String(), Settings: in.Settings,
 		Interval: interval, Enabled: true, SourceState: vigie.SourceState{NextCheckAt: time.Now().UTC()},
 	})
 	if err != nil {
@@ -315,7 +341,7 @@ func (a *API) createSource(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) importOPML(w http.ResponseWriter, r *http.Request) error {
 	adder := &feeds.Adder{Store: a.Store, Policy: a.FetchPolicy}
-	created, skipped, err := adder.ImportOPML(r.Context(), a.WorkspaceID, http.MaxBytesReader(nil, r.Body, 5<<20))
+	created, skipped, err := adder.ImportOPML(r.Context(), workspace(r), http.MaxBytesReader(nil, r.Body, 5<<20))
 	if err != nil {
 		return err
 	}
@@ -342,7 +368,7 @@ func (a *API) getSource(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	src, err := a.Store.FindSourceByID(r.Context(), id)
+	src, err := a.Store.FindSourceByID(r.Context(), workspace(r), id)
 	if err != nil {
 		return err
 	}
@@ -355,7 +381,7 @@ func (a *API) deleteSource(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.Store.DeleteSource(r.Context(), id); err != nil {
+	if err := a.Store.DeleteSource(r.Context(), workspace(r), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -369,7 +395,7 @@ func (a *API) listMentions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f.WorkspaceID = a.WorkspaceID
+	f.WorkspaceID = workspace(r)
 	if f.Query != "" {
 		if _, err := monitor.Check("", f.Query); err != nil {
 			return err
@@ -424,7 +450,7 @@ func (a *API) getMention(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	m, err := a.Store.FindMention(r.Context(), a.WorkspaceID, id)
+	m, err := a.Store.FindMention(r.Context(), workspace(r), id)
 	if err != nil {
 		return err
 	}
@@ -456,19 +482,18 @@ func (a *API) correctMention(w http.ResponseWriter, r *http.Request) error {
 	if body.Sentiment != nil {
 		fields[store.FieldSentiment] = *body.Sentiment
 	}
-	m, err := a.Store.Correct(r.Context(), a.WorkspaceID, id, fields, actor(r.Context()))
+	m, err := a.Store.Correct(r.Context(), workspace(r), id, fields, actor(r.Context()))
 	if err != nil {
 		return err
 	}
 	if body.Lang != nil && body.Sentiment == nil {
 		// The tone is read anew in the corrected language, unless the team
-		// corrected it too (UpdateEnrichment keeps corrected fields).
-		s := enrich.Sentiment(text.Analyze(&m.Post), m.Post.Lang)
-		if _, err := a.Store.UpdateEnrichment(r.Context(), []store.EnrichmentUpdate{{PostID: id, Sentiment: s}}); err != nil {
-			return err
-		}
-		if m, err = a.Store.FindMention(r.Context(), a.WorkspaceID, id); err != nil {
-			return err
+		// corrected it too: in this workspace only, as the language.
+		if s := enrich.Sentiment(text.Analyze(&m.Post), m.Post.Lang); s.Label != m.Sentiment.Label {
+			if m, err = a.Store.Correct(r.Context(), workspace(r), id, map[string]string{store.FieldSentiment: s.Label},
+				actor(r.Context())+" (tone re-read in "+m.Post.Lang+")"); err != nil {
+				return err
+			}
 		}
 	}
 	writeJSON(w, http.StatusOK, m)
@@ -503,7 +528,7 @@ func (a *API) overview(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return &Error{Status: http.StatusBadRequest, Message: `"bucket" must be hour or day`}
 	}
-	f := vigie.OverviewFilter{WorkspaceID: a.WorkspaceID, MonitorIDs: q["monitor"], From: from, To: to, Bucket: bucket}
+	f := vigie.OverviewFilter{WorkspaceID: workspace(r), MonitorIDs: q["monitor"], From: from, To: to, Bucket: bucket}
 	if s := q.Get("limit"); s != "" {
 		if f.Limit, err = strconv.Atoi(s); err != nil || f.Limit < 1 || f.Limit > 100 {
 			return &Error{Status: http.StatusBadRequest, Message: `"limit" must be a number from 1 to 100`}
@@ -530,10 +555,10 @@ func (a *API) setTags(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &body); err != nil {
 		return err
 	}
-	if err := a.Store.SetTags(r.Context(), a.WorkspaceID, id, body.Tags, actor(r.Context())); err != nil {
+	if err := a.Store.SetTags(r.Context(), workspace(r), id, body.Tags, actor(r.Context())); err != nil {
 		return err
 	}
-	m, err := a.Store.FindMention(r.Context(), a.WorkspaceID, id)
+	m, err := a.Store.FindMention(r.Context(), workspace(r), id)
 	if err != nil {
 		return err
 	}
@@ -550,7 +575,7 @@ func (a *API) listAuthors(w http.ResponseWriter, r *http.Request) error {
 	if f.Query != "" || f.Cursor != "" {
 		return &Error{Status: http.StatusBadRequest, Message: `authors take monitor, source, lang, sentiment, from, to and limit; not "q" or "cursor"`}
 	}
-	f.WorkspaceID = a.WorkspaceID
+	f.WorkspaceID = workspace(r)
 	authors, err := a.Store.TopAuthors(r.Context(), f)
 	if err != nil {
 		return err

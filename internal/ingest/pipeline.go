@@ -82,8 +82,10 @@ type Rejected struct {
 
 // Process validates, de-duplicates, matches and stores one batch from a
 // source. state, when not nil, is saved in the same transaction: pass the
-// cursor that follows the batch. Only posts that match a monitor are stored;
-// the others are counted and dropped (architecture.md: only matched posts are
+// cursor that follows the batch. Posts are matched against the monitors of
+// the source's workspace only, or of its organisation's workspaces when an
+// administrator shared it. Only posts that match a monitor are stored; the
+// others are counted and dropped (architecture.md: only matched posts are
 // stored).
 func (p *Pipeline) Process(ctx context.Context, src *vigie.Source, posts []vigie.Post, state *vigie.SourceState) (Result, error) {
 	pr, err := p.Prepare(ctx, src, posts)
@@ -109,6 +111,16 @@ func (p *Pipeline) Prepare(ctx context.Context, src *vigie.Source, posts []vigie
 	pr := &Prepared{src: src, res: Result{Received: len(posts)}}
 	res := &pr.res
 	p.stats.PostsIn.Add(int64(len(posts)))
+	scope, err := p.Store.SourceScope(ctx, src.ID)
+	if err != nil {
+		return pr, fmt.Errorf("the workspaces of source %d: %w", src.ID, err)
+	}
+	// A post is known by its source too unless the source is authoritative
+	// for its ids (store.StoredID): the dedupe below and the near-duplicate
+	// window use the same identity as the store.
+	stored := func(post *vigie.Post) string {
+		return store.StoredID(src.Kind, src.ID, post.Source, post.ID)
+	}
 
 	valid := make([]int, 0, len(posts))
 	seen := make(map[string]bool, len(posts))
@@ -117,7 +129,7 @@ func (p *Pipeline) Prepare(ctx context.Context, src *vigie.Source, posts []vigie
 			res.Rejected = append(res.Rejected, Rejected{Index: i, ID: posts[i].ID, Err: err})
 			continue
 		}
-		key := posts[i].Source + "\x00" + posts[i].ID
+		key := posts[i].Source + "\x00" + stored(&posts[i])
 		if seen[key] {
 			res.Duplicates++ // twice in the same batch
 			continue
@@ -136,7 +148,7 @@ func (p *Pipeline) Prepare(ctx context.Context, src *vigie.Source, posts []vigie
 	}
 	known := map[string]bool{}
 	for kind, ids := range byKind {
-		k, err := p.Store.KnownPosts(ctx, kind, ids)
+		k, err := p.Store.KnownPosts(ctx, src, kind, ids)
 		if err != nil {
 			return pr, fmt.Errorf("checking known posts: %w", err)
 		}
@@ -154,7 +166,7 @@ func (p *Pipeline) Prepare(ctx context.Context, src *vigie.Source, posts []vigie
 	}
 	p.stats.Duplicates.Add(int64(res.Duplicates))
 
-	pr.items = p.match(posts, fresh)
+	pr.items = p.match(posts, fresh, scope, stored)
 	res.Matched = len(pr.items)
 	p.stats.Matched.Add(int64(len(pr.items)))
 	return pr, nil
@@ -179,12 +191,13 @@ func (p *Pipeline) Commit(ctx context.Context, pr *Prepared, state *vigie.Source
 
 // match returns the matching posts among posts[idx] with their monitors, in
 // batch order, using all cores for large batches.
-func (p *Pipeline) match(posts []vigie.Post, idx []int) []store.Item {
+func (p *Pipeline) match(posts []vigie.Post, idx []int, scope []int64, stored func(*vigie.Post) string) []store.Item {
 	results := make([][]string, len(idx))
 	enriched := make([]store.Enrichment, len(idx))
 	work := func(lo, hi int) {
 		w := p.matchers.Get().(*worker)
 		defer p.matchers.Put(w)
+		w.m.Scope = scope
 		for j := lo; j < hi; j++ {
 			// One analysis serves matching and enrichment. Languages are
 			// detected while matching for the posts a lang: test depends
@@ -226,7 +239,7 @@ func (p *Pipeline) match(posts []vigie.Post, idx []int) []store.Item {
 			e := enriched[j]
 			// Near-duplicates are linked in batch order, so that the first of
 			// several copies in one batch is the one the others point at.
-			if dup := p.nearDup.Add(posts[idx[j]].Source+"\x00"+posts[idx[j]].ID, e.Simhash, posts[idx[j]].PublishedAt); dup != "" {
+			if dup := p.nearDup.Add(posts[idx[j]].Source+"\x00"+stored(&posts[idx[j]]), e.Simhash, posts[idx[j]].PublishedAt); dup != "" {
 				kind, id, _ := strings.Cut(dup, "\x00")
 				e.NearDuplicateOf = store.PostRef{Kind: kind, ID: id}
 			}

@@ -27,7 +27,7 @@ func TestNearDuplicatesSurviveRestart(t *testing.T) {
 
 	ix := match.NewIndex()
 	q, _ := query.Parse("valmont")
-	if err := ix.Add("m", q); err != nil {
+	if err := ix.AddOwned("m", ws, q); err != nil {
 		t.Fatal(err)
 	}
 	restarted := NewPipeline(ix, st)

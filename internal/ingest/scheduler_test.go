@@ -43,7 +43,7 @@ func newTestPipeline(t *testing.T) (*Pipeline, *store.Store, int64) {
 	if _, err := st.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "m", Kind: vigie.KindBrand, Query: "valmont"}, WorkspaceID: ws.ID}); err != nil {
 		t.Fatal(err)
 	}
-	if err := ix.Add("m", q); err != nil {
+	if err := ix.AddOwned("m", ws.ID, q); err != nil {
 		t.Fatal(err)
 	}
 	return NewPipeline(ix, st), st, ws.ID
@@ -105,7 +105,7 @@ func TestFailingFeedsAreMarkedAndRetried(t *testing.T) {
 	wg.Wait()
 
 	for path, words := range cases {
-		src, err := st.FindSourceByID(ctx, ids[path])
+		src, err := st.FindSourceByID(ctx, ws, ids[path])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,7 +116,7 @@ func TestFailingFeedsAreMarkedAndRetried(t *testing.T) {
 			t.Errorf("%s: next check %v, want a later retry", path, src.NextCheckAt)
 		}
 	}
-	good, err := st.FindSourceByID(ctx, ids["/good"])
+	good, err := st.FindSourceByID(ctx, ws, ids["/good"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,15 +129,15 @@ func TestFailingFeedsAreMarkedAndRetried(t *testing.T) {
 	}
 
 	// A second failure backs off further.
-	bad, _ := st.FindSourceByID(ctx, ids["/500"])
+	bad, _ := st.FindSourceByID(ctx, ws, ids["/500"])
 	first := bad.NextCheckAt
 	s.RunSource(ctx, &bad)
-	bad, _ = st.FindSourceByID(ctx, ids["/500"])
+	bad, _ = st.FindSourceByID(ctx, ws, ids["/500"])
 	if bad.ErrorCount != 2 || !bad.NextCheckAt.After(first) {
 		t.Errorf("second failure: %d errors, next check %v (first was %v)", bad.ErrorCount, bad.NextCheckAt, first)
 	}
 	// Running the healthy feed again stores nothing twice.
-	good, _ = st.FindSourceByID(ctx, ids["/good"])
+	good, _ = st.FindSourceByID(ctx, ws, ids["/good"])
 	s.RunSource(ctx, &good)
 	if page, _ := st.FindMentions(ctx, vigie.MentionFilter{MonitorID: "m"}); page.Total != 1 {
 		t.Fatalf("re-fetch duplicated mentions: %d", page.Total)
@@ -162,7 +162,7 @@ func TestConnectorPanicBecomesSourceError(t *testing.T) {
 	s := &Scheduler{Pipeline: p, Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Runners: map[vigie.SourceKind]Runner{vigie.SourceSimulator: panicRunner{}}}
 	s.RunSource(ctx, &src)
-	got, _ := st.FindSourceByID(ctx, src.ID)
+	got, _ := st.FindSourceByID(ctx, ws, src.ID)
 	if got.ErrorCount != 1 || !strings.Contains(got.LastError, "connector bug") {
 		t.Fatalf("panic not recorded: %+v", got.SourceState)
 	}

@@ -102,6 +102,7 @@ func (b *branch) anchorSet() []uint32 {
 
 type monitor struct {
 	id       string
+	owner    int64 // the workspace it belongs to (0: none), for Matcher.Scope
 	seq      uint64
 	branches []uint32
 	usesLang bool
@@ -142,8 +143,30 @@ func (ix *Index) Stats() Stats {
 }
 
 // Add compiles and indexes a monitor's query under id, replacing any monitor
-// with that id (which keeps its place in the output order).
-func (ix *Index) Add(id string, q *query.Query) error {
+// with that id (which keeps its place in the output order and its owner).
+func (ix *Index) Add(id string, q *query.Query) error { return ix.add(id, -1, q) }
+
+// AddOwned is Add for a monitor that belongs to an owner (a workspace): a
+// Matcher with a Scope matches it only for posts in that owner's scope.
+func (ix *Index) AddOwned(id string, owner int64, q *query.Query) error {
+	if owner < 0 {
+		return fmt.Errorf("monitor %q: negative owner %d", id, owner)
+	}
+	return ix.add(id, owner, q)
+}
+
+// Owner returns the owner of the monitor with id (0: none or no such monitor).
+func (ix *Index) Owner(id string) int64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if slot, ok := ix.byID[id]; ok {
+		return ix.monitors[slot].owner
+	}
+	return 0
+}
+
+// add is Add with an owner; a negative owner keeps the monitor's.
+func (ix *Index) add(id string, owner int64, q *query.Query) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	plans := plan(q.Root, ix.estimate)
@@ -185,6 +208,9 @@ func (ix *Index) Add(id string, q *query.Query) error {
 		ix.byID[id] = slot
 	}
 	m := &ix.monitors[slot]
+	if owner >= 0 {
+		m.owner = owner
+	}
 	m.usesLang = testsLang(q.Root)
 	if m.usesLang {
 		ix.langMonitors.Add(1)

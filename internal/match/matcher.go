@@ -33,6 +33,12 @@ type Matcher struct {
 	DetectLang   func(*text.Doc) string
 	LangDetected bool
 
+	// Scope, when not nil, limits the next posts to the monitors whose
+	// owner it lists (Index.AddOwned): a workspace's private source is
+	// matched against that workspace's monitors only. Other monitors are
+	// skipped before their verification.
+	Scope []int64
+
 	counts      []uint32 // term id → occurrences not yet published to the index
 	dirty       []uint32
 	unpublished int
@@ -126,6 +132,9 @@ func (m *Matcher) matchDoc(d *text.Doc) bool {
 	for _, c := range m.cands {
 		b := &ix.branches[c]
 		if m.seenMon[b.mon] == m.gen {
+			continue
+		}
+		if m.Scope != nil && !slices.Contains(m.Scope, ix.monitors[b.mon].owner) {
 			continue
 		}
 		if lazy && !m.LangDetected && ix.monitors[b.mon].usesLang {

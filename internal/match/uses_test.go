@@ -2,6 +2,7 @@ package match
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/vigie-project/vigie"
@@ -75,6 +76,42 @@ func TestDetectLangOnDemand(t *testing.T) {
 		}
 		if tt.calls > 0 && d.Lang != "en" {
 			t.Errorf("%q: d.Lang %q after detection", tt.text, d.Lang)
+		}
+	}
+}
+
+// TestScope: a Matcher with a Scope matches only the monitors of the owners
+// it lists; replacing a monitor's query keeps its owner.
+func TestScope(t *testing.T) {
+	ix := NewIndex()
+	for _, m := range []struct {
+		id    string
+		owner int64
+	}{{"a", 1}, {"b", 2}, {"c", 0}} {
+		q, err := query.Parse("valmont")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.AddOwned(m.id, m.owner, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q, _ := query.Parse("valmont OR rival")
+	if err := ix.Add("b", q); err != nil {
+		t.Fatal(err)
+	}
+	if got := ix.Owner("b"); got != 2 {
+		t.Errorf("owner of b after Add = %d, want 2 (kept)", got)
+	}
+	post := &vigie.Post{ID: "1", Text: "Valmont news"}
+	m := NewMatcher(ix)
+	for _, tt := range []struct {
+		scope []int64
+		want  string
+	}{{nil, "a b c"}, {[]int64{1}, "a"}, {[]int64{2}, "b"}, {[]int64{1, 2}, "a b"}, {[]int64{3}, ""}} {
+		m.Scope = tt.scope
+		if got := strings.Join(m.Match(post), " "); got != tt.want {
+			t.Errorf("scope %v: matched %q, want %q", tt.scope, got, tt.want)
 		}
 	}
 }

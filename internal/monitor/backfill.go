@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/match"
 )
 
@@ -14,8 +15,8 @@ import (
 // stored posts published at or after since (zero: all of them) that match
 // are recorded. progress, when set, is called after each page of posts. It
 // returns the posts read, those that match, the mentions added and removed.
-func (s *Service) Reindex(ctx context.Context, id string, since time.Time, progress func(scanned, matched int)) (r ReindexResult, err error) {
-	m, err := s.Store.FindMonitorByID(ctx, id)
+func (s *Service) Reindex(ctx context.Context, workspaceID int64, id string, since time.Time, progress func(scanned, matched int)) (r ReindexResult, err error) {
+	m, err := s.Store.FindMonitorByID(ctx, workspaceID, id)
 	if err != nil {
 		return r, err
 	}
@@ -30,7 +31,7 @@ func (s *Service) Reindex(ctx context.Context, id string, since time.Time, progr
 	mt := match.NewMatcher(ix)
 	// Mentions the query no longer matches.
 	for after := int64(0); ; {
-		page, err := s.Store.ScanMonitorPosts(ctx, m.ID, after, 1000)
+		page, err := s.Store.ScanMonitorPosts(ctx, m.WorkspaceID, m.ID, after, 1000)
 		if err != nil {
 			return r, err
 		}
@@ -43,16 +44,17 @@ func (s *Service) Reindex(ctx context.Context, id string, since time.Time, progr
 				stale = append(stale, page[i].ID)
 			}
 		}
-		n, err := s.Store.RemoveMentions(ctx, m.ID, stale)
+		n, err := s.Store.RemoveMentions(ctx, m.WorkspaceID, m.ID, stale)
 		if err != nil {
 			return r, err
 		}
 		r.Removed += n
 		after = page[len(page)-1].ID
 	}
-	// Posts it matches.
+	// Posts it matches, among those its workspace may see (from its own
+	// sources and those shared with its organisation).
 	for after := int64(0); ; {
-		page, err := s.Store.ScanPostsSince(ctx, after, since, 1000)
+		page, err := s.Store.ScanPostsSince(ctx, m.WorkspaceID, after, since, 1000)
 		if err != nil {
 			return r, err
 		}
@@ -67,7 +69,7 @@ func (s *Service) Reindex(ctx context.Context, id string, since time.Time, progr
 			}
 		}
 		if len(ids) > 0 {
-			n, err := s.Store.AddMentions(ctx, m.ID, ids)
+			n, err := s.Store.AddMentions(ctx, m.WorkspaceID, m.ID, ids)
 			if err != nil {
 				return r, err
 			}
@@ -92,7 +94,7 @@ type ReindexResult struct {
 // channel closes when the worker has stopped. Without it (CLI commands),
 // monitors start from the next post.
 func (s *Service) StartBackfills(ctx context.Context, window time.Duration, log *slog.Logger) <-chan struct{} {
-	queue := make(chan string, 64)
+	queue := make(chan vigie.MonitorRecord, 64)
 	s.backfills = queue
 	done := make(chan struct{})
 	go func() {
@@ -101,9 +103,10 @@ func (s *Service) StartBackfills(ctx context.Context, window time.Duration, log 
 			select {
 			case <-ctx.Done():
 				return
-			case id := <-queue:
+			case m := <-queue:
+				id := m.ID
 				start := time.Now()
-				r, err := s.Reindex(ctx, id, time.Now().Add(-window), nil)
+				r, err := s.Reindex(ctx, m.WorkspaceID, id, time.Now().Add(-window), nil)
 				if s.Backfilled != nil {
 					s.Backfilled(id, r.Added, err)
 				}
@@ -123,12 +126,12 @@ func (s *Service) StartBackfills(ctx context.Context, window time.Duration, log 
 
 // requestBackfill queues a monitor's backfill if backfills run; a full
 // queue drops the request (vigie reindex does it by hand).
-func (s *Service) requestBackfill(id string) {
+func (s *Service) requestBackfill(m vigie.MonitorRecord) {
 	if s.backfills == nil {
 		return
 	}
 	select {
-	case s.backfills <- id:
+	case s.backfills <- m:
 	default:
 	}
 }

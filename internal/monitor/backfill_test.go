@@ -66,7 +66,7 @@ func TestBackfill(t *testing.T) {
 
 	// The query changes: mentions it no longer matches go, new ones come.
 	q := "robot* lab NOT sports"
-	if _, err := svc.Update(ctx, "all", store.MonitorUpdate{Query: &q}); err != nil {
+	if _, err := svc.Update(ctx, ws.ID, "all", store.MonitorUpdate{Query: &q}); err != nil {
 		t.Fatal(err)
 	}
 	if r := <-done; r.id != "all" || r.err != nil {

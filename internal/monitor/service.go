@@ -27,7 +27,7 @@ type Service struct {
 	// Backfilled, when set, is told each finished backfill (tests, logs).
 	Backfilled func(id string, added int, err error)
 
-	backfills chan string // set by StartBackfills, before any request
+	backfills chan vigie.MonitorRecord // set by StartBackfills, before any request
 }
 
 // QueryError is an invalid query, with the column to show the user.
@@ -72,7 +72,7 @@ func (s *Service) Load(ctx context.Context) (int, error) {
 			// stored, out of the index, and say so.
 			return n, fmt.Errorf("loading monitors: %w", err)
 		}
-		if err := s.Index.Add(m.ID, q); err != nil {
+		if err := s.Index.AddOwned(m.ID, m.WorkspaceID, q); err != nil {
 			return n, err
 		}
 		n++
@@ -94,11 +94,11 @@ func (s *Service) Create(ctx context.Context, m vigie.MonitorRecord) (vigie.Moni
 	if err != nil {
 		return m, err
 	}
-	if err := s.Index.Add(saved.ID, q); err != nil {
-		_ = s.Store.DeleteMonitor(ctx, saved.ID)
+	if err := s.Index.AddOwned(saved.ID, saved.WorkspaceID, q); err != nil {
+		_ = s.Store.DeleteMonitor(ctx, saved.WorkspaceID, saved.ID)
 		return m, err
 	}
-	s.requestBackfill(saved.ID)
+	s.requestBackfill(saved)
 	return saved, nil
 }
 
@@ -123,11 +123,11 @@ func (s *Service) Upsert(ctx context.Context, m vigie.MonitorRecord) (vigie.Moni
 	if err != nil {
 		return m, err
 	}
-	return saved, s.Index.Add(saved.ID, q)
+	return saved, s.Index.AddOwned(saved.ID, saved.WorkspaceID, q)
 }
 
-// Update changes some fields of a monitor.
-func (s *Service) Update(ctx context.Context, id string, u store.MonitorUpdate) (vigie.MonitorRecord, error) {
+// Update changes some fields of a workspace's monitor.
+func (s *Service) Update(ctx context.Context, workspaceID int64, id string, u store.MonitorUpdate) (vigie.MonitorRecord, error) {
 	var q *query.Query
 	if u.Query != nil {
 		var err error
@@ -138,22 +138,22 @@ func (s *Service) Update(ctx context.Context, id string, u store.MonitorUpdate) 
 	if u.Kind != nil && !vigie.MonitorKind(*u.Kind).Valid() {
 		return vigie.MonitorRecord{}, fmt.Errorf("%w: unknown kind %q (one of %v)", vigie.ErrInvalid, *u.Kind, vigie.MonitorKinds)
 	}
-	m, err := s.Store.UpdateMonitor(ctx, id, u)
+	m, err := s.Store.UpdateMonitor(ctx, workspaceID, id, u)
 	if err != nil {
 		return m, err
 	}
 	if q != nil {
-		if err := s.Index.Add(id, q); err != nil {
+		if err := s.Index.AddOwned(id, m.WorkspaceID, q); err != nil {
 			return m, err
 		}
-		s.requestBackfill(id)
+		s.requestBackfill(m)
 	}
 	return m, nil
 }
 
-// Delete removes a monitor and its mentions.
-func (s *Service) Delete(ctx context.Context, id string) error {
-	if err := s.Store.DeleteMonitor(ctx, id); err != nil {
+// Delete removes a workspace's monitor and its mentions.
+func (s *Service) Delete(ctx context.Context, workspaceID int64, id string) error {
+	if err := s.Store.DeleteMonitor(ctx, workspaceID, id); err != nil {
 		return err
 	}
 	s.Index.Remove(id)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/account"
 	"github.com/vigie-project/vigie/internal/api"
 	"github.com/vigie-project/vigie/internal/ingest"
 	"github.com/vigie-project/vigie/internal/match"
@@ -73,7 +74,9 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 			http.Error(w, `{"error":{"message":"internal error"}}`, http.StatusInternalServerError)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(api.WithActor(r.Context(), "token:"+t.Name)))
+		ctx := api.WithActor(r.Context(), "token:"+t.Name)
+		ctx = api.WithPrincipal(ctx, api.Principal{TokenID: t.ID, Name: t.Name, WorkspaceID: s.API.WorkspaceID, Role: account.Admin})
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

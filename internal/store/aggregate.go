@@ -180,6 +180,34 @@ func (s *Store) addContributions(ctx context.Context, q querier, postIDs []int64
 		if err := rows.Err(); err != nil {
 			return s.errf(err, "rollups: posts")
 		}
+		// Each workspace counts a post as it corrected it (correction.go).
+		type wsField struct {
+			ws    int64
+			field string
+		}
+		corrected := map[int64]map[wsField]string{}
+		rows, err = q.QueryContext(ctx, s.q(`SELECT post_id, workspace_id, field, value FROM corrections WHERE post_id IN `+in), args...)
+		if err != nil {
+			return s.errf(err, "rollups: corrections")
+		}
+		for rows.Next() {
+			var (
+				id, ws       int64
+				field, value string
+			)
+			if err := rows.Scan(&id, &ws, &field, &value); err != nil {
+				rows.Close()
+				return s.errf(err, "rollups: corrections")
+			}
+			if corrected[id] == nil {
+				corrected[id] = map[wsField]string{}
+			}
+			corrected[id][wsField{ws, field}] = value
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return s.errf(err, "rollups: corrections")
+		}
 		add := func(id int64, dim, value string) {
 			p := posts[id]
 			if p == nil {
@@ -192,7 +220,20 @@ func (s *Store) addContributions(ctx context.Context, q querier, postIDs []int64
 			}
 		}
 		for id, p := range posts {
-			add(id, dimPost, postValue(p.values[0], p.values[1], p.values[2], p.values[3]))
+			for _, set := range sets[id] {
+				sentiment, lang := p.values[0], p.values[2]
+				if c := corrected[id]; c != nil {
+					if v, ok := c[wsField{set.ws, FieldSentiment}]; ok {
+						sentiment = v
+					}
+					if v, ok := c[wsField{set.ws, FieldLang}]; ok {
+						lang = v
+					}
+				}
+				value := postValue(sentiment, p.values[1], lang, p.values[3])
+				d[rollupKey{set.ws, setKey(set.monitors), dimPost, p.hour, value}] += sign
+				d[rollupKey{set.ws, "", dimPost, p.hour, value}] += sign
+			}
 			if p.author.Valid {
 				// Authors count once per workspace (author_days).
 				a := strconv.FormatInt(p.author.Int64, 10)

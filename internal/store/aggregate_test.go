@@ -423,21 +423,21 @@ func TestOverviewMatchesMentions(t *testing.T) {
 		for _, m := range ms[40:160] {
 			ids = append(ids, m.ID)
 		}
-		if n := must(s.AddMentions(ctx, "k1", ids))(t); n == 0 {
+		if n := must(s.AddMentions(ctx, f.ws.ID, "k1", ids))(t); n == 0 {
 			t.Fatal("AddMentions added nothing")
 		}
 		checkOverviews(t, s, f.ws.ID, "after AddMentions")
 
 		// A monitor's query changed: some of its mentions go.
-		if n := must(s.RemoveMentions(ctx, "k1", ids[:60]))(t); n != 60 {
+		if n := must(s.RemoveMentions(ctx, f.ws.ID, "k1", ids[:60]))(t); n != 60 {
 			t.Fatalf("RemoveMentions removed %d of 60", n)
 		}
 		checkOverviews(t, s, f.ws.ID, "after RemoveMentions")
 
-		if err := s.DeleteMonitor(ctx, "c1"); err != nil {
+		if err := s.DeleteMonitor(ctx, f.ws.ID, "c1"); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.DeleteMonitor(ctx, "other-x"); err != nil {
+		if err := s.DeleteMonitor(ctx, f.other.ID, "other-x"); err != nil {
 			t.Fatal(err)
 		}
 		checkOverviews(t, s, f.ws.ID, "after DeleteMonitor")

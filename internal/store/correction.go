@@ -24,8 +24,8 @@ var sentimentScore = map[string]float64{vigie.Positive: 1, vigie.Neutral: 0, vig
 func checkCorrection(field, value string) error {
 	switch field {
 	case FieldLang:
-		if !validLangCode(value) {
-			return fmt.Errorf("%w: language %q must be an ISO 639-1 code of two lower-case letters, like \"fr\"", vigie.ErrInvalid, value)
+		if !vigie.KnownLanguage(value) {
+			return fmt.Errorf("%w: language %q is not an ISO 639-1 code: give two letters, like \"fr\", \"de\", \"en\" or \"it\"", vigie.ErrInvalid, value)
 		}
 	case FieldSentiment:
 		if !vigie.ValidSentiment(value) {
@@ -41,13 +41,18 @@ func validLangCode(s string) bool {
 	return len(s) == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z'
 }
 
-// Correct records the team's corrections of a stored mention's language
-// and/or sentiment (fields: "lang", "sentiment" → value) and applies them to
-// the post, all or none. The value enrichment had given is kept with each
-// correction (the first one, if corrected twice), so that the models can be
-// measured against the team. A post the workspace has no mention of is
-// ErrNotFound; a bad field or value is ErrInvalid, and nothing is changed.
+// Correct records a workspace's corrections of a stored mention's language
+// and/or sentiment (fields: "lang", "sentiment" → value), all or none. A
+// correction is the workspace's view of the post: the post itself keeps
+// what enrichment said, and another workspace that sees the post sees its
+// own corrections or the machine's values. The value enrichment had given
+// is kept with each correction, so that the models can be measured against
+// the team. A post the workspace has no mention of is ErrNotFound; a bad
+// field or value is ErrInvalid, and nothing is changed.
 func (s *Store) Correct(ctx context.Context, workspaceID, postID int64, fields map[string]string, by string) (vigie.Mention, error) {
+	if err := noWorkspace("correct mention", workspaceID); err != nil {
+		return vigie.Mention{}, err
+	}
 	if len(fields) == 0 {
 		return vigie.Mention{}, fmt.Errorf("%w: nothing to correct", vigie.ErrInvalid)
 	}
@@ -62,8 +67,8 @@ func (s *Store) Correct(ctx context.Context, workspaceID, postID int64, fields m
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var lang, label string
 		err := tx.QueryRowContext(ctx, s.q(`SELECT p.lang, p.sentiment FROM posts p WHERE p.id = ? AND EXISTS (
-			SELECT 1 FROM mentions mm JOIN monitors mo ON mo.id = mm.monitor_id WHERE mm.post_id = p.id AND (? = 0 OR mo.workspace_id = ?))`),
-			postID, workspaceID, workspaceID).Scan(&lang, &label)
+			SELECT 1 FROM mentions mm JOIN monitors mo ON mo.id = mm.monitor_id WHERE mm.post_id = p.id AND mo.workspace_id = ?)`),
+			postID, workspaceID).Scan(&lang, &label)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%w: no mention %d", vigie.ErrNotFound, postID)
 		}
@@ -94,27 +99,26 @@ func (s *Store) Correct(ctx context.Context, workspaceID, postID int64, fields m
 	return s.FindMention(ctx, workspaceID, postID)
 }
 
-// applyCorrection records a correction and writes it to the post.
+// applyCorrection records a workspace's correction; the machine's value is
+// the one of its first correction of the field.
 func (s *Store) applyCorrection(ctx context.Context, tx *sql.Tx, workspaceID, postID int64, field, value, machine, by string) error {
-	var ws any
-	if workspaceID != 0 {
-		ws = workspaceID
-	}
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO corrections (post_id, field, value, machine, corrected_by, corrected_at, workspace_id)
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO corrections (workspace_id, post_id, field, value, machine, corrected_by, corrected_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (post_id, field) DO UPDATE SET value = excluded.value, corrected_by = excluded.corrected_by,
-			corrected_at = excluded.corrected_at, workspace_id = excluded.workspace_id`),
-		postID, field, value, machine, by, s.tm(s.clock()), ws); err != nil {
-		return err
-	}
-	var err error
-	if field == FieldLang {
-		_, err = tx.ExecContext(ctx, s.q("UPDATE posts SET lang = ? WHERE id = ?"), value, postID)
-	} else {
-		_, err = tx.ExecContext(ctx, s.q("UPDATE posts SET sentiment = ?, sentiment_score = ? WHERE id = ?"), value, sentimentScore[value], postID)
-	}
+		ON CONFLICT (workspace_id, post_id, field) DO UPDATE SET value = excluded.value, corrected_by = excluded.corrected_by,
+			corrected_at = excluded.corrected_at`),
+		workspaceID, postID, field, value, machine, by, s.tm(s.clock()))
 	return err
 }
+
+// correctedLang and correctedSentiment are SQL conditions on a post p's
+// language or sentiment in effect in a workspace: its correction there,
+// else the post's. Bind: value, workspace, workspace, value.
+const (
+	correctedLang = `((p.lang = ? AND NOT EXISTS (SELECT 1 FROM corrections c WHERE c.workspace_id = ? AND c.post_id = p.id AND c.field = 'lang'))
+		OR p.id IN (SELECT c.post_id FROM corrections c WHERE c.workspace_id = ? AND c.field = 'lang' AND c.value = ?))`
+	correctedSentiment = `((p.sentiment = ? AND NOT EXISTS (SELECT 1 FROM corrections c WHERE c.workspace_id = ? AND c.post_id = p.id AND c.field = 'sentiment'))
+		OR p.id IN (SELECT c.post_id FROM corrections c WHERE c.workspace_id = ? AND c.field = 'sentiment' AND c.value = ?))`
+)
 
 // FindMention returns one stored mention of the workspace (any workspace
 // when 0) with its monitors, entities and corrections.
@@ -147,23 +151,33 @@ func (s *Store) addCorrections(ctx context.Context, workspaceID int64, ms []vigi
 		at[m.ID] = i
 		args[i] = m.ID
 	}
-	rows, err := s.db.QueryContext(ctx, s.q("SELECT post_id, field, value, machine, corrected_by, corrected_at, COALESCE(workspace_id, 0) FROM corrections WHERE post_id IN ("+list(len(ms))+") ORDER BY post_id, field"), args...)
+	if workspaceID == 0 {
+		// Re-enrichment reads the posts as the machine left them.
+		return nil
+	}
+	args = append(args, workspaceID)
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT post_id, field, value, machine, corrected_by, corrected_at FROM corrections WHERE post_id IN ("+list(len(ms))+") AND workspace_id = ? ORDER BY post_id, field"), args...)
 	if err != nil {
 		return s.errf(err, "find mentions: corrections")
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			id, ws int64
-			c      vigie.Correction
+			id int64
+			c  vigie.Correction
 		)
-		if err := rows.Scan(&id, &c.Field, &c.Value, &c.Machine, &c.CorrectedBy, timeCol(&c.CorrectedAt), &ws); err != nil {
+		if err := rows.Scan(&id, &c.Field, &c.Value, &c.Machine, &c.CorrectedBy, timeCol(&c.CorrectedAt)); err != nil {
 			return s.errf(err, "find mentions: corrections")
 		}
-		if workspaceID != 0 && ws != workspaceID {
-			c.CorrectedBy = "" // who, in another workspace, is not this one's business
+		m := &ms[at[id]]
+		m.Corrections = append(m.Corrections, c)
+		// The workspace's view of the post.
+		switch c.Field {
+		case FieldLang:
+			m.Post.Lang = c.Value
+		case FieldSentiment:
+			m.Sentiment = vigie.Sentiment{Label: c.Value, Score: sentimentScore[c.Value]}
 		}
-		ms[at[id]].Corrections = append(ms[at[id]].Corrections, c)
 	}
 	if err := rows.Err(); err != nil {
 		return s.errf(err, "find mentions: corrections")
@@ -179,8 +193,8 @@ type EnrichmentUpdate struct {
 }
 
 // UpdateEnrichment writes recomputed languages and sentiments (after a
-// model update), leaving every corrected field as the team set it. It
-// returns how many posts changed.
+// model update) to the posts; the workspaces' corrections stay over them
+// as the teams set them. It returns how many posts changed.
 func (s *Store) UpdateEnrichment(ctx context.Context, updates []EnrichmentUpdate) (int, error) {
 	changed := 0
 	ids := make([]int64, len(updates))
@@ -200,14 +214,12 @@ func (s *Store) UpdateEnrichment(ctx context.Context, updates []EnrichmentUpdate
 
 // applyEnrichment writes the updates, counting the posts that changed.
 func (s *Store) applyEnrichment(ctx context.Context, tx *sql.Tx, updates []EnrichmentUpdate, changed *int) error {
-	langStmt, err := tx.PrepareContext(ctx, s.q(`UPDATE posts SET lang = ? WHERE id = ? AND lang <> ?
-		AND NOT EXISTS (SELECT 1 FROM corrections c WHERE c.post_id = posts.id AND c.field = 'lang')`))
+	langStmt, err := tx.PrepareContext(ctx, s.q(`UPDATE posts SET lang = ? WHERE id = ? AND lang <> ?`))
 	if err != nil {
 		return err
 	}
 	defer langStmt.Close()
-	sentStmt, err := tx.PrepareContext(ctx, s.q(`UPDATE posts SET sentiment = ?, sentiment_score = ? WHERE id = ? AND (sentiment <> ? OR sentiment_score <> ?)
-		AND NOT EXISTS (SELECT 1 FROM corrections c WHERE c.post_id = posts.id AND c.field = 'sentiment')`))
+	sentStmt, err := tx.PrepareContext(ctx, s.q(`UPDATE posts SET sentiment = ?, sentiment_score = ? WHERE id = ? AND (sentiment <> ? OR sentiment_score <> ?)`))
 	if err != nil {
 		return err
 	}

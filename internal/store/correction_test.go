@@ -61,13 +61,14 @@ func TestLanguageSentimentCorrections(t *testing.T) {
 			t.Errorf("lang correction: %+v", c)
 		}
 
-		// Re-enrichment with new models changes b, not a's corrected fields.
+		// Re-enrichment with new models changes the machine's values of
+		// both posts; a's corrections stay over them in the workspace.
 		n := must(s.UpdateEnrichment(ctx, []EnrichmentUpdate{
 			{PostID: ma.ID, Lang: "es", Sentiment: vigie.Sentiment{Label: vigie.Positive, Score: 0.9}},
 			{PostID: ma.ID + 1, Lang: "en", Sentiment: vigie.Sentiment{Label: vigie.Negative, Score: -0.7}},
 		}))(t)
-		if n != 1 {
-			t.Errorf("re-enrichment changed %d posts, want 1", n)
+		if n != 2 {
+			t.Errorf("re-enrichment changed %d posts, want 2", n)
 		}
 		ra := must(s.FindMention(ctx, f.ws.ID, ma.ID))(t)
 		if ra.Post.Lang != "it" || ra.Sentiment.Label != vigie.Neutral {
@@ -90,9 +91,10 @@ func TestLanguageSentimentCorrections(t *testing.T) {
 		if both.Post.Lang != "de" || both.Sentiment.Label != vigie.Positive || len(both.Corrections) != 2 {
 			t.Fatalf("two fields: %+v %+v", both.Post.Lang, both.Corrections)
 		}
+		// Re-enrichment reads what the machine said, not a workspace's view.
 		scanned := must(s.ScanPosts(ctx, 0, 10))(t)
-		if len(scanned) != 2 || len(scanned[0].Corrections) != 2 {
-			t.Fatalf("ScanPosts carries corrections: %+v", scanned)
+		if len(scanned) != 2 || len(scanned[0].Corrections) != 0 || scanned[0].Post.Lang != "es" {
+			t.Fatalf("ScanPosts gives the machine's values: %+v", scanned)
 		}
 	})
 }
@@ -180,20 +182,45 @@ func TestTags(t *testing.T) {
 	})
 }
 
-// TestCorrectionAcrossWorkspaces: a post two workspaces follow shows one's
-// correction to the other, but not who made it.
+// TestCorrectionAcrossWorkspaces: a post two workspaces follow (a shared
+// source) keeps one workspace's corrections in that workspace: the other
+// sees, filters and counts what enrichment said, and its own corrections.
 func TestCorrectionAcrossWorkspaces(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newFixture(t, s, "m", "other-m")
 		it := Item{Post: post("shared", "x", t0), MonitorIDs: []string{"m", "other-m"}}
+		it.Enrichment = Enrichment{Lang: "fr", Sentiment: vigie.Sentiment{Label: vigie.Positive, Score: 0.5}}
 		must(s.SaveBatch(ctx, f.source.ID, []Item{it}, nil))(t)
 		id := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID}))(t).Mentions[0].ID
-		must(s.Correct(ctx, f.ws.ID, id, map[string]string{"sentiment": "negative"}, "user:ana@uval.example"))(t)
+		must(s.Correct(ctx, f.ws.ID, id, map[string]string{"sentiment": "negative", "lang": "it"}, "user:ana@uval.example"))(t)
 		mine := must(s.FindMention(ctx, f.ws.ID, id))(t)
 		theirs := must(s.FindMention(ctx, f.other.ID, id))(t)
-		if mine.Corrections[0].CorrectedBy != "user:ana@uval.example" || theirs.Corrections[0].CorrectedBy != "" || theirs.Sentiment.Label != vigie.Negative {
-			t.Fatalf("mine %+v, theirs %+v", mine.Corrections, theirs.Corrections)
+		if len(mine.Corrections) != 2 || mine.Sentiment.Label != vigie.Negative || mine.Post.Lang != "it" {
+			t.Fatalf("mine: %+v %q %+v", mine.Sentiment, mine.Post.Lang, mine.Corrections)
+		}
+		if len(theirs.Corrections) != 0 || theirs.Sentiment.Label != vigie.Positive || theirs.Post.Lang != "fr" {
+			t.Fatalf("theirs changed by my correction: %+v %q %+v", theirs.Sentiment, theirs.Post.Lang, theirs.Corrections)
+		}
+		for _, tt := range []struct {
+			ws        int64
+			lang, sen string
+			want      int
+		}{{f.ws.ID, "it", "negative", 1}, {f.ws.ID, "fr", "", 0}, {f.ws.ID, "", "positive", 0},
+			{f.other.ID, "fr", "positive", 1}, {f.other.ID, "it", "", 0}, {f.other.ID, "", "negative", 0}} {
+			page := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: tt.ws, Lang: tt.lang, Sentiment: tt.sen}))(t)
+			if page.Total != tt.want {
+				t.Errorf("workspace %d lang %q sentiment %q: %d mentions, want %d", tt.ws, tt.lang, tt.sen, page.Total, tt.want)
+			}
+		}
+		of := vigie.OverviewFilter{From: t0.Add(-time.Hour), To: t0.Add(time.Hour), Bucket: time.Hour}
+		of.WorkspaceID = f.ws.ID
+		if ov := must(s.Overview(ctx, of))(t); ov.SentimentTotal.Negative != 1 || ov.SentimentTotal.Positive != 0 {
+			t.Errorf("my dashboard: %+v", ov.SentimentTotal)
+		}
+		of.WorkspaceID = f.other.ID
+		if ov := must(s.Overview(ctx, of))(t); ov.SentimentTotal.Positive != 1 || ov.SentimentTotal.Negative != 0 {
+			t.Errorf("their dashboard: %+v", ov.SentimentTotal)
 		}
 	})
 }

@@ -18,7 +18,7 @@ func TestEnrichmentStored(t *testing.T) {
 			it := Item{Post: vigie.Post{ID: id, Source: "web", Text: text, PublishedAt: t0.Add(at)}, MonitorIDs: []string{"m"}}
 			it.Enrichment.Simhash = h
 			if dupOf != "" {
-				it.Enrichment.NearDuplicateOf = PostRef{Kind: "web", ID: dupOf}
+				it.Enrichment.NearDuplicateOf = PostRef{Kind: "web", ID: StoredID(f.source.Kind, f.source.ID, "web", dupOf)}
 			}
 			return it
 		}

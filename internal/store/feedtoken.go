@@ -24,19 +24,22 @@ func (s *Store) CreateFeedToken(ctx context.Context, tokenHash, monitorID string
 // FeedMonitor returns the monitor a private feed token opens, if its user
 // is still an active member of the monitor's workspace; else ErrNotFound.
 func (s *Store) FeedMonitor(ctx context.Context, tokenHash string) (vigie.MonitorRecord, error) {
-	var id string
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT f.monitor_id FROM feed_tokens f
+	var (
+		id string
+		ws int64
+	)
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT f.monitor_id, mo.workspace_id FROM feed_tokens f
 		JOIN monitors mo ON mo.id = f.monitor_id
 		JOIN users u ON u.id = f.user_id AND NOT u.disabled
 		JOIN memberships ms ON ms.user_id = f.user_id AND ms.workspace_id = mo.workspace_id
-		WHERE f.token_hash = ?`), tokenHash).Scan(&id)
+		WHERE f.token_hash = ?`), tokenHash).Scan(&id, &ws)
 	if errors.Is(err, sql.ErrNoRows) {
 		return vigie.MonitorRecord{}, fmt.Errorf("%w: no such feed", vigie.ErrNotFound)
 	}
 	if err != nil {
 		return vigie.MonitorRecord{}, s.errf(err, "feed token")
 	}
-	return s.FindMonitorByID(ctx, id)
+	return s.FindMonitorByID(ctx, ws, id)
 }
 
 // FeedToken is a private feed of a user, named by the start of its hash.

@@ -110,13 +110,21 @@ func (s *Store) selectMentions(f *vigie.MentionFilter) *selection {
 		sel.andPost("p.source_id = ?", f.SourceID)
 	}
 	if f.Lang != "" {
-		sel.andPost("p.lang = ?", orNone(strings.ToLower(f.Lang)))
+		if v := orNone(strings.ToLower(f.Lang)); f.WorkspaceID != 0 {
+			sel.andPost(correctedLang, v, f.WorkspaceID, f.WorkspaceID, v)
+		} else {
+			sel.andPost("p.lang = ?", v)
+		}
 	}
 	if f.Country != "" {
 		sel.andPost("p.country = ?", orNone(strings.ToLower(f.Country)))
 	}
 	if f.Sentiment != "" {
-		sel.andPost("p.sentiment = ?", f.Sentiment)
+		if f.WorkspaceID != 0 {
+			sel.andPost(correctedSentiment, f.Sentiment, f.WorkspaceID, f.WorkspaceID, f.Sentiment)
+		} else {
+			sel.andPost("p.sentiment = ?", f.Sentiment)
+		}
 	}
 	if f.Tag != "" && f.WorkspaceID != 0 {
 		sel.andPost("EXISTS (SELECT 1 FROM mention_tags t WHERE t.workspace_id = ? AND t.post_id = p.id AND t.tag = ?)", f.WorkspaceID, strings.ToLower(f.Tag))
@@ -536,6 +544,7 @@ func scanMention(row interface{ Scan(...any) error }) (vigie.Mention, error) {
 		return m, err
 	}
 	m.SourceID = sourceID.Int64
+	p.ID = unscope(p.ID)
 	if simhash != 0 {
 		m.Simhash = fmt.Sprintf("%016x", uint64(simhash))
 	}

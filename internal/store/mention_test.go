@@ -30,7 +30,7 @@ func listingFixture(t *testing.T, s *Store) (fixture, vigie.Source, []listing) {
 	t.Helper()
 	ctx := context.Background()
 	f := newFixture(t, s, "a", "b", "other-c")
-	rss := must(s.CreateSource(ctx, vigie.Source{WorkspaceID: f.ws.ID, Kind: vigie.SourceRSS, Name: "feed", Enabled: true}))(t)
+	rss := must(s.CreateSource(ctx, vigie.Source{WorkspaceID: f.ws.ID, Kind: vigie.SourceRSS, Name: "feed", Enabled: true, Shared: true}))(t)
 	var all []listing
 	batches := map[int64][]Item{}
 	for i := range 120 {

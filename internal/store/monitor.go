@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -82,8 +83,22 @@ func (s *Store) UpsertMonitor(ctx context.Context, m vigie.MonitorRecord) (vigie
 	return saved, nil
 }
 
-// UpdateMonitor changes the fields of u that are set and returns the monitor.
-func (s *Store) UpdateMonitor(ctx context.Context, id string, u MonitorUpdate) (vigie.MonitorRecord, error) {
+// noWorkspace refuses a call that names no workspace: every method that
+// takes an id takes the workspace too, so that no request can reach another
+// workspace's rows by guessing ids.
+func noWorkspace(op string, workspaceID int64) error {
+	if workspaceID <= 0 {
+		return fmt.Errorf("%s: %w: no workspace given", op, vigie.ErrInvalid)
+	}
+	return nil
+}
+
+// UpdateMonitor changes the fields of u that are set and returns the
+// monitor; a monitor of another workspace is ErrNotFound.
+func (s *Store) UpdateMonitor(ctx context.Context, workspaceID int64, id string, u MonitorUpdate) (vigie.MonitorRecord, error) {
+	if err := noWorkspace("update monitor", workspaceID); err != nil {
+		return vigie.MonitorRecord{}, err
+	}
 	var sets []string
 	var args []any
 	if u.Name != nil {
@@ -102,8 +117,8 @@ func (s *Store) UpdateMonitor(ctx context.Context, id string, u MonitorUpdate) (
 		sets, args = append(sets, "query = ?"), append(args, *u.Query)
 	}
 	sets, args = append(sets, "updated_at = ?"), append(args, s.tm(s.clock()))
-	args = append(args, id)
-	row := s.db.QueryRowContext(ctx, s.q("UPDATE monitors SET "+strings.Join(sets, ", ")+" WHERE id = ? RETURNING "+monitorCols), args...)
+	args = append(args, id, workspaceID)
+	row := s.db.QueryRowContext(ctx, s.q("UPDATE monitors SET "+strings.Join(sets, ", ")+" WHERE id = ? AND workspace_id = ? RETURNING "+monitorCols), args...)
 	m, err := scanMonitor(row)
 	if err != nil {
 		return vigie.MonitorRecord{}, s.errf(err, "update monitor %q", id)
@@ -111,9 +126,20 @@ func (s *Store) UpdateMonitor(ctx context.Context, id string, u MonitorUpdate) (
 	return m, nil
 }
 
-// DeleteMonitor deletes the monitor and its mentions (the posts stay).
-func (s *Store) DeleteMonitor(ctx context.Context, id string) error {
+// DeleteMonitor deletes the workspace's monitor and its mentions (the posts
+// stay); a monitor of another workspace is ErrNotFound.
+func (s *Store) DeleteMonitor(ctx context.Context, workspaceID int64, id string) error {
+	if err := noWorkspace("delete monitor", workspaceID); err != nil {
+		return err
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var owner int64
+		if err := tx.QueryRowContext(ctx, s.q("SELECT workspace_id FROM monitors WHERE id = ?"), id).Scan(&owner); err != nil || owner != workspaceID {
+			if err == nil || errors.Is(err, sql.ErrNoRows) {
+				err = vigie.ErrNotFound
+			}
+			return fmt.Errorf("delete monitor %q: %w", id, err)
+		}
 		// The dashboard's rollups follow (aggregate.go).
 		if err := s.dropFromRollups(ctx, tx, id); err != nil {
 			return fmt.Errorf("delete monitor %q: %w", id, err)
@@ -121,7 +147,7 @@ func (s *Store) DeleteMonitor(ctx context.Context, id string) error {
 		var res sql.Result
 		err := s.rerollAuthors(ctx, tx, id, func() error {
 			var err error
-			res, err = tx.ExecContext(ctx, s.q("DELETE FROM monitors WHERE id = ?"), id)
+			res, err = tx.ExecContext(ctx, s.q("DELETE FROM monitors WHERE id = ? AND workspace_id = ?"), id, workspaceID)
 			return err
 		})
 		if err != nil {
@@ -131,9 +157,13 @@ func (s *Store) DeleteMonitor(ctx context.Context, id string) error {
 	})
 }
 
-// FindMonitorByID returns the monitor with this id, or ErrNotFound.
-func (s *Store) FindMonitorByID(ctx context.Context, id string) (vigie.MonitorRecord, error) {
-	m, err := scanMonitor(s.db.QueryRowContext(ctx, s.q("SELECT "+monitorCols+" FROM monitors WHERE id = ?"), id))
+// FindMonitorByID returns the workspace's monitor with this id, or
+// ErrNotFound (also for another workspace's).
+func (s *Store) FindMonitorByID(ctx context.Context, workspaceID int64, id string) (vigie.MonitorRecord, error) {
+	if err := noWorkspace("find monitor", workspaceID); err != nil {
+		return vigie.MonitorRecord{}, err
+	}
+	m, err := scanMonitor(s.db.QueryRowContext(ctx, s.q("SELECT "+monitorCols+" FROM monitors WHERE id = ? AND workspace_id = ?"), id, workspaceID))
 	if err != nil {
 		return vigie.MonitorRecord{}, s.errf(err, "find monitor %q", id)
 	}

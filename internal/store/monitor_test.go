@@ -19,7 +19,7 @@ func TestCreateMonitor(t *testing.T) {
 		if got.Monitor != m.Monitor || got.WorkspaceID != f.ws.ID || got.CreatedAt.IsZero() || !got.UpdatedAt.Equal(got.CreatedAt) {
 			t.Errorf("CreateMonitor = %+v", got)
 		}
-		if found := must(s.FindMonitorByID(ctx, "epfl"))(t); found != got {
+		if found := must(s.FindMonitorByID(ctx, f.ws.ID, "epfl"))(t); found != got {
 			t.Errorf("FindMonitorByID = %+v, want %+v", found, got)
 		}
 		tests := []struct {
@@ -39,7 +39,7 @@ func TestCreateMonitor(t *testing.T) {
 			_, err := s.CreateMonitor(ctx, tt.m)
 			wantErr(t, err, tt.err, tt.name)
 		}
-		_, err := s.FindMonitorByID(ctx, "missing")
+		_, err := s.FindMonitorByID(ctx, f.ws.ID, "missing")
 		wantErr(t, err, vigie.ErrNotFound, "find missing")
 	})
 }
@@ -64,7 +64,7 @@ func TestUpsertMonitor(t *testing.T) {
 		m.WorkspaceID = f.other.ID
 		_, err := s.UpsertMonitor(ctx, m)
 		wantErr(t, err, vigie.ErrConflict, "upsert into another workspace")
-		if got := must(s.FindMonitorByID(ctx, "m"))(t); got != second {
+		if got := must(s.FindMonitorByID(ctx, f.ws.ID, "m"))(t); got != second {
 			t.Errorf("after refused upsert: %+v, want %+v", got, second)
 		}
 	})
@@ -88,7 +88,7 @@ func TestUpdateMonitor(t *testing.T) {
 			{"empty query", MonitorUpdate{Query: ptr(" ")}, vigie.Monitor{}, vigie.ErrInvalid},
 		}
 		for _, tt := range tests {
-			got, err := s.UpdateMonitor(ctx, "m", tt.u)
+			got, err := s.UpdateMonitor(ctx, f.ws.ID, "m", tt.u)
 			wantErr(t, err, tt.err, tt.name)
 			if err == nil && got.Monitor != tt.want {
 				t.Errorf("%s: got %+v, want %+v", tt.name, got.Monitor, tt.want)
@@ -97,7 +97,7 @@ func TestUpdateMonitor(t *testing.T) {
 				t.Errorf("%s: created_at changed", tt.name)
 			}
 		}
-		_, err := s.UpdateMonitor(ctx, "missing", MonitorUpdate{Name: ptr("x")})
+		_, err := s.UpdateMonitor(ctx, f.ws.ID, "missing", MonitorUpdate{Name: ptr("x")})
 		wantErr(t, err, vigie.ErrNotFound, "update missing")
 	})
 }
@@ -130,11 +130,11 @@ func TestDeleteAndFindMonitors(t *testing.T) {
 		}
 		// Deleting a monitor deletes its mentions, not the posts.
 		must(s.SaveBatch(ctx, f.source.ID, items("a", post("1", "x", t0)), nil))(t)
-		if err := s.DeleteMonitor(ctx, "a"); err != nil {
+		if err := s.DeleteMonitor(ctx, f.ws.ID, "a"); err != nil {
 			t.Fatal(err)
 		}
-		wantErr(t, s.DeleteMonitor(ctx, "a"), vigie.ErrNotFound, "delete twice")
-		_, err := s.FindMonitorByID(ctx, "a")
+		wantErr(t, s.DeleteMonitor(ctx, f.ws.ID, "a"), vigie.ErrNotFound, "delete twice")
+		_, err := s.FindMonitorByID(ctx, f.ws.ID, "a")
 		wantErr(t, err, vigie.ErrNotFound, "find deleted")
 		c := must(s.Counts(ctx))(t)
 		if c.Posts != 1 || c.Mentions != 0 || c.Monitors != 2 {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -53,6 +54,35 @@ const postInsertN = 23
 // maxParams keeps multi-row statements under SQLite's limit of bound
 // parameters (32766) and PostgreSQL's (65535).
 const maxParams = 30000
+
+// StoredID is the id a post is stored and de-duplicated under: the
+// network's own id when the source that delivered it is authoritative for
+// it (vigie.SourceKind.Authoritative), else the id qualified by the source
+// ("src/12/<id>"), so that a feed, an import or a webhook of one workspace
+// cannot speak for an item of another's. Mentions show the post's own id
+// (unscope).
+func StoredID(sourceKind vigie.SourceKind, sourceID int64, postKind, id string) string {
+	if sourceKind.Authoritative() && strings.EqualFold(postKind, string(sourceKind)) {
+		return id
+	}
+	return scopePrefix + strconv.FormatInt(sourceID, 10) + "/" + id
+}
+
+const scopePrefix = "src/"
+
+// unscope returns the post's own id from a stored one.
+func unscope(stored string) string {
+	rest, ok := strings.CutPrefix(stored, scopePrefix)
+	if !ok {
+		return stored
+	}
+	if i := strings.IndexByte(rest, '/'); i > 0 {
+		if _, err := strconv.ParseInt(rest[:i], 10, 64); err == nil {
+			return rest[i+1:]
+		}
+	}
+	return stored
+}
 
 // kindOf is the source kind stored for a post: its own "source", or the
 // kind of the source it came through.
@@ -140,7 +170,7 @@ func (s *Store) SaveBatch(ctx context.Context, sourceID int64, items []Item, sta
 		return Saved{}, s.errf(err, "save batch: source %d", sourceID)
 	}
 	// Analysis runs before the transaction, which holds SQLite's write lock.
-	posts := pendingPosts(items, sourceKind)
+	posts := pendingPosts(items, sourceKind, sourceID)
 	var saved Saved
 	save := func(tx *sql.Tx) error {
 		saved = Saved{}
@@ -165,10 +195,10 @@ func (s *Store) SaveBatch(ctx context.Context, sourceID int64, items []Item, sta
 		if err != nil {
 			return err
 		}
-		if saved.Mentions, err = s.insertMentions(ctx, tx, posts); err != nil {
+		if saved.Mentions, err = s.insertMentions(ctx, tx, sourceID, posts); err != nil {
 			return err
 		}
-		if err := s.insertEnrichment(ctx, tx, posts); err != nil {
+		if err := s.insertEnrichment(ctx, tx, sourceID, posts); err != nil {
 			return err
 		}
 		if err := s.rollupAfter(ctx, tx, roll, posts); err != nil {
@@ -200,13 +230,14 @@ func (s *Store) SaveBatch(ctx context.Context, sourceID int64, items []Item, sta
 }
 
 // pendingPosts merges the items of a batch by post key, in order.
-func pendingPosts(items []Item, sourceKind string) []*pending {
+func pendingPosts(items []Item, sourceKind string, sourceID int64) []*pending {
 	byKey := make(map[postKey]*pending, len(items))
 	out := make([]*pending, 0, len(items))
 	var a text.Analyzer
 	for i := range items {
 		it := &items[i]
-		k := postKey{kindOf(&it.Post, sourceKind), it.Post.ID}
+		kind := kindOf(&it.Post, sourceKind)
+		k := postKey{kind, StoredID(vigie.SourceKind(sourceKind), sourceID, kind, it.Post.ID)}
 		if p, ok := byKey[k]; ok {
 			p.monitors = append(p.monitors, it.MonitorIDs...)
 			continue
@@ -391,9 +422,10 @@ func (s *Store) insertPosts(ctx context.Context, tx *sql.Tx, sourceID int64, pos
 	return nil
 }
 
-// insertMentions inserts the batch's mentions of existing monitors and
-// returns how many were new.
-func (s *Store) insertMentions(ctx context.Context, tx *sql.Tx, posts []*pending) (int, error) {
+// insertMentions inserts the batch's mentions of existing monitors that the
+// source may feed (its workspace's, or its organisation's when it is
+// shared) and returns how many were new.
+func (s *Store) insertMentions(ctx context.Context, tx *sql.Tx, sourceID int64, posts []*pending) (int, error) {
 	var wanted []string
 	for _, p := range posts {
 		wanted = append(wanted, p.monitors...)
@@ -405,11 +437,12 @@ func (s *Store) insertMentions(ctx context.Context, tx *sql.Tx, posts []*pending
 	wanted = slices.Compact(wanted)
 	exists := make(map[string]bool, len(wanted))
 	for chunk := range slices.Chunk(wanted, maxParams) {
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
+		args := make([]any, 0, len(chunk)+1)
+		for _, id := range chunk {
+			args = append(args, id)
 		}
-		rows, err := tx.QueryContext(ctx, s.q("SELECT id FROM monitors WHERE id IN ("+list(len(chunk))+")"), args...)
+		args = append(args, sourceID)
+		rows, err := tx.QueryContext(ctx, s.q("SELECT id FROM monitors WHERE id IN ("+list(len(chunk))+") AND workspace_id IN ("+sourceWorkspaces+")"), args...)
 		if err != nil {
 			return 0, s.errf(err, "save batch: monitors")
 		}
@@ -445,12 +478,18 @@ func (s *Store) insertMentions(ctx context.Context, tx *sql.Tx, posts []*pending
 	return int(n), nil
 }
 
-// KnownPosts reports which of these external ids are stored for the source
-// kind, for the pipeline's dedupe before matching.
-func (s *Store) KnownPosts(ctx context.Context, sourceKind string, externalIDs []string) (map[string]bool, error) {
+// KnownPosts reports which of these posts of a kind, delivered by a source,
+// are stored (under StoredID), for the pipeline's dedupe before matching.
+func (s *Store) KnownPosts(ctx context.Context, src *vigie.Source, postKind string, ids []string) (map[string]bool, error) {
 	known := make(map[string]bool)
-	kind := strings.ToLower(strings.TrimSpace(sourceKind))
-	err := s.eachKnownPost(ctx, s.db, kind, externalIDs, func(_ int64, ext string, _ time.Time) { known[ext] = true })
+	kind := strings.ToLower(strings.TrimSpace(postKind))
+	stored := make([]string, len(ids))
+	own := make(map[string]string, len(ids))
+	for i, id := range ids {
+		stored[i] = StoredID(src.Kind, src.ID, kind, id)
+		own[stored[i]] = id
+	}
+	err := s.eachKnownPost(ctx, s.db, kind, stored, func(_ int64, ext string, _ time.Time) { known[own[ext]] = true })
 	if err != nil {
 		return nil, err
 	}
@@ -489,7 +528,7 @@ func (s *Store) eachKnownPost(ctx context.Context, q querier, kind string, ids [
 // insertEnrichment stores the entities of the newly inserted posts and links
 // near-duplicates to the earlier post they copy (stored before, or earlier in
 // this batch; if that post was never stored the link stays empty).
-func (s *Store) insertEnrichment(ctx context.Context, tx *sql.Tx, posts []*pending) error {
+func (s *Store) insertEnrichment(ctx context.Context, tx *sql.Tx, sourceID int64, posts []*pending) error {
 	const cols = 3
 	var args []any
 	for _, p := range posts {
@@ -506,9 +545,11 @@ func (s *Store) insertEnrichment(ctx context.Context, tx *sql.Tx, posts []*pendi
 			}
 		}
 		if ref := p.item.Enrichment.NearDuplicateOf; ref.ID != "" {
+			// Only to a post the workspace may see: a copy is not linked to
+			// another workspace's private source.
 			_, err := tx.ExecContext(ctx, s.q(`UPDATE posts SET near_duplicate_of =
-				(SELECT id FROM posts WHERE source_kind = ? AND external_id = ?) WHERE id = ?`),
-				strings.ToLower(ref.Kind), ref.ID, p.id)
+				(SELECT o.id FROM posts o WHERE o.source_kind = ? AND o.external_id = ? AND o.source_id IN (`+visibleSourcesOfSource+`)) WHERE id = ?`),
+				strings.ToLower(ref.Kind), ref.ID, sourceID, sourceID, p.id)
 			if err != nil {
 				return s.errf(err, "save batch: near-duplicate link")
 			}

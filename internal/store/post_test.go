@@ -29,8 +29,11 @@ func TestSaveBatch(t *testing.T) {
 			{Post: post("2", "two", t0.Add(time.Minute)), MonitorIDs: []string{"m1"}},
 			{Post: post("3", "no monitor", t0.Add(2*time.Minute))},
 		}
+		// other-m3 is another workspace's monitor: this workspace's source,
+		// unshared, does not feed it (tenancy).
+		f.source = must(s.ShareSource(ctx, f.ws.ID, f.source.ID, false))(t)
 		saved := must(s.SaveBatch(ctx, f.source.ID, batch, nil))(t)
-		if want := (Saved{Posts: 3, Existing: 0, Mentions: 4}); saved != want {
+		if want := (Saved{Posts: 3, Existing: 0, Mentions: 3}); saved != want {
 			t.Errorf("first save: %+v, want %+v", saved, want)
 		}
 
@@ -50,7 +53,7 @@ func TestSaveBatch(t *testing.T) {
 		if fmt.Sprintf("%+v", got.Post) != fmt.Sprintf("%+v", want) {
 			t.Errorf("stored post\n got %+v\nwant %+v", got.Post, want)
 		}
-		if got.SourceID != f.source.ID || got.ID == 0 || got.StoredAt.IsZero() || !equal(got.MonitorIDs, []string{"m1", "m2", "other-m3"}) {
+		if got.SourceID != f.source.ID || got.ID == 0 || got.StoredAt.IsZero() || !equal(got.MonitorIDs, []string{"m1", "m2"}) {
 			t.Errorf("mention %+v", got)
 		}
 
@@ -59,7 +62,7 @@ func TestSaveBatch(t *testing.T) {
 		if want := (Saved{Posts: 0, Existing: 3, Mentions: 0}); saved != want {
 			t.Errorf("second save: %+v, want %+v", saved, want)
 		}
-		if c := must(s.Counts(ctx))(t); c.Posts != 3 || c.Mentions != 4 {
+		if c := must(s.Counts(ctx))(t); c.Posts != 3 || c.Mentions != 3 {
 			t.Errorf("after the second save: %+v", c)
 		}
 
@@ -75,7 +78,7 @@ func TestSaveBatch(t *testing.T) {
 		if want := (Saved{Posts: 1, Existing: 2, Mentions: 3}); saved != want {
 			t.Errorf("third save: %+v, want %+v", saved, want)
 		}
-		if c := must(s.Counts(ctx))(t); c.Posts != 4 || c.Mentions != 7 {
+		if c := must(s.Counts(ctx))(t); c.Posts != 4 || c.Mentions != 6 {
 			t.Errorf("after the third save: %+v", c)
 		}
 
@@ -136,10 +139,10 @@ func TestSaveBatchSavesCursorWithPosts(t *testing.T) {
 		if c := must(s.Counts(ctx))(t); c.Posts != 0 || c.Mentions != 0 {
 			t.Errorf("after the crash: %+v", c)
 		}
-		if src := must(s.FindSourceByID(ctx, f.source.ID))(t); src.Cursor != "" || src.PostsSeen != 0 {
+		if src := must(s.FindSourceByID(ctx, f.ws.ID, f.source.ID))(t); src.Cursor != "" || src.PostsSeen != 0 {
 			t.Errorf("cursor saved without its posts: %+v", src.SourceState)
 		}
-		if known := must(s.KnownPosts(ctx, "mastodon", []string{"1", "2"}))(t); len(known) != 0 {
+		if known := must(s.KnownPosts(ctx, &f.source, "mastodon", []string{"1", "2"}))(t); len(known) != 0 {
 			t.Errorf("known after the crash: %v", known)
 		}
 
@@ -150,7 +153,7 @@ func TestSaveBatchSavesCursorWithPosts(t *testing.T) {
 		if c := must(s.Counts(ctx))(t); c.Posts != 2 || c.Mentions != 2 {
 			t.Errorf("after the retry: %+v", c)
 		}
-		src := must(s.FindSourceByID(ctx, f.source.ID))(t)
+		src := must(s.FindSourceByID(ctx, f.ws.ID, f.source.ID))(t)
 		want := f.source
 		want.SourceState = state
 		if !sameSource(src, want) {
@@ -216,7 +219,7 @@ func TestKnownPosts(t *testing.T) {
 			{"none asked", "mastodon", nil, map[string]bool{}},
 		}
 		for _, tt := range tests {
-			got := must(s.KnownPosts(ctx, tt.kind, tt.ids))(t)
+			got := must(s.KnownPosts(ctx, &f.source, tt.kind, tt.ids))(t)
 			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
 				t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
 			}
@@ -244,7 +247,7 @@ func TestSaveBatchLarge(t *testing.T) {
 		for i := range ids {
 			ids[i] = fmt.Sprint(i)
 		}
-		if known := must(s.KnownPosts(ctx, "mastodon", ids))(t); len(known) != n {
+		if known := must(s.KnownPosts(ctx, &f.source, "mastodon", ids))(t); len(known) != n {
 			t.Errorf("%d known, want %d", len(known), n)
 		}
 	})

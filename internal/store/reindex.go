@@ -28,12 +28,17 @@ func (s *Store) ScanPosts(ctx context.Context, after int64, limit int) ([]vigie.
 // AddMentions records that stored posts match a monitor (a backfill after
 // the monitor was created or changed). Existing mentions are kept; it
 // returns how many were added. An unknown monitor is ErrNotFound.
-func (s *Store) AddMentions(ctx context.Context, monitorID string, postIDs []int64) (int, error) {
-	if _, err := s.FindMonitorByID(ctx, monitorID); err != nil {
+func (s *Store) AddMentions(ctx context.Context, workspaceID int64, monitorID string, postIDs []int64) (int, error) {
+	if _, err := s.FindMonitorByID(ctx, workspaceID, monitorID); err != nil {
 		return 0, fmt.Errorf("add mentions: %w", err)
 	}
+	// Only posts the workspace may see become its mentions.
+	postIDs, err := s.visiblePosts(ctx, workspaceID, postIDs)
+	if err != nil {
+		return 0, err
+	}
 	total := 0
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		// The dashboard's rollups follow (aggregate.go).
 		return s.reroll(ctx, tx, postIDs, func() error { return s.insertMentionsOf(ctx, tx, monitorID, postIDs, &total) })
 	})
@@ -91,9 +96,16 @@ func (s *Store) RecentSimhashes(ctx context.Context, since time.Time) ([]RecentP
 
 // ScanPostsSince is ScanPosts restricted to posts published at or after
 // since (through the publication index).
-func (s *Store) ScanPostsSince(ctx context.Context, after int64, since time.Time, limit int) ([]vigie.Mention, error) {
+// since (through the publication index), among the posts a workspace may
+// see: those of its sources and of the sources shared with its
+// organisation (0: every post, for the operator's commands).
+func (s *Store) ScanPostsSince(ctx context.Context, workspaceID, after int64, since time.Time, limit int) ([]vigie.Mention, error) {
+	where, args := "", []any{after, s.tm(since)}
+	if workspaceID != 0 {
+		where, args = " AND p.source_id IN ("+visibleSources+")", append(args, workspaceID, workspaceID)
+	}
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+mentionCols+` FROM posts p LEFT JOIN authors a ON a.id = p.author_id
-		WHERE p.id > ? AND p.published_at >= ? ORDER BY p.id LIMIT ?`), after, s.tm(since), limit)
+		WHERE p.id > ? AND p.published_at >= ?`+where+` ORDER BY p.id LIMIT ?`), append(args, limit)...)
 	if err != nil {
 		return nil, s.errf(err, "scan posts")
 	}
@@ -103,9 +115,12 @@ func (s *Store) ScanPostsSince(ctx context.Context, after int64, since time.Time
 // ScanMonitorPosts returns the stored posts a monitor has mentions of, with
 // an id above after, in id order, at most limit: what re-checking a changed
 // monitor reads.
-func (s *Store) ScanMonitorPosts(ctx context.Context, monitorID string, after int64, limit int) ([]vigie.Mention, error) {
-	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+mentionCols+` FROM mentions mm JOIN posts p ON p.id = mm.post_id
-		LEFT JOIN authors a ON a.id = p.author_id WHERE mm.monitor_id = ? AND p.id > ? ORDER BY p.id LIMIT ?`), monitorID, after, limit)
+func (s *Store) ScanMonitorPosts(ctx context.Context, workspaceID int64, monitorID string, after int64, limit int) ([]vigie.Mention, error) {
+	if err := noWorkspace("scan monitor posts", workspaceID); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+mentionCols+` FROM mentions mm JOIN monitors mo ON mo.id = mm.monitor_id JOIN posts p ON p.id = mm.post_id
+		LEFT JOIN authors a ON a.id = p.author_id WHERE mm.monitor_id = ? AND mo.workspace_id = ? AND p.id > ? ORDER BY p.id LIMIT ?`), monitorID, workspaceID, after, limit)
 	if err != nil {
 		return nil, s.errf(err, "scan monitor posts")
 	}
@@ -115,9 +130,12 @@ func (s *Store) ScanMonitorPosts(ctx context.Context, monitorID string, after in
 // RemoveMentions deletes a monitor's mentions of these posts (its query
 // changed and they no longer match); the dashboard's rollups follow. It
 // returns how many were removed.
-func (s *Store) RemoveMentions(ctx context.Context, monitorID string, postIDs []int64) (int, error) {
+func (s *Store) RemoveMentions(ctx context.Context, workspaceID int64, monitorID string, postIDs []int64) (int, error) {
 	if len(postIDs) == 0 {
 		return 0, nil
+	}
+	if _, err := s.FindMonitorByID(ctx, workspaceID, monitorID); err != nil {
+		return 0, fmt.Errorf("remove mentions: %w", err)
 	}
 	removed := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {

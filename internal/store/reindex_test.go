@@ -46,17 +46,17 @@ func TestScanPostsAndAddMentions(t *testing.T) {
 				even = append(even, m.ID)
 			}
 		}
-		if n := must(s.AddMentions(ctx, "new", even))(t); n != 13 {
+		if n := must(s.AddMentions(ctx, f.ws.ID, "new", even))(t); n != 13 {
 			t.Fatalf("added %d mentions, want 13", n)
 		}
-		if n := must(s.AddMentions(ctx, "new", even))(t); n != 0 {
+		if n := must(s.AddMentions(ctx, f.ws.ID, "new", even))(t); n != 0 {
 			t.Fatalf("added %d mentions again, want 0", n)
 		}
 		page := must(s.FindMentions(ctx, vigie.MentionFilter{MonitorID: "new", Limit: 5}))(t)
 		if page.Total != 13 || page.Mentions[0].Post.Text != "post 24" {
 			t.Fatalf("monitor new: total %d, first %q", page.Total, page.Mentions[0].Post.Text)
 		}
-		if _, err := s.AddMentions(ctx, "nope", even); !errors.Is(err, vigie.ErrNotFound) {
+		if _, err := s.AddMentions(ctx, f.ws.ID, "nope", even); !errors.Is(err, vigie.ErrNotFound) {
 			t.Fatalf("unknown monitor: %v", err)
 		}
 	})

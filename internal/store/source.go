@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,7 +12,83 @@ import (
 )
 
 const sourceCols = `id, workspace_id, kind, name, url, settings, interval_seconds, enabled, created_at,
-	cursor, etag, last_modified, next_check_at, last_success_at, last_error_at, last_error, error_count, posts_seen`
+	cursor, etag, last_modified, next_check_at, last_success_at, last_error_at, last_error, error_count, posts_seen, shared`
+
+// visibleSources selects the sources whose posts a workspace may see: its
+// own, and those shared with its organisation. Bind the workspace twice.
+const visibleSources = `SELECT vs.id FROM sources vs WHERE vs.workspace_id = ? OR (vs.shared AND vs.workspace_id IN
+	(SELECT ow.id FROM workspaces ow WHERE ow.organisation_id = (SELECT vw.organisation_id FROM workspaces vw WHERE vw.id = ?)))`
+
+// visibleSourcesOfSource is visibleSources for the workspace of a source.
+// Bind the source twice.
+const visibleSourcesOfSource = `SELECT vs.id FROM sources vs WHERE vs.workspace_id = (SELECT ws.workspace_id FROM sources ws WHERE ws.id = ?)
+	OR (vs.shared AND vs.workspace_id IN (SELECT ow.id FROM workspaces ow WHERE ow.organisation_id =
+		(SELECT vw.organisation_id FROM workspaces vw JOIN sources ws ON ws.workspace_id = vw.id WHERE ws.id = ?)))`
+
+// sourceWorkspaces selects the workspaces whose monitors a source feeds:
+// its own, or every workspace of its organisation when it is shared. Bind
+// the source.
+const sourceWorkspaces = `SELECT fw.id FROM workspaces fw, sources fs JOIN workspaces sw ON sw.id = fs.workspace_id
+	WHERE fs.id = ? AND (fw.id = fs.workspace_id OR (fs.shared AND fw.organisation_id = sw.organisation_id))`
+
+// SourceScope returns the workspaces whose monitors a source feeds (see
+// sourceWorkspaces), for the pipeline to match its posts against those
+// monitors only.
+func (s *Store) SourceScope(ctx context.Context, sourceID int64) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(sourceWorkspaces+" ORDER BY fw.id"), sourceID)
+	if err != nil {
+		return nil, s.errf(err, "source %d scope", sourceID)
+	}
+	ids, err := collect(rows, func(r interface{ Scan(...any) error }) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, func(err error) error { return s.errf(err, "source %d scope", sourceID) })
+	if err == nil && len(ids) == 0 {
+		err = fmt.Errorf("source %d scope: %w", sourceID, vigie.ErrNotFound)
+	}
+	return ids, err
+}
+
+// ShareSource shares the workspace's source with every workspace of its
+// organisation, or stops sharing it. Only an administrator of the
+// organisation may (the caller checks). Posts stored before keep their
+// mentions; new posts feed the monitors of the new scope.
+func (s *Store) ShareSource(ctx context.Context, workspaceID, id int64, shared bool) (vigie.Source, error) {
+	if err := noWorkspace("share source", workspaceID); err != nil {
+		return vigie.Source{}, err
+	}
+	src, err := scanSource(s.db.QueryRowContext(ctx, s.q("UPDATE sources SET shared = ? WHERE id = ? AND workspace_id = ? RETURNING "+sourceCols),
+		shared, id, workspaceID))
+	if err != nil {
+		return vigie.Source{}, s.errf(err, "share source %d", id)
+	}
+	return src, nil
+}
+
+// visiblePosts keeps the posts among ids that the workspace may see.
+func (s *Store) visiblePosts(ctx context.Context, workspaceID int64, ids []int64) ([]int64, error) {
+	var out []int64
+	for chunk := range slices.Chunk(ids, maxParams-2) {
+		args := make([]any, 0, len(chunk)+2)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		args = append(args, workspaceID, workspaceID)
+		rows, err := s.db.QueryContext(ctx, s.q("SELECT p.id FROM posts p WHERE p.id IN ("+list(len(chunk))+") AND p.source_id IN ("+visibleSources+")"), args...)
+		if err != nil {
+			return nil, s.errf(err, "visible posts")
+		}
+		got, err := collect(rows, func(r interface{ Scan(...any) error }) (int64, error) {
+			var id int64
+			return id, r.Scan(&id)
+		}, func(err error) error { return s.errf(err, "visible posts") })
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+	}
+	return out, nil
+}
 
 func scanSource(row interface{ Scan(...any) error }) (vigie.Source, error) {
 	var (
@@ -22,7 +99,7 @@ func scanSource(row interface{ Scan(...any) error }) (vigie.Source, error) {
 	)
 	err := row.Scan(&src.ID, &src.WorkspaceID, &kind, &src.Name, &src.URL, &settings, &interval, &src.Enabled,
 		timeCol(&src.CreatedAt), &src.Cursor, &src.ETag, &src.LastModified, timeCol(&src.NextCheckAt),
-		timeCol(&src.LastSuccessAt), timeCol(&src.LastErrorAt), &src.LastError, &src.ErrorCount, &src.PostsSeen)
+		timeCol(&src.LastSuccessAt), timeCol(&src.LastErrorAt), &src.LastError, &src.ErrorCount, &src.PostsSeen, &src.Shared)
 	if err != nil {
 		return vigie.Source{}, err
 	}
@@ -54,11 +131,11 @@ func (s *Store) CreateSource(ctx context.Context, src vigie.Source) (vigie.Sourc
 		src.CreatedAt = s.clock()
 	}
 	row := s.db.QueryRowContext(ctx, s.q(`INSERT INTO sources (workspace_id, kind, name, url, settings, interval_seconds, enabled, created_at,
-			cursor, etag, last_modified, next_check_at, last_success_at, last_error_at, last_error, error_count, posts_seen)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+sourceCols),
+			cursor, etag, last_modified, next_check_at, last_success_at, last_error_at, last_error, error_count, posts_seen, shared)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+sourceCols),
 		src.WorkspaceID, string(src.Kind), src.Name, src.URL, string(settings), int64(src.Interval/time.Second), src.Enabled, s.tm(src.CreatedAt),
 		src.Cursor, src.ETag, src.LastModified, s.tm(src.NextCheckAt), s.tmNull(src.LastSuccessAt), s.tmNull(src.LastErrorAt),
-		src.LastError, src.ErrorCount, src.PostsSeen)
+		src.LastError, src.ErrorCount, src.PostsSeen, src.Shared)
 	created, err := scanSource(row)
 	if err != nil {
 		return vigie.Source{}, s.errf(err, "create source %q", src.Name)
@@ -89,9 +166,13 @@ func (s *Store) FindOrCreateSource(ctx context.Context, workspaceID int64, kind 
 	return src, nil
 }
 
-// FindSourceByID returns the source with this id, or ErrNotFound.
-func (s *Store) FindSourceByID(ctx context.Context, id int64) (vigie.Source, error) {
-	src, err := scanSource(s.db.QueryRowContext(ctx, s.q("SELECT "+sourceCols+" FROM sources WHERE id = ?"), id))
+// FindSourceByID returns the workspace's source with this id, or
+// ErrNotFound (also for another workspace's).
+func (s *Store) FindSourceByID(ctx context.Context, workspaceID, id int64) (vigie.Source, error) {
+	if err := noWorkspace("find source", workspaceID); err != nil {
+		return vigie.Source{}, err
+	}
+	src, err := scanSource(s.db.QueryRowContext(ctx, s.q("SELECT "+sourceCols+" FROM sources WHERE id = ? AND workspace_id = ?"), id, workspaceID))
 	if err != nil {
 		return vigie.Source{}, s.errf(err, "find source %d", id)
 	}
@@ -125,10 +206,13 @@ func (s *Store) FindDueSources(ctx context.Context, now time.Time, limit int) ([
 	return collect(rows, scanSource, func(err error) error { return s.errf(err, "find due sources") })
 }
 
-// DeleteSource deletes the source. Its posts and mentions stay in the
-// archive, no longer attached to a source.
-func (s *Store) DeleteSource(ctx context.Context, id int64) error {
-	res, err := s.db.ExecContext(ctx, s.q("DELETE FROM sources WHERE id = ?"), id)
+// DeleteSource deletes the workspace's source. Its posts and mentions stay
+// in the archive, no longer attached to a source.
+func (s *Store) DeleteSource(ctx context.Context, workspaceID, id int64) error {
+	if err := noWorkspace("delete source", workspaceID); err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, s.q("DELETE FROM sources WHERE id = ? AND workspace_id = ?"), id, workspaceID)
 	if err != nil {
 		return s.errf(err, "delete source %d", id)
 	}

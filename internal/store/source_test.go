@@ -26,7 +26,7 @@ func TestSources(t *testing.T) {
 		if !sameSource(got, want) {
 			t.Errorf("CreateSource = %+v, want %+v", got, want)
 		}
-		if found := must(s.FindSourceByID(ctx, got.ID))(t); !sameSource(found, got) {
+		if found := must(s.FindSourceByID(ctx, f.ws.ID, got.ID))(t); !sameSource(found, got) {
 			t.Errorf("FindSourceByID = %+v, want %+v", found, got)
 		}
 		tests := []struct {
@@ -45,7 +45,7 @@ func TestSources(t *testing.T) {
 			_, err := s.CreateSource(ctx, tt.src)
 			wantErr(t, err, tt.err, tt.name)
 		}
-		_, err := s.FindSourceByID(ctx, 99999)
+		_, err := s.FindSourceByID(ctx, f.ws.ID, 99999)
 		wantErr(t, err, vigie.ErrNotFound, "find missing")
 
 		// newFixture's source, "News" rss and import here, "News" in other.
@@ -132,7 +132,7 @@ func TestUpdateSourceState(t *testing.T) {
 			if err := s.UpdateSourceState(ctx, f.source.ID, st); err != nil {
 				t.Fatal(err)
 			}
-			got := must(s.FindSourceByID(ctx, f.source.ID))(t)
+			got := must(s.FindSourceByID(ctx, f.ws.ID, f.source.ID))(t)
 			want := f.source
 			want.SourceState = st
 			if !sameSource(got, want) {
@@ -174,11 +174,11 @@ func TestDeleteSourceKeepsPosts(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, s, "m")
 		must(s.SaveBatch(ctx, f.source.ID, items("m", post("1", "kept", t0)), nil))(t)
-		if err := s.DeleteSource(ctx, f.source.ID); err != nil {
+		if err := s.DeleteSource(ctx, f.ws.ID, f.source.ID); err != nil {
 			t.Fatal(err)
 		}
-		wantErr(t, s.DeleteSource(ctx, f.source.ID), vigie.ErrNotFound, "delete twice")
-		_, err := s.FindSourceByID(ctx, f.source.ID)
+		wantErr(t, s.DeleteSource(ctx, f.ws.ID, f.source.ID), vigie.ErrNotFound, "delete twice")
+		_, err := s.FindSourceByID(ctx, f.ws.ID, f.source.ID)
 		wantErr(t, err, vigie.ErrNotFound, "find deleted")
 		page := must(s.FindMentions(ctx, vigie.MentionFilter{MonitorID: "m"}))(t)
 		if page.Total != 1 || page.Mentions[0].SourceID != 0 || page.Mentions[0].Post.Text != "kept" {

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,7 +109,14 @@ func newFixture(t testing.TB, s *Store, monitors ...string) fixture {
 		}
 		must(s.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: id, Query: id}, WorkspaceID: ws}))(t)
 	}
-	f.source = must(s.CreateSource(ctx, vigie.Source{WorkspaceID: f.ws.ID, Kind: vigie.SourceSimulator, Name: "sim", Enabled: true}))(t)
+	// With monitors in both workspaces, the source is shared with the
+	// organisation, so that its posts can be mentions of both (the tests
+	// of tenancy unshare it).
+	shared := false
+	for _, id := range monitors {
+		shared = shared || strings.HasPrefix(id, "other-")
+	}
+	f.source = must(s.CreateSource(ctx, vigie.Source{WorkspaceID: f.ws.ID, Kind: vigie.SourceSimulator, Name: "sim", Enabled: true, Shared: shared}))(t)
 	return f
 }
 
@@ -261,7 +269,7 @@ func TestCounts(t *testing.T) {
 
 func TestErrorsAreWrapped(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *Store) {
-		_, err := s.FindMonitorByID(context.Background(), "nope")
+		_, err := s.FindMonitorByID(context.Background(), 1, "nope")
 		if !errors.Is(err, vigie.ErrNotFound) {
 			t.Fatalf("got %v", err)
 		}

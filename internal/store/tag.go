@@ -111,13 +111,16 @@ func (s *Store) CountTagged(ctx context.Context, f vigie.MentionFilter, tag stri
 		add("p.source_kind = ?", strings.ToLower(strings.TrimSpace(f.Source)))
 	}
 	if f.Lang != "" {
-		add("p.lang = ?", orNone(strings.ToLower(f.Lang)))
+		v := orNone(strings.ToLower(f.Lang))
+		q += " AND " + correctedLang
+		args = append(args, v, f.WorkspaceID, f.WorkspaceID, v)
 	}
 	if f.Country != "" {
 		add("p.country = ?", orNone(strings.ToLower(f.Country)))
 	}
 	if f.Sentiment != "" {
-		add("p.sentiment = ?", f.Sentiment)
+		q += " AND " + correctedSentiment
+		args = append(args, f.Sentiment, f.WorkspaceID, f.WorkspaceID, f.Sentiment)
 	}
 	if !f.From.IsZero() {
 		add("p.published_at >= ?", s.tm(f.From))

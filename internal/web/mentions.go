@@ -591,10 +591,13 @@ func (w *Web) editMention(rw http.ResponseWriter, r *http.Request, v *visit) err
 		if _, lang := fields[store.FieldLang]; lang {
 			if _, tone := fields[store.FieldSentiment]; !tone {
 				// The tone is read anew in the corrected language, unless the
-				// team corrected it (UpdateEnrichment keeps corrected fields).
+				// team corrected it: in this workspace only, as the language.
 				s := enrich.Sentiment(text.Analyze(&corrected.Post), corrected.Post.Lang)
-				if _, err := w.Store.UpdateEnrichment(r.Context(), []store.EnrichmentUpdate{{PostID: id, Sentiment: s}}); err != nil {
-					return err
+				if s.Label != corrected.Sentiment.Label {
+					if _, err := w.Store.Correct(r.Context(), v.Workspace.ID, id, map[string]string{store.FieldSentiment: s.Label},
+						by+" (tone re-read in "+corrected.Post.Lang+")"); err != nil {
+						return err
+					}
 				}
 			}
 		}

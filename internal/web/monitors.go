@@ -41,14 +41,7 @@ func (w *Web) monitorsPage(rw http.ResponseWriter, r *http.Request, v *visit) er
 // workspaceMonitor finds a monitor of the visit's workspace; another
 // workspace's monitor does not exist here.
 func (w *Web) workspaceMonitor(r *http.Request, v *visit) (vigie.MonitorRecord, error) {
-	m, err := w.Store.FindMonitorByID(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return m, err
-	}
-	if m.WorkspaceID != v.Workspace.ID {
-		return m, errNotFound
-	}
-	return m, nil
+	return w.Store.FindMonitorByID(r.Context(), v.Workspace.ID, r.PathValue("id"))
 }
 
 func (w *Web) monitorEditor(rw http.ResponseWriter, r *http.Request, v *visit) error {
@@ -102,7 +95,7 @@ func (w *Web) saveMonitor(rw http.ResponseWriter, r *http.Request, v *visit) err
 		if _, err := w.workspaceMonitor(r, v); err != nil {
 			return err
 		}
-		_, err = w.Monitors.Update(r.Context(), f.ID, store.MonitorUpdate{Name: &f.Name, Kind: &f.Kind, Query: &f.Query})
+		_, err = w.Monitors.Update(r.Context(), v.Workspace.ID, f.ID, store.MonitorUpdate{Name: &f.Name, Kind: &f.Kind, Query: &f.Query})
 	}
 	if err != nil {
 		if errors.Is(err, vigie.ErrInvalid) || errors.Is(err, vigie.ErrConflict) {
@@ -123,7 +116,7 @@ func (w *Web) deleteMonitor(rw http.ResponseWriter, r *http.Request, v *visit) e
 	if err != nil {
 		return err
 	}
-	if err := w.Monitors.Delete(r.Context(), m.ID); err != nil {
+	if err := w.Monitors.Delete(r.Context(), v.Workspace.ID, m.ID); err != nil {
 		return err
 	}
 	http.Redirect(rw, r, workspacePath(v.Workspace, "monitors"), http.StatusSeeOther)

@@ -110,14 +110,7 @@ func (w *Web) deleteSource(rw http.ResponseWriter, r *http.Request, v *visit) er
 	if err != nil {
 		return errNotFound
 	}
-	src, err := w.Store.FindSourceByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if src.WorkspaceID != v.Workspace.ID {
-		return errNotFound
-	}
-	if err := w.Store.DeleteSource(r.Context(), id); err != nil {
+	if err := w.Store.DeleteSource(r.Context(), v.Workspace.ID, id); err != nil {
 		return err
 	}
 	http.Redirect(rw, r, workspacePath(v.Workspace, "sources"), http.StatusSeeOther)

@@ -30,10 +30,14 @@ INSERT INTO monitor_set_members (set_id, monitor_id)
 
 INSERT INTO rollup_hours (set_id, dim, bucket, value, n)
     SELECT ms.id, 'post', floor(extract(epoch FROM p.published_at) / 3600)::bigint,
-        p.sentiment || chr(31) || p.source_kind || chr(31) || p.lang || chr(31) || p.country, COUNT(*)
+        COALESCE(cs.value, p.sentiment) || chr(31) || p.source_kind || chr(31) || COALESCE(cl.value, p.lang) || chr(31) || p.country, COUNT(*)
     FROM rollup_post_sets ps
     JOIN monitor_sets ms ON ms.workspace_id = ps.workspace_id AND ms.key = ps.key
     JOIN posts p ON p.id = ps.post_id
+    -- A workspace's corrections (what it counts the post as; the same on
+    -- databases of before corrections were per workspace).
+    LEFT JOIN corrections cs ON cs.post_id = p.id AND cs.workspace_id = ps.workspace_id AND cs.field = 'sentiment'
+    LEFT JOIN corrections cl ON cl.post_id = p.id AND cl.workspace_id = ps.workspace_id AND cl.field = 'lang'
     GROUP BY 1, 2, 3, 4;
 
 -- The workspace's set: each post is in one set of the workspace.
