@@ -30,6 +30,53 @@ type Workspace struct {
 	CreatedAt      time.Time `json:"created_at"`
 }
 
+// MaxSlugLen bounds a workspace's slug, which is part of its URLs.
+const MaxSlugLen = 40
+
+// ValidateSlug checks a workspace slug: 1 to MaxSlugLen lower-case ASCII
+// letters, digits and '-', starting with a letter or a digit (it names the
+// workspace in URLs and on the command line).
+func ValidateSlug(slug string) error {
+	if slug == "" {
+		return fmt.Errorf("%w: no slug", ErrInvalid)
+	}
+	if len(slug) > MaxSlugLen {
+		return fmt.Errorf("%w: slug %.50q is longer than %d characters", ErrInvalid, slug, MaxSlugLen)
+	}
+	for i, c := range []byte(slug) {
+		ok := c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' && i > 0
+		if !ok {
+			return fmt.Errorf("%w: slug %q: use lower-case letters, digits and '-' (not first), e.g. \"faculty-of-science\"", ErrInvalid, slug)
+		}
+	}
+	return nil
+}
+
+// MaxWorkspaceNameLen bounds a workspace's name, in characters.
+const MaxWorkspaceNameLen = 100
+
+// ValidateWorkspaceName checks a workspace's display name.
+func ValidateWorkspaceName(name string) error {
+	switch n := len([]rune(strings.TrimSpace(name))); {
+	case n == 0:
+		return fmt.Errorf("%w: the workspace needs a name", ErrInvalid)
+	case n > MaxWorkspaceNameLen:
+		return fmt.Errorf("%w: a workspace name has at most %d characters", ErrInvalid, MaxWorkspaceNameLen)
+	}
+	return nil
+}
+
+// ValidateTimeZone checks an IANA time zone name ("Europe/Zurich").
+func ValidateTimeZone(tz string) error {
+	if tz == "" || tz == "Local" {
+		return fmt.Errorf("%w: time zone %q: give an IANA name such as Europe/Zurich or UTC", ErrInvalid, tz)
+	}
+	if _, err := time.LoadLocation(tz); err != nil {
+		return fmt.Errorf("%w: unknown time zone %q: give an IANA name such as Europe/Zurich or UTC", ErrInvalid, tz)
+	}
+	return nil
+}
+
 // MonitorRecord is a stored monitor: the monitor and its bookkeeping.
 type MonitorRecord struct {
 	Monitor
@@ -206,12 +253,22 @@ type DayCount struct {
 	Count int    `json:"count"`
 }
 
-// APIToken is a bearer token for the API; only its hash is stored.
+// APIToken is a bearer token for the API; only its hash is stored. It
+// works on one workspace with one role (admin, editor or viewer), until
+// ExpiresAt if set.
 type APIToken struct {
-	ID         int64     `json:"id"`
-	Name       string    `json:"name"`
-	CreatedAt  time.Time `json:"created_at"`
-	LastUsedAt time.Time `json:"last_used_at,omitzero"`
+	ID          int64     `json:"id"`
+	WorkspaceID int64     `json:"workspace_id"`
+	Name        string    `json:"name"`
+	Role        string    `json:"role"`
+	CreatedAt   time.Time `json:"created_at"`
+	LastUsedAt  time.Time `json:"last_used_at,omitzero"`
+	ExpiresAt   time.Time `json:"expires_at,omitzero"` // zero: never
+}
+
+// Expired reports whether the token has expired at now.
+func (t *APIToken) Expired(now time.Time) bool {
+	return !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)
 }
 
 // Influence is an author's influence over the mentions of a workspace in a

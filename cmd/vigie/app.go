@@ -25,6 +25,12 @@ type app struct {
 	workspace vigie.Workspace
 }
 
+// The workspace made when there is none.
+const (
+	defaultWorkspaceSlug = "main"
+	defaultWorkspaceName = "Main workspace"
+)
+
 // openApp opens the store (applying migrations), picks the workspace and
 // loads every monitor into the index.
 func openApp(ctx context.Context, cfg config.Config, stderr io.Writer, workspaceSlug, workspaceName string) (*app, error) {
@@ -49,7 +55,7 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer, workspace
 		if len(ws) > 0 {
 			a.workspace = ws[0]
 		} else {
-			workspaceSlug, workspaceName = "main", "Main workspace"
+			workspaceSlug, workspaceName = defaultWorkspaceSlug, defaultWorkspaceName
 		}
 	}
 	if a.workspace.ID == 0 {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime/pprof"
 	"strings"
+	_ "time/tzdata" // workspace time zones resolve on machines without a zone database
 )
 
 // exitError carries a process exit code: 1 runtime failure, 2 bad input or usage.
@@ -38,8 +39,13 @@ func commands() []command {
 		{"import", "[--monitors M.jsonl] --posts P.jsonl [--data DIR]", "load monitors and posts through the normal pipeline", runImport},
 		{"reindex", "--monitor ID [--data DIR]", "match the stored posts against a monitor and record its past mentions", runReindex},
 		{"config", "[--addr …] [--data …] [--database-url …]", "print the effective configuration, secrets redacted", runConfig},
-		{"user create", "--email E [--name N] [--role admin|editor|viewer] [--workspace SLUG] [--password-stdin] [--data DIR]", "create a user of the web app (password generated and printed unless given on stdin)", runUserCreate},
-		{"token create", "--name NAME [--data DIR]", "create an API token (printed on the last line)", runTokenCreate},
+		{"user create", "--email E [--name N] [--role admin|editor|viewer] [--workspace SLUG] [--org-admin] [--password-stdin] [--data DIR]", "create a user of the web app (password generated and printed unless given on stdin)", runUserCreate},
+		{"token create", "--name NAME [--workspace SLUG] [--role admin|editor|viewer] [--expires 90d|2027-01-31] [--data DIR]", "create an API token (printed on the last line); default: admin of the first workspace, never expires", runTokenCreate},
+		{"token list", "[--workspace SLUG] [--data DIR]", "list API tokens: id, name, workspace, role, created, last used, expiry (never the secret)", runTokenList},
+		{"token revoke", "ID [--data DIR]", "revoke an API token: it stops working at once", runTokenRevoke},
+		{"workspace create", "--slug S --name N [--time-zone Europe/Zurich] [--data DIR]", "create a workspace; the organisation's administrators administer it", runWorkspaceCreate},
+		{"workspace list", "[--data DIR]", "list the workspaces", runWorkspaceList},
+		{"workspace rename", "--slug S --name N [--data DIR]", "rename a workspace (its slug and links stay)", runWorkspaceRename},
 		{"query check", "'QUERY'", "check a monitor query; print ok or the error with a caret", runQueryCheck},
 		{"enrich", "--posts P.jsonl [--stats] [--workers N] | --stored [--data DIR]", "add language, sentiment, simhash and near-duplicate links to posts; or re-enrich the archive", runEnrich},
 		{"eval", "[lang] [sentiment] [neardup] [--shared ../shared]", "measure enrichment quality on the shared evaluation data (docs/enrichment.md)", runEval},

@@ -22,6 +22,7 @@ import (
 	"github.com/vigie-project/vigie/internal/rss"
 	"github.com/vigie-project/vigie/internal/server"
 	"github.com/vigie-project/vigie/internal/simulator"
+	"github.com/vigie-project/vigie/internal/store"
 	"github.com/vigie-project/vigie/internal/web"
 )
 
@@ -187,6 +188,7 @@ func setUpDemo(ctx context.Context, a *app) (string, error) {
 			return "", err
 		}
 	}
-	plain, _, err := a.store.CreateToken(ctx, "demo "+time.Now().UTC().Format("2006-01-02 15:04"))
+	plain, _, err := a.store.CreateToken(ctx, store.TokenSpec{Name: "demo " + time.Now().UTC().Format("2006-01-02 15:04"),
+		WorkspaceID: a.workspace.ID, Role: account.Admin})
 	return plain, err
 }

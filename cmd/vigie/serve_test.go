@@ -13,8 +13,10 @@ import (
 	"time"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/account"
 	"github.com/vigie-project/vigie/internal/config"
 	"github.com/vigie-project/vigie/internal/simulator"
+	"github.com/vigie-project/vigie/internal/store"
 )
 
 // testInstance builds a whole Vigie on a fresh SQLite database (and on
@@ -34,7 +36,7 @@ func testInstance(t testing.TB, demo bool) (*instance, *httptest.Server, string)
 	t.Cleanup(srv.Close)
 	tok := in.token
 	if tok == "" {
-		tok, _, err = in.app.store.CreateToken(context.Background(), "test")
+		tok, _, err = in.app.store.CreateToken(context.Background(), store.TokenSpec{Name: "test", WorkspaceID: in.app.workspace.ID, Role: account.Admin})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/vigie-project/vigie"
@@ -24,6 +25,7 @@ func runUserCreate(args []string, stdout, stderr io.Writer) error {
 	name := fs.String("name", "", "the user's name")
 	role := fs.String("role", "viewer", "admin, editor or viewer")
 	ws := fs.String("workspace", "", "slug of the workspace to join (default: every workspace)")
+	orgAdmin := fs.Bool("org-admin", false, "make the user an administrator of the organisation: they may create and rename workspaces")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input (default: generate one and print it)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -74,7 +76,7 @@ func runUserCreate(args []string, stdout, stderr io.Writer) error {
 	if len(ms) == 0 {
 		return badInput(fmt.Errorf("no workspace %q (and no workspace at all if none was named): start Vigie once first", *ws))
 	}
-	u, err := st.CreateUser(ctx, vigie.User{Email: *email, Name: *name}, hash, ms)
+	u, err := st.CreateUser(ctx, vigie.User{Email: *email, Name: *name}, hash, ms, orgsOf(all, ms, *orgAdmin)...)
 	if errors.Is(err, vigie.ErrConflict) {
 		return badInput(fmt.Errorf("a user with the e-mail address %s already exists", strings.ToLower(strings.TrimSpace(*email))))
 	}
@@ -82,8 +84,30 @@ func runUserCreate(args []string, stdout, stderr io.Writer) error {
 		return badInput(err)
 	}
 	fmt.Fprintf(stdout, "Created user %s (id %d), %s in %d workspace(s).\n", u.Email, u.ID, r, len(ms))
+	if *orgAdmin {
+		fmt.Fprintln(stdout, "They administer the organisation: they may create and rename workspaces.")
+	}
 	if generated {
 		fmt.Fprintf(stdout, "Their password (shown once):\n%s\n", pw)
 	}
 	return nil
+}
+
+// orgsOf is the organisations of the workspaces joined, when the user is
+// to administer them.
+func orgsOf(all []vigie.Workspace, ms []vigie.Membership, want bool) []int64 {
+	if !want {
+		return nil
+	}
+	joined := map[int64]bool{}
+	for _, m := range ms {
+		joined[m.WorkspaceID] = true
+	}
+	var orgs []int64
+	for _, w := range all {
+		if joined[w.ID] && !slices.Contains(orgs, w.OrganisationID) {
+			orgs = append(orgs, w.OrganisationID)
+		}
+	}
+	return orgs
 }

@@ -55,7 +55,9 @@ func (s *Server) Handler() http.Handler {
 	return s.recoverer(s.logRequests(securityHeaders(mux)))
 }
 
-// requireToken lets a request through only with a valid bearer token.
+// requireToken lets a request through only with a valid bearer token, and
+// tells the handlers who is asking: the token's workspace and role (the
+// principal) and its name (the actor recorded with corrections and tags).
 func (s *Server) requireToken(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := r.Header.Get("Authorization")
@@ -66,17 +68,19 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 		}
 		t, err := s.Store.Authenticate(r.Context(), strings.TrimSpace(tok))
 		if err != nil {
-			if errors.Is(err, vigie.ErrNotFound) {
+			switch {
+			case errors.Is(err, store.ErrTokenExpired):
+				unauthorized(w, "this token has expired: ask an administrator of the workspace for a new one (its Tokens page, or `vigie token create`)")
+			case errors.Is(err, vigie.ErrNotFound):
 				unauthorized(w, "unknown or revoked token")
-				return
+			default:
+				s.Log.Error("authenticating", "err", err)
+				http.Error(w, `{"error":{"message":"internal error"}}`, http.StatusInternalServerError)
 			}
-			s.Log.Error("authenticating", "err", err)
-			http.Error(w, `{"error":{"message":"internal error"}}`, http.StatusInternalServerError)
 			return
 		}
-		ctx := api.WithActor(r.Context(), "token:"+t.Name)
-		ctx = api.WithPrincipal(ctx, api.Principal{TokenID: t.ID, Name: t.Name, WorkspaceID: s.API.WorkspaceID, Role: account.Admin})
-		next.ServeHTTP(w, r.WithContext(ctx))
+		ctx := api.WithPrincipal(r.Context(), api.Principal{TokenID: t.ID, Name: t.Name, WorkspaceID: t.WorkspaceID, Role: account.Role(t.Role)})
+		next.ServeHTTP(w, r.WithContext(api.WithActor(ctx, "token:"+t.Name)))
 	})
 }
 
@@ -170,7 +174,12 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 	gauge("vigie_monitors", "Monitors in the matching index.", float64(is.Monitors))
 	gauge("vigie_index_keys", "Keys in the matching index.", float64(is.Terms))
 
-	sources, err := s.Store.FindSources(r.Context(), 0)
+	// A token sees its own workspace's sources, not another's names.
+	p, ok := api.PrincipalFrom(r.Context())
+	if !ok {
+		return
+	}
+	sources, err := s.Store.FindSources(r.Context(), p.WorkspaceID)
 	if err != nil {
 		s.Log.Error("metrics: listing sources", "err", err)
 		return

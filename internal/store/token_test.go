@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/account"
 )
 
 func TestTokens(t *testing.T) {
@@ -15,25 +17,51 @@ func TestTokens(t *testing.T) {
 		ctx := context.Background()
 		clock := t0
 		s.now = func() time.Time { return clock }
+		f := newFixture(t, s)
 
-		plain, tok := must2(s.CreateToken(ctx, "ci"))(t)
+		plain, tok := must2(s.CreateToken(ctx, TokenSpec{Name: "ci", WorkspaceID: f.ws.ID, Role: account.Admin}))(t)
 		secret, ok := strings.CutPrefix(plain, "vgt_")
 		if b, err := base64.RawURLEncoding.DecodeString(secret); !ok || err != nil || len(b) != 32 {
 			t.Errorf("plaintext %q is not vgt_ + base64url of 32 bytes", plain)
 		}
-		if tok.ID == 0 || tok.Name != "ci" || !tok.CreatedAt.Equal(t0) || !tok.LastUsedAt.IsZero() {
-			t.Errorf("created %+v", tok)
+		want := vigie.APIToken{ID: tok.ID, WorkspaceID: f.ws.ID, Name: "ci", Role: "admin", CreatedAt: t0}
+		if tok.ID == 0 || tok != want {
+			t.Errorf("created %+v, want %+v", tok, want)
 		}
 		var stored string
 		if err := s.db.QueryRow("SELECT hash FROM api_tokens").Scan(&stored); err != nil || stored != hashToken(plain) || strings.Contains(stored, secret) {
 			t.Errorf("stored %q (%v), want the SHA-256 hex of the plaintext", stored, err)
 		}
-		plain2, _ := must2(s.CreateToken(ctx, "other"))(t)
+		expiry := t0.Add(90 * 24 * time.Hour)
+		plain2, other := must2(s.CreateToken(ctx, TokenSpec{Name: "grafana", WorkspaceID: f.other.ID, Role: account.Viewer, ExpiresAt: expiry}))(t)
 		if plain2 == plain {
 			t.Error("two tokens with the same plaintext")
 		}
-		_, _, err := s.CreateToken(ctx, " ")
-		wantErr(t, err, vigie.ErrInvalid, "no name")
+		if other.WorkspaceID != f.other.ID || other.Role != "viewer" || !other.ExpiresAt.Equal(expiry) {
+			t.Errorf("created %+v", other)
+		}
+
+		bad := []struct {
+			name string
+			spec TokenSpec
+			err  error
+			msg  string
+		}{
+			{"no name", TokenSpec{Name: " ", WorkspaceID: f.ws.ID, Role: account.Admin}, vigie.ErrInvalid, "no name"},
+			{"long name", TokenSpec{Name: strings.Repeat("é", MaxTokenNameLen+1), WorkspaceID: f.ws.ID, Role: account.Admin}, vigie.ErrInvalid, "at most"},
+			{"no workspace", TokenSpec{Name: "x", Role: account.Admin}, vigie.ErrInvalid, "no workspace"},
+			{"unknown workspace", TokenSpec{Name: "x", WorkspaceID: 9999, Role: account.Admin}, vigie.ErrInvalid, "no workspace 9999"},
+			{"no role", TokenSpec{Name: "x", WorkspaceID: f.ws.ID}, vigie.ErrInvalid, "admin, editor, viewer"},
+			{"unknown role", TokenSpec{Name: "x", WorkspaceID: f.ws.ID, Role: "owner"}, vigie.ErrInvalid, "admin, editor, viewer"},
+			{"past expiry", TokenSpec{Name: "x", WorkspaceID: f.ws.ID, Role: account.Admin, ExpiresAt: t0}, vigie.ErrInvalid, "not in the future"},
+		}
+		for _, tt := range bad {
+			_, _, err := s.CreateToken(ctx, tt.spec)
+			wantErr(t, err, tt.err, tt.name)
+			if err != nil && !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("%s: %q does not say %q", tt.name, err, tt.msg)
+			}
+		}
 
 		// last_used_at moves at most once a minute.
 		steps := []struct {
@@ -49,10 +77,10 @@ func TestTokens(t *testing.T) {
 		for _, st := range steps {
 			clock = t0.Add(st.after)
 			got := must(s.Authenticate(ctx, plain))(t)
-			if got.ID != tok.ID || !got.LastUsedAt.Equal(st.wantUsed) {
+			if got.ID != tok.ID || got.WorkspaceID != f.ws.ID || got.Role != "admin" || !got.LastUsedAt.Equal(st.wantUsed) {
 				t.Errorf("at +%v: %+v, want last used %v", st.after, got, st.wantUsed)
 			}
-			stored := must(s.FindTokens(ctx))(t)[0]
+			stored := must(s.FindTokens(ctx, f.ws.ID))(t)[0]
 			if !stored.LastUsedAt.Equal(st.wantUsed) {
 				t.Errorf("at +%v: stored last use %v, want %v", st.after, stored.LastUsedAt, st.wantUsed)
 			}
@@ -61,21 +89,140 @@ func TestTokens(t *testing.T) {
 		for _, bad := range []string{"", "vgt_", "vgt_" + secret + "x", secret, "Bearer " + plain} {
 			_, err := s.Authenticate(ctx, bad)
 			wantErr(t, err, vigie.ErrNotFound, "authenticate "+bad)
+			if errors.Is(err, ErrTokenExpired) {
+				t.Errorf("%q: an unknown token said to have expired", bad)
+			}
 		}
 
-		if n := len(must(s.FindTokens(ctx))(t)); n != 2 {
-			t.Errorf("%d tokens, want 2", n)
+		// Each workspace sees only its own tokens.
+		if toks := must(s.FindTokens(ctx, f.ws.ID))(t); len(toks) != 1 || toks[0].Name != "ci" {
+			t.Errorf("main's tokens: %+v", toks)
 		}
-		if err := s.DeleteToken(ctx, tok.ID); err != nil {
+		if toks := must(s.FindTokens(ctx, f.other.ID))(t); len(toks) != 1 || toks[0] != other {
+			t.Errorf("other's tokens: %+v, want %+v", toks, other)
+		}
+		if got := must(s.FindTokenByID(ctx, f.other.ID, other.ID))(t); got != other {
+			t.Errorf("FindTokenByID = %+v", got)
+		}
+		_, err := s.FindTokenByID(ctx, f.ws.ID, other.ID)
+		wantErr(t, err, vigie.ErrNotFound, "another workspace's token by id")
+
+		// Expiry: the token works until the instant it expires.
+		clock = expiry.Add(-time.Second)
+		if got := must(s.Authenticate(ctx, plain2))(t); got.ID != other.ID {
+			t.Errorf("before expiry: %+v", got)
+		}
+		clock = expiry
+		_, err = s.Authenticate(ctx, plain2)
+		if !errors.Is(err, ErrTokenExpired) || !errors.Is(err, vigie.ErrNotFound) {
+			t.Errorf("at expiry: %v, want ErrTokenExpired (an ErrNotFound)", err)
+		}
+
+		// Revocation is per workspace: another workspace's id is not found.
+		wantErr(t, s.DeleteToken(ctx, f.other.ID, tok.ID), vigie.ErrNotFound, "revoke from another workspace")
+		if _, err := s.Authenticate(ctx, plain); err != nil {
+			t.Errorf("a token revoked from another workspace stopped working: %v", err)
+		}
+		if err := s.DeleteToken(ctx, f.ws.ID, tok.ID); err != nil {
 			t.Fatal(err)
 		}
-		wantErr(t, s.DeleteToken(ctx, tok.ID), vigie.ErrNotFound, "delete twice")
+		wantErr(t, s.DeleteToken(ctx, f.ws.ID, tok.ID), vigie.ErrNotFound, "delete twice")
 		_, err = s.Authenticate(ctx, plain)
 		wantErr(t, err, vigie.ErrNotFound, "revoked token")
-		if toks := must(s.FindTokens(ctx))(t); len(toks) != 1 || toks[0].Name != "other" {
+		if errors.Is(err, ErrTokenExpired) {
+			t.Error("a revoked token said to have expired")
+		}
+		if toks := must(s.FindTokens(ctx, f.ws.ID))(t); len(toks) != 0 {
 			t.Errorf("after delete: %+v", toks)
 		}
 	})
+}
+
+// TestTokensMigrated: tokens made before tokens had a workspace and a role
+// keep working on the first workspace, as admin, without expiry; the users
+// who administered every workspace administer the default organisation.
+func TestTokensMigrated(t *testing.T) {
+	t.Parallel()
+	for _, d := range dialects {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			for _, withWorkspace := range []bool{true, false} {
+				var s *Store
+				var err error
+				if d == SQLite {
+					s, err = openSQLite(testURL(t, d))
+				} else {
+					s, err = openPostgres(testURL(t, d))
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { s.Close() })
+				if err := s.migrateBefore(ctx, "0015"); err != nil {
+					t.Fatal(err)
+				}
+				now := s.tm(t0)
+				var first int64
+				if withWorkspace {
+					for _, slug := range []string{"press", "science"} {
+						if _, err := s.db.Exec(s.q("INSERT INTO workspaces (organisation_id, name, slug, created_at) SELECT id, ?, ?, ? FROM organisations WHERE slug = 'default'"), slug, slug, now); err != nil {
+							t.Fatal(err)
+						}
+					}
+					if err := s.db.QueryRow("SELECT MIN(id) FROM workspaces").Scan(&first); err != nil {
+						t.Fatal(err)
+					}
+					for _, u := range []struct {
+						email string
+						roles []string
+					}{{"boss@uval.example", []string{"admin", "admin"}}, {"half@uval.example", []string{"admin", "viewer"}}} {
+						var uid int64
+						if err := s.db.QueryRow(s.q("INSERT INTO users (email, created_at, updated_at) VALUES (?, ?, ?) RETURNING id"), u.email, now, now).Scan(&uid); err != nil {
+							t.Fatal(err)
+						}
+						for i, r := range u.roles {
+							if _, err := s.db.Exec(s.q("INSERT INTO memberships (user_id, workspace_id, role) SELECT ?, id, ? FROM workspaces WHERE slug = ?"),
+								uid, r, []string{"press", "science"}[i]); err != nil {
+								t.Fatal(err)
+							}
+						}
+					}
+				}
+				plain := TokenPrefix + "old"
+				if _, err := s.db.Exec(s.q("INSERT INTO api_tokens (name, hash, created_at) VALUES (?, ?, ?)"), "old", hashToken(plain), now); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.migrate(ctx); err != nil {
+					t.Fatal(err)
+				}
+				tok, err := s.Authenticate(ctx, plain)
+				if err != nil {
+					t.Fatalf("old token after the migration: %v", err)
+				}
+				ws := must(s.FindWorkspaces(ctx))(t)
+				if !withWorkspace {
+					if len(ws) != 1 || ws[0].Slug != "main" {
+						t.Fatalf("tokens without a workspace: workspaces %+v, want the main one", ws)
+					}
+					first = ws[0].ID
+				}
+				if tok.WorkspaceID != first || tok.Role != "admin" || !tok.ExpiresAt.IsZero() {
+					t.Errorf("old token migrated to %+v, want workspace %d, admin, no expiry", tok, first)
+				}
+				if withWorkspace {
+					boss, _ := must2(s.FindUserByEmail(ctx, "boss@uval.example"))(t)
+					half, _ := must2(s.FindUserByEmail(ctx, "half@uval.example"))(t)
+					if orgs := must(s.AdministeredOrganisations(ctx, boss.ID))(t); len(orgs) != 1 || orgs[0] != ws[0].OrganisationID {
+						t.Errorf("the admin of every workspace administers %v, want the default organisation %d", orgs, ws[0].OrganisationID)
+					}
+					if orgs := must(s.AdministeredOrganisations(ctx, half.ID))(t); len(orgs) != 0 {
+						t.Errorf("an admin of one workspace of two administers %v", orgs)
+					}
+				}
+			}
+		})
+	}
 }
 
 // must2 is must for functions returning two values and an error.

@@ -30,15 +30,22 @@ func NormaliseEmail(email string) (string, error) {
 	return e, nil
 }
 
-// CreateUser adds a user with a password hash (empty: cannot log in yet)
-// and its memberships, in one transaction. An e-mail address already used
-// is ErrConflict.
-func (s *Store) CreateUser(ctx context.Context, u vigie.User, passwordHash string, ms []vigie.Membership) (vigie.User, error) {
+// CreateUser adds a user with a password hash (empty: cannot log in yet),
+// its memberships and the organisations it administers, in one
+// transaction. An e-mail address already used is ErrConflict.
+func (s *Store) CreateUser(ctx context.Context, u vigie.User, passwordHash string, ms []vigie.Membership, adminOf ...int64) (vigie.User, error) {
 	var out vigie.User
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, err = s.createUser(ctx, tx, u, passwordHash, ms)
-		return err
+		if out, err = s.createUser(ctx, tx, u, passwordHash, ms); err != nil {
+			return err
+		}
+		for _, org := range adminOf {
+			if err := s.setOrganisationAdmin(ctx, tx, org, out.ID); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return out, err
 }
@@ -216,7 +223,7 @@ func (s *Store) SetupTokenValid(ctx context.Context, tokenHash string) (bool, er
 
 // Bootstrap creates the first administrator with a set-up link: in one
 // transaction, the link is used up and the user becomes admin of every
-// workspace. A used, expired or unknown link, or a database that already
+// workspace and of every organisation. A used, expired or unknown link, or a database that already
 // has users, is ErrNotFound.
 func (s *Store) Bootstrap(ctx context.Context, tokenHash string, u vigie.User, passwordHash string) (vigie.User, error) {
 	var out vigie.User
@@ -245,8 +252,15 @@ func (s *Store) Bootstrap(ctx context.Context, tokenHash string, u vigie.User, p
 		for _, id := range ids {
 			ms = append(ms, vigie.Membership{WorkspaceID: id, Role: "admin"})
 		}
-		out, err = s.createUser(ctx, tx, u, passwordHash, ms)
-		return err
+		if out, err = s.createUser(ctx, tx, u, passwordHash, ms); err != nil {
+			return err
+		}
+		// The first administrator owns the install: every organisation's too.
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO organisation_admins (organisation_id, user_id)
+			SELECT id, ? FROM organisations WHERE TRUE ON CONFLICT (organisation_id, user_id) DO NOTHING`), out.ID); err != nil {
+			return s.errf(err, "bootstrap")
+		}
+		return nil
 	})
 	return out, err
 }

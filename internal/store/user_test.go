@@ -79,6 +79,10 @@ func TestBootstrap(t *testing.T) {
 		if len(ms) != 2 || ms[0].WorkspaceID != f.ws.ID || ms[0].Role != "admin" || ms[1].WorkspaceID != f.other.ID {
 			t.Fatalf("admin memberships %+v", ms)
 		}
+		orgs := must(s.FindOrganisations(ctx))(t)
+		if got := must(s.AdministeredOrganisations(ctx, admin.ID))(t); len(got) != len(orgs) || got[0] != orgs[0].ID {
+			t.Fatalf("the first administrator administers organisations %v, want every one (%+v)", got, orgs)
+		}
 		_, err = s.Bootstrap(ctx, "tok", vigie.User{Email: "b@uval.example"}, "h")
 		wantErr(t, err, vigie.ErrNotFound, "set-up link used twice")
 		must(0, s.CreateSetupToken(ctx, "late", time.Now().Add(time.Hour)))(t)

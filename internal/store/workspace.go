@@ -21,11 +21,20 @@ func scanWorkspace(row interface{ Scan(...any) error }) (vigie.Workspace, error)
 const orgOrDefault = "COALESCE(NULLIF(?, 0), (SELECT id FROM organisations WHERE slug = '" + vigie.DefaultOrganisation + "'))"
 
 // CreateWorkspace stores a new workspace and returns it with its id and
-// creation time. Its slug must be free (ErrConflict); an empty time zone is UTC.
-func (s *Store) CreateWorkspace(ctx context.Context, w vigie.Workspace) (vigie.Workspace, error) {
+// creation time; the users named in admins become its administrators, in
+// the same transaction. Its slug must be valid (vigie.ValidateSlug; ErrInvalid)
+// and free (ErrConflict); an empty name is the slug, an empty time zone UTC.
+func (s *Store) CreateWorkspace(ctx context.Context, w vigie.Workspace, admins ...int64) (vigie.Workspace, error) {
 	w.Slug = strings.TrimSpace(w.Slug)
-	if w.Slug == "" {
-		return vigie.Workspace{}, fmt.Errorf("create workspace: %w: no slug", vigie.ErrInvalid)
+	if err := vigie.ValidateSlug(w.Slug); err != nil {
+		return vigie.Workspace{}, fmt.Errorf("create workspace: %w", err)
+	}
+	w.Name = strings.TrimSpace(w.Name)
+	if w.Name == "" {
+		w.Name = w.Slug
+	}
+	if err := vigie.ValidateWorkspaceName(w.Name); err != nil {
+		return vigie.Workspace{}, fmt.Errorf("create workspace %q: %w", w.Slug, err)
 	}
 	if w.TimeZone == "" {
 		w.TimeZone = "UTC"
@@ -33,13 +42,89 @@ func (s *Store) CreateWorkspace(ctx context.Context, w vigie.Workspace) (vigie.W
 	if w.CreatedAt.IsZero() {
 		w.CreatedAt = s.clock()
 	}
-	row := s.db.QueryRowContext(ctx, s.q(`INSERT INTO workspaces (organisation_id, name, slug, time_zone, created_at)
+	var created vigie.Workspace
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		row := tx.QueryRowContext(ctx, s.q(`INSERT INTO workspaces (organisation_id, name, slug, time_zone, created_at)
 		VALUES (`+orgOrDefault+`, ?, ?, ?, ?) RETURNING `+workspaceCols), w.OrganisationID, w.Name, w.Slug, w.TimeZone, s.tm(w.CreatedAt))
-	created, err := scanWorkspace(row)
+		var err error
+		if created, err = scanWorkspace(row); err != nil {
+			return s.errf(err, "create workspace %q", w.Slug)
+		}
+		for _, uid := range admins {
+			if err := s.setMembership(ctx, tx, uid, vigie.Membership{WorkspaceID: created.ID, Role: "admin"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return vigie.Workspace{}, s.errf(err, "create workspace %q", w.Slug)
+		return vigie.Workspace{}, err
 	}
 	return created, nil
+}
+
+// RenameWorkspace gives a workspace a new name (its slug, in its URLs,
+// stays).
+func (s *Store) RenameWorkspace(ctx context.Context, workspaceID int64, name string) (vigie.Workspace, error) {
+	name = strings.TrimSpace(name)
+	if err := vigie.ValidateWorkspaceName(name); err != nil {
+		return vigie.Workspace{}, fmt.Errorf("rename workspace %d: %w", workspaceID, err)
+	}
+	w, err := scanWorkspace(s.db.QueryRowContext(ctx, s.q("UPDATE workspaces SET name = ? WHERE id = ? RETURNING "+workspaceCols), name, workspaceID))
+	if err != nil {
+		return vigie.Workspace{}, s.errf(err, "rename workspace %d", workspaceID)
+	}
+	return w, nil
+}
+
+// FindWorkspaceByID returns a workspace, or ErrNotFound.
+func (s *Store) FindWorkspaceByID(ctx context.Context, id int64) (vigie.Workspace, error) {
+	w, err := scanWorkspace(s.db.QueryRowContext(ctx, s.q("SELECT "+workspaceCols+" FROM workspaces WHERE id = ?"), id))
+	if err != nil {
+		return vigie.Workspace{}, s.errf(err, "find workspace %d", id)
+	}
+	return w, nil
+}
+
+// SetOrganisationAdmin makes a user an administrator of an organisation:
+// they may create workspaces in it and rename its workspaces.
+func (s *Store) SetOrganisationAdmin(ctx context.Context, organisationID, userID int64) error {
+	return s.setOrganisationAdmin(ctx, s.db, organisationID, userID)
+}
+
+func (s *Store) setOrganisationAdmin(ctx context.Context, q querier, organisationID, userID int64) error {
+	_, err := q.ExecContext(ctx, s.q(`INSERT INTO organisation_admins (organisation_id, user_id) VALUES (?, ?)
+		ON CONFLICT (organisation_id, user_id) DO NOTHING`), organisationID, userID)
+	if err != nil {
+		return s.errf(err, "organisation %d: administrator %d", organisationID, userID)
+	}
+	return nil
+}
+
+// OrganisationAdmins returns the ids of the users who administer the
+// organisation (0: the default one), in id order.
+func (s *Store) OrganisationAdmins(ctx context.Context, organisationID int64) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT user_id FROM organisation_admins WHERE organisation_id = "+orgOrDefault+" ORDER BY user_id"), organisationID)
+	if err != nil {
+		return nil, s.errf(err, "organisation administrators")
+	}
+	return collect(rows, func(r interface{ Scan(...any) error }) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, func(err error) error { return s.errf(err, "organisation administrators") })
+}
+
+// AdministeredOrganisations returns the ids of the organisations the user
+// administers, in id order.
+func (s *Store) AdministeredOrganisations(ctx context.Context, userID int64) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT organisation_id FROM organisation_admins WHERE user_id = ? ORDER BY organisation_id"), userID)
+	if err != nil {
+		return nil, s.errf(err, "administered organisations")
+	}
+	return collect(rows, func(r interface{ Scan(...any) error }) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, func(err error) error { return s.errf(err, "administered organisations") })
 }
 
 // EnsureWorkspace returns the workspace with this slug, creating it with

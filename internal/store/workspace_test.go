@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 
@@ -28,6 +29,14 @@ func TestWorkspaces(t *testing.T) {
 		}{
 			{"taken slug", vigie.Workspace{Name: "x", Slug: "fac"}, vigie.ErrConflict},
 			{"no slug", vigie.Workspace{Name: "x"}, vigie.ErrInvalid},
+			{"upper case", vigie.Workspace{Name: "x", Slug: "Fac"}, vigie.ErrInvalid},
+			{"path", vigie.Workspace{Name: "x", Slug: "a/b"}, vigie.ErrInvalid},
+			{"dots", vigie.Workspace{Name: "x", Slug: ".."}, vigie.ErrInvalid},
+			{"leading dash", vigie.Workspace{Name: "x", Slug: "-x"}, vigie.ErrInvalid},
+			{"space", vigie.Workspace{Name: "x", Slug: "a b"}, vigie.ErrInvalid},
+			{"accent", vigie.Workspace{Name: "x", Slug: "café"}, vigie.ErrInvalid},
+			{"long", vigie.Workspace{Name: "x", Slug: strings.Repeat("a", vigie.MaxSlugLen+1)}, vigie.ErrInvalid},
+			{"long name", vigie.Workspace{Name: strings.Repeat("n", vigie.MaxWorkspaceNameLen+1), Slug: "ok"}, vigie.ErrInvalid},
 		}
 		for _, tt := range tests {
 			_, err := s.CreateWorkspace(ctx, tt.ws)
@@ -44,6 +53,59 @@ func TestWorkspaces(t *testing.T) {
 		all := must(s.FindWorkspaces(ctx))(t)
 		if len(all) != 2 || all[0] != w || all[1] != d {
 			t.Errorf("FindWorkspaces = %+v", all)
+		}
+
+		long := must(s.CreateWorkspace(ctx, vigie.Workspace{Slug: strings.Repeat("a", vigie.MaxSlugLen) + "", Name: " "}))(t)
+		if long.Name != long.Slug {
+			t.Errorf("blank name: %q, want the slug", long.Name)
+		}
+		renamed := must(s.RenameWorkspace(ctx, w.ID, "  Faculty of Science "))(t)
+		if renamed.Name != "Faculty of Science" || renamed.Slug != "fac" || renamed.ID != w.ID {
+			t.Errorf("renamed %+v", renamed)
+		}
+		if got := must(s.FindWorkspaceByID(ctx, w.ID))(t); got != renamed {
+			t.Errorf("FindWorkspaceByID = %+v, want %+v", got, renamed)
+		}
+		_, err = s.RenameWorkspace(ctx, w.ID, " ")
+		wantErr(t, err, vigie.ErrInvalid, "blank name")
+		_, err = s.RenameWorkspace(ctx, 9999, "x")
+		wantErr(t, err, vigie.ErrNotFound, "rename a missing workspace")
+		_, err = s.FindWorkspaceByID(ctx, 9999)
+		wantErr(t, err, vigie.ErrNotFound, "missing id")
+	})
+}
+
+// TestCreateWorkspaceAdmins: the creator of a workspace administers it,
+// in the same transaction (a failed creation leaves no membership).
+func TestCreateWorkspaceAdmins(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		u := must(s.CreateUser(ctx, vigie.User{Email: "dean@uval.example"}, "", nil))(t)
+		w := must(s.CreateWorkspace(ctx, vigie.Workspace{Name: "Law", Slug: "law"}, u.ID))(t)
+		ms := must(s.Memberships(ctx, u.ID))(t)
+		if len(ms) != 1 || ms[0] != (vigie.Membership{WorkspaceID: w.ID, Role: "admin"}) {
+			t.Errorf("memberships %+v", ms)
+		}
+		_, err := s.CreateWorkspace(ctx, vigie.Workspace{Name: "Law", Slug: "law"}, u.ID)
+		wantErr(t, err, vigie.ErrConflict, "taken slug")
+		if _, err := s.CreateWorkspace(ctx, vigie.Workspace{Name: "Nobody's", Slug: "nobody"}, 9999); err == nil {
+			t.Error("a workspace for an unknown administrator")
+		}
+		if _, err := s.FindWorkspaceBySlug(ctx, "nobody"); !errors.Is(err, vigie.ErrNotFound) {
+			t.Errorf("a failed creation left its workspace: %v", err)
+		}
+
+		orgs := must(s.FindOrganisations(ctx))(t)
+		if got := must(s.AdministeredOrganisations(ctx, u.ID))(t); len(got) != 0 {
+			t.Errorf("administers %v before being made administrator", got)
+		}
+		for range 2 {
+			if err := s.SetOrganisationAdmin(ctx, orgs[0].ID, u.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := must(s.AdministeredOrganisations(ctx, u.ID))(t); len(got) != 1 || got[0] != orgs[0].ID {
+			t.Errorf("administers %v, want [%d]", got, orgs[0].ID)
 		}
 	})
 }

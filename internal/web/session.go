@@ -30,6 +30,7 @@ type visit struct {
 	Workspaces  []vigie.Workspace // the user's, in id order
 	Workspace   *vigie.Workspace  // the one the page is about, if any
 	Role        account.Role      // the user's role in Workspace
+	OrgAdmin    []int64           // the organisations the user administers
 	Locale      string
 	CSRF        string
 	Path        string // the request's path, for the language switch
@@ -49,6 +50,10 @@ func (v *visit) CanEditMonitors() bool { return v.Role.Can(account.EditMonitors)
 func (v *visit) CanEditSources() bool  { return v.Role.Can(account.EditSources) }
 func (v *visit) CanCorrect() bool      { return v.Role.Can(account.CorrectMention) }
 func (v *visit) CanManage() bool       { return v.Role.Can(account.ManageMembers) }
+
+// CanManageWorkspaces: administrators of an organisation create and rename
+// its workspaces.
+func (v *visit) CanManageWorkspaces() bool { return v.User != nil && len(v.OrgAdmin) > 0 }
 
 // LocaleNames are the UI languages, for the switch.
 func (v *visit) LocaleNames() map[string]string { return localeNames }
@@ -141,6 +146,9 @@ func (w *Web) loadUser(ctx context.Context, v *visit, cookie string) error {
 	}
 	all, err := w.Store.FindWorkspaces(ctx)
 	if err != nil {
+		return err
+	}
+	if v.OrgAdmin, err = w.Store.AdministeredOrganisations(ctx, u.ID); err != nil {
 		return err
 	}
 	member := map[int64]bool{}

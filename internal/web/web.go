@@ -195,6 +195,12 @@ func (w *Web) Register(mux *http.ServeMux) error {
 	page("GET /w/{ws}/members", w.membersPage)
 	page("POST /w/{ws}/members", w.addMember)
 	page("POST /w/{ws}/members/{uid}/{action}", w.memberAction)
+	page("GET /w/{ws}/tokens", w.tokensPage)
+	page("POST /w/{ws}/tokens", w.createToken)
+	page("POST /w/{ws}/tokens/{id}/revoke", w.revokeToken)
+	page("GET /workspaces", w.workspacesPage)
+	page("POST /workspaces", w.createWorkspace)
+	page("POST /workspaces/{slug}/rename", w.renameWorkspace)
 	page("POST /settings/locale", w.setLocale)
 	return nil
 }
