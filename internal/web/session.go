@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -54,6 +55,12 @@ func (v *visit) CanManage() bool       { return v.Role.Can(account.ManageMembers
 // CanManageWorkspaces: administrators of an organisation create and rename
 // its workspaces.
 func (v *visit) CanManageWorkspaces() bool { return v.User != nil && len(v.OrgAdmin) > 0 }
+
+// CanShareSources: an administrator of the workspace's organisation may
+// share its sources with every workspace of the organisation.
+func (v *visit) CanShareSources() bool {
+	return v.User != nil && slices.Contains(v.OrgAdmin, v.Workspace.OrganisationID)
+}
 
 // LocaleNames are the UI languages, for the switch.
 func (v *visit) LocaleNames() map[string]string { return localeNames }

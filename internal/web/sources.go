@@ -79,6 +79,23 @@ func (w *Web) addFeed(rw http.ResponseWriter, r *http.Request, v *visit) error {
 	return w.renderSources(rw, r, v, http.StatusCreated, map[string]any{"Notice": v.T("sources.added", src.Name)})
 }
 
+// shareSource shares a source with every workspace of the organisation
+// (its posts then feed their monitors too), or stops sharing it.
+func (w *Web) shareSource(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	if !v.CanShareSources() {
+		return errForbidden
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return errNotFound
+	}
+	if _, err := w.Store.ShareSource(r.Context(), v.Workspace.ID, id, r.PostFormValue("shared") == "1"); err != nil {
+		return err
+	}
+	http.Redirect(rw, r, workspacePath(v.Workspace, "sources"), http.StatusSeeOther)
+	return nil
+}
+
 func (w *Web) importOPML(rw http.ResponseWriter, r *http.Request, v *visit) error {
 	if !v.Can(account.EditSources) {
 		return errForbidden
