@@ -79,3 +79,15 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer, workspace
 }
 
 func (a *app) Close() error { return a.store.Close() }
+
+// monitorPoll is how often a running process reads the monitor change log.
+const monitorPoll = time.Second
+
+// followMonitors keeps the index in step with monitor changes made by
+// other processes (vigie import while vigie serve runs, another vigie on
+// the same PostgreSQL) until ctx ends or the returned stop is called.
+func (a *app) followMonitors(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := a.monitors.Follow(ctx, monitor.Poll(monitorPoll), a.log)
+	return func() { cancel(); <-done }
+}

@@ -63,6 +63,8 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	if *postsPath == "" {
 		return nil
 	}
+	// A long import matches with the monitors as they change meanwhile.
+	defer a.followMonitors(ctx)()
 	in, closeIn, err := openInput(*postsPath)
 	if err != nil {
 		return err

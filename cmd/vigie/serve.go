@@ -18,6 +18,7 @@ import (
 	"github.com/vigie-project/vigie/internal/config"
 	"github.com/vigie-project/vigie/internal/feeds"
 	"github.com/vigie-project/vigie/internal/ingest"
+	"github.com/vigie-project/vigie/internal/monitor"
 	"github.com/vigie-project/vigie/internal/netguard"
 	"github.com/vigie-project/vigie/internal/rss"
 	"github.com/vigie-project/vigie/internal/server"
@@ -116,10 +117,12 @@ func serve(name string, args []string, stdout, stderr io.Writer) error {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); in.sched.Run(ctx) }()
-	// Monitors created or changed from the web app or the API get the last
-	// 30 days of stored posts' mentions in the background.
-	backfills := a.monitors.StartBackfills(ctx, backfillWindow, a.log)
+	// Monitors created or changed anywhere (web app, API, vigie import,
+	// another process on the same database) get the last 30 days of stored
+	// posts' mentions in the background, and are matched from the next post.
+	backfills := a.monitors.StartBackfills(ctx, monitor.BackfillConfig{Window: backfillWindow, Settle: backfillSettle, Log: a.log})
 	defer func() { <-backfills }()
+	defer a.followMonitors(ctx)()
 
 	err = server.ListenAndServe(ctx, cfg.Addr, in.handler, a.log, func(addr net.Addr) {
 		base := "http://" + addr.String()
@@ -146,6 +149,10 @@ func serve(name string, args []string, stdout, stderr io.Writer) error {
 
 // backfillWindow is the past a new or changed monitor is matched against.
 const backfillWindow = 30 * 24 * time.Hour
+
+// backfillSettle is how long a backfill waits for every process to have
+// applied the monitor change (monitorPoll) before reading the archive.
+const backfillSettle = 3 * time.Second
 
 // setupValidity is how long a first-run set-up link works.
 const setupValidity = 24 * time.Hour

@@ -196,11 +196,32 @@ func (a *API) listMonitors(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if ms == nil {
-		ms = []vigie.MonitorRecord{}
+	bs, err := a.Store.FindBackfills(r.Context(), a.WorkspaceID)
+	if err != nil {
+		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"monitors": ms})
+	out := make([]monitorOut, len(ms))
+	for i, m := range ms {
+		out[i] = withBackfill(m, bs[m.ID])
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"monitors": out})
 	return nil
+}
+
+// monitorOut is a monitor with where its backfill stands: "pending" or
+// "running" while the mentions of the stored posts are brought in after it
+// was created or its query changed (attempts counts failed runs, retried).
+type monitorOut struct {
+	vigie.MonitorRecord
+	Backfill *store.Backfill `json:"backfill,omitempty"`
+}
+
+func withBackfill(m vigie.MonitorRecord, b store.Backfill) monitorOut {
+	out := monitorOut{MonitorRecord: m}
+	if b.MonitorID != "" {
+		out.Backfill = &b
+	}
+	return out
 }
 
 func (a *API) createMonitor(w http.ResponseWriter, r *http.Request) error {
@@ -229,7 +250,11 @@ func (a *API) getMonitor(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, m)
+	b, err := a.Store.FindBackfill(r.Context(), m.WorkspaceID, m.ID)
+	if err != nil && !errors.Is(err, vigie.ErrNotFound) {
+		return err
+	}
+	writeJSON(w, http.StatusOK, withBackfill(m, b))
 	return nil
 }
 

@@ -2,8 +2,7 @@ package monitor
 
 import (
 	"context"
-	"fmt"
-	"log/slog"
+	"errors"
 	"time"
 
 	"github.com/vigie-project/vigie"
@@ -15,72 +14,19 @@ import (
 // stored posts published at or after since (zero: all of them) that match
 // are recorded. progress, when set, is called after each page of posts. It
 // returns the posts read, those that match, the mentions added and removed.
-func (s *Service) Reindex(ctx context.Context, workspaceID int64, id string, since time.Time, progress func(scanned, matched int)) (r ReindexResult, err error) {
+func (s *Service) Reindex(ctx context.Context, workspaceID int64, id string, since time.Time, progress func(scanned, matched int)) (ReindexResult, error) {
 	m, err := s.Store.FindMonitorByID(ctx, workspaceID, id)
 	if err != nil {
-		return r, err
+		return ReindexResult{}, err
 	}
-	q, err := Check(m.ID, m.Query)
-	if err != nil {
-		return r, err
+	t := &target{m: m}
+	if err := s.backfill(ctx, []*target{t}, since, nil, progress); err != nil {
+		return t.r, err
 	}
-	ix := match.NewIndex()
-	if err := ix.Add(m.ID, q); err != nil {
-		return r, err
+	if t.gone {
+		return t.r, vigie.ErrNotFound
 	}
-	mt := match.NewMatcher(ix)
-	// Mentions the query no longer matches.
-	for after := int64(0); ; {
-		page, err := s.Store.ScanMonitorPosts(ctx, m.WorkspaceID, m.ID, after, 1000)
-		if err != nil {
-			return r, err
-		}
-		if len(page) == 0 {
-			break
-		}
-		var stale []int64
-		for i := range page {
-			if len(mt.Match(&page[i].Post)) == 0 {
-				stale = append(stale, page[i].ID)
-			}
-		}
-		n, err := s.Store.RemoveMentions(ctx, m.WorkspaceID, m.ID, stale)
-		if err != nil {
-			return r, err
-		}
-		r.Removed += n
-		after = page[len(page)-1].ID
-	}
-	// Posts it matches, among those its workspace may see (from its own
-	// sources and those shared with its organisation).
-	for after := int64(0); ; {
-		page, err := s.Store.ScanPostsSince(ctx, m.WorkspaceID, after, since, 1000)
-		if err != nil {
-			return r, err
-		}
-		if len(page) == 0 {
-			break
-		}
-		var ids []int64
-		for i := range page {
-			r.Scanned++
-			if len(mt.Match(&page[i].Post)) > 0 {
-				ids = append(ids, page[i].ID)
-			}
-		}
-		if len(ids) > 0 {
-			n, err := s.Store.AddMentions(ctx, m.WorkspaceID, m.ID, ids)
-			if err != nil {
-				return r, err
-			}
-			r.Matched, r.Added = r.Matched+len(ids), r.Added+n
-		}
-		after = page[len(page)-1].ID
-		if progress != nil {
-			progress(r.Scanned, r.Matched)
-		}
-	}
-	return r, nil
+	return t.r, t.err
 }
 
 // ReindexResult counts what Reindex did.
@@ -88,50 +34,151 @@ type ReindexResult struct {
 	Scanned, Matched, Added, Removed int
 }
 
-// StartBackfills gives each monitor created or re-queried through the
-// service from now on (web app, API) the mentions among the posts stored in
-// the last window, one monitor at a time, until ctx ends; the returned
-// channel closes when the worker has stopped. Without it (CLI commands),
-// monitors start from the next post.
-func (s *Service) StartBackfills(ctx context.Context, window time.Duration, log *slog.Logger) <-chan struct{} {
-	queue := make(chan vigie.MonitorRecord, 64)
-	s.backfills = queue
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case m := <-queue:
-				id := m.ID
-				start := time.Now()
-				r, err := s.Reindex(ctx, m.WorkspaceID, id, time.Now().Add(-window), nil)
-				if s.Backfilled != nil {
-					s.Backfilled(id, r.Added, err)
-				}
-				if err != nil {
-					if ctx.Err() == nil {
-						log.Warn("backfilling a monitor", "monitor", id, "err", err)
-					}
-					continue
-				}
-				log.Info("monitor backfilled", "monitor", id, "posts", r.Scanned, "matched", r.Matched, "added", r.Added,
-					"removed", r.Removed, "seconds", fmt.Sprintf("%.1f", time.Since(start).Seconds()))
-			}
-		}
-	}()
-	return done
+// target is one monitor of a backfill pass.
+type target struct {
+	m    vigie.MonitorRecord
+	r    ReindexResult
+	err  error // its own failure: no more writes for it
+	gone bool  // deleted, superseded or taken over: no more writes, no result
 }
 
-// requestBackfill queues a monitor's backfill if backfills run; a full
-// queue drops the request (vigie reindex does it by hand).
-func (s *Service) requestBackfill(m vigie.MonitorRecord) {
-	if s.backfills == nil {
+func (t *target) live() bool { return t.err == nil && !t.gone }
+
+// fail records a target's own failure; a monitor deleted meanwhile is gone
+// rather than failed.
+func (t *target) fail(err error) {
+	if errors.Is(err, vigie.ErrNotFound) {
+		t.gone = true
 		return
 	}
-	select {
-	case s.backfills <- m:
-	default:
+	t.err = err
+}
+
+// backfill brings each target's mentions in line with its query: first the
+// mentions its query no longer matches are removed, then one pass over the
+// posts published since matches them against all the targets at once. keep,
+// when set, is called between pages: it may mark targets gone (the caller's
+// lease on them ended), and its error stops the pass. An error of one
+// target stops only that target; the returned error is the pass's own.
+func (s *Service) backfill(ctx context.Context, ts []*target, since time.Time, keep func() error, progress func(scanned, matched int)) error {
+	ix := match.NewIndex()
+	for _, t := range ts {
+		q, err := Check(t.m.ID, t.m.Query)
+		if err == nil {
+			err = ix.Add(t.m.ID, q)
+		}
+		if err != nil {
+			t.err = err
+		}
 	}
+	mt := match.NewMatcher(ix)
+	byID := make(map[string]*target, len(ts))
+	for _, t := range ts {
+		byID[t.m.ID] = t
+	}
+	anyLive := func() bool {
+		for _, t := range ts {
+			if t.live() {
+				return true
+			}
+		}
+		return false
+	}
+	step := func() error {
+		if keep != nil {
+			return keep()
+		}
+		return nil
+	}
+
+	// Mentions the queries no longer match.
+	for _, t := range ts {
+		for after := int64(0); t.live(); {
+			page, err := s.Store.ScanMonitorPosts(ctx, t.m.WorkspaceID, t.m.ID, after, 1000)
+			if err != nil {
+				t.fail(err)
+				break
+			}
+			if len(page) == 0 {
+				break
+			}
+			var stale []int64
+			for i := range page {
+				found := false
+				for _, id := range mt.Match(&page[i].Post) {
+					found = found || id == t.m.ID
+				}
+				if !found {
+					stale = append(stale, page[i].ID)
+				}
+			}
+			n, err := s.Store.RemoveMentions(ctx, t.m.WorkspaceID, t.m.ID, stale)
+			if err != nil {
+				t.fail(err)
+				break
+			}
+			t.r.Removed += n
+			after = page[len(page)-1].ID
+			if err := step(); err != nil {
+				return err
+			}
+		}
+	}
+
+	// Posts they match: one pass for every workspace (when the targets are
+	// of one workspace, over its visible posts only); AddMentions keeps the
+	// posts each target's workspace may see.
+	scope := int64(0)
+	for i, t := range ts {
+		if i == 0 || t.m.WorkspaceID == scope {
+			scope = t.m.WorkspaceID
+		} else {
+			scope = 0
+			break
+		}
+	}
+	matched := map[*target][]int64{}
+	scanned := 0
+	for after := int64(0); anyLive(); {
+		page, err := s.Store.ScanPostsSince(ctx, scope, after, since, 1000)
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			break
+		}
+		clear(matched)
+		for i := range page {
+			for _, id := range mt.Match(&page[i].Post) {
+				if t := byID[id]; t != nil && t.live() {
+					matched[t] = append(matched[t], page[i].ID)
+				}
+			}
+		}
+		scanned += len(page)
+		for _, t := range ts {
+			if !t.live() {
+				continue
+			}
+			t.r.Scanned = scanned
+			ids := matched[t]
+			if len(ids) == 0 {
+				continue
+			}
+			n, err := s.Store.AddMentions(ctx, t.m.WorkspaceID, t.m.ID, ids)
+			if err != nil {
+				t.fail(err)
+				continue
+			}
+			t.r.Matched, t.r.Added = t.r.Matched+len(ids), t.r.Added+n
+		}
+		after = page[len(page)-1].ID
+		if progress != nil && len(ts) == 1 {
+			progress(ts[0].r.Scanned, ts[0].r.Matched)
+		}
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
 }

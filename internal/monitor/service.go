@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/vigie-project/vigie"
@@ -19,15 +20,27 @@ import (
 	"github.com/vigie-project/vigie/internal/text"
 )
 
-// Service saves monitors and updates the index.
+// Service saves monitors and updates the index. The index follows the
+// store's monitor change log (changes.go): a change made through this
+// service is applied within the call, one made by another process (vigie
+// import, another vigie serve on the same PostgreSQL) when the service
+// follows the log.
 type Service struct {
 	Store *store.Store
 	Index *match.Index
 
-	// Backfilled, when set, is told each finished backfill (tests, logs).
+	// Backfilled, when set, is told each finished backfill run (tests, logs).
 	Backfilled func(id string, added int, err error)
+	// Changed, when set, is told each change applied to the index, whoever
+	// made it (tests).
+	Changed func(c store.MonitorChange)
 
-	backfills chan vigie.MonitorRecord // set by StartBackfills, before any request
+	mu      sync.Mutex        // serialises applying changes to the index
+	seq     int64             // the last change applied
+	indexed map[string]string // monitor id → the query in the index
+
+	wakeOnce sync.Once
+	wake     chan struct{} // a backfill was requested (jobs.go)
 }
 
 // QueryError is an invalid query, with the column to show the user.
@@ -58,47 +71,54 @@ func Check(id, q string) (*query.Query, error) {
 	return parsed, nil
 }
 
-// Load puts every stored monitor into the index (at start-up).
+// Load puts every stored monitor into the index (at start-up), and notes
+// the change log's position so that CatchUp and Follow apply only what
+// comes after.
 func (s *Service) Load(ctx context.Context) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// The position first: a change committed while the monitors are read
+	// is applied again later, which is harmless; one missed would not be.
+	seq, err := s.Store.LastMonitorChange(ctx)
+	if err != nil {
+		return 0, err
+	}
 	ms, err := s.Store.FindMonitors(ctx, 0)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, m := range ms {
-		q, err := Check(m.ID, m.Query)
-		if err != nil {
+		if err := s.applyStored(m); err != nil {
 			// A query valid when saved but not for this version: keep it
 			// stored, out of the index, and say so.
 			return n, fmt.Errorf("loading monitors: %w", err)
 		}
-		if err := s.Index.AddOwned(m.ID, m.WorkspaceID, q); err != nil {
-			return n, err
-		}
 		n++
 	}
+	s.seq = seq
 	return n, nil
 }
 
 // Create validates and saves a new monitor; an empty id gets one made from
-// the name.
+// the name. Its backfill is requested in the same transaction.
 func (s *Service) Create(ctx context.Context, m vigie.MonitorRecord) (vigie.MonitorRecord, error) {
 	if m.ID == "" {
 		m.ID = newID(m.Name)
 	}
-	q, err := prepare(&m)
-	if err != nil {
+	if _, err := prepare(&m); err != nil {
 		return m, err
 	}
 	saved, err := s.Store.CreateMonitor(ctx, m)
 	if err != nil {
 		return m, err
 	}
-	if err := s.Index.AddOwned(saved.ID, saved.WorkspaceID, q); err != nil {
+	if err := s.sync(ctx, saved.ID, func() error { return s.applyStored(saved) }); err != nil {
 		_ = s.Store.DeleteMonitor(ctx, saved.WorkspaceID, saved.ID)
+		_ = s.sync(ctx, saved.ID, func() error { s.removeStored(saved.ID); return nil })
 		return m, err
 	}
-	s.requestBackfill(saved)
+	s.poke()
 	return saved, nil
 }
 
@@ -113,25 +133,25 @@ func prepare(m *vigie.MonitorRecord) (*query.Query, error) {
 	return Check(m.ID, m.Query)
 }
 
-// Upsert creates or replaces the monitor with m.ID (import).
+// Upsert creates or replaces the monitor with m.ID (import). A new
+// monitor, or a new query, gets its backfill requested.
 func (s *Service) Upsert(ctx context.Context, m vigie.MonitorRecord) (vigie.MonitorRecord, error) {
-	q, err := prepare(&m)
-	if err != nil {
+	if _, err := prepare(&m); err != nil {
 		return m, err
 	}
 	saved, err := s.Store.UpsertMonitor(ctx, m)
 	if err != nil {
 		return m, err
 	}
-	return saved, s.Index.AddOwned(saved.ID, saved.WorkspaceID, q)
+	s.poke()
+	return saved, s.sync(ctx, saved.ID, func() error { return s.applyStored(saved) })
 }
 
-// Update changes some fields of a workspace's monitor.
+// Update changes some fields of a monitor; a new query gets the monitor's
+// backfill requested.
 func (s *Service) Update(ctx context.Context, workspaceID int64, id string, u store.MonitorUpdate) (vigie.MonitorRecord, error) {
-	var q *query.Query
 	if u.Query != nil {
-		var err error
-		if q, err = Check(id, *u.Query); err != nil {
+		if _, err := Check(id, *u.Query); err != nil {
 			return vigie.MonitorRecord{}, err
 		}
 	}
@@ -142,13 +162,8 @@ func (s *Service) Update(ctx context.Context, workspaceID int64, id string, u st
 	if err != nil {
 		return m, err
 	}
-	if q != nil {
-		if err := s.Index.AddOwned(id, m.WorkspaceID, q); err != nil {
-			return m, err
-		}
-		s.requestBackfill(m)
-	}
-	return m, nil
+	s.poke()
+	return m, s.sync(ctx, m.ID, func() error { return s.applyStored(m) })
 }
 
 // Delete removes a workspace's monitor and its mentions.
@@ -156,8 +171,7 @@ func (s *Service) Delete(ctx context.Context, workspaceID int64, id string) erro
 	if err := s.Store.DeleteMonitor(ctx, workspaceID, id); err != nil {
 		return err
 	}
-	s.Index.Remove(id)
-	return nil
+	return s.sync(ctx, id, func() error { s.removeStored(id); return nil })
 }
 
 // newID makes a readable, unique id from a name: "EPFL (brand)" → "epfl-brand-3f9a".

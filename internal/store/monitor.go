@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -46,12 +45,22 @@ func (s *Store) CreateMonitor(ctx context.Context, m vigie.MonitorRecord) (vigie
 		return vigie.MonitorRecord{}, fmt.Errorf("create monitor: %w", err)
 	}
 	now := s.clock()
-	row := s.db.QueryRowContext(ctx, s.q(`INSERT INTO monitors (id, workspace_id, name, kind, query, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING `+monitorCols),
-		m.ID, m.WorkspaceID, m.Name, string(m.Kind), m.Query, s.tm(now), s.tm(now))
-	created, err := scanMonitor(row)
+	var created vigie.MonitorRecord
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockChanges(ctx, tx); err != nil {
+			return err
+		}
+		row := tx.QueryRowContext(ctx, s.q(`INSERT INTO monitors (id, workspace_id, name, kind, query, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING `+monitorCols),
+			m.ID, m.WorkspaceID, m.Name, string(m.Kind), m.Query, s.tm(now), s.tm(now))
+		var err error
+		if created, err = scanMonitor(row); err != nil {
+			return s.errf(err, "create monitor %q", m.ID)
+		}
+		return s.monitorChanged(ctx, tx, vigie.MonitorRecord{}, created)
+	})
 	if err != nil {
-		return vigie.MonitorRecord{}, s.errf(err, "create monitor %q", m.ID)
+		return vigie.MonitorRecord{}, err
 	}
 	return created, nil
 }
@@ -64,14 +73,27 @@ func (s *Store) UpsertMonitor(ctx context.Context, m vigie.MonitorRecord) (vigie
 		return vigie.MonitorRecord{}, fmt.Errorf("upsert monitor: %w", err)
 	}
 	now := s.clock()
-	row := s.db.QueryRowContext(ctx, s.q(`INSERT INTO monitors (id, workspace_id, name, kind, query, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
-			query = excluded.query, updated_at = excluded.updated_at
-		WHERE monitors.workspace_id = excluded.workspace_id
-		RETURNING `+monitorCols),
-		m.ID, m.WorkspaceID, m.Name, string(m.Kind), m.Query, s.tm(now), s.tm(now))
-	saved, err := scanMonitor(row)
+	var saved vigie.MonitorRecord
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockChanges(ctx, tx); err != nil {
+			return err
+		}
+		before, _, err := s.monitorBefore(ctx, tx, m.ID)
+		if err != nil {
+			return err
+		}
+		row := tx.QueryRowContext(ctx, s.q(`INSERT INTO monitors (id, workspace_id, name, kind, query, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
+				query = excluded.query, updated_at = excluded.updated_at
+			WHERE monitors.workspace_id = excluded.workspace_id
+			RETURNING `+monitorCols),
+			m.ID, m.WorkspaceID, m.Name, string(m.Kind), m.Query, s.tm(now), s.tm(now))
+		if saved, err = scanMonitor(row); err != nil {
+			return err
+		}
+		return s.monitorChanged(ctx, tx, before, saved)
+	})
 	if err != nil {
 		err = s.translate(err)
 		if err == vigie.ErrNotFound {
@@ -118,10 +140,23 @@ func (s *Store) UpdateMonitor(ctx context.Context, workspaceID int64, id string,
 	}
 	sets, args = append(sets, "updated_at = ?"), append(args, s.tm(s.clock()))
 	args = append(args, id, workspaceID)
-	row := s.db.QueryRowContext(ctx, s.q("UPDATE monitors SET "+strings.Join(sets, ", ")+" WHERE id = ? AND workspace_id = ? RETURNING "+monitorCols), args...)
-	m, err := scanMonitor(row)
+	var m vigie.MonitorRecord
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockChanges(ctx, tx); err != nil {
+			return err
+		}
+		before, _, err := s.monitorBefore(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		row := tx.QueryRowContext(ctx, s.q("UPDATE monitors SET "+strings.Join(sets, ", ")+" WHERE id = ? AND workspace_id = ? RETURNING "+monitorCols), args...)
+		if m, err = scanMonitor(row); err != nil {
+			return s.errf(err, "update monitor %q", id)
+		}
+		return s.monitorChanged(ctx, tx, before, m)
+	})
 	if err != nil {
-		return vigie.MonitorRecord{}, s.errf(err, "update monitor %q", id)
+		return vigie.MonitorRecord{}, err
 	}
 	return m, nil
 }
@@ -133,19 +168,22 @@ func (s *Store) DeleteMonitor(ctx context.Context, workspaceID int64, id string)
 		return err
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		var owner int64
-		if err := tx.QueryRowContext(ctx, s.q("SELECT workspace_id FROM monitors WHERE id = ?"), id).Scan(&owner); err != nil || owner != workspaceID {
-			if err == nil || errors.Is(err, sql.ErrNoRows) {
-				err = vigie.ErrNotFound
-			}
-			return fmt.Errorf("delete monitor %q: %w", id, err)
+		if err := s.lockChanges(ctx, tx); err != nil {
+			return err
+		}
+		before, found, err := s.monitorBefore(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !found || before.WorkspaceID != workspaceID {
+			return fmt.Errorf("delete monitor %q: %w", id, vigie.ErrNotFound)
 		}
 		// The dashboard's rollups follow (aggregate.go).
 		if err := s.dropFromRollups(ctx, tx, id); err != nil {
 			return fmt.Errorf("delete monitor %q: %w", id, err)
 		}
 		var res sql.Result
-		err := s.rerollAuthors(ctx, tx, id, func() error {
+		err = s.rerollAuthors(ctx, tx, id, func() error {
 			var err error
 			res, err = tx.ExecContext(ctx, s.q("DELETE FROM monitors WHERE id = ? AND workspace_id = ?"), id, workspaceID)
 			return err
@@ -153,7 +191,10 @@ func (s *Store) DeleteMonitor(ctx context.Context, workspaceID int64, id string)
 		if err != nil {
 			return s.errf(err, "delete monitor %q", id)
 		}
-		return affected(res, "delete monitor %q", id)
+		if err := affected(res, "delete monitor %q", id); err != nil {
+			return err
+		}
+		return s.recordMonitorChange(ctx, tx, id, before.WorkspaceID, ChangeDelete)
 	})
 }
 

@@ -31,11 +31,16 @@ func (w *Web) monitorsPage(rw http.ResponseWriter, r *http.Request, v *visit) er
 	if err != nil {
 		return err
 	}
+	// Monitors whose mentions of the stored posts are still coming in.
+	backfills, err := w.Store.FindBackfills(r.Context(), v.Workspace.ID)
+	if err != nil {
+		return err
+	}
 	names := map[string]string{}
 	for _, m := range ms {
 		names[m.ID] = cmpOr(m.Name, m.ID)
 	}
-	return w.render(rw, v, http.StatusOK, "monitors", map[string]any{"Monitors": ms, "Feeds": feeds, "Names": names})
+	return w.render(rw, v, http.StatusOK, "monitors", map[string]any{"Monitors": ms, "Feeds": feeds, "Names": names, "Backfills": backfills})
 }
 
 // workspaceMonitor finds a monitor of the visit's workspace; another

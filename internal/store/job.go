@@ -1,0 +1,221 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+)
+
+// Backfill states.
+const (
+	BackfillPending = "pending" // waiting to run (again, after an error: see Attempts)
+	BackfillRunning = "running" // a worker holds its lease
+	BackfillDone    = "done"
+)
+
+// Backfill is a monitor's backfill job: its mentions brought in line with
+// its query over the recent archive, after the monitor was created or its
+// query changed. There is one per monitor; a newer change replaces it.
+type Backfill struct {
+	MonitorID   string    `json:"-"`
+	WorkspaceID int64     `json:"-"`
+	Generation  int64     `json:"-"`
+	State       string    `json:"state"`
+	Attempts    int       `json:"attempts,omitempty"`
+	RunAfter    time.Time `json:"-"`
+	LastError   string    `json:"-"` // for operators (it may hold driver text): never shown to clients
+	Scanned     int64     `json:"scanned"`
+	Added       int64     `json:"added"`
+	Removed     int64     `json:"removed"`
+	RequestedAt time.Time `json:"requested_at"`
+	FinishedAt  time.Time `json:"finished_at,omitzero"`
+}
+
+// Busy reports whether the backfill is yet to finish.
+func (b Backfill) Busy() bool { return b.State != BackfillDone }
+
+const backfillCols = "monitor_id, workspace_id, generation, state, attempts, run_after, last_error, scanned, added, removed, requested_at, finished_at"
+
+func scanBackfill(r interface{ Scan(...any) error }) (Backfill, error) {
+	var b Backfill
+	err := r.Scan(&b.MonitorID, &b.WorkspaceID, &b.Generation, &b.State, &b.Attempts, timeCol(&b.RunAfter), &b.LastError,
+		&b.Scanned, &b.Added, &b.Removed, timeCol(&b.RequestedAt), timeCol(&b.FinishedAt))
+	return b, err
+}
+
+// requestBackfill creates the monitor's backfill job or, if it has one,
+// replaces it by a new generation due now, in the transaction of the
+// change. A worker running the older generation keeps its lease (two runs
+// of one monitor never overlap) and its result is not taken as this one's.
+func (s *Store) requestBackfill(ctx context.Context, tx *sql.Tx, monitorID string, workspaceID int64) error {
+	now := s.tm(s.clock())
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO monitor_backfills (monitor_id, workspace_id, run_after, requested_at)
+		VALUES (?, ?, ?, ?)
+		ON CONFLICT (monitor_id) DO UPDATE SET generation = monitor_backfills.generation + 1, state = 'pending',
+			attempts = 0, run_after = excluded.run_after, last_error = '', requested_at = excluded.requested_at,
+			workspace_id = excluded.workspace_id`),
+		monitorID, workspaceID, now, now)
+	if err != nil {
+		return s.errf(err, "request backfill of monitor %q", monitorID)
+	}
+	return nil
+}
+
+// dueBackfills is the condition of a job a worker may claim at time ?
+// (twice): not done, due, and not leased (or its lease ran out: its worker
+// died).
+const dueBackfills = "state <> 'done' AND run_after <= ? AND (lease_until IS NULL OR lease_until < ?)"
+
+// ClaimBackfills leases up to limit due backfill jobs to owner until
+// now+lease: jobs requested at or before dueBy (a worker lets changes
+// settle) or whose retry is due. Two workers never hold the same job, on
+// one database or across processes; a job whose worker died is claimed
+// again once its lease has run out.
+func (s *Store) ClaimBackfills(ctx context.Context, owner string, dueBy time.Time, lease time.Duration, limit int) ([]Backfill, error) {
+	now := s.clock()
+	// A read first: a worker polls every second, and on SQLite even an
+	// UPDATE that changes nothing takes the write lock.
+	var one int
+	err := s.db.QueryRowContext(ctx, s.q("SELECT 1 FROM monitor_backfills WHERE "+dueBackfills+" LIMIT 1"), s.tm(dueBy), s.tm(now)).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, s.errf(err, "find due backfills")
+	}
+	lock := ""
+	if s.pg() {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(`UPDATE monitor_backfills SET state = 'running', lease_owner = ?, lease_until = ?
+		WHERE monitor_id IN (SELECT monitor_id FROM monitor_backfills WHERE `+dueBackfills+` ORDER BY run_after, monitor_id LIMIT ?`+lock+`)
+		AND `+dueBackfills+` RETURNING `+backfillCols),
+		owner, s.tm(now.Add(lease)), s.tm(dueBy), s.tm(now), limit, s.tm(dueBy), s.tm(now))
+	if err != nil {
+		return nil, s.errf(err, "claim backfills")
+	}
+	return collect(rows, scanBackfill, func(err error) error { return s.errf(err, "claim backfills") })
+}
+
+// RenewBackfills extends owner's leases on these jobs until now+lease and
+// returns the generation of each job it still holds. A job missing from the
+// answer is lost (its monitor was deleted, or another worker took it after
+// the lease ran out); one whose generation moved on was superseded by a
+// newer change, and its lease is released so that the new generation can
+// run: the caller stops writing for both.
+func (s *Store) RenewBackfills(ctx context.Context, owner string, monitorIDs []string, lease time.Duration) (map[string]int64, error) {
+	held := map[string]int64{}
+	if len(monitorIDs) == 0 {
+		return held, nil
+	}
+	args := []any{s.tm(s.clock().Add(lease)), owner}
+	for _, id := range monitorIDs {
+		args = append(args, id)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(`UPDATE monitor_backfills SET lease_until = ?
+		WHERE lease_owner = ? AND monitor_id IN (`+list(len(monitorIDs))+`) RETURNING monitor_id, generation`), args...)
+	if err != nil {
+		return nil, s.errf(err, "renew backfill leases")
+	}
+	type idGen struct {
+		id  string
+		gen int64
+	}
+	got, err := collect(rows, func(r interface{ Scan(...any) error }) (idGen, error) {
+		var x idGen
+		return x, r.Scan(&x.id, &x.gen)
+	}, func(err error) error { return s.errf(err, "renew backfill leases") })
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range got {
+		held[x.id] = x.gen
+	}
+	return held, nil
+}
+
+// ReleaseBackfill gives up owner's lease on a job without finishing it (it
+// was superseded): the job is claimable at once.
+func (s *Store) ReleaseBackfill(ctx context.Context, owner, monitorID string) error {
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE monitor_backfills SET lease_owner = '', lease_until = NULL,
+		state = CASE WHEN state = 'running' THEN 'pending' ELSE state END
+		WHERE monitor_id = ? AND lease_owner = ?`), monitorID, owner)
+	if err != nil {
+		return s.errf(err, "release backfill of monitor %q", monitorID)
+	}
+	return nil
+}
+
+// FinishBackfill records a finished run of generation gen and releases the
+// lease. The job is done only if no newer change came meanwhile; otherwise
+// it stays pending, to run again with the new query. It reports whether the
+// job is done.
+func (s *Store) FinishBackfill(ctx context.Context, owner string, b Backfill) (bool, error) {
+	row := s.db.QueryRowContext(ctx, s.q(`UPDATE monitor_backfills SET
+			state = CASE WHEN generation = ? THEN 'done' ELSE 'pending' END,
+			attempts = CASE WHEN generation = ? THEN 0 ELSE attempts END,
+			last_error = CASE WHEN generation = ? THEN '' ELSE last_error END,
+			scanned = ?, added = ?, removed = ?, finished_at = ?, lease_owner = '', lease_until = NULL
+		WHERE monitor_id = ? AND lease_owner = ? RETURNING state`),
+		b.Generation, b.Generation, b.Generation, b.Scanned, b.Added, b.Removed, s.tm(s.clock()), b.MonitorID, owner)
+	var state string
+	if err := row.Scan(&state); err != nil {
+		if errors.Is(err, sql.ErrNoRows) { // lost: deleted or taken over
+			return false, nil
+		}
+		return false, s.errf(err, "finish backfill of monitor %q", b.MonitorID)
+	}
+	return state == BackfillDone, nil
+}
+
+// FailBackfill records a failed run of generation gen and releases the
+// lease: the job runs again at retryAt, or at once if a newer change
+// superseded it. Nothing is dropped: Attempts and LastError say why it is
+// late.
+func (s *Store) FailBackfill(ctx context.Context, owner string, b Backfill, cause error, retryAt time.Time) error {
+	msg := cause.Error()
+	if len(msg) > 1000 {
+		msg = msg[:1000]
+	}
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE monitor_backfills SET state = 'pending',
+			attempts = CASE WHEN generation = ? THEN attempts + 1 ELSE attempts END,
+			run_after = CASE WHEN generation = ? THEN ? ELSE run_after END,
+			last_error = ?, lease_owner = '', lease_until = NULL
+		WHERE monitor_id = ? AND lease_owner = ?`),
+		b.Generation, b.Generation, s.tm(retryAt), msg, b.MonitorID, owner)
+	if err != nil {
+		return s.errf(err, "record failed backfill of monitor %q", b.MonitorID)
+	}
+	return nil
+}
+
+// FindBackfill returns the backfill job of a workspace's monitor, or
+// ErrNotFound when it has none (a monitor from before backfills were
+// stored).
+func (s *Store) FindBackfill(ctx context.Context, workspaceID int64, monitorID string) (Backfill, error) {
+	b, err := scanBackfill(s.db.QueryRowContext(ctx, s.q("SELECT "+backfillCols+" FROM monitor_backfills WHERE workspace_id = ? AND monitor_id = ?"), workspaceID, monitorID))
+	if err != nil {
+		return Backfill{}, s.errf(err, "find backfill of monitor %q", monitorID)
+	}
+	return b, nil
+}
+
+// FindBackfills returns the backfill jobs of a workspace's monitors, by
+// monitor id (the monitors page shows which are still bringing in
+// mentions).
+func (s *Store) FindBackfills(ctx context.Context, workspaceID int64) (map[string]Backfill, error) {
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+backfillCols+" FROM monitor_backfills WHERE workspace_id = ?"), workspaceID)
+	if err != nil {
+		return nil, s.errf(err, "find backfills")
+	}
+	bs, err := collect(rows, scanBackfill, func(err error) error { return s.errf(err, "find backfills") })
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Backfill, len(bs))
+	for _, b := range bs {
+		out[b.MonitorID] = b
+	}
+	return out, nil
+}
