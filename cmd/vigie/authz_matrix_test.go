@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
@@ -823,4 +824,342 @@ func TestAuthorisationMatrix(t *testing.T) {
 		t.Errorf("B changed during the matrix:\nbefore %s\nafter  %s", before, after)
 	}
 	t.Logf("%d requests checked", checked)
+}
+
+// tenants is an instance with workspaces A (the default) and B of one
+// organisation, an admin token of each, a "valmont" monitor in each and an
+// RSS source in each.
+type tenants struct {
+	in           *instance
+	base         string
+	a, b         vigie.Workspace
+	apiA, apiB   client
+	srcA, srcB   vigie.Source
+	monA, monB   string
+	adminB       vigie.User
+	cookieB, csB string // a session of B's admin
+}
+
+func newTenants(t *testing.T) *tenants {
+	t.Helper()
+	in, srv, tokA := testInstance(t, false)
+	ctx := context.Background()
+	st := in.app.store
+	x := &tenants{in: in, base: srv.URL, a: in.app.workspace, apiA: client{t: t, base: srv.URL, token: tokA}}
+	var err error
+	if x.b, err = st.CreateWorkspace(ctx, vigie.Workspace{OrganisationID: x.a.OrganisationID, Slug: "bravo", Name: "Bravo"}); err != nil {
+		t.Fatal(err)
+	}
+	tokB, _, err := st.CreateToken(ctx, store.TokenSpec{Name: "bravo", WorkspaceID: x.b.ID, Role: account.Admin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.apiB = client{t: t, base: srv.URL, token: tokB}
+	for _, c := range []struct {
+		api  client
+		ws   vigie.Workspace
+		mon  *string
+		src  *vigie.Source
+		name string
+	}{{x.apiA, x.a, &x.monA, &x.srcA, "Alpha private feed"}, {x.apiB, x.b, &x.monB, &x.srcB, "Bravo private feed"}} {
+		code, body := c.api.do("POST", "/api/v1/monitors", map[string]any{"name": "Valmont " + c.ws.Slug, "query": "valmont"})
+		if code != 201 {
+			t.Fatalf("monitor in %s: %d %v", c.ws.Slug, code, body)
+		}
+		*c.mon = body["id"].(string)
+		if *c.src, err = st.CreateSource(ctx, vigie.Source{WorkspaceID: c.ws.ID, Kind: vigie.SourceRSS, Name: c.name,
+			URL: "https://" + c.ws.Slug + ".example.org/feed", Interval: time.Hour, Enabled: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	x.adminB = addMember(t, in, "ad@bravo.example", x.b, "admin")
+	f := &matrixFixture{t: t, in: in}
+	x.cookieB, x.csB = f.session(x.adminB)
+	return x
+}
+
+// feed delivers posts as src's feed would.
+func (x *tenants) feed(t *testing.T, src *vigie.Source, posts ...vigie.Post) {
+	t.Helper()
+	for i := range posts {
+		posts[i].Source = "rss"
+		if posts[i].PublishedAt.IsZero() {
+			posts[i].PublishedAt = time.Now().UTC().Add(-time.Hour)
+		}
+	}
+	if _, err := x.in.app.pipeline.Process(context.Background(), src, posts, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// getB fetches a web page of B as B's admin.
+func (x *tenants) getB(t *testing.T, path string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", x.base+path, nil)
+	req.AddCookie(&http.Cookie{Name: "vigie_session", Value: x.cookieB})
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func rawGet(t *testing.T, c client, path string) string {
+	t.Helper()
+	req, _ := http.NewRequest("GET", c.base+path, nil)
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+// TestPrivateFeedStaysInItsWorkspace: A's feed delivers a post that B's
+// monitor matches; B sees it nowhere — not in its mentions, search,
+// exports, dashboard, Atom feed, live stream or metrics, nor after a
+// backfill of a new monitor — while its own feed's posts reach it.
+func TestPrivateFeedStaysInItsWorkspace(t *testing.T) {
+	x := newTenants(t)
+	ctx := context.Background()
+	st := x.in.app.store
+
+	// B's live stream, open before anything is stored.
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(sctx, "GET", x.base+"/w/bravo/mentions/live?after=0", nil)
+	req.Header.Set("Accept", "text/event-stream")
+	req.AddCookie(&http.Cookie{Name: "vigie_session", Value: x.cookieB})
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("B's live stream: %v %v", resp, err)
+	}
+	defer resp.Body.Close()
+
+	x.feed(t, &x.srcA, vigie.Post{ID: "https://alpha.example.org/1", Text: "Valmont: the secret of Alpha", URL: "https://alpha.example.org/1"})
+	x.feed(t, &x.srcB, vigie.Post{ID: "https://bravo.example.org/1", Text: "Valmont: news of Bravo", URL: "https://bravo.example.org/1"})
+	const secret = "secret of Alpha"
+
+	// The stream: events until B's own post; A's is in none of them.
+	stream := bufio.NewReader(resp.Body)
+	var events strings.Builder
+	for !strings.Contains(events.String(), "news of Bravo") {
+		line, err := stream.ReadString('\n')
+		if err != nil {
+			t.Fatalf("B's stream ended before B's post: %v\n%s", err, events.String())
+		}
+		events.WriteString(line)
+	}
+	cancel()
+	if strings.Contains(events.String(), secret) {
+		t.Errorf("B's live stream shows A's private post:\n%s", events.String())
+	}
+
+	pageA, err := st.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: x.a.ID})
+	if err != nil || pageA.Total != 1 {
+		t.Fatalf("A's mentions: %+v %v", pageA, err)
+	}
+	idA := pageA.Mentions[0].ID
+	if code, body := x.apiB.do("GET", "/api/v1/mentions", nil); code != 200 || body["total"] != float64(1) {
+		t.Errorf("B's mentions: %d total %v, want B's post only", code, body["total"])
+	}
+	if code, _ := x.apiB.do("GET", fmt.Sprintf("/api/v1/mentions/%d", idA), nil); code != 404 {
+		t.Errorf("A's mention by id with B's token: %d, want 404", code)
+	}
+	for _, p := range []string{"/api/v1/mentions?q=secret", "/api/v1/mentions?q=alpha", "/api/v1/mentions?monitor=" + x.monB + "&q=valmont",
+		"/api/v1/authors", "/api/v1/overview", "/metrics"} {
+		if body := rawGet(t, x.apiB, p); strings.Contains(body, secret) || strings.Contains(body, "Alpha private feed") || strings.Contains(body, "alpha.example.org") {
+			t.Errorf("B's %s shows A's private post or feed:\n%.400s", p, body)
+		}
+	}
+	if _, body := x.apiB.do("GET", "/api/v1/overview", nil); body["total"] != float64(1) {
+		t.Errorf("B's overview counts %v mentions, want 1", body["total"])
+	}
+	for _, p := range []string{"/w/bravo/mentions?period=all", "/w/bravo/mentions?q=secret&period=all", "/w/bravo/", "/w/bravo/export/csv?period=all",
+		"/w/bravo/export/json?period=all&q=valmont", "/w/bravo/monitors/check?q=secret&test=1", "/w/bravo/sources"} {
+		code, body := x.getB(t, p)
+		if code != 200 || strings.Contains(body, secret) || strings.Contains(body, "Alpha private feed") {
+			t.Errorf("B's %s (%d) shows A's private post or feed", p, code)
+		}
+	}
+	// B's private Atom feed of its monitor.
+	tok, hash, _ := account.NewToken("vgf_")
+	if err := st.CreateFeedToken(ctx, hash, x.monB, x.adminB.ID); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := x.getB(t, "/feeds/"+tok); code != 200 || strings.Contains(body, secret) || !strings.Contains(body, "news of Bravo") {
+		t.Errorf("B's Atom feed (%d):\n%s", code, body)
+	}
+
+	// A monitor made later in B, whose query matches A's post: its backfill
+	// (the one the server runs for a new monitor) sees only B's posts.
+	code, body := x.apiB.do("POST", "/api/v1/monitors", map[string]any{"name": "Secrets", "query": "secret OR alpha OR valmont"})
+	if code != 201 {
+		t.Fatalf("%d %v", code, body)
+	}
+	r, err := x.in.app.monitors.Reindex(ctx, x.b.ID, body["id"].(string), time.Time{}, nil)
+	if err != nil || r.Scanned != 1 || r.Added != 1 {
+		t.Errorf("backfill of B's new monitor: %+v %v; want B's one post scanned and added", r, err)
+	}
+	if _, body := x.apiB.do("GET", "/api/v1/mentions?q=secret", nil); body["total"] != float64(0) {
+		t.Errorf("after the backfill, B finds %v of A's posts", body["total"])
+	}
+	// The same in A finds its own post.
+	code, body = x.apiA.do("POST", "/api/v1/monitors", map[string]any{"name": "Secrets", "query": "secret"})
+	if code != 201 {
+		t.Fatalf("%d %v", code, body)
+	}
+	if r, err := x.in.app.monitors.Reindex(ctx, x.a.ID, body["id"].(string), time.Time{}, nil); err != nil || r.Added != 1 {
+		t.Errorf("backfill of A's new monitor: %+v %v; want A's post", r, err)
+	}
+
+	// A member removed from B loses B's private feeds at once.
+	if err := st.RemoveMembership(ctx, x.b.ID, x.adminB.ID); err == nil {
+		t.Fatal("the last administrator of B was removed")
+	}
+	mb := addMember(t, x.in, "mb@bravo.example", x.b, "viewer")
+	tok2, hash2, _ := account.NewToken("vgf_")
+	if err := st.CreateFeedToken(ctx, hash2, x.monB, mb.ID); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := x.getB(t, "/feeds/"+tok2); code != 200 {
+		t.Fatalf("a member's feed: %d", code)
+	}
+	if err := st.RemoveMembership(ctx, x.b.ID, mb.ID); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := x.getB(t, "/feeds/"+tok2); code != 404 {
+		t.Errorf("a removed member's feed: %d, want 404", code)
+	}
+}
+
+// TestFeedItemsAreKnownByTheirSource: a feed of B that publishes an item
+// under the guid (a URL) of an item A's feed already stored gets its own
+// post; A keeps the genuine text, and the other way round.
+func TestFeedItemsAreKnownByTheirSource(t *testing.T) {
+	x := newTenants(t)
+	const guid, guid2 = "https://news.example.org/article-1", "https://news.example.org/article-2"
+	// A first, then B's fake.
+	x.feed(t, &x.srcA, vigie.Post{ID: guid, URL: guid, Text: "Valmont genuine article one"})
+	x.feed(t, &x.srcB, vigie.Post{ID: guid, URL: guid, Text: "Valmont fake article one"})
+	// B's fake first, then A.
+	x.feed(t, &x.srcB, vigie.Post{ID: guid2, URL: guid2, Text: "Valmont fake article two"})
+	x.feed(t, &x.srcA, vigie.Post{ID: guid2, URL: guid2, Text: "Valmont genuine article two"})
+	for _, c := range []struct {
+		name      string
+		api       client
+		want, not string
+	}{{"A", x.apiA, "genuine", "fake"}, {"B", x.apiB, "fake", "genuine"}} {
+		code, body := c.api.do("GET", "/api/v1/mentions", nil)
+		ms, _ := body["mentions"].([]any)
+		if code != 200 || len(ms) != 2 {
+			t.Fatalf("%s's mentions: %d %v", c.name, code, body)
+		}
+		for _, m := range ms {
+			post := m.(map[string]any)["post"].(map[string]any)
+			text := post["text"].(string)
+			if !strings.Contains(text, c.want) || strings.Contains(text, c.not) {
+				t.Errorf("%s sees %q under %v", c.name, text, post["id"])
+			}
+			if id := post["id"].(string); id != guid && id != guid2 {
+				t.Errorf("%s sees the post's id as %q, want the feed's guid", c.name, id)
+			}
+		}
+	}
+}
+
+// TestCorrectionsAndTagsStayInTheirWorkspace: a source A shares with the
+// organisation feeds both workspaces' monitors; what B corrects, tags or
+// marks irrelevant changes nothing A sees or counts.
+func TestCorrectionsAndTagsStayInTheirWorkspace(t *testing.T) {
+	x := newTenants(t)
+	ctx := context.Background()
+	if _, err := x.in.app.store.ShareSource(ctx, x.a.ID, x.srcA.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	x.feed(t, &x.srcA, vigie.Post{ID: "https://alpha.example.org/shared", Text: "Valmont is wonderful, a great day", Lang: "en"})
+	_, body := x.apiA.do("GET", "/api/v1/mentions", nil)
+	ms, _ := body["mentions"].([]any)
+	if len(ms) != 1 {
+		t.Fatalf("A's mentions of the shared post: %v", body)
+	}
+	id := int64(ms[0].(map[string]any)["id"].(float64))
+	mentionOf := func(c client) map[string]any {
+		code, m := c.do("GET", fmt.Sprintf("/api/v1/mentions/%d", id), nil)
+		if code != 200 {
+			t.Fatalf("mention %d: %d %v", id, code, m)
+		}
+		return m
+	}
+	before := mentionOf(x.apiA)
+	_, ovBefore := x.apiA.do("GET", "/api/v1/overview", nil)
+
+	if code, m := x.apiB.do("PATCH", fmt.Sprintf("/api/v1/mentions/%d", id), map[string]string{"sentiment": "negative", "lang": "de"}); code != 200 {
+		t.Fatalf("B corrects: %d %v", code, m)
+	}
+	if code, m := x.apiB.do("PUT", fmt.Sprintf("/api/v1/mentions/%d/tags", id), map[string][]string{"tags": {"bravotag", "irrelevant"}}); code != 200 {
+		t.Fatalf("B tags: %d %v", code, m)
+	}
+	b := mentionOf(x.apiB)
+	if b["sentiment"].(map[string]any)["label"] != "negative" || b["post"].(map[string]any)["lang"] != "de" || fmt.Sprint(b["tags"]) != "[bravotag irrelevant]" {
+		t.Fatalf("B's view of its corrections: %v %v %v", b["sentiment"], b["post"].(map[string]any)["lang"], b["tags"])
+	}
+	after := mentionOf(x.apiA)
+	for _, k := range []string{"sentiment", "tags", "corrections"} {
+		if fmt.Sprint(after[k]) != fmt.Sprint(before[k]) {
+			t.Errorf("B's change shows in A's %s: %v → %v", k, before[k], after[k])
+		}
+	}
+	if l := after["post"].(map[string]any)["lang"]; l != before["post"].(map[string]any)["lang"] {
+		t.Errorf("B's correction changed A's language: %v", l)
+	}
+	_, ovAfter := x.apiA.do("GET", "/api/v1/overview", nil)
+	if fmt.Sprint(ovAfter["total"], ovAfter["by_sentiment"], ovAfter["by_lang"]) != fmt.Sprint(ovBefore["total"], ovBefore["by_sentiment"], ovBefore["by_lang"]) {
+		t.Errorf("B's corrections and irrelevant tag changed A's dashboard:\nbefore %v %v %v\nafter  %v %v %v",
+			ovBefore["total"], ovBefore["by_sentiment"], ovBefore["by_lang"], ovAfter["total"], ovAfter["by_sentiment"], ovAfter["by_lang"])
+	}
+	// (The API has no tag filter: A's view of the tags is checked above.)
+	for _, q := range []string{"sentiment=negative", "lang=de"} {
+		if _, body := x.apiA.do("GET", "/api/v1/mentions?"+q, nil); body["total"] != float64(0) && body["total"] != nil {
+			t.Errorf("A's mentions?%s: %v, want none", q, body["total"])
+		}
+	}
+	if _, body := x.apiA.do("GET", "/api/v1/mentions", nil); body["total"] != float64(1) {
+		t.Errorf("B's irrelevant tag hid the mention from A: total %v", body["total"])
+	}
+}
+
+// TestAuthorsAreKnownByTheirSource: a workspace's feed or import cannot
+// rewrite the author another workspace's mentions show (name, link,
+// followers), as it cannot rewrite their posts.
+func TestAuthorsAreKnownByTheirSource(t *testing.T) {
+	x := newTenants(t)
+	ctx := context.Background()
+	x.feed(t, &x.srcB, vigie.Post{ID: "https://bravo.example.org/a1", Text: "Valmont opens a lab",
+		Author: vigie.Author{Name: "Le Quotidien", URL: "https://quotidien.example/", Followers: 120}})
+	// A's import, with the same author name and its own idea of who that is.
+	imp, err := x.in.app.store.FindOrCreateSource(ctx, x.a.ID, vigie.SourceImport, "upload", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.in.app.pipeline.Process(ctx, &imp, []vigie.Post{{ID: "x1", Source: "rss", Text: "Valmont again", PublishedAt: time.Now().UTC().Add(-time.Hour),
+		Author: vigie.Author{Name: "Le Quotidien", URL: "https://phish.example/login", Followers: 9_000_000}}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, body := x.apiB.do("GET", "/api/v1/mentions", nil)
+	ms, _ := body["mentions"].([]any)
+	if len(ms) != 1 {
+		t.Fatalf("B's mentions: %v", body)
+	}
+	author := ms[0].(map[string]any)["post"].(map[string]any)["author"].(map[string]any)
+	if author["url"] != "https://quotidien.example/" || author["followers"] != float64(120) {
+		t.Errorf("A's import rewrote the author of B's mention: %v", author)
+	}
+	if body := rawGet(t, x.apiB, "/api/v1/authors"); strings.Contains(body, "phish.example") || strings.Contains(body, "9000000") {
+		t.Errorf("B's top authors show what A's import said:\n%s", body)
+	}
 }
