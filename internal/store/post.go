@@ -62,10 +62,16 @@ const maxParams = 30000
 // cannot speak for an item of another's. Mentions show the post's own id
 // (unscope).
 func StoredID(sourceKind vigie.SourceKind, sourceID int64, postKind, id string) string {
-	if sourceKind.Authoritative() && strings.EqualFold(postKind, string(sourceKind)) {
+	if authoritative(sourceKind, postKind) {
 		return id
 	}
 	return scopePrefix + strconv.FormatInt(sourceID, 10) + "/" + id
+}
+
+// authoritative reports whether a source of sourceKind speaks for the ids
+// of posts (and their authors) of postKind.
+func authoritative(sourceKind vigie.SourceKind, postKind string) bool {
+	return sourceKind.Authoritative() && strings.EqualFold(postKind, string(sourceKind))
 }
 
 const scopePrefix = "src/"
@@ -244,6 +250,12 @@ func pendingPosts(items []Item, sourceKind string, sourceID int64) []*pending {
 		}
 		p := &pending{key: k, item: it, monitors: slices.Clone(it.MonitorIDs)}
 		p.author = authorKeyOf(k.kind, &it.Post.Author)
+		if p.author != nil && !authoritative(vigie.SourceKind(sourceKind), kind) {
+			// As its posts: a source that does not speak for the network
+			// (a feed, an import) describes its own authors, not those
+			// another workspace's mentions show.
+			p.author.key = scopePrefix + strconv.FormatInt(sourceID, 10) + "/" + p.author.key
+		}
 		p.search = searchText(&a, &it.Post)
 		p.links = "[]"
 		if len(it.Post.Links) > 0 {
