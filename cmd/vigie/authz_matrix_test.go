@@ -433,6 +433,24 @@ func matrixRoutes() []route {
 			other: func(f *matrixFixture, _ principal) string {
 				return wsPath(f, fmt.Sprintf("/sources/%d/delete", f.sourceB))
 			}, ok: seeOther},
+		// Sharing a source with the organisation: its administrators only,
+		// whatever their role in the workspace.
+		{pattern: "POST /w/{ws}/sources/{id}/share", kind: webPage, method: "POST",
+			own: func(f *matrixFixture, _ principal) string { return wsPath(f, "/sources/"+f.freshSource()+"/share") },
+			other: func(f *matrixFixture, _ principal) string {
+				return wsPath(f, fmt.Sprintf("/sources/%d/share", f.sourceB))
+			}, body: formBody(url.Values{"shared": {"1"}}),
+			want: func(p principal, other bool) int {
+				switch {
+				case !p.session():
+					return http.StatusUnauthorized
+				case !p.orgAdmin:
+					return http.StatusForbidden
+				case other:
+					return http.StatusNotFound
+				}
+				return seeOther
+			}},
 		// Not the demo: no crisis to start, for anyone.
 		{pattern: "POST /w/{ws}/demo/crisis", kind: webPage, action: read, method: "POST", own: a("/demo/crisis"), other: b("/demo/crisis"), otherWS: true, ok: http.StatusNotFound,
 			body: formBody(url.Values{"kind": {"data-leak"}})},
