@@ -249,9 +249,17 @@ func (s *Store) findMentions(ctx context.Context, f *vigie.MentionFilter, sel *s
 	if f.NoCount {
 		return page, s.pageMentions(ctx, f, sel, limit, after, &page)
 	}
-	var err error
-	if page.PerDay, page.Total, err = s.countPerDay(ctx, sel); err != nil {
+	var (
+		err     error
+		counted bool
+	)
+	if page.PerDay, page.Total, counted, err = s.countFromRollups(ctx, f); err != nil {
 		return page, err
+	}
+	if !counted {
+		if page.PerDay, page.Total, err = s.countPerDay(ctx, sel); err != nil {
+			return page, err
+		}
 	}
 	if page.Total == 0 {
 		page.PerDay = nil
