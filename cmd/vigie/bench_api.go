@@ -72,7 +72,7 @@ func runBenchAPI(args []string, stdout, stderr io.Writer) error {
 			Post struct {
 				PublishedAt time.Time `json:"published_at"`
 			} `json:"post"`
-			MonitorIDs []string `json:"monitor_ids"`
+			MonitorIDs []string `json:"monitors"`
 		} `json:"mentions"`
 	}
 	if err := json.Unmarshal(body, &newest); err != nil {

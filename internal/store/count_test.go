@@ -93,3 +93,37 @@ func TestCountFromRollups(t *testing.T) {
 		}
 	})
 }
+
+// TestTopAuthorsWholeDay: one whole UTC day (the 1-day dashboard) is read
+// from author_days, as longer periods are, and ranks as the mentions do;
+// a day that does not start at midnight UTC is read from the mentions.
+func TestTopAuthorsWholeDay(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newAggFixture(t, s)
+		loadAgg(t, s, f)
+		day := t0.Truncate(24 * time.Hour).Add(-24 * time.Hour)
+		one := vigie.MentionFilter{WorkspaceID: f.ws.ID, From: day, To: day.Add(24 * time.Hour), Limit: MaxAuthorLimit}
+		if !fromDays(&one) {
+			t.Fatal("a whole UTC day is not read from author_days")
+		}
+		if shifted := (vigie.MentionFilter{WorkspaceID: f.ws.ID, From: day.Add(time.Hour), To: day.Add(25 * time.Hour)}); fromDays(&shifted) {
+			t.Fatal("a day from 01:00 is read from author_days")
+		}
+		fast := must(s.TopAuthors(ctx, one))(t)
+		one.SourceID = f.source.ID // keeps every mention, forces the mentions
+		slow := must(s.TopAuthors(ctx, one))(t)
+		// Authors of equal score and no handle tie in any order.
+		key := func(in []vigie.Influence) []string {
+			var out []string
+			for _, x := range in {
+				out = append(out, fmt.Sprint(x))
+			}
+			slices.Sort(out)
+			return out
+		}
+		if !slices.Equal(key(fast), key(slow)) || len(fast) == 0 {
+			t.Errorf("author_days gives\n%v\nthe mentions give\n%v", fast, slow)
+		}
+	})
+}
