@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/vigie-project/vigie"
@@ -54,16 +55,39 @@ func runBenchSearch(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	var words, phrases []string
+	// The word and phrase in the most sampled posts: a search that matches
+	// most of the archive, as a brand's name does in a brand's archive.
+	inPosts := map[string]int{}
 	for _, m := range sample.Mentions {
 		d := text.Analyze(&m.Post)
+		seen := map[string]bool{}
 		for i := range d.Tokens {
 			w := d.Word(i)
 			if len(w) >= 5 && d.Tokens[i].Kind == text.Word {
 				words = append(words, w)
+				if !seen[w] {
+					seen[w] = true
+					inPosts[w]++
+				}
 				if i+1 < len(d.Tokens) && d.Tokens[i+1].Pos == d.Tokens[i].Pos+1 && len(d.Word(i+1)) >= 3 {
-					phrases = append(phrases, `"`+w+" "+d.Word(i+1)+`"`)
+					p := `"` + w + " " + d.Word(i+1) + `"`
+					phrases = append(phrases, p)
+					if !seen[p] {
+						seen[p] = true
+						inPosts[p]++
+					}
 				}
 			}
+		}
+	}
+	var common, commonPhrase string
+	for w, n := range inPosts {
+		best := &common
+		if strings.HasPrefix(w, `"`) {
+			best = &commonPhrase
+		}
+		if n > inPosts[*best] || n == inPosts[*best] && w < *best {
+			*best = w
 		}
 	}
 	days := sample.PerDay
@@ -91,7 +115,14 @@ func runBenchSearch(args []string, stdout, stderr io.Writer) error {
 			return vigie.MentionFilter{MonitorID: mon(), Query: pick(phrases), From: last.AddDate(0, 0, -6), To: last.AddDate(0, 0, 1)}
 		}},
 		{"prefix + lang", func() vigie.MentionFilter { return vigie.MentionFilter{Query: pick(words)[:4] + "*", Lang: "en"} }},
+		{"common word", func() vigie.MentionFilter { return vigie.MentionFilter{Query: common} }},
+		{"common phrase", func() vigie.MentionFilter { return vigie.MentionFilter{Query: commonPhrase} }},
+		{"common prefix + lang", func() vigie.MentionFilter { return vigie.MentionFilter{Query: common[:4] + "*", Lang: "en"} }},
 	}
+	if commonPhrase == "" {
+		commonPhrase = `"` + common + `"`
+	}
+	fmt.Fprintf(stdout, "common word %s (in %d of %d sampled posts), common phrase %s (%d)\n", common, inPosts[common], len(sample.Mentions), commonPhrase, inPosts[commonPhrase])
 	var all []time.Duration
 	fmt.Fprintf(stdout, "%-28s %6s %9s %9s %9s %12s %7s\n", "search", "runs", "p50_ms", "p95_ms", "max_ms", "mean_total", "approx")
 	for _, k := range kinds {

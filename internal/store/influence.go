@@ -16,11 +16,17 @@ const (
 )
 
 // fromDays reports whether TopAuthors can answer f from author_days: a
-// whole workspace over three days or more (counted over the whole UTC days
-// the period touches).
+// whole workspace over whole UTC days, or over three days or more (counted
+// over the whole UTC days the period touches).
 func fromDays(f *vigie.MentionFilter) bool {
 	return f.WorkspaceID != 0 && f.MonitorID == "" && f.Source == "" && f.SourceID == 0 && f.Lang == "" && f.Country == "" && f.Sentiment == "" &&
-		f.Tag == "" && (f.From.IsZero() || f.To.IsZero() || f.To.Sub(f.From) >= 72*time.Hour)
+		f.Tag == "" && (f.From.IsZero() || f.To.IsZero() || f.To.Sub(f.From) >= 72*time.Hour || utcDay(f.From) && utcDay(f.To))
+}
+
+// utcDay reports whether t starts a UTC day: a period of whole days is read
+// from author_days exactly (the 1-day dashboard summed every mention).
+func utcDay(t time.Time) bool {
+	return t.Unix()%86400 == 0
 }
 
 // TopAuthors ranks the authors of the mentions selected by f (workspace,

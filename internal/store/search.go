@@ -149,6 +149,11 @@ func (p *pre) simplify(ok func(leaf) bool) *pre {
 	}
 }
 
+// hasPrefix reports whether p looks for a prefix.
+func (p *pre) hasPrefix() bool {
+	return slices.ContainsFunc(p.leaves(), func(l leaf) bool { return l.op == prePrefix })
+}
+
 // leaf is a word or prefix of a prefilter.
 type leaf struct {
 	op   preOp

@@ -479,3 +479,81 @@ func TestLargeWordSearch(t *testing.T) {
 		}
 	})
 }
+
+// TestCommonSearch: a search that matches most of the workspace's archive
+// (a brand's name in a brand's archive) gives its pages exactly, newest
+// first, and its counts from the rollups times the share that matched: for
+// a word in every post, the true count — for a word, a prefix, and a phrase
+// within a monitor.
+func TestCommonSearch(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "m", "n")
+		const n = largeSearch + 1500
+		var batch []Item
+		wantFr, wantN := 0, 0
+		for i := range n {
+			lang, monitor := "en", "m"
+			if i%4 == 0 {
+				lang, wantFr = "fr", wantFr+1
+			}
+			if i%3 == 0 {
+				monitor, wantN = "n", wantN+1
+			}
+			batch = append(batch, Item{Post: vigie.Post{ID: fmt.Sprintf("c%d", i), Source: "web", Text: fmt.Sprintf("brand name %d", i), Lang: lang,
+				PublishedAt: t0.Add(time.Duration(i) * time.Minute)}, MonitorIDs: []string{monitor}})
+		}
+		for chunk := range slices.Chunk(batch, 1000) {
+			must(s.SaveBatch(ctx, f.source.ID, chunk, nil))(t)
+		}
+		for _, c := range []struct {
+			name  string
+			f     vigie.MentionFilter
+			total int
+			ok    func(p vigie.Post) bool
+		}{
+			{"word and language", vigie.MentionFilter{Query: "brand", Lang: "fr"}, wantFr, func(p vigie.Post) bool { return p.Lang == "fr" }},
+			{"prefix", vigie.MentionFilter{Query: "bran*"}, n, func(vigie.Post) bool { return true }},
+			{"monitor and phrase", vigie.MentionFilter{Query: `"brand name"`, MonitorID: "n"}, wantN, func(p vigie.Post) bool {
+				var i int
+				fmt.Sscanf(p.Text, "brand name %d", &i)
+				return i%3 == 0
+			}},
+		} {
+			mf := c.f
+			mf.WorkspaceID, mf.Limit = f.ws.ID, 40
+			page := must(s.FindMentions(ctx, mf))(t)
+			if page.Total != c.total {
+				t.Errorf("%s: total %d (approximate %v), want %d", c.name, page.Total, page.Approximate, c.total)
+			}
+			sum := 0
+			for _, d := range page.PerDay {
+				sum += d.Count
+			}
+			if sum != page.Total {
+				t.Errorf("%s: per day adds up to %d, total %d", c.name, sum, page.Total)
+			}
+			// Pages hold the newest matches, in order, with no gap.
+			var want []vigie.Post
+			for i := n - 1; i >= 0 && len(want) < 80; i-- {
+				if c.ok(batch[i].Post) {
+					want = append(want, batch[i].Post)
+				}
+			}
+			got := page.Mentions
+			if page.NextCursor == "" {
+				t.Fatalf("%s: no next page", c.name)
+			}
+			mf.Cursor = page.NextCursor
+			got = append(got, must(s.FindMentions(ctx, mf))(t).Mentions...)
+			if len(got) != len(want) {
+				t.Fatalf("%s: %d mentions over two pages, want %d", c.name, len(got), len(want))
+			}
+			for i := range want {
+				if got[i].Post.Text != want[i].Text {
+					t.Fatalf("%s: mention %d is %q, want %q", c.name, i, got[i].Post.Text, want[i].Text)
+				}
+			}
+		}
+	})
+}

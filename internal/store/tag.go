@@ -97,7 +97,21 @@ func (s *Store) addTags(ctx context.Context, workspaceID int64, ms []vigie.Menti
 // selects (monitor, source, language, country, sentiment, period); tagged mentions
 // are few, so this reads only them.
 func (s *Store) CountTagged(ctx context.Context, f vigie.MentionFilter, tag string) (int, error) {
-	q := `SELECT COUNT(*) FROM mention_tags t JOIN posts p ON p.id = t.post_id WHERE t.workspace_id = ? AND t.tag = ?
+	days, err := s.countTaggedByDay(ctx, f, tag)
+	n := 0
+	for _, c := range days {
+		n += c
+	}
+	return n, err
+}
+
+// countTaggedByDay is CountTagged per UTC day of publication.
+func (s *Store) countTaggedByDay(ctx context.Context, f vigie.MentionFilter, tag string) (map[string]int, error) {
+	day := "substr(p.published_at, 1, 10)"
+	if s.pg() {
+		day = "to_char(p.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+	}
+	q := `SELECT ` + day + `, COUNT(*) FROM mention_tags t JOIN posts p ON p.id = t.post_id WHERE t.workspace_id = ? AND t.tag = ?
 		AND EXISTS (SELECT 1 FROM mentions mm JOIN monitors mo ON mo.id = mm.monitor_id WHERE mm.post_id = p.id AND mo.workspace_id = t.workspace_id)`
 	args := []any{f.WorkspaceID, strings.ToLower(tag)}
 	add := func(cond string, v any) {
@@ -105,7 +119,8 @@ func (s *Store) CountTagged(ctx context.Context, f vigie.MentionFilter, tag stri
 		args = append(args, v)
 	}
 	if f.MonitorID != "" {
-		add("EXISTS (SELECT 1 FROM mentions mm WHERE mm.post_id = p.id AND mm.monitor_id = ?)", f.MonitorID)
+		// Only a monitor of the workspace: another's counts nothing here.
+		add("EXISTS (SELECT 1 FROM mentions mm JOIN monitors mo ON mo.id = mm.monitor_id WHERE mm.post_id = p.id AND mm.monitor_id = ? AND mo.workspace_id = t.workspace_id)", f.MonitorID)
 	}
 	if f.Source != "" {
 		add("p.source_kind = ?", strings.ToLower(strings.TrimSpace(f.Source)))
@@ -128,9 +143,22 @@ func (s *Store) CountTagged(ctx context.Context, f vigie.MentionFilter, tag stri
 	if !f.To.IsZero() {
 		add("p.published_at < ?", s.tm(f.To))
 	}
-	var n int
-	if err := s.db.QueryRowContext(ctx, s.q(q), args...).Scan(&n); err != nil {
-		return 0, s.errf(err, "count tagged")
+	rows, err := s.db.QueryContext(ctx, s.q(q+" GROUP BY 1"), args...)
+	if err != nil {
+		return nil, s.errf(err, "count tagged")
 	}
-	return n, nil
+	out := map[string]int{}
+	defer rows.Close()
+	for rows.Next() {
+		var d string
+		var n int
+		if err := rows.Scan(&d, &n); err != nil {
+			return nil, s.errf(err, "count tagged")
+		}
+		out[d] += n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.errf(err, "count tagged")
+	}
+	return out, nil
 }

@@ -1,0 +1,129 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/vigie-project/vigie"
+)
+
+// TestCountFromRollups: a listing's total and per-day counts read from the
+// rollups equal those counted row by row, whatever the filter and period
+// (whole days, hours, minutes), with mentions marked irrelevant shown or
+// hidden, and a monitor of another workspace counts nothing.
+func TestCountFromRollups(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newAggFixture(t, s)
+		loadAgg(t, s, f)
+		all := allMentions(t, s, f.ws.ID)
+		for i, m := range all[:40] {
+			tags := []string{TagIrrelevant}
+			if i%3 == 0 {
+				tags = []string{"keep"}
+			}
+			if err := s.SetTags(ctx, f.ws.ID, m.ID, tags, "test"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		day := t0.Truncate(24 * time.Hour)
+		periods := []struct {
+			name     string
+			from, to time.Time
+		}{
+			{"any time", time.Time{}, time.Time{}},
+			{"since a day", day.Add(-3 * 24 * time.Hour), time.Time{}},
+			{"until a day", time.Time{}, day},
+			{"whole days", day.Add(-5 * 24 * time.Hour), day},
+			{"hours", day.Add(-30 * time.Hour), day.Add(5 * time.Hour)},
+			{"minutes", day.Add(-30*time.Hour - 17*time.Minute - 3*time.Second), day.Add(5*time.Hour + 41*time.Minute)},
+			{"within an hour", day.Add(10 * time.Minute), day.Add(50 * time.Minute)},
+			{"empty", day.Add(300 * 24 * time.Hour), day.Add(301 * 24 * time.Hour)},
+		}
+		filters := []struct {
+			name string
+			f    vigie.MentionFilter
+		}{
+			{"workspace", vigie.MentionFilter{}},
+			{"monitor", vigie.MentionFilter{MonitorID: "c1"}},
+			{"other workspace's monitor", vigie.MentionFilter{MonitorID: "other-x"}},
+			{"sentiment", vigie.MentionFilter{Sentiment: vigie.Negative}},
+			{"source and language", vigie.MentionFilter{Source: "RSS", Lang: "fr"}},
+			{"no language", vigie.MentionFilter{Lang: vigie.FilterNone}},
+			{"monitor, country and sentiment", vigie.MentionFilter{MonitorID: "b1", Country: "ch", Sentiment: vigie.Positive}},
+			{"no country", vigie.MentionFilter{Country: vigie.FilterNone}},
+		}
+		for _, p := range periods {
+			for _, fl := range filters {
+				for _, hide := range []bool{false, true} {
+					mf := fl.f
+					mf.WorkspaceID, mf.From, mf.To, mf.HideIrrelevant = f.ws.ID, p.from, p.to, hide
+					name := fmt.Sprintf("%s/%s/hide=%v", p.name, fl.name, hide)
+					wantDays, wantTotal, err := s.countPerDay(ctx, s.selectMentions(&mf))
+					if err != nil {
+						t.Fatal(err)
+					}
+					days, total, ok, err := s.countFromRollups(ctx, &mf)
+					if err != nil {
+						t.Fatalf("%s: %v", name, err)
+					}
+					if !ok {
+						if p.name != "within an hour" {
+							t.Errorf("%s: not counted from the rollups", name)
+						}
+						continue
+					}
+					if len(wantDays) == 0 {
+						wantDays = nil
+					}
+					if total != wantTotal || !slices.Equal(days, wantDays) {
+						t.Errorf("%s: total %d, want %d; per day %v, want %v", name, total, wantTotal, days, wantDays)
+					}
+				}
+			}
+		}
+		// The listing itself answers the same.
+		page := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID, Sentiment: vigie.Neutral}))(t)
+		_, want, _ := s.countPerDay(ctx, s.selectMentions(&vigie.MentionFilter{WorkspaceID: f.ws.ID, Sentiment: vigie.Neutral}))
+		if page.Total != want || page.Total == 0 {
+			t.Errorf("FindMentions total %d, want %d", page.Total, want)
+		}
+	})
+}
+
+// TestTopAuthorsWholeDay: one whole UTC day (the 1-day dashboard) is read
+// from author_days, as longer periods are, and ranks as the mentions do;
+// a day that does not start at midnight UTC is read from the mentions.
+func TestTopAuthorsWholeDay(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newAggFixture(t, s)
+		loadAgg(t, s, f)
+		day := t0.Truncate(24 * time.Hour).Add(-24 * time.Hour)
+		one := vigie.MentionFilter{WorkspaceID: f.ws.ID, From: day, To: day.Add(24 * time.Hour), Limit: MaxAuthorLimit}
+		if !fromDays(&one) {
+			t.Fatal("a whole UTC day is not read from author_days")
+		}
+		if shifted := (vigie.MentionFilter{WorkspaceID: f.ws.ID, From: day.Add(time.Hour), To: day.Add(25 * time.Hour)}); fromDays(&shifted) {
+			t.Fatal("a day from 01:00 is read from author_days")
+		}
+		fast := must(s.TopAuthors(ctx, one))(t)
+		one.SourceID = f.source.ID // keeps every mention, forces the mentions
+		slow := must(s.TopAuthors(ctx, one))(t)
+		// Authors of equal score and no handle tie in any order.
+		key := func(in []vigie.Influence) []string {
+			var out []string
+			for _, x := range in {
+				out = append(out, fmt.Sprint(x))
+			}
+			slices.Sort(out)
+			return out
+		}
+		if !slices.Equal(key(fast), key(slow)) || len(fast) == 0 {
+			t.Errorf("author_days gives\n%v\nthe mentions give\n%v", fast, slow)
+		}
+	})
+}
