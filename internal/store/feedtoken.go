@@ -65,13 +65,17 @@ func (s *Store) FeedTokens(ctx context.Context, workspaceID, userID int64) ([]Fe
 	}, func(err error) error { return s.errf(err, "feed tokens") })
 }
 
-// RevokeFeedToken deletes a user's private feed by its reference; another
-// user's is ErrNotFound.
-func (s *Store) RevokeFeedToken(ctx context.Context, userID int64, ref string) error {
+// RevokeFeedToken deletes a user's private feed of a workspace's monitor by
+// its reference; another user's, or another workspace's, is ErrNotFound.
+func (s *Store) RevokeFeedToken(ctx context.Context, workspaceID, userID int64, ref string) error {
+	if err := noWorkspace("revoke feed", workspaceID); err != nil {
+		return err
+	}
 	if len(ref) != 16 || strings.Trim(ref, "0123456789abcdef") != "" {
 		return fmt.Errorf("%w: no feed %q", vigie.ErrNotFound, ref)
 	}
-	res, err := s.db.ExecContext(ctx, s.q("DELETE FROM feed_tokens WHERE user_id = ? AND token_hash LIKE ?"), userID, ref+"%")
+	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM feed_tokens WHERE user_id = ? AND token_hash LIKE ?
+		AND monitor_id IN (SELECT id FROM monitors WHERE workspace_id = ?)`), userID, ref+"%", workspaceID)
 	if err != nil {
 		return s.errf(err, "revoke feed")
 	}

@@ -24,11 +24,19 @@ func (s *Store) NewMentions(ctx context.Context, workspaceID, after int64, limit
 	return ms, s.complete(ctx, workspaceID, ms)
 }
 
-// LastPostID returns the id of the last stored post (0 when none), where a
-// live stream starts.
-func (s *Store) LastPostID(ctx context.Context) (int64, error) {
+// LastPostID returns the id of the workspace's last stored mention (0 when
+// none), where its live stream starts: the page carries it, so it says
+// nothing of other workspaces' posts.
+func (s *Store) LastPostID(ctx context.Context, workspaceID int64) (int64, error) {
+	if err := noWorkspace("last post", workspaceID); err != nil {
+		return 0, err
+	}
 	var id int64
-	if err := s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM posts").Scan(&id); err != nil {
+	// Newest first through the mentions' key: the first of the workspace's
+	// is usually among the last few rows.
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT COALESCE((SELECT mm.post_id FROM mentions mm
+		WHERE mm.monitor_id IN (SELECT mo.id FROM monitors mo WHERE mo.workspace_id = ?) ORDER BY mm.post_id DESC LIMIT 1), 0)`), workspaceID).Scan(&id)
+	if err != nil {
 		return 0, s.errf(err, "last post")
 	}
 	return id, nil

@@ -331,7 +331,7 @@ func (w *Web) mentionsPage(rw http.ResponseWriter, r *http.Request, v *visit) er
 	if err != nil {
 		return err
 	}
-	last, err := w.Store.LastPostID(r.Context())
+	last, err := w.Store.LastPostID(r.Context(), v.Workspace.ID)
 	if err != nil {
 		return err
 	}
@@ -478,7 +478,7 @@ func (w *Web) mentionsLive(rw http.ResponseWriter, r *http.Request, v *visit) er
 	}
 	// A stream follows what is new: it resumes at most liveReplay posts
 	// back, and never from beyond the last stored post.
-	last, err := w.Store.LastPostID(r.Context())
+	last, err := w.Store.LastPostID(r.Context(), v.Workspace.ID)
 	if err != nil {
 		return err
 	}

@@ -217,7 +217,7 @@ func shorten(s string, n int) string {
 
 // revokeFeed deletes one of the user's private feeds.
 func (w *Web) revokeFeed(rw http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := w.Store.RevokeFeedToken(r.Context(), v.User.ID, r.PathValue("ref")); err != nil {
+	if err := w.Store.RevokeFeedToken(r.Context(), v.Workspace.ID, v.User.ID, r.PathValue("ref")); err != nil {
 		return err
 	}
 	http.Redirect(rw, r, workspacePath(v.Workspace, "monitors"), http.StatusSeeOther)
