@@ -25,7 +25,7 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 for r in $(seq 1 "$runs"); do
     rm -rf "$work/data"
     echo "-- SQLite, run $r"
-    /usr/bin/time -f "peak RSS %M KB" "$work/vigie" import --data "$work/data" \
+    /usr/bin/time -f "peak RSS %M KB, CPU user %U s sys %S s" "$work/vigie" import --data "$work/data" \
         --monitors "$set1m/monitors.jsonl" --posts "$set1m/posts.jsonl" 2>&1 | grep -E '^(posts|time|peak)'
 done
 if [ -n "${VIGIE_BENCH_POSTGRES_URL:-}" ]; then
@@ -34,6 +34,6 @@ if [ -n "${VIGIE_BENCH_POSTGRES_URL:-}" ]; then
         psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS vigiebench" -c "CREATE DATABASE vigiebench" ;;
     esac
     echo "-- PostgreSQL"
-    /usr/bin/time -f "peak RSS %M KB" "$work/vigie" import --database-url "$VIGIE_BENCH_POSTGRES_URL" \
+    /usr/bin/time -f "peak RSS %M KB, CPU user %U s sys %S s" "$work/vigie" import --database-url "$VIGIE_BENCH_POSTGRES_URL" \
         --monitors "$set1m/monitors.jsonl" --posts "$set1m/posts.jsonl" 2>&1 | grep -E '^(posts|time|peak)'
 fi

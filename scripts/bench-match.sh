@@ -44,7 +44,7 @@ echo "== 10k monitors, 100k posts, one core, interleaved =="
 for r in $(seq 1 "$reps"); do
     echo "-- vigie, rep $r"
     GOMAXPROCS=1 "$vigie" bench match --monitors "$set100k/monitors.jsonl" --posts "$set100k/posts.jsonl" \
-        | grep -E '^(index|end-to-end|candidates|engine)'
+        | grep -E '^(index|language|end-to-end|candidates|stages|detection|engine)'
     if [ -n "$peer" ]; then
         echo "-- peer presearch, warm (--warmup 20000), 1 thread, rep $r"
         "$peer" --monitors "$set100k/monitors.jsonl" --posts "$set100k/posts.jsonl" --out "$work/peer.jsonl" \
@@ -56,10 +56,10 @@ done
 echo "== 100k monitors, one core =="
 echo "-- on the 10k set's posts (same posts as above)"
 GOMAXPROCS=1 "$vigie" bench match --monitors "$set100km/monitors.jsonl" --posts "$set100k/posts.jsonl" \
-    | grep -E '^(index|end-to-end|candidates|engine|peak)'
+    | grep -E '^(index|language|end-to-end|candidates|stages|detection|engine|peak)'
 echo "-- on the 100k set's own posts"
 GOMAXPROCS=1 "$vigie" bench match --monitors "$set100km/monitors.jsonl" --posts "$set100km/posts.jsonl" \
-    | grep -E '^(index|end-to-end|candidates|engine|peak)'
+    | grep -E '^(index|language|end-to-end|candidates|stages|detection|engine|peak)'
 if [ -n "$peer" ]; then
     echo "-- peer presearch, warm, 1 thread, 100k set"
     "$peer" --monitors "$set100km/monitors.jsonl" --posts "$set100km/posts.jsonl" --out "$work/peer_m100k.jsonl" \

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -36,8 +37,24 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	monitorsPath := fs.String("monitors", "", "monitors to create or update first, JSON Lines")
 	postsPath := fs.String("posts", "", "posts, JSON Lines (docs/formats.md); - for standard input")
 	progress := fs.Bool("progress", false, "print a progress line per batch even when stderr is not a terminal")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file")
+	memProfile := fs.String("memprofile", "", "write a heap profile to this file at the end of the import")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
+	if *memProfile != "" {
+		defer writeHeapProfile(*memProfile, stderr)
 	}
 	if err := cfg.Resolve(fs); err != nil {
 		return badInput(err)
@@ -85,7 +102,11 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	}
 	work, stop := context.WithCancel(ctx) // ends the reading and matching goroutines on a failure
 	defer stop()
-	batches := make(chan batch, 1)
+	// Unbuffered hand-offs: one batch read, one matched and one stored at
+	// a time keep both cores busy; a batch waiting in each channel as well
+	// held two more batches of 20,000 decoded posts (200k-post import: Go
+	// heap peak 302 → 245 MB, gctrace).
+	batches := make(chan batch)
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(batches)
@@ -138,7 +159,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		pr    *ingest.Prepared
 		lines []int
 	}
-	ready := make(chan prepared, 1)
+	ready := make(chan prepared)
 	prepErr := make(chan error, 1)
 	go func() {
 		defer close(ready)
@@ -191,6 +212,19 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	}
 	rep.finish(stdout)
 	return nil
+}
+
+func writeHeapProfile(path string, stderr io.Writer) {
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.WriteHeapProfile(f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "heap profile: %v\n", err)
+	}
 }
 
 // importMonitors checks every monitor of the file, then saves them: an

@@ -137,6 +137,7 @@ func loadMonitors(path string) (*match.Index, int, error) {
 // streamStats sums a matching run.
 type streamStats struct {
 	Posts, Skipped, Matches, Candidates, Verified int64
+	Detected                                      int64 // posts whose language was detected to match them
 }
 
 type batch struct {
@@ -177,6 +178,7 @@ func matchStream(ix *match.Index, r io.Reader, w io.Writer, workers int, report 
 		total.Matches += b.st.Matches
 		total.Candidates += b.st.Candidates
 		total.Verified += b.st.Verified
+		total.Detected += b.st.Detected
 		_, err := w.Write(b.out)
 		return err
 	}
@@ -295,13 +297,13 @@ func matchStream(ix *match.Index, r io.Reader, w io.Writer, workers int, report 
 // live pipeline: lang: means the detected language, the declared one being
 // only a hint.
 func processBatch(m *match.Matcher, an *text.Analyzer, detectLang bool, b *batch) {
-	c0, v0 := m.Candidates, m.Verified
+	c0, v0, d0 := m.Candidates, m.Verified, m.Detected
 	var p vigie.Post
 	// Languages are detected as the matcher needs them (Matcher.DetectLang).
 	var hint string
 	m.DetectLang = nil
 	if detectLang {
-		m.DetectLang = func(d *text.Doc) string { return enrich.Language(d, hint) }
+		m.DetectLang = langDetector(&hint)
 	}
 	for _, l := range b.lines {
 		p = vigie.Post{}
@@ -329,6 +331,12 @@ func processBatch(m *match.Matcher, an *text.Analyzer, detectLang bool, b *batch
 	}
 	b.st.Candidates = m.Candidates - c0
 	b.st.Verified = m.Verified - v0
+	b.st.Detected = m.Detected - d0
+}
+
+// langDetector detects a post's language, *hint being its declared one.
+func langDetector(hint *string) func(*text.Doc) string {
+	return func(d *text.Doc) string { return enrich.Language(d, *hint) }
 }
 
 // appendJSONString appends s as a JSON string.

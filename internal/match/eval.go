@@ -307,3 +307,44 @@ func containsFold(s, needle string) bool {
 	}
 	return strings.Contains(s, needle)
 }
+
+// evalSansLang is Eval before the post's language is known: it reports
+// whether n matches whatever the language, matches for no language, or
+// depends on it (known false). Matching asks for detection only in the
+// last case.
+func evalSansLang(n *query.Node, d *text.Doc) (match, known bool) {
+	switch n.Op {
+	case query.OpAnd:
+		known = true
+		for _, c := range n.Children {
+			m, k := evalSansLang(c, d)
+			if k && !m {
+				return false, true
+			}
+			known = known && k
+		}
+		return known, known
+	case query.OpOr:
+		known = true
+		for _, c := range n.Children {
+			m, k := evalSansLang(c, d)
+			if k && m {
+				return true, true
+			}
+			known = known && k
+		}
+		return false, known
+	case query.OpNot:
+		m, k := evalSansLang(n.Children[0], d)
+		return k && !m, k
+	case query.OpField:
+		if n.Field == query.FieldLang {
+			return false, false
+		}
+	case query.OpNear:
+		if testsLang(n) { // not in the grammar; kept exact all the same
+			return false, false
+		}
+	}
+	return Eval(n, d), true
+}

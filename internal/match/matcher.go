@@ -48,6 +48,7 @@ type Matcher struct {
 	Candidates int64 // branches reached through the index (anchors + always set)
 	Verified   int64 // branches that passed every required key set: run by the exact verifier
 	Matches    int64 // (post, monitor) matches
+	Detected   int64 // posts whose language DetectLang gave
 }
 
 // NewMatcher returns a Matcher over ix.
@@ -138,12 +139,23 @@ func (m *Matcher) matchDoc(d *text.Doc) bool {
 			continue
 		}
 		if lazy && !m.LangDetected && ix.monitors[b.mon].usesLang {
-			// Language keys anchor no branch: marking one adds no candidate.
-			m.LangDetected = true
-			d.Lang = m.DetectLang(d)
-			if d.Lang != "" {
-				m.markKey(0, keyLang, d.Lang)
+			// Detection costs several times the rest of matching a post:
+			// only a branch whose outcome depends on the language asks
+			// for it.
+			if !m.hasRequiredButLang(b) {
+				continue
 			}
+			m.Verified++
+			ok, known := evalSansLang(b.node, d)
+			if !known {
+				m.detectLang(d)
+				ok = Eval(b.node, d)
+			}
+			if ok {
+				m.seenMon[b.mon] = m.gen
+				m.slots = append(m.slots, b.mon)
+			}
+			continue
 		}
 		if !m.hasRequired(b) {
 			continue
@@ -257,6 +269,38 @@ func (m *Matcher) candidate(b uint32) {
 		m.seenBr[b] = m.gen
 		m.cands = append(m.cands, b)
 	}
+}
+
+// detectLang sets the post's language from DetectLang, once.
+func (m *Matcher) detectLang(d *text.Doc) {
+	m.LangDetected = true
+	m.Detected++
+	d.Lang = m.DetectLang(d)
+	if d.Lang != "" {
+		// Language keys anchor no branch: marking one adds no candidate.
+		m.markKey(0, keyLang, d.Lang)
+	}
+}
+
+// hasRequiredButLang is hasRequired before the post's language is known:
+// a set with a lang: key counts as satisfied.
+func (m *Matcher) hasRequiredButLang(b *branch) bool {
+	req := b.req
+	for i := 0; i < len(req); {
+		n := int(req[i])
+		ok := false
+		for _, k := range req[i+1 : i+1+n] {
+			if m.present[k] == m.gen || strings.HasPrefix(m.ix.terms[k].key, keyLang) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+		i += 1 + n
+	}
+	return true
 }
 
 func (m *Matcher) hasRequired(b *branch) bool {

@@ -40,11 +40,13 @@ func TestUsesLang(t *testing.T) {
 }
 
 // TestDetectLangOnDemand: with Matcher.DetectLang, a post's language is
-// detected once, only when a candidate's monitor tests lang:, and the
+// detected once, only when the outcome of a candidate's monitor depends on
+// it (not when the rest of the query already fails or holds), and the
 // declared language plays no part.
 func TestDetectLangOnDemand(t *testing.T) {
 	ix := NewIndex()
-	for id, q := range map[string]string{"plain": "valmont", "fr": "rival lang:fr", "not-en": "rival -lang:en"} {
+	for id, q := range map[string]string{"plain": "valmont", "fr": "rival lang:fr", "not-en": "rival -lang:en",
+		"phrase": `"acme corp" lang:fr`, "no-spam": "acme -lang:en NOT spam"} {
 		pq, err := query.Parse(q)
 		if err != nil {
 			t.Fatal(err)
@@ -66,6 +68,9 @@ func TestDetectLangOnDemand(t *testing.T) {
 		{"rival news", "fr", nil, 1}, // declared fr, detected en
 		{"rival and valmont", "", []string{"plain"}, 1},
 		{"nothing here", "en", nil, 0},
+		{"corp of acme, spam", "fr", nil, 0}, // no phrase, and spam: no language decides
+		{"acme corp", "", nil, 1},
+		{"acme news", "de", nil, 1}, // detected en
 	}
 	for _, tt := range tests {
 		calls = 0
