@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/store"
@@ -48,5 +51,50 @@ func TestImportAbsurdCounts(t *testing.T) {
 	top, err := st.TopAuthors(ctx, vigie.MentionFilter{WorkspaceID: ws.ID})
 	if err != nil || len(top) != 1 || top[0].Inputs.Engagement != 9*vigie.MaxCount {
 		t.Fatalf("top authors: %+v, %v", top, err)
+	}
+}
+
+// TestServedBadInput: through the running server, absurd counts leave the
+// dashboard and /api/v1/authors answering, a refused monitor id says why,
+// and a conflict answers without the database's words.
+func TestServedBadInput(t *testing.T) {
+	in, api, src := valmontInstance(t, "m-v")
+	addUser(t, in, "ed@uval.example", "editor")
+	ctx := context.Background()
+	var posts []vigie.Post
+	for i := range 3 {
+		posts = append(posts, vigie.Post{ID: fmt.Sprintf("x:%d", i), Source: "rss", Text: "Valmont", PublishedAt: time.Now().Add(-time.Hour),
+			Author:  vigie.Author{ID: "big", Handle: "@big", Followers: math.MaxInt64},
+			Metrics: vigie.Metrics{Likes: math.MaxInt64, Reposts: math.MaxInt64, Replies: math.MaxInt64, Views: math.MaxInt64}})
+	}
+	if _, err := in.app.pipeline.Process(ctx, &src, posts, nil); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := api.do("GET", "/api/v1/authors", nil); code != 200 {
+		t.Errorf("/api/v1/authors: %d %v", code, body)
+	}
+	ed := webClient(t, api.base, "ed@uval.example")
+	resp, err := ed.Get(api.base + "/w/" + in.app.workspace.Slug + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("dashboard: %d", resp.StatusCode)
+	}
+
+	code, body := api.do("POST", "/api/v1/monitors", map[string]any{"id": "a/b", "name": "A", "query": "x"})
+	if msg := fmt.Sprint(body["error"]); code != 400 || !strings.Contains(msg, "not allowed") {
+		t.Errorf("monitor id a/b: %d %v", code, body)
+	}
+	code, body = api.do("POST", "/api/v1/monitors", map[string]any{"id": "m-v", "name": "Again", "query": "x"})
+	msg := fmt.Sprint(body["error"])
+	if code != 409 || !strings.Contains(msg, "already exists") {
+		t.Errorf("duplicate monitor: %d %v", code, body)
+	}
+	for _, driver := range []string{"UNIQUE", "constraint", "monitors.id", "SQLSTATE", "duplicate key"} {
+		if strings.Contains(msg, driver) {
+			t.Errorf("the answer to a duplicate monitor shows the driver's text %q: %s", driver, msg)
+		}
 	}
 }

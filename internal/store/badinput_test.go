@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -79,6 +81,66 @@ func TestHugeCountsDoNotOverflow(t *testing.T) {
 		wantErr(t, err, vigie.ErrInvalid, "negative replies")
 		if err != nil && !strings.Contains(err.Error(), `"metrics.replies"`) {
 			t.Errorf("error %q does not name the field", err)
+		}
+	})
+}
+
+// TestMonitorIDAlphabet: new monitors need a safe id; one stored before the
+// rule is still read, updated and deleted.
+func TestMonitorIDAlphabet(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		for _, id := range []string{"..", "a/b", "?x#y", "a b", "a\x00b", ".hidden", "é"} {
+			_, err := s.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: id, Query: "x"}, WorkspaceID: f.ws.ID})
+			wantErr(t, err, vigie.ErrInvalid, "create "+strconv.Quote(id))
+			_, err = s.UpsertMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: id, Query: "x"}, WorkspaceID: f.ws.ID})
+			wantErr(t, err, vigie.ErrInvalid, "upsert "+strconv.Quote(id))
+		}
+		must(s.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "m-00001_v2.fr:brand", Query: "x"}, WorkspaceID: f.ws.ID}))(t)
+
+		now := s.tm(s.clock())
+		if _, err := s.db.ExecContext(ctx, s.q(`INSERT INTO monitors (id, workspace_id, name, kind, query, created_at, updated_at)
+			VALUES (?, ?, '', 'keyword', 'old', ?, ?)`), "old/id ?", f.ws.ID, now, now); err != nil {
+			t.Fatal(err)
+		}
+		ms := must(s.FindMonitors(ctx, f.ws.ID))(t)
+		if len(ms) != 2 {
+			t.Fatalf("monitors: %+v", ms)
+		}
+		q := "new"
+		must(s.UpdateMonitor(ctx, "old/id ?", MonitorUpdate{Query: &q}))(t)
+		if err := s.DeleteMonitor(ctx, "old/id ?"); err != nil {
+			t.Fatalf("delete a monitor stored before the rule: %v", err)
+		}
+	})
+}
+
+// TestPublicMessage: a translated driver error keeps the driver's text for
+// the log, and PublicMessage says what it means without it.
+func TestPublicMessage(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "m1")
+		_, err := s.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "m1", Query: "x"}, WorkspaceID: f.ws.ID})
+		wantErr(t, err, vigie.ErrConflict, "duplicate monitor")
+		if err == nil {
+			return
+		}
+		msg := PublicMessage(err)
+		if want := `create monitor "m1": conflict: already exists`; msg != want {
+			t.Errorf("PublicMessage = %q, want %q", msg, want)
+		}
+		if !strings.Contains(err.Error(), "monitors") {
+			t.Errorf("the error for the log lost the driver's text: %q", err)
+		}
+		_, err = s.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "m2", Query: "x"}, WorkspaceID: 999999})
+		wantErr(t, err, vigie.ErrInvalid, "monitor of a missing workspace")
+		if err != nil && strings.Contains(strings.ToLower(PublicMessage(err)), "foreign") {
+			t.Errorf("PublicMessage shows the driver's text: %q", PublicMessage(err))
+		}
+		if plain := fmt.Errorf("x: %w", vigie.ErrNotFound); PublicMessage(plain) != plain.Error() {
+			t.Errorf("PublicMessage changed an error without driver text: %q", PublicMessage(plain))
 		}
 	})
 }
