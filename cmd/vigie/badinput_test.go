@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"path/filepath"
 	"strings"
@@ -96,5 +97,48 @@ func TestServedBadInput(t *testing.T) {
 		if strings.Contains(msg, driver) {
 			t.Errorf("the answer to a duplicate monitor shows the driver's text %q: %s", driver, msg)
 		}
+	}
+}
+
+// TestLongPostShownClipped: the mentions page shows the start of a 1 MB
+// post with an ellipsis, the API gives all of it, and a longer post is
+// refused.
+func TestLongPostShownClipped(t *testing.T) {
+	in, api, src := valmontInstance(t, "m-v")
+	addUser(t, in, "ed@uval.example", "editor")
+	ctx := context.Background()
+	long := "Valmont " + strings.Repeat("word ", (vigie.MaxTextBytes-8)/5)
+	posts := []vigie.Post{
+		{ID: "x:long", Source: "rss", Text: long, PublishedAt: time.Now().Add(-time.Hour)},
+		{ID: "x:huge", Source: "rss", Text: long + strings.Repeat("x", vigie.MaxTextBytes), PublishedAt: time.Now().Add(-time.Hour)},
+	}
+	res, err := in.app.pipeline.Process(ctx, &src, posts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Posts != 1 || len(res.Rejected) != 1 || res.Rejected[0].ID != "x:huge" || !strings.Contains(res.Rejected[0].Err.Error(), "at most 1.0 MB") {
+		t.Fatalf("pipeline: %+v", res)
+	}
+	ed := webClient(t, api.base, "ed@uval.example")
+	resp, err := ed.Get(api.base + "/w/" + in.app.workspace.Slug + "/mentions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	shown := strings.Contains(string(page), strings.Repeat("word ", 100))
+	whole := strings.Contains(string(page), strings.Repeat("word ", 1000))
+	if resp.StatusCode != 200 || len(page) > 100<<10 || !shown || whole || !strings.Contains(string(page), "…") {
+		t.Fatalf("mentions page: %d, %d bytes, start shown %v, all shown %v", resp.StatusCode, len(page), shown, whole)
+	}
+	code, body := api.do("GET", "/api/v1/mentions", nil)
+	ms, _ := body["mentions"].([]any)
+	if code != 200 || len(ms) != 1 {
+		t.Fatalf("mentions: %d %v", code, len(ms))
+	}
+	id := ms[0].(map[string]any)["id"].(float64)
+	code, body = api.do("GET", fmt.Sprintf("/api/v1/mentions/%d", int64(id)), nil)
+	if p, _ := body["post"].(map[string]any); code != 200 || p["text"] != long {
+		t.Fatalf("GET the mention: %d, the whole text: %v", code, p["text"] == long)
 	}
 }
