@@ -2,8 +2,12 @@ package vigie
 
 import (
 	"encoding/json"
+	"errors"
+	"math"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 )
 
 // accept reports what the pipeline does with a line: decoded and valid.
@@ -37,6 +41,10 @@ var decodeSeeds = []string{
 	`{"id":"x","source":"rss","text":"t","published_at":"2026-11-20T10:04:05Z","metrics":{"likes":1.5}}`,
 	`{"id":"x","source":"rss","text":"t","published_at":"2026-11-20T10:04:05Z"} x`,
 	`{"id":"x","source":"rss","text":"t\xff\xfe","published_at":"2026-11-20T10:04:05Z","id":"y","links":["a",null]}`,
+	`{"id":"x","source":"rss","text":"t","published_at":"2026-11-20T10:04:05Z","author":{"followers":9223372036854775807},"metrics":{"likes":9223372036854775807,"reposts":9223372036854775807,"replies":9223372036854775807,"views":9223372036854775807}}`,
+	`{"id":"x","source":"rss","text":"t","published_at":"2026-11-20T10:04:05Z","metrics":{"likes":9223372036854775808}}`,
+	`{"id":"x","source":"rss","text":"t","published_at":"2026-11-20T10:04:05Z","author":{"followers":-9223372036854775808}}`,
+	`{"id":"x","source":"rss","text":"t","published_at":"2026-11-20T10:04:05Z","metrics":{"views":-0}}`,
 	`null`, `[]`, `{}`, `{"id":"x",}`, `{"id":"x" "source":"y"}`, `{"id":"\u00"}`, `{"ſource":"K","id":"x","text":"t","published_at":"2026-11-20T10:04:05Z"}`,
 }
 
@@ -66,6 +74,51 @@ func FuzzDecodePost(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		checkDecode(t, b)
 	})
+}
+
+// TestPostCounts: a negative count is refused naming the field, a huge one
+// is clamped to MaxCount, and a text over MaxTextBytes is refused.
+func TestPostCounts(t *testing.T) {
+	ok := Post{ID: "x", Source: "rss", Text: "t", PublishedAt: time.Date(2026, 11, 20, 10, 4, 5, 0, time.UTC)}
+	for _, tc := range []struct {
+		field string
+		set   func(p *Post)
+	}{
+		{"metrics.likes", func(p *Post) { p.Metrics.Likes = -1 }},
+		{"metrics.reposts", func(p *Post) { p.Metrics.Reposts = -5 }},
+		{"metrics.replies", func(p *Post) { p.Metrics.Replies = math.MinInt64 }},
+		{"metrics.views", func(p *Post) { p.Metrics.Views = -2 }},
+		{"author.followers", func(p *Post) { p.Author.Followers = -1 }},
+		{"text", func(p *Post) { p.Text = strings.Repeat("a", MaxTextBytes+1) }},
+		{"title", func(p *Post) { p.Title = strings.Repeat("a", MaxTextBytes+1) }},
+	} {
+		p := ok
+		tc.set(&p)
+		err := p.Validate()
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), `"`+tc.field+`"`) {
+			t.Errorf("%s: Validate() = %v, want ErrInvalid naming %q", tc.field, err, tc.field)
+		}
+	}
+	p := ok
+	p.Text = strings.Repeat("a", MaxTextBytes)
+	if err := p.Validate(); err != nil {
+		t.Errorf("text of MaxTextBytes: %v", err)
+	}
+	p = ok
+	p.Metrics = Metrics{Likes: math.MaxInt64, Reposts: MaxCount + 1, Replies: 7, Views: MaxCount}
+	p.Author.Followers = math.MaxInt64
+	if err := p.Validate(); err != nil {
+		t.Fatalf("huge counts: %v", err)
+	}
+	if !p.ClampCounts() {
+		t.Error("ClampCounts reported no change")
+	}
+	if want := (Metrics{Likes: MaxCount, Reposts: MaxCount, Replies: 7, Views: MaxCount}); p.Metrics != want || p.Author.Followers != MaxCount {
+		t.Errorf("clamped to %+v, followers %d; want %+v, %d", p.Metrics, p.Author.Followers, want, int64(MaxCount))
+	}
+	if p.ClampCounts() {
+		t.Error("ClampCounts changed clamped counts")
+	}
 }
 
 func BenchmarkDecodePost(b *testing.B) {

@@ -85,11 +85,45 @@ type MonitorRecord struct {
 	UpdatedAt   time.Time `json:"updated_at"`
 }
 
-// Validate checks the fields that do not need the query parser.
-func (m *Monitor) Validate() error {
+// MaxMonitorID bounds the length of a monitor id.
+const MaxMonitorID = 64
+
+// ValidMonitorID checks a new monitor id: ASCII letters, digits, '-', '_',
+// '.' and ':', starting with a letter or a digit, at most MaxMonitorID
+// bytes. Ids travel in URL paths, query strings, file names and exports:
+// "..", "a/b", "?x#y", spaces and control characters would be read as
+// something else there. Monitors stored before the rule keep their ids
+// (they are read and deleted as before); only new ids are checked.
+func ValidMonitorID(id string) error {
+	const rule = "use ASCII letters, digits, '-', '_', '.' and ':', starting with a letter or a digit"
 	switch {
-	case strings.TrimSpace(m.ID) == "":
+	case id == "":
 		return fmt.Errorf("%w: monitor has no id", ErrInvalid)
+	case len(id) > MaxMonitorID:
+		return fmt.Errorf("%w: monitor id %.20q… is %d characters long; at most %d", ErrInvalid, id, len(id), MaxMonitorID)
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		if alnum || i > 0 && (c == '-' || c == '_' || c == '.' || c == ':') {
+			continue
+		}
+		what := fmt.Sprintf("%q", rune(c))
+		if c >= 0x80 {
+			what = "a non-ASCII character"
+		}
+		return fmt.Errorf("%w: monitor id %q: %s at position %d is not allowed (%s)", ErrInvalid, id, what, i+1, rule)
+	}
+	return nil
+}
+
+// Validate checks the fields that do not need the query parser, the id
+// with ValidMonitorID: it is for monitors being created or replaced.
+func (m *Monitor) Validate() error {
+	if err := ValidMonitorID(m.ID); err != nil {
+		return err
+	}
+	switch {
 	case strings.TrimSpace(m.Query) == "":
 		return fmt.Errorf("%w: monitor %q has no query", ErrInvalid, m.ID)
 	case m.Kind != "" && !m.Kind.Valid():

@@ -52,8 +52,65 @@ type Metrics struct {
 	Views   int64 `json:"views,omitempty"`
 }
 
-// Validate reports the first missing required field of a post.
+// Bounds on what one post may carry.
+const (
+	// MaxCount is the ceiling of a post's counters and of its author's
+	// followers: a hundred billion, beyond any real figure (the most viewed
+	// videos have some tens of billions of views) and low enough that the
+	// sums the dashboard and top authors make cannot overflow. ClampCounts
+	// lowers larger values to it.
+	MaxCount = 100_000_000_000
+	// MaxTextBytes bounds a post's text and its title (each): a post longer
+	// than a long article is refused rather than stored.
+	MaxTextBytes = 1 << 20
+)
+
+// Validate reports the first missing required field of a post, a negative
+// counter or a text over MaxTextBytes.
 func (p *Post) Validate() error {
+	if err := p.validateRequired(); err != nil {
+		return err
+	}
+	for _, c := range p.counters() {
+		if *c.v < 0 {
+			return fmt.Errorf("%w: post %q: %q is %d; counts are 0 or more (leave the field out when unknown)", ErrInvalid, p.ID, c.name, *c.v)
+		}
+	}
+	switch {
+	case len(p.Text) > MaxTextBytes:
+		return fmt.Errorf("%w: post %q: \"text\" is %s; at most %s per post", ErrInvalid, p.ID, sizeMB(len(p.Text)), sizeMB(MaxTextBytes))
+	case len(p.Title) > MaxTextBytes:
+		return fmt.Errorf("%w: post %q: \"title\" is %s; at most %s per post", ErrInvalid, p.ID, sizeMB(len(p.Title)), sizeMB(MaxTextBytes))
+	}
+	return nil
+}
+
+func sizeMB(n int) string { return fmt.Sprintf("%.1f MB", float64(n)/(1<<20)) }
+
+type counter struct {
+	name string
+	v    *int64
+}
+
+func (p *Post) counters() [5]counter {
+	return [5]counter{{"metrics.likes", &p.Metrics.Likes}, {"metrics.reposts", &p.Metrics.Reposts},
+		{"metrics.replies", &p.Metrics.Replies}, {"metrics.views", &p.Metrics.Views}, {"author.followers", &p.Author.Followers}}
+}
+
+// ClampCounts lowers counters and followers above MaxCount to it (a
+// source's absurd figure, or a hostile one, would otherwise outweigh every
+// real post in the rollups), and reports whether it changed any.
+func (p *Post) ClampCounts() bool {
+	changed := false
+	for _, c := range p.counters() {
+		if *c.v > MaxCount {
+			*c.v, changed = MaxCount, true
+		}
+	}
+	return changed
+}
+
+func (p *Post) validateRequired() error {
 	switch {
 	case p.ID == "":
 		return fmt.Errorf("%w: post has no \"id\"", ErrInvalid)

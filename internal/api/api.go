@@ -145,16 +145,20 @@ func (a *API) handle(h func(http.ResponseWriter, *http.Request) error) http.Hand
 		case errors.As(err, &qe):
 			ae = &Error{Status: http.StatusBadRequest, Message: "invalid query: " + qe.Err.Msg, Column: qe.Err.Column}
 		case errors.Is(err, vigie.ErrNotFound):
-			ae = &Error{Status: http.StatusNotFound, Message: err.Error()}
+			ae = &Error{Status: http.StatusNotFound, Message: store.PublicMessage(err)}
 		case errors.Is(err, vigie.ErrConflict):
-			ae = &Error{Status: http.StatusConflict, Message: err.Error()}
+			ae = &Error{Status: http.StatusConflict, Message: store.PublicMessage(err)}
 		case errors.Is(err, vigie.ErrInvalid):
-			ae = &Error{Status: http.StatusBadRequest, Message: err.Error()}
+			ae = &Error{Status: http.StatusBadRequest, Message: store.PublicMessage(err)}
 		case errors.Is(err, context.Canceled):
 			return
 		default:
 			a.Log.Error("api", "method", r.Method, "path", r.URL.Path, "err", err)
 			ae = &Error{Status: http.StatusInternalServerError, Message: "internal error; the server log has the details"}
+		}
+		if ae.Status < 500 && ae.Message != err.Error() {
+			// The client reads what it means; the log keeps the driver's words.
+			a.Log.Info("api", "method", r.Method, "path", r.URL.Path, "status", ae.Status, "err", err)
 		}
 		body := map[string]any{"message": ae.Message}
 		if ae.Column > 0 {

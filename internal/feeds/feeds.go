@@ -22,11 +22,37 @@ import (
 // DefaultInterval is how often a new feed is checked.
 const DefaultInterval = 15 * time.Minute
 
+// Limits on what one file or one workspace may add: an OPML file of tens of
+// thousands of feeds (one made 66,516 sources) would have the scheduler
+// fetch them all, for a team that reads none of them.
+const (
+	// MaxOPMLFeeds is the most feeds one OPML import takes; a longer file
+	// is refused whole, to be split.
+	MaxOPMLFeeds = 1000
+	// DefaultMaxSources is the most sources a workspace may have, of every
+	// kind, unless Adder.MaxSources says otherwise.
+	DefaultMaxSources = 10_000
+)
+
 // Adder adds feeds to workspaces.
 type Adder struct {
 	Store  *store.Store
 	Policy netguard.Policy
 	Now    func() time.Time
+	// MaxSources caps a workspace's sources (0: DefaultMaxSources); feeds
+	// past it are refused (one) or skipped (OPML), saying why.
+	MaxSources int
+}
+
+func (a *Adder) maxSources() int {
+	if a.MaxSources > 0 {
+		return a.MaxSources
+	}
+	return DefaultMaxSources
+}
+
+func (a *Adder) full() string {
+	return fmt.Sprintf("the workspace has %d sources, its limit: delete some before adding more", a.maxSources())
 }
 
 // CheckURL validates a feed address and returns it normalised. Errors wrap
@@ -49,6 +75,17 @@ func (a *Adder) Add(ctx context.Context, workspaceID int64, rawURL, name string,
 	if err != nil {
 		return vigie.Source{}, err
 	}
+	n, err := a.Store.CountSources(ctx, workspaceID)
+	if err != nil {
+		return vigie.Source{}, err
+	}
+	if n >= a.maxSources() {
+		return vigie.Source{}, fmt.Errorf("%w: %s", vigie.ErrInvalid, a.full())
+	}
+	return a.add(ctx, workspaceID, u, name, interval)
+}
+
+func (a *Adder) add(ctx context.Context, workspaceID int64, u *url.URL, name string, interval time.Duration) (vigie.Source, error) {
 	if name = strings.TrimSpace(name); name == "" {
 		name = u.Host
 	}
@@ -71,18 +108,34 @@ type Skipped struct {
 	Reason string `json:"reason"`
 }
 
-// ImportOPML follows every feed of an OPML file (at most 5 MB) that passes
-// the checks; the others are returned with the reason. Feeds already
-// followed are skipped, not an error.
+// ImportOPML follows every feed of an OPML file (at most 5 MB and
+// MaxOPMLFeeds feeds, else ErrInvalid and nothing is added) that passes the
+// checks; the others are returned with the reason. Feeds already followed
+// are skipped, not an error, and so are those past the workspace's limit.
 func (a *Adder) ImportOPML(ctx context.Context, workspaceID int64, r io.Reader) ([]vigie.Source, []Skipped, error) {
 	outlines, err := rss.ParseOPML(io.LimitReader(r, 5<<20))
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: not an OPML file: %v", vigie.ErrInvalid, err)
 	}
+	if len(outlines) > MaxOPMLFeeds {
+		return nil, nil, fmt.Errorf("%w: the file lists %d feeds; at most %d are imported from one file: split it into files of %d feeds or fewer",
+			vigie.ErrInvalid, len(outlines), MaxOPMLFeeds, MaxOPMLFeeds)
+	}
+	n, err := a.Store.CountSources(ctx, workspaceID)
+	if err != nil {
+		return nil, nil, err
+	}
 	var added []vigie.Source
 	var skipped []Skipped
 	for _, o := range outlines {
-		src, err := a.Add(ctx, workspaceID, o.XMLURL, o.Title, 0)
+		u, err := a.CheckURL(o.XMLURL)
+		if err == nil && n >= a.maxSources() {
+			err = fmt.Errorf("%w: %s", vigie.ErrInvalid, a.full())
+		}
+		var src vigie.Source
+		if err == nil {
+			src, err = a.add(ctx, workspaceID, u, o.Title, 0)
+		}
 		switch {
 		case errors.Is(err, vigie.ErrInvalid):
 			skipped = append(skipped, Skipped{o.XMLURL, strings.TrimPrefix(err.Error(), vigie.ErrInvalid.Error()+": ")})
@@ -92,6 +145,7 @@ func (a *Adder) ImportOPML(ctx context.Context, workspaceID int64, r io.Reader) 
 			return added, skipped, err
 		default:
 			added = append(added, src)
+			n++
 		}
 	}
 	return added, skipped, nil

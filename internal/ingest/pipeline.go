@@ -129,6 +129,7 @@ func (p *Pipeline) Prepare(ctx context.Context, src *vigie.Source, posts []vigie
 			res.Rejected = append(res.Rejected, Rejected{Index: i, ID: posts[i].ID, Err: err})
 			continue
 		}
+		posts[i].ClampCounts()
 		key := posts[i].Source + "\x00" + stored(&posts[i])
 		if seen[key] {
 			res.Duplicates++ // twice in the same batch

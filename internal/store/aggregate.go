@@ -159,20 +159,25 @@ func (s *Store) addContributions(ctx context.Context, q querier, postIDs []int64
 		}
 		posts := make(map[int64]*postDims, len(sets))
 		rows, err = q.QueryContext(ctx, s.q(`SELECT p.id, p.published_at, p.sentiment, p.source_kind, p.lang, p.country, p.author_id,
-			p.likes + p.reposts + p.replies, COALESCE(a.followers, 0) FROM posts p LEFT JOIN authors a ON a.id = p.author_id WHERE p.id IN `+in), args...)
+			p.likes, p.reposts, p.replies, COALESCE(a.followers, 0) FROM posts p LEFT JOIN authors a ON a.id = p.author_id WHERE p.id IN `+in), args...)
 		if err != nil {
 			return s.errf(err, "rollups: posts")
 		}
 		for rows.Next() {
 			var (
-				id int64
-				at time.Time
-				p  postDims
+				id                      int64
+				at                      time.Time
+				p                       postDims
+				likes, reposts, replies int64
 			)
-			if err := rows.Scan(&id, timeCol(&at), &p.values[0], &p.values[1], &p.values[2], &p.values[3], &p.author, &p.engagement, &p.followers); err != nil {
+			if err := rows.Scan(&id, timeCol(&at), &p.values[0], &p.values[1], &p.values[2], &p.values[3], &p.author, &likes, &reposts, &replies, &p.followers); err != nil {
 				rows.Close()
 				return s.errf(err, "rollups: posts")
 			}
+			// Added here, not in SQL: rows stored before counts were
+			// clamped may hold anything an int64 holds.
+			p.engagement = capCount(likes) + capCount(reposts) + capCount(replies)
+			p.followers = capCount(p.followers)
 			p.hour = hourOf(at)
 			posts[id] = &p
 		}

@@ -31,11 +31,15 @@ func translatePostgres(err error) error {
 	}
 	switch e.Code {
 	case "23505": // unique_violation
-		return fmt.Errorf("%w: %s", vigie.ErrConflict, e.Message)
+		return newDriverError(vigie.ErrConflict, publicConflict, err)
 	case "23503": // foreign_key_violation
-		return fmt.Errorf("%w: refers to a row that does not exist: %s", vigie.ErrInvalid, e.Message)
-	case "23502", "23514", "22P02": // not_null_violation, check_violation, invalid_text_representation
-		return fmt.Errorf("%w: %s", vigie.ErrInvalid, e.Message)
+		return newDriverError(vigie.ErrInvalid, publicForeignKey, err)
+	case "23502": // not_null_violation
+		return newDriverError(vigie.ErrInvalid, publicMissing, err)
+	case "23514": // check_violation
+		return newDriverError(vigie.ErrInvalid, publicCheck, err)
+	case "22P02": // invalid_text_representation
+		return newDriverError(vigie.ErrInvalid, publicBadValue, err)
 	}
 	return err
 }

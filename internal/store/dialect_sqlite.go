@@ -83,11 +83,13 @@ func translateSQLite(err error) error {
 	}
 	switch e.Code() {
 	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-		return fmt.Errorf("%w: %s", vigie.ErrConflict, e.Error())
+		return newDriverError(vigie.ErrConflict, publicConflict, err)
 	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
-		return fmt.Errorf("%w: refers to a row that does not exist: %s", vigie.ErrInvalid, e.Error())
-	case sqlite3.SQLITE_CONSTRAINT_NOTNULL, sqlite3.SQLITE_CONSTRAINT_CHECK:
-		return fmt.Errorf("%w: %s", vigie.ErrInvalid, e.Error())
+		return newDriverError(vigie.ErrInvalid, publicForeignKey, err)
+	case sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+		return newDriverError(vigie.ErrInvalid, publicMissing, err)
+	case sqlite3.SQLITE_CONSTRAINT_CHECK:
+		return newDriverError(vigie.ErrInvalid, publicCheck, err)
 	}
 	return err
 }

@@ -3,7 +3,10 @@ package store
 import (
 	"cmp"
 	"context"
+	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/vigie-project/vigie"
@@ -47,7 +50,7 @@ func (s *Store) TopAuthors(ctx context.Context, f vigie.MentionFilter) ([]vigie.
 	}
 	sel := s.selectMentions(&f)
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT a.source_kind, a.external_id, a.handle, a.name, a.followers, a.url,
-		COUNT(*), SUM(p.likes + p.reposts + p.replies)`+sel.sql(true)+` AND a.id IS NOT NULL
+		COUNT(*), SUM(CAST(p.likes AS DOUBLE PRECISION) + p.reposts + p.replies)`+sel.sql(true)+` AND a.id IS NOT NULL
 		GROUP BY a.id, a.source_kind, a.external_id, a.handle, a.name, a.followers, a.url`), sel.args...)
 	if err != nil {
 		return nil, s.errf(err, "top authors")
@@ -55,7 +58,7 @@ func (s *Store) TopAuthors(ctx context.Context, f vigie.MentionFilter) ([]vigie.
 	out, err := collect(rows, func(row interface{ Scan(...any) error }) (vigie.Influence, error) {
 		var in vigie.Influence
 		a := &in.Author
-		err := row.Scan(&in.Source, &a.ID, &a.Handle, &a.Name, &a.Followers, &a.URL, &in.Inputs.Mentions, &in.Inputs.Engagement)
+		err := row.Scan(&in.Source, &a.ID, &a.Handle, &a.Name, &a.Followers, &a.URL, &in.Inputs.Mentions, sumCol{&in.Inputs.Engagement})
 		in.Inputs.Followers = a.Followers
 		in.Score, in.Parts = vigie.ScoreInfluence(in.Inputs)
 		return in, err
@@ -66,6 +69,61 @@ func (s *Store) TopAuthors(ctx context.Context, f vigie.MentionFilter) ([]vigie.
 	sortInfluence(out)
 	return out[:min(limit, len(out))], nil
 }
+
+// Engagement is summed in floating point: an integer SUM fails on overflow
+// (SQLite) or overflows int64 (PostgreSQL's numeric), and rows stored before
+// counts were clamped may hold values near the int64 limit. The score takes
+// its logarithm, so the rounding of huge sums does not matter.
+
+// sumCol reads a floating-point sum into *v, saturating at the int64 range.
+type sumCol struct{ v *int64 }
+
+func (c sumCol) Scan(src any) error {
+	var f float64
+	switch x := src.(type) {
+	case nil:
+		f = 0
+	case float64:
+		f = x
+	case int64:
+		*c.v = x
+		return nil
+	case []byte:
+		return c.parse(string(x))
+	case string:
+		return c.parse(x)
+	default:
+		return fmt.Errorf("store: cannot read %T as a sum", src)
+	}
+	*c.v = saturate(f)
+	return nil
+}
+
+func (c sumCol) parse(s string) error {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return fmt.Errorf("store: bad sum %q: %w", s, err)
+	}
+	*c.v = saturate(f)
+	return nil
+}
+
+// saturate converts f to an int64, the ends of the range for what lies beyond.
+func saturate(f float64) int64 {
+	switch {
+	case f != f:
+		return 0
+	case f >= math.MaxInt64:
+		return math.MaxInt64
+	case f <= math.MinInt64:
+		return math.MinInt64
+	}
+	return int64(f)
+}
+
+// capCount brings a stored counter into [0, vigie.MaxCount], the range
+// ingest keeps new posts in.
+func capCount(v int64) int64 { return max(0, min(v, vigie.MaxCount)) }
 
 // sortInfluence orders authors by score, then mentions, then name.
 func sortInfluence(out []vigie.Influence) {
@@ -90,7 +148,7 @@ func (s *Store) topAuthorsFromDays(ctx context.Context, f vigie.MentionFilter, l
 		cond += " AND day < ?"
 		args = append(args, floorDiv(f.To.Unix()+86400-1, 86400))
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT author_id, SUM(n), SUM(engagement), MAX(followers) FROM author_days
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT author_id, SUM(n), SUM(CAST(engagement AS DOUBLE PRECISION)), MAX(followers) FROM author_days
 		WHERE workspace_id = ?`+cond+` GROUP BY author_id`), args...)
 	if err != nil {
 		return nil, s.errf(err, "top authors")
@@ -109,7 +167,7 @@ func (s *Store) topAuthorsFromDays(ctx context.Context, f vigie.MentionFilter, l
 		defer rows.Close()
 		for rows.Next() {
 			var x scored
-			if err := rows.Scan(&x.id, &x.in.Inputs.Mentions, &x.in.Inputs.Engagement, &x.in.Inputs.Followers); err != nil {
+			if err := rows.Scan(&x.id, &x.in.Inputs.Mentions, sumCol{&x.in.Inputs.Engagement}, &x.in.Inputs.Followers); err != nil {
 				return err
 			}
 			x.in.Score, x.in.Parts = vigie.ScoreInfluence(x.in.Inputs)

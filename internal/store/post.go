@@ -159,7 +159,8 @@ func searchText(a *text.Analyzer, p *vigie.Post) string {
 // Posts are keyed by (source kind, external id): a post stored before is
 // not stored again, but its new mentions are (a monitor added since). A
 // mention of a monitor that does not exist (deleted meanwhile) is skipped.
-// Authors are created or refreshed. An invalid post fails the batch with
+// Authors are created or refreshed. Counts over vigie.MaxCount are lowered
+// to it, in items too. An invalid post fails the batch with
 // ErrInvalid before anything is written; an unknown source is ErrNotFound.
 func (s *Store) SaveBatch(ctx context.Context, sourceID int64, items []Item, state *vigie.SourceState) (Saved, error) {
 	for i := range items {
@@ -167,6 +168,7 @@ func (s *Store) SaveBatch(ctx context.Context, sourceID int64, items []Item, sta
 		if err := p.Validate(); err != nil {
 			return Saved{}, fmt.Errorf("save batch: item %d: %w", i, err)
 		}
+		p.ClampCounts()
 		if y := p.PublishedAt.UTC().Year(); y < 1 || y > 9999 {
 			return Saved{}, fmt.Errorf("save batch: item %d: %w: post %q published in year %d", i, vigie.ErrInvalid, p.ID, y)
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -311,8 +312,10 @@ func TestSaveBatchConcurrent(t *testing.T) {
 // stalled SQLite for the busy timeout and PostgreSQL for good).
 func TestSaveBatchMoreWritersThanConnections(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *Store) {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
+		// No deadline of its own: queued writers wait as long as the
+		// writers before them take (long under -race on a busy machine);
+		// go test's -timeout catches a hang.
+		ctx := t.Context()
 		monitors := []string{"m1", "m2", "m3"}
 		f := newFixture(t, s, monitors...)
 		const writers = 20 // PostgreSQL's pool holds 16, SQLite's 8
@@ -333,4 +336,44 @@ func TestSaveBatchMoreWritersThanConnections(t *testing.T) {
 			t.Errorf("stored %d posts, want %d", c.Posts, writers*300)
 		}
 	})
+}
+
+// TestSQLiteWriterWaitsInLane: on SQLite a writer queued behind a long
+// transaction waits in the process's write lane rather than in SQLite's busy
+// handler, and gives up when its context ends, while the other still holds
+// the lock; once the lane is free the next writer goes through.
+func TestSQLiteWriterWaitsInLane(t *testing.T) {
+	t.Parallel()
+	s := openStore(t, SQLite)
+	f := newFixture(t, s, "m1")
+	queued := make(chan struct{}, 1)
+	s.laneWait = func() { queued <- struct{}{} }
+	holding, release := make(chan struct{}), make(chan struct{})
+	held := make(chan error, 1)
+	go func() {
+		held <- s.inTx(context.Background(), func(tx *sql.Tx) error {
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.SaveBatch(ctx, f.source.ID, items("m1", post("a", "m1 text", time.Now())), nil)
+		done <- err
+	}()
+	<-queued
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("queued writer: %v, want context.Canceled", err)
+	}
+	close(release)
+	if err := <-held; err != nil {
+		t.Fatalf("holding transaction: %v", err)
+	}
+	if _, err := s.SaveBatch(context.Background(), f.source.ID, items("m1", post("a", "m1 text", time.Now())), nil); err != nil {
+		t.Fatalf("writer after the release: %v", err)
+	}
 }

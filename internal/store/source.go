@@ -236,3 +236,12 @@ func (s *Store) updateSourceState(ctx context.Context, q querier, id int64, st v
 	}
 	return affected(res, "update source %d state", id)
 }
+
+// CountSources returns how many sources a workspace has.
+func (s *Store) CountSources(ctx context.Context, workspaceID int64) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM sources WHERE workspace_id = ?"), workspaceID).Scan(&n); err != nil {
+		return 0, s.errf(err, "count sources")
+	}
+	return n, nil
+}

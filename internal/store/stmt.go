@@ -37,13 +37,16 @@ func rollupUpsert(table string) rowShape {
 		` ON CONFLICT (set_id, dim, bucket, value) DO UPDATE SET n = ` + table + `.n + excluded.n`}
 }
 
-// The store's hot writes.
+// The store's hot writes. An author's engagement saturates at 2^62: the
+// deltas are sums of clamped counts (far below that), so the subtraction
+// cannot overflow either.
 var (
 	upsertRollupHours = rollupUpsert("rollup_hours")
 	upsertRollupDays  = rollupUpsert("rollup_days")
 	upsertAuthorDays  = rowShape{`INSERT INTO author_days (workspace_id, author_id, day, n, engagement, followers) VALUES `,
 		`(?, ?, ?, ?, ?, ?)`, ` ON CONFLICT (workspace_id, author_id, day) DO UPDATE SET n = author_days.n + excluded.n,
-			engagement = author_days.engagement + excluded.engagement,
+			engagement = CASE WHEN author_days.engagement > 4611686018427387903 - excluded.engagement THEN 4611686018427387903
+				ELSE author_days.engagement + excluded.engagement END,
 			followers = CASE WHEN excluded.followers >= 0 THEN excluded.followers ELSE author_days.followers END`}
 	insertMentionRows = rowShape{`INSERT INTO mentions (post_id, monitor_id, published_at) VALUES `, `(?, ?, ?)`,
 		` ON CONFLICT (post_id, monitor_id) DO NOTHING`}

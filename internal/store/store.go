@@ -39,6 +39,17 @@ type Store struct {
 	beforeCommit func() error
 
 	stmts sync.Map // rowsStmt → *sql.Stmt (stmt.go)
+
+	// lane, on SQLite, lets one transaction of the process at a time in.
+	// SQLite has one writer; writers left to its busy handler retry by
+	// sleeping, and under load some starve past busy_timeout and fail with
+	// SQLITE_BUSY. Queued here they go in turn, for as long as their
+	// context allows. (Other processes on the same file still meet
+	// busy_timeout.)
+	lane chan struct{}
+	// laneWait, when set, runs as a transaction starts waiting for the
+	// lane; tests use it to know a writer is queued.
+	laneWait func()
 }
 
 // Open opens the database named by url and applies pending migrations:
@@ -74,7 +85,11 @@ func Open(ctx context.Context, url string) (*Store, error) {
 }
 
 func newStore(db *sql.DB, dialect string) *Store {
-	return &Store{db: db, dialect: dialect, now: time.Now}
+	s := &Store{db: db, dialect: dialect, now: time.Now}
+	if dialect == SQLite {
+		s.lane = make(chan struct{}, 1)
+	}
+	return s
 }
 
 // Close closes the database. On SQLite it first lets the query planner
@@ -99,8 +114,15 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// inTx runs fn in a transaction, committed if fn returns nil.
+// inTx runs fn in a transaction, committed if fn returns nil. fn must not
+// start another transaction: on SQLite it would wait for its own lane.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s.lane != nil {
+		if err := s.enterLane(ctx); err != nil {
+			return err
+		}
+		defer func() { <-s.lane }()
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return s.translate(err)
@@ -113,6 +135,25 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return s.translate(err)
 	}
 	return nil
+}
+
+// enterLane waits for SQLite's write lane, first come first served (a
+// channel's waiting senders are queued in order), or for the end of ctx.
+func (s *Store) enterLane(ctx context.Context) error {
+	select {
+	case s.lane <- struct{}{}:
+		return nil
+	default:
+	}
+	if s.laneWait != nil {
+		s.laneWait()
+	}
+	select {
+	case s.lane <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for the database's write lock: %w", ctx.Err())
+	}
 }
 
 // q turns the '?' placeholders of a query into the dialect's ($1, $2… on

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/account"
@@ -205,19 +206,67 @@ func (w *Web) rows(v *visit, ms []vigie.Mention, hl *query.Query, names map[stri
 			out = append(out, row{})
 		}
 		if root != m.ID {
+			m.Post.Text = clipText(m.Post.Text, maxShownText)
 			out[i].Copies = append(out[i].Copies, m)
 			continue
 		}
 		r := &out[i]
-		r.M = m
 		r.When = m.Post.PublishedAt.UTC().Format("2006-01-02 15:04 UTC")
 		r.Ago = ago(v, now.Sub(m.Post.PublishedAt))
 		r.Title, r.Body = highlight(&m.Post, hl)
+		r.Title, r.Body = clip(r.Title, maxShownTitle), clip(r.Body, maxShownText)
+		r.M = m
 		for _, id := range m.MonitorIDs {
 			r.Monitors = append(r.Monitors, names[id])
 		}
 	}
 	return out
+}
+
+// What a mention list shows of a post, in characters: a long article's
+// first screens. A list of posts of megabytes would weigh megabytes.
+const (
+	maxShownText  = 3000
+	maxShownTitle = 300
+)
+
+// ellipsis ends a text cut for display.
+const ellipsis = "…"
+
+// clip keeps the first max characters of segments, ending with an ellipsis
+// when it cut.
+func clip(segs []segment, max int) []segment {
+	left := max
+	for i, sg := range segs {
+		n := utf8.RuneCountInString(sg.Text)
+		if n <= left {
+			left -= n
+			continue
+		}
+		out := append(segs[:i:i], segment{Text: clipRunes(sg.Text, left), Mark: sg.Mark})
+		return append(out, segment{Text: ellipsis})
+	}
+	return segs
+}
+
+// clipText keeps the first max characters of s, ending with an ellipsis
+// when it cut.
+func clipText(s string, max int) string {
+	if len(s) <= max || utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	return clipRunes(s, max) + ellipsis
+}
+
+// clipRunes returns the first n characters of s.
+func clipRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }
 
 // highlight splits a post's title and text into segments, marking the

@@ -104,7 +104,7 @@ func (w *Web) saveMonitor(rw http.ResponseWriter, r *http.Request, v *visit) err
 	}
 	if err != nil {
 		if errors.Is(err, vigie.ErrInvalid) || errors.Is(err, vigie.ErrConflict) {
-			f.Problem = err.Error()
+			f.Problem = w.publicMessage(r, err)
 			return w.renderEditor(rw, v, http.StatusBadRequest, f)
 		}
 		return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/account"
+	"github.com/vigie-project/vigie/internal/store"
 )
 
 // sourceRow is a source with its health in words.
@@ -67,7 +68,7 @@ func (w *Web) addFeed(rw http.ResponseWriter, r *http.Request, v *visit) error {
 	src, err := w.Feeds.Add(r.Context(), v.Workspace.ID, r.PostFormValue("url"), r.PostFormValue("name"), 0)
 	switch {
 	case errors.Is(err, vigie.ErrInvalid):
-		return w.renderSources(rw, r, v, http.StatusBadRequest, map[string]any{"Error": plainError(err), "URL": r.PostFormValue("url"), "Name": r.PostFormValue("name")})
+		return w.renderSources(rw, r, v, http.StatusBadRequest, map[string]any{"Error": w.plainError(r, err), "URL": r.PostFormValue("url"), "Name": r.PostFormValue("name")})
 	case errors.Is(err, vigie.ErrConflict):
 		return w.renderSources(rw, r, v, http.StatusConflict, map[string]any{"Error": v.T("sources.exists"), "URL": r.PostFormValue("url")})
 	case err != nil:
@@ -108,7 +109,7 @@ func (w *Web) importOPML(rw http.ResponseWriter, r *http.Request, v *visit) erro
 	defer f.Close()
 	added, skipped, err := w.Feeds.ImportOPML(r.Context(), v.Workspace.ID, f)
 	if errors.Is(err, vigie.ErrInvalid) {
-		return w.renderSources(rw, r, v, http.StatusBadRequest, map[string]any{"Error": plainError(err)})
+		return w.renderSources(rw, r, v, http.StatusBadRequest, map[string]any{"Error": w.plainError(r, err)})
 	}
 	if err != nil {
 		return err
@@ -152,6 +153,16 @@ func (w *Web) startCrisis(rw http.ResponseWriter, r *http.Request, v *visit) err
 
 // plainError is a domain error's message for the team, without the
 // "invalid:" of its kind.
-func plainError(err error) string {
-	return strings.TrimPrefix(err.Error(), vigie.ErrInvalid.Error()+": ")
+func (w *Web) plainError(r *http.Request, err error) string {
+	return strings.TrimPrefix(w.publicMessage(r, err), vigie.ErrInvalid.Error()+": ")
+}
+
+// publicMessage is a domain error's message without a database driver's
+// text (table and constraint names are not for the page); the log keeps it.
+func (w *Web) publicMessage(r *http.Request, err error) string {
+	msg := store.PublicMessage(err)
+	if msg != err.Error() {
+		w.Log.Info("web", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	return msg
 }

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/store"
+)
+
+// TestImportAbsurdCounts: counts near the int64 limit are clamped and a
+// negative one is refused with its line and field; the rest of the file is
+// imported and the import succeeds.
+func TestImportAbsurdCounts(t *testing.T) {
+	mons := writeFile(t, "m.jsonl", `{"id":"m1","kind":"brand","query":"valmont"}`+"\n")
+	huge := func(id string) string {
+		return `{"id":"` + id + `","source":"import","published_at":"2026-11-20T10:04:05Z","text":"valmont",` +
+			`"author":{"id":"a1","handle":"@a1","followers":9223372036854775807},` +
+			`"metrics":{"likes":9223372036854775807,"reposts":9223372036854775807,"replies":9223372036854775807,"views":9223372036854775807}}` + "\n"
+	}
+	posts := writeFile(t, "p.jsonl", huge("h1")+huge("h2")+huge("h3")+
+		`{"id":"neg","source":"import","published_at":"2026-11-20T10:04:05Z","text":"valmont","metrics":{"likes":-3}}`+"\n"+
+		`{"id":"ok","source":"import","published_at":"2026-11-20T10:04:05Z","text":"valmont"}`+"\n")
+	data := filepath.Join(t.TempDir(), "data")
+	code, out, errOut := runCLI(t, "import", "--monitors", mons, "--posts", posts, "--data", data)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "line 4") || !strings.Contains(errOut, `"metrics.likes" is -3`) {
+		t.Errorf("the negative count is not reported with its line and field:\n%s", errOut)
+	}
+	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(data, "vigie.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	ws, err := st.FindWorkspaceBySlug(ctx, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := st.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: ws.ID})
+	if err != nil || len(page.Mentions) != 4 {
+		t.Fatalf("%d mentions stored (%v), want 4", len(page.Mentions), err)
+	}
+	top, err := st.TopAuthors(ctx, vigie.MentionFilter{WorkspaceID: ws.ID})
+	if err != nil || len(top) != 1 || top[0].Inputs.Engagement != 9*vigie.MaxCount {
+		t.Fatalf("top authors: %+v, %v", top, err)
+	}
+}
+
+// TestServedBadInput: through the running server, absurd counts leave the
+// dashboard and /api/v1/authors answering, a refused monitor id says why,
+// and a conflict answers without the database's words.
+func TestServedBadInput(t *testing.T) {
+	in, api, src := valmontInstance(t, "m-v")
+	addUser(t, in, "ed@uval.example", "editor")
+	ctx := context.Background()
+	var posts []vigie.Post
+	for i := range 3 {
+		posts = append(posts, vigie.Post{ID: fmt.Sprintf("x:%d", i), Source: "rss", Text: "Valmont", PublishedAt: time.Now().Add(-time.Hour),
+			Author:  vigie.Author{ID: "big", Handle: "@big", Followers: math.MaxInt64},
+			Metrics: vigie.Metrics{Likes: math.MaxInt64, Reposts: math.MaxInt64, Replies: math.MaxInt64, Views: math.MaxInt64}})
+	}
+	if _, err := in.app.pipeline.Process(ctx, &src, posts, nil); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := api.do("GET", "/api/v1/authors", nil); code != 200 {
+		t.Errorf("/api/v1/authors: %d %v", code, body)
+	}
+	ed := webClient(t, api.base, "ed@uval.example")
+	resp, err := ed.Get(api.base + "/w/" + in.app.workspace.Slug + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("dashboard: %d", resp.StatusCode)
+	}
+
+	code, body := api.do("POST", "/api/v1/monitors", map[string]any{"id": "a/b", "name": "A", "query": "x"})
+	if msg := fmt.Sprint(body["error"]); code != 400 || !strings.Contains(msg, "not allowed") {
+		t.Errorf("monitor id a/b: %d %v", code, body)
+	}
+	code, body = api.do("POST", "/api/v1/monitors", map[string]any{"id": "m-v", "name": "Again", "query": "x"})
+	msg := fmt.Sprint(body["error"])
+	if code != 409 || !strings.Contains(msg, "already exists") {
+		t.Errorf("duplicate monitor: %d %v", code, body)
+	}
+	for _, driver := range []string{"UNIQUE", "constraint", "monitors.id", "SQLSTATE", "duplicate key"} {
+		if strings.Contains(msg, driver) {
+			t.Errorf("the answer to a duplicate monitor shows the driver's text %q: %s", driver, msg)
+		}
+	}
+}
+
+// TestLongPostShownClipped: the mentions page shows the start of a 1 MB
+// post with an ellipsis, the API gives all of it, and a longer post is
+// refused.
+func TestLongPostShownClipped(t *testing.T) {
+	in, api, src := valmontInstance(t, "m-v")
+	addUser(t, in, "ed@uval.example", "editor")
+	ctx := context.Background()
+	long := "Valmont " + strings.Repeat("word ", (vigie.MaxTextBytes-8)/5)
+	posts := []vigie.Post{
+		{ID: "x:long", Source: "rss", Text: long, PublishedAt: time.Now().Add(-time.Hour)},
+		{ID: "x:huge", Source: "rss", Text: long + strings.Repeat("x", vigie.MaxTextBytes), PublishedAt: time.Now().Add(-time.Hour)},
+	}
+	res, err := in.app.pipeline.Process(ctx, &src, posts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Posts != 1 || len(res.Rejected) != 1 || res.Rejected[0].ID != "x:huge" || !strings.Contains(res.Rejected[0].Err.Error(), "at most 1.0 MB") {
+		t.Fatalf("pipeline: %+v", res)
+	}
+	ed := webClient(t, api.base, "ed@uval.example")
+	resp, err := ed.Get(api.base + "/w/" + in.app.workspace.Slug + "/mentions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	shown := strings.Contains(string(page), strings.Repeat("word ", 100))
+	whole := strings.Contains(string(page), strings.Repeat("word ", 1000))
+	if resp.StatusCode != 200 || len(page) > 100<<10 || !shown || whole || !strings.Contains(string(page), "…") {
+		t.Fatalf("mentions page: %d, %d bytes, start shown %v, all shown %v", resp.StatusCode, len(page), shown, whole)
+	}
+	code, body := api.do("GET", "/api/v1/mentions", nil)
+	ms, _ := body["mentions"].([]any)
+	if code != 200 || len(ms) != 1 {
+		t.Fatalf("mentions: %d %v", code, len(ms))
+	}
+	id := ms[0].(map[string]any)["id"].(float64)
+	code, body = api.do("GET", fmt.Sprintf("/api/v1/mentions/%d", int64(id)), nil)
+	if p, _ := body["post"].(map[string]any); code != 200 || p["text"] != long {
+		t.Fatalf("GET the mention: %d, the whole text: %v", code, p["text"] == long)
+	}
+}

@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigie-project/vigie"
+)
+
+// TestHugeCountsDoNotOverflow: posts claiming counts near the int64 limit
+// are stored with their counts clamped, and the rollups and top authors
+// still add them up; negative counts are refused.
+func TestHugeCountsDoNotOverflow(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "m")
+		huge := func(id string, at time.Duration) Item {
+			p := vigie.Post{ID: id, Source: "mastodon", Text: "x", PublishedAt: t0.Add(at),
+				Author:  vigie.Author{ID: "big", Handle: "@big", Followers: math.MaxInt64},
+				Metrics: vigie.Metrics{Likes: math.MaxInt64, Reposts: math.MaxInt64, Replies: math.MaxInt64, Views: math.MaxInt64}}
+			return Item{Post: p, MonitorIDs: []string{"m"}}
+		}
+		// One batch, then two more: the rollups add to what is stored.
+		must(s.SaveBatch(ctx, f.source.ID, []Item{huge("1", 0), huge("2", time.Minute)}, nil))(t)
+		must(s.SaveBatch(ctx, f.source.ID, []Item{huge("3", 2*time.Minute)}, nil))(t)
+
+		ms := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID}))(t)
+		if len(ms.Mentions) != 3 {
+			t.Fatalf("%d mentions stored, want 3", len(ms.Mentions))
+		}
+		for _, m := range ms.Mentions {
+			want := vigie.Metrics{Likes: vigie.MaxCount, Reposts: vigie.MaxCount, Replies: vigie.MaxCount, Views: vigie.MaxCount}
+			if m.Post.Metrics != want || m.Post.Author.Followers != vigie.MaxCount {
+				t.Errorf("post %s stored with %+v, followers %d; want every count clamped to %d", m.Post.ID, m.Post.Metrics, m.Post.Author.Followers, int64(vigie.MaxCount))
+			}
+		}
+		want := vigie.InfluenceInputs{Followers: vigie.MaxCount, Mentions: 3, Engagement: 9 * vigie.MaxCount}
+		day := t0.Truncate(24 * time.Hour)
+		for name, filter := range map[string]vigie.MentionFilter{
+			"mentions":    {WorkspaceID: f.ws.ID, To: t0.Add(time.Hour)},
+			"author_days": {WorkspaceID: f.ws.ID, From: day.Add(-24 * time.Hour), To: day.Add(4 * 24 * time.Hour)},
+		} {
+			top, err := s.TopAuthors(ctx, filter)
+			if err != nil {
+				t.Fatalf("top authors from %s: %v", name, err)
+			}
+			if len(top) != 1 || top[0].Inputs != want {
+				t.Errorf("top authors from %s: %+v, want one with %+v", name, top, want)
+			}
+		}
+		if _, err := s.Overview(ctx, vigie.OverviewFilter{WorkspaceID: f.ws.ID, From: day, To: day.Add(24 * time.Hour), Bucket: time.Hour}); err != nil {
+			t.Errorf("overview: %v", err)
+		}
+
+		// Rows stored before counts were clamped hold anything: reading
+		// and re-counting them must not fail either.
+		if _, err := s.db.ExecContext(ctx, `UPDATE posts SET likes = 9223372036854775807, reposts = 9223372036854775807, replies = -9223372036854775807`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.db.ExecContext(ctx, `UPDATE author_days SET engagement = 9223372036854775807`); err != nil {
+			t.Fatal(err)
+		}
+		for name, filter := range map[string]vigie.MentionFilter{
+			"mentions":    {WorkspaceID: f.ws.ID, To: t0.Add(time.Hour)},
+			"author_days": {WorkspaceID: f.ws.ID},
+		} {
+			if _, err := s.TopAuthors(ctx, filter); err != nil {
+				t.Errorf("top authors from %s over legacy rows: %v", name, err)
+			}
+		}
+		must(s.SaveBatch(ctx, f.source.ID, []Item{huge("4", 3*time.Minute)}, nil))(t)
+
+		neg := huge("5", 0)
+		neg.Post.Metrics.Replies = -1
+		_, err := s.SaveBatch(ctx, f.source.ID, []Item{neg}, nil)
+		wantErr(t, err, vigie.ErrInvalid, "negative replies")
+		if err != nil && !strings.Contains(err.Error(), `"metrics.replies"`) {
+			t.Errorf("error %q does not name the field", err)
+		}
+	})
+}
+
+// TestMonitorIDAlphabet: new monitors need a safe id; one stored before the
+// rule is still read, updated and deleted.
+func TestMonitorIDAlphabet(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		for _, id := range []string{"..", "a/b", "?x#y", "a b", "a\x00b", ".hidden", "é"} {
+			_, err := s.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: id, Query: "x"}, WorkspaceID: f.ws.ID})
+			wantErr(t, err, vigie.ErrInvalid, "create "+strconv.Quote(id))
+			_, err = s.UpsertMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: id, Query: "x"}, WorkspaceID: f.ws.ID})
+			wantErr(t, err, vigie.ErrInvalid, "upsert "+strconv.Quote(id))
+		}
+		must(s.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "m-00001_v2.fr:brand", Query: "x"}, WorkspaceID: f.ws.ID}))(t)
+
+		now := s.tm(s.clock())
+		if _, err := s.db.ExecContext(ctx, s.q(`INSERT INTO monitors (id, workspace_id, name, kind, query, created_at, updated_at)
+			VALUES (?, ?, '', 'keyword', 'old', ?, ?)`), "old/id ?", f.ws.ID, now, now); err != nil {
+			t.Fatal(err)
+		}
+		ms := must(s.FindMonitors(ctx, f.ws.ID))(t)
+		if len(ms) != 2 {
+			t.Fatalf("monitors: %+v", ms)
+		}
+		q := "new"
+		must(s.UpdateMonitor(ctx, f.ws.ID, "old/id ?", MonitorUpdate{Query: &q}))(t)
+		if err := s.DeleteMonitor(ctx, f.ws.ID, "old/id ?"); err != nil {
+			t.Fatalf("delete a monitor stored before the rule: %v", err)
+		}
+	})
+}
+
+// TestPublicMessage: a translated driver error keeps the driver's text for
+// the log, and PublicMessage says what it means without it.
+func TestPublicMessage(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "m1")
+		_, err := s.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "m1", Query: "x"}, WorkspaceID: f.ws.ID})
+		wantErr(t, err, vigie.ErrConflict, "duplicate monitor")
+		if err == nil {
+			return
+		}
+		msg := PublicMessage(err)
+		if want := `create monitor "m1": conflict: already exists`; msg != want {
+			t.Errorf("PublicMessage = %q, want %q", msg, want)
+		}
+		if !strings.Contains(err.Error(), "monitors") {
+			t.Errorf("the error for the log lost the driver's text: %q", err)
+		}
+		_, err = s.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "m2", Query: "x"}, WorkspaceID: 999999})
+		wantErr(t, err, vigie.ErrInvalid, "monitor of a missing workspace")
+		if err != nil && strings.Contains(strings.ToLower(PublicMessage(err)), "foreign") {
+			t.Errorf("PublicMessage shows the driver's text: %q", PublicMessage(err))
+		}
+		if plain := fmt.Errorf("x: %w", vigie.ErrNotFound); PublicMessage(plain) != plain.Error() {
+			t.Errorf("PublicMessage changed an error without driver text: %q", PublicMessage(plain))
+		}
+	})
+}
