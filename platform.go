@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Organisation is the top of the tenancy: a university, a company, a public
@@ -123,11 +125,35 @@ func (m *Monitor) Validate() error {
 	if err := ValidMonitorID(m.ID); err != nil {
 		return err
 	}
+	if err := ValidName("monitor name", m.Name); err != nil {
+		return err
+	}
 	switch {
 	case strings.TrimSpace(m.Query) == "":
 		return fmt.Errorf("%w: monitor %q has no query", ErrInvalid, m.ID)
+	case strings.ContainsRune(m.Query, 0):
+		return fmt.Errorf("%w: monitor %q: the query holds a NUL character", ErrInvalid, m.ID)
 	case m.Kind != "" && !m.Kind.Valid():
 		return fmt.Errorf("%w: monitor %q: unknown kind %q (one of %v)", ErrInvalid, m.ID, m.Kind, MonitorKinds)
+	}
+	return nil
+}
+
+// MaxNameLength caps the names people give things (monitors, sources,
+// tokens, workspaces): every page that lists them shows them whole.
+const MaxNameLength = 200
+
+// ValidName checks a name given to something: at most MaxNameLength
+// characters, no control characters (a line break or a NUL has no place in
+// a name, and PostgreSQL refuses NUL).
+func ValidName(what, name string) error {
+	if n := utf8.RuneCountInString(name); n > MaxNameLength {
+		return fmt.Errorf("%w: the %s is %d characters long; at most %d", ErrInvalid, what, n, MaxNameLength)
+	}
+	for i, r := range name {
+		if unicode.IsControl(r) {
+			return fmt.Errorf("%w: the %s has a control character (%U) at byte %d; use plain text", ErrInvalid, what, r, i)
+		}
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ package vigie
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -95,6 +96,26 @@ type counter struct {
 func (p *Post) counters() [5]counter {
 	return [5]counter{{"metrics.likes", &p.Metrics.Likes}, {"metrics.reposts", &p.Metrics.Reposts},
 		{"metrics.replies", &p.Metrics.Replies}, {"metrics.views", &p.Metrics.Views}, {"author.followers", &p.Author.Followers}}
+}
+
+// StripNUL removes NUL characters from every text field of the post: they
+// carry nothing a reader sees, PostgreSQL refuses them in text, and one
+// would otherwise fail the whole batch the post came in. It reports
+// whether it removed any.
+func (p *Post) StripNUL() bool {
+	changed := false
+	for _, f := range []*string{&p.ID, &p.Source, &p.URL, &p.Title, &p.Text, &p.Lang, &p.Country, &p.ReplyTo, &p.RepostOf,
+		&p.Author.ID, &p.Author.Handle, &p.Author.Name, &p.Author.URL} {
+		if strings.IndexByte(*f, 0) >= 0 {
+			*f, changed = strings.ReplaceAll(*f, "\x00", ""), true
+		}
+	}
+	for i, l := range p.Links {
+		if strings.IndexByte(l, 0) >= 0 {
+			p.Links[i], changed = strings.ReplaceAll(l, "\x00", ""), true
+		}
+	}
+	return changed
 }
 
 // ClampCounts lowers counters and followers above MaxCount to it (a

@@ -125,6 +125,7 @@ func (p *Pipeline) Prepare(ctx context.Context, src *vigie.Source, posts []vigie
 	valid := make([]int, 0, len(posts))
 	seen := make(map[string]bool, len(posts))
 	for i := range posts {
+		posts[i].StripNUL()
 		if err := posts[i].Validate(); err != nil {
 			res.Rejected = append(res.Rejected, Rejected{Index: i, ID: posts[i].ID, Err: err})
 			continue

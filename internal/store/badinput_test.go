@@ -144,3 +144,39 @@ func TestPublicMessage(t *testing.T) {
 		}
 	})
 }
+
+// TestNULAndLongNames: a NUL in a post is removed (PostgreSQL refused the
+// whole batch it came in); names are bounded and free of control
+// characters; a NUL in a filter or a tag is a clear refusal, not a 500.
+func TestNULAndLongNames(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "m")
+		bad := post("nul", "hello \x00 nul", t0)
+		bad.Author.Handle = "@n\x00x"
+		saved := must(s.SaveBatch(ctx, f.source.ID, []Item{{Post: bad, MonitorIDs: []string{"m"}}, {Post: post("ok", "fine", t0), MonitorIDs: []string{"m"}}}, nil))(t)
+		if saved.Posts != 2 {
+			t.Fatalf("saved %+v, want both posts", saved)
+		}
+		page := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID, Limit: 10}))(t)
+		for _, m := range page.Mentions {
+			if m.Post.ID == "nul" && m.Post.Text != "hello  nul" {
+				t.Errorf("stored text %q", m.Post.Text)
+			}
+		}
+		long := strings.Repeat("x", vigie.MaxNameLength+1)
+		_, err := s.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "long", Name: long, Query: "x"}, WorkspaceID: f.ws.ID})
+		wantErr(t, err, vigie.ErrInvalid, "a monitor name too long")
+		_, err = s.UpdateMonitor(ctx, f.ws.ID, "m", MonitorUpdate{Name: ptr("a\x00b")})
+		wantErr(t, err, vigie.ErrInvalid, "a monitor name with a NUL")
+		_, err = s.CreateSource(ctx, vigie.Source{WorkspaceID: f.ws.ID, Kind: vigie.SourceRSS, Name: long})
+		wantErr(t, err, vigie.ErrInvalid, "a source name too long")
+		for _, flt := range []vigie.MentionFilter{{MonitorID: "a\x00b"}, {Lang: "a\x00"}, {Tag: "x\x00"}} {
+			flt.WorkspaceID = f.ws.ID
+			_, err := s.FindMentions(ctx, flt)
+			wantErr(t, err, vigie.ErrInvalid, fmt.Sprintf("filter %+v", flt))
+		}
+		id := page.Mentions[0].ID
+		wantErr(t, s.SetTags(ctx, f.ws.ID, id, []string{"a\x00b"}, "t"), vigie.ErrInvalid, "a tag with a NUL")
+	})
+}

@@ -157,6 +157,13 @@ func orNone(v string) string {
 // (match.Eval), as monitors are: Total and PerDay count verified posts only.
 // An invalid query or cursor is ErrInvalid.
 func (s *Store) FindMentions(ctx context.Context, f vigie.MentionFilter) (vigie.MentionPage, error) {
+	// A NUL is in no stored value; PostgreSQL refuses it in a parameter.
+	for name, v := range map[string]string{"monitor": f.MonitorID, "q": f.Query, "source": f.Source, "lang": f.Lang,
+		"country": f.Country, "sentiment": f.Sentiment, "tag": f.Tag, "cursor": f.Cursor} {
+		if strings.ContainsRune(v, 0) {
+			return vigie.MentionPage{}, fmt.Errorf("find mentions: %w: %q holds a NUL character", vigie.ErrInvalid, name)
+		}
+	}
 	limit := f.Limit
 	switch {
 	case limit <= 0:

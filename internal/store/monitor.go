@@ -124,6 +124,9 @@ func (s *Store) UpdateMonitor(ctx context.Context, workspaceID int64, id string,
 	var sets []string
 	var args []any
 	if u.Name != nil {
+		if err := vigie.ValidName("monitor name", *u.Name); err != nil {
+			return vigie.MonitorRecord{}, fmt.Errorf("update monitor %q: %w", id, err)
+		}
 		sets, args = append(sets, "name = ?"), append(args, *u.Name)
 	}
 	if u.Kind != nil {
@@ -133,6 +136,9 @@ func (s *Store) UpdateMonitor(ctx context.Context, workspaceID int64, id string,
 		sets, args = append(sets, "kind = ?"), append(args, *u.Kind)
 	}
 	if u.Query != nil {
+		if strings.ContainsRune(*u.Query, 0) {
+			return vigie.MonitorRecord{}, fmt.Errorf("update monitor %q: %w: the query holds a NUL character", id, vigie.ErrInvalid)
+		}
 		if strings.TrimSpace(*u.Query) == "" {
 			return vigie.MonitorRecord{}, fmt.Errorf("update monitor %q: %w: empty query", id, vigie.ErrInvalid)
 		}

@@ -165,6 +165,7 @@ func searchText(a *text.Analyzer, p *vigie.Post) string {
 func (s *Store) SaveBatch(ctx context.Context, sourceID int64, items []Item, state *vigie.SourceState) (Saved, error) {
 	for i := range items {
 		p := &items[i].Post
+		p.StripNUL()
 		if err := p.Validate(); err != nil {
 			return Saved{}, fmt.Errorf("save batch: item %d: %w", i, err)
 		}

@@ -120,6 +120,12 @@ func (s *Store) CreateSource(ctx context.Context, src vigie.Source) (vigie.Sourc
 	if src.WorkspaceID == 0 || strings.TrimSpace(string(src.Kind)) == "" || strings.TrimSpace(src.Name) == "" {
 		return vigie.Source{}, fmt.Errorf("create source: %w: a source needs a workspace, a kind and a name", vigie.ErrInvalid)
 	}
+	if err := vigie.ValidName("source name", src.Name); err != nil {
+		return vigie.Source{}, fmt.Errorf("create source: %w", err)
+	}
+	if strings.ContainsRune(src.URL, 0) {
+		return vigie.Source{}, fmt.Errorf("create source: %w: the address holds a NUL character", vigie.ErrInvalid)
+	}
 	settings := []byte("{}")
 	if len(src.Settings) > 0 {
 		var err error

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/vigie-project/vigie"
@@ -18,7 +19,7 @@ const TagIrrelevant = "irrelevant"
 // NormaliseTag checks a tag and returns it trimmed and lower-cased.
 func NormaliseTag(tag string) (string, error) {
 	t := strings.ToLower(strings.TrimSpace(tag))
-	if t == "" || utf8.RuneCountInString(t) > 40 || strings.ContainsAny(t, ",<>\"") {
+	if t == "" || utf8.RuneCountInString(t) > 40 || strings.ContainsAny(t, ",<>\"") || strings.ContainsFunc(t, unicode.IsControl) {
 		return "", fmt.Errorf("%w: tag %q must be 1 to 40 characters, without commas, quotes or angle brackets", vigie.ErrInvalid, tag)
 	}
 	return t, nil
