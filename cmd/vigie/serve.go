@@ -75,14 +75,14 @@ func build(ctx context.Context, cfg config.Config, demo bool, stderr io.Writer) 
 	}
 	apiv1 := &api.API{Store: a.store, Monitors: a.monitors, WorkspaceID: a.workspace.ID, Wake: in.sched.Wake, Log: a.log, FetchPolicy: policy}
 	if demo {
-		apiv1.TriggerCrisis = in.sim.TriggerCrisis
+		apiv1.TriggerCrisis, apiv1.DemoWorkspaceID = in.sim.TriggerCrisis, a.workspace.ID
 	}
 	hub := web.NewHub()
 	a.pipeline.OnStored = hub.Notify
 	app := &web.Web{Store: a.store, Monitors: a.monitors, Log: a.log, Live: hub, Wake: in.sched.Wake,
 		Feeds: &feeds.Adder{Store: a.store, Policy: policy}, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies}
 	if demo {
-		app.TriggerCrisis, app.Crises = in.sim.TriggerCrisis, simulator.Crises()
+		app.TriggerCrisis, app.Crises, app.DemoWorkspaceID = in.sim.TriggerCrisis, simulator.Crises(), a.workspace.ID
 	}
 	srv := &server.Server{Store: a.store, API: apiv1, Web: app, Pipeline: a.pipeline, Index: a.index, Log: a.log}
 	in.handler = srv.Handler()

@@ -227,3 +227,25 @@ func TestWorkspaceCLI(t *testing.T) {
 		t.Errorf("workspace list: %d\n%s", code, out)
 	}
 }
+
+// TestUserCreateJoinsOneWorkspace: without --workspace a new user joins the
+// first workspace only, as a token does (it used to join every one, opening
+// every faculty to a colleague of one).
+func TestUserCreateJoinsOneWorkspace(t *testing.T) {
+	in, _, _ := testInstance(t, false)
+	ctx := context.Background()
+	if _, err := in.app.store.CreateWorkspace(ctx, vigie.Workspace{Slug: "law", Name: "Law"}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI(t, "user", "create", "--email", "marie@uval.example", "--role", "editor", "--data", in.app.cfg.Data); code != 0 {
+		t.Fatalf("user create: %d %s", code, errOut)
+	}
+	u, _, err := in.app.store.FindUserByEmail(ctx, "marie@uval.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := in.app.store.Memberships(ctx, u.ID)
+	if err != nil || len(ms) != 1 || ms[0].WorkspaceID != in.app.workspace.ID {
+		t.Fatalf("memberships %+v %v, want the first workspace only", ms, err)
+	}
+}

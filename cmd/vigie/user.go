@@ -15,7 +15,7 @@ import (
 	"github.com/vigie-project/vigie/internal/config"
 )
 
-// runUserCreate adds a user for scripts: a role in one workspace (or all),
+// runUserCreate adds a user for scripts: a role in one workspace,
 // and a password read from standard input or generated and printed.
 func runUserCreate(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("user create", stderr)
@@ -24,7 +24,7 @@ func runUserCreate(args []string, stdout, stderr io.Writer) error {
 	email := fs.String("email", "", "the user's e-mail address (their login)")
 	name := fs.String("name", "", "the user's name")
 	role := fs.String("role", "viewer", "admin, editor or viewer")
-	ws := fs.String("workspace", "", "slug of the workspace to join (default: every workspace)")
+	ws := fs.String("workspace", "", "slug of the workspace to join (default: the first workspace, as for tokens)")
 	orgAdmin := fs.Bool("org-admin", false, "make the user an administrator of the organisation: they may create and rename workspaces")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input (default: generate one and print it)")
 	if err := parseFlags(fs, args); err != nil {
@@ -67,10 +67,14 @@ func runUserCreate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// One workspace: a colleague of one faculty must not be given every
+	// other faculty's by default.
 	var ms []vigie.Membership
+	var joined string
 	for _, w := range all {
-		if *ws == "" || w.Slug == *ws {
+		if (*ws == "" && len(ms) == 0) || w.Slug == *ws {
 			ms = append(ms, vigie.Membership{WorkspaceID: w.ID, Role: string(r)})
+			joined = w.Slug
 		}
 	}
 	if len(ms) == 0 {
@@ -83,7 +87,7 @@ func runUserCreate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return badInput(err)
 	}
-	fmt.Fprintf(stdout, "Created user %s (id %d), %s in %d workspace(s).\n", u.Email, u.ID, r, len(ms))
+	fmt.Fprintf(stdout, "Created user %s (id %d), %s of workspace %s (add others on each workspace's Members page).\n", u.Email, u.ID, r, joined)
 	if *orgAdmin {
 		fmt.Fprintln(stdout, "They administer the organisation: they may create and rename workspaces.")
 	}

@@ -36,8 +36,10 @@ type API struct {
 	WorkspaceID int64  // the default workspace (tokens made before tokens had one)
 	Wake        func() // tells the scheduler a source was added
 	Log         *slog.Logger
-	// TriggerCrisis starts a simulated crisis; set only by the demo.
-	TriggerCrisis func(kind string) error
+	// TriggerCrisis starts a simulated crisis; set only by the demo, for
+	// the tokens of the demo's workspace (whose simulator it drives).
+	TriggerCrisis   func(kind string) error
+	DemoWorkspaceID int64
 	// FetchPolicy is the SSRF policy sources are fetched with; a feed on a
 	// refused address is turned down when it is added, not at its first run.
 	FetchPolicy netguard.Policy
@@ -73,6 +75,9 @@ func (a *API) Register(mux *http.ServeMux, auth func(http.Handler) http.Handler)
 	route("PUT /api/v1/mentions/{id}/tags", correct, a.setTags)
 	if a.TriggerCrisis != nil {
 		route("POST /api/v1/demo/crisis", sources, func(w http.ResponseWriter, r *http.Request) error {
+			if workspace(r) != a.DemoWorkspaceID {
+				return &Error{Status: http.StatusNotFound, Message: "this workspace has no simulator: the demo's crisis starts from the demo workspace's tokens"}
+			}
 			kind := r.URL.Query().Get("kind")
 			if err := a.TriggerCrisis(kind); err != nil {
 				return err

@@ -54,7 +54,7 @@ func (w *Web) renderSources(rw http.ResponseWriter, r *http.Request, v *visit, s
 		}
 		rows = append(rows, row)
 	}
-	data := map[string]any{"Sources": rows, "Demo": w.TriggerCrisis != nil, "Crises": w.Crises}
+	data := map[string]any{"Sources": rows, "Demo": w.TriggerCrisis != nil && v.Workspace.ID == w.DemoWorkspaceID, "Crises": w.Crises}
 	for k, x := range extra {
 		data[k] = x
 	}
@@ -137,7 +137,7 @@ func (w *Web) deleteSource(rw http.ResponseWriter, r *http.Request, v *visit) er
 
 // startCrisis starts one of the simulator's crisis scenarios (demo only).
 func (w *Web) startCrisis(rw http.ResponseWriter, r *http.Request, v *visit) error {
-	if w.TriggerCrisis == nil {
+	if w.TriggerCrisis == nil || v.Workspace.ID != w.DemoWorkspaceID {
 		return errNotFound
 	}
 	if !v.Can(account.EditSources) {

@@ -43,8 +43,10 @@ type Web struct {
 	// simulated crisis (demo only).
 	Wake          func()
 	TriggerCrisis func(kind string) error
-	Crises        []string // the simulator's crisis kinds (demo only)
-	Feeds         *feeds.Adder
+	// DemoWorkspaceID is the workspace whose simulator TriggerCrisis drives.
+	DemoWorkspaceID int64
+	Crises          []string // the simulator's crisis kinds (demo only)
+	Feeds           *feeds.Adder
 	// SecureCookies marks cookies Secure; set it when Vigie is reached over
 	// HTTPS (a request over TLS sets it for its own cookies anyway).
 	SecureCookies bool
