@@ -97,6 +97,12 @@ func TestSourcesFeedTheirWorkspace(t *testing.T) {
 	if _, err := st.ShareSource(ctx, b.ID, srcA.ID, true); err == nil {
 		t.Fatal("B shared A's source")
 	}
+	if got, err := st.FindSharedSources(ctx, b.ID); err != nil || len(got) != 1 || got[0].ID != srcA.ID {
+		t.Fatalf("B's list of sources shared with it: %+v %v", got, err)
+	}
+	if got, err := st.FindSharedSources(ctx, a.ID); err != nil || len(got) != 0 {
+		t.Fatalf("A's own shared source listed as shared with A: %+v %v", got, err)
+	}
 	next := []vigie.Post{{ID: "https://news.example/2026/valmont-lab", Source: "rss", Text: "Valmont opens a lab", PublishedAt: at.Add(time.Hour)}}
 	if _, err := p.Process(ctx, &srcA, next, nil); err != nil {
 		t.Fatal(err)

@@ -198,6 +198,22 @@ func (s *Store) FindSources(ctx context.Context, workspaceID int64) ([]vigie.Sou
 	return collect(rows, scanSource, func(err error) error { return s.errf(err, "find sources") })
 }
 
+// FindSharedSources returns the sources other workspaces of the
+// workspace's organisation share with it (their posts feed its monitors),
+// by id. They stay their own workspace's to change.
+func (s *Store) FindSharedSources(ctx context.Context, workspaceID int64) ([]vigie.Source, error) {
+	if err := noWorkspace("find shared sources", workspaceID); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+sourceCols+` FROM sources WHERE shared AND workspace_id <> ? AND workspace_id IN
+		(SELECT ow.id FROM workspaces ow WHERE ow.organisation_id = (SELECT w.organisation_id FROM workspaces w WHERE w.id = ?)) ORDER BY id`),
+		workspaceID, workspaceID)
+	if err != nil {
+		return nil, s.errf(err, "find shared sources")
+	}
+	return collect(rows, scanSource, func(err error) error { return s.errf(err, "find shared sources") })
+}
+
 // FindDueSources returns up to limit enabled sources whose next check is at
 // or before now, the most overdue first.
 func (s *Store) FindDueSources(ctx context.Context, now time.Time, limit int) ([]vigie.Source, error) {

@@ -19,6 +19,7 @@ type sourceRow struct {
 	LastSuccess, NextCheck string
 	LastError              string
 	Interval               string
+	Elsewhere              bool // another workspace's, shared with this one
 }
 
 func (w *Web) sourcesPage(rw http.ResponseWriter, r *http.Request, v *visit) error {
@@ -31,10 +32,17 @@ func (w *Web) renderSources(rw http.ResponseWriter, r *http.Request, v *visit, s
 	if err != nil {
 		return err
 	}
+	// Other workspaces' sources shared with this one: their posts feed its
+	// monitors, so the team sees where its mentions come from.
+	shared, err := w.Store.FindSharedSources(r.Context(), v.Workspace.ID)
+	if err != nil {
+		return err
+	}
+	srcs = append(srcs, shared...)
 	now := w.Now()
 	var rows []sourceRow
 	for _, s := range srcs {
-		row := sourceRow{S: s, Health: "ok", Interval: s.Interval.String()}
+		row := sourceRow{S: s, Health: "ok", Interval: s.Interval.String(), Elsewhere: s.WorkspaceID != v.Workspace.ID}
 		switch {
 		case s.Failing():
 			row.Health = "failing"
