@@ -39,6 +39,8 @@ type Store struct {
 	beforeCommit func() error
 
 	stmts sync.Map // rowsStmt → *sql.Stmt (stmt.go)
+
+	dayCounts dayCountCache // count.go
 }
 
 // Open opens the database named by url and applies pending migrations:
