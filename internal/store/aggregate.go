@@ -423,6 +423,9 @@ func (s *Store) writeRollups(ctx context.Context, tx *sql.Tx, d rollupDelta) err
 		hours[rollupRow{id, k.dim, k.hour, k.value}] += n
 		days[rollupRow{id, k.dim, floorDiv(k.hour, 24), k.value}] += n
 	}
+	if err := s.writeRollupTotals(ctx, tx, hours, days); err != nil {
+		return err
+	}
 	for _, t := range []struct {
 		table string
 		shape rowShape
@@ -688,6 +691,9 @@ func (s *Store) dropFromRollups(ctx context.Context, tx *sql.Tx, monitorID strin
 				return s.errf(err, "rollups: merge monitor sets")
 			}
 		}
+		if err := s.mergeRollupTotals(ctx, tx, o.id, ids[to], n); err != nil {
+			return err
+		}
 		// Its rows and members go with it.
 		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM monitor_sets WHERE id = ?"), o.id); err != nil {
 			return s.errf(err, "rollups: delete monitor set")
@@ -858,27 +864,27 @@ func (s *Store) overviewSeries(ctx context.Context, q *overviewQuery) error {
 	o := q.o
 	nb := int64(len(o.Sentiment))
 	from, to, prev := hourOf(o.From), hourOf(o.To), hourOf(o.PrevFrom)
-	table, step := "rollup_hours", int64(o.Bucket/time.Hour)
+	// The totals per set and sentiment: a few rows per set and bucket.
+	table, step := "rollup_hour_totals", int64(o.Bucket/time.Hour)
 	if o.Bucket == 24*time.Hour && from%24 == 0 {
 		// UTC days: the daily rollups.
-		table, from, to, prev, step = "rollup_days", from/24, to/24, prev/24, 1
+		table, from, to, prev, step = "rollup_day_totals", from/24, to/24, prev/24, 1
 	}
-	// Per monitor, the posts of each set; once per post, by combination
-	// (for the sentiment).
-	args := []any{prev, step, dimPost, from, to, prev, step, dimPost, prev, to}
+	// Per monitor, the posts of each set; once per post, by sentiment.
+	args := []any{prev, step, from, to, prev, step, prev, to}
 	less := ""
 	if q.lessSets != "" {
 		less = `
 		UNION ALL
-		SELECT 0, (bucket - ?) / ?, value, -CAST(SUM(n) AS BIGINT) FROM ` + table + `
-		WHERE ` + q.lessSets + ` AND dim = ? AND bucket >= ? AND bucket < ? GROUP BY 1, 2, 3`
-		args = append(args, prev, step, dimPost, prev, to)
+		SELECT 0, (bucket - ?) / ?, sentiment, -CAST(SUM(n) AS BIGINT) FROM ` + table + `
+		WHERE ` + q.lessSets + ` AND bucket >= ? AND bucket < ? GROUP BY 1, 2, 3`
+		args = append(args, prev, step, prev, to)
 	}
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT set_id, (bucket - ?) / ?, '', CAST(SUM(n) AS BIGINT) FROM `+table+`
-		WHERE `+q.monitorSets+` AND dim = ? AND bucket >= ? AND bucket < ? GROUP BY 1, 2
+		WHERE `+q.monitorSets+` AND bucket >= ? AND bucket < ? GROUP BY 1, 2
 		UNION ALL
-		SELECT 0, (bucket - ?) / ?, value, CAST(SUM(n) AS BIGINT) FROM `+table+`
-		WHERE `+q.postSets+` AND dim = ? AND bucket >= ? AND bucket < ? GROUP BY 1, 2, 3`+less),
+		SELECT 0, (bucket - ?) / ?, sentiment, CAST(SUM(n) AS BIGINT) FROM `+table+`
+		WHERE `+q.postSets+` AND bucket >= ? AND bucket < ? GROUP BY 1, 2, 3`+less),
 		args...)
 	if err != nil {
 		return s.errf(err, "overview: series")
@@ -898,8 +904,7 @@ func (s *Store) overviewSeries(ctx context.Context, q *overviewQuery) error {
 		case set == 0 && i < nb:
 			o.PrevVolume[i].Count += n
 		case set == 0:
-			sentiment, _, _, _ := postDimsOf(label)
-			addSentiment(&o.Sentiment[i-nb].SentimentCounts, sentiment, n)
+			addSentiment(&o.Sentiment[i-nb].SentimentCounts, label, n)
 		case i >= nb:
 			for _, m := range q.members[set] {
 				o.Volume[m].Points[i-nb].Count += n
@@ -960,9 +965,9 @@ func (s *Store) overviewTotals(ctx context.Context, q *overviewQuery, limit int)
 		cols, less string
 	}{{o.From, o.To, "n AS cur, 0 AS prev", "-n, 0"}, {o.PrevFrom, o.From, "0 AS cur, n AS prev", "0, -n"}} {
 		for _, seg := range segments(hourOf(p.from), hourOf(p.to)) {
-			parts = append(parts, "SELECT set_id, dim, '' AS value, "+p.cols+" FROM "+seg.table+" WHERE "+q.monitorSets+
-				" AND dim = ? AND bucket >= ? AND bucket < ?")
-			args = append(args, dimPost, seg.lo, seg.hi)
+			parts = append(parts, "SELECT set_id, '"+dimPost+"' AS dim, '' AS value, "+p.cols+" FROM "+totalsOf(seg.table)+" WHERE "+q.monitorSets+
+				" AND bucket >= ? AND bucket < ?")
+			args = append(args, seg.lo, seg.hi)
 			parts = append(parts, "SELECT 0, dim, value, "+p.cols+" FROM "+seg.table+" WHERE "+q.postSets+
 				" AND dim IN (?, ?, ?) AND bucket >= ? AND bucket < ?")
 			args = append(args, dimPost, dimHashtag, dimDomain, seg.lo, seg.hi)

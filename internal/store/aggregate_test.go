@@ -346,7 +346,8 @@ func rebuildRollups(t testing.TB, s *Store) { rebuildRollupsAs(t, s, true) }
 // 0013 (a row per dimension) unless combos.
 func rebuildRollupsAs(t testing.TB, s *Store, combos bool) {
 	t.Helper()
-	stmts := []string{"DROP TABLE rollup_hours", "DROP TABLE rollup_days", "DROP TABLE monitor_set_members",
+	stmts := []string{"DROP TABLE rollup_hour_totals", "DROP TABLE rollup_day_totals",
+		"DELETE FROM schema_migrations WHERE version = '0018_rollup_totals'", "DROP TABLE rollup_hours", "DROP TABLE rollup_days", "DROP TABLE monitor_set_members",
 		"DROP TABLE monitor_sets", "DELETE FROM schema_migrations WHERE version = '0006_rollups'",
 		"DROP TABLE author_days", "DELETE FROM schema_migrations WHERE version = '0008_author_days'"}
 	if combos {
@@ -373,6 +374,7 @@ func checkRollups(t *testing.T, s *Store, when string) {
 	if zero > 0 {
 		t.Errorf("%s: %d rollup rows of zero or less", when, zero)
 	}
+	checkRollupTotals(t, s, when)
 	// The backfill replaces the rollups kept so far (the next changes
 	// build on it).
 	kept := rollupRows(t, s)
@@ -390,6 +392,53 @@ func checkRollups(t *testing.T, s *Store, when string) {
 	for k, n := range rebuilt {
 		if _, ok := kept[k]; !ok {
 			t.Errorf("%s: rollup %s missing, backfill gives %d", when, k, n)
+		}
+	}
+}
+
+// checkRollupTotals checks that the rollups' totals are the sums of their
+// 'post' rows.
+func checkRollupTotals(t *testing.T, s *Store, when string) {
+	t.Helper()
+	for _, table := range []string{"hour", "day"} {
+		sums := map[string]int64{}
+		rows, err := s.db.Query("SELECT set_id, bucket, value, n FROM rollup_" + table + "s WHERE dim = 'post'")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var set, bucket, n int64
+			var value string
+			if err := rows.Scan(&set, &bucket, &value, &n); err != nil {
+				t.Fatal(err)
+			}
+			sentiment, _, _, _ := postDimsOf(value)
+			sums[fmt.Sprintf("%d|%d|%s", set, bucket, sentiment)] += n
+		}
+		rows.Close()
+		kept := map[string]int64{}
+		rows, err = s.db.Query("SELECT set_id, bucket, sentiment, n FROM rollup_" + table + "_totals")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var set, bucket, n int64
+			var sentiment string
+			if err := rows.Scan(&set, &bucket, &sentiment, &n); err != nil {
+				t.Fatal(err)
+			}
+			kept[fmt.Sprintf("%d|%d|%s", set, bucket, sentiment)] = n
+		}
+		rows.Close()
+		for k, n := range sums {
+			if kept[k] != n {
+				t.Errorf("%s: rollup_%s_totals %s = %d, its rows sum to %d", when, table, k, kept[k], n)
+			}
+		}
+		for k, n := range kept {
+			if _, ok := sums[k]; !ok && n != 0 {
+				t.Errorf("%s: rollup_%s_totals %s = %d, without rows", when, table, k, n)
+			}
 		}
 	}
 }
@@ -774,9 +823,12 @@ func TestCountryLowerCaseMigration(t *testing.T) {
 		if err := s.db.QueryRow("SELECT COUNT(*) FROM rollup_days WHERE dim = 'country' AND value = 'CH'").Scan(&split); err != nil || split == 0 {
 			t.Fatalf("the fixture has no rollup of CH (%d, %v)", split, err)
 		}
-		// 0011, then 0013 as on a database of then.
-		if _, err := s.db.Exec("DELETE FROM schema_migrations WHERE version IN ('0011_country_lower_case', '0013_rollup_post_combinations')"); err != nil {
-			t.Fatal(err)
+		// 0011, then 0013 (and 0018, which sums its rows) as on a database of then.
+		for _, stmt := range []string{"DROP TABLE rollup_hour_totals", "DROP TABLE rollup_day_totals",
+			"DELETE FROM schema_migrations WHERE version IN ('0011_country_lower_case', '0013_rollup_post_combinations', '0018_rollup_totals')"} {
+			if _, err := s.db.Exec(stmt); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if err := s.migrate(ctx); err != nil {
 			t.Fatal(err)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -126,4 +127,82 @@ func TestTopAuthorsWholeDay(t *testing.T) {
 			t.Errorf("author_days gives\n%v\nthe mentions give\n%v", fast, slow)
 		}
 	})
+}
+
+// TestCachedDayCountsFollowChanges: the counts of filters the totals cannot
+// answer (source, language, country) are kept per day between listings,
+// and stay exact when another process (a second store on the same
+// database) changes past days: new posts, a corrected language, an
+// enrichment, a mention marked irrelevant, a deleted monitor.
+func TestCachedDayCountsFollowChanges(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			u := testURL(t, d)
+			r, w := openURL(t, u), openURL(t, u) // reader, writer
+			ctx := context.Background()
+			f := newAggFixture(t, w)
+			loadAgg(t, w, f)
+			day := t0.Truncate(24 * time.Hour)
+			filters := []vigie.MentionFilter{
+				{Source: "rss", Lang: "fr"},
+				{Lang: vigie.FilterNone},
+				{Country: "ch"},
+				{MonitorID: "c1", Source: "mastodon"},
+				{MonitorID: "b1", Country: "fr", Sentiment: vigie.Positive, From: day.Add(-6*24*time.Hour + 5*time.Hour), To: day},
+			}
+			check := func(when string) {
+				t.Helper()
+				for _, mf := range filters {
+					mf.WorkspaceID = f.ws.ID
+					want, wantTotal, err := r.countPerDay(ctx, r.selectMentions(&mf))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(want) == 0 {
+						want = nil
+					}
+					got, total, ok, err := r.countFromRollups(ctx, &mf)
+					if err != nil || !ok {
+						t.Fatalf("%s, %+v: ok %v, %v", when, mf, ok, err)
+					}
+					if total != wantTotal || !slices.Equal(got, want) {
+						t.Errorf("%s, %+v: total %d, want %d; per day %v, want %v", when, mf, total, wantTotal, got, want)
+					}
+				}
+			}
+			check("first")
+			r.dayCounts.mu.Lock()
+			cached := len(r.dayCounts.filters)
+			r.dayCounts.mu.Unlock()
+			if cached != len(filters) {
+				t.Fatalf("%d filters cached, want %d", cached, len(filters))
+			}
+			check("cached")
+
+			must(w.SaveBatch(ctx, f.source.ID, aggItems(rand.New(rand.NewPCG(9, 9)), 1000, 100, f.monitors), nil))(t)
+			check("after new posts")
+			ms := allMentions(t, w, f.ws.ID)
+			for i, m := range ms[len(ms)-60:] { // the oldest
+				must(w.Correct(ctx, f.ws.ID, m.ID, map[string]string{FieldLang: []string{"fr", "en", "de"}[i%3]}, "tester"))(t)
+			}
+			check("after Correct")
+			var updates []EnrichmentUpdate
+			for i, m := range ms[len(ms)-120 : len(ms)-60] {
+				updates = append(updates, EnrichmentUpdate{PostID: m.ID, Lang: []string{"", "fr", "en"}[i%3], Sentiment: m.Sentiment})
+			}
+			must(w.UpdateEnrichment(ctx, updates))(t)
+			check("after UpdateEnrichment")
+			for _, m := range ms[len(ms)-150 : len(ms)-120] {
+				if err := w.SetTags(ctx, f.ws.ID, m.ID, []string{TagIrrelevant}, "tester"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			check("after irrelevant")
+			if err := w.DeleteMonitor(ctx, f.ws.ID, "k1"); err != nil {
+				t.Fatal(err)
+			}
+			check("after DeleteMonitor")
+		})
+	}
 }

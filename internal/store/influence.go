@@ -3,10 +3,12 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/vigie-project/vigie"
@@ -148,11 +150,6 @@ func (s *Store) topAuthorsFromDays(ctx context.Context, f vigie.MentionFilter, l
 		cond += " AND day < ?"
 		args = append(args, floorDiv(f.To.Unix()+86400-1, 86400))
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT author_id, SUM(n), SUM(CAST(engagement AS DOUBLE PRECISION)), MAX(followers) FROM author_days
-		WHERE workspace_id = ?`+cond+` GROUP BY author_id`), args...)
-	if err != nil {
-		return nil, s.errf(err, "top authors")
-	}
 	type scored struct {
 		id int64
 		in vigie.Influence
@@ -162,13 +159,13 @@ func (s *Store) topAuthorsFromDays(ctx context.Context, f vigie.MentionFilter, l
 	}
 	// Keep the best limit as they stream by (tens of thousands of authors,
 	// a few winners): a sorted insertion, rarely past the first compare.
-	all := make([]scored, 0, limit+1)
-	err = func() error {
+	best := func(rows *sql.Rows) ([]scored, error) {
 		defer rows.Close()
+		all := make([]scored, 0, limit+1)
 		for rows.Next() {
 			var x scored
 			if err := rows.Scan(&x.id, &x.in.Inputs.Mentions, sumCol{&x.in.Inputs.Engagement}, &x.in.Inputs.Followers); err != nil {
-				return err
+				return nil, err
 			}
 			x.in.Score, x.in.Parts = vigie.ScoreInfluence(x.in.Inputs)
 			if len(all) == limit && better(x, all[limit-1]) >= 0 {
@@ -180,11 +177,39 @@ func (s *Store) topAuthorsFromDays(ctx context.Context, f vigie.MentionFilter, l
 				all = all[:limit]
 			}
 		}
-		return rows.Err()
-	}()
-	if err != nil {
+		return all, rows.Err()
+	}
+	// A month of a large workspace is hundreds of thousands of rows, read
+	// in author order: two halves of the authors are read at once, on two
+	// connections (SQLite serves readers in parallel), and their best merged.
+	var mid int64
+	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COALESCE((SELECT MIN(author_id) FROM author_days WHERE workspace_id = ?), 0)
+		+ COALESCE((SELECT MAX(author_id) FROM author_days WHERE workspace_id = ?), 0)`), f.WorkspaceID, f.WorkspaceID).Scan(&mid); err != nil {
 		return nil, s.errf(err, "top authors")
 	}
+	mid /= 2
+	var (
+		halves [2][]scored
+		errs   [2]error
+		wg     sync.WaitGroup
+	)
+	for i, half := range []string{" AND author_id <= ?", " AND author_id > ?"} {
+		wg.Go(func() {
+			rows, err := s.db.QueryContext(ctx, s.q(`SELECT author_id, SUM(n), SUM(CAST(engagement AS DOUBLE PRECISION)), MAX(followers) FROM author_days
+				WHERE workspace_id = ?`+cond+half+` GROUP BY author_id`), append(slices.Clone(args), mid)...)
+			if err == nil {
+				halves[i], err = best(rows)
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	if err := cmp.Or(errs[0], errs[1]); err != nil {
+		return nil, s.errf(err, "top authors")
+	}
+	all := append(halves[0], halves[1]...)
+	slices.SortFunc(all, better)
+	all = all[:min(limit, len(all))]
 	if len(all) == 0 {
 		return []vigie.Influence{}, nil
 	}
@@ -193,7 +218,7 @@ func (s *Store) topAuthorsFromDays(ctx context.Context, f vigie.MentionFilter, l
 	for i, x := range all {
 		ids[i], at[x.id] = x.id, i
 	}
-	rows, err = s.db.QueryContext(ctx, s.q("SELECT id, source_kind, external_id, handle, name, followers, url FROM authors WHERE id IN ("+list(len(ids))+")"), ids...)
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT id, source_kind, external_id, handle, name, followers, url FROM authors WHERE id IN ("+list(len(ids))+")"), ids...)
 	if err != nil {
 		return nil, s.errf(err, "top authors")
 	}

@@ -49,7 +49,8 @@ type Store struct {
 	lane chan struct{}
 	// laneWait, when set, runs as a transaction starts waiting for the
 	// lane; tests use it to know a writer is queued.
-	laneWait func()
+	laneWait  func()
+	dayCounts dayCountCache // count.go
 }
 
 // Open opens the database named by url and applies pending migrations:
