@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -97,7 +98,7 @@ func (s *Store) Authenticate(ctx context.Context, plaintext string) (vigie.APITo
 	if !strings.HasPrefix(plaintext, TokenPrefix) {
 		return vigie.APIToken{}, fmt.Errorf("authenticate: %w", vigie.ErrNotFound)
 	}
-	t, err := scanToken(s.db.QueryRowContext(ctx, s.q("SELECT "+tokenCols+" FROM api_tokens WHERE hash = ?"), hashToken(plaintext)))
+	t, err := scanToken(s.db.QueryRowContext(ctx, s.q("SELECT "+tokenCols+" FROM api_tokens WHERE hash = ? AND revoked_at IS NULL"), hashToken(plaintext)))
 	if err != nil {
 		return vigie.APIToken{}, s.errf(err, "authenticate")
 	}
@@ -123,7 +124,7 @@ func (s *Store) Authenticate(ctx context.Context, plaintext string) (vigie.APITo
 // FindTokens returns the workspace's API tokens (without secrets), oldest
 // first; expired ones included, until they are revoked.
 func (s *Store) FindTokens(ctx context.Context, workspaceID int64) ([]vigie.APIToken, error) {
-	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+tokenCols+" FROM api_tokens WHERE workspace_id = ? ORDER BY id"), workspaceID)
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+tokenCols+" FROM api_tokens WHERE workspace_id = ? AND revoked_at IS NULL ORDER BY id"), workspaceID)
 	if err != nil {
 		return nil, s.errf(err, "find tokens")
 	}
@@ -132,17 +133,19 @@ func (s *Store) FindTokens(ctx context.Context, workspaceID int64) ([]vigie.APIT
 
 // FindTokenByID returns one of the workspace's tokens, or ErrNotFound.
 func (s *Store) FindTokenByID(ctx context.Context, workspaceID, id int64) (vigie.APIToken, error) {
-	t, err := scanToken(s.db.QueryRowContext(ctx, s.q("SELECT "+tokenCols+" FROM api_tokens WHERE workspace_id = ? AND id = ?"), workspaceID, id))
+	t, err := scanToken(s.db.QueryRowContext(ctx, s.q("SELECT "+tokenCols+" FROM api_tokens WHERE workspace_id = ? AND id = ? AND revoked_at IS NULL"), workspaceID, id))
 	if err != nil {
 		return vigie.APIToken{}, s.errf(err, "find token %d", id)
 	}
 	return t, nil
 }
 
-// DeleteToken revokes one of the workspace's tokens; another workspace's
-// is ErrNotFound.
+// DeleteToken revokes one of the workspace's tokens; another workspace's,
+// or one already revoked, is ErrNotFound. The row stays without its hash
+// (migration 0019), so that its id is never a new token's.
 func (s *Store) DeleteToken(ctx context.Context, workspaceID, id int64) error {
-	res, err := s.db.ExecContext(ctx, s.q("DELETE FROM api_tokens WHERE workspace_id = ? AND id = ?"), workspaceID, id)
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE api_tokens SET revoked_at = ?, hash = ?
+		WHERE workspace_id = ? AND id = ? AND revoked_at IS NULL`), s.tm(s.clock()), "revoked:"+strconv.FormatInt(id, 10), workspaceID, id)
 	if err != nil {
 		return s.errf(err, "delete token %d", id)
 	}

@@ -235,3 +235,38 @@ func must2[A, B any](a A, b B, err error) func(tb testing.TB) (A, B) {
 		return a, b
 	}
 }
+
+// TestRevokedTokenIDsAreNotReused: a token made after the newest was
+// revoked gets a new id, so that a stale revoke of the old id cannot
+// revoke it (SQLite gave the deleted id again).
+func TestRevokedTokenIDsAreNotReused(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		_, old := must3(s.CreateToken(ctx, TokenSpec{Name: "temp", WorkspaceID: f.ws.ID, Role: "viewer"}))(t)
+		if err := s.DeleteToken(ctx, f.ws.ID, old.ID); err != nil {
+			t.Fatal(err)
+		}
+		plain, fresh := must3(s.CreateToken(ctx, TokenSpec{Name: "new", WorkspaceID: f.ws.ID, Role: "viewer"}))(t)
+		if fresh.ID == old.ID {
+			t.Fatalf("the revoked token's id %d was given again", old.ID)
+		}
+		wantErr(t, s.DeleteToken(ctx, f.ws.ID, old.ID), vigie.ErrNotFound, "revoking a revoked token again")
+		if _, err := s.Authenticate(ctx, plain); err != nil {
+			t.Fatalf("the new token after a stale revoke: %v", err)
+		}
+		if ts := must(s.FindTokens(ctx, f.ws.ID))(t); len(ts) != 1 || ts[0].ID != fresh.ID {
+			t.Fatalf("listed tokens: %+v", ts)
+		}
+	})
+}
+
+func must3[A, B any](a A, b B, err error) func(testing.TB) (A, B) {
+	return func(tb testing.TB) (A, B) {
+		tb.Helper()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return a, b
+	}
+}
