@@ -332,6 +332,10 @@ func (a *API) listSources(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+func (a *API) feeds() *feeds.Adder {
+	return &feeds.Adder{Store: a.Store, Policy: a.FetchPolicy}
+}
+
 func (a *API) createSource(w http.ResponseWriter, r *http.Request) error {
 	var in sourceInput
 	if err := decode(r, &in); err != nil {
@@ -343,25 +347,11 @@ func (a *API) createSource(w http.ResponseWriter, r *http.Request) error {
 	if in.Kind != vigie.SourceRSS {
 		return &Error{Status: http.StatusBadRequest, Message: fmt.Sprintf("sources of kind %q cannot be added through the API yet; use \"rss\"", in.Kind)}
 	}
-	u, err := url.Parse(strings.TrimSpace(in.URL))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &Error{Status: http.StatusBadRequest, Message: fmt.Sprintf(`"url" must be an http or https feed address, got %q`, in.URL)}
-	}
-	if err := a.FetchPolicy.CheckURL(u.String()); err != nil {
-		return &Error{Status: http.StatusBadRequest, Message: err.Error()}
-	}
 	interval, err := parseInterval(in.Interval)
 	if err != nil {
 		return err
 	}
-	name := strings.TrimSpace(in.Name)
-	if name == "" {
-		name = u.Host
-	}
-	src, err := a.Store.CreateSource(r.Context(), vigie.Source{
-		WorkspaceID: workspace(r), Kind: in.Kind, Name: name, URL: u.String(), Settings: in.Settings,
-		Interval: interval, Enabled: true, SourceState: vigie.SourceState{NextCheckAt: time.Now().UTC()},
-	})
+	src, err := a.feeds().AddFeed(r.Context(), workspace(r), feeds.Feed{URL: in.URL, Name: in.Name, Interval: interval, Settings: in.Settings})
 	if err != nil {
 		return err
 	}
@@ -374,8 +364,7 @@ func (a *API) createSource(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) importOPML(w http.ResponseWriter, r *http.Request) error {
-	adder := &feeds.Adder{Store: a.Store, Policy: a.FetchPolicy}
-	created, skipped, err := adder.ImportOPML(r.Context(), workspace(r), http.MaxBytesReader(nil, r.Body, 5<<20))
+	created, skipped, err := a.feeds().ImportOPML(r.Context(), workspace(r), http.MaxBytesReader(nil, r.Body, 5<<20))
 	if err != nil {
 		return err
 	}
