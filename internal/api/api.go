@@ -320,13 +320,30 @@ func parseInterval(s string) (time.Duration, error) {
 	return d, nil
 }
 
+// sourceItem is a source as the listing shows it: SharedIn marks another
+// workspace's source that an administrator of the organisation shares
+// with every workspace (its posts feed this one's monitors), read-only
+// here, as the Sources page shows it.
+type sourceItem struct {
+	vigie.Source
+	SharedIn bool `json:"shared_in"`
+}
+
 func (a *API) listSources(w http.ResponseWriter, r *http.Request) error {
-	ss, err := a.Store.FindSources(r.Context(), workspace(r))
+	own, err := a.Store.FindSources(r.Context(), workspace(r))
 	if err != nil {
 		return err
 	}
-	if ss == nil {
-		ss = []vigie.Source{}
+	shared, err := a.Store.FindSharedSources(r.Context(), workspace(r))
+	if err != nil {
+		return err
+	}
+	ss := make([]sourceItem, 0, len(own)+len(shared))
+	for _, s := range own {
+		ss = append(ss, sourceItem{Source: s})
+	}
+	for _, s := range shared {
+		ss = append(ss, sourceItem{Source: s, SharedIn: true})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"sources": ss})
 	return nil
