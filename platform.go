@@ -2,6 +2,7 @@ package vigie
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -176,6 +177,57 @@ const (
 // (architecture.md, tenancy). No connector of this version is.
 func (k SourceKind) Authoritative() bool {
 	return false
+}
+
+// KnownByURL reports whether a source of this kind is known by the address
+// it follows (NormalSourceURL), so that a workspace follows an address once
+// whatever the sources' names; the others (an import, the simulator) are
+// known by their name. A connector whose address alone does not say what it
+// follows (one instance, several hashtags) is known by its name.
+func (k SourceKind) KnownByURL() bool {
+	return k == SourceRSS
+}
+
+// NormalSourceURL returns a source's address in the form that is its
+// identity: scheme and host in lower case, without the scheme's default
+// port or a fragment (never sent to the server). Nothing else changes: a
+// path is case-sensitive and a server may read its query's order. The host
+// is lowered as url.URL.String writes it, ASCII only (escapes included), as
+// migration 0020_source_url does in SQL for the addresses stored before:
+// change both together.
+func NormalSourceURL(raw string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return "", fmt.Errorf("%w: %q is not an address", ErrInvalid, raw)
+	}
+	u.Fragment, u.RawFragment = "", ""
+	if p := u.Port(); u.Scheme == "http" && p == "80" || u.Scheme == "https" && p == "443" {
+		u.Host = strings.TrimSuffix(u.Host, ":"+p)
+	}
+	s := u.String()
+	if u.Host == "" {
+		return s, nil
+	}
+	// The authority follows the first "//"; its userinfo, if any, ends at
+	// its only "@" (String escapes the others).
+	start := strings.Index(s, "//") + 2
+	end := len(s)
+	if i := strings.IndexAny(s[start:], "/?#"); i >= 0 {
+		end = start + i
+	}
+	if i := strings.IndexByte(s[start:end], '@'); i >= 0 {
+		start += i + 1
+	}
+	return s[:start] + asciiLower(s[start:end]) + s[end:], nil
+}
+
+func asciiLower(s string) string {
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, s)
 }
 
 // Source is a place posts come from, with its schedule and health. The

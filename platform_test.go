@@ -39,3 +39,34 @@ func TestValidMonitorID(t *testing.T) {
 		t.Errorf("Validate accepts id %q", m.ID)
 	}
 }
+
+func TestNormalSourceURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://example.org/news.xml":             "https://example.org/news.xml",
+		"  HTTPS://Example.ORG/News.xml  ":         "https://example.org/News.xml",
+		"https://example.org:443/feed":             "https://example.org/feed",
+		"http://example.org:80/feed":               "http://example.org/feed",
+		"http://example.org:443/feed":              "http://example.org:443/feed",
+		"https://example.org:8443/feed":            "https://example.org:8443/feed",
+		"https://example.org/feed#top":             "https://example.org/feed",
+		"https://example.org/feed?b=2&a=1#x":       "https://example.org/feed?b=2&a=1",
+		"https://example.org/feed?q=%2F&Q=A":       "https://example.org/feed?q=%2F&Q=A",
+		"https://Me:PW@Example.org:443/feed":       "https://Me:PW@example.org/feed",
+		"https://[2001:DB8::1]:443/feed":           "https://[2001:db8::1]/feed",
+		"https://Éxample.org/feed":                 "https://%c3%89xample.org/feed",
+		"https://example.org":                      "https://example.org",
+		"https://example.org/a%20b/C?x=%41":        "https://example.org/a%20b/C?x=%41",
+		"https://example.org?next=HTTP://X.org/#f": "https://example.org?next=HTTP://X.org/",
+	} {
+		got, err := NormalSourceURL(in)
+		if err != nil || got != want {
+			t.Errorf("NormalSourceURL(%q) = %q, %v; want %q", in, got, err, want)
+		}
+		if again, _ := NormalSourceURL(got); again != got {
+			t.Errorf("NormalSourceURL(%q) = %q, not its own normal form", got, again)
+		}
+	}
+	if _, err := NormalSourceURL("https://exa mple.org/%zz"); !errors.Is(err, ErrInvalid) {
+		t.Errorf("an address that does not parse: %v", err)
+	}
+}

@@ -1181,3 +1181,58 @@ func TestAuthorsAreKnownByTheirSource(t *testing.T) {
 		t.Errorf("B's top authors show what A's import said:\n%s", body)
 	}
 }
+
+// TestSharedSourcesInTheAPI: the API lists the sources another workspace
+// shares with this one, as the Sources page does, marked read-only
+// ("shared_in"); they stay their workspace's: B can neither read one by
+// id nor delete it.
+func TestSharedSourcesInTheAPI(t *testing.T) {
+	x := newTenants(t)
+	ctx := context.Background()
+	listed := func(c client) map[string]map[string]any {
+		t.Helper()
+		code, body := c.do("GET", "/api/v1/sources", nil)
+		if code != 200 {
+			t.Fatalf("sources: %d %v", code, body)
+		}
+		out := map[string]map[string]any{}
+		for _, s := range body["sources"].([]any) {
+			s := s.(map[string]any)
+			out[s["name"].(string)] = s
+		}
+		return out
+	}
+	if _, err := x.in.app.store.ShareSource(ctx, x.a.ID, x.srcA.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	b := listed(x.apiB)
+	if len(b) != 2 || b["Bravo private feed"]["shared_in"] != false || b["Alpha private feed"]["shared_in"] != true ||
+		b["Alpha private feed"]["id"] != float64(x.srcA.ID) {
+		t.Errorf("B's sources with A's shared with it: %v", b)
+	}
+	a := listed(x.apiA)
+	if len(a) != 1 || a["Alpha private feed"]["shared_in"] != false || a["Alpha private feed"]["shared"] != true {
+		t.Errorf("A's sources: %v", a)
+	}
+	id := fmt.Sprintf("/api/v1/sources/%d", x.srcA.ID)
+	if code, _ := x.apiB.do("GET", id, nil); code != 404 {
+		t.Errorf("B reads A's shared source by id: %d, want 404", code)
+	}
+	if code, _ := x.apiB.do("DELETE", id, nil); code != 404 {
+		t.Errorf("B deletes A's shared source: %d, want 404", code)
+	}
+	if code, body := x.apiA.do("GET", id, nil); code != 200 || body["name"] != "Alpha private feed" {
+		t.Errorf("A's shared source after B's delete: %d %v", code, body)
+	}
+	if _, err := x.in.app.store.ShareSource(ctx, x.a.ID, x.srcA.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if b := listed(x.apiB); len(b) != 1 || b["Alpha private feed"] != nil {
+		t.Errorf("B's sources once A stopped sharing: %v", b)
+	}
+	// A feed B already follows is a conflict that names its source.
+	code, body := x.apiB.do("POST", "/api/v1/sources", map[string]any{"url": "https://BRAVO.example.org/feed#x", "name": "Again"})
+	if e, _ := body["error"].(map[string]any); code != 409 || !strings.Contains(fmt.Sprint(e["message"]), `already followed as "Bravo private feed"`) {
+		t.Errorf("following B's feed twice: %d %v", code, body)
+	}
+}

@@ -184,6 +184,23 @@ func TestSourcesPage(t *testing.T) {
 	if code, _ := post(ed, "/sources", url.Values{"csrf": {csrf}, "url": {"https://news.example.org/other.xml"}, "name": {"News"}}); code != 409 {
 		t.Fatalf("the same name twice: %d", code)
 	}
+	if code, body := post(ed, "/sources", url.Values{"csrf": {csrf}, "url": {"https://NEWS.example.org/feed.xml"}, "name": {"News again"}}); code != 409 || !strings.Contains(body, "already followed here as News") {
+		t.Fatalf("the same feed twice: %d", code)
+	}
+	// A feed stopped by migration 0020 (a copy of another) says so.
+	if _, err := in.app.store.CreateSource(context.Background(), vigie.Source{WorkspaceID: in.app.workspace.ID, Kind: vigie.SourceRSS, Name: "Copy",
+		URL: "https://copy.example.org/feed", SourceState: vigie.SourceState{LastError: "stopped: the same address is followed by source 1 (News); delete this copy"}}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := ed.Get(base + "/sources")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !regexp.MustCompile(`health stopped">Stopped</span><br><span class="error-text">stopped: the same address is followed by source 1 \(News\)`).Match(page) {
+		t.Fatalf("a stopped feed on the sources page:\n%s", page)
+	}
 
 	// OPML: one good feed, one on an internal address.
 	var body strings.Builder
@@ -196,11 +213,11 @@ func TestSourcesPage(t *testing.T) {
 	mw.Close()
 	req, _ := http.NewRequest("POST", base+"/sources/opml", strings.NewReader(body.String()))
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, err := ed.Do(req)
+	resp, err = ed.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, _ := io.ReadAll(resp.Body)
+	page, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 201 || !strings.Contains(string(page), "1 feeds added, 1 skipped") || !strings.Contains(string(page), "10.0.0.5") {
 		t.Fatalf("OPML import: %d\n%s", resp.StatusCode, page)

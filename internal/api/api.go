@@ -320,16 +320,37 @@ func parseInterval(s string) (time.Duration, error) {
 	return d, nil
 }
 
+// sourceItem is a source as the listing shows it: SharedIn marks another
+// workspace's source that an administrator of the organisation shares
+// with every workspace (its posts feed this one's monitors), read-only
+// here, as the Sources page shows it.
+type sourceItem struct {
+	vigie.Source
+	SharedIn bool `json:"shared_in"`
+}
+
 func (a *API) listSources(w http.ResponseWriter, r *http.Request) error {
-	ss, err := a.Store.FindSources(r.Context(), workspace(r))
+	own, err := a.Store.FindSources(r.Context(), workspace(r))
 	if err != nil {
 		return err
 	}
-	if ss == nil {
-		ss = []vigie.Source{}
+	shared, err := a.Store.FindSharedSources(r.Context(), workspace(r))
+	if err != nil {
+		return err
+	}
+	ss := make([]sourceItem, 0, len(own)+len(shared))
+	for _, s := range own {
+		ss = append(ss, sourceItem{Source: s})
+	}
+	for _, s := range shared {
+		ss = append(ss, sourceItem{Source: s, SharedIn: true})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"sources": ss})
 	return nil
+}
+
+func (a *API) feeds() *feeds.Adder {
+	return &feeds.Adder{Store: a.Store, Policy: a.FetchPolicy}
 }
 
 func (a *API) createSource(w http.ResponseWriter, r *http.Request) error {
@@ -343,25 +364,11 @@ func (a *API) createSource(w http.ResponseWriter, r *http.Request) error {
 	if in.Kind != vigie.SourceRSS {
 		return &Error{Status: http.StatusBadRequest, Message: fmt.Sprintf("sources of kind %q cannot be added through the API yet; use \"rss\"", in.Kind)}
 	}
-	u, err := url.Parse(strings.TrimSpace(in.URL))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &Error{Status: http.StatusBadRequest, Message: fmt.Sprintf(`"url" must be an http or https feed address, got %q`, in.URL)}
-	}
-	if err := a.FetchPolicy.CheckURL(u.String()); err != nil {
-		return &Error{Status: http.StatusBadRequest, Message: err.Error()}
-	}
 	interval, err := parseInterval(in.Interval)
 	if err != nil {
 		return err
 	}
-	name := strings.TrimSpace(in.Name)
-	if name == "" {
-		name = u.Host
-	}
-	src, err := a.Store.CreateSource(r.Context(), vigie.Source{
-		WorkspaceID: workspace(r), Kind: in.Kind, Name: name, URL: u.String(), Settings: in.Settings,
-		Interval: interval, Enabled: true, SourceState: vigie.SourceState{NextCheckAt: time.Now().UTC()},
-	})
+	src, err := a.feeds().AddFeed(r.Context(), workspace(r), feeds.Feed{URL: in.URL, Name: in.Name, Interval: interval, Settings: in.Settings})
 	if err != nil {
 		return err
 	}
@@ -374,8 +381,7 @@ func (a *API) createSource(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) importOPML(w http.ResponseWriter, r *http.Request) error {
-	adder := &feeds.Adder{Store: a.Store, Policy: a.FetchPolicy}
-	created, skipped, err := adder.ImportOPML(r.Context(), workspace(r), http.MaxBytesReader(nil, r.Body, 5<<20))
+	created, skipped, err := a.feeds().ImportOPML(r.Context(), workspace(r), http.MaxBytesReader(nil, r.Body, 5<<20))
 	if err != nil {
 		return err
 	}

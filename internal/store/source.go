@@ -3,10 +3,12 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigie-project/vigie"
 )
@@ -114,8 +116,11 @@ func scanSource(row interface{ Scan(...any) error }) (vigie.Source, error) {
 }
 
 // CreateSource stores a new source and returns it with its id. A zero
-// NextCheckAt makes it due at once; the name must be free for this kind in
-// the workspace (ErrConflict).
+// NextCheckAt makes it due at once. A source of a kind known by its address
+// (vigie.SourceKind.KnownByURL) gets its address in its normal form
+// (vigie.NormalSourceURL); an address the workspace already follows in a
+// source of the kind is a *FollowedError (ErrConflict). The name must be
+// free for the kind in the workspace too (ErrConflict; see FreeSourceName).
 func (s *Store) CreateSource(ctx context.Context, src vigie.Source) (vigie.Source, error) {
 	if src.WorkspaceID == 0 || strings.TrimSpace(string(src.Kind)) == "" || strings.TrimSpace(src.Name) == "" {
 		return vigie.Source{}, fmt.Errorf("create source: %w: a source needs a workspace, a kind and a name", vigie.ErrInvalid)
@@ -125,6 +130,14 @@ func (s *Store) CreateSource(ctx context.Context, src vigie.Source) (vigie.Sourc
 	}
 	if strings.ContainsRune(src.URL, 0) {
 		return vigie.Source{}, fmt.Errorf("create source: %w: the address holds a NUL character", vigie.ErrInvalid)
+	}
+	var key *string
+	if src.Kind.KnownByURL() && src.URL != "" {
+		u, err := vigie.NormalSourceURL(src.URL)
+		if err != nil {
+			return vigie.Source{}, fmt.Errorf("create source: %w", err)
+		}
+		src.URL, key = u, &u
 	}
 	settings := []byte("{}")
 	if len(src.Settings) > 0 {
@@ -136,26 +149,97 @@ func (s *Store) CreateSource(ctx context.Context, src vigie.Source) (vigie.Sourc
 	if src.CreatedAt.IsZero() {
 		src.CreatedAt = s.clock()
 	}
-	row := s.db.QueryRowContext(ctx, s.q(`INSERT INTO sources (workspace_id, kind, name, url, settings, interval_seconds, enabled, created_at,
+	row := s.db.QueryRowContext(ctx, s.q(`INSERT INTO sources (workspace_id, kind, name, url, url_key, settings, interval_seconds, enabled, created_at,
 			cursor, etag, last_modified, next_check_at, last_success_at, last_error_at, last_error, error_count, posts_seen, shared)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+sourceCols),
-		src.WorkspaceID, string(src.Kind), src.Name, src.URL, string(settings), int64(src.Interval/time.Second), src.Enabled, s.tm(src.CreatedAt),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+sourceCols),
+		src.WorkspaceID, string(src.Kind), src.Name, src.URL, key, string(settings), int64(src.Interval/time.Second), src.Enabled, s.tm(src.CreatedAt),
 		src.Cursor, src.ETag, src.LastModified, s.tm(src.NextCheckAt), s.tmNull(src.LastSuccessAt), s.tmNull(src.LastErrorAt),
 		src.LastError, src.ErrorCount, src.PostsSeen, src.Shared)
 	created, err := scanSource(row)
 	if err != nil {
-		return vigie.Source{}, s.errf(err, "create source %q", src.Name)
+		err = s.errf(err, "create source %q", src.Name)
+		if !errors.Is(err, vigie.ErrConflict) {
+			return vigie.Source{}, err
+		}
+		// Say which: the address (and by which source) or the name.
+		if key != nil {
+			followed, ferr := scanSource(s.db.QueryRowContext(ctx, s.q("SELECT "+sourceCols+" FROM sources WHERE workspace_id = ? AND kind = ? AND url_key = ?"),
+				src.WorkspaceID, string(src.Kind), *key))
+			if ferr == nil {
+				return vigie.Source{}, &FollowedError{Source: followed}
+			}
+		}
+		return vigie.Source{}, &nameTakenError{name: src.Name}
 	}
 	return created, nil
+}
+
+// FollowedError is CreateSource's answer to an address the workspace
+// already follows: Source follows it.
+type FollowedError struct {
+	Source vigie.Source
+}
+
+func (e *FollowedError) Error() string {
+	return fmt.Sprintf("%v: this feed is already followed as %q", vigie.ErrConflict, e.Source.Name)
+}
+
+func (e *FollowedError) Unwrap() error { return vigie.ErrConflict }
+
+// nameTakenError is CreateSource's answer to a name another source of the
+// kind has in the workspace.
+type nameTakenError struct{ name string }
+
+func (e *nameTakenError) Error() string {
+	return fmt.Sprintf("%v: a source is already named %q in this workspace; choose another name", vigie.ErrConflict, e.name)
+}
+
+func (e *nameTakenError) Unwrap() error { return vigie.ErrConflict }
+
+// FreeSourceName returns name if no source of the kind has it in the
+// workspace, else the first of "name (2)", "name (3)"… that none has.
+// Between this and CreateSource another may take it: CreateSource is
+// still the judge (ErrConflict).
+func (s *Store) FreeSourceName(ctx context.Context, workspaceID int64, kind vigie.SourceKind, name string) (string, error) {
+	prefix := name + " ("
+	n := utf8.RuneCountInString(prefix)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT name FROM sources WHERE workspace_id = ? AND kind = ?
+		AND (name = ? OR (length(name) > ? AND substr(name, 1, ?) = ?))`), workspaceID, string(kind), name, n, n, prefix)
+	if err != nil {
+		return "", s.errf(err, "free source name %q", name)
+	}
+	names, err := collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+		var n string
+		return n, r.Scan(&n)
+	}, func(err error) error { return s.errf(err, "free source name %q", name) })
+	if err != nil {
+		return "", err
+	}
+	taken := make(map[string]bool, len(names))
+	for _, n := range names {
+		taken[n] = true
+	}
+	if !taken[name] {
+		return name, nil
+	}
+	for i := 2; ; i++ {
+		if c := fmt.Sprintf("%s (%d)", name, i); !taken[c] {
+			return c, nil
+		}
+	}
 }
 
 // FindOrCreateSource returns the workspace's source of this kind and name,
 // creating it if there is none, due at once. Import and simulator runs use
 // it to have a source to attach posts to. An import source is created
 // disabled: posts are pushed into it and no scheduler should poll it.
+// Sources known by their address are made with CreateSource.
 func (s *Store) FindOrCreateSource(ctx context.Context, workspaceID int64, kind vigie.SourceKind, name, url string) (vigie.Source, error) {
 	if workspaceID == 0 || kind == "" || strings.TrimSpace(name) == "" {
 		return vigie.Source{}, fmt.Errorf("find or create source: %w: a source needs a workspace, a kind and a name", vigie.ErrInvalid)
+	}
+	if kind.KnownByURL() {
+		return vigie.Source{}, fmt.Errorf("find or create source: %w: a %s source is known by its address, not its name", vigie.ErrInvalid, kind)
 	}
 	now := s.clock()
 	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO sources (workspace_id, kind, name, url, enabled, created_at, next_check_at)

@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -183,6 +186,180 @@ func TestDeleteSourceKeepsPosts(t *testing.T) {
 		page := must(s.FindMentions(ctx, vigie.MentionFilter{MonitorID: "m"}))(t)
 		if page.Total != 1 || page.Mentions[0].SourceID != 0 || page.Mentions[0].Post.Text != "kept" {
 			t.Errorf("after delete: %+v", page)
+		}
+	})
+}
+
+// TestSourceURLIdentity: a feed is known by its address (normalised) in its
+// workspace, not by its name: two feeds of one site are two sources; one
+// address twice in a workspace is a conflict that names the source that
+// follows it; another workspace may follow it too.
+func TestSourceURLIdentity(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		feed := func(ws int64, name, u string) (vigie.Source, error) {
+			return s.CreateSource(ctx, vigie.Source{WorkspaceID: ws, Kind: vigie.SourceRSS, Name: name, URL: u, Enabled: true})
+		}
+		news := must(feed(f.ws.ID, "example.org", "https://example.org/news.xml"))(t)
+		must(feed(f.ws.ID, "example.org/events.xml", "https://example.org/events.xml"))(t)
+		for _, u := range []string{
+			"https://example.org/news.xml",
+			"HTTPS://Example.ORG/news.xml",
+			"https://example.org:443/news.xml",
+			"https://example.org/news.xml#latest",
+		} {
+			_, err := feed(f.ws.ID, "News again", u)
+			wantErr(t, err, vigie.ErrConflict, u)
+			if err == nil || !strings.Contains(PublicMessage(err), `already followed as "example.org"`) {
+				t.Errorf("%s: %v, want it to name the source that follows it", u, err)
+			}
+		}
+		// Not the same address: another scheme, port, path case or query;
+		// a query is not reordered.
+		for i, u := range []string{
+			"http://example.org/news.xml",
+			"https://example.org:8443/news.xml",
+			"https://example.org/News.xml",
+			"https://example.org/news.xml?a=1&b=2",
+			"https://example.org/news.xml?b=2&a=1",
+		} {
+			must(feed(f.ws.ID, fmt.Sprintf("variant %d", i), u))(t)
+		}
+		// The address is kept in its normal form.
+		got := must(feed(f.ws.ID, "Shouting", "HTTPS://Shout.Example.ORG:443/Feed.xml#top"))(t)
+		if got.URL != "https://shout.example.org/Feed.xml" {
+			t.Errorf("stored address %q, want https://shout.example.org/Feed.xml", got.URL)
+		}
+		// Another workspace may follow the same address.
+		must(feed(f.other.ID, "example.org", "https://example.org/news.xml"))(t)
+		// Once unfollowed, the address may be followed again.
+		if err := s.DeleteSource(ctx, f.ws.ID, news.ID); err != nil {
+			t.Fatal(err)
+		}
+		must(feed(f.ws.ID, "News again", "https://example.org/news.xml"))(t)
+		// Sources known by their name (imports, the simulator) are as
+		// before: the same name twice is the same source or a conflict.
+		_, err := s.CreateSource(ctx, vigie.Source{WorkspaceID: f.ws.ID, Kind: vigie.SourceSimulator, Name: "sim"})
+		wantErr(t, err, vigie.ErrConflict, "the simulator's name twice")
+	})
+}
+
+// TestSourceURLMigration: a database that already follows an address twice
+// in a workspace (it was allowed under two names) migrates: the oldest
+// source keeps following it; the later ones are stopped, saying why, and
+// kept (nothing is deleted).
+func TestSourceURLMigration(t *testing.T) {
+	t.Parallel()
+	for _, d := range dialects {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			var s *Store
+			var err error
+			if d == SQLite {
+				s, err = openSQLite(testURL(t, d))
+			} else {
+				s, err = openPostgres(testURL(t, d))
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			if err := s.migrateBefore(ctx, "0020"); err != nil {
+				t.Fatal(err)
+			}
+			now := s.tm(t0)
+			ws := map[string]int64{}
+			for _, slug := range []string{"press", "science"} {
+				var id int64
+				if err := s.db.QueryRow(s.q("INSERT INTO workspaces (organisation_id, name, slug, created_at) SELECT id, ?, ?, ? FROM organisations WHERE slug = 'default' RETURNING id"),
+					slug, slug, now).Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				ws[slug] = id
+			}
+			ids := map[string]int64{}
+			for _, r := range []struct{ ws, kind, name, url string }{
+				{"press", "rss", "First", "https://example.org/feed"},
+				{"press", "rss", "Second", "https://example.org/feed"},
+				{"press", "rss", "Shouted", "https://EXAMPLE.org:443/feed#top"},
+				{"press", "rss", "Other path", "https://example.org/other"},
+				{"press", "rss", "Plain http", "http://Example.org:80/feed"},
+				{"press", "rss", "Plain http again", "http://example.org/feed"},
+				{"press", "rss", "With user", "https://me:pw@Example.org/feed"},
+				{"press", "rss", "Query", "https://Example.org/q?a=B&c=D#frag"},
+				{"press", "rss", "Accented", "https://%C3%89xample.ORG/feed"},
+				{"press", "import", "Import", ""},
+				{"science", "rss", "Science's", "https://example.org/feed"},
+			} {
+				var id int64
+				if err := s.db.QueryRow(s.q("INSERT INTO sources (workspace_id, kind, name, url, enabled, created_at, next_check_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+					ws[r.ws], r.kind, r.name, r.url, r.kind == "rss", now, now).Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				ids[r.name] = id
+			}
+			if err := s.migrate(ctx); err != nil {
+				t.Fatalf("migrating a database that follows an address twice: %v", err)
+			}
+			stopped := map[string]string{"Second": "First", "Shouted": "First", "Plain http again": "Plain http"}
+			for name, id := range ids {
+				src := must(s.FindSourceByID(ctx, map[bool]int64{true: ws["science"], false: ws["press"]}[name == "Science's"], id))(t)
+				if name == "Import" {
+					continue
+				}
+				if first, ok := stopped[name]; ok {
+					if src.Enabled || !strings.Contains(src.LastError, fmt.Sprintf("source %d (%s)", ids[first], first)) {
+						t.Errorf("%s after the migration: enabled %v, last error %q; want stopped, naming %s", name, src.Enabled, src.LastError, first)
+					}
+				} else if !src.Enabled || src.LastError != "" {
+					t.Errorf("%s after the migration: enabled %v, last error %q; want it to follow its feed as before", name, src.Enabled, src.LastError)
+				}
+			}
+			// The key the migration computed is the one new sources get: the
+			// address is still followed, by the oldest source.
+			for u, by := range map[string]string{"https://example.org/feed#x": "First", "http://EXAMPLE.org/feed": "Plain http", "https://me:pw@example.org:443/feed": "With user",
+				"https://example.org/q?a=B&c=D": "Query", "https://Éxample.org/feed": "Accented"} {
+				_, err := s.CreateSource(ctx, vigie.Source{WorkspaceID: ws["press"], Kind: vigie.SourceRSS, Name: "New " + by, URL: u, Enabled: true})
+				if !errors.Is(err, vigie.ErrConflict) || !strings.Contains(PublicMessage(err), fmt.Sprintf("already followed as %q", by)) {
+					t.Errorf("following %s after the migration: %v, want a conflict naming %s", u, err, by)
+				}
+			}
+			// A stopped copy may be deleted, and the address stays followed.
+			if err := s.DeleteSource(ctx, ws["press"], ids["Second"]); err != nil {
+				t.Fatal(err)
+			}
+			if due := must(s.FindDueSources(ctx, t0, 100))(t); len(due) != 7 {
+				t.Errorf("%d sources due after the migration, want 7 (the stopped copies are not read)", len(due))
+			}
+		})
+	}
+}
+
+func TestFreeSourceName(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		for _, name := range []string{"example.org", "example.org (2)", "example.org (4)", "example.org (x)", "100% (2)"} {
+			must(s.CreateSource(ctx, vigie.Source{WorkspaceID: f.ws.ID, Kind: vigie.SourceRSS, Name: name}))(t)
+		}
+		for _, c := range []struct {
+			name string
+			kind vigie.SourceKind
+			ws   int64
+			want string
+		}{
+			{"example.org", vigie.SourceRSS, f.ws.ID, "example.org (3)"},
+			{"example.org (2)", vigie.SourceRSS, f.ws.ID, "example.org (2) (2)"},
+			{"example.net", vigie.SourceRSS, f.ws.ID, "example.net"},
+			{"example.org", vigie.SourceImport, f.ws.ID, "example.org"},
+			{"example.org", vigie.SourceRSS, f.other.ID, "example.org"},
+			{"100%", vigie.SourceRSS, f.ws.ID, "100%"},
+		} {
+			if got := must(s.FreeSourceName(ctx, c.ws, c.kind, c.name))(t); got != c.want {
+				t.Errorf("FreeSourceName(%q, %s) = %q, want %q", c.name, c.kind, got, c.want)
+			}
 		}
 	})
 }

@@ -43,7 +43,12 @@ func (w *Web) renderSources(rw http.ResponseWriter, r *http.Request, v *visit, s
 	var rows []sourceRow
 	for _, s := range srcs {
 		row := sourceRow{S: s, Health: "ok", Interval: s.Interval.String(), Elsewhere: s.WorkspaceID != v.Workspace.ID}
+		// A feed is stopped when it is not read any more: migration
+		// 0020 stops the later copies of a feed followed twice, saying why.
+		stopped := !s.Enabled && s.Kind.KnownByURL()
 		switch {
+		case stopped:
+			row.Health = "stopped"
 		case s.Failing():
 			row.Health = "failing"
 		case s.LastSuccessAt.IsZero():
@@ -52,10 +57,12 @@ func (w *Web) renderSources(rw http.ResponseWriter, r *http.Request, v *visit, s
 		if !s.LastSuccessAt.IsZero() {
 			row.LastSuccess = ago(v, now.Sub(s.LastSuccessAt))
 		}
-		if s.Failing() {
+		if s.Failing() || stopped {
 			row.LastError = s.LastError
 		}
-		if d := s.NextCheckAt.Sub(now); d > 0 {
+		if stopped {
+			row.NextCheck = "—"
+		} else if d := s.NextCheckAt.Sub(now); d > 0 {
 			row.NextCheck = v.T("sources.in", d.Round(time.Second).String())
 		} else {
 			row.NextCheck = v.T("sources.due")
@@ -74,11 +81,15 @@ func (w *Web) addFeed(rw http.ResponseWriter, r *http.Request, v *visit) error {
 		return errForbidden
 	}
 	src, err := w.Feeds.Add(r.Context(), v.Workspace.ID, r.PostFormValue("url"), r.PostFormValue("name"), 0)
+	var followed *store.FollowedError
 	switch {
 	case errors.Is(err, vigie.ErrInvalid):
 		return w.renderSources(rw, r, v, http.StatusBadRequest, map[string]any{"Error": w.plainError(r, err), "URL": r.PostFormValue("url"), "Name": r.PostFormValue("name")})
+	case errors.As(err, &followed):
+		return w.renderSources(rw, r, v, http.StatusConflict, map[string]any{"Error": v.T("sources.exists", followed.Source.Name), "URL": r.PostFormValue("url")})
 	case errors.Is(err, vigie.ErrConflict):
-		return w.renderSources(rw, r, v, http.StatusConflict, map[string]any{"Error": v.T("sources.exists"), "URL": r.PostFormValue("url")})
+		name := strings.TrimSpace(r.PostFormValue("name"))
+		return w.renderSources(rw, r, v, http.StatusConflict, map[string]any{"Error": v.T("sources.nametaken", name), "URL": r.PostFormValue("url"), "Name": name})
 	case err != nil:
 		return err
 	}
