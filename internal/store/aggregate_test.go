@@ -845,3 +845,55 @@ func TestCountryLowerCaseMigration(t *testing.T) {
 		checkRollups(t, s, "after 0011")
 	})
 }
+
+// BenchmarkDashboardReads1M measures the dashboard's two reads beside the
+// overview — top authors and rising words — on the archive that
+// BenchmarkOverview1M builds (VIGIE_BENCH_DB; skipped without it): p50 and
+// p95 in milliseconds per period.
+func BenchmarkDashboardReads1M(b *testing.B) {
+	path := os.Getenv("VIGIE_BENCH_DB")
+	if path == "" {
+		b.Skip("VIGIE_BENCH_DB names no archive: build one with BenchmarkOverview1M first")
+	}
+	ctx := context.Background()
+	s := must(Open(ctx, path))(b)
+	b.Cleanup(func() { s.Close() })
+	ws := must(s.EnsureWorkspace(ctx, "bench", "Bench"))(b)
+	end := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	for _, days := range []int{1, 7, 30, 60} {
+		from := end.Add(-time.Duration(days) * 24 * time.Hour)
+		for _, read := range []struct {
+			name string
+			fn   func() error
+		}{
+			{"top authors", func() error {
+				_, err := s.TopAuthors(ctx, vigie.MentionFilter{WorkspaceID: ws.ID, From: from, To: end, Limit: 8})
+				return err
+			}},
+			{"rising words", func() error {
+				_, err := s.RisingTerms(ctx, ws.ID, from, end, from.Add(-end.Sub(from)), 10, func(string) bool { return true })
+				return err
+			}},
+		} {
+			b.Run(fmt.Sprintf("%s %dd", read.name, days), func(b *testing.B) {
+				var times []time.Duration
+				cpu0 := cpuTime()
+				for b.Loop() {
+					start := time.Now()
+					if err := read.fn(); err != nil {
+						b.Fatal(err)
+					}
+					times = append(times, time.Since(start))
+				}
+				// CPU time per read: steadier than wall time on a shared machine.
+				b.ReportMetric(float64(cpuTime()-cpu0)/1e6/float64(len(times)), "cpu-ms/op")
+				slices.Sort(times)
+				pct := func(p float64) float64 {
+					return float64(times[min(len(times)-1, int(p*float64(len(times))))]) / 1e6
+				}
+				b.ReportMetric(pct(0.50), "p50-ms")
+				b.ReportMetric(pct(0.95), "p95-ms")
+			})
+		}
+	}
+}
