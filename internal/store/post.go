@@ -186,7 +186,7 @@ func (s *Store) SaveBatch(ctx context.Context, sourceID int64, items []Item, sta
 		for _, p := range posts {
 			p.id, p.at, p.inserted = 0, nil, false
 		}
-		authors, err := s.upsertAuthors(ctx, tx, posts)
+		authors, followers, err := s.upsertAuthors(ctx, tx, posts)
 		if err != nil {
 			return err
 		}
@@ -204,13 +204,15 @@ func (s *Store) SaveBatch(ctx context.Context, sourceID int64, items []Item, sta
 		if err != nil {
 			return err
 		}
-		if saved.Mentions, err = s.insertMentions(ctx, tx, sourceID, posts); err != nil {
+		monitorWS, n, err := s.insertMentions(ctx, tx, sourceID, posts)
+		if err != nil {
 			return err
 		}
+		saved.Mentions = n
 		if err := s.insertEnrichment(ctx, tx, sourceID, posts); err != nil {
 			return err
 		}
-		if err := s.rollupAfter(ctx, tx, roll, posts); err != nil {
+		if err := s.rollupAfter(ctx, tx, roll, posts, newPostFacts{authors, followers, monitorWS}); err != nil {
 			return err
 		}
 		if state != nil {
@@ -236,6 +238,22 @@ func (s *Store) SaveBatch(ctx context.Context, sourceID int64, items []Item, sta
 		return Saved{}, err
 	}
 	return saved, nil
+}
+
+// storedLang is the language in effect a post is stored with: detected,
+// else the declared one if it is a code (a feed's "english" or "fr-CH" is
+// no filter value).
+func storedLang(post *vigie.Post, e *Enrichment) string {
+	if e.Lang == "" && validLangCode(strings.ToLower(post.Lang)) {
+		return strings.ToLower(post.Lang)
+	}
+	return e.Lang
+}
+
+// storedCountry is a post's country in lower case, as queries (country:ch)
+// and filters compare it.
+func storedCountry(post *vigie.Post) string {
+	return strings.ToLower(strings.TrimSpace(post.Country))
 }
 
 // pendingPosts merges the items of a batch by post key, in order.
@@ -281,7 +299,8 @@ func pendingPosts(items []Item, sourceKind string, sourceID int64) []*pending {
 }
 
 // upsertAuthors creates or refreshes the batch's authors and returns their ids.
-func (s *Store) upsertAuthors(ctx context.Context, tx *sql.Tx, posts []*pending) (map[authorKey]int64, error) {
+// The second map holds each author's followers as stored, by author id.
+func (s *Store) upsertAuthors(ctx context.Context, tx *sql.Tx, posts []*pending) (map[authorKey]int64, map[int64]int64, error) {
 	const cols = 8
 	// An author appearing in several posts is described by the newest.
 	latest := map[authorKey]*vigie.Post{}
@@ -302,6 +321,7 @@ func (s *Store) upsertAuthors(ctx context.Context, tx *sql.Tx, posts []*pending)
 		return cmp.Or(strings.Compare(a.kind, b.kind), strings.Compare(a.key, b.key))
 	})
 	ids := make(map[authorKey]int64, len(order))
+	followers := make(map[int64]int64, len(order))
 	now := s.tm(s.clock())
 	for chunk := range slices.Chunk(order, maxParams/cols) {
 		args := make([]any, 0, len(chunk)*cols)
@@ -318,22 +338,22 @@ func (s *Store) upsertAuthors(ctx context.Context, tx *sql.Tx, posts []*pending)
 				followers = CASE WHEN excluded.followers <> 0 THEN excluded.followers ELSE authors.followers END,
 				url = CASE WHEN excluded.url <> '' THEN excluded.url ELSE authors.url END,
 				updated_at = excluded.updated_at
-			RETURNING id, source_kind, key`), args...)
+			RETURNING id, source_kind, key, followers`), args...)
 		if err != nil {
-			return nil, s.errf(err, "save batch: authors")
+			return nil, nil, s.errf(err, "save batch: authors")
 		}
 		for rows.Next() {
-			var id int64
+			var id, f int64
 			var k authorKey
-			if err := rows.Scan(&id, &k.kind, &k.key); err != nil {
+			if err := rows.Scan(&id, &k.kind, &k.key, &f); err != nil {
 				rows.Close()
-				return nil, s.errf(err, "save batch: authors")
+				return nil, nil, s.errf(err, "save batch: authors")
 			}
-			ids[k] = id
+			ids[k], followers[id] = id, f
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, s.errf(err, "save batch: authors")
+			return nil, nil, s.errf(err, "save batch: authors")
 		}
 	}
 	// author_days carries each author's current followers (top authors rank
@@ -358,9 +378,9 @@ func (s *Store) upsertAuthors(ctx context.Context, tx *sql.Tx, posts []*pending)
 		}
 	}
 	if err != nil {
-		return nil, s.errf(err, "save batch: authors")
+		return nil, nil, s.errf(err, "save batch: authors")
 	}
-	return ids, nil
+	return ids, followers, nil
 }
 
 // insertPosts inserts the posts that are new and finds the ids of the others.
@@ -380,14 +400,7 @@ func (s *Store) insertPosts(ctx context.Context, tx *sql.Tx, sourceID int64, pos
 			}
 			m := &post.Metrics
 			e := &p.item.Enrichment
-			// The language in effect: detected, else the declared one if it
-			// is a code (a feed's "english" or "fr-CH" is no filter value).
-			lang := e.Lang
-			if lang == "" && validLangCode(strings.ToLower(post.Lang)) {
-				lang = strings.ToLower(post.Lang)
-			}
-			// Lower case, as queries (country:ch) and filters compare it.
-			country := strings.ToLower(strings.TrimSpace(post.Country))
+			lang, country := storedLang(post, e), storedCountry(post)
 			args = append(args, sourceID, p.key.kind, p.key.id, post.URL, s.tm(post.PublishedAt), author,
 				post.Title, post.Text, lang, country, p.links, post.ReplyTo, post.RepostOf,
 				m.Likes, m.Reposts, m.Replies, m.Views, p.search, now, int64(e.Simhash),
@@ -440,38 +453,40 @@ func (s *Store) insertPosts(ctx context.Context, tx *sql.Tx, sourceID int64, pos
 // insertMentions inserts the batch's mentions of existing monitors that the
 // source may feed (its workspace's, or its organisation's when it is
 // shared) and returns how many were new.
-func (s *Store) insertMentions(ctx context.Context, tx *sql.Tx, sourceID int64, posts []*pending) (int, error) {
+// It returns the workspace of each monitor the mentions are of.
+func (s *Store) insertMentions(ctx context.Context, tx *sql.Tx, sourceID int64, posts []*pending) (map[string]int64, int, error) {
 	var wanted []string
 	for _, p := range posts {
 		wanted = append(wanted, p.monitors...)
 	}
 	if len(wanted) == 0 {
-		return 0, nil
+		return nil, 0, nil
 	}
 	slices.Sort(wanted)
 	wanted = slices.Compact(wanted)
-	exists := make(map[string]bool, len(wanted))
+	exists := make(map[string]int64, len(wanted))
 	for chunk := range slices.Chunk(wanted, maxParams) {
 		args := make([]any, 0, len(chunk)+1)
 		for _, id := range chunk {
 			args = append(args, id)
 		}
 		args = append(args, sourceID)
-		rows, err := tx.QueryContext(ctx, s.q("SELECT id FROM monitors WHERE id IN ("+list(len(chunk))+") AND workspace_id IN ("+sourceWorkspaces+")"), args...)
+		rows, err := tx.QueryContext(ctx, s.q("SELECT id, workspace_id FROM monitors WHERE id IN ("+list(len(chunk))+") AND workspace_id IN ("+sourceWorkspaces+")"), args...)
 		if err != nil {
-			return 0, s.errf(err, "save batch: monitors")
+			return nil, 0, s.errf(err, "save batch: monitors")
 		}
 		for rows.Next() {
 			var id string
-			if err := rows.Scan(&id); err != nil {
+			var ws int64
+			if err := rows.Scan(&id, &ws); err != nil {
 				rows.Close()
-				return 0, s.errf(err, "save batch: monitors")
+				return nil, 0, s.errf(err, "save batch: monitors")
 			}
-			exists[id] = true
+			exists[id] = ws
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return 0, s.errf(err, "save batch: monitors")
+			return nil, 0, s.errf(err, "save batch: monitors")
 		}
 	}
 	const cols = 3
@@ -481,16 +496,16 @@ func (s *Store) insertMentions(ctx context.Context, tx *sql.Tx, sourceID int64, 
 			continue
 		}
 		for _, m := range p.monitors {
-			if exists[m] {
+			if exists[m] != 0 {
 				args = append(args, p.id, m, p.at)
 			}
 		}
 	}
 	n, err := s.execRows(ctx, tx, insertMentionRows, args)
 	if err != nil {
-		return 0, s.errf(err, "save batch: mentions")
+		return nil, 0, s.errf(err, "save batch: mentions")
 	}
-	return int(n), nil
+	return exists, int(n), nil
 }
 
 // KnownPosts reports which of these posts of a kind, delivered by a source,

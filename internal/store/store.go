@@ -49,8 +49,11 @@ type Store struct {
 	lane chan struct{}
 	// laneWait, when set, runs as a transaction starts waiting for the
 	// lane; tests use it to know a writer is queued.
-	laneWait  func()
-	dayCounts dayCountCache // count.go
+	laneWait func()
+	// checkNewContributions, set by tests, has SaveBatch read its new
+	// posts' rollup contributions back as well and fail if the two differ.
+	checkNewContributions bool
+	dayCounts             dayCountCache // count.go
 }
 
 // Open opens the database named by url and applies pending migrations:
