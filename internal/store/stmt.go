@@ -58,7 +58,12 @@ var (
 	updateFollowersRows = rowShape{`UPDATE author_days SET followers = v.column2 FROM (VALUES `, `(CAST(? AS BIGINT), CAST(? AS BIGINT))`,
 		`) AS v WHERE author_days.author_id = v.column1 AND author_days.followers <> v.column2
 		AND author_days.workspace_id IN (SELECT id FROM workspaces)`}
-	hotWrites = []rowShape{upsertRollupHours, upsertRollupDays, upsertAuthorDays, insertMentionRows, insertEntityRows, updateFollowers, updateFollowersRows}
+	// A near-copy is linked only to a post the workspace may see: a copy
+	// is not linked to another workspace's private source.
+	linkNearDuplicate = rowShape{head: `UPDATE posts SET near_duplicate_of =
+		(SELECT o.id FROM posts o WHERE o.source_kind = ? AND o.external_id = ? AND o.source_id IN (` + visibleSourcesOfSource + `)) WHERE id = ?`}
+	hotWrites = []rowShape{upsertRollupHours, upsertRollupDays, upsertAuthorDays, insertMentionRows, insertEntityRows, updateFollowers, updateFollowersRows,
+		linkNearDuplicate}
 )
 
 // prepareWrites prepares the hot writes at every size, after migrations.
