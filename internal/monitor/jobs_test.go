@@ -2,11 +2,14 @@ package monitor
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/match"
 	"github.com/vigie-project/vigie/internal/store"
 )
 
@@ -139,6 +142,64 @@ func TestQueryChangedBeforeKill(t *testing.T) {
 			waitBackfilled(t, ch, "r")
 			if got := mentions(t, again.st, "r"); got != 2 {
 				t.Fatalf("after the restart: %d mentions, want the new query's 2", got)
+			}
+		})
+	}
+}
+
+// TestUpsertManyIndexesAndBackfills: monitors imported together are in the
+// index when the call returns and each gets its mentions from the archive;
+// an invalid query among them is an error naming its monitor, and nothing
+// is saved.
+func TestUpsertManyIndexesAndBackfills(t *testing.T) {
+	t.Parallel()
+	for _, d := range dialects {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			u := testURL(t, d)
+			const n = 40
+			var texts []string
+			for i := range n {
+				texts = append(texts, fmt.Sprintf("topic%d", i))
+			}
+			ch := make(chan backfilled, 2*n)
+			p := start(t, u, func(s *Service) {
+				s.Backfilled = func(id string, added int, err error) { ch <- backfilled{id, added, err} }
+			})
+			defer p.st.Close()
+			ws := seed(t, p.st, texts...)
+			ctx := context.Background()
+			var ms []vigie.MonitorRecord
+			var ids []string
+			for i := range n {
+				ids = append(ids, fmt.Sprint("t", i))
+				ms = append(ms, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: ids[i], Query: fmt.Sprint("topic", i)}})
+			}
+
+			bad := slices.Clone(ms)
+			bad[7].Query = "topic7 AND ("
+			_, err := p.svc.UpsertMany(ctx, ws.ID, bad)
+			var qe *QueryError
+			if !errors.As(err, &qe) || qe.MonitorID != "t7" {
+				t.Fatalf("an invalid query: %v, want a QueryError naming t7", err)
+			}
+			if all, err := p.st.FindMonitors(ctx, ws.ID); err != nil || len(all) != 1 {
+				t.Fatalf("after the invalid query: %d monitors (%v), want only base", len(all), err)
+			}
+
+			saved, err := p.svc.UpsertMany(ctx, ws.ID, ms)
+			if err != nil || len(saved) != n {
+				t.Fatalf("UpsertMany: %d saved, %v", len(saved), err)
+			}
+			if got := match.NewMatcher(p.svc.Index).Match(&vigie.Post{ID: "x", Source: "rss", Text: "topic12 news"}); !slices.Equal(got, []string{"base", "t12"}) {
+				t.Fatalf("index after UpsertMany: %v", got)
+			}
+			p.worker(t)
+			waitBackfilled(t, ch, ids...)
+			for _, id := range ids {
+				if got := mentions(t, p.st, id); got != 1 {
+					t.Errorf("monitor %s: %d mentions, want 1", id, got)
+				}
 			}
 		})
 	}
