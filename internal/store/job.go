@@ -17,7 +17,8 @@ const (
 
 // Backfill is a monitor's backfill job: its mentions brought in line with
 // its query over the recent archive, after the monitor was created or its
-// query changed. There is one per monitor; a newer change replaces it.
+// query changed, or a source was shared with its workspace or no longer
+// (ShareSource). There is one per monitor; a newer change replaces it.
 type Backfill struct {
 	MonitorID   string    `json:"-"`
 	WorkspaceID int64     `json:"-"`
@@ -53,6 +54,14 @@ func (s *Store) requestBackfill(ctx context.Context, tx *sql.Tx, monitorID strin
 	return s.requestBackfills(ctx, tx, workspaceID, []string{monitorID})
 }
 
+// backfillRequested ends an INSERT INTO monitor_backfills (monitor_id,
+// workspace_id, run_after, requested_at): a monitor that has a job gets a
+// new generation of it, due at once.
+const backfillRequested = `
+	ON CONFLICT (monitor_id) DO UPDATE SET generation = monitor_backfills.generation + 1, state = 'pending',
+		attempts = 0, run_after = excluded.run_after, last_error = '', requested_at = excluded.requested_at,
+		workspace_id = excluded.workspace_id`
+
 // requestBackfills is requestBackfill for monitors of one workspace.
 func (s *Store) requestBackfills(ctx context.Context, tx *sql.Tx, workspaceID int64, monitorIDs []string) error {
 	now := s.tm(s.clock())
@@ -62,10 +71,7 @@ func (s *Store) requestBackfills(ctx context.Context, tx *sql.Tx, workspaceID in
 			args = append(args, id, workspaceID, now, now)
 		}
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO monitor_backfills (monitor_id, workspace_id, run_after, requested_at)
-			VALUES `+placeholders(len(chunk), 4)+`
-			ON CONFLICT (monitor_id) DO UPDATE SET generation = monitor_backfills.generation + 1, state = 'pending',
-				attempts = 0, run_after = excluded.run_after, last_error = '', requested_at = excluded.requested_at,
-				workspace_id = excluded.workspace_id`), args...)
+			VALUES `+placeholders(len(chunk), 4)+backfillRequested), args...)
 		if err != nil {
 			if len(chunk) == 1 {
 				return s.errf(err, "request backfill of monitor %q", chunk[0])
