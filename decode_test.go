@@ -142,3 +142,35 @@ func BenchmarkDecodePost(b *testing.B) {
 		}
 	})
 }
+
+// TestPostDate: a post dated more than a day ahead of the clock is
+// refused, naming the field, its value and the fix; a few hours ahead is
+// clock skew and passes.
+func TestPostDate(t *testing.T) {
+	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		at time.Time
+		ok bool
+	}{
+		{now.Add(-365 * 24 * time.Hour), true},
+		{now, true},
+		{now.Add(23 * time.Hour), true},
+		{now.Add(MaxFuture), true},
+		{now.Add(MaxFuture + time.Second), false},
+		{time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), false},
+		{time.Date(2026, 11, 22, 12, 0, 0, 0, time.FixedZone("", 2*3600)), false},
+	} {
+		p := Post{ID: "x", Source: "rss", Text: "t", PublishedAt: tc.at}
+		err := p.CheckDate(now)
+		if tc.ok {
+			if err != nil {
+				t.Errorf("%s: %v", tc.at, err)
+			}
+			continue
+		}
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), `"published_at"`) ||
+			!strings.Contains(err.Error(), tc.at.Format(time.RFC3339)) || !strings.Contains(err.Error(), "time zone") {
+			t.Errorf("%s: CheckDate = %v, want ErrInvalid naming \"published_at\", the value and the fix", tc.at, err)
+		}
+	}
+}

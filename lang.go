@@ -21,3 +21,23 @@ var iso639_1 = func() map[string]bool {
 // KnownLanguage reports whether code is an ISO 639-1 language code, in
 // lower case ("fr", not "FR", "fra" or "xx").
 func KnownLanguage(code string) bool { return iso639_1[code] }
+
+// NormalizeLang keeps the language a post declares ("lang") only when it
+// names a known language, as its ISO 639-1 code: "FR", "fr-CH" and "fr_ch"
+// become "fr". Anything else ("xx", "english", "fra") is dropped, as if no
+// language were declared: the post is kept, and its language is detected
+// from its text. It reports whether it changed the field.
+func (p *Post) NormalizeLang() bool {
+	code := strings.ToLower(strings.TrimSpace(p.Lang))
+	if i := strings.IndexAny(code, "-_"); i >= 0 {
+		code = code[:i]
+	}
+	if !KnownLanguage(code) {
+		code = ""
+	}
+	if code == p.Lang {
+		return false
+	}
+	p.Lang = code
+	return true
+}

@@ -298,6 +298,41 @@ type Mention struct {
 	Sentiment    Sentiment    `json:"sentiment,omitzero"`
 	Corrections  []Correction `json:"corrections,omitempty"`
 	Tags         []string     `json:"tags,omitempty"` // the workspace's tags ("irrelevant" hides it)
+	// TextClipped and TitleClipped say that a list cut Post.Text or
+	// Post.Title to its first ListTextChars or ListTitleChars characters
+	// (ClipForList).
+	TextClipped  bool `json:"text_clipped,omitempty"`
+	TitleClipped bool `json:"title_clipped,omitempty"`
+}
+
+// What a list of mentions shows of each post, in characters: a long
+// article's first screens, where a list of posts of a megabyte each would
+// weigh megabytes. The web's lists and the API's agree; the whole post stays
+// in the archive, on its own page and in GET /api/v1/mentions/{id}.
+const (
+	ListTextChars  = 3000
+	ListTitleChars = 300
+)
+
+// ClipForList cuts the post's text and title to what a list shows, and
+// says which it cut.
+func (m *Mention) ClipForList() {
+	m.Post.Text, m.TextClipped = ClipRunes(m.Post.Text, ListTextChars)
+	m.Post.Title, m.TitleClipped = ClipRunes(m.Post.Title, ListTitleChars)
+}
+
+// ClipRunes returns the first n characters of s, and whether it cut.
+func ClipRunes(s string, n int) (string, bool) {
+	if len(s) <= n {
+		return s, false
+	}
+	for i := range s {
+		if n == 0 {
+			return s[:i], true
+		}
+		n--
+	}
+	return s, false
 }
 
 // Sentiment labels.

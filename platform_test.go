@@ -70,3 +70,26 @@ func TestNormalSourceURL(t *testing.T) {
 		t.Errorf("an address that does not parse: %v", err)
 	}
 }
+
+// TestClipRunes: a text is cut after n characters, never inside one, and
+// says whether it was cut.
+func TestClipRunes(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want string
+		cut  bool
+	}{
+		{"", 3, "", false},
+		{"abc", 3, "abc", false},
+		{"abcd", 3, "abc", true},
+		{"éèà", 3, "éèà", false},
+		{"éèàù", 3, "éèà", true},
+		{"日本語テキスト", 2, "日本", true},
+	} {
+		got, cut := ClipRunes(tc.s, tc.n)
+		if got != tc.want || cut != tc.cut {
+			t.Errorf("ClipRunes(%q, %d) = %q, %v; want %q, %v", tc.s, tc.n, got, cut, tc.want, tc.cut)
+		}
+	}
+}

@@ -131,6 +131,22 @@ func (p *Post) ClampCounts() bool {
 	return changed
 }
 
+// MaxFuture is how far ahead of the clock a post may be dated: a source
+// whose clock runs a little ahead is clock skew, but a post dated in 9999
+// (a typo, a wrong time zone, a hostile feed) would sit at the top of every
+// newest-first list until then.
+const MaxFuture = 24 * time.Hour
+
+// CheckDate refuses a post dated more than MaxFuture after now, naming the
+// field, its value and the fix.
+func (p *Post) CheckDate(now time.Time) error {
+	if p.PublishedAt.After(now.Add(MaxFuture)) {
+		return fmt.Errorf("%w: post %q: \"published_at\" is %s, more than a day after now (%s); give the time it was published, in UTC or with its offset (a clock or time zone set wrong at the source?)",
+			ErrInvalid, p.ID, p.PublishedAt.Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
 func (p *Post) validateRequired() error {
 	switch {
 	case p.ID == "":

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -101,22 +102,25 @@ func TestServedBadInput(t *testing.T) {
 }
 
 // TestLongPostShownClipped: the mentions page shows the start of a 1 MB
-// post with an ellipsis, the API gives all of it, and a longer post is
-// refused.
+// post with an ellipsis, the API's list its first 3,000 characters (and
+// 300 of its title) saying it cut them, the API's mention all of it; a
+// longer post is refused.
 func TestLongPostShownClipped(t *testing.T) {
 	in, api, src := valmontInstance(t, "m-v")
 	addUser(t, in, "ed@uval.example", "editor")
 	ctx := context.Background()
 	long := "Valmont " + strings.Repeat("word ", (vigie.MaxTextBytes-8)/5)
+	longTitle := strings.Repeat("Valmönt ", 100)
 	posts := []vigie.Post{
-		{ID: "x:long", Source: "rss", Text: long, PublishedAt: time.Now().Add(-time.Hour)},
+		{ID: "x:long", Source: "rss", Title: longTitle, Text: long, PublishedAt: time.Now().Add(-time.Hour)},
+		{ID: "x:short", Source: "rss", Text: "Valmont in short", PublishedAt: time.Now().Add(-2 * time.Hour)},
 		{ID: "x:huge", Source: "rss", Text: long + strings.Repeat("x", vigie.MaxTextBytes), PublishedAt: time.Now().Add(-time.Hour)},
 	}
 	res, err := in.app.pipeline.Process(ctx, &src, posts, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Posts != 1 || len(res.Rejected) != 1 || res.Rejected[0].ID != "x:huge" || !strings.Contains(res.Rejected[0].Err.Error(), "at most 1.0 MB") {
+	if res.Posts != 2 || len(res.Rejected) != 1 || res.Rejected[0].ID != "x:huge" || !strings.Contains(res.Rejected[0].Err.Error(), "at most 1.0 MB") {
 		t.Fatalf("pipeline: %+v", res)
 	}
 	ed := webClient(t, api.base, "ed@uval.example")
@@ -131,14 +135,35 @@ func TestLongPostShownClipped(t *testing.T) {
 	if resp.StatusCode != 200 || len(page) > 100<<10 || !shown || whole || !strings.Contains(string(page), "…") {
 		t.Fatalf("mentions page: %d, %d bytes, start shown %v, all shown %v", resp.StatusCode, len(page), shown, whole)
 	}
+	req, _ := http.NewRequest("GET", api.base+"/api/v1/mentions", nil)
+	req.Header.Set("Authorization", "Bearer "+api.token)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if len(raw) > 100<<10 {
+		t.Errorf("GET /api/v1/mentions: %d bytes for two posts", len(raw))
+	}
 	code, body := api.do("GET", "/api/v1/mentions", nil)
 	ms, _ := body["mentions"].([]any)
-	if code != 200 || len(ms) != 1 {
+	if code != 200 || len(ms) != 2 {
 		t.Fatalf("mentions: %d %v", code, len(ms))
 	}
-	id := ms[0].(map[string]any)["id"].(float64)
+	listed, short := ms[0].(map[string]any), ms[1].(map[string]any)
+	lp, sp := listed["post"].(map[string]any), short["post"].(map[string]any)
+	if lp["text"] != long[:vigie.ListTextChars] || listed["text_clipped"] != true ||
+		lp["title"] != strings.Repeat("Valmönt ", vigie.ListTitleChars/8)+"Valm" || listed["title_clipped"] != true {
+		t.Errorf("the long post in the list: %d characters of text (clipped %v), title %q (clipped %v)",
+			len(fmt.Sprint(lp["text"])), listed["text_clipped"], lp["title"], listed["title_clipped"])
+	}
+	if sp["text"] != "Valmont in short" || short["text_clipped"] != nil || short["title_clipped"] != nil {
+		t.Errorf("the short post in the list: %v", short)
+	}
+	id := listed["id"].(float64)
 	code, body = api.do("GET", fmt.Sprintf("/api/v1/mentions/%d", int64(id)), nil)
-	if p, _ := body["post"].(map[string]any); code != 200 || p["text"] != long {
-		t.Fatalf("GET the mention: %d, the whole text: %v", code, p["text"] == long)
+	if p, _ := body["post"].(map[string]any); code != 200 || p["text"] != long || p["title"] != longTitle || body["text_clipped"] != nil {
+		t.Fatalf("GET the mention: %d, the whole text: %v, the whole title: %v", code, p["text"] == long, p["title"] == longTitle)
 	}
 }

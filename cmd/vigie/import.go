@@ -236,7 +236,7 @@ func importMonitors(ctx context.Context, a *app, path string) (int, error) {
 	}
 	defer f.Close()
 	lr := newLineReader(f)
-	var ms []vigie.Monitor
+	var ms []vigie.MonitorRecord
 	seen := map[string]int{}
 	for {
 		b, line, err := lr.next()
@@ -264,12 +264,15 @@ func importMonitors(ctx context.Context, a *app, path string) (int, error) {
 			}
 			return 0, err
 		}
-		ms = append(ms, m)
+		ms = append(ms, vigie.MonitorRecord{Monitor: m, WorkspaceID: a.workspace.ID})
 	}
-	for _, m := range ms {
-		if _, err := a.monitors.Upsert(ctx, vigie.MonitorRecord{Monitor: m, WorkspaceID: a.workspace.ID}); err != nil {
-			return 0, err
+	// Together: one transaction per monitor took 7 s for 10,000.
+	if _, err := a.monitors.UpsertMany(ctx, a.workspace.ID, ms); err != nil {
+		err = fmt.Errorf("%s: %w", path, err)
+		if errors.Is(err, vigie.ErrConflict) || errors.Is(err, vigie.ErrInvalid) {
+			err = badInput(err)
 		}
+		return 0, err
 	}
 	return len(ms), nil
 }

@@ -37,7 +37,7 @@ var testMonitors = []vigie.Monitor{
 	{ID: "m-tag", Kind: "campaign", Query: `#uvalday`},
 }
 
-// writeCorpus writes n deterministic posts and the monitors, and returns how
+// writeCorpus writes n posts of deterministic texts and the monitors, and returns how
 // many posts match and how many (post, monitor) matches there are.
 func writeCorpus(t *testing.T, dir string, n int) (postsPath, monitorsPath string, matching, matches int) {
 	t.Helper()
@@ -67,7 +67,9 @@ func writeCorpus(t *testing.T, dir string, n int) (postsPath, monitorsPath strin
 	}
 	w := bufio.NewWriter(f)
 	mt := match.NewMatcher(ix)
-	base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	// A minute apart, the last an hour ago: posts dated ahead of the clock
+	// are refused.
+	base := time.Now().UTC().Truncate(time.Minute).Add(-time.Hour - time.Duration(n)*time.Minute)
 	for i := range n {
 		var text strings.Builder
 		for k := range 4 + r.IntN(10) {

@@ -147,7 +147,9 @@ func serve(name string, args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
-// backfillWindow is the past a new or changed monitor is matched against.
+// backfillWindow is the past a new or changed monitor is matched against,
+// and the past of a source shared with its workspace (the sources page says
+// "30 days").
 const backfillWindow = 30 * 24 * time.Hour
 
 // backfillSettle is how long a backfill waits for every process to have

@@ -448,6 +448,11 @@ func (a *API) listMentions(w http.ResponseWriter, r *http.Request) error {
 	if page.Mentions == nil {
 		page.Mentions = []vigie.Mention{}
 	}
+	// As the web's lists: a page of 1 MB texts would weigh hundreds of
+	// megabytes. GET /api/v1/mentions/{id} has the whole post.
+	for i := range page.Mentions {
+		page.Mentions[i].ClipForList()
+	}
 	writeJSON(w, http.StatusOK, page)
 	return nil
 }

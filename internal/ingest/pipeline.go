@@ -29,6 +29,9 @@ type Pipeline struct {
 	// OnStored, when set, is called after a batch stored new mentions (it
 	// wakes the live streams); it must not block.
 	OnStored func()
+	// Now, when set, is the clock posts dated in the future are refused by
+	// (tests); time.Now otherwise.
+	Now func() time.Time
 
 	workers  int
 	matchers sync.Pool
@@ -122,15 +125,24 @@ func (p *Pipeline) Prepare(ctx context.Context, src *vigie.Source, posts []vigie
 		return store.StoredID(src.Kind, src.ID, post.Source, post.ID)
 	}
 
+	now := time.Now()
+	if p.Now != nil {
+		now = p.Now()
+	}
 	valid := make([]int, 0, len(posts))
 	seen := make(map[string]bool, len(posts))
 	for i := range posts {
 		posts[i].StripNUL()
-		if err := posts[i].Validate(); err != nil {
+		err := posts[i].Validate()
+		if err == nil {
+			err = posts[i].CheckDate(now)
+		}
+		if err != nil {
 			res.Rejected = append(res.Rejected, Rejected{Index: i, ID: posts[i].ID, Err: err})
 			continue
 		}
 		posts[i].ClampCounts()
+		posts[i].NormalizeLang()
 		key := posts[i].Source + "\x00" + stored(&posts[i])
 		if seen[key] {
 			res.Duplicates++ // twice in the same batch

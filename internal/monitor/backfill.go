@@ -54,11 +54,13 @@ func (t *target) fail(err error) {
 	t.err = err
 }
 
-// backfill brings each target's mentions in line with its query: first the
-// mentions its query no longer matches are removed, then one pass over the
-// posts published since matches them against all the targets at once. keep,
-// when set, is called between pages: it may mark targets gone (the caller's
-// lease on them ended), and its error stops the pass. An error of one
+// backfill brings each target's mentions in line with its query and with
+// the sources its workspace may see: first the mentions its query no
+// longer matches, or of posts its workspace may no longer see, are
+// removed, then one pass over the posts published since matches them
+// against all the targets at once. keep, when set, is called between
+// pages: it may mark targets gone (the caller's lease on them ended), and
+// its error stops the pass. An error of one
 // target stops only that target; the returned error is the pass's own.
 func (s *Service) backfill(ctx context.Context, ts []*target, since time.Time, keep func() error, progress func(scanned, matched int)) error {
 	ix := match.NewIndex()
@@ -91,8 +93,21 @@ func (s *Service) backfill(ctx context.Context, ts []*target, since time.Time, k
 		return nil
 	}
 
-	// Mentions the queries no longer match.
+	// Mentions the queries no longer match, and those of posts the
+	// workspace may no longer see (a source shared with it no longer is).
+	// A post whose source was deleted is no one's to see any more, but
+	// keeps the mentions it had, as the archive does.
+	visible := map[int64]map[int64]bool{} // workspace → its sources
 	for _, t := range ts {
+		if t.live() && visible[t.m.WorkspaceID] == nil {
+			vs, err := s.Store.VisibleSourceIDs(ctx, t.m.WorkspaceID)
+			if err != nil {
+				t.fail(err)
+				continue
+			}
+			visible[t.m.WorkspaceID] = vs
+		}
+		sees := visible[t.m.WorkspaceID]
 		for after := int64(0); t.live(); {
 			page, err := s.Store.ScanMonitorPosts(ctx, t.m.WorkspaceID, t.m.ID, after, 1000)
 			if err != nil {
@@ -104,6 +119,10 @@ func (s *Service) backfill(ctx context.Context, ts []*target, since time.Time, k
 			}
 			var stale []int64
 			for i := range page {
+				if src := page[i].SourceID; src != 0 && !sees[src] {
+					stale = append(stale, page[i].ID)
+					continue
+				}
 				found := false
 				for _, id := range mt.Match(&page[i].Post) {
 					found = found || id == t.m.ID

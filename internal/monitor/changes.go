@@ -130,6 +130,23 @@ func (s *Service) sync(ctx context.Context, id string, fallback func() error) er
 	return failed[id]
 }
 
+// syncAll is sync for many monitors saved by the caller: it returns the
+// errors of applying them (a query this version rejects).
+func (s *Service) syncAll(ctx context.Context, saved []vigie.MonitorRecord) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	failed, err := s.catchUpLocked(ctx)
+	var errs []error
+	for _, m := range saved {
+		if err != nil {
+			errs = append(errs, s.applyStored(m))
+		} else {
+			errs = append(errs, failed[m.ID])
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // applyStored puts a stored monitor, as it is now, into the index,
 // replacing what was there for its id. Every path into the index comes
 // through here (with s.mu held), so what the index keeps per monitor is

@@ -2,11 +2,15 @@ package monitor
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/match"
 	"github.com/vigie-project/vigie/internal/store"
 )
 
@@ -139,6 +143,159 @@ func TestQueryChangedBeforeKill(t *testing.T) {
 			waitBackfilled(t, ch, "r")
 			if got := mentions(t, again.st, "r"); got != 2 {
 				t.Fatalf("after the restart: %d mentions, want the new query's 2", got)
+			}
+		})
+	}
+}
+
+// TestUpsertManyIndexesAndBackfills: monitors imported together are in the
+// index when the call returns and each gets its mentions from the archive;
+// an invalid query among them is an error naming its monitor, and nothing
+// is saved.
+func TestUpsertManyIndexesAndBackfills(t *testing.T) {
+	t.Parallel()
+	for _, d := range dialects {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			u := testURL(t, d)
+			const n = 40
+			var texts []string
+			for i := range n {
+				texts = append(texts, fmt.Sprintf("topic%d", i))
+			}
+			ch := make(chan backfilled, 2*n)
+			p := start(t, u, func(s *Service) {
+				s.Backfilled = func(id string, added int, err error) { ch <- backfilled{id, added, err} }
+			})
+			defer p.st.Close()
+			ws := seed(t, p.st, texts...)
+			ctx := context.Background()
+			var ms []vigie.MonitorRecord
+			var ids []string
+			for i := range n {
+				ids = append(ids, fmt.Sprint("t", i))
+				ms = append(ms, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: ids[i], Query: fmt.Sprint("topic", i)}})
+			}
+
+			bad := slices.Clone(ms)
+			bad[7].Query = "topic7 AND ("
+			_, err := p.svc.UpsertMany(ctx, ws.ID, bad)
+			var qe *QueryError
+			if !errors.As(err, &qe) || qe.MonitorID != "t7" {
+				t.Fatalf("an invalid query: %v, want a QueryError naming t7", err)
+			}
+			if all, err := p.st.FindMonitors(ctx, ws.ID); err != nil || len(all) != 1 {
+				t.Fatalf("after the invalid query: %d monitors (%v), want only base", len(all), err)
+			}
+
+			saved, err := p.svc.UpsertMany(ctx, ws.ID, ms)
+			if err != nil || len(saved) != n {
+				t.Fatalf("UpsertMany: %d saved, %v", len(saved), err)
+			}
+			if got := match.NewMatcher(p.svc.Index).Match(&vigie.Post{ID: "x", Source: "rss", Text: "topic12 news"}); !slices.Equal(got, []string{"base", "t12"}) {
+				t.Fatalf("index after UpsertMany: %v", got)
+			}
+			p.worker(t)
+			waitBackfilled(t, ch, ids...)
+			for _, id := range ids {
+				if got := mentions(t, p.st, id); got != 1 {
+					t.Errorf("monitor %s: %d mentions, want 1", id, got)
+				}
+			}
+		})
+	}
+}
+
+// TestSharingASourceBackfills: when a source is shared, the other
+// workspaces' monitors get its stored posts of the backfill window as
+// mentions (they saw only its new posts); when it is no longer shared,
+// they lose all their mentions of it. The source's own workspace keeps
+// its mentions throughout, and after the source is deleted.
+func TestSharingASourceBackfills(t *testing.T) {
+	t.Parallel()
+	for _, d := range dialects {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			u := testURL(t, d)
+			ch := make(chan backfilled, 16)
+			p := start(t, u, func(s *Service) {
+				s.Backfilled = func(id string, added int, err error) { ch <- backfilled{id, added, err} }
+			})
+			defer p.st.Close()
+			ctx := context.Background()
+			a := seed(t, p.st, "Valmont opens a lab", "Valmont wins", "Valmont again") // monitor "base", source of A
+			b, err := p.st.EnsureWorkspace(ctx, "b", "B")
+			if err != nil {
+				t.Fatal(err)
+			}
+			srcs, err := p.st.FindSources(ctx, a.ID)
+			if err != nil || len(srcs) != 1 {
+				t.Fatalf("A's sources: %v %v", srcs, err)
+			}
+			src := srcs[0]
+			// A post older than the backfill window (30 days in p.worker).
+			old := store.Item{Post: vigie.Post{ID: "old", Source: "rss", PublishedAt: time.Now().UTC().Add(-60 * 24 * time.Hour), Text: "Valmont long ago news"},
+				MonitorIDs: []string{"base"}}
+			if _, err := p.st.SaveBatch(ctx, src.ID, []store.Item{old}, nil); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.svc.Create(ctx, vigie.MonitorRecord{WorkspaceID: b.ID, Monitor: vigie.Monitor{ID: "b-valmont", Query: "valmont"}}); err != nil {
+				t.Fatal(err)
+			}
+			p.worker(t)
+			waitBackfilled(t, ch, "base", "b-valmont")
+			if got := mentions(t, p.st, "b-valmont"); got != 0 {
+				t.Fatalf("B's monitor has %d mentions of A's private source", got)
+			}
+
+			if _, err := p.st.ShareSource(ctx, a.ID, src.ID, true); err != nil {
+				t.Fatal(err)
+			}
+			waitBackfilled(t, ch, "b-valmont")
+			if got := mentions(t, p.st, "b-valmont"); got != 3 {
+				t.Errorf("after sharing: B's monitor has %d mentions, want the 3 posts of the window", got)
+			}
+			if got := mentions(t, p.st, "base"); got != 4 {
+				t.Errorf("after sharing: A's monitor has %d mentions, want 4", got)
+			}
+			if job, err := p.st.FindBackfill(ctx, a.ID, "base"); err != nil || job.Generation != 1 {
+				t.Errorf("A's own monitor was backfilled again: %+v %v", job, err)
+			}
+			// Sharing what is shared requests nothing.
+			before, err := p.st.FindBackfill(ctx, b.ID, "b-valmont")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.st.ShareSource(ctx, a.ID, src.ID, true); err != nil {
+				t.Fatal(err)
+			}
+			if job, err := p.st.FindBackfill(ctx, b.ID, "b-valmont"); err != nil || job.Generation != before.Generation {
+				t.Errorf("sharing again requested a backfill: %+v → %+v (%v)", before, job, err)
+			}
+
+			if _, err := p.st.ShareSource(ctx, a.ID, src.ID, false); err != nil {
+				t.Fatal(err)
+			}
+			waitBackfilled(t, ch, "b-valmont")
+			if got := mentions(t, p.st, "b-valmont"); got != 0 {
+				t.Errorf("after unsharing: B's monitor has %d mentions of A's source, want 0", got)
+			}
+			if got := mentions(t, p.st, "base"); got != 4 {
+				t.Errorf("after unsharing: A's monitor has %d mentions, want 4", got)
+			}
+
+			// A deleted source's posts stay in the archive with their
+			// mentions, whatever backfills run since.
+			if err := p.st.DeleteSource(ctx, a.ID, src.ID); err != nil {
+				t.Fatal(err)
+			}
+			q := "news OR valmont"
+			if _, err := p.svc.Update(ctx, a.ID, "base", store.MonitorUpdate{Query: &q}); err != nil {
+				t.Fatal(err)
+			}
+			waitBackfilled(t, ch, "base")
+			if got := mentions(t, p.st, "base"); got != 4 {
+				t.Errorf("after its source was deleted and its query changed: A's monitor has %d mentions, want 4", got)
 			}
 		})
 	}

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -145,6 +146,32 @@ func (s *Service) Upsert(ctx context.Context, m vigie.MonitorRecord) (vigie.Moni
 	}
 	s.poke()
 	return saved, s.sync(ctx, saved.ID, func() error { return s.applyStored(saved) })
+}
+
+// UpsertMany is Upsert for many monitors of one workspace (import): each
+// is checked first, and an invalid one is an error naming it, with nothing
+// saved; then they are stored a few hundred per transaction
+// (store.UpsertMonitors) and applied to the index.
+func (s *Service) UpsertMany(ctx context.Context, workspaceID int64, ms []vigie.MonitorRecord) ([]vigie.MonitorRecord, error) {
+	ms = slices.Clone(ms)
+	for i := range ms {
+		ms[i].WorkspaceID = workspaceID
+		if _, err := prepare(&ms[i]); err != nil {
+			var qe *QueryError
+			if errors.As(err, &qe) {
+				return nil, err // names the monitor
+			}
+			return nil, fmt.Errorf("monitor %d of %d (%q): %w", i+1, len(ms), ms[i].ID, err)
+		}
+	}
+	saved, err := s.Store.UpsertMonitors(ctx, workspaceID, ms)
+	if len(saved) > 0 {
+		s.poke()
+		if serr := s.syncAll(ctx, saved); err == nil {
+			err = serr
+		}
+	}
+	return saved, err
 }
 
 // Update changes some fields of a monitor; a new query gets the monitor's

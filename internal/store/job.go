@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -16,7 +17,8 @@ const (
 
 // Backfill is a monitor's backfill job: its mentions brought in line with
 // its query over the recent archive, after the monitor was created or its
-// query changed. There is one per monitor; a newer change replaces it.
+// query changed, or a source was shared with its workspace or no longer
+// (ShareSource). There is one per monitor; a newer change replaces it.
 type Backfill struct {
 	MonitorID   string    `json:"-"`
 	WorkspaceID int64     `json:"-"`
@@ -49,15 +51,33 @@ func scanBackfill(r interface{ Scan(...any) error }) (Backfill, error) {
 // change. A worker running the older generation keeps its lease (two runs
 // of one monitor never overlap) and its result is not taken as this one's.
 func (s *Store) requestBackfill(ctx context.Context, tx *sql.Tx, monitorID string, workspaceID int64) error {
+	return s.requestBackfills(ctx, tx, workspaceID, []string{monitorID})
+}
+
+// backfillRequested ends an INSERT INTO monitor_backfills (monitor_id,
+// workspace_id, run_after, requested_at): a monitor that has a job gets a
+// new generation of it, due at once.
+const backfillRequested = `
+	ON CONFLICT (monitor_id) DO UPDATE SET generation = monitor_backfills.generation + 1, state = 'pending',
+		attempts = 0, run_after = excluded.run_after, last_error = '', requested_at = excluded.requested_at,
+		workspace_id = excluded.workspace_id`
+
+// requestBackfills is requestBackfill for monitors of one workspace.
+func (s *Store) requestBackfills(ctx context.Context, tx *sql.Tx, workspaceID int64, monitorIDs []string) error {
 	now := s.tm(s.clock())
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO monitor_backfills (monitor_id, workspace_id, run_after, requested_at)
-		VALUES (?, ?, ?, ?)
-		ON CONFLICT (monitor_id) DO UPDATE SET generation = monitor_backfills.generation + 1, state = 'pending',
-			attempts = 0, run_after = excluded.run_after, last_error = '', requested_at = excluded.requested_at,
-			workspace_id = excluded.workspace_id`),
-		monitorID, workspaceID, now, now)
-	if err != nil {
-		return s.errf(err, "request backfill of monitor %q", monitorID)
+	for chunk := range slices.Chunk(monitorIDs, maxParams/4) {
+		args := make([]any, 0, 4*len(chunk))
+		for _, id := range chunk {
+			args = append(args, id, workspaceID, now, now)
+		}
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO monitor_backfills (monitor_id, workspace_id, run_after, requested_at)
+			VALUES `+placeholders(len(chunk), 4)+backfillRequested), args...)
+		if err != nil {
+			if len(chunk) == 1 {
+				return s.errf(err, "request backfill of monitor %q", chunk[0])
+			}
+			return s.errf(err, "request backfills of %d monitors", len(chunk))
+		}
 	}
 	return nil
 }

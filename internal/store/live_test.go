@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/vigie-project/vigie"
@@ -29,4 +32,122 @@ func TestLastPostIDPerWorkspace(t *testing.T) {
 			t.Error("LastPostID without a workspace")
 		}
 	})
+}
+
+// TestLastPostIDReadsOnlyItsWorkspace: finding where a quiet workspace's
+// live stream starts reads one mention per monitor of the workspace: not
+// the mentions other workspaces stored since its last one (it walked them
+// all, newest first), nor all of its own. On PostgreSQL the rows the query
+// reads from mentions are counted (EXPLAIN ANALYZE); on SQLite its plan
+// must reach mentions only by a search on the monitor, without sorting.
+func TestLastPostIDReadsOnlyItsWorkspace(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		quiet := []string{"q0", "q1", "q2"}
+		f := newFixture(t, s, append(quiet, "other-busy")...)
+		var mine []Item
+		for i := range 30 {
+			mine = append(mine, items(quiet[i%3], post(fmt.Sprint("mine", i), "a", t0))...)
+		}
+		must(s.SaveBatch(ctx, f.source.ID, mine, nil))(t)
+		last := must(s.LastPostID(ctx, f.ws.ID))(t)
+		// The busy workspace's 10,000 mentions stored after the quiet one's,
+		// added cheaply (the rollups do not follow: nothing here reads
+		// them).
+		var others []vigie.MonitorRecord
+		for i := range 40 {
+			others = append(others, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: fmt.Sprint("busy", i), Query: "b"}})
+		}
+		must(s.UpsertMonitors(ctx, f.other.ID, others))(t)
+		var busy []vigie.Post
+		for i := range 250 {
+			busy = append(busy, post(fmt.Sprint("b", i), "b", t0))
+		}
+		must(s.SaveBatch(ctx, f.source.ID, items("other-busy", busy...), nil))(t)
+		res, err := s.db.ExecContext(ctx, s.q(`INSERT INTO mentions (post_id, monitor_id, published_at)
+			SELECT p.id, mo.id, p.published_at FROM posts p, monitors mo WHERE p.id > ? AND mo.workspace_id = ? AND mo.id <> 'other-busy'`), last, f.other.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := res.RowsAffected(); n != 250*40 {
+			t.Fatalf("%d mentions added, want %d", n, 250*40)
+		}
+		if _, err := s.db.ExecContext(ctx, "ANALYZE"); err != nil {
+			t.Fatal(err)
+		}
+		if id := must(s.LastPostID(ctx, f.ws.ID))(t); id != last {
+			t.Fatalf("LastPostID = %d, want %d", id, last)
+		}
+		if id := must(s.LastPostID(ctx, f.other.ID))(t); id <= last {
+			t.Fatalf("the busy workspace's LastPostID = %d, want above %d", id, last)
+		}
+
+		if !s.pg() {
+			rows, err := s.db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+lastPostIDQuery, f.ws.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var plan []string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, detail)
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			reads := 0
+			for _, step := range plan {
+				if strings.Contains(step, "TEMP B-TREE") {
+					t.Errorf("the query sorts mentions (%q): it reads all of them first; plan %q", step, plan)
+				}
+				if strings.Contains(step, " mm") {
+					reads++
+					if !strings.HasPrefix(step, "SEARCH mm USING COVERING INDEX") || !strings.Contains(step, "(monitor_id=?)") {
+						t.Errorf("the query reads mentions by %q, not by a search on the monitor; plan %q", step, plan)
+					}
+				}
+			}
+			if reads == 0 {
+				t.Errorf("no read of mentions in the plan: %q", plan)
+			}
+			return
+		}
+		var out []byte
+		if err := s.db.QueryRowContext(ctx, "EXPLAIN (ANALYZE, FORMAT JSON) "+s.q(lastPostIDQuery), f.ws.ID).Scan(&out); err != nil {
+			t.Fatal(err)
+		}
+		var plan []struct{ Plan pgPlan }
+		if err := json.Unmarshal(out, &plan); err != nil || len(plan) != 1 {
+			t.Fatalf("plan %s: %v", out, err)
+		}
+		if n := plan[0].Plan.rowsRead("mentions"); n > float64(len(quiet)) {
+			t.Errorf("the query read %.0f rows of mentions for a workspace of %d monitors; plan:\n%s", n, len(quiet), out)
+		}
+	})
+}
+
+// pgPlan is a node of PostgreSQL's EXPLAIN (ANALYZE, FORMAT JSON).
+type pgPlan struct {
+	Relation string   `json:"Relation Name"`
+	Rows     float64  `json:"Actual Rows"`
+	Loops    float64  `json:"Actual Loops"`
+	Removed  float64  `json:"Rows Removed by Filter"`
+	Plans    []pgPlan `json:"Plans"`
+}
+
+// rowsRead is how many rows the nodes that read the table returned or
+// filtered out, over all their loops.
+func (p pgPlan) rowsRead(table string) float64 {
+	n := 0.0
+	if p.Relation == table {
+		n = (p.Rows + p.Removed) * p.Loops
+	}
+	for _, c := range p.Plans {
+		n += c.rowsRead(table)
+	}
+	return n
 }

@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,6 +69,111 @@ func TestUpsertMonitor(t *testing.T) {
 		wantErr(t, err, vigie.ErrConflict, "upsert into another workspace")
 		if got := must(s.FindMonitorByID(ctx, f.ws.ID, "m"))(t); got != second {
 			t.Errorf("after refused upsert: %+v, want %+v", got, second)
+		}
+	})
+}
+
+// TestUpsertMonitors: many monitors saved together, over several
+// transactions, leave what one UpsertMonitor each would: the same monitors,
+// one change-log entry per monitor created or changed (none for one left
+// as it was), a backfill for each new monitor or new query. A bad monitor,
+// an id given twice or one of another workspace is an error naming it and
+// saves nothing.
+func TestUpsertMonitors(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		clock := t0
+		s.now = func() time.Time { return clock }
+		ws := f.ws.ID
+		rec := func(id, name, q string) vigie.MonitorRecord {
+			return vigie.MonitorRecord{Monitor: vigie.Monitor{ID: id, Name: name, Kind: vigie.KindKeyword, Query: q}, WorkspaceID: ws}
+		}
+		must(s.UpsertMonitor(ctx, rec("same", "Same", "s")))(t)
+		must(s.UpsertMonitor(ctx, rec("renamed", "Old", "r")))(t)
+		must(s.UpsertMonitor(ctx, rec("requery", "Q", "old")))(t)
+		must(s.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "theirs", Query: "t"}, WorkspaceID: f.other.ID}))(t)
+		start := must(s.LastMonitorChange(ctx))(t)
+
+		// More than one transaction's worth, the existing ones in the
+		// second transaction.
+		var ms []vigie.MonitorRecord
+		for i := range monitorsPerTx + 7 {
+			ms = append(ms, rec(fmt.Sprintf("m%04d", i), "", fmt.Sprint("q", i)))
+		}
+		ms = append(ms, rec("same", "Same", "s"), rec("renamed", "New", "r"), rec("requery", "Q", "new"))
+		total := func() int { return len(must(s.FindMonitors(ctx, ws))(t)) }
+
+		bad := slices.Clone(ms)
+		bad[monitorsPerTx+2].Query = " "
+		_, err := s.UpsertMonitors(ctx, ws, bad)
+		wantErr(t, err, vigie.ErrInvalid, "an empty query")
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%q", bad[monitorsPerTx+2].ID)) {
+			t.Errorf("the error does not name the monitor: %v", err)
+		}
+		dup := append(slices.Clone(ms), rec("m0003", "", "x"))
+		_, err = s.UpsertMonitors(ctx, ws, dup)
+		wantErr(t, err, vigie.ErrInvalid, "an id twice")
+		if err == nil || !strings.Contains(err.Error(), `"m0003"`) {
+			t.Errorf("the error does not name the monitor: %v", err)
+		}
+		taken := append(slices.Clone(ms), rec("theirs", "", "x"))
+		_, err = s.UpsertMonitors(ctx, ws, taken)
+		wantErr(t, err, vigie.ErrConflict, "another workspace's id")
+		if err == nil || !strings.Contains(err.Error(), `"theirs"`) {
+			t.Errorf("the error does not name the monitor: %v", err)
+		}
+		if _, err := s.UpsertMonitors(ctx, 0, ms); err == nil {
+			t.Error("no workspace: no error")
+		}
+		if n := total(); n != 3 {
+			t.Fatalf("%d monitors after refused calls, want 3", n)
+		}
+		if n := must(s.LastMonitorChange(ctx))(t); n != start {
+			t.Fatalf("refused calls left changes: last %d, want %d", n, start)
+		}
+
+		clock = t0.Add(time.Hour)
+		saved := must(s.UpsertMonitors(ctx, ws, ms))(t)
+		if len(saved) != len(ms) {
+			t.Fatalf("%d saved, want %d", len(saved), len(ms))
+		}
+		for i, m := range saved {
+			if m.Monitor != ms[i].Monitor || m.WorkspaceID != ws || !m.UpdatedAt.Equal(clock) {
+				t.Fatalf("saved[%d] = %+v, want %+v", i, m, ms[i])
+			}
+		}
+		if m := saved[len(saved)-1]; !m.CreatedAt.Equal(t0) {
+			t.Errorf("an existing monitor's created_at changed: %+v", m)
+		}
+		if n := total(); n != len(ms) {
+			t.Errorf("%d monitors, want %d", n, len(ms))
+		}
+
+		ops := map[string]string{}
+		for _, c := range must(s.MonitorChangesSince(ctx, start, 10000))(t) {
+			if _, twice := ops[c.MonitorID]; twice || c.WorkspaceID != ws {
+				t.Errorf("change %+v", c)
+			}
+			ops[c.MonitorID] = c.Op
+		}
+		if len(ops) != monitorsPerTx+7+2 || ops["m0000"] != ChangeCreate || ops[fmt.Sprintf("m%04d", monitorsPerTx+6)] != ChangeCreate ||
+			ops["renamed"] != ChangeUpdate || ops["requery"] != ChangeUpdate || ops["same"] != "" {
+			t.Errorf("%d changes: m0000 %q, renamed %q, requery %q, same %q", len(ops), ops["m0000"], ops["renamed"], ops["requery"], ops["same"])
+		}
+		bs := must(s.FindBackfills(ctx, ws))(t)
+		gen := func(id string) int64 { return bs[id].Generation }
+		if len(bs) != len(ms) || gen("m0000") != 1 || gen(fmt.Sprintf("m%04d", monitorsPerTx+6)) != 1 ||
+			gen("same") != 1 || gen("renamed") != 1 || gen("requery") != 2 {
+			t.Errorf("%d backfills; generations: m0000 %d, same %d, renamed %d, requery %d (want 1, 1, 1, 2)",
+				len(bs), gen("m0000"), gen("same"), gen("renamed"), gen("requery"))
+		}
+
+		// Again, unchanged: nothing recorded.
+		last := must(s.LastMonitorChange(ctx))(t)
+		must(s.UpsertMonitors(ctx, ws, ms))(t)
+		if n := must(s.LastMonitorChange(ctx))(t); n != last {
+			t.Errorf("saving the same monitors again recorded changes: %d → %d", last, n)
 		}
 	})
 }

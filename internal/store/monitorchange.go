@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/vigie-project/vigie"
 )
@@ -49,10 +50,32 @@ func (s *Store) lockChanges(ctx context.Context, tx *sql.Tx) error {
 // recordMonitorChange appends to the change log, in the transaction of the
 // change.
 func (s *Store) recordMonitorChange(ctx context.Context, tx *sql.Tx, id string, workspaceID int64, op string) error {
-	_, err := tx.ExecContext(ctx, s.q("INSERT INTO monitor_changes (monitor_id, workspace_id, op, changed_at) VALUES (?, ?, ?, ?)"),
-		id, workspaceID, op, s.tm(s.clock()))
-	if err != nil {
-		return s.errf(err, "record monitor change %q", id)
+	return s.recordMonitorChanges(ctx, tx, []monitorChange{{id, workspaceID, op}})
+}
+
+// monitorChange is a row of the change log to write.
+type monitorChange struct {
+	id          string
+	workspaceID int64
+	op          string
+}
+
+// recordMonitorChanges appends changes to the log in this order, in the
+// transaction of the changes.
+func (s *Store) recordMonitorChanges(ctx context.Context, tx *sql.Tx, cs []monitorChange) error {
+	now := s.tm(s.clock())
+	for chunk := range slices.Chunk(cs, maxParams/4) {
+		args := make([]any, 0, 4*len(chunk))
+		for _, c := range chunk {
+			args = append(args, c.id, c.workspaceID, c.op, now)
+		}
+		_, err := tx.ExecContext(ctx, s.q("INSERT INTO monitor_changes (monitor_id, workspace_id, op, changed_at) VALUES "+placeholders(len(chunk), 4)), args...)
+		if err != nil {
+			if len(chunk) == 1 {
+				return s.errf(err, "record monitor change %q", chunk[0].id)
+			}
+			return s.errf(err, "record %d monitor changes", len(chunk))
+		}
 	}
 	return nil
 }
@@ -115,18 +138,28 @@ func (s *Store) monitorBefore(ctx context.Context, tx *sql.Tx, id string) (m vig
 // it is new or its query changed, in the change's transaction. A change
 // that changes nothing is not recorded.
 func (s *Store) monitorChanged(ctx context.Context, tx *sql.Tx, before, after vigie.MonitorRecord) error {
-	op := ChangeUpdate
-	switch {
-	case before.ID == "":
-		op = ChangeCreate
-	case before.Name == after.Name && before.Kind == after.Kind && before.Query == after.Query && before.WorkspaceID == after.WorkspaceID:
+	op, backfill := changeOf(before, after)
+	if op == "" {
 		return nil
 	}
 	if err := s.recordMonitorChange(ctx, tx, after.ID, after.WorkspaceID, op); err != nil {
 		return err
 	}
-	if op == ChangeCreate || before.Query != after.Query {
+	if backfill {
 		return s.requestBackfill(ctx, tx, after.ID, after.WorkspaceID)
 	}
 	return nil
+}
+
+// changeOf tells what saving after over before (the zero record for a new
+// monitor) is: the change-log op ("" when nothing changed), and whether the
+// monitor needs a backfill (it is new or its query changed).
+func changeOf(before, after vigie.MonitorRecord) (op string, backfill bool) {
+	switch {
+	case before.ID == "":
+		return ChangeCreate, true
+	case before.Name == after.Name && before.Kind == after.Kind && before.Query == after.Query && before.WorkspaceID == after.WorkspaceID:
+		return "", false
+	}
+	return ChangeUpdate, before.Query != after.Query
 }

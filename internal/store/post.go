@@ -160,7 +160,8 @@ func searchText(a *text.Analyzer, p *vigie.Post) string {
 // not stored again, but its new mentions are (a monitor added since). A
 // mention of a monitor that does not exist (deleted meanwhile) is skipped.
 // Authors are created or refreshed. Counts over vigie.MaxCount are lowered
-// to it, in items too. An invalid post fails the batch with
+// to it, and a declared language is normalised (vigie.Post.NormalizeLang),
+// in items too. An invalid post fails the batch with
 // ErrInvalid before anything is written; an unknown source is ErrNotFound.
 func (s *Store) SaveBatch(ctx context.Context, sourceID int64, items []Item, state *vigie.SourceState) (Saved, error) {
 	for i := range items {
@@ -170,6 +171,7 @@ func (s *Store) SaveBatch(ctx context.Context, sourceID int64, items []Item, sta
 			return Saved{}, fmt.Errorf("save batch: item %d: %w", i, err)
 		}
 		p.ClampCounts()
+		p.NormalizeLang()
 		if y := p.PublishedAt.UTC().Year(); y < 1 || y > 9999 {
 			return Saved{}, fmt.Errorf("save batch: item %d: %w: post %q published in year %d", i, vigie.ErrInvalid, p.ID, y)
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -53,18 +54,74 @@ func (s *Store) SourceScope(ctx context.Context, sourceID int64) ([]int64, error
 
 // ShareSource shares the workspace's source with every workspace of its
 // organisation, or stops sharing it. Only an administrator of the
-// organisation may (the caller checks). Posts stored before keep their
-// mentions; new posts feed the monitors of the new scope.
+// organisation may (the caller checks). New posts feed the monitors of the
+// new scope; for the posts stored before, the other workspaces' monitors
+// get a backfill requested in the same transaction, as for a new query:
+// sharing brings the source's posts of the backfill window into their
+// mentions, unsharing takes all its posts out (a backfill drops the
+// mentions of posts the workspace may no longer see). Setting the state the
+// source already has requests nothing.
 func (s *Store) ShareSource(ctx context.Context, workspaceID, id int64, shared bool) (vigie.Source, error) {
 	if err := noWorkspace("share source", workspaceID); err != nil {
 		return vigie.Source{}, err
 	}
-	src, err := scanSource(s.db.QueryRowContext(ctx, s.q("UPDATE sources SET shared = ? WHERE id = ? AND workspace_id = ? RETURNING "+sourceCols),
-		shared, id, workspaceID))
+	lock := ""
+	if s.pg() {
+		lock = " FOR UPDATE" // two admins flipping it at once both see the state they change
+	}
+	var src vigie.Source
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var was bool
+		if err := tx.QueryRowContext(ctx, s.q("SELECT shared FROM sources WHERE id = ? AND workspace_id = ?"+lock), id, workspaceID).Scan(&was); err != nil {
+			return s.errf(err, "share source %d", id)
+		}
+		var err error
+		src, err = scanSource(tx.QueryRowContext(ctx, s.q("UPDATE sources SET shared = ? WHERE id = ? AND workspace_id = ? RETURNING "+sourceCols),
+			shared, id, workspaceID))
+		if err != nil {
+			return s.errf(err, "share source %d", id)
+		}
+		if was == shared {
+			return nil
+		}
+		now := s.tm(s.clock())
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO monitor_backfills (monitor_id, workspace_id, run_after, requested_at)
+			SELECT mo.id, mo.workspace_id, ?, ? FROM monitors mo JOIN workspaces w ON w.id = mo.workspace_id
+			WHERE w.organisation_id = (SELECT sw.organisation_id FROM workspaces sw WHERE sw.id = ?) AND mo.workspace_id <> ?
+			`+backfillRequested), now, now, workspaceID, workspaceID)
+		if err != nil {
+			return s.errf(err, "share source %d: request backfills", id)
+		}
+		return nil
+	})
 	if err != nil {
-		return vigie.Source{}, s.errf(err, "share source %d", id)
+		return vigie.Source{}, err
 	}
 	return src, nil
+}
+
+// VisibleSourceIDs returns the ids of the sources whose posts the
+// workspace may see: its own and those shared with its organisation.
+func (s *Store) VisibleSourceIDs(ctx context.Context, workspaceID int64) (map[int64]bool, error) {
+	if err := noWorkspace("visible sources", workspaceID); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(visibleSources), workspaceID, workspaceID)
+	if err != nil {
+		return nil, s.errf(err, "visible sources")
+	}
+	ids, err := collect(rows, func(r interface{ Scan(...any) error }) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, func(err error) error { return s.errf(err, "visible sources") })
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
 }
 
 // visiblePosts keeps the posts among ids that the workspace may see.

@@ -363,3 +363,53 @@ func TestFreeSourceName(t *testing.T) {
 		}
 	})
 }
+
+// TestShareSourceRequestsBackfills: sharing a source, or no longer, asks a
+// backfill of the monitors of the organisation's other workspaces, in the
+// same call; not of its own workspace's, not of another organisation's,
+// and not when the state does not change.
+func TestShareSourceRequestsBackfills(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "mine", "other-a", "other-b")
+		org := must(s.CreateOrganisation(ctx, vigie.Organisation{Name: "Elsewhere", Slug: "elsewhere"}))(t)
+		far := must(s.CreateWorkspace(ctx, vigie.Workspace{Name: "Far", Slug: "far", OrganisationID: org.ID}))(t)
+		must(s.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "far-m", Query: "x"}, WorkspaceID: far.ID}))(t)
+		f.source = must(s.ShareSource(ctx, f.ws.ID, f.source.ID, false))(t) // the fixture shared it
+		gens := func() string {
+			var out []string
+			for _, w := range []struct {
+				ws  int64
+				ids []string
+			}{{f.ws.ID, []string{"mine"}}, {f.other.ID, []string{"other-a", "other-b"}}, {far.ID, []string{"far-m"}}} {
+				for _, id := range w.ids {
+					out = append(out, fmt.Sprintf("%s:%d", id, must(s.FindBackfill(ctx, w.ws, id))(t).Generation))
+				}
+			}
+			return strings.Join(out, " ")
+		}
+		// Created (1), then the fixture's unsharing (2).
+		if got, want := gens(), "mine:1 other-a:2 other-b:2 far-m:1"; got != want {
+			t.Fatalf("before: %s, want %s", got, want)
+		}
+		if src := must(s.ShareSource(ctx, f.ws.ID, f.source.ID, true))(t); !src.Shared {
+			t.Fatalf("not shared: %+v", src)
+		}
+		if got, want := gens(), "mine:1 other-a:3 other-b:3 far-m:1"; got != want {
+			t.Errorf("after sharing: %s, want %s", got, want)
+		}
+		must(s.ShareSource(ctx, f.ws.ID, f.source.ID, true))(t)
+		if got, want := gens(), "mine:1 other-a:3 other-b:3 far-m:1"; got != want {
+			t.Errorf("after sharing again: %s, want %s", got, want)
+		}
+		must(s.ShareSource(ctx, f.ws.ID, f.source.ID, false))(t)
+		if got, want := gens(), "mine:1 other-a:4 other-b:4 far-m:1"; got != want {
+			t.Errorf("after unsharing: %s, want %s", got, want)
+		}
+		_, err := s.ShareSource(ctx, f.other.ID, f.source.ID, true)
+		wantErr(t, err, vigie.ErrNotFound, "sharing another workspace's source")
+		if got, want := gens(), "mine:1 other-a:4 other-b:4 far-m:1"; got != want {
+			t.Errorf("after a refused share: %s, want %s", got, want)
+		}
+	})
+}

@@ -223,11 +223,10 @@ func (w *Web) rows(v *visit, ms []vigie.Mention, hl *query.Query, names map[stri
 	return out
 }
 
-// What a mention list shows of a post, in characters: a long article's
-// first screens. A list of posts of megabytes would weigh megabytes.
+// What a mention list shows of a post, in characters, as the API's lists.
 const (
-	maxShownText  = 3000
-	maxShownTitle = 300
+	maxShownText  = vigie.ListTextChars
+	maxShownTitle = vigie.ListTitleChars
 )
 
 // ellipsis ends a text cut for display.
@@ -252,21 +251,16 @@ func clip(segs []segment, max int) []segment {
 // clipText keeps the first max characters of s, ending with an ellipsis
 // when it cut.
 func clipText(s string, max int) string {
-	if len(s) <= max || utf8.RuneCountInString(s) <= max {
-		return s
+	if c, cut := vigie.ClipRunes(s, max); cut {
+		return c + ellipsis
 	}
-	return clipRunes(s, max) + ellipsis
+	return s
 }
 
 // clipRunes returns the first n characters of s.
 func clipRunes(s string, n int) string {
-	for i := range s {
-		if n == 0 {
-			return s[:i]
-		}
-		n--
-	}
-	return s
+	c, _ := vigie.ClipRunes(s, n)
+	return c
 }
 
 // highlight splits a post's title and text into segments, marking the
