@@ -124,6 +124,10 @@ func (l *fileLane) lock(ctx context.Context, leave func()) error {
 			return nil
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		leave()
+		return errLaneWait(err)
+	}
 	// flock blocks and ignores ctx: wait in a goroutine, and if ctx ends
 	// first leave it to release what it gets.
 	done := make(chan error, 1)

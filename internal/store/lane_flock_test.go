@@ -199,6 +199,33 @@ func TestSQLiteLaneGiveUpAcrossProcesses(t *testing.T) {
 	}
 }
 
+// TestSQLiteOpenBesideWriter: a process opening an up-to-date database
+// (vigie token create while vigie import writes) takes no write lock: one
+// turn per migration would cost it one of the other's transactions each.
+func TestSQLiteOpenBesideWriter(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "vigie.db")
+	a := openURL(t, path)
+	f := newFixture(t, a)
+	w := startBusyWriter(t, a, f.ws.ID, "SELECT 0")
+	<-w.inside
+	// a holds the write lock until the Open returns; the timeout is a
+	// guard, not a measure.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	b, err := Open(ctx, path)
+	if err == nil {
+		err = b.Close()
+	}
+	w.proceed <- false
+	if err != nil {
+		t.Fatalf("open beside a writer: %v", err)
+	}
+	if err := <-w.done; err != nil {
+		t.Fatalf("a: %v", err)
+	}
+}
+
 // TestSQLiteLaneFiles: the lock files sit by the database, private to its
 // owner; an in-memory database has none.
 func TestSQLiteLaneFiles(t *testing.T) {

@@ -96,11 +96,16 @@ func newStore(db *sql.DB, dialect string) *Store {
 // Close closes the database. On SQLite it first lets the query planner
 // refresh its statistics (PRAGMA optimize), as SQLite advises.
 func (s *Store) Close() error {
-	if !s.pg() {
-		// Not for longer than SQLite's busy_timeout would have waited.
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		s.exec(ctx, "PRAGMA optimize")
+	if s.lane != nil {
+		// Only if no other writer holds the lock: waiting for a turn would
+		// hold up the end of a command for another process's transaction,
+		// and the next Close will do it.
+		now, cancel := context.WithCancel(context.Background())
 		cancel()
+		if s.enterLane(now) == nil {
+			s.db.Exec("PRAGMA optimize")
+			s.leaveLane()
+		}
 	}
 	s.closeStmts()
 	err := s.db.Close()
