@@ -78,6 +78,26 @@ func BenchmarkSaveBatch(b *testing.B) {
 	}
 }
 
+// BenchmarkSmallWrite saves a source's state, a write of one row outside
+// a transaction like a session's last activity: on SQLite what the write
+// lane costs when nobody else writes.
+func BenchmarkSmallWrite(b *testing.B) {
+	for _, d := range dialects {
+		b.Run(d, func(b *testing.B) {
+			s := openStore(b, d)
+			ctx := context.Background()
+			f := newFixture(b, s)
+			b.ResetTimer()
+			for i := range b.N {
+				st := vigie.SourceState{Cursor: fmt.Sprint(i), NextCheckAt: t0}
+				if err := s.UpdateSourceState(ctx, f.source.ID, st); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkFindMentions lists and searches an archive of 50,000 mentions.
 func BenchmarkFindMentions(b *testing.B) {
 	for _, d := range dialects {

@@ -18,6 +18,8 @@ import (
 // sqlitePragmas are set on every pooled connection through the DSN.
 // Transactions begin IMMEDIATE: they all write, and taking the write lock
 // first lets busy_timeout queue writers instead of failing an upgrade.
+// Vigie's own writers queue in the lane first (lane.go); busy_timeout is
+// for the others (the sqlite3 shell, a backup).
 var sqlitePragmas = url.Values{
 	"_pragma": {
 		"busy_timeout(10000)",
@@ -69,10 +71,15 @@ func openSQLite(u string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
 	}
-	// WAL lets readers run beside the one writer; writers queue on busy_timeout.
+	// WAL lets readers run beside the one writer; writers queue in the lane.
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
-	return newStore(db, SQLite), nil
+	s := newStore(db, SQLite)
+	if s.files, err = openFileLane(path); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
+	}
+	return s, nil
 }
 
 // translateSQLite maps SQLite's extended result codes to the domain errors.

@@ -13,7 +13,7 @@ import (
 
 // CreateFeedToken stores a private feed's token hash for a user and monitor.
 func (s *Store) CreateFeedToken(ctx context.Context, tokenHash, monitorID string, userID int64) error {
-	_, err := s.db.ExecContext(ctx, s.q("INSERT INTO feed_tokens (token_hash, monitor_id, user_id, created_at) VALUES (?, ?, ?, ?)"),
+	_, err := s.exec(ctx, s.q("INSERT INTO feed_tokens (token_hash, monitor_id, user_id, created_at) VALUES (?, ?, ?, ?)"),
 		tokenHash, monitorID, userID, s.tm(s.clock()))
 	if err != nil {
 		return s.errf(err, "create feed token")
@@ -74,7 +74,7 @@ func (s *Store) RevokeFeedToken(ctx context.Context, workspaceID, userID int64, 
 	if len(ref) != 16 || strings.Trim(ref, "0123456789abcdef") != "" {
 		return fmt.Errorf("%w: no feed %q", vigie.ErrNotFound, ref)
 	}
-	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM feed_tokens WHERE user_id = ? AND token_hash LIKE ?
+	res, err := s.exec(ctx, s.q(`DELETE FROM feed_tokens WHERE user_id = ? AND token_hash LIKE ?
 		AND monitor_id IN (SELECT id FROM monitors WHERE workspace_id = ?)`), userID, ref+"%", workspaceID)
 	if err != nil {
 		return s.errf(err, "revoke feed")

@@ -108,14 +108,19 @@ func (s *Store) ClaimBackfills(ctx context.Context, owner string, dueBy time.Tim
 	if s.pg() {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(`UPDATE monitor_backfills SET state = 'running', lease_owner = ?, lease_until = ?
-		WHERE monitor_id IN (SELECT monitor_id FROM monitor_backfills WHERE `+dueBackfills+` ORDER BY run_after, monitor_id LIMIT ?`+lock+`)
-		AND `+dueBackfills+` RETURNING `+backfillCols),
-		owner, s.tm(now.Add(lease)), s.tm(dueBy), s.tm(now), limit, s.tm(dueBy), s.tm(now))
-	if err != nil {
-		return nil, s.errf(err, "claim backfills")
-	}
-	return collect(rows, scanBackfill, func(err error) error { return s.errf(err, "claim backfills") })
+	var claimed []Backfill
+	err = s.write(ctx, func(q querier) error {
+		rows, err := q.QueryContext(ctx, s.q(`UPDATE monitor_backfills SET state = 'running', lease_owner = ?, lease_until = ?
+			WHERE monitor_id IN (SELECT monitor_id FROM monitor_backfills WHERE `+dueBackfills+` ORDER BY run_after, monitor_id LIMIT ?`+lock+`)
+			AND `+dueBackfills+` RETURNING `+backfillCols),
+			owner, s.tm(now.Add(lease)), s.tm(dueBy), s.tm(now), limit, s.tm(dueBy), s.tm(now))
+		if err != nil {
+			return s.errf(err, "claim backfills")
+		}
+		claimed, err = collect(rows, scanBackfill, func(err error) error { return s.errf(err, "claim backfills") })
+		return err
+	})
+	return claimed, err
 }
 
 // RenewBackfills extends owner's leases on these jobs until now+lease and
@@ -133,19 +138,23 @@ func (s *Store) RenewBackfills(ctx context.Context, owner string, monitorIDs []s
 	for _, id := range monitorIDs {
 		args = append(args, id)
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(`UPDATE monitor_backfills SET lease_until = ?
-		WHERE lease_owner = ? AND monitor_id IN (`+list(len(monitorIDs))+`) RETURNING monitor_id, generation`), args...)
-	if err != nil {
-		return nil, s.errf(err, "renew backfill leases")
-	}
 	type idGen struct {
 		id  string
 		gen int64
 	}
-	got, err := collect(rows, func(r interface{ Scan(...any) error }) (idGen, error) {
-		var x idGen
-		return x, r.Scan(&x.id, &x.gen)
-	}, func(err error) error { return s.errf(err, "renew backfill leases") })
+	var got []idGen
+	err := s.write(ctx, func(q querier) error {
+		rows, err := q.QueryContext(ctx, s.q(`UPDATE monitor_backfills SET lease_until = ?
+			WHERE lease_owner = ? AND monitor_id IN (`+list(len(monitorIDs))+`) RETURNING monitor_id, generation`), args...)
+		if err != nil {
+			return s.errf(err, "renew backfill leases")
+		}
+		got, err = collect(rows, func(r interface{ Scan(...any) error }) (idGen, error) {
+			var x idGen
+			return x, r.Scan(&x.id, &x.gen)
+		}, func(err error) error { return s.errf(err, "renew backfill leases") })
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +167,7 @@ func (s *Store) RenewBackfills(ctx context.Context, owner string, monitorIDs []s
 // ReleaseBackfill gives up owner's lease on a job without finishing it (it
 // was superseded): the job is claimable at once.
 func (s *Store) ReleaseBackfill(ctx context.Context, owner, monitorID string) error {
-	_, err := s.db.ExecContext(ctx, s.q(`UPDATE monitor_backfills SET lease_owner = '', lease_until = NULL,
+	_, err := s.exec(ctx, s.q(`UPDATE monitor_backfills SET lease_owner = '', lease_until = NULL,
 		state = CASE WHEN state = 'running' THEN 'pending' ELSE state END
 		WHERE monitor_id = ? AND lease_owner = ?`), monitorID, owner)
 	if err != nil {
@@ -172,15 +181,17 @@ func (s *Store) ReleaseBackfill(ctx context.Context, owner, monitorID string) er
 // it stays pending, to run again with the new query. It reports whether the
 // job is done.
 func (s *Store) FinishBackfill(ctx context.Context, owner string, b Backfill) (bool, error) {
-	row := s.db.QueryRowContext(ctx, s.q(`UPDATE monitor_backfills SET
-			state = CASE WHEN generation = ? THEN 'done' ELSE 'pending' END,
-			attempts = CASE WHEN generation = ? THEN 0 ELSE attempts END,
-			last_error = CASE WHEN generation = ? THEN '' ELSE last_error END,
-			scanned = ?, added = ?, removed = ?, finished_at = ?, lease_owner = '', lease_until = NULL
-		WHERE monitor_id = ? AND lease_owner = ? RETURNING state`),
-		b.Generation, b.Generation, b.Generation, b.Scanned, b.Added, b.Removed, s.tm(s.clock()), b.MonitorID, owner)
 	var state string
-	if err := row.Scan(&state); err != nil {
+	err := s.write(ctx, func(q querier) error {
+		return q.QueryRowContext(ctx, s.q(`UPDATE monitor_backfills SET
+				state = CASE WHEN generation = ? THEN 'done' ELSE 'pending' END,
+				attempts = CASE WHEN generation = ? THEN 0 ELSE attempts END,
+				last_error = CASE WHEN generation = ? THEN '' ELSE last_error END,
+				scanned = ?, added = ?, removed = ?, finished_at = ?, lease_owner = '', lease_until = NULL
+			WHERE monitor_id = ? AND lease_owner = ? RETURNING state`),
+			b.Generation, b.Generation, b.Generation, b.Scanned, b.Added, b.Removed, s.tm(s.clock()), b.MonitorID, owner).Scan(&state)
+	})
+	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) { // lost: deleted or taken over
 			return false, nil
 		}
@@ -198,7 +209,7 @@ func (s *Store) FailBackfill(ctx context.Context, owner string, b Backfill, caus
 	if len(msg) > 1000 {
 		msg = msg[:1000]
 	}
-	_, err := s.db.ExecContext(ctx, s.q(`UPDATE monitor_backfills SET state = 'pending',
+	_, err := s.exec(ctx, s.q(`UPDATE monitor_backfills SET state = 'pending',
 			attempts = CASE WHEN generation = ? THEN attempts + 1 ELSE attempts END,
 			run_after = CASE WHEN generation = ? THEN ? ELSE run_after END,
 			last_error = ?, lease_owner = '', lease_until = NULL

@@ -39,9 +39,13 @@ func (s *Store) migrateBefore(ctx context.Context, stop string) error {
 		}
 	}
 	slices.Sort(names)
+	applied := s.appliedMigrations(ctx)
 	for _, name := range names {
 		if stop != "" && name >= stop {
 			break
+		}
+		if applied[strings.TrimSuffix(name, ".sql")] {
+			continue
 		}
 		body, err := fs.ReadFile(migrations, path.Join(dir, name))
 		if err != nil {
@@ -52,6 +56,31 @@ func (s *Store) migrateBefore(ctx context.Context, stop string) error {
 		}
 	}
 	return nil
+}
+
+// appliedMigrations returns the versions recorded as applied, read
+// without a transaction: a process starting on an up-to-date database (a
+// vigie command beside vigie serve) then takes no write lock. Any doubt
+// (no table yet) returns none, and applyMigration checks again under the
+// lock.
+func (s *Store) appliedMigrations(ctx context.Context) map[string]bool {
+	applied := map[string]bool{}
+	rows, err := s.db.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
+		return applied
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v string
+		if rows.Scan(&v) != nil {
+			return map[string]bool{}
+		}
+		applied[v] = true
+	}
+	if rows.Err() != nil {
+		return map[string]bool{}
+	}
+	return applied
 }
 
 func (s *Store) applyMigration(ctx context.Context, version, body string) error {

@@ -206,13 +206,17 @@ func (s *Store) CreateSource(ctx context.Context, src vigie.Source) (vigie.Sourc
 	if src.CreatedAt.IsZero() {
 		src.CreatedAt = s.clock()
 	}
-	row := s.db.QueryRowContext(ctx, s.q(`INSERT INTO sources (workspace_id, kind, name, url, url_key, settings, interval_seconds, enabled, created_at,
-			cursor, etag, last_modified, next_check_at, last_success_at, last_error_at, last_error, error_count, posts_seen, shared)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+sourceCols),
-		src.WorkspaceID, string(src.Kind), src.Name, src.URL, key, string(settings), int64(src.Interval/time.Second), src.Enabled, s.tm(src.CreatedAt),
-		src.Cursor, src.ETag, src.LastModified, s.tm(src.NextCheckAt), s.tmNull(src.LastSuccessAt), s.tmNull(src.LastErrorAt),
-		src.LastError, src.ErrorCount, src.PostsSeen, src.Shared)
-	created, err := scanSource(row)
+	var created vigie.Source
+	err := s.write(ctx, func(q querier) error {
+		var err error
+		created, err = scanSource(q.QueryRowContext(ctx, s.q(`INSERT INTO sources (workspace_id, kind, name, url, url_key, settings, interval_seconds, enabled, created_at,
+				cursor, etag, last_modified, next_check_at, last_success_at, last_error_at, last_error, error_count, posts_seen, shared)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+sourceCols),
+			src.WorkspaceID, string(src.Kind), src.Name, src.URL, key, string(settings), int64(src.Interval/time.Second), src.Enabled, s.tm(src.CreatedAt),
+			src.Cursor, src.ETag, src.LastModified, s.tm(src.NextCheckAt), s.tmNull(src.LastSuccessAt), s.tmNull(src.LastErrorAt),
+			src.LastError, src.ErrorCount, src.PostsSeen, src.Shared))
+		return err
+	})
 	if err != nil {
 		err = s.errf(err, "create source %q", src.Name)
 		if !errors.Is(err, vigie.ErrConflict) {
@@ -299,7 +303,7 @@ func (s *Store) FindOrCreateSource(ctx context.Context, workspaceID int64, kind 
 		return vigie.Source{}, fmt.Errorf("find or create source: %w: a %s source is known by its address, not its name", vigie.ErrInvalid, kind)
 	}
 	now := s.clock()
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO sources (workspace_id, kind, name, url, enabled, created_at, next_check_at)
+	_, err := s.exec(ctx, s.q(`INSERT INTO sources (workspace_id, kind, name, url, enabled, created_at, next_check_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, kind, name) DO NOTHING`),
 		workspaceID, string(kind), name, url, kind != vigie.SourceImport, s.tm(now), s.tm(now))
 	if err != nil {
@@ -375,7 +379,7 @@ func (s *Store) DeleteSource(ctx context.Context, workspaceID, id int64) error {
 	if err := noWorkspace("delete source", workspaceID); err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, s.q("DELETE FROM sources WHERE id = ? AND workspace_id = ?"), id, workspaceID)
+	res, err := s.exec(ctx, s.q("DELETE FROM sources WHERE id = ? AND workspace_id = ?"), id, workspaceID)
 	if err != nil {
 		return s.errf(err, "delete source %d", id)
 	}
@@ -386,7 +390,7 @@ func (s *Store) DeleteSource(ctx context.Context, workspaceID, id int64) error {
 // that stored posts saves its state with SaveBatch instead, in the same
 // transaction as the posts.
 func (s *Store) UpdateSourceState(ctx context.Context, id int64, st vigie.SourceState) error {
-	return s.updateSourceState(ctx, s.db, id, st)
+	return s.write(ctx, func(q querier) error { return s.updateSourceState(ctx, q, id, st) })
 }
 
 func (s *Store) updateSourceState(ctx context.Context, q querier, id int64, st vigie.SourceState) error {

@@ -40,15 +40,12 @@ type Store struct {
 
 	stmts sync.Map // rowsStmt → *sql.Stmt (stmt.go)
 
-	// lane, on SQLite, lets one transaction of the process at a time in.
-	// SQLite has one writer; writers left to its busy handler retry by
-	// sleeping, and under load some starve past busy_timeout and fail with
-	// SQLITE_BUSY. Queued here they go in turn, for as long as their
-	// context allows. (Other processes on the same file still meet
-	// busy_timeout.)
-	lane chan struct{}
-	// laneWait, when set, runs as a transaction starts waiting for the
-	// lane; tests use it to know a writer is queued.
+	// lane, on SQLite, lets one writer of the process at a time in, and
+	// files hands the write lock over between processes (lane.go).
+	lane  chan struct{}
+	files *fileLane
+	// laneWait, when set, runs as a writer starts waiting for the lane;
+	// tests use it to know a writer is queued.
 	laneWait func()
 	// checkNewContributions, set by tests, has SaveBatch read its new
 	// posts' rollup contributions back as well and fail if the two differ.
@@ -99,11 +96,23 @@ func newStore(db *sql.DB, dialect string) *Store {
 // Close closes the database. On SQLite it first lets the query planner
 // refresh its statistics (PRAGMA optimize), as SQLite advises.
 func (s *Store) Close() error {
-	if !s.pg() {
-		s.db.Exec("PRAGMA optimize")
+	if s.lane != nil {
+		// Only if no other writer holds the lock: waiting for a turn would
+		// hold up the end of a command for another process's transaction,
+		// and the next Close will do it.
+		now, cancel := context.WithCancel(context.Background())
+		cancel()
+		if s.enterLane(now) == nil {
+			s.db.Exec("PRAGMA optimize")
+			s.leaveLane()
+		}
 	}
 	s.closeStmts()
-	return s.db.Close()
+	err := s.db.Close()
+	if s.files != nil {
+		s.files.close()
+	}
+	return err
 }
 
 // Dialect reports which database the store runs on: SQLite or Postgres.
@@ -116,48 +125,6 @@ type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// inTx runs fn in a transaction, committed if fn returns nil. fn must not
-// start another transaction: on SQLite it would wait for its own lane.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	if s.lane != nil {
-		if err := s.enterLane(ctx); err != nil {
-			return err
-		}
-		defer func() { <-s.lane }()
-	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return s.translate(err)
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return s.translate(err)
-	}
-	return nil
-}
-
-// enterLane waits for SQLite's write lane, first come first served (a
-// channel's waiting senders are queued in order), or for the end of ctx.
-func (s *Store) enterLane(ctx context.Context) error {
-	select {
-	case s.lane <- struct{}{}:
-		return nil
-	default:
-	}
-	if s.laneWait != nil {
-		s.laneWait()
-	}
-	select {
-	case s.lane <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("waiting for the database's write lock: %w", ctx.Err())
-	}
 }
 
 // q turns the '?' placeholders of a query into the dialect's ($1, $2… on
@@ -314,7 +281,7 @@ func (s *Store) Optimize(ctx context.Context) error {
 	if s.pg() {
 		stmt = "ANALYZE"
 	}
-	if _, err := s.db.ExecContext(ctx, stmt); err != nil {
+	if _, err := s.exec(ctx, stmt); err != nil {
 		return s.errf(err, "optimize")
 	}
 	return nil

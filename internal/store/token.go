@@ -78,10 +78,14 @@ func (s *Store) CreateToken(ctx context.Context, spec TokenSpec) (string, vigie.
 		return "", vigie.APIToken{}, fmt.Errorf("create token: %w", err)
 	}
 	plaintext := TokenPrefix + base64.RawURLEncoding.EncodeToString(secret[:])
-	row := s.db.QueryRowContext(ctx, s.q(`INSERT INTO api_tokens (workspace_id, name, role, hash, created_at, expires_at)
-		SELECT id, ?, ?, ?, ?, ? FROM workspaces WHERE id = ? RETURNING `+tokenCols),
-		name, string(role), hashToken(plaintext), s.tm(now), s.tmNull(spec.ExpiresAt), spec.WorkspaceID)
-	t, err := scanToken(row)
+	var t vigie.APIToken
+	err := s.write(ctx, func(q querier) error {
+		var err error
+		t, err = scanToken(q.QueryRowContext(ctx, s.q(`INSERT INTO api_tokens (workspace_id, name, role, hash, created_at, expires_at)
+			SELECT id, ?, ?, ?, ?, ? FROM workspaces WHERE id = ? RETURNING `+tokenCols),
+			name, string(role), hashToken(plaintext), s.tm(now), s.tmNull(spec.ExpiresAt), spec.WorkspaceID))
+		return err
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", vigie.APIToken{}, fmt.Errorf("create token %q: %w: no workspace %d", name, vigie.ErrInvalid, spec.WorkspaceID)
 	}
@@ -111,7 +115,7 @@ func (s *Store) Authenticate(ctx context.Context, plaintext string) (vigie.APITo
 		return vigie.APIToken{}, fmt.Errorf("authenticate: %w: token %d has no workspace", vigie.ErrNotFound, t.ID)
 	}
 	if t.LastUsedAt.IsZero() || now.Sub(t.LastUsedAt) >= tokenTouch {
-		_, err := s.db.ExecContext(ctx, s.q("UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)"),
+		_, err := s.exec(ctx, s.q("UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)"),
 			s.tm(now), t.ID, s.tm(now.Add(-tokenTouch)))
 		if err != nil {
 			return vigie.APIToken{}, s.errf(err, "authenticate")
@@ -144,7 +148,7 @@ func (s *Store) FindTokenByID(ctx context.Context, workspaceID, id int64) (vigie
 // or one already revoked, is ErrNotFound. The row stays without its hash
 // (migration 0019), so that its id is never a new token's.
 func (s *Store) DeleteToken(ctx context.Context, workspaceID, id int64) error {
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE api_tokens SET revoked_at = ?, hash = ?
+	res, err := s.exec(ctx, s.q(`UPDATE api_tokens SET revoked_at = ?, hash = ?
 		WHERE workspace_id = ? AND id = ? AND revoked_at IS NULL`), s.tm(s.clock()), "revoked:"+strconv.FormatInt(id, 10), workspaceID, id)
 	if err != nil {
 		return s.errf(err, "delete token %d", id)

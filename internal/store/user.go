@@ -81,7 +81,7 @@ func (s *Store) setMembership(ctx context.Context, q querier, userID int64, m vi
 
 // SetMembership gives a user a role in a workspace, replacing any other.
 func (s *Store) SetMembership(ctx context.Context, userID int64, m vigie.Membership) error {
-	return s.setMembership(ctx, s.db, userID, m)
+	return s.write(ctx, func(q querier) error { return s.setMembership(ctx, q, userID, m) })
 }
 
 // Memberships returns the user's workspaces and roles, by workspace id.
@@ -134,7 +134,7 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 
 // SetLocale sets the user's language for the UI ("" for the browser's).
 func (s *Store) SetLocale(ctx context.Context, userID int64, locale string) error {
-	_, err := s.db.ExecContext(ctx, s.q("UPDATE users SET locale = ?, updated_at = ? WHERE id = ?"), locale, s.tm(s.clock()), userID)
+	_, err := s.exec(ctx, s.q("UPDATE users SET locale = ?, updated_at = ? WHERE id = ?"), locale, s.tm(s.clock()), userID)
 	if err != nil {
 		return s.errf(err, "set locale")
 	}
@@ -144,7 +144,7 @@ func (s *Store) SetLocale(ctx context.Context, userID int64, locale string) erro
 // CreateSession stores a new session under the hash of its cookie.
 func (s *Store) CreateSession(ctx context.Context, tokenHash string, sess vigie.Session, userAgent, ip string) error {
 	now := s.clock()
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen_at, expires_at, user_agent, ip)
+	_, err := s.exec(ctx, s.q(`INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen_at, expires_at, user_agent, ip)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), tokenHash, sess.UserID, sess.CSRF, s.tm(now), s.tm(now), s.tm(sess.ExpiresAt), truncate(userAgent, 300), truncate(ip, 64))
 	if err != nil {
 		return s.errf(err, "create session")
@@ -170,7 +170,7 @@ func (s *Store) FindSession(ctx context.Context, tokenHash string) (vigie.Sessio
 
 // TouchSession records activity and moves the session's expiry.
 func (s *Store) TouchSession(ctx context.Context, tokenHash string, expires time.Time) error {
-	_, err := s.db.ExecContext(ctx, s.q("UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?"), s.tm(s.clock()), s.tm(expires), tokenHash)
+	_, err := s.exec(ctx, s.q("UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?"), s.tm(s.clock()), s.tm(expires), tokenHash)
 	if err != nil {
 		return s.errf(err, "touch session")
 	}
@@ -179,7 +179,7 @@ func (s *Store) TouchSession(ctx context.Context, tokenHash string, expires time
 
 // DeleteSession ends a session (logout).
 func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
-	if _, err := s.db.ExecContext(ctx, s.q("DELETE FROM sessions WHERE token_hash = ?"), tokenHash); err != nil {
+	if _, err := s.exec(ctx, s.q("DELETE FROM sessions WHERE token_hash = ?"), tokenHash); err != nil {
 		return s.errf(err, "delete session")
 	}
 	return nil
@@ -187,7 +187,7 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 
 // DeleteExpiredSessions removes the sessions past their expiry.
 func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
-	res, err := s.db.ExecContext(ctx, s.q("DELETE FROM sessions WHERE expires_at <= ?"), s.tm(s.clock()))
+	res, err := s.exec(ctx, s.q("DELETE FROM sessions WHERE expires_at <= ?"), s.tm(s.clock()))
 	if err != nil {
 		return 0, s.errf(err, "delete expired sessions")
 	}

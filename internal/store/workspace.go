@@ -70,7 +70,12 @@ func (s *Store) RenameWorkspace(ctx context.Context, workspaceID int64, name str
 	if err := vigie.ValidateWorkspaceName(name); err != nil {
 		return vigie.Workspace{}, fmt.Errorf("rename workspace %d: %w", workspaceID, err)
 	}
-	w, err := scanWorkspace(s.db.QueryRowContext(ctx, s.q("UPDATE workspaces SET name = ? WHERE id = ? RETURNING "+workspaceCols), name, workspaceID))
+	var w vigie.Workspace
+	err := s.write(ctx, func(q querier) error {
+		var err error
+		w, err = scanWorkspace(q.QueryRowContext(ctx, s.q("UPDATE workspaces SET name = ? WHERE id = ? RETURNING "+workspaceCols), name, workspaceID))
+		return err
+	})
 	if err != nil {
 		return vigie.Workspace{}, s.errf(err, "rename workspace %d", workspaceID)
 	}
@@ -89,7 +94,7 @@ func (s *Store) FindWorkspaceByID(ctx context.Context, id int64) (vigie.Workspac
 // SetOrganisationAdmin makes a user an administrator of an organisation:
 // they may create workspaces in it and rename its workspaces.
 func (s *Store) SetOrganisationAdmin(ctx context.Context, organisationID, userID int64) error {
-	return s.setOrganisationAdmin(ctx, s.db, organisationID, userID)
+	return s.write(ctx, func(q querier) error { return s.setOrganisationAdmin(ctx, q, organisationID, userID) })
 }
 
 func (s *Store) setOrganisationAdmin(ctx context.Context, q querier, organisationID, userID int64) error {
@@ -134,7 +139,7 @@ func (s *Store) EnsureWorkspace(ctx context.Context, slug, name string) (vigie.W
 	if slug == "" {
 		return vigie.Workspace{}, fmt.Errorf("ensure workspace: %w: no slug", vigie.ErrInvalid)
 	}
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO workspaces (organisation_id, name, slug, time_zone, created_at)
+	_, err := s.exec(ctx, s.q(`INSERT INTO workspaces (organisation_id, name, slug, time_zone, created_at)
 		VALUES (`+orgOrDefault+`, ?, ?, 'UTC', ?) ON CONFLICT (slug) DO NOTHING`), 0, name, slug, s.tm(s.clock()))
 	if err != nil {
 		return vigie.Workspace{}, s.errf(err, "ensure workspace %q", slug)
@@ -186,9 +191,11 @@ func (s *Store) CreateOrganisation(ctx context.Context, o vigie.Organisation) (v
 	if o.CreatedAt.IsZero() {
 		o.CreatedAt = s.clock()
 	}
-	row := s.db.QueryRowContext(ctx, s.q(`INSERT INTO organisations (name, slug, created_at) VALUES (?, ?, ?)
-		RETURNING id, name, slug, created_at`), o.Name, o.Slug, s.tm(o.CreatedAt))
-	if err := row.Scan(&o.ID, &o.Name, &o.Slug, timeCol(&o.CreatedAt)); err != nil {
+	err := s.write(ctx, func(q querier) error {
+		return q.QueryRowContext(ctx, s.q(`INSERT INTO organisations (name, slug, created_at) VALUES (?, ?, ?)
+			RETURNING id, name, slug, created_at`), o.Name, o.Slug, s.tm(o.CreatedAt)).Scan(&o.ID, &o.Name, &o.Slug, timeCol(&o.CreatedAt))
+	})
+	if err != nil {
 		return vigie.Organisation{}, s.errf(err, "create organisation %q", o.Slug)
 	}
 	return o, nil
