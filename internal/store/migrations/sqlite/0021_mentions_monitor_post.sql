@@ -3,3 +3,8 @@
 -- monitor of the workspace, where the primary key (post_id first) made it
 -- walk every workspace's newer mentions until one of its own.
 CREATE INDEX mentions_monitor_post ON mentions (monitor_id, post_id);
+
+-- A new index has no statistics until the next ANALYZE: without them SQLite
+-- walked a monitor's stream through this index and sorted it (p50 30 →
+-- 350 ms at 1M mentions) instead of mentions_monitor, in time order.
+ANALYZE mentions;
