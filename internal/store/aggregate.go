@@ -45,8 +45,11 @@ const (
 	dimAuthorPosts      = "@author"
 	dimAuthorEngagement = "@engagement"
 	dimAuthorFollowers  = "@followers"
-	dimHashtag          = "hashtag"
-	dimDomain           = "domain"
+	// The most engagement of one of the author's posts, plus one: a max,
+	// not a sum, for author_bounds (never lowered).
+	dimAuthorTopPost = "@top"
+	dimHashtag       = "hashtag"
+	dimDomain        = "domain"
 	// The dimensions a dimPost value holds, as the overview lists them.
 	dimSource  = "source"
 	dimLang    = "lang"
@@ -248,6 +251,8 @@ func (s *Store) addContributions(ctx context.Context, q querier, postIDs []int64
 					d[rollupKey{set.ws, "", dimAuthorEngagement, p.hour, a}] += sign * p.engagement
 					if sign > 0 { // the author's current followers, plus one (deltas of 0 are skipped)
 						d[rollupKey{set.ws, "", dimAuthorFollowers, p.hour, a}] = p.followers + 1
+						top := rollupKey{set.ws, "", dimAuthorTopPost, p.hour, a}
+						d[top] = max(d[top], p.engagement+1)
 					}
 				}
 			}
@@ -321,6 +326,8 @@ func addNewContributions(posts []*pending, facts newPostFacts, d rollupDelta) {
 				d[rollupKey{set.ws, "", dimAuthorPosts, hour, a}]++
 				d[rollupKey{set.ws, "", dimAuthorEngagement, hour, a}] += engagement
 				d[rollupKey{set.ws, "", dimAuthorFollowers, hour, a}] = capCount(facts.followers[author]) + 1
+				top := rollupKey{set.ws, "", dimAuthorTopPost, hour, a}
+				d[top] = max(d[top], engagement+1)
 			}
 			// Entities count once per post (post_entities' key).
 			for _, kv := range [...]struct {
@@ -499,7 +506,7 @@ func (s *Store) writeRollups(ctx context.Context, tx *sql.Tx, d rollupDelta) err
 		return err
 	}
 	hours, days := map[rollupRow]int64{}, map[rollupRow]int64{}
-	authors := map[authorDay]*[3]int64{}
+	authors := map[authorDay]*[4]int64{}
 	for k, n := range d {
 		if n == 0 {
 			continue
@@ -585,7 +592,7 @@ func (s *Store) rerollAuthors(ctx context.Context, tx *sql.Tx, monitorID string,
 	if err := s.addContributions(ctx, tx, ids, 1, d); err != nil {
 		return err
 	}
-	authors := map[authorDay]*[3]int64{}
+	authors := map[authorDay]*[4]int64{}
 	for k, n := range d {
 		if n != 0 && isAuthorDim(k.dim) {
 			addAuthorDelta(authors, k, n)
@@ -598,18 +605,18 @@ func (s *Store) rerollAuthors(ctx context.Context, tx *sql.Tx, monitorID string,
 type authorDay struct{ workspace, day, author int64 }
 
 func isAuthorDim(dim string) bool {
-	return dim == dimAuthorPosts || dim == dimAuthorEngagement || dim == dimAuthorFollowers
+	return dim == dimAuthorPosts || dim == dimAuthorEngagement || dim == dimAuthorFollowers || dim == dimAuthorTopPost
 }
 
 // addAuthorDelta adds a rollup delta of an author dimension to the
 // author_days deltas: posts and engagement (summed), followers (the current
-// count; -1 when unknown).
-func addAuthorDelta(authors map[authorDay]*[3]int64, k rollupKey, n int64) {
+// count; -1 when unknown), the most engagement of one post (-1: none).
+func addAuthorDelta(authors map[authorDay]*[4]int64, k rollupKey, n int64) {
 	id, _ := strconv.ParseInt(k.value, 10, 64)
 	ad := authorDay{k.workspace, floorDiv(k.hour, 24), id}
 	v := authors[ad]
 	if v == nil {
-		v = &[3]int64{0, 0, -1}
+		v = &[4]int64{0, 0, -1, -1}
 		authors[ad] = v
 	}
 	switch k.dim {
@@ -617,6 +624,8 @@ func addAuthorDelta(authors map[authorDay]*[3]int64, k rollupKey, n int64) {
 		v[0] += n
 	case dimAuthorEngagement:
 		v[1] += n
+	case dimAuthorTopPost:
+		v[3] = max(v[3], n-1) // stored plus one
 	default:
 		v[2] = n - 1 // stored plus one
 	}
@@ -624,7 +633,7 @@ func addAuthorDelta(authors map[authorDay]*[3]int64, k rollupKey, n int64) {
 
 // writeAuthorDays adds the deltas to author_days, in key order, and deletes
 // the rows whose count fell to zero.
-func (s *Store) writeAuthorDays(ctx context.Context, tx *sql.Tx, deltas map[authorDay]*[3]int64) error {
+func (s *Store) writeAuthorDays(ctx context.Context, tx *sql.Tx, deltas map[authorDay]*[4]int64) error {
 	keys := make([]authorDay, 0, len(deltas))
 	for k, v := range deltas {
 		if v[0] != 0 || v[1] != 0 {
@@ -650,6 +659,48 @@ func (s *Store) writeAuthorDays(ctx context.Context, tx *sql.Tx, deltas map[auth
 	for _, k := range fallen {
 		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM author_days WHERE workspace_id = ? AND author_id = ? AND day = ? AND n = 0"), k.workspace, k.author, k.day); err != nil {
 			return s.errf(err, "rollups: author_days")
+		}
+	}
+	return s.writeAuthorBounds(ctx, tx, deltas)
+}
+
+// writeAuthorBounds keeps author_bounds at or above what author_days holds
+// (migration 0022): the authors' mentions summed, the most engagement of
+// one post and the most followers kept, the bound recomputed from them.
+func (s *Store) writeAuthorBounds(ctx context.Context, tx *sql.Tx, deltas map[authorDay]*[4]int64) error {
+	type wa struct{ workspace, author int64 }
+	sums := map[wa]*[3]int64{}
+	for k, v := range deltas {
+		if v[0] == 0 && v[2] < 0 && v[3] < 0 {
+			continue
+		}
+		x := sums[wa{k.workspace, k.author}]
+		if x == nil {
+			x = &[3]int64{0, 0, 0}
+			sums[wa{k.workspace, k.author}] = x
+		}
+		x[0] += v[0]
+		x[1], x[2] = max(x[1], v[3]), max(x[2], v[2])
+	}
+	keys := slices.SortedFunc(maps.Keys(sums), func(a, b wa) int {
+		return cmp.Or(cmp.Compare(a.workspace, b.workspace), cmp.Compare(a.author, b.author))
+	})
+	args := make([]any, 0, len(keys)*6)
+	var fallen []wa
+	for _, k := range keys {
+		v := sums[k]
+		// The bound of a new row (an existing one's is recomputed in SQL).
+		args = append(args, k.workspace, k.author, v[0], v[1], v[2], authorBound(v[0], v[1], v[2]))
+		if v[0] < 0 {
+			fallen = append(fallen, k)
+		}
+	}
+	if _, err := s.execRows(ctx, tx, s.upsertAuthorBounds, args); err != nil {
+		return s.errf(err, "rollups: author_bounds")
+	}
+	for _, k := range fallen {
+		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM author_bounds WHERE workspace_id = ? AND author_id = ? AND n <= 0"), k.workspace, k.author); err != nil {
+			return s.errf(err, "rollups: author_bounds")
 		}
 	}
 	return nil

@@ -349,7 +349,8 @@ func rebuildRollupsAs(t testing.TB, s *Store, combos bool) {
 	stmts := []string{"DROP TABLE rollup_hour_totals", "DROP TABLE rollup_day_totals",
 		"DELETE FROM schema_migrations WHERE version = '0018_rollup_totals'", "DROP TABLE rollup_hours", "DROP TABLE rollup_days", "DROP TABLE monitor_set_members",
 		"DROP TABLE monitor_sets", "DELETE FROM schema_migrations WHERE version = '0006_rollups'",
-		"DROP TABLE author_days", "DELETE FROM schema_migrations WHERE version = '0008_author_days'"}
+		"DROP TABLE author_days", "DELETE FROM schema_migrations WHERE version = '0008_author_days'",
+		"DROP TABLE author_bounds", "DELETE FROM schema_migrations WHERE version = '0022_author_bounds'"}
 	if combos {
 		stmts = append(stmts, "DELETE FROM schema_migrations WHERE version = '0013_rollup_post_combinations'")
 	}

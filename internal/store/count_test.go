@@ -206,3 +206,69 @@ func TestCachedDayCountsFollowChanges(t *testing.T) {
 		})
 	}
 }
+
+// TestTopAuthorsBounds: the walk down author_bounds finds the authors that
+// summing every row of author_days finds (checkTopAuthors compares them on
+// every call), with more authors than the list holds, followers raised by
+// another workspace's post, mentions marked irrelevant, and a monitor
+// deleted.
+func TestTopAuthorsBounds(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "m1", "m2", "other-x")
+		rng := rand.New(rand.NewPCG(7, 7))
+		day0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+		var batch []Item
+		for i := range 600 {
+			a := rng.IntN(150)
+			p := vigie.Post{ID: fmt.Sprint("p", i), Source: "mastodon", Text: "x", PublishedAt: day0.Add(time.Duration(rng.IntN(20*24)) * time.Hour),
+				Author:  vigie.Author{ID: fmt.Sprint("a", a), Followers: int64(a * a * rng.IntN(3))},
+				Metrics: vigie.Metrics{Likes: int64(rng.IntN(50) * rng.IntN(50)), Replies: int64(rng.IntN(5))}}
+			mon := []string{"m1", "m2", "other-x"}[rng.IntN(3)]
+			batch = append(batch, Item{Post: p, MonitorIDs: []string{mon}})
+		}
+		must(s.SaveBatch(ctx, f.source.ID, batch, nil))(t)
+		// An author gains followers on a post only the other workspace
+		// sees: its rows in this workspace carry them too.
+		big := vigie.Post{ID: "big", Source: "mastodon", Text: "x", PublishedAt: day0.Add(5 * 24 * time.Hour),
+			Author: vigie.Author{ID: "a3", Followers: 5_000_000}}
+		must(s.SaveBatch(ctx, f.source.ID, []Item{{Post: big, MonitorIDs: []string{"other-x"}}}, nil))(t)
+		check := func(when string) {
+			t.Helper()
+			for _, ws := range []int64{f.ws.ID, f.other.ID} {
+				for _, days := range []int{1, 3, 7, 20, 30} {
+					for _, limit := range []int{1, 5, 20} {
+						from := day0.Add(time.Duration(20-min(days, 20)) * 24 * time.Hour)
+						got, err := s.TopAuthors(ctx, vigie.MentionFilter{WorkspaceID: ws, From: from, To: from.Add(time.Duration(days) * 24 * time.Hour), Limit: limit})
+						if err != nil {
+							t.Fatalf("%s: %v", when, err)
+						}
+						if len(got) == 0 {
+							t.Fatalf("%s: no author in workspace %d over %d days", when, ws, days)
+						}
+					}
+				}
+			}
+		}
+		// It leads this workspace's list over the whole period.
+		top := must(s.TopAuthors(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID, From: day0, To: day0.Add(20 * 24 * time.Hour), Limit: 1}))(t)
+		if len(top) != 1 || top[0].Author.ID != "a3" {
+			t.Fatalf("top author %v, want a3 and its new followers", top)
+		}
+		check("after the batches")
+		ms := allMentions(t, s, f.ws.ID)
+		for i, m := range ms {
+			if i%7 != 0 {
+				continue
+			}
+			if err := s.SetTags(ctx, f.ws.ID, m.ID, []string{"irrelevant"}, "tester"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		check("after marking mentions irrelevant")
+		if err := s.DeleteMonitor(ctx, f.ws.ID, "m2"); err != nil {
+			t.Fatal(err)
+		}
+		check("after deleting a monitor")
+	})
+}

@@ -368,14 +368,21 @@ func (s *Store) upsertAuthors(ctx context.Context, tx *sql.Tx, posts []*pending)
 			follow = append(follow, ids[k], f)
 		}
 	}
+	// author_bounds keeps the most followers author_days has carried.
 	var err error
 	if s.pg() {
 		_, err = s.execRows(ctx, tx, updateFollowersRows, follow)
+		if err == nil {
+			_, err = s.execRows(ctx, tx, s.raiseBoundFollowers, follow)
+		}
 	} else if len(follow) > 0 {
-		var st *sql.Stmt
+		var st, raise *sql.Stmt
 		if st, err = s.prepared(ctx, tx, rowsStmt{updateFollowers, 0}); err == nil {
-			for i := 0; i < len(follow) && err == nil; i += 2 {
-				_, err = st.ExecContext(ctx, follow[i+1], follow[i], follow[i+1])
+			raise, err = s.prepared(ctx, tx, rowsStmt{s.raiseBoundFollowers, 0})
+		}
+		for i := 0; i < len(follow) && err == nil; i += 2 {
+			if _, err = st.ExecContext(ctx, follow[i+1], follow[i], follow[i+1]); err == nil {
+				_, err = raise.ExecContext(ctx, follow[i+1], follow[i])
 			}
 		}
 	}

@@ -66,9 +66,49 @@ var (
 		linkNearDuplicate}
 )
 
+// authorBoundSQL is the SQL of an author's bound (migration 0022) from SQL
+// expressions of its mentions, top post and followers: authorBound's.
+func authorBoundSQL(pg bool, n, top, followers string) string {
+	least, greatest, log, real := "min", "max", "log10", "%s"
+	if pg {
+		least, greatest, log, real = "LEAST", "GREATEST", "log", "CAST(%s AS DOUBLE PRECISION)"
+	}
+	part := func(x, full string) string {
+		return least + "(" + log + "(1 + " + fmt.Sprintf(real, greatest+"("+x+", 0)") + ") / " + full + ", 1.0)"
+	}
+	return "100 * (0.5 * " + part(followers, "6.0") + " + 0.3 * " + part(top, "3.0") + " + 0.2 * " + part(n, "2.0") + ") + 0.2"
+}
+
+// authorBoundWrites are the writes that keep author_bounds: an upsert of
+// deltas (mentions summed, top post and followers raised) and, per author,
+// followers raised where author_days' are (upsertAuthors).
+func authorBoundWrites(pg bool) (upsert, raise rowShape) {
+	greatest := "max"
+	if pg {
+		greatest = "GREATEST"
+	}
+	n := "author_bounds.n + excluded.n"
+	top := greatest + "(author_bounds.top_post, excluded.top_post)"
+	fol := greatest + "(author_bounds.followers, excluded.followers)"
+	upsert = rowShape{`INSERT INTO author_bounds (workspace_id, author_id, n, top_post, followers, bound) VALUES `, `(?, ?, ?, ?, ?, ?)`,
+		` ON CONFLICT (workspace_id, author_id) DO UPDATE SET n = ` + n + `, top_post = ` + top + `, followers = ` + fol +
+			`, bound = ` + authorBoundSQL(pg, n, top, fol)}
+	if pg {
+		raise = rowShape{`UPDATE author_bounds SET followers = v.column2, bound = ` + authorBoundSQL(pg, "author_bounds.n", "author_bounds.top_post", "v.column2") + ` FROM (VALUES `,
+			`(CAST(? AS BIGINT), CAST(? AS BIGINT))`,
+			`) AS v WHERE author_bounds.author_id = v.column1 AND author_bounds.followers < v.column2
+			AND author_bounds.workspace_id IN (SELECT id FROM workspaces)`}
+	} else {
+		raise = rowShape{head: `UPDATE author_bounds SET followers = ?1, bound = ` + authorBoundSQL(pg, "n", "top_post", "?1") +
+			` WHERE workspace_id IN (SELECT id FROM workspaces) AND author_id = ?2 AND followers < ?1`}
+	}
+	return upsert, raise
+}
+
 // prepareWrites prepares the hot writes at every size, after migrations.
 func (s *Store) prepareWrites(ctx context.Context) error {
-	for _, sh := range hotWrites {
+	s.upsertAuthorBounds, s.raiseBoundFollowers = authorBoundWrites(s.pg())
+	for _, sh := range append(hotWrites[:len(hotWrites):len(hotWrites)], s.upsertAuthorBounds, s.raiseBoundFollowers) {
 		sizes := rowSizes[:]
 		if sh.row == "" {
 			sizes = []int{0}

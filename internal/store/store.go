@@ -50,7 +50,12 @@ type Store struct {
 	// checkNewContributions, set by tests, has SaveBatch read its new
 	// posts' rollup contributions back as well and fail if the two differ.
 	checkNewContributions bool
-	dayCounts             dayCountCache // count.go
+	// checkTopAuthors, set by tests, has TopAuthors sum every row of
+	// author_days as well and fail if the bounds' walk found other authors.
+	checkTopAuthors bool
+	dayCounts       dayCountCache // count.go
+	// The dialect's writes of author_bounds (stmt.go).
+	upsertAuthorBounds, raiseBoundFollowers rowShape
 }
 
 // Open opens the database named by url and applies pending migrations:

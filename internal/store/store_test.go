@@ -68,7 +68,7 @@ func openURL(tb testing.TB, u string) *Store {
 	if err != nil {
 		tb.Fatalf("open %s: %v", u, err)
 	}
-	s.checkNewContributions = true
+	s.checkNewContributions, s.checkTopAuthors = true, true
 	tb.Cleanup(func() { s.Close() })
 	return s
 }
