@@ -444,7 +444,9 @@ func matrixRoutes() []route {
 				switch {
 				case !p.session():
 					return http.StatusUnauthorized
-				case !p.orgAdmin:
+				case !p.orgAdmin || p.role != account.Admin:
+					// Both: an organisation administrator who only views
+					// the workspace does not publish its sources.
 					return http.StatusForbidden
 				case other:
 					return http.StatusNotFound
@@ -696,6 +698,12 @@ func (f *matrixFixture) principals() []principal {
 	}
 	cookie, csrf := f.session(dean)
 	ps = append(ps, principal{name: "session/organisation-admin", user: &dean, cookie: cookie, csrf: csrf, role: account.Viewer, orgAdmin: true})
+	rector := addMember(t, f.in, "rector@alpha.example", f.a, "admin")
+	if err := st.SetOrganisationAdmin(ctx, f.a.OrganisationID, rector.ID); err != nil {
+		t.Fatal(err)
+	}
+	cookie, csrf = f.session(rector)
+	ps = append(ps, principal{name: "session/organisation-admin-and-admin", user: &rector, cookie: cookie, csrf: csrf, role: account.Admin, orgAdmin: true})
 	return append(ps, principal{name: "nobody"})
 }
 

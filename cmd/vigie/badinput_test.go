@@ -167,3 +167,35 @@ func TestLongPostShownClipped(t *testing.T) {
 		t.Fatalf("GET the mention: %d, the whole text: %v, the whole title: %v", code, p["text"] == long, p["title"] == longTitle)
 	}
 }
+
+// TestImportIntoAWorkspace: --workspace puts the monitors and posts in the
+// workspace named, not the first; an unknown one is a clear error.
+func TestImportIntoAWorkspace(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	if code, _, errOut := runCLI(t, "workspace", "create", "--slug", "law", "--name", "Law", "--data", data); code != 0 {
+		t.Fatalf("workspace create: %d %s", code, errOut)
+	}
+	mons := writeFile(t, "m.jsonl", `{"id":"m-law","kind":"brand","query":"valmont"}`+"\n")
+	posts := writeFile(t, "p.jsonl", `{"id":"p1","source":"import","published_at":"2026-11-20T10:04:05Z","text":"valmont"}`+"\n")
+	code, _, errOut := runCLI(t, "import", "--workspace", "law", "--monitors", mons, "--posts", posts, "--data", data)
+	if code != 0 || !strings.Contains(errOut, "importing into workspace law") {
+		t.Fatalf("import: %d %s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "import", "--workspace", "nope", "--posts", posts, "--data", data); code != 2 || !strings.Contains(errOut, `no workspace "nope"`) {
+		t.Fatalf("import into an unknown workspace: %d %s", code, errOut)
+	}
+	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(data, "vigie.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	law, err := st.FindWorkspaceBySlug(ctx, "law")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := st.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: law.ID})
+	if err != nil || len(page.Mentions) != 1 || page.Mentions[0].MonitorIDs[0] != "m-law" {
+		t.Fatalf("law's mentions: %+v, %v", page.Mentions, err)
+	}
+}

@@ -36,6 +36,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	cfg.Flags(fs, false)
 	monitorsPath := fs.String("monitors", "", "monitors to create or update first, JSON Lines")
 	postsPath := fs.String("posts", "", "posts, JSON Lines (docs/formats.md); - for standard input")
+	wsSlug := fs.String("workspace", "", "slug of the workspace to import into (default: the first workspace)")
 	progress := fs.Bool("progress", false, "print a progress line per batch even when stderr is not a terminal")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file")
 	memProfile := fs.String("memprofile", "", "write a heap profile to this file at the end of the import")
@@ -69,6 +70,13 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer a.Close()
+	if *wsSlug != "" {
+		if a.workspace, err = findWorkspace(ctx, a.store, *wsSlug); err != nil {
+			return err
+		}
+	}
+	// Say where: with several workspaces, the first is not always the one meant.
+	fmt.Fprintf(stderr, "importing into workspace %s (%s)\n", a.workspace.Slug, a.workspace.Name)
 
 	if *monitorsPath != "" {
 		n, err := importMonitors(ctx, a, *monitorsPath)

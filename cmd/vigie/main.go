@@ -36,7 +36,7 @@ func commands() []command {
 	return []command{
 		{"demo", "[--addr 127.0.0.1:8080] [--data ./vigie-data]", "run Vigie with a demo workspace fed by the built-in simulator", runDemo},
 		{"serve", "[--addr 127.0.0.1:8080] [--data ./vigie-data] [--database-url postgres://…]", "run Vigie: sources, matching, storage, API", runServe},
-		{"import", "[--monitors M.jsonl] --posts P.jsonl [--data DIR]", "load monitors and posts through the normal pipeline", runImport},
+		{"import", "[--monitors M.jsonl] --posts P.jsonl [--workspace SLUG] [--data DIR]", "load monitors and posts into a workspace (default: the first) through the normal pipeline", runImport},
 		{"reindex", "--monitor ID [--data DIR]", "match the stored posts against a monitor and record its past mentions", runReindex},
 		{"config", "[--addr …] [--data …] [--database-url …]", "print the effective configuration, secrets redacted", runConfig},
 		{"user create", "--email E [--name N] [--role admin|editor|viewer] [--workspace SLUG] [--org-admin] [--password-stdin] [--data DIR]", "create a user of the web app (password generated and printed unless given on stdin)", runUserCreate},

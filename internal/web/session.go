@@ -56,10 +56,13 @@ func (v *visit) CanManage() bool       { return v.Role.Can(account.ManageMembers
 // its workspaces.
 func (v *visit) CanManageWorkspaces() bool { return v.User != nil && len(v.OrgAdmin) > 0 }
 
-// CanShareSources: an administrator of the workspace's organisation may
-// share its sources with every workspace of the organisation.
+// CanShareSources: an administrator of the workspace's organisation who
+// administers the workspace too may share its sources with every workspace
+// of the organisation. Being an organisation administrator opens no
+// workspace by itself: one who only views a workspace cannot publish its
+// private sources to the others.
 func (v *visit) CanShareSources() bool {
-	return v.User != nil && slices.Contains(v.OrgAdmin, v.Workspace.OrganisationID)
+	return v.User != nil && slices.Contains(v.OrgAdmin, v.Workspace.OrganisationID) && v.CanManage()
 }
 
 // LocaleNames are the UI languages, for the switch.
