@@ -91,6 +91,7 @@ func TestPostCounts(t *testing.T) {
 		{"author.followers", func(p *Post) { p.Author.Followers = -1 }},
 		{"text", func(p *Post) { p.Text = strings.Repeat("a", MaxTextBytes+1) }},
 		{"title", func(p *Post) { p.Title = strings.Repeat("a", MaxTextBytes+1) }},
+		{"id", func(p *Post) { p.ID = strings.Repeat("a", MaxIDBytes+1) }},
 	} {
 		p := ok
 		tc.set(&p)

@@ -64,6 +64,9 @@ const (
 	// MaxTextBytes bounds a post's text and its title (each): a post longer
 	// than a long article is refused rather than stored.
 	MaxTextBytes = 1 << 20
+	// MaxIDBytes bounds a post's id: ids are keys, shown in links and
+	// exports; a network's are tens of bytes, an address a few hundred.
+	MaxIDBytes = 2048
 )
 
 // Validate reports the first missing required field of a post, a negative
@@ -78,15 +81,15 @@ func (p *Post) Validate() error {
 		}
 	}
 	switch {
+	case len(p.ID) > MaxIDBytes:
+		return fmt.Errorf("%w: post %.40q…: \"id\" is %d bytes; at most %d (an id is a key, not content)", ErrInvalid, p.ID, len(p.ID), MaxIDBytes)
 	case len(p.Text) > MaxTextBytes:
-		return fmt.Errorf("%w: post %q: \"text\" is %s; at most %s per post", ErrInvalid, p.ID, sizeMB(len(p.Text)), sizeMB(MaxTextBytes))
+		return fmt.Errorf("%w: post %q: \"text\" is %d bytes; at most %d (1 MB) per post", ErrInvalid, p.ID, len(p.Text), MaxTextBytes)
 	case len(p.Title) > MaxTextBytes:
-		return fmt.Errorf("%w: post %q: \"title\" is %s; at most %s per post", ErrInvalid, p.ID, sizeMB(len(p.Title)), sizeMB(MaxTextBytes))
+		return fmt.Errorf("%w: post %q: \"title\" is %d bytes; at most %d (1 MB) per post", ErrInvalid, p.ID, len(p.Title), MaxTextBytes)
 	}
 	return nil
 }
-
-func sizeMB(n int) string { return fmt.Sprintf("%.1f MB", float64(n)/(1<<20)) }
 
 type counter struct {
 	name string

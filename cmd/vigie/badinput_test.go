@@ -120,7 +120,7 @@ func TestLongPostShownClipped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Posts != 2 || len(res.Rejected) != 1 || res.Rejected[0].ID != "x:huge" || !strings.Contains(res.Rejected[0].Err.Error(), "at most 1.0 MB") {
+	if res.Posts != 2 || len(res.Rejected) != 1 || res.Rejected[0].ID != "x:huge" || !strings.Contains(res.Rejected[0].Err.Error(), "at most 1048576 (1 MB)") {
 		t.Fatalf("pipeline: %+v", res)
 	}
 	ed := webClient(t, api.base, "ed@uval.example")
