@@ -381,7 +381,13 @@ func (s *Store) upsertAuthors(ctx context.Context, tx *sql.Tx, posts []*pending)
 			raise, err = s.prepared(ctx, tx, rowsStmt{s.raiseBoundFollowers, 0})
 		}
 		for i := 0; i < len(follow) && err == nil; i += 2 {
-			if _, err = st.ExecContext(ctx, follow[i+1], follow[i], follow[i+1]); err == nil {
+			var res sql.Result
+			if res, err = st.ExecContext(ctx, follow[i+1], follow[i], follow[i+1]); err != nil {
+				break
+			}
+			// Unless author_days changed, the bounds already hold what it
+			// carries: most authors' followers are as they were.
+			if n, _ := res.RowsAffected(); n > 0 {
 				_, err = raise.ExecContext(ctx, follow[i+1], follow[i])
 			}
 		}
