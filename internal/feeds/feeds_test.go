@@ -2,13 +2,9 @@ package feeds
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
+	"github.com/vigie-project/vigie/internal/apptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -107,36 +103,7 @@ func eachDialect(t *testing.T, fn func(t *testing.T, a *Adder, ws, other vigie.W
 	}
 }
 
-func testURL(tb testing.TB, dialect string) string {
-	tb.Helper()
-	if dialect == store.SQLite {
-		return "sqlite:" + filepath.Join(tb.TempDir(), "vigie.db")
-	}
-	base := os.Getenv("VIGIE_TEST_POSTGRES_URL")
-	if base == "" {
-		tb.Skip("VIGIE_TEST_POSTGRES_URL is not set: skipping the PostgreSQL variant")
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "vigie_test_" + hex.EncodeToString(b[:])
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { admin.Close() })
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		tb.Fatalf("create test schema: %v", err)
-	}
-	tb.Cleanup(func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+func testURL(tb testing.TB, dialect string) string { return apptest.DatabaseURL(tb, dialect) }
 
 // TestFeedsOfOneSite: two feeds of one site, added without a name, are two
 // sources with names that tell them apart; the same address again is

@@ -2,12 +2,7 @@ package ingest
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
-	"path/filepath"
+	"github.com/vigie-project/vigie/internal/apptest"
 	"strings"
 	"testing"
 	"time"
@@ -95,36 +90,5 @@ func TestPostsDatedAheadAndUnknownLanguages(t *testing.T) {
 	}
 }
 
-// testStoreURL returns the URL of an empty database of the dialect: a file
-// for SQLite, a schema of its own on the PostgreSQL of
-// VIGIE_TEST_POSTGRES_URL (skipped when unset).
-func testStoreURL(tb testing.TB, dialect string) string {
-	tb.Helper()
-	if dialect == store.SQLite {
-		return "sqlite:" + filepath.Join(tb.TempDir(), "vigie.db")
-	}
-	base := os.Getenv("VIGIE_TEST_POSTGRES_URL")
-	if base == "" {
-		tb.Skip("VIGIE_TEST_POSTGRES_URL is not set: skipping the PostgreSQL variant")
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "vigie_test_" + hex.EncodeToString(b[:])
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { admin.Close() })
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		tb.Fatalf("create test schema: %v", err)
-	}
-	tb.Cleanup(func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+// testStoreURL returns the URL of an empty database of the dialect.
+func testStoreURL(tb testing.TB, dialect string) string { return apptest.DatabaseURL(tb, dialect) }

@@ -2,15 +2,10 @@ package monitor
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
+	"github.com/vigie-project/vigie/internal/apptest"
 	"io"
 	"log/slog"
-	"net/url"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -26,36 +21,7 @@ var dialects = []string{store.SQLite, store.Postgres}
 
 // testURL returns the URL of an empty database of the dialect; opening it
 // twice gives two handles on one database, as two processes have.
-func testURL(tb testing.TB, dialect string) string {
-	tb.Helper()
-	if dialect == store.SQLite {
-		return "sqlite:" + filepath.Join(tb.TempDir(), "vigie.db")
-	}
-	base := os.Getenv("VIGIE_TEST_POSTGRES_URL")
-	if base == "" {
-		tb.Skip("VIGIE_TEST_POSTGRES_URL is not set: skipping the PostgreSQL variant")
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "vigie_test_" + hex.EncodeToString(b[:])
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { admin.Close() })
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		tb.Fatalf("create test schema: %v", err)
-	}
-	tb.Cleanup(func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+func testURL(tb testing.TB, dialect string) string { return apptest.DatabaseURL(tb, dialect) }
 
 // process is one running Vigie's monitor side: a store handle and a
 // service with its own index.

@@ -2,14 +2,9 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
+	"github.com/vigie-project/vigie/internal/apptest"
 	"io/fs"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -26,40 +21,7 @@ const postgresEnv = "VIGIE_TEST_POSTGRES_URL"
 var dialects = []string{SQLite, Postgres}
 
 // testURL returns the URL of an empty database of the dialect for this test.
-func testURL(tb testing.TB, dialect string) string {
-	tb.Helper()
-	if dialect == SQLite {
-		return filepath.Join(tb.TempDir(), "vigie.db")
-	}
-	base := os.Getenv(postgresEnv)
-	if base == "" {
-		tb.Skip(postgresEnv + " is not set: skipping the PostgreSQL variant (e.g. " + postgresEnv + "=postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "vigie_test_" + hex.EncodeToString(b[:])
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { admin.Close() })
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		tb.Fatalf("create test schema: %v", err)
-	}
-	tb.Cleanup(func() {
-		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			tb.Errorf("drop test schema: %v", err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatalf("%s: %v", postgresEnv, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+func testURL(tb testing.TB, dialect string) string { return apptest.DatabaseURL(tb, dialect) }
 
 // openURL opens a store and closes it at the end of the test.
 func openURL(tb testing.TB, u string) *Store {
