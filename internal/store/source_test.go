@@ -255,20 +255,7 @@ func TestSourceURLMigration(t *testing.T) {
 		t.Run(d, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			var s *Store
-			var err error
-			if d == SQLite {
-				s, err = openSQLite(testURL(t, d))
-			} else {
-				s, err = openPostgres(testURL(t, d))
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			if err := s.migrateBefore(ctx, "0020"); err != nil {
-				t.Fatal(err)
-			}
+			s := storeBefore(t, d, "0020")
 			now := s.tm(t0)
 			ws := map[string]int64{}
 			for _, slug := range []string{"press", "science"} {

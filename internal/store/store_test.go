@@ -241,3 +241,24 @@ func TestErrorsAreWrapped(t *testing.T) {
 		}
 	})
 }
+
+// storeBefore opens an empty store of the dialect with the migrations
+// before version applied, as a database of then: for migration tests.
+func storeBefore(t *testing.T, dialect, version string) *Store {
+	t.Helper()
+	var s *Store
+	var err error
+	if dialect == SQLite {
+		s, err = openSQLite(testURL(t, dialect))
+	} else {
+		s, err = openPostgres(testURL(t, dialect))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.migrateBefore(context.Background(), version); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

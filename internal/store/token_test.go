@@ -148,20 +148,7 @@ func TestTokensMigrated(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			for _, withWorkspace := range []bool{true, false} {
-				var s *Store
-				var err error
-				if d == SQLite {
-					s, err = openSQLite(testURL(t, d))
-				} else {
-					s, err = openPostgres(testURL(t, d))
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { s.Close() })
-				if err := s.migrateBefore(ctx, "0015"); err != nil {
-					t.Fatal(err)
-				}
+				s := storeBefore(t, d, "0015")
 				now := s.tm(t0)
 				var first int64
 				if withWorkspace {
