@@ -156,6 +156,9 @@ func TestOpenDialect(t *testing.T) {
 		t.Run(d, func(t *testing.T) {
 			t.Parallel()
 			u := testURL(t, d)
+			if d == SQLite {
+				u = strings.TrimPrefix(u, "sqlite:") // a plain path; "sqlite:PATH" below
+			}
 			s := openURL(t, u)
 			if s.Dialect() != d {
 				t.Errorf("Dialect() = %q, want %q", s.Dialect(), d)
