@@ -204,7 +204,10 @@ func NormalSourceURL(raw string) (string, error) {
 	if p := u.Port(); u.Scheme == "http" && p == "80" || u.Scheme == "https" && p == "443" {
 		u.Host = strings.TrimSuffix(u.Host, ":"+p)
 	}
-	s := u.String()
+	// Spaces around the address are dropped on the way in: drop those
+	// String leaves at its end (an empty query's), or the normal form
+	// would not be its own.
+	s := strings.TrimSpace(u.String())
 	if u.Host == "" {
 		return s, nil
 	}

@@ -2,6 +2,7 @@ package vigie
 
 import (
 	"errors"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -92,4 +93,49 @@ func TestClipRunes(t *testing.T) {
 			t.Errorf("ClipRunes(%q, %d) = %q, %v; want %q, %v", tc.s, tc.n, got, cut, tc.want, tc.cut)
 		}
 	}
+}
+
+// FuzzNormalSourceURL: any address either fails with ErrInvalid or gives
+// a normal form that is its own normal form (a feed added twice under any
+// spelling meets itself), keeps the path and the query, and drops the
+// fragment.
+func FuzzNormalSourceURL(f *testing.F) {
+	for _, s := range []string{"https://Example.ORG:443/News.xml?b=1&a=2#top", "http://a.example:80", "HTTP://user:p@ss@Host/%41",
+		"https://[::1]:8443/x", "news.example/feed", "", "://", "https://ex ample.org/", "https://é.example/É"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		n, err := NormalSourceURL(raw)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("NormalSourceURL(%q): %v is not ErrInvalid", raw, err)
+			}
+			return
+		}
+		again, err := NormalSourceURL(n)
+		if err != nil || again != n {
+			t.Fatalf("NormalSourceURL(%q) = %q, and again %q, %v", raw, n, again, err)
+		}
+		if u, err := url.Parse(n); err == nil && (u.Fragment != "" || u.RawFragment != "") {
+			t.Fatalf("NormalSourceURL(%q) = %q keeps a fragment", raw, n)
+		}
+	})
+}
+
+// FuzzNormalizeLang: a declared language ends as "" or a known code, and
+// normalising again changes nothing.
+func FuzzNormalizeLang(f *testing.F) {
+	for _, s := range []string{"fr", "FR", "fr-CH", "fr_ch", " de ", "xx", "english", "fra", "", "-", "zh-Hant-TW"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, lang string) {
+		p := Post{Lang: lang}
+		p.NormalizeLang()
+		if p.Lang != "" && !KnownLanguage(p.Lang) {
+			t.Fatalf("NormalizeLang(%q) = %q, not a known code", lang, p.Lang)
+		}
+		if p.NormalizeLang() {
+			t.Fatalf("NormalizeLang(%q) changed %q again", lang, p.Lang)
+		}
+	})
 }
