@@ -137,15 +137,11 @@ func prepare(m *vigie.MonitorRecord) (*query.Query, error) {
 // Upsert creates or replaces the monitor with m.ID (import). A new
 // monitor, or a new query, gets its backfill requested.
 func (s *Service) Upsert(ctx context.Context, m vigie.MonitorRecord) (vigie.MonitorRecord, error) {
-	if _, err := prepare(&m); err != nil {
+	saved, err := s.UpsertMany(ctx, m.WorkspaceID, []vigie.MonitorRecord{m})
+	if len(saved) == 0 {
 		return m, err
 	}
-	saved, err := s.Store.UpsertMonitor(ctx, m)
-	if err != nil {
-		return m, err
-	}
-	s.poke()
-	return saved, s.sync(ctx, saved.ID, func() error { return s.applyStored(saved) })
+	return saved[0], err
 }
 
 // UpsertMany is Upsert for many monitors of one workspace (import): each

@@ -223,9 +223,7 @@ func (s *Store) addContributions(ctx context.Context, q querier, postIDs []int64
 				return
 			}
 			for _, set := range sets[id] {
-				d[rollupKey{set.ws, setKey(set.monitors), dim, p.hour, value}] += sign
-				// The workspace's set (all its monitors) adds up the others.
-				d[rollupKey{set.ws, "", dim, p.hour, value}] += sign
+				d.add(set.ws, setKey(set.monitors), dim, p.hour, value, sign)
 			}
 		}
 		for id, p := range posts {
@@ -239,21 +237,9 @@ func (s *Store) addContributions(ctx context.Context, q querier, postIDs []int64
 						lang = v
 					}
 				}
-				value := postValue(sentiment, p.values[1], lang, p.values[3])
-				d[rollupKey{set.ws, setKey(set.monitors), dimPost, p.hour, value}] += sign
-				d[rollupKey{set.ws, "", dimPost, p.hour, value}] += sign
-			}
-			if p.author.Valid {
-				// Authors count once per workspace (author_days).
-				a := strconv.FormatInt(p.author.Int64, 10)
-				for _, set := range sets[id] {
-					d[rollupKey{set.ws, "", dimAuthorPosts, p.hour, a}] += sign
-					d[rollupKey{set.ws, "", dimAuthorEngagement, p.hour, a}] += sign * p.engagement
-					if sign > 0 { // the author's current followers, plus one (deltas of 0 are skipped)
-						d[rollupKey{set.ws, "", dimAuthorFollowers, p.hour, a}] = p.followers + 1
-						top := rollupKey{set.ws, "", dimAuthorTopPost, p.hour, a}
-						d[top] = max(d[top], p.engagement+1)
-					}
+				d.add(set.ws, setKey(set.monitors), dimPost, p.hour, postValue(sentiment, p.values[1], lang, p.values[3]), sign)
+				if p.author.Valid {
+					d.addAuthor(set.ws, p.hour, p.author.Int64, sign, p.engagement, p.followers)
 				}
 			}
 		}
@@ -319,15 +305,9 @@ func addNewContributions(posts []*pending, facts newPostFacts, d rollupDelta) {
 		engagement := capCount(post.Metrics.Likes) + capCount(post.Metrics.Reposts) + capCount(post.Metrics.Replies)
 		for _, set := range sets {
 			key := setKey(set.monitors)
-			d[rollupKey{set.ws, key, dimPost, hour, value}]++
-			d[rollupKey{set.ws, "", dimPost, hour, value}]++
+			d.add(set.ws, key, dimPost, hour, value, 1)
 			if author != 0 {
-				a := strconv.FormatInt(author, 10)
-				d[rollupKey{set.ws, "", dimAuthorPosts, hour, a}]++
-				d[rollupKey{set.ws, "", dimAuthorEngagement, hour, a}] += engagement
-				d[rollupKey{set.ws, "", dimAuthorFollowers, hour, a}] = capCount(facts.followers[author]) + 1
-				top := rollupKey{set.ws, "", dimAuthorTopPost, hour, a}
-				d[top] = max(d[top], engagement+1)
+				d.addAuthor(set.ws, hour, author, 1, engagement, capCount(facts.followers[author]))
 			}
 			// Entities count once per post (post_entities' key).
 			for _, kv := range [...]struct {
@@ -338,11 +318,32 @@ func addNewContributions(posts []*pending, facts newPostFacts, d rollupDelta) {
 					if slices.Contains(kv.values[:i], v) {
 						continue
 					}
-					d[rollupKey{set.ws, key, kv.dim, hour, v}]++
-					d[rollupKey{set.ws, "", kv.dim, hour, v}]++
+					d.add(set.ws, key, kv.dim, hour, v, 1)
 				}
 			}
 		}
+	}
+}
+
+// add counts n posts of the set in a rollup dimension, and in its
+// workspace's set (of empty key), which adds up the others.
+func (d rollupDelta) add(ws int64, set, dim string, hour int64, value string, n int64) {
+	d[rollupKey{ws, set, dim, hour, value}] += n
+	d[rollupKey{ws, "", dim, hour, value}] += n
+}
+
+// addAuthor counts sign posts of an author in a workspace (author_days, once
+// per workspace) with their engagement; a post added also carries the
+// author's current followers and its own engagement, for author_bounds
+// (each plus one: deltas of 0 are skipped).
+func (d rollupDelta) addAuthor(ws, hour, author, sign, engagement, followers int64) {
+	a := strconv.FormatInt(author, 10)
+	d[rollupKey{ws, "", dimAuthorPosts, hour, a}] += sign
+	d[rollupKey{ws, "", dimAuthorEngagement, hour, a}] += sign * engagement
+	if sign > 0 {
+		d[rollupKey{ws, "", dimAuthorFollowers, hour, a}] = followers + 1
+		top := rollupKey{ws, "", dimAuthorTopPost, hour, a}
+		d[top] = max(d[top], engagement+1)
 	}
 }
 

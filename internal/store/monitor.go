@@ -74,37 +74,16 @@ func (s *Store) UpsertMonitor(ctx context.Context, m vigie.MonitorRecord) (vigie
 	if err := checkMonitor(&m); err != nil {
 		return vigie.MonitorRecord{}, fmt.Errorf("upsert monitor: %w", err)
 	}
-	now := s.clock()
-	var saved vigie.MonitorRecord
+	var saved []vigie.MonitorRecord
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := s.lockChanges(ctx, tx); err != nil {
-			return err
-		}
-		before, _, err := s.monitorBefore(ctx, tx, m.ID)
-		if err != nil {
-			return err
-		}
-		row := tx.QueryRowContext(ctx, s.q(`INSERT INTO monitors (id, workspace_id, name, kind, query, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
-				query = excluded.query, updated_at = excluded.updated_at
-			WHERE monitors.workspace_id = excluded.workspace_id
-			RETURNING `+monitorCols),
-			m.ID, m.WorkspaceID, m.Name, string(m.Kind), m.Query, s.tm(now), s.tm(now))
-		if saved, err = scanMonitor(row); err != nil {
-			return err
-		}
-		return s.monitorChanged(ctx, tx, before, saved)
+		var err error
+		saved, err = s.upsertMonitorsTx(ctx, tx, m.WorkspaceID, []vigie.MonitorRecord{m})
+		return err
 	})
 	if err != nil {
-		err = s.translate(err)
-		if err == vigie.ErrNotFound {
-			// The conflicting row is in another workspace: nothing returned.
-			err = fmt.Errorf("%w: monitor id %q is taken in another workspace", vigie.ErrConflict, m.ID)
-		}
 		return vigie.MonitorRecord{}, fmt.Errorf("upsert monitor %q: %w", m.ID, err)
 	}
-	return saved, nil
+	return saved[0], nil
 }
 
 // monitorsPerTx is how many monitors UpsertMonitors writes per
