@@ -718,6 +718,13 @@ func BenchmarkOverview1M(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	// The generator, not the monitors' queries, says which posts are whose
+	// mentions: the backfills the monitors' creation requested would
+	// re-match them and take most away the first time vigie serves this
+	// archive (a served copy fell from 1,005,176 mentions to 522,728).
+	if _, err := s.db.ExecContext(ctx, "DELETE FROM monitor_backfills"); err != nil {
+		b.Fatal(err)
+	}
 	var hours, days int
 	s.db.QueryRow("SELECT (SELECT COUNT(*) FROM rollup_hours), (SELECT COUNT(*) FROM rollup_days)").Scan(&hours, &days)
 	b.Logf("rollups: %d hourly rows, %d daily rows", hours, days)
