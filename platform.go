@@ -81,8 +81,15 @@ func ValidateTimeZone(tz string) error {
 }
 
 // MonitorRecord is a stored monitor: the monitor and its bookkeeping.
+//
+// ID is unique in its workspace only (two workspaces may both have
+// "brand"); Key is unique across workspaces and is what the matching
+// engine, mentions, monitor sets and jobs know the monitor by. Users and
+// the API never see Key: every request names a monitor by its workspace
+// and ID.
 type MonitorRecord struct {
 	Monitor
+	Key         string    `json:"-"`
 	WorkspaceID int64     `json:"workspace_id"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`

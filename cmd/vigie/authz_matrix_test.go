@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -81,6 +82,8 @@ type route struct {
 	want func(p principal, other bool) int
 	// freshSession: the request signs out, so it gets a session of its own.
 	freshSession bool
+	// after, when set, runs after each request of the route (clean-up).
+	after func(f *matrixFixture)
 }
 
 func (r route) expect(p principal, other bool) int {
@@ -202,7 +205,7 @@ func (f *matrixFixture) freshFeed(p principal) string {
 		uid = p.user.ID
 	}
 	_, hash, _ := account.NewToken("vgf_")
-	if err := f.in.app.store.CreateFeedToken(context.Background(), hash, f.monitorA, uid); err != nil {
+	if err := f.in.app.store.CreateFeedToken(context.Background(), hash, f.a.ID, f.monitorA, uid); err != nil {
 		f.t.Fatal(err)
 	}
 	return hash[:16]
@@ -320,22 +323,19 @@ func matrixRoutes() []route {
 			body: func(f *matrixFixture) (string, []byte) {
 				return jsonBody(map[string]string{"name": fmt.Sprintf("New %d", f.next()), "query": "alphaword"})(f)
 			}},
-		// A monitor under B's monitor's id: monitor ids are global, so the
-		// answer is a conflict (it tells that the id is taken; B's monitor
-		// is not touched).
+		// A monitor under B's monitor's id: monitor ids are per workspace,
+		// so A gets a monitor of its own, and nothing tells that B has one
+		// (B's is not touched: see snapshotB). A's is deleted after each
+		// request, for the next principal and the routes below.
 		{pattern: "POST /api/v1/monitors", kind: apiRoute, action: monitors, method: "POST", own: path("/api/v1/monitors"), ok: created,
-			other: path("/api/v1/monitors"), otherWant: http.StatusConflict,
 			body: func(f *matrixFixture) (string, []byte) {
-				return jsonBody(map[string]string{"id": f.monitorB, "name": "Taken", "query": "bravoword"})(f)
+				return jsonBody(map[string]string{"id": f.monitorB, "name": "Alpha's own", "query": "alphaword"})(f)
 			},
-			want: func(p principal, other bool) int {
-				if !p.bearer() {
-					return http.StatusUnauthorized
+			after: func(f *matrixFixture) {
+				err := f.in.app.monitors.Delete(context.Background(), f.a.ID, f.monitorB)
+				if err != nil && !errors.Is(err, vigie.ErrNotFound) {
+					f.t.Fatal(err)
 				}
-				if !p.role.Can(account.EditMonitors) {
-					return http.StatusForbidden
-				}
-				return http.StatusConflict
 			}},
 		{pattern: "GET /api/v1/monitors/{id}", kind: apiRoute, action: read, method: "GET", own: mon("/api/v1/monitors/", "", false), other: monB("/api/v1/monitors/", ""), ok: ok},
 		{pattern: "PATCH /api/v1/monitors/{id}", kind: apiRoute, action: monitors, method: "PATCH", own: mon("/api/v1/monitors/", "", false), other: monB("/api/v1/monitors/", ""), ok: ok,
@@ -642,12 +642,12 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	}
 	f.tokenB = tb.ID
 	_, hash, _ := account.NewToken("vgf_")
-	if err := st.CreateFeedToken(ctx, hash, f.monitorB, f.adminB.ID); err != nil {
+	if err := st.CreateFeedToken(ctx, hash, f.b.ID, f.monitorB, f.adminB.ID); err != nil {
 		t.Fatal(err)
 	}
 	f.feedRefB = hash[:16]
 	tok, hash, _ := account.NewToken("vgf_")
-	if err := st.CreateFeedToken(ctx, hash, f.monitorA, adA.ID); err != nil {
+	if err := st.CreateFeedToken(ctx, hash, f.a.ID, f.monitorA, adA.ID); err != nil {
 		t.Fatal(err)
 	}
 	f.feedA = tok
@@ -829,6 +829,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 				target := pathOf(f, p)
 				want := r.expect(p, other)
 				code, body := f.send(r, p, target)
+				if r.after != nil {
+					r.after(f)
+				}
 				checked++
 				what := "own"
 				if other {
@@ -1014,7 +1017,7 @@ func TestPrivateFeedStaysInItsWorkspace(t *testing.T) {
 	}
 	// B's private Atom feed of its monitor.
 	tok, hash, _ := account.NewToken("vgf_")
-	if err := st.CreateFeedToken(ctx, hash, x.monB, x.adminB.ID); err != nil {
+	if err := st.CreateFeedToken(ctx, hash, x.b.ID, x.monB, x.adminB.ID); err != nil {
 		t.Fatal(err)
 	}
 	if code, body := x.getB(t, "/feeds/"+tok); code != 200 || strings.Contains(body, secret) || !strings.Contains(body, "news of Bravo") {
@@ -1049,7 +1052,7 @@ func TestPrivateFeedStaysInItsWorkspace(t *testing.T) {
 	}
 	mb := addMember(t, x.in, "mb@bravo.example", x.b, "viewer")
 	tok2, hash2, _ := account.NewToken("vgf_")
-	if err := st.CreateFeedToken(ctx, hash2, x.monB, mb.ID); err != nil {
+	if err := st.CreateFeedToken(ctx, hash2, x.b.ID, x.monB, mb.ID); err != nil {
 		t.Fatal(err)
 	}
 	if code, _ := x.getB(t, "/feeds/"+tok2); code != 200 {

@@ -97,14 +97,19 @@ func runBenchSearch(args []string, stdout, stderr io.Writer) error {
 	last, _ := time.Parse(time.DateOnly, days[len(days)-1].Day)
 	r := rand.New(rand.NewPCG(*seed, *seed))
 	pick := func(s []string) string { return s[r.IntN(len(s))] }
-	mon := func() string { return monitors[r.IntN(len(monitors))].ID }
+	// A monitor stream names its monitor in its workspace, as the app does.
+	mon := func(f vigie.MentionFilter) vigie.MentionFilter {
+		m := monitors[r.IntN(len(monitors))]
+		f.WorkspaceID, f.MonitorID = m.WorkspaceID, m.ID
+		return f
+	}
 	kinds := []struct {
 		name   string
 		filter func() vigie.MentionFilter
 	}{
-		{"monitor stream", func() vigie.MentionFilter { return vigie.MentionFilter{MonitorID: mon()} }},
+		{"monitor stream", func() vigie.MentionFilter { return mon(vigie.MentionFilter{}) }},
 		{"monitor + 7 days + lang", func() vigie.MentionFilter {
-			return vigie.MentionFilter{MonitorID: mon(), Lang: "en", From: last.AddDate(0, 0, -6), To: last.AddDate(0, 0, 1)}
+			return mon(vigie.MentionFilter{Lang: "en", From: last.AddDate(0, 0, -6), To: last.AddDate(0, 0, 1)})
 		}},
 		{"word search", func() vigie.MentionFilter { return vigie.MentionFilter{Query: pick(words)} }},
 		{"words OR + NOT", func() vigie.MentionFilter {
@@ -112,7 +117,7 @@ func runBenchSearch(args []string, stdout, stderr io.Writer) error {
 		}},
 		{"phrase search", func() vigie.MentionFilter { return vigie.MentionFilter{Query: pick(phrases)} }},
 		{"monitor + phrase + 7 days", func() vigie.MentionFilter {
-			return vigie.MentionFilter{MonitorID: mon(), Query: pick(phrases), From: last.AddDate(0, 0, -6), To: last.AddDate(0, 0, 1)}
+			return mon(vigie.MentionFilter{Query: pick(phrases), From: last.AddDate(0, 0, -6), To: last.AddDate(0, 0, 1)})
 		}},
 		{"prefix + lang", func() vigie.MentionFilter { return vigie.MentionFilter{Query: pick(words)[:4] + "*", Lang: "en"} }},
 		{"common word", func() vigie.MentionFilter { return vigie.MentionFilter{Query: common} }},

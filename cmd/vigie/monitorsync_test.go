@@ -74,7 +74,7 @@ func TestImportMonitorsWhileServing(t *testing.T) {
 		for {
 			select {
 			case c := <-changes:
-				if c.MonitorID == "robots" && (c.Monitor != nil) == present {
+				if strings.HasSuffix(c.MonitorKey, "/robots") && (c.Monitor != nil) == present {
 					return
 				}
 			case <-guard:

@@ -13,6 +13,7 @@ import (
 	"github.com/vigie-project/vigie/internal/config"
 	"github.com/vigie-project/vigie/internal/match"
 	"github.com/vigie-project/vigie/internal/monitor"
+	"github.com/vigie-project/vigie/internal/store"
 )
 
 // runReindex matches every stored post against one monitor and records the
@@ -23,6 +24,7 @@ func runReindex(args []string, stdout, stderr io.Writer) error {
 	cfg := config.Defaults()
 	cfg.Flags(fs, false)
 	id := fs.String("monitor", "", "id of the monitor to backfill")
+	wsSlug := fs.String("workspace", "", "slug of the monitor's workspace (needed when several workspaces have a monitor of that id)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -38,16 +40,10 @@ func runReindex(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	// Monitor ids are unique across workspaces; the operator names one.
-	all, err := st.FindMonitors(ctx, 0)
+	m, err := reindexTarget(ctx, st, *wsSlug, *id)
 	if err != nil {
 		return err
 	}
-	i := slices.IndexFunc(all, func(m vigie.MonitorRecord) bool { return m.ID == *id })
-	if i < 0 {
-		return badInput(fmt.Errorf("monitor %q: %w", *id, vigie.ErrNotFound))
-	}
-	m := all[i]
 	svc := &monitor.Service{Store: st, Index: match.NewIndex()}
 	tty := isTerminal(stderr)
 	r, err := svc.Reindex(ctx, m.WorkspaceID, m.ID, time.Time{}, func(scanned, matched int) {
@@ -71,4 +67,41 @@ func runReindex(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stdout)
 	return nil
+}
+
+// reindexTarget finds the monitor an operator names: in the workspace given,
+// or in the only workspace that has a monitor of that id (ids are per
+// workspace: two may have one each, and then the workspace must be said).
+func reindexTarget(ctx context.Context, st *store.Store, wsSlug, id string) (vigie.MonitorRecord, error) {
+	if wsSlug != "" {
+		ws, err := findWorkspace(ctx, st, wsSlug)
+		if err != nil {
+			return vigie.MonitorRecord{}, err
+		}
+		m, err := st.FindMonitorByID(ctx, ws.ID, id)
+		if errors.Is(err, vigie.ErrNotFound) {
+			return m, badInput(fmt.Errorf("workspace %s has no monitor %q", wsSlug, id))
+		}
+		return m, err
+	}
+	all, err := st.FindMonitors(ctx, 0)
+	if err != nil {
+		return vigie.MonitorRecord{}, err
+	}
+	all = slices.DeleteFunc(all, func(m vigie.MonitorRecord) bool { return m.ID != id })
+	switch len(all) {
+	case 0:
+		return vigie.MonitorRecord{}, badInput(fmt.Errorf("monitor %q: %w", id, vigie.ErrNotFound))
+	case 1:
+		return all[0], nil
+	}
+	var slugs []string
+	for _, m := range all {
+		ws, err := st.FindWorkspaceByID(ctx, m.WorkspaceID)
+		if err != nil {
+			return vigie.MonitorRecord{}, err
+		}
+		slugs = append(slugs, ws.Slug)
+	}
+	return vigie.MonitorRecord{}, usageErr("monitor %q is in %d workspaces (%s): say which with --workspace", id, len(all), strings.Join(slugs, ", "))
 }

@@ -227,7 +227,7 @@ type monitorOut struct {
 
 func withBackfill(m vigie.MonitorRecord, b store.Backfill) monitorOut {
 	out := monitorOut{MonitorRecord: m}
-	if b.MonitorID != "" {
+	if b.MonitorKey != "" {
 		out.Backfill = &b
 	}
 	return out

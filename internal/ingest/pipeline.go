@@ -257,7 +257,7 @@ func (p *Pipeline) match(posts []vigie.Post, idx []int, scope []int64, stored fu
 				kind, id, _ := strings.Cut(dup, "\x00")
 				e.NearDuplicateOf = store.PostRef{Kind: kind, ID: id}
 			}
-			items = append(items, store.Item{Post: posts[idx[j]], MonitorIDs: ids, Enrichment: e})
+			items = append(items, store.Item{Post: posts[idx[j]], MonitorKeys: ids, Enrichment: e})
 			p.stats.MatchesTotal.Add(int64(len(ids)))
 		}
 	}

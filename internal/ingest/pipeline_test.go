@@ -27,7 +27,11 @@ func TestNearDuplicatesSurviveRestart(t *testing.T) {
 
 	ix := match.NewIndex()
 	q, _ := query.Parse("valmont")
-	if err := ix.AddOwned("m", ws, q); err != nil {
+	m, err := st.FindMonitorByID(ctx, ws, "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.AddOwned(m.Key, ws, q); err != nil {
 		t.Fatal(err)
 	}
 	restarted := NewPipeline(ix, st)
@@ -37,7 +41,7 @@ func TestNearDuplicatesSurviveRestart(t *testing.T) {
 	if _, err := restarted.Process(ctx, &src, []vigie.Post{{ID: "b", Source: "bluesky", Text: "RT @uval: " + story, PublishedAt: now}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	page, err := st.FindMentions(ctx, vigie.MentionFilter{MonitorID: "m"})
+	page, err := st.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: ws, MonitorID: "m"})
 	if err != nil || len(page.Mentions) != 2 {
 		t.Fatalf("%d mentions: %v", len(page.Mentions), err)
 	}

@@ -40,10 +40,11 @@ func newTestPipeline(t *testing.T) (*Pipeline, *store.Store, int64) {
 	}
 	ix := match.NewIndex()
 	q, _ := query.Parse("valmont")
-	if _, err := st.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "m", Kind: vigie.KindBrand, Query: "valmont"}, WorkspaceID: ws.ID}); err != nil {
+	m, err := st.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "m", Kind: vigie.KindBrand, Query: "valmont"}, WorkspaceID: ws.ID})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ix.AddOwned("m", ws.ID, q); err != nil {
+	if err := ix.AddOwned(m.Key, ws.ID, q); err != nil {
 		t.Fatal(err)
 	}
 	return NewPipeline(ix, st), st, ws.ID
@@ -123,7 +124,7 @@ func TestFailingFeedsAreMarkedAndRetried(t *testing.T) {
 	if good.ErrorCount != 0 || good.LastSuccessAt.IsZero() || good.PostsSeen != 2 || !good.NextCheckAt.Equal(now.Add(15*time.Minute)) {
 		t.Errorf("healthy source: %+v", good.SourceState)
 	}
-	page, err := st.FindMentions(ctx, vigie.MentionFilter{MonitorID: "m"})
+	page, err := st.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: ws, MonitorID: "m"})
 	if err != nil || page.Total != 1 {
 		t.Fatalf("mentions from the healthy feed: %d %v", page.Total, err)
 	}
@@ -139,7 +140,7 @@ func TestFailingFeedsAreMarkedAndRetried(t *testing.T) {
 	// Running the healthy feed again stores nothing twice.
 	good, _ = st.FindSourceByID(ctx, ws, ids["/good"])
 	s.RunSource(ctx, &good)
-	if page, _ := st.FindMentions(ctx, vigie.MentionFilter{MonitorID: "m"}); page.Total != 1 {
+	if page, _ := st.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: ws, MonitorID: "m"}); page.Total != 1 {
 		t.Fatalf("re-fetch duplicated mentions: %d", page.Total)
 	}
 }

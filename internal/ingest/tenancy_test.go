@@ -35,12 +35,13 @@ func TestSourcesFeedTheirWorkspace(t *testing.T) {
 	for _, m := range []struct {
 		id string
 		ws int64
-	}{{"a-valmont", a.ID}, {"b-valmont", b.ID}} {
-		if _, err := st.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: m.id, Kind: vigie.KindBrand, Query: "valmont"}, WorkspaceID: m.ws}); err != nil {
+	}{{"valmont", a.ID}, {"valmont", b.ID}} { // one id, two workspaces: two monitors
+		saved, err := st.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: m.id, Kind: vigie.KindBrand, Query: "valmont"}, WorkspaceID: m.ws})
+		if err != nil {
 			t.Fatal(err)
 		}
 		q, _ := query.Parse("valmont")
-		if err := ix.AddOwned(m.id, m.ws, q); err != nil {
+		if err := ix.AddOwned(saved.Key, m.ws, q); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -33,12 +33,13 @@ func TestPostsDatedAheadAndUnknownLanguages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := st.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "m", Query: "valmont"}, WorkspaceID: ws.ID}); err != nil {
+			m, err := st.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "m", Query: "valmont"}, WorkspaceID: ws.ID})
+			if err != nil {
 				t.Fatal(err)
 			}
 			ix := match.NewIndex()
 			q, _ := query.Parse("valmont")
-			if err := ix.AddOwned("m", ws.ID, q); err != nil {
+			if err := ix.AddOwned(m.Key, ws.ID, q); err != nil {
 				t.Fatal(err)
 			}
 			p := NewPipeline(ix, st)

@@ -67,7 +67,7 @@ func (s *Service) backfill(ctx context.Context, ts []*target, since time.Time, k
 	for _, t := range ts {
 		q, err := Check(t.m.ID, t.m.Query)
 		if err == nil {
-			err = ix.Add(t.m.ID, q)
+			err = ix.Add(t.m.Key, q)
 		}
 		if err != nil {
 			t.err = err
@@ -76,7 +76,7 @@ func (s *Service) backfill(ctx context.Context, ts []*target, since time.Time, k
 	mt := match.NewMatcher(ix)
 	byID := make(map[string]*target, len(ts))
 	for _, t := range ts {
-		byID[t.m.ID] = t
+		byID[t.m.Key] = t
 	}
 	anyLive := func() bool {
 		for _, t := range ts {
@@ -125,7 +125,7 @@ func (s *Service) backfill(ctx context.Context, ts []*target, since time.Time, k
 				}
 				found := false
 				for _, id := range mt.Match(&page[i].Post) {
-					found = found || id == t.m.ID
+					found = found || id == t.m.Key
 				}
 				if !found {
 					stale = append(stale, page[i].ID)

@@ -31,15 +31,16 @@ func TestBackfill(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := &Service{Store: st, Index: match.NewIndex()}
-	if _, err := svc.Create(ctx, vigie.MonitorRecord{WorkspaceID: ws.ID, Monitor: vigie.Monitor{ID: "all", Name: "All", Query: "valmont"}}); err != nil {
+	all, err := svc.Create(ctx, vigie.MonitorRecord{WorkspaceID: ws.ID, Monitor: vigie.Monitor{ID: "all", Name: "All", Query: "valmont"}})
+	if err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC()
 	var items []store.Item
 	for i, at := range []time.Time{now.Add(-time.Hour), now.Add(-48 * time.Hour), now.Add(-60 * 24 * time.Hour)} {
-		items = append(items, store.Item{Post: vigie.Post{ID: string(rune('a' + i)), Source: "rss", PublishedAt: at, Text: "Valmont robotics lab"}, MonitorIDs: []string{"all"}})
+		items = append(items, store.Item{Post: vigie.Post{ID: string(rune('a' + i)), Source: "rss", PublishedAt: at, Text: "Valmont robotics lab"}, MonitorKeys: []string{all.Key}})
 	}
-	items = append(items, store.Item{Post: vigie.Post{ID: "z", Source: "rss", PublishedAt: now, Text: "Valmont sports"}, MonitorIDs: []string{"all"}})
+	items = append(items, store.Item{Post: vigie.Post{ID: "z", Source: "rss", PublishedAt: now, Text: "Valmont sports"}, MonitorKeys: []string{all.Key}})
 	if _, err := st.SaveBatch(ctx, src.ID, items, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +60,7 @@ func TestBackfill(t *testing.T) {
 	if r.id != "robots" || r.err != nil || r.added != 2 {
 		t.Fatalf("backfill: %+v, want 2 mentions (the 60-day-old post is outside the window)", r)
 	}
-	page, err := st.FindMentions(ctx, vigie.MentionFilter{MonitorID: "robots"})
+	page, err := st.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: ws.ID, MonitorID: "robots"})
 	if err != nil || page.Total != 2 {
 		t.Fatalf("robots mentions: %d %v", page.Total, err)
 	}
@@ -72,7 +73,7 @@ func TestBackfill(t *testing.T) {
 	if r := <-done; r.id != "all" || r.err != nil {
 		t.Fatalf("refresh: %+v", r)
 	}
-	page, err = st.FindMentions(ctx, vigie.MentionFilter{MonitorID: "all"})
+	page, err = st.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: ws.ID, MonitorID: "all"})
 	if err != nil || page.Total != 3 {
 		t.Fatalf("after the query changed: %d mentions (want the 3 robotics posts, not the sports one) %v", page.Total, err)
 	}

@@ -90,16 +90,16 @@ func (s *Service) catchUpLocked(ctx context.Context) (map[string]error, error) {
 			if c.Monitor != nil {
 				err = s.applyStored(*c.Monitor)
 			} else {
-				s.removeStored(c.MonitorID)
+				s.removeStored(c.MonitorKey)
 				err = nil
 			}
 			if err != nil {
 				if failed == nil {
 					failed = map[string]error{}
 				}
-				failed[c.MonitorID] = err
+				failed[c.MonitorKey] = err
 			} else if failed != nil {
-				delete(failed, c.MonitorID)
+				delete(failed, c.MonitorKey)
 			}
 			s.seq = c.Seq
 			if s.Changed != nil {
@@ -117,17 +117,18 @@ func (s *Service) catchUpLocked(ctx context.Context) (map[string]error, error) {
 }
 
 // sync applies the change log up to now, which holds the caller's own
-// change of monitor id, and returns the error of applying that monitor. If
+// change of the monitor with this key, and returns the error of applying
+// that monitor. If
 // the log cannot be read, fallback applies the caller's change directly;
 // following the log brings any later change.
-func (s *Service) sync(ctx context.Context, id string, fallback func() error) error {
+func (s *Service) sync(ctx context.Context, key string, fallback func() error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	failed, err := s.catchUpLocked(ctx)
 	if err != nil {
 		return fallback()
 	}
-	return failed[id]
+	return failed[key]
 }
 
 // syncAll is sync for many monitors saved by the caller: it returns the
@@ -141,36 +142,36 @@ func (s *Service) syncAll(ctx context.Context, saved []vigie.MonitorRecord) erro
 		if err != nil {
 			errs = append(errs, s.applyStored(m))
 		} else {
-			errs = append(errs, failed[m.ID])
+			errs = append(errs, failed[m.Key])
 		}
 	}
 	return errors.Join(errs...)
 }
 
 // applyStored puts a stored monitor, as it is now, into the index,
-// replacing what was there for its id. Every path into the index comes
+// replacing what was there for its key. Every path into the index comes
 // through here (with s.mu held), so what the index keeps per monitor is
 // decided in one place. Applying the same state twice does nothing.
 func (s *Service) applyStored(m vigie.MonitorRecord) error {
-	if q, ok := s.indexed[m.ID]; ok && q == m.Query {
+	if q, ok := s.indexed[m.Key]; ok && q == m.Query {
 		return nil
 	}
 	q, err := Check(m.ID, m.Query)
 	if err != nil {
 		return err
 	}
-	if err := s.Index.AddOwned(m.ID, m.WorkspaceID, q); err != nil {
+	if err := s.Index.AddOwned(m.Key, m.WorkspaceID, q); err != nil {
 		return fmt.Errorf("monitor %q: %w", m.ID, err)
 	}
 	if s.indexed == nil {
 		s.indexed = map[string]string{}
 	}
-	s.indexed[m.ID] = m.Query
+	s.indexed[m.Key] = m.Query
 	return nil
 }
 
 // removeStored takes a deleted monitor out of the index (with s.mu held).
-func (s *Service) removeStored(id string) {
-	s.Index.Remove(id)
-	delete(s.indexed, id)
+func (s *Service) removeStored(key string) {
+	s.Index.Remove(key)
+	delete(s.indexed, key)
 }

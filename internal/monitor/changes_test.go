@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"context"
+	"path"
 	"slices"
 	"testing"
 	"time"
@@ -41,7 +42,7 @@ func TestFollowOtherProcess(t *testing.T) {
 				for {
 					select {
 					case c := <-changes:
-						if c.MonitorID == id && c.Seq >= mustLast(t, other.st) {
+						if path.Base(c.MonitorKey) == id && c.Seq >= mustLast(t, other.st) {
 							return
 						}
 					case <-guard:
@@ -51,7 +52,7 @@ func TestFollowOtherProcess(t *testing.T) {
 			}
 			post := &vigie.Post{ID: "x", Source: "rss", Text: "Acme rocks"}
 			matches := func() []string {
-				return slices.Clone(match.NewMatcher(running.svc.Index).Match(post))
+				return idsOf(match.NewMatcher(running.svc.Index).Match(post))
 			}
 
 			if _, err := other.svc.Upsert(context.Background(), vigie.MonitorRecord{WorkspaceID: ws.ID, Monitor: vigie.Monitor{ID: "acme", Query: "acme"}}); err != nil {

@@ -6,6 +6,7 @@ import (
 	"github.com/vigie-project/vigie/internal/apptest"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,13 +73,14 @@ func seed(tb testing.TB, st *store.Store, texts ...string) vigie.Workspace {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := st.UpsertMonitor(ctx, vigie.MonitorRecord{WorkspaceID: ws.ID, Monitor: vigie.Monitor{ID: "base", Name: "Base", Query: "news"}}); err != nil {
+	base, err := st.UpsertMonitor(ctx, vigie.MonitorRecord{WorkspaceID: ws.ID, Monitor: vigie.Monitor{ID: "base", Name: "Base", Query: "news"}})
+	if err != nil {
 		tb.Fatal(err)
 	}
 	at := time.Now().UTC().Add(-time.Hour)
 	var items []store.Item
 	for i, t := range texts {
-		items = append(items, store.Item{Post: vigie.Post{ID: fmt.Sprint("p", i), Source: "rss", PublishedAt: at, Text: t + " news"}, MonitorIDs: []string{"base"}})
+		items = append(items, store.Item{Post: vigie.Post{ID: fmt.Sprint("p", i), Source: "rss", PublishedAt: at, Text: t + " news"}, MonitorKeys: []string{base.Key}})
 	}
 	if _, err := st.SaveBatch(ctx, src.ID, items, nil); err != nil {
 		tb.Fatal(err)
@@ -86,10 +88,24 @@ func seed(tb testing.TB, st *store.Store, texts ...string) vigie.Workspace {
 	return ws
 }
 
-// mentions counts a monitor's stored mentions.
+// mentions counts a monitor's stored mentions; the tests give their
+// monitors ids that no other workspace has.
 func mentions(tb testing.TB, st *store.Store, id string) int {
 	tb.Helper()
-	page, err := st.FindMentions(context.Background(), vigie.MentionFilter{MonitorID: id})
+	all, err := st.FindMonitors(context.Background(), 0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var ws []int64
+	for _, m := range all {
+		if m.ID == id {
+			ws = append(ws, m.WorkspaceID)
+		}
+	}
+	if len(ws) != 1 {
+		tb.Fatalf("monitor %q is in %d workspaces", id, len(ws))
+	}
+	page, err := st.FindMentions(context.Background(), vigie.MentionFilter{WorkspaceID: ws[0], MonitorID: id})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -123,4 +139,18 @@ func waitBackfilled(tb testing.TB, ch <-chan backfilled, ids ...string) {
 			tb.Fatalf("%d backfills never ran, e.g. %v", len(want), want)
 		}
 	}
+}
+
+// idsOf turns the monitor keys the engine gives ("<workspace>/<id>") into
+// ids, for tests of one workspace.
+func idsOf(keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		_, id, ok := strings.Cut(k, "/")
+		if !ok {
+			id = k
+		}
+		out[i] = id
+	}
+	return out
 }

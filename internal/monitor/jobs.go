@@ -85,8 +85,8 @@ func (s *Service) runBackfills(ctx context.Context, owner string, jobs []store.B
 	var ts []*target
 	job := map[*target]store.Backfill{}
 	for _, j := range jobs {
-		m, err := s.Store.FindMonitorByID(ctx, j.WorkspaceID, j.MonitorID)
-		if errors.Is(err, vigie.ErrNotFound) {
+		m, err := s.Store.FindMonitorByKey(ctx, j.MonitorKey)
+		if errors.Is(err, vigie.ErrNotFound) || err == nil && m.WorkspaceID != j.WorkspaceID {
 			continue // deleted since: its job went with it
 		}
 		t := &target{m: m, err: err}
@@ -101,7 +101,7 @@ func (s *Service) runBackfills(ctx context.Context, owner string, jobs []store.B
 		var ids []string
 		for _, t := range ts {
 			if t.live() {
-				ids = append(ids, t.m.ID)
+				ids = append(ids, t.m.Key)
 			}
 		}
 		held, err := s.Store.RenewBackfills(ctx, owner, ids, backfillLease)
@@ -113,7 +113,7 @@ func (s *Service) runBackfills(ctx context.Context, owner string, jobs []store.B
 			if !t.live() {
 				continue
 			}
-			gen, ok := held[t.m.ID]
+			gen, ok := held[t.m.Key]
 			switch {
 			case !ok:
 				t.gone = true
@@ -121,7 +121,7 @@ func (s *Service) runBackfills(ctx context.Context, owner string, jobs []store.B
 				// A newer change: let it run, with its query, rather than
 				// finish this one.
 				t.gone = true
-				if err := s.Store.ReleaseBackfill(ctx, owner, t.m.ID); err != nil {
+				if err := s.Store.ReleaseBackfill(ctx, owner, t.m.Key); err != nil {
 					return err
 				}
 			}
@@ -144,7 +144,7 @@ func (s *Service) runBackfills(ctx context.Context, owner string, jobs []store.B
 			// job is resumed by the next process at once rather than when
 			// its lease runs out.
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			_ = s.Store.ReleaseBackfill(rctx, owner, j.MonitorID)
+			_ = s.Store.ReleaseBackfill(rctx, owner, j.MonitorKey)
 			cancel()
 			continue
 		}

@@ -192,7 +192,7 @@ func TestUpsertManyIndexesAndBackfills(t *testing.T) {
 			if err != nil || len(saved) != n {
 				t.Fatalf("UpsertMany: %d saved, %v", len(saved), err)
 			}
-			if got := match.NewMatcher(p.svc.Index).Match(&vigie.Post{ID: "x", Source: "rss", Text: "topic12 news"}); !slices.Equal(got, []string{"base", "t12"}) {
+			if got := idsOf(match.NewMatcher(p.svc.Index).Match(&vigie.Post{ID: "x", Source: "rss", Text: "topic12 news"})); !slices.Equal(got, []string{"base", "t12"}) {
 				t.Fatalf("index after UpsertMany: %v", got)
 			}
 			p.worker(t)
@@ -234,8 +234,12 @@ func TestSharingASourceBackfills(t *testing.T) {
 			}
 			src := srcs[0]
 			// A post older than the backfill window (30 days in p.worker).
+			base, err := p.st.FindMonitorByID(ctx, a.ID, "base")
+			if err != nil {
+				t.Fatal(err)
+			}
 			old := store.Item{Post: vigie.Post{ID: "old", Source: "rss", PublishedAt: time.Now().UTC().Add(-60 * 24 * time.Hour), Text: "Valmont long ago news"},
-				MonitorIDs: []string{"base"}}
+				MonitorKeys: []string{base.Key}}
 			if _, err := p.st.SaveBatch(ctx, src.ID, []store.Item{old}, nil); err != nil {
 				t.Fatal(err)
 			}

@@ -114,9 +114,9 @@ func (s *Service) Create(ctx context.Context, m vigie.MonitorRecord) (vigie.Moni
 	if err != nil {
 		return m, err
 	}
-	if err := s.sync(ctx, saved.ID, func() error { return s.applyStored(saved) }); err != nil {
+	if err := s.sync(ctx, saved.Key, func() error { return s.applyStored(saved) }); err != nil {
 		_ = s.Store.DeleteMonitor(ctx, saved.WorkspaceID, saved.ID)
-		_ = s.sync(ctx, saved.ID, func() error { s.removeStored(saved.ID); return nil })
+		_ = s.sync(ctx, saved.Key, func() error { s.removeStored(saved.Key); return nil })
 		return m, err
 	}
 	s.poke()
@@ -186,15 +186,19 @@ func (s *Service) Update(ctx context.Context, workspaceID int64, id string, u st
 		return m, err
 	}
 	s.poke()
-	return m, s.sync(ctx, m.ID, func() error { return s.applyStored(m) })
+	return m, s.sync(ctx, m.Key, func() error { return s.applyStored(m) })
 }
 
 // Delete removes a workspace's monitor and its mentions.
 func (s *Service) Delete(ctx context.Context, workspaceID int64, id string) error {
+	m, err := s.Store.FindMonitorByID(ctx, workspaceID, id)
+	if err != nil {
+		return err
+	}
 	if err := s.Store.DeleteMonitor(ctx, workspaceID, id); err != nil {
 		return err
 	}
-	return s.sync(ctx, id, func() error { s.removeStored(id); return nil })
+	return s.sync(ctx, m.Key, func() error { s.removeStored(m.Key); return nil })
 }
 
 // newID makes a readable, unique id from a name: "EPFL (brand)" → "epfl-brand-3f9a".

@@ -903,10 +903,10 @@ func (s *Store) Overview(ctx context.Context, f vigie.OverviewFilter) (vigie.Ove
 		monitors = slices.DeleteFunc(monitors, func(m vigie.MonitorRecord) bool { return !slices.Contains(f.MonitorIDs, m.ID) })
 		whole = len(monitors) == len(byID)
 	}
-	selected := map[string]int{} // index in o.Volume
+	selected := map[string]int{} // by key: index in o.Volume
 	o.Volume = make([]vigie.MonitorSeries, len(monitors))
 	for i, m := range monitors {
-		selected[m.ID] = i
+		selected[m.Key] = i
 		o.Volume[i] = vigie.MonitorSeries{ID: m.ID, Name: m.Name, Kind: m.Kind, Points: make([]vigie.BucketCount, nb)}
 	}
 	o.Sentiment = make([]vigie.SentimentBucket, nb)

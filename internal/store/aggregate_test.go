@@ -66,13 +66,13 @@ func aggItems(rng *rand.Rand, from, n int, monitors []string) []Item {
 		it := Item{Post: p, Enrichment: e}
 		switch r := rng.IntN(20); {
 		case r == 0:
-			it.MonitorIDs = []string{"other-x"}
+			it.MonitorKeys = []string{"other-x"}
 		case r < 3:
-			it.MonitorIDs = []string{monitors[rng.IntN(len(monitors))], "other-x"}
+			it.MonitorKeys = []string{monitors[rng.IntN(len(monitors))], "other-x"}
 		case r < 9:
-			it.MonitorIDs = []string{monitors[rng.IntN(len(monitors))], monitors[rng.IntN(len(monitors))]}
+			it.MonitorKeys = []string{monitors[rng.IntN(len(monitors))], monitors[rng.IntN(len(monitors))]}
 		default:
-			it.MonitorIDs = []string{monitors[rng.IntN(len(monitors))]}
+			it.MonitorKeys = []string{monitors[rng.IntN(len(monitors))]}
 		}
 		out[i] = it
 	}
@@ -86,13 +86,13 @@ func loadAgg(t testing.TB, s *Store, f aggFixture) {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(7, 7))
 	for i := range 4 {
-		must(s.SaveBatch(ctx, f.source.ID, aggItems(rng, i*100, 100, f.monitors), nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, aggItems(rng, i*100, 100, f.monitors), nil))(t)
 	}
 	again := aggItems(rand.New(rand.NewPCG(7, 7)), 0, 60, f.monitors)
 	for i := range again {
-		again[i].MonitorIDs = append(again[i].MonitorIDs, f.monitors[i%len(f.monitors)])
+		again[i].MonitorKeys = append(again[i].MonitorKeys, f.monitors[i%len(f.monitors)])
 	}
-	must(s.SaveBatch(ctx, f.source.ID, again, nil))(t)
+	must(saveBatch(s, ctx, f.source.ID, again, nil))(t)
 }
 
 // allMentions returns every mention of the workspace, with its monitors of
@@ -493,7 +493,7 @@ func TestOverviewMatchesMentions(t *testing.T) {
 		checkOverviews(t, s, f.ws.ID, "after DeleteMonitor")
 
 		// New posts after all that still count.
-		must(s.SaveBatch(ctx, f.source.ID, aggItems(rand.New(rand.NewPCG(9, 9)), 1000, 50, []string{"b1", "c2", "k1"}), nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, aggItems(rand.New(rand.NewPCG(9, 9)), 1000, 50, []string{"b1", "c2", "k1"}), nil))(t)
 		checkOverviews(t, s, f.ws.ID, "after more SaveBatch")
 	})
 }
@@ -518,9 +518,9 @@ func TestOverviewShape(t *testing.T) {
 
 		// One mention 3 hours before t0: the other buckets stay at zero.
 		batch := items("b1", post("1", "hello", t0.Add(-150*time.Minute)))
-		batch[0].MonitorIDs = append(batch[0].MonitorIDs, "c1")
+		batch[0].MonitorKeys = append(batch[0].MonitorKeys, "c1")
 		batch[0].Enrichment.Sentiment.Label = vigie.Negative
-		must(s.SaveBatch(ctx, f.source.ID, batch, nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, batch, nil))(t)
 		o = must(s.Overview(ctx, vigie.OverviewFilter{WorkspaceID: f.ws.ID, From: t0.Add(-24 * time.Hour), To: t0, Bucket: time.Hour}))(t)
 		if o.Total != 1 || o.Sentiment[21].Negative != 1 || o.SentimentTotal != (vigie.SentimentCounts{Negative: 1}) {
 			t.Errorf("one mention: total %d, bucket 21 %+v, sentiment %+v", o.Total, o.Sentiment[21], o.SentimentTotal)
@@ -595,7 +595,7 @@ func TestRollupBackfill(t *testing.T) {
 		loadAgg(t, s, f)
 		// Posts, mentions and entities written directly, as before 0006.
 		rng := rand.New(rand.NewPCG(3, 3))
-		for i, it := range aggItems(rng, 5000, 80, f.monitors) {
+		for i, it := range keyed(s, aggItems(rng, 5000, 80, f.monitors)) {
 			var id int64
 			p := it.Post
 			err := s.db.QueryRow(s.q(`INSERT INTO posts (source_id, source_kind, external_id, published_at, lang, country, sentiment, stored_at)
@@ -604,7 +604,7 @@ func TestRollupBackfill(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, m := range it.MonitorIDs {
+			for _, m := range it.MonitorKeys {
 				if _, err := s.db.Exec(s.q(`INSERT INTO mentions (post_id, monitor_id, published_at) VALUES (?, ?, ?)
 					ON CONFLICT (post_id, monitor_id) DO NOTHING`), id, m, s.tm(p.PublishedAt)); err != nil {
 					t.Fatal(err)
@@ -619,7 +619,7 @@ func TestRollupBackfill(t *testing.T) {
 		}
 		// A post published before 1970 (negative buckets).
 		old := items("b1", post("old", "old", time.Date(1969, 12, 31, 22, 30, 0, 0, time.UTC)))
-		must(s.SaveBatch(ctx, f.source.ID, old, nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, old, nil))(t)
 
 		rebuildRollups(t, s)
 		for name, of := range overviewCases(f.ws.ID) {
@@ -634,7 +634,7 @@ func TestRollupBackfill(t *testing.T) {
 		// From now on the rollups follow the changes.
 		ms := allMentions(t, s, f.ws.ID)
 		must(s.Correct(ctx, f.ws.ID, ms[0].ID, map[string]string{FieldSentiment: vigie.Negative}, "tester"))(t)
-		must(s.SaveBatch(ctx, f.source.ID, aggItems(rng, 6000, 30, f.monitors), nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, aggItems(rng, 6000, 30, f.monitors), nil))(t)
 		checkOverviews(t, s, f.ws.ID, "after the backfill")
 	})
 }
@@ -705,7 +705,7 @@ func BenchmarkOverview1M(b *testing.B) {
 		rng := rand.New(rand.NewPCG(11, 11))
 		start, mentions, posts := time.Now(), int64(c.Mentions), 0
 		for batch := 0; mentions < 1_000_000; batch++ {
-			saved, err := s.SaveBatch(ctx, src.ID, benchOverviewItems(rng, batch*5000, 5000, tEnd, monitors), nil)
+			saved, err := saveBatch(s, ctx, src.ID, benchOverviewItems(rng, batch*5000, 5000, tEnd, monitors), nil)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -804,9 +804,9 @@ func benchOverviewItems(rng *rand.Rand, from, n int, end time.Time, monitors []s
 		e.Entities.Hashtags = slices.Compact(e.Entities.Hashtags)
 		slices.Sort(e.Entities.Domains)
 		e.Entities.Domains = slices.Compact(e.Entities.Domains)
-		out[i] = Item{Post: p, Enrichment: e, MonitorIDs: []string{monitors[zipf(rng, len(monitors))]}}
+		out[i] = Item{Post: p, Enrichment: e, MonitorKeys: []string{monitors[zipf(rng, len(monitors))]}}
 		if rng.IntN(4) == 0 {
-			out[i].MonitorIDs = append(out[i].MonitorIDs, monitors[rng.IntN(len(monitors))])
+			out[i].MonitorKeys = append(out[i].MonitorKeys, monitors[rng.IntN(len(monitors))])
 		}
 	}
 	return out

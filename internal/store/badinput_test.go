@@ -23,11 +23,11 @@ func TestHugeCountsDoNotOverflow(t *testing.T) {
 			p := vigie.Post{ID: id, Source: "mastodon", Text: "x", PublishedAt: t0.Add(at),
 				Author:  vigie.Author{ID: "big", Handle: "@big", Followers: math.MaxInt64},
 				Metrics: vigie.Metrics{Likes: math.MaxInt64, Reposts: math.MaxInt64, Replies: math.MaxInt64, Views: math.MaxInt64}}
-			return Item{Post: p, MonitorIDs: []string{"m"}}
+			return Item{Post: p, MonitorKeys: []string{"m"}}
 		}
 		// One batch, then two more: the rollups add to what is stored.
-		must(s.SaveBatch(ctx, f.source.ID, []Item{huge("1", 0), huge("2", time.Minute)}, nil))(t)
-		must(s.SaveBatch(ctx, f.source.ID, []Item{huge("3", 2*time.Minute)}, nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, []Item{huge("1", 0), huge("2", time.Minute)}, nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, []Item{huge("3", 2*time.Minute)}, nil))(t)
 
 		ms := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID}))(t)
 		if len(ms.Mentions) != 3 {
@@ -73,11 +73,11 @@ func TestHugeCountsDoNotOverflow(t *testing.T) {
 				t.Errorf("top authors from %s over legacy rows: %v", name, err)
 			}
 		}
-		must(s.SaveBatch(ctx, f.source.ID, []Item{huge("4", 3*time.Minute)}, nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, []Item{huge("4", 3*time.Minute)}, nil))(t)
 
 		neg := huge("5", 0)
 		neg.Post.Metrics.Replies = -1
-		_, err := s.SaveBatch(ctx, f.source.ID, []Item{neg}, nil)
+		_, err := saveBatch(s, ctx, f.source.ID, []Item{neg}, nil)
 		wantErr(t, err, vigie.ErrInvalid, "negative replies")
 		if err != nil && !strings.Contains(err.Error(), `"metrics.replies"`) {
 			t.Errorf("error %q does not name the field", err)
@@ -100,8 +100,8 @@ func TestMonitorIDAlphabet(t *testing.T) {
 		must(s.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "m-00001_v2.fr:brand", Query: "x"}, WorkspaceID: f.ws.ID}))(t)
 
 		now := s.tm(s.clock())
-		if _, err := s.db.ExecContext(ctx, s.q(`INSERT INTO monitors (id, workspace_id, name, kind, query, created_at, updated_at)
-			VALUES (?, ?, '', 'keyword', 'old', ?, ?)`), "old/id ?", f.ws.ID, now, now); err != nil {
+		if _, err := s.db.ExecContext(ctx, s.q(`INSERT INTO monitors (id, public_id, workspace_id, name, kind, query, created_at, updated_at)
+			VALUES (?, ?, ?, '', 'keyword', 'old', ?, ?)`), "old/id ?", "old/id ?", f.ws.ID, now, now); err != nil {
 			t.Fatal(err)
 		}
 		ms := must(s.FindMonitors(ctx, f.ws.ID))(t)
@@ -154,7 +154,7 @@ func TestNULAndLongNames(t *testing.T) {
 		f := newFixture(t, s, "m")
 		bad := post("nul", "hello \x00 nul", t0)
 		bad.Author.Handle = "@n\x00x"
-		saved := must(s.SaveBatch(ctx, f.source.ID, []Item{{Post: bad, MonitorIDs: []string{"m"}}, {Post: post("ok", "fine", t0), MonitorIDs: []string{"m"}}}, nil))(t)
+		saved := must(saveBatch(s, ctx, f.source.ID, []Item{{Post: bad, MonitorKeys: []string{"m"}}, {Post: post("ok", "fine", t0), MonitorKeys: []string{"m"}}}, nil))(t)
 		if saved.Posts != 2 {
 			t.Fatalf("saved %+v, want both posts", saved)
 		}

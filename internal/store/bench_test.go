@@ -38,9 +38,9 @@ func benchPost(rng *rand.Rand, i int) vigie.Post {
 func benchItems(rng *rand.Rand, from, n int, monitors []string) []Item {
 	out := make([]Item, n)
 	for i := range out {
-		out[i] = Item{Post: benchPost(rng, from+i), MonitorIDs: []string{monitors[rng.IntN(len(monitors))]}}
+		out[i] = Item{Post: benchPost(rng, from+i), MonitorKeys: []string{monitors[rng.IntN(len(monitors))]}}
 		if rng.IntN(4) == 0 {
-			out[i].MonitorIDs = append(out[i].MonitorIDs, monitors[rng.IntN(len(monitors))])
+			out[i].MonitorKeys = append(out[i].MonitorKeys, monitors[rng.IntN(len(monitors))])
 		}
 	}
 	return out
@@ -65,7 +65,7 @@ func BenchmarkSaveBatch(b *testing.B) {
 			b.ResetTimer()
 			for i := range b.N {
 				st := vigie.SourceState{Cursor: fmt.Sprint(i), NextCheckAt: t0}
-				saved, err := s.SaveBatch(ctx, f.source.ID, batches[i], &st)
+				saved, err := saveBatch(s, ctx, f.source.ID, batches[i], &st)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -109,7 +109,7 @@ func BenchmarkFindMentions(b *testing.B) {
 			rng := rand.New(rand.NewPCG(2, 2))
 			const total, batch = 50000, 1000
 			for i := 0; i < total; i += batch {
-				if _, err := s.SaveBatch(ctx, f.source.ID, benchItems(rng, i, batch, monitors), nil); err != nil {
+				if _, err := saveBatch(s, ctx, f.source.ID, benchItems(rng, i, batch, monitors), nil); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -121,8 +121,8 @@ func BenchmarkFindMentions(b *testing.B) {
 				filter vigie.MentionFilter
 			}{
 				{"workspace", vigie.MentionFilter{WorkspaceID: f.ws.ID}},
-				{"monitor", vigie.MentionFilter{MonitorID: "m3"}},
-				{"monitor, page 5", vigie.MentionFilter{MonitorID: "m3", Limit: 50}},
+				{"monitor", vigie.MentionFilter{WorkspaceID: f.ws.ID, MonitorID: "m3"}},
+				{"monitor, page 5", vigie.MentionFilter{WorkspaceID: f.ws.ID, MonitorID: "m3", Limit: 50}},
 				{"lang and day", vigie.MentionFilter{WorkspaceID: f.ws.ID, Lang: "fr", From: t0.Add(5 * time.Hour), To: t0.Add(29 * time.Hour)}},
 				{"search word", vigie.MentionFilter{WorkspaceID: f.ws.ID, Query: "crisis NOT terrible"}},
 				{"search phrase", vigie.MentionFilter{WorkspaceID: f.ws.ID, Query: `"climate and energy"`}},

@@ -16,13 +16,13 @@ func TestLanguageSentimentCorrections(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newFixture(t, s, "m", "other-m")
-		a := Item{Post: post("a", "Valmont est super", t0), MonitorIDs: []string{"m"}}
+		a := Item{Post: post("a", "Valmont est super", t0), MonitorKeys: []string{"m"}}
 		a.Post.Lang = "en" // the feed declares English
 		a.Enrichment.Lang = "fr"
 		a.Enrichment.Sentiment = vigie.Sentiment{Label: vigie.Positive, Score: 0.8}
-		b := Item{Post: post("b", "Valmont exam", t0.Add(time.Minute)), MonitorIDs: []string{"m"}}
+		b := Item{Post: post("b", "Valmont exam", t0.Add(time.Minute)), MonitorKeys: []string{"m"}}
 		b.Enrichment.Sentiment = vigie.Sentiment{Label: vigie.Neutral, Score: 0.1}
-		must(s.SaveBatch(ctx, f.source.ID, []Item{a, b}, nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, []Item{a, b}, nil))(t)
 
 		page := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID, Lang: "fr"}))(t)
 		if len(page.Mentions) != 1 {
@@ -108,9 +108,9 @@ func TestTopAuthors(t *testing.T) {
 			p := vigie.Post{ID: id, Source: "mastodon", Text: "x", PublishedAt: t0.Add(at),
 				Author:  vigie.Author{ID: author, Handle: "@" + author, Followers: followers},
 				Metrics: vigie.Metrics{Likes: likes, Reposts: 1, Replies: 1}}
-			return Item{Post: p, MonitorIDs: []string{monitor}}
+			return Item{Post: p, MonitorKeys: []string{monitor}}
 		}
-		must(s.SaveBatch(ctx, f.source.ID, []Item{
+		must(saveBatch(s, ctx, f.source.ID, []Item{
 			mk("1", "star", 2_000_000, 500, 0, "m"),
 			mk("2", "fan", 40, 0, time.Minute, "m"),
 			mk("3", "fan", 40, 2, 2*time.Minute, "m"),
@@ -150,7 +150,7 @@ func TestTags(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newFixture(t, s, "m", "other-m")
-		must(s.SaveBatch(ctx, f.source.ID, items("m", post("a", "x", t0), post("b", "y", t0.Add(time.Minute)), post("c", "z", t0.Add(2*time.Minute))), nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, items("m", post("a", "x", t0), post("b", "y", t0.Add(time.Minute)), post("c", "z", t0.Add(2*time.Minute))), nil))(t)
 		page := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID}))(t)
 		ids := map[string]int64{}
 		for _, m := range page.Mentions {
@@ -189,9 +189,9 @@ func TestCorrectionAcrossWorkspaces(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newFixture(t, s, "m", "other-m")
-		it := Item{Post: post("shared", "x", t0), MonitorIDs: []string{"m", "other-m"}}
+		it := Item{Post: post("shared", "x", t0), MonitorKeys: []string{"m", "other-m"}}
 		it.Enrichment = Enrichment{Lang: "fr", Sentiment: vigie.Sentiment{Label: vigie.Positive, Score: 0.5}}
-		must(s.SaveBatch(ctx, f.source.ID, []Item{it}, nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, []Item{it}, nil))(t)
 		id := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID}))(t).Mentions[0].ID
 		must(s.Correct(ctx, f.ws.ID, id, map[string]string{"sentiment": "negative", "lang": "it"}, "user:ana@uval.example"))(t)
 		mine := must(s.FindMention(ctx, f.ws.ID, id))(t)
@@ -250,7 +250,7 @@ func TestRisingTerms(t *testing.T) {
 			}
 			ps = append(ps, post(fmt.Sprintf("c%d", i), text, t0.Add(time.Duration(i)*time.Hour)))
 		}
-		must(s.SaveBatch(ctx, f.source.ID, items("m", ps...), nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, items("m", ps...), nil))(t)
 		got := must(s.RisingTerms(ctx, f.ws.ID, t0, t0.Add(24*time.Hour), t0.Add(-24*time.Hour), 10, func(w string) bool { return w != "the" }))(t)
 		var keys []string
 		for _, k := range got {
@@ -268,8 +268,8 @@ func TestIrrelevantLeavesRollups(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newFixture(t, s, "m", "other-m")
-		it := Item{Post: post("shared", "x", t0), MonitorIDs: []string{"m", "other-m"}}
-		must(s.SaveBatch(ctx, f.source.ID, []Item{it, {Post: post("b", "y", t0), MonitorIDs: []string{"m"}}}, nil))(t)
+		it := Item{Post: post("shared", "x", t0), MonitorKeys: []string{"m", "other-m"}}
+		must(saveBatch(s, ctx, f.source.ID, []Item{it, {Post: post("b", "y", t0), MonitorKeys: []string{"m"}}}, nil))(t)
 		of := vigie.OverviewFilter{WorkspaceID: f.ws.ID, From: t0.Add(-time.Hour), To: t0.Add(time.Hour), Bucket: time.Hour}
 		other := of
 		other.WorkspaceID = f.other.ID
@@ -302,7 +302,7 @@ func TestTopAuthorsIrrelevant(t *testing.T) {
 		spam.Author = vigie.Author{ID: "spammer", Handle: "@spammer", Followers: 5_000_000}
 		good := post("good", "great lab", t0.Add(time.Minute))
 		good.Author = vigie.Author{ID: "fan", Handle: "@fan", Followers: 1000}
-		must(s.SaveBatch(ctx, f.source.ID, items("m", spam, good), nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, items("m", spam, good), nil))(t)
 		var id int64
 		for _, m := range must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID}))(t).Mentions {
 			if m.Post.ID == "spam" {
@@ -321,7 +321,7 @@ func TestTopAuthorsIrrelevant(t *testing.T) {
 		// The fan's followers change: both ways score with the new count.
 		again := good
 		again.ID, again.PublishedAt, again.Author.Followers = "good2", t0.Add(2*time.Minute), 10
-		must(s.SaveBatch(ctx, f.source.ID, items("m", again), nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, items("m", again), nil))(t)
 		a, b := must(s.TopAuthors(ctx, short))(t), must(s.TopAuthors(ctx, long))(t)
 		if a[0].Inputs != b[0].Inputs || a[0].Score != b[0].Score || a[0].Inputs.Followers != 10 {
 			t.Errorf("the two ways disagree: %+v / %+v", a[0], b[0])

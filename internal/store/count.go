@@ -46,8 +46,8 @@ func (s *Store) countFromRollups(ctx context.Context, f *vigie.MentionFilter) (d
 	sets := "set_id IN (SELECT id FROM monitor_sets WHERE workspace_id = ? AND key = '')"
 	setArgs := []any{f.WorkspaceID}
 	if f.MonitorID != "" {
-		sets = "set_id IN (SELECT mem.set_id FROM monitor_set_members mem JOIN monitor_sets ms ON ms.id = mem.set_id WHERE mem.monitor_id = ? AND ms.workspace_id = ?)"
-		setArgs = []any{f.MonitorID, f.WorkspaceID}
+		sets = "set_id IN (SELECT mem.set_id FROM monitor_set_members mem JOIN monitor_sets ms ON ms.id = mem.set_id WHERE mem.monitor_id = (SELECT id FROM monitors WHERE workspace_id = ? AND public_id = ?) AND ms.workspace_id = ?)"
+		setArgs = []any{f.WorkspaceID, f.MonitorID, f.WorkspaceID}
 	}
 	// Without a source, language or country, the totals per set and
 	// sentiment answer: a few rows per day instead of hundreds.

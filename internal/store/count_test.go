@@ -49,12 +49,12 @@ func TestCountFromRollups(t *testing.T) {
 			f    vigie.MentionFilter
 		}{
 			{"workspace", vigie.MentionFilter{}},
-			{"monitor", vigie.MentionFilter{MonitorID: "c1"}},
-			{"other workspace's monitor", vigie.MentionFilter{MonitorID: "other-x"}},
+			{"monitor", vigie.MentionFilter{WorkspaceID: f.ws.ID, MonitorID: "c1"}},
+			{"other workspace's monitor", vigie.MentionFilter{WorkspaceID: f.ws.ID, MonitorID: "other-x"}},
 			{"sentiment", vigie.MentionFilter{Sentiment: vigie.Negative}},
 			{"source and language", vigie.MentionFilter{Source: "RSS", Lang: "fr"}},
 			{"no language", vigie.MentionFilter{Lang: vigie.FilterNone}},
-			{"monitor, country and sentiment", vigie.MentionFilter{MonitorID: "b1", Country: "ch", Sentiment: vigie.Positive}},
+			{"monitor, country and sentiment", vigie.MentionFilter{WorkspaceID: f.ws.ID, MonitorID: "b1", Country: "ch", Sentiment: vigie.Positive}},
 			{"no country", vigie.MentionFilter{Country: vigie.FilterNone}},
 		}
 		for _, p := range periods {
@@ -148,8 +148,8 @@ func TestCachedDayCountsFollowChanges(t *testing.T) {
 				{Source: "rss", Lang: "fr"},
 				{Lang: vigie.FilterNone},
 				{Country: "ch"},
-				{MonitorID: "c1", Source: "mastodon"},
-				{MonitorID: "b1", Country: "fr", Sentiment: vigie.Positive, From: day.Add(-6*24*time.Hour + 5*time.Hour), To: day},
+				{WorkspaceID: f.ws.ID, MonitorID: "c1", Source: "mastodon"},
+				{WorkspaceID: f.ws.ID, MonitorID: "b1", Country: "fr", Sentiment: vigie.Positive, From: day.Add(-6*24*time.Hour + 5*time.Hour), To: day},
 			}
 			check := func(when string) {
 				t.Helper()
@@ -180,7 +180,7 @@ func TestCachedDayCountsFollowChanges(t *testing.T) {
 			}
 			check("cached")
 
-			must(w.SaveBatch(ctx, f.source.ID, aggItems(rand.New(rand.NewPCG(9, 9)), 1000, 100, f.monitors), nil))(t)
+			must(saveBatch(w, ctx, f.source.ID, aggItems(rand.New(rand.NewPCG(9, 9)), 1000, 100, f.monitors), nil))(t)
 			check("after new posts")
 			ms := allMentions(t, w, f.ws.ID)
 			for i, m := range ms[len(ms)-60:] { // the oldest
@@ -225,14 +225,14 @@ func TestTopAuthorsBounds(t *testing.T) {
 				Author:  vigie.Author{ID: fmt.Sprint("a", a), Followers: int64(a * a * rng.IntN(3))},
 				Metrics: vigie.Metrics{Likes: int64(rng.IntN(50) * rng.IntN(50)), Replies: int64(rng.IntN(5))}}
 			mon := []string{"m1", "m2", "other-x"}[rng.IntN(3)]
-			batch = append(batch, Item{Post: p, MonitorIDs: []string{mon}})
+			batch = append(batch, Item{Post: p, MonitorKeys: []string{mon}})
 		}
-		must(s.SaveBatch(ctx, f.source.ID, batch, nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, batch, nil))(t)
 		// An author gains followers on a post only the other workspace
 		// sees: its rows in this workspace carry them too.
 		big := vigie.Post{ID: "big", Source: "mastodon", Text: "x", PublishedAt: day0.Add(5 * 24 * time.Hour),
 			Author: vigie.Author{ID: "a3", Followers: 5_000_000}}
-		must(s.SaveBatch(ctx, f.source.ID, []Item{{Post: big, MonitorIDs: []string{"other-x"}}}, nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, []Item{{Post: big, MonitorKeys: []string{"other-x"}}}, nil))(t)
 		check := func(when string) {
 			t.Helper()
 			for _, ws := range []int64{f.ws.ID, f.other.ID} {

@@ -15,7 +15,7 @@ func TestEnrichmentStored(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, s, "m")
 		item := func(id, text string, at time.Duration, dupOf string, h uint64) Item {
-			it := Item{Post: vigie.Post{ID: id, Source: "web", Text: text, PublishedAt: t0.Add(at)}, MonitorIDs: []string{"m"}}
+			it := Item{Post: vigie.Post{ID: id, Source: "web", Text: text, PublishedAt: t0.Add(at)}, MonitorKeys: []string{"m"}}
 			it.Enrichment.Simhash = h
 			if dupOf != "" {
 				it.Enrichment.NearDuplicateOf = PostRef{Kind: "web", ID: StoredID(f.source.Kind, f.source.ID, "web", dupOf)}
@@ -24,11 +24,11 @@ func TestEnrichmentStored(t *testing.T) {
 		}
 		first := item("a", "Valmont opens a robotics lab #robots", 0, "", 0xfedcba9876543210)
 		first.Enrichment.Entities = vigie.Entities{Hashtags: []string{"robots"}, Links: []string{"https://uval.example/x"}, Domains: []string{"uval.example"}}
-		must(s.SaveBatch(ctx, f.source.ID, []Item{first, item("b", "RT: Valmont opens a robotics lab", time.Minute, "a", 1)}, nil))(t)
-		must(s.SaveBatch(ctx, f.source.ID, []Item{item("c", "Valmont opens a robotics lab via @x", 2*time.Minute, "a", 2),
+		must(saveBatch(s, ctx, f.source.ID, []Item{first, item("b", "RT: Valmont opens a robotics lab", time.Minute, "a", 1)}, nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, []Item{item("c", "Valmont opens a robotics lab via @x", 2*time.Minute, "a", 2),
 			item("d", "copy of a post never stored", 3*time.Minute, "zzz", 3)}, nil))(t)
 
-		page := must(s.FindMentions(ctx, vigie.MentionFilter{MonitorID: "m"}))(t)
+		page := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID, MonitorID: "m"}))(t)
 		byExt := map[string]vigie.Mention{}
 		for _, m := range page.Mentions {
 			byExt[m.Post.ID] = m

@@ -11,14 +11,19 @@ import (
 	"github.com/vigie-project/vigie"
 )
 
-// CreateFeedToken stores a private feed's token hash for a user and monitor.
-func (s *Store) CreateFeedToken(ctx context.Context, tokenHash, monitorID string, userID int64) error {
-	_, err := s.exec(ctx, s.q("INSERT INTO feed_tokens (token_hash, monitor_id, user_id, created_at) VALUES (?, ?, ?, ?)"),
-		tokenHash, monitorID, userID, s.tm(s.clock()))
+// CreateFeedToken stores a private feed's token hash for a user and a
+// workspace's monitor (ErrNotFound when the workspace has no such monitor).
+func (s *Store) CreateFeedToken(ctx context.Context, tokenHash string, workspaceID int64, monitorID string, userID int64) error {
+	if err := noWorkspace("create feed token", workspaceID); err != nil {
+		return err
+	}
+	res, err := s.exec(ctx, s.q(`INSERT INTO feed_tokens (token_hash, monitor_id, user_id, created_at)
+		SELECT ?, id, ?, ? FROM monitors WHERE workspace_id = ? AND public_id = ?`),
+		tokenHash, userID, s.tm(s.clock()), workspaceID, monitorID)
 	if err != nil {
 		return s.errf(err, "create feed token")
 	}
-	return nil
+	return affected(res, "create feed token: monitor %q", monitorID)
 }
 
 // FeedMonitor returns the monitor a private feed token opens, if its user
@@ -28,7 +33,7 @@ func (s *Store) FeedMonitor(ctx context.Context, tokenHash string) (vigie.Monito
 		id string
 		ws int64
 	)
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT f.monitor_id, mo.workspace_id FROM feed_tokens f
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT mo.public_id, mo.workspace_id FROM feed_tokens f
 		JOIN monitors mo ON mo.id = f.monitor_id
 		JOIN users u ON u.id = f.user_id AND NOT u.disabled
 		JOIN memberships ms ON ms.user_id = f.user_id AND ms.workspace_id = mo.workspace_id
@@ -51,7 +56,7 @@ type FeedToken struct {
 
 // FeedTokens lists a user's private feeds of a workspace's monitors.
 func (s *Store) FeedTokens(ctx context.Context, workspaceID, userID int64) ([]FeedToken, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT f.token_hash, f.monitor_id, f.created_at FROM feed_tokens f
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT f.token_hash, mo.public_id, f.created_at FROM feed_tokens f
 		JOIN monitors mo ON mo.id = f.monitor_id WHERE mo.workspace_id = ? AND f.user_id = ? ORDER BY f.created_at`), workspaceID, userID)
 	if err != nil {
 		return nil, s.errf(err, "feed tokens")

@@ -20,7 +20,7 @@ const (
 // query changed, or a source was shared with its workspace or no longer
 // (ShareSource). There is one per monitor; a newer change replaces it.
 type Backfill struct {
-	MonitorID   string    `json:"-"`
+	MonitorKey  string    `json:"-"` // vigie.MonitorRecord.Key
 	WorkspaceID int64     `json:"-"`
 	Generation  int64     `json:"-"`
 	State       string    `json:"state"`
@@ -40,9 +40,14 @@ func (b Backfill) Busy() bool { return b.State != BackfillDone }
 const backfillCols = "monitor_id, workspace_id, generation, state, attempts, run_after, last_error, scanned, added, removed, requested_at, finished_at"
 
 func scanBackfill(r interface{ Scan(...any) error }) (Backfill, error) {
+	return scanBackfillAfter(r)
+}
+
+// scanBackfillAfter scans a backfill's columns after the columns of first.
+func scanBackfillAfter(r interface{ Scan(...any) error }, first ...any) (Backfill, error) {
 	var b Backfill
-	err := r.Scan(&b.MonitorID, &b.WorkspaceID, &b.Generation, &b.State, &b.Attempts, timeCol(&b.RunAfter), &b.LastError,
-		&b.Scanned, &b.Added, &b.Removed, timeCol(&b.RequestedAt), timeCol(&b.FinishedAt))
+	err := r.Scan(append(first, &b.MonitorKey, &b.WorkspaceID, &b.Generation, &b.State, &b.Attempts, timeCol(&b.RunAfter), &b.LastError,
+		&b.Scanned, &b.Added, &b.Removed, timeCol(&b.RequestedAt), timeCol(&b.FinishedAt))...)
 	return b, err
 }
 
@@ -189,13 +194,13 @@ func (s *Store) FinishBackfill(ctx context.Context, owner string, b Backfill) (b
 				last_error = CASE WHEN generation = ? THEN '' ELSE last_error END,
 				scanned = ?, added = ?, removed = ?, finished_at = ?, lease_owner = '', lease_until = NULL
 			WHERE monitor_id = ? AND lease_owner = ? RETURNING state`),
-			b.Generation, b.Generation, b.Generation, b.Scanned, b.Added, b.Removed, s.tm(s.clock()), b.MonitorID, owner).Scan(&state)
+			b.Generation, b.Generation, b.Generation, b.Scanned, b.Added, b.Removed, s.tm(s.clock()), b.MonitorKey, owner).Scan(&state)
 	})
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) { // lost: deleted or taken over
 			return false, nil
 		}
-		return false, s.errf(err, "finish backfill of monitor %q", b.MonitorID)
+		return false, s.errf(err, "finish backfill of monitor %q", b.MonitorKey)
 	}
 	return state == BackfillDone, nil
 }
@@ -214,9 +219,9 @@ func (s *Store) FailBackfill(ctx context.Context, owner string, b Backfill, caus
 			run_after = CASE WHEN generation = ? THEN ? ELSE run_after END,
 			last_error = ?, lease_owner = '', lease_until = NULL
 		WHERE monitor_id = ? AND lease_owner = ?`),
-		b.Generation, b.Generation, s.tm(retryAt), msg, b.MonitorID, owner)
+		b.Generation, b.Generation, s.tm(retryAt), msg, b.MonitorKey, owner)
 	if err != nil {
-		return s.errf(err, "record failed backfill of monitor %q", b.MonitorID)
+		return s.errf(err, "record failed backfill of monitor %q", b.MonitorKey)
 	}
 	return nil
 }
@@ -225,7 +230,8 @@ func (s *Store) FailBackfill(ctx context.Context, owner string, b Backfill, caus
 // ErrNotFound when it has none (a monitor from before backfills were
 // stored).
 func (s *Store) FindBackfill(ctx context.Context, workspaceID int64, monitorID string) (Backfill, error) {
-	b, err := scanBackfill(s.db.QueryRowContext(ctx, s.q("SELECT "+backfillCols+" FROM monitor_backfills WHERE workspace_id = ? AND monitor_id = ?"), workspaceID, monitorID))
+	b, err := scanBackfill(s.db.QueryRowContext(ctx, s.q("SELECT "+backfillCols+` FROM monitor_backfills
+		WHERE workspace_id = ? AND monitor_id = (SELECT id FROM monitors WHERE workspace_id = ? AND public_id = ?)`), workspaceID, workspaceID, monitorID))
 	if err != nil {
 		return Backfill{}, s.errf(err, "find backfill of monitor %q", monitorID)
 	}
@@ -236,17 +242,26 @@ func (s *Store) FindBackfill(ctx context.Context, workspaceID int64, monitorID s
 // monitor id (the monitors page shows which are still bringing in
 // mentions).
 func (s *Store) FindBackfills(ctx context.Context, workspaceID int64) (map[string]Backfill, error) {
-	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+backfillCols+" FROM monitor_backfills WHERE workspace_id = ?"), workspaceID)
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT (SELECT mo.public_id FROM monitors mo WHERE mo.id = bf.monitor_id), "+backfillCols+
+		" FROM monitor_backfills bf WHERE workspace_id = ?"), workspaceID)
 	if err != nil {
 		return nil, s.errf(err, "find backfills")
 	}
-	bs, err := collect(rows, scanBackfill, func(err error) error { return s.errf(err, "find backfills") })
+	type byID struct {
+		id string
+		b  Backfill
+	}
+	bs, err := collect(rows, func(r interface{ Scan(...any) error }) (byID, error) {
+		var id sql.NullString
+		b, err := scanBackfillAfter(r, &id)
+		return byID{id.String, b}, err
+	}, func(err error) error { return s.errf(err, "find backfills") })
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]Backfill, len(bs))
-	for _, b := range bs {
-		out[b.MonitorID] = b
+	for _, x := range bs {
+		out[x.id] = x.b
 	}
 	return out, nil
 }

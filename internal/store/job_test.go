@@ -52,7 +52,7 @@ func TestMonitorChangeLog(t *testing.T) {
 			if c.Monitor != nil {
 				now = c.Monitor.Query
 			}
-			got = append(got, fmt.Sprintf("%s %s %d → %s", c.Op, c.MonitorID, c.WorkspaceID, now))
+			got = append(got, fmt.Sprintf("%s %s %d → %s", c.Op, idOf(c.MonitorKey), c.WorkspaceID, now))
 		}
 		want := []string{
 			fmt.Sprintf("create a %d → alpha OR alef", ws),
@@ -109,7 +109,7 @@ func TestBackfillLeases(t *testing.T) {
 
 			ja := must(a.ClaimBackfills(ctx, "A", clock, lease, 2))(t)
 			jb := must(b.ClaimBackfills(ctx, "B", clock, lease, 10))(t)
-			if len(ja) != 2 || len(jb) != 1 || jb[0].MonitorID != "m2" {
+			if len(ja) != 2 || len(jb) != 1 || idOf(jb[0].MonitorKey) != "m2" {
 				t.Fatalf("claims: A %+v, B %+v", ja, jb)
 			}
 			if more := must(b.ClaimBackfills(ctx, "B", clock, lease, 10))(t); len(more) != 0 {
@@ -125,18 +125,18 @@ func TestBackfillLeases(t *testing.T) {
 			// generation before A lets go.
 			q := "y"
 			must(a.UpdateMonitor(ctx, f.ws.ID, "m0", MonitorUpdate{Query: &q}))(t)
-			if got := must(b.ClaimBackfills(ctx, "B", clock, lease, 10))(t); len(got) != 1 || got[0].MonitorID != "late" {
+			if got := must(b.ClaimBackfills(ctx, "B", clock, lease, 10))(t); len(got) != 1 || idOf(got[0].MonitorKey) != "late" {
 				t.Fatalf("claimed a superseded job still running: %+v", got)
 			}
-			held := must(a.RenewBackfills(ctx, "A", []string{"m0", "m1", "m2"}, lease))(t)
-			if len(held) != 2 || held["m0"] != 2 || held["m1"] != 1 {
+			held := must(a.RenewBackfills(ctx, "A", keysOf(a, "m0", "m1", "m2"), lease))(t)
+			if len(held) != 2 || held[keysOf(a, "m0")[0]] != 2 || held[keysOf(a, "m1")[0]] != 1 {
 				t.Fatalf("renewed: %v (m2 is B's)", held)
 			}
-			if err := a.ReleaseBackfill(ctx, "A", "m0"); err != nil {
+			if err := a.ReleaseBackfill(ctx, "A", keysOf(a, "m0")[0]); err != nil {
 				t.Fatal(err)
 			}
 			got := must(b.ClaimBackfills(ctx, "B", clock, lease, 10))(t)
-			if len(got) != 1 || got[0].MonitorID != "m0" || got[0].Generation != 2 {
+			if len(got) != 1 || idOf(got[0].MonitorKey) != "m0" || got[0].Generation != 2 {
 				t.Fatalf("new generation: %+v", got)
 			}
 			// A's late result for generation 1 is not taken.
@@ -162,7 +162,7 @@ func TestBackfillLeases(t *testing.T) {
 				t.Fatalf("before the retry: %+v", got)
 			}
 			clock = clock.Add(11 * time.Second)
-			if got := must(b.ClaimBackfills(ctx, "B", clock, lease, 10))(t); len(got) != 1 || got[0].MonitorID != "m1" || got[0].Attempts != 1 {
+			if got := must(b.ClaimBackfills(ctx, "B", clock, lease, 10))(t); len(got) != 1 || idOf(got[0].MonitorKey) != "m1" || got[0].Attempts != 1 {
 				t.Fatalf("the retry: %+v", got)
 			}
 
@@ -175,7 +175,7 @@ func TestBackfillLeases(t *testing.T) {
 			if len(got) != 3 {
 				t.Fatalf("after B's leases ran out: %+v", got)
 			}
-			if held := must(b.RenewBackfills(ctx, "B", []string{"m0", "m1", "m2", "late"}, lease))(t); len(held) != 0 {
+			if held := must(b.RenewBackfills(ctx, "B", keysOf(a, "m0", "m1", "m2", "late"), lease))(t); len(held) != 0 {
 				t.Fatalf("B still holds %v", held)
 			}
 		})
@@ -217,10 +217,10 @@ func TestBackfillClaimsRace(t *testing.T) {
 						}
 						mu.Lock()
 						for _, j := range got {
-							if prev, ok := owners[j.MonitorID]; ok {
-								errs <- fmt.Errorf("%s claimed by %s and %s", j.MonitorID, prev, owner)
+							if prev, ok := owners[j.MonitorKey]; ok {
+								errs <- fmt.Errorf("%s claimed by %s and %s", j.MonitorKey, prev, owner)
 							}
-							owners[j.MonitorID] = owner
+							owners[j.MonitorKey] = owner
 						}
 						mu.Unlock()
 					}

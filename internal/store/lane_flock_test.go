@@ -80,7 +80,7 @@ func TestSQLiteLaneAcrossProcesses(t *testing.T) {
 		seen  string // counts rows of the write, once it is visible
 	}{
 		{"transaction", func(ctx context.Context, b *Store, f fixture) error {
-			_, err := b.SaveBatch(ctx, f.source.ID, items("m1", post("b", "m1 text", t0)), nil)
+			_, err := saveBatch(b, ctx, f.source.ID, items("m1", post("b", "m1 text", t0)), nil)
 			return err
 		}, "SELECT COUNT(*) FROM posts"},
 		{"plain write", func(ctx context.Context, b *Store, f fixture) error {

@@ -19,9 +19,9 @@ func TestLastPostIDPerWorkspace(t *testing.T) {
 		if id := must(s.LastPostID(ctx, f.ws.ID))(t); id != 0 {
 			t.Fatalf("no mention yet: %d", id)
 		}
-		must(s.SaveBatch(ctx, f.source.ID, items("m", post("1", "a", t0)), nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, items("m", post("1", "a", t0)), nil))(t)
 		mine := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID}))(t).Mentions[0].ID
-		must(s.SaveBatch(ctx, f.source.ID, items("other-m", post("2", "b", t0), post("3", "c", t0)), nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, items("other-m", post("2", "b", t0), post("3", "c", t0)), nil))(t)
 		if id := must(s.LastPostID(ctx, f.ws.ID))(t); id != mine {
 			t.Errorf("LastPostID = %d, want %d (the workspace's own last mention)", id, mine)
 		}
@@ -49,7 +49,7 @@ func TestLastPostIDReadsOnlyItsWorkspace(t *testing.T) {
 		for i := range 30 {
 			mine = append(mine, items(quiet[i%3], post(fmt.Sprint("mine", i), "a", t0))...)
 		}
-		must(s.SaveBatch(ctx, f.source.ID, mine, nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, mine, nil))(t)
 		last := must(s.LastPostID(ctx, f.ws.ID))(t)
 		// The busy workspace's 10,000 mentions stored after the quiet one's,
 		// added cheaply (the rollups do not follow: nothing here reads
@@ -63,9 +63,9 @@ func TestLastPostIDReadsOnlyItsWorkspace(t *testing.T) {
 		for i := range 250 {
 			busy = append(busy, post(fmt.Sprint("b", i), "b", t0))
 		}
-		must(s.SaveBatch(ctx, f.source.ID, items("other-busy", busy...), nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, items("other-busy", busy...), nil))(t)
 		res, err := s.db.ExecContext(ctx, s.q(`INSERT INTO mentions (post_id, monitor_id, published_at)
-			SELECT p.id, mo.id, p.published_at FROM posts p, monitors mo WHERE p.id > ? AND mo.workspace_id = ? AND mo.id <> 'other-busy'`), last, f.other.ID)
+			SELECT p.id, mo.id, p.published_at FROM posts p, monitors mo WHERE p.id > ? AND mo.workspace_id = ? AND mo.public_id <> 'other-busy'`), last, f.other.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -91,10 +91,8 @@ func (s *Store) selectMentions(f *vigie.MentionFilter) *selection {
 	if f.MonitorID != "" {
 		// Walk the monitor's mentions by time (mentions_monitor).
 		sel.from, sel.joinPosts, sel.keyAt, sel.kID = "mentions mm", " JOIN posts p ON p.id = mm.post_id", "mm.published_at", "mm.post_id"
-		sel.and("mm.monitor_id = ?", f.MonitorID)
-		if f.WorkspaceID != 0 {
-			sel.and("mm.monitor_id IN (SELECT id FROM monitors WHERE workspace_id = ?)", f.WorkspaceID)
-		}
+		// One key, looked up once: the index still gives time order.
+		sel.and("mm.monitor_id = (SELECT id FROM monitors WHERE workspace_id = ? AND public_id = ?)", f.WorkspaceID, f.MonitorID)
 	} else {
 		sel.from, sel.keyAt, sel.kID = "posts p", "p.published_at", "p.id"
 		if f.WorkspaceID != 0 {
@@ -163,6 +161,9 @@ func (s *Store) FindMentions(ctx context.Context, f vigie.MentionFilter) (vigie.
 		if strings.ContainsRune(v, 0) {
 			return vigie.MentionPage{}, fmt.Errorf("find mentions: %w: %q holds a NUL character", vigie.ErrInvalid, name)
 		}
+	}
+	if f.MonitorID != "" && f.WorkspaceID == 0 {
+		return vigie.MentionPage{}, fmt.Errorf("find mentions: %w: monitor %q named without its workspace (monitor ids are per workspace)", vigie.ErrInvalid, f.MonitorID)
 	}
 	limit := f.Limit
 	switch {
@@ -768,12 +769,12 @@ func (s *Store) addMonitorIDs(ctx context.Context, workspaceID int64, ms []vigie
 		ms[i].MonitorIDs = []string{}
 		args = append(args, ms[i].ID)
 	}
-	query := "SELECT mm.post_id, mm.monitor_id FROM mentions mm WHERE mm.post_id IN (" + list(len(ms)) + ")"
+	query := "SELECT mm.post_id, mo.public_id FROM mentions mm JOIN monitors mo ON mo.id = mm.monitor_id WHERE mm.post_id IN (" + list(len(ms)) + ")"
 	if workspaceID != 0 {
-		query += " AND mm.monitor_id IN (SELECT id FROM monitors WHERE workspace_id = ?)"
+		query += " AND mo.workspace_id = ?"
 		args = append(args, workspaceID)
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(query+" ORDER BY mm.post_id, mm.monitor_id"), args...)
+	rows, err := s.db.QueryContext(ctx, s.q(query+" ORDER BY mm.post_id, mo.public_id"), args...)
 	if err != nil {
 		return s.errf(err, "find mentions: monitors")
 	}

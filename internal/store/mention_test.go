@@ -45,11 +45,11 @@ func listingFixture(t *testing.T, s *Store) (fixture, vigie.Source, []listing) {
 		}
 		p := post(l.ext, "text "+l.ext, l.at)
 		p.Source, p.Lang, p.Country = l.kind, l.lang, l.country
-		batches[l.sourceID] = append(batches[l.sourceID], Item{Post: p, MonitorIDs: l.monitors})
+		batches[l.sourceID] = append(batches[l.sourceID], Item{Post: p, MonitorKeys: l.monitors})
 		all = append(all, l)
 	}
 	for src, b := range batches {
-		must(s.SaveBatch(ctx, src, b, nil))(t)
+		must(saveBatch(s, ctx, src, b, nil))(t)
 	}
 	return f, rss, all
 }
@@ -65,10 +65,10 @@ func TestFindMentionsFilters(t *testing.T) {
 			{"everything", vigie.MentionFilter{}},
 			{"workspace", vigie.MentionFilter{WorkspaceID: f.ws.ID}},
 			{"other workspace", vigie.MentionFilter{WorkspaceID: f.other.ID}},
-			{"monitor", vigie.MentionFilter{MonitorID: "a"}},
+			{"monitor", vigie.MentionFilter{WorkspaceID: f.ws.ID, MonitorID: "a"}},
 			{"monitor in its workspace", vigie.MentionFilter{WorkspaceID: f.ws.ID, MonitorID: "b"}},
 			{"monitor of another workspace", vigie.MentionFilter{WorkspaceID: f.ws.ID, MonitorID: "other-c"}},
-			{"unknown monitor", vigie.MentionFilter{MonitorID: "zzz"}},
+			{"unknown monitor", vigie.MentionFilter{WorkspaceID: f.ws.ID, MonitorID: "zzz"}},
 			{"source kind", vigie.MentionFilter{Source: "rss"}},
 			{"source id", vigie.MentionFilter{SourceID: rss.ID}},
 			{"lang", vigie.MentionFilter{WorkspaceID: f.ws.ID, Lang: "fr"}},
@@ -78,7 +78,7 @@ func TestFindMentionsFilters(t *testing.T) {
 			{"no country", vigie.MentionFilter{WorkspaceID: f.ws.ID, Country: vigie.FilterNone}},
 			{"from", vigie.MentionFilter{From: t0.Add(30 * time.Hour)}},
 			{"to", vigie.MentionFilter{To: t0.Add(30 * time.Hour)}},
-			{"window and monitor", vigie.MentionFilter{MonitorID: "a", From: t0.Add(10 * time.Hour), To: t0.Add(50 * time.Hour)}},
+			{"window and monitor", vigie.MentionFilter{WorkspaceID: f.ws.ID, MonitorID: "a", From: t0.Add(10 * time.Hour), To: t0.Add(50 * time.Hour)}},
 			{"everything at once", vigie.MentionFilter{WorkspaceID: f.ws.ID, MonitorID: "a", Source: "mastodon", SourceID: f.source.ID, Lang: "de", From: t0, To: t0.Add(71 * time.Hour)}},
 		}
 		for _, tt := range tests {
@@ -189,7 +189,7 @@ func TestFindMentionsMonitorIDs(t *testing.T) {
 			filter vigie.MentionFilter
 			want   []string // monitors of p002
 		}{
-			{"all workspaces", vigie.MentionFilter{MonitorID: "a"}, []string{"a", "other-c"}},
+			{"all workspaces", vigie.MentionFilter{}, []string{"a", "other-c"}},
 			{"only the workspace's", vigie.MentionFilter{WorkspaceID: f.ws.ID}, []string{"a"}},
 			{"only the other's", vigie.MentionFilter{WorkspaceID: f.other.ID}, []string{"other-c"}},
 		}
@@ -243,9 +243,9 @@ func TestFindMentionsLimits(t *testing.T) {
 		f := newFixture(t, s, "m")
 		batch := make([]Item, 600)
 		for i := range batch {
-			batch[i] = Item{Post: post(fmt.Sprint(i), "x", t0.Add(time.Duration(i)*time.Second)), MonitorIDs: []string{"m"}}
+			batch[i] = Item{Post: post(fmt.Sprint(i), "x", t0.Add(time.Duration(i)*time.Second)), MonitorKeys: []string{"m"}}
 		}
-		must(s.SaveBatch(ctx, f.source.ID, batch, nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, batch, nil))(t)
 		tests := []struct {
 			limit, want int
 		}{{0, DefaultMentionLimit}, {-1, DefaultMentionLimit}, {10, 10}, {501, MaxMentionLimit}}

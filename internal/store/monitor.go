@@ -3,9 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/vigie-project/vigie"
@@ -19,14 +19,22 @@ type MonitorUpdate struct {
 	Query *string
 }
 
-const monitorCols = "id, workspace_id, name, kind, query, created_at, updated_at"
+const monitorCols = "id, public_id, workspace_id, name, kind, query, created_at, updated_at"
 
 func scanMonitor(row interface{ Scan(...any) error }) (vigie.MonitorRecord, error) {
 	var m vigie.MonitorRecord
 	var kind string
-	err := row.Scan(&m.ID, &m.WorkspaceID, &m.Name, &kind, &m.Query, timeCol(&m.CreatedAt), timeCol(&m.UpdatedAt))
+	err := row.Scan(&m.Key, &m.ID, &m.WorkspaceID, &m.Name, &kind, &m.Query, timeCol(&m.CreatedAt), timeCol(&m.UpdatedAt))
 	m.Kind = vigie.MonitorKind(kind)
 	return m, err
+}
+
+// monitorKey is the internal key of a monitor created now (see
+// vigie.MonitorRecord): its workspace and id, which no valid id can
+// imitate (ids have no '/'). Monitors from before migration 0024 keep
+// their id as their key.
+func monitorKey(workspaceID int64, id string) string {
+	return strconv.FormatInt(workspaceID, 10) + "/" + id
 }
 
 func checkMonitor(m *vigie.MonitorRecord) error {
@@ -40,8 +48,8 @@ func checkMonitor(m *vigie.MonitorRecord) error {
 	return nil
 }
 
-// CreateMonitor stores a new monitor; its id must be free (ErrConflict) and
-// its workspace must exist (ErrInvalid).
+// CreateMonitor stores a new monitor; its id must be free in its workspace
+// (ErrConflict) and its workspace must exist (ErrInvalid).
 func (s *Store) CreateMonitor(ctx context.Context, m vigie.MonitorRecord) (vigie.MonitorRecord, error) {
 	if err := checkMonitor(&m); err != nil {
 		return vigie.MonitorRecord{}, fmt.Errorf("create monitor: %w", err)
@@ -52,9 +60,9 @@ func (s *Store) CreateMonitor(ctx context.Context, m vigie.MonitorRecord) (vigie
 		if err := s.lockChanges(ctx, tx); err != nil {
 			return err
 		}
-		row := tx.QueryRowContext(ctx, s.q(`INSERT INTO monitors (id, workspace_id, name, kind, query, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING `+monitorCols),
-			m.ID, m.WorkspaceID, m.Name, string(m.Kind), m.Query, s.tm(now), s.tm(now))
+		row := tx.QueryRowContext(ctx, s.q(`INSERT INTO monitors (id, public_id, workspace_id, name, kind, query, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+monitorCols),
+			monitorKey(m.WorkspaceID, m.ID), m.ID, m.WorkspaceID, m.Name, string(m.Kind), m.Query, s.tm(now), s.tm(now))
 		var err error
 		if created, err = scanMonitor(row); err != nil {
 			return s.errf(err, "create monitor %q", m.ID)
@@ -67,9 +75,8 @@ func (s *Store) CreateMonitor(ctx context.Context, m vigie.MonitorRecord) (vigie
 	return created, nil
 }
 
-// UpsertMonitor creates the monitor or, if its id exists in the same
-// workspace, replaces its name, kind and query, keeping created_at. An id
-// taken in another workspace is ErrConflict.
+// UpsertMonitor creates the monitor or, if its id exists in its workspace,
+// replaces its name, kind and query, keeping created_at and its key.
 func (s *Store) UpsertMonitor(ctx context.Context, m vigie.MonitorRecord) (vigie.MonitorRecord, error) {
 	if err := checkMonitor(&m); err != nil {
 		return vigie.MonitorRecord{}, fmt.Errorf("upsert monitor: %w", err)
@@ -96,8 +103,8 @@ const monitorsPerTx = 500
 // UpsertMonitors is UpsertMonitor for many monitors of one workspace (an
 // import), a few hundred per transaction, with the same change-log rows and
 // backfill requests per monitor. Every monitor is checked before anything is
-// written: an invalid one, an id given twice or one taken in another
-// workspace is an error naming the monitor, and nothing is saved. A failure
+// written: an invalid one or an id given twice is an error naming the
+// monitor, and nothing is saved. A failure
 // of the database midway keeps the transactions already committed; running
 // the same monitors again is harmless (an unchanged one records nothing).
 // The saved monitors are returned in the order given.
@@ -117,22 +124,6 @@ func (s *Store) UpsertMonitors(ctx context.Context, workspaceID int64, ms []vigi
 			return nil, fmt.Errorf("upsert monitors: %w: monitor %q is given twice (%d and %d of %d)", vigie.ErrInvalid, m.ID, j+1, i+1, len(ms))
 		}
 		seen[m.ID] = i
-	}
-	// Ids of another workspace, before anything is written (each
-	// transaction checks again, under the lock).
-	for chunk := range slices.Chunk(ms, maxParams-1) {
-		args := []any{workspaceID}
-		for _, m := range chunk {
-			args = append(args, m.ID)
-		}
-		var taken string
-		err := s.db.QueryRowContext(ctx, s.q("SELECT id FROM monitors WHERE workspace_id <> ? AND id IN ("+list(len(chunk))+") ORDER BY id LIMIT 1"), args...).Scan(&taken)
-		if err == nil {
-			return nil, fmt.Errorf("upsert monitors: %w: monitor id %q is taken in another workspace", vigie.ErrConflict, taken)
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return nil, s.errf(err, "upsert monitors")
-		}
 	}
 	saved := make([]vigie.MonitorRecord, 0, len(ms))
 	for chunk := range slices.Chunk(ms, monitorsPerTx) {
@@ -155,11 +146,12 @@ func (s *Store) upsertMonitorsTx(ctx context.Context, tx *sql.Tx, workspaceID in
 	if err := s.lockChanges(ctx, tx); err != nil {
 		return nil, err
 	}
-	ids := make([]any, len(ms))
-	for i, m := range ms {
-		ids[i] = m.ID
+	ids := make([]any, 1, len(ms)+1)
+	ids[0] = workspaceID
+	for _, m := range ms {
+		ids = append(ids, m.ID)
 	}
-	rows, err := tx.QueryContext(ctx, s.q("SELECT "+monitorCols+" FROM monitors WHERE id IN ("+list(len(ids))+")"), ids...)
+	rows, err := tx.QueryContext(ctx, s.q("SELECT "+monitorCols+" FROM monitors WHERE workspace_id = ? AND public_id IN ("+list(len(ms))+")"), ids...)
 	if err != nil {
 		return nil, s.errf(err, "monitors before")
 	}
@@ -169,21 +161,17 @@ func (s *Store) upsertMonitorsTx(ctx context.Context, tx *sql.Tx, workspaceID in
 	}
 	before := make(map[string]vigie.MonitorRecord, len(befores))
 	for _, b := range befores {
-		if b.WorkspaceID != workspaceID {
-			return nil, fmt.Errorf("%w: monitor id %q is taken in another workspace", vigie.ErrConflict, b.ID)
-		}
 		before[b.ID] = b
 	}
 	now := s.tm(s.clock())
-	args := make([]any, 0, len(ms)*7)
+	args := make([]any, 0, len(ms)*8)
 	for _, m := range ms {
-		args = append(args, m.ID, workspaceID, m.Name, string(m.Kind), m.Query, now, now)
+		args = append(args, monitorKey(workspaceID, m.ID), m.ID, workspaceID, m.Name, string(m.Kind), m.Query, now, now)
 	}
-	rows, err = tx.QueryContext(ctx, s.q(`INSERT INTO monitors (id, workspace_id, name, kind, query, created_at, updated_at)
-		VALUES `+placeholders(len(ms), 7)+`
-		ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
+	rows, err = tx.QueryContext(ctx, s.q(`INSERT INTO monitors (id, public_id, workspace_id, name, kind, query, created_at, updated_at)
+		VALUES `+placeholders(len(ms), 8)+`
+		ON CONFLICT (workspace_id, public_id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
 			query = excluded.query, updated_at = excluded.updated_at
-		WHERE monitors.workspace_id = excluded.workspace_id
 		RETURNING `+monitorCols), args...)
 	if err != nil {
 		return nil, s.errf(err, "save monitors")
@@ -202,16 +190,15 @@ func (s *Store) upsertMonitorsTx(ctx context.Context, tx *sql.Tx, workspaceID in
 	for i, m := range ms {
 		a, ok := after[m.ID]
 		if !ok {
-			// Not written: its row was in another workspace.
-			return nil, fmt.Errorf("%w: monitor id %q is taken in another workspace", vigie.ErrConflict, m.ID)
+			return nil, fmt.Errorf("monitor %q was not saved", m.ID)
 		}
 		out[i] = a
 		op, backfill := changeOf(before[m.ID], a)
 		if op != "" {
-			changes = append(changes, monitorChange{a.ID, a.WorkspaceID, op})
+			changes = append(changes, monitorChange{a.Key, a.WorkspaceID, op})
 		}
 		if backfill {
-			backfills = append(backfills, a.ID)
+			backfills = append(backfills, a.Key)
 		}
 	}
 	if err := s.recordMonitorChanges(ctx, tx, changes); err != nil {
@@ -269,11 +256,11 @@ func (s *Store) UpdateMonitor(ctx context.Context, workspaceID int64, id string,
 		if err := s.lockChanges(ctx, tx); err != nil {
 			return err
 		}
-		before, _, err := s.monitorBefore(ctx, tx, id)
+		before, _, err := s.monitorBefore(ctx, tx, workspaceID, id)
 		if err != nil {
 			return err
 		}
-		row := tx.QueryRowContext(ctx, s.q("UPDATE monitors SET "+strings.Join(sets, ", ")+" WHERE id = ? AND workspace_id = ? RETURNING "+monitorCols), args...)
+		row := tx.QueryRowContext(ctx, s.q("UPDATE monitors SET "+strings.Join(sets, ", ")+" WHERE public_id = ? AND workspace_id = ? RETURNING "+monitorCols), args...)
 		if m, err = scanMonitor(row); err != nil {
 			return s.errf(err, "update monitor %q", id)
 		}
@@ -295,21 +282,22 @@ func (s *Store) DeleteMonitor(ctx context.Context, workspaceID int64, id string)
 		if err := s.lockChanges(ctx, tx); err != nil {
 			return err
 		}
-		before, found, err := s.monitorBefore(ctx, tx, id)
+		before, found, err := s.monitorBefore(ctx, tx, workspaceID, id)
 		if err != nil {
 			return err
 		}
-		if !found || before.WorkspaceID != workspaceID {
+		if !found {
 			return fmt.Errorf("delete monitor %q: %w", id, vigie.ErrNotFound)
 		}
+		key := before.Key
 		// The dashboard's rollups follow (aggregate.go).
-		if err := s.dropFromRollups(ctx, tx, id); err != nil {
+		if err := s.dropFromRollups(ctx, tx, key); err != nil {
 			return fmt.Errorf("delete monitor %q: %w", id, err)
 		}
 		var res sql.Result
-		err = s.rerollAuthors(ctx, tx, id, func() error {
+		err = s.rerollAuthors(ctx, tx, key, func() error {
 			var err error
-			res, err = tx.ExecContext(ctx, s.q("DELETE FROM monitors WHERE id = ? AND workspace_id = ?"), id, workspaceID)
+			res, err = tx.ExecContext(ctx, s.q("DELETE FROM monitors WHERE id = ? AND workspace_id = ?"), key, workspaceID)
 			return err
 		})
 		if err != nil {
@@ -318,7 +306,7 @@ func (s *Store) DeleteMonitor(ctx context.Context, workspaceID int64, id string)
 		if err := affected(res, "delete monitor %q", id); err != nil {
 			return err
 		}
-		return s.recordMonitorChange(ctx, tx, id, before.WorkspaceID, ChangeDelete)
+		return s.recordMonitorChange(ctx, tx, key, before.WorkspaceID, ChangeDelete)
 	})
 }
 
@@ -328,9 +316,20 @@ func (s *Store) FindMonitorByID(ctx context.Context, workspaceID int64, id strin
 	if err := noWorkspace("find monitor", workspaceID); err != nil {
 		return vigie.MonitorRecord{}, err
 	}
-	m, err := scanMonitor(s.db.QueryRowContext(ctx, s.q("SELECT "+monitorCols+" FROM monitors WHERE id = ? AND workspace_id = ?"), id, workspaceID))
+	m, err := scanMonitor(s.db.QueryRowContext(ctx, s.q("SELECT "+monitorCols+" FROM monitors WHERE public_id = ? AND workspace_id = ?"), id, workspaceID))
 	if err != nil {
 		return vigie.MonitorRecord{}, s.errf(err, "find monitor %q", id)
+	}
+	return m, nil
+}
+
+// FindMonitorByKey returns the monitor with this internal key (see
+// vigie.MonitorRecord), for jobs that carry the key; never for requests,
+// which name a workspace and an id.
+func (s *Store) FindMonitorByKey(ctx context.Context, key string) (vigie.MonitorRecord, error) {
+	m, err := scanMonitor(s.db.QueryRowContext(ctx, s.q("SELECT "+monitorCols+" FROM monitors WHERE id = ?"), key))
+	if err != nil {
+		return vigie.MonitorRecord{}, s.errf(err, "find monitor")
 	}
 	return m, nil
 }
@@ -341,7 +340,7 @@ func (s *Store) FindMonitors(ctx context.Context, workspaceID int64) ([]vigie.Mo
 	if workspaceID != 0 {
 		query, args = query+" WHERE workspace_id = ?", append(args, workspaceID)
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(query+" ORDER BY id"), args...)
+	rows, err := s.db.QueryContext(ctx, s.q(query+" ORDER BY public_id, workspace_id"), args...)
 	if err != nil {
 		return nil, s.errf(err, "find monitors")
 	}

@@ -31,7 +31,6 @@ func TestCreateMonitor(t *testing.T) {
 			err  error
 		}{
 			{"existing id", m, vigie.ErrConflict},
-			{"existing id, other workspace", vigie.MonitorRecord{Monitor: m.Monitor, WorkspaceID: f.other.ID}, vigie.ErrConflict},
 			{"no id", vigie.MonitorRecord{Monitor: vigie.Monitor{Query: "x"}, WorkspaceID: f.ws.ID}, vigie.ErrInvalid},
 			{"no query", vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "q"}, WorkspaceID: f.ws.ID}, vigie.ErrInvalid},
 			{"bad kind", vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "k", Query: "x", Kind: "nope"}, WorkspaceID: f.ws.ID}, vigie.ErrInvalid},
@@ -44,6 +43,23 @@ func TestCreateMonitor(t *testing.T) {
 		}
 		_, err := s.FindMonitorByID(ctx, f.ws.ID, "missing")
 		wantErr(t, err, vigie.ErrNotFound, "find missing")
+
+		// Ids are per workspace: another workspace may have "epfl" too,
+		// its own monitor under its own key, and neither sees the other's.
+		theirs := vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "epfl", Name: "Theirs", Query: "lausanne"}, WorkspaceID: f.other.ID}
+		other := must(s.CreateMonitor(ctx, theirs))(t)
+		if other.Key == got.Key || other.ID != "epfl" || other.WorkspaceID != f.other.ID {
+			t.Errorf("same id in another workspace: %+v (first: %+v)", other, got)
+		}
+		if found := must(s.FindMonitorByID(ctx, f.ws.ID, "epfl"))(t); found != got {
+			t.Errorf("after the other workspace's: %+v, want %+v", found, got)
+		}
+		if found := must(s.FindMonitorByID(ctx, f.other.ID, "epfl"))(t); found != other {
+			t.Errorf("the other workspace's: %+v, want %+v", found, other)
+		}
+		if found := must(s.FindMonitorByKey(ctx, other.Key))(t); found != other {
+			t.Errorf("by key: %+v, want %+v", found, other)
+		}
 	})
 }
 
@@ -64,11 +80,14 @@ func TestUpsertMonitor(t *testing.T) {
 		if !second.CreatedAt.Equal(t0) || !second.UpdatedAt.Equal(clock) || second.Monitor != m.Monitor {
 			t.Errorf("update: %+v", second)
 		}
-		m.WorkspaceID = f.other.ID
-		_, err := s.UpsertMonitor(ctx, m)
-		wantErr(t, err, vigie.ErrConflict, "upsert into another workspace")
+		// The same id in another workspace is another monitor.
+		m.WorkspaceID, m.Query = f.other.ID, "c"
+		theirs := must(s.UpsertMonitor(ctx, m))(t)
+		if theirs.Key == second.Key || theirs.WorkspaceID != f.other.ID || theirs.Query != "c" {
+			t.Errorf("upsert into another workspace: %+v", theirs)
+		}
 		if got := must(s.FindMonitorByID(ctx, f.ws.ID, "m"))(t); got != second {
-			t.Errorf("after refused upsert: %+v, want %+v", got, second)
+			t.Errorf("after another workspace's upsert: %+v, want %+v", got, second)
 		}
 	})
 }
@@ -76,8 +95,8 @@ func TestUpsertMonitor(t *testing.T) {
 // TestUpsertMonitors: many monitors saved together, over several
 // transactions, leave what one UpsertMonitor each would: the same monitors,
 // one change-log entry per monitor created or changed (none for one left
-// as it was), a backfill for each new monitor or new query. A bad monitor,
-// an id given twice or one of another workspace is an error naming it and
+// as it was), a backfill for each new monitor or new query. A bad monitor
+// or an id given twice is an error naming it and
 // saves nothing.
 func TestUpsertMonitors(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *Store) {
@@ -117,12 +136,6 @@ func TestUpsertMonitors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), `"m0003"`) {
 			t.Errorf("the error does not name the monitor: %v", err)
 		}
-		taken := append(slices.Clone(ms), rec("theirs", "", "x"))
-		_, err = s.UpsertMonitors(ctx, ws, taken)
-		wantErr(t, err, vigie.ErrConflict, "another workspace's id")
-		if err == nil || !strings.Contains(err.Error(), `"theirs"`) {
-			t.Errorf("the error does not name the monitor: %v", err)
-		}
 		if _, err := s.UpsertMonitors(ctx, 0, ms); err == nil {
 			t.Error("no workspace: no error")
 		}
@@ -152,10 +165,10 @@ func TestUpsertMonitors(t *testing.T) {
 
 		ops := map[string]string{}
 		for _, c := range must(s.MonitorChangesSince(ctx, start, 10000))(t) {
-			if _, twice := ops[c.MonitorID]; twice || c.WorkspaceID != ws {
+			if _, twice := ops[idOf(c.MonitorKey)]; twice || c.WorkspaceID != ws {
 				t.Errorf("change %+v", c)
 			}
-			ops[c.MonitorID] = c.Op
+			ops[idOf(c.MonitorKey)] = c.Op
 		}
 		if len(ops) != monitorsPerTx+7+2 || ops["m0000"] != ChangeCreate || ops[fmt.Sprintf("m%04d", monitorsPerTx+6)] != ChangeCreate ||
 			ops["renamed"] != ChangeUpdate || ops["requery"] != ChangeUpdate || ops["same"] != "" {
@@ -237,7 +250,7 @@ func TestDeleteAndFindMonitors(t *testing.T) {
 			}
 		}
 		// Deleting a monitor deletes its mentions, not the posts.
-		must(s.SaveBatch(ctx, f.source.ID, items("a", post("1", "x", t0)), nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, items("a", post("1", "x", t0)), nil))(t)
 		if err := s.DeleteMonitor(ctx, f.ws.ID, "a"); err != nil {
 			t.Fatal(err)
 		}
@@ -261,4 +274,93 @@ func equal[T comparable](a, b []T) bool {
 		}
 	}
 	return true
+}
+
+// TestMonitorIDMigration: a database from before ids were per workspace
+// keeps its monitors under their old keys (no mention rewritten), found by
+// their id in their workspace, while another workspace may now take the
+// same id.
+func TestMonitorIDMigration(t *testing.T) {
+	t.Parallel()
+	for _, d := range dialects {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s := storeBefore(t, d, "0024")
+			now := s.tm(t0)
+			ws := map[string]int64{}
+			for _, slug := range []string{"press", "science"} {
+				var id int64
+				if err := s.db.QueryRow(s.q("INSERT INTO workspaces (organisation_id, name, slug, created_at) SELECT id, ?, ?, ? FROM organisations WHERE slug = 'default' RETURNING id"),
+					slug, slug, now).Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				ws[slug] = id
+			}
+			var src, post int64
+			for _, q := range []struct {
+				sql  string
+				args []any
+				dest *int64
+			}{
+				{"INSERT INTO monitors (id, workspace_id, query, created_at, updated_at) VALUES ('brand', ?, 'valmont', ?, ?)", []any{ws["press"], now, now}, nil},
+				{"INSERT INTO sources (workspace_id, kind, name, created_at, next_check_at) VALUES (?, 'import', 'i', ?, ?) RETURNING id", []any{ws["press"], now, now}, &src},
+				{"INSERT INTO posts (source_id, source_kind, external_id, published_at, text, stored_at) VALUES (?, 'rss', 'p1', ?, 'Valmont', ?) RETURNING id", []any{&src, now, now}, &post},
+				{"INSERT INTO mentions (post_id, monitor_id, published_at) VALUES (?, 'brand', ?)", []any{&post, now}, nil},
+			} {
+				args := make([]any, len(q.args))
+				for i, a := range q.args {
+					if p, ok := a.(*int64); ok {
+						a = *p
+					}
+					args[i] = a
+				}
+				var err error
+				if q.dest != nil {
+					err = s.db.QueryRow(s.q(q.sql), args...).Scan(q.dest)
+				} else {
+					_, err = s.db.Exec(s.q(q.sql), args...)
+				}
+				if err != nil {
+					t.Fatalf("%s: %v", q.sql, err)
+				}
+			}
+			if err := s.migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.prepareWrites(ctx); err != nil {
+				t.Fatal(err)
+			}
+
+			// (The rows above have no rollups: the listing is not counted.)
+			old := must(s.FindMonitorByID(ctx, ws["press"], "brand"))(t)
+			if old.Key != "brand" || old.ID != "brand" || old.Query != "valmont" {
+				t.Fatalf("the old monitor after the migration: %+v", old)
+			}
+			if page := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: ws["press"], MonitorID: "brand", NoCount: true}))(t); len(page.Mentions) != 1 || fmt.Sprint(page.Mentions[0].MonitorIDs) != "[brand]" {
+				t.Fatalf("its mentions: %+v, want p1 of brand", page.Mentions)
+			}
+			theirs := must(s.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "brand", Query: "science"}, WorkspaceID: ws["science"]}))(t)
+			if theirs.Key == old.Key {
+				t.Fatalf("the new monitor took the old one's key: %+v", theirs)
+			}
+			q := "valmont OR vlm"
+			if m := must(s.UpdateMonitor(ctx, ws["press"], "brand", MonitorUpdate{Query: &q}))(t); m.Key != "brand" || m.Query != q {
+				t.Fatalf("the old monitor updated: %+v", m)
+			}
+			if m := must(s.UpsertMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "brand", Query: "v"}, WorkspaceID: ws["press"]}))(t); m.Key != "brand" || m.Query != "v" {
+				t.Fatalf("the old monitor upserted: %+v", m)
+			}
+			if err := s.DeleteMonitor(ctx, ws["press"], "brand"); err != nil {
+				t.Fatal(err)
+			}
+			if m := must(s.FindMonitorByID(ctx, ws["science"], "brand"))(t); m != theirs {
+				t.Fatalf("science's after press deleted its brand: %+v, want %+v", m, theirs)
+			}
+			var n int
+			if err := s.db.QueryRow("SELECT COUNT(*) FROM mentions").Scan(&n); err != nil || n != 0 {
+				t.Fatalf("mentions left: %d %v", n, err)
+			}
+		})
+	}
 }

@@ -22,7 +22,7 @@ const (
 // applying a change twice or out of turn does no harm.
 type MonitorChange struct {
 	Seq         int64
-	MonitorID   string
+	MonitorKey  string // the monitor's internal key (vigie.MonitorRecord.Key)
 	WorkspaceID int64
 	Op          string
 	Monitor     *vigie.MonitorRecord
@@ -96,7 +96,7 @@ func (s *Store) LastMonitorChange(ctx context.Context) (int64, error) {
 // cheap enough to call every second.
 func (s *Store) MonitorChangesSince(ctx context.Context, seq int64, limit int) ([]MonitorChange, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT c.seq, c.monitor_id, c.workspace_id, c.op,
-			m.id, m.workspace_id, m.name, m.kind, m.query, m.created_at, m.updated_at
+			m.id, m.public_id, m.workspace_id, m.name, m.kind, m.query, m.created_at, m.updated_at
 		FROM monitor_changes c LEFT JOIN monitors m ON m.id = c.monitor_id
 		WHERE c.seq > ? ORDER BY c.seq LIMIT ?`), seq, limit)
 	if err != nil {
@@ -104,15 +104,15 @@ func (s *Store) MonitorChangesSince(ctx context.Context, seq int64, limit int) (
 	}
 	return collect(rows, func(r interface{ Scan(...any) error }) (MonitorChange, error) {
 		var c MonitorChange
-		var id, name, kind, query sql.NullString
+		var key, id, name, kind, query sql.NullString
 		var ws sql.NullInt64
 		var m vigie.MonitorRecord
-		if err := r.Scan(&c.Seq, &c.MonitorID, &c.WorkspaceID, &c.Op, &id, &ws, &name, &kind, &query,
+		if err := r.Scan(&c.Seq, &c.MonitorKey, &c.WorkspaceID, &c.Op, &key, &id, &ws, &name, &kind, &query,
 			timeCol(&m.CreatedAt), timeCol(&m.UpdatedAt)); err != nil {
 			return c, err
 		}
-		if id.Valid {
-			m.ID, m.WorkspaceID, m.Name, m.Kind, m.Query = id.String, ws.Int64, name.String, vigie.MonitorKind(kind.String), query.String
+		if key.Valid {
+			m.Key, m.ID, m.WorkspaceID, m.Name, m.Kind, m.Query = key.String, id.String, ws.Int64, name.String, vigie.MonitorKind(kind.String), query.String
 			c.Monitor = &m
 		}
 		return c, nil
@@ -122,8 +122,8 @@ func (s *Store) MonitorChangesSince(ctx context.Context, seq int64, limit int) (
 // monitorBefore reads a monitor inside a change's transaction (after
 // lockChanges), to tell what the change changes; found is false when there
 // is none.
-func (s *Store) monitorBefore(ctx context.Context, tx *sql.Tx, id string) (m vigie.MonitorRecord, found bool, err error) {
-	m, err = scanMonitor(tx.QueryRowContext(ctx, s.q("SELECT "+monitorCols+" FROM monitors WHERE id = ?"), id))
+func (s *Store) monitorBefore(ctx context.Context, tx *sql.Tx, workspaceID int64, id string) (m vigie.MonitorRecord, found bool, err error) {
+	m, err = scanMonitor(tx.QueryRowContext(ctx, s.q("SELECT "+monitorCols+" FROM monitors WHERE workspace_id = ? AND public_id = ?"), workspaceID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, false, nil
 	}
@@ -142,11 +142,11 @@ func (s *Store) monitorChanged(ctx context.Context, tx *sql.Tx, before, after vi
 	if op == "" {
 		return nil
 	}
-	if err := s.recordMonitorChange(ctx, tx, after.ID, after.WorkspaceID, op); err != nil {
+	if err := s.recordMonitorChange(ctx, tx, after.Key, after.WorkspaceID, op); err != nil {
 		return err
 	}
 	if backfill {
-		return s.requestBackfill(ctx, tx, after.ID, after.WorkspaceID)
+		return s.requestBackfill(ctx, tx, after.Key, after.WorkspaceID)
 	}
 	return nil
 }
@@ -156,7 +156,7 @@ func (s *Store) monitorChanged(ctx context.Context, tx *sql.Tx, before, after vi
 // monitor needs a backfill (it is new or its query changed).
 func changeOf(before, after vigie.MonitorRecord) (op string, backfill bool) {
 	switch {
-	case before.ID == "":
+	case before.Key == "":
 		return ChangeCreate, true
 	case before.Name == after.Name && before.Kind == after.Kind && before.Query == after.Query && before.WorkspaceID == after.WorkspaceID:
 		return "", false

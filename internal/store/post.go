@@ -15,11 +15,12 @@ import (
 	"github.com/vigie-project/vigie/internal/text"
 )
 
-// Item is a post to store and the monitors it matched.
+// Item is a post to store and the monitors it matched, by key
+// (vigie.MonitorRecord.Key, as the matching engine knows them).
 type Item struct {
-	Post       vigie.Post
-	MonitorIDs []string
-	Enrichment Enrichment
+	Post        vigie.Post
+	MonitorKeys []string
+	Enrichment  Enrichment
 }
 
 // Enrichment is what the pipeline computed for a new post.
@@ -268,10 +269,10 @@ func pendingPosts(items []Item, sourceKind string, sourceID int64) []*pending {
 		kind := kindOf(&it.Post, sourceKind)
 		k := postKey{kind, StoredID(vigie.SourceKind(sourceKind), sourceID, kind, it.Post.ID)}
 		if p, ok := byKey[k]; ok {
-			p.monitors = append(p.monitors, it.MonitorIDs...)
+			p.monitors = append(p.monitors, it.MonitorKeys...)
 			continue
 		}
-		p := &pending{key: k, item: it, monitors: slices.Clone(it.MonitorIDs)}
+		p := &pending{key: k, item: it, monitors: slices.Clone(it.MonitorKeys)}
 		p.author = authorKeyOf(k.kind, &it.Post.Author)
 		if p.author != nil && !authoritative(vigie.SourceKind(sourceKind), kind) {
 			// As its posts: a source that does not speak for the network

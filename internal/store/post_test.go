@@ -26,20 +26,20 @@ func TestSaveBatch(t *testing.T) {
 			ReplyTo: "r0", RepostOf: "p0", Metrics: vigie.Metrics{Likes: 1, Reposts: 2, Replies: 3, Views: 4},
 		}
 		batch := []Item{
-			{Post: full, MonitorIDs: []string{"m1", "m2", "other-m3", "deleted-meanwhile"}},
-			{Post: post("2", "two", t0.Add(time.Minute)), MonitorIDs: []string{"m1"}},
+			{Post: full, MonitorKeys: []string{"m1", "m2", "other-m3", "deleted-meanwhile"}},
+			{Post: post("2", "two", t0.Add(time.Minute)), MonitorKeys: []string{"m1"}},
 			{Post: post("3", "no monitor", t0.Add(2*time.Minute))},
 		}
 		// other-m3 is another workspace's monitor: this workspace's source,
 		// unshared, does not feed it (tenancy).
 		f.source = must(s.ShareSource(ctx, f.ws.ID, f.source.ID, false))(t)
-		saved := must(s.SaveBatch(ctx, f.source.ID, batch, nil))(t)
+		saved := must(saveBatch(s, ctx, f.source.ID, batch, nil))(t)
 		if want := (Saved{Posts: 3, Existing: 0, Mentions: 3}); saved != want {
 			t.Errorf("first save: %+v, want %+v", saved, want)
 		}
 
 		// Round trip of every field.
-		page := must(s.FindMentions(ctx, vigie.MentionFilter{MonitorID: "m2"}))(t)
+		page := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID, MonitorID: "m2"}))(t)
 		if len(page.Mentions) != 1 {
 			t.Fatalf("m2 mentions: %+v", page)
 		}
@@ -59,7 +59,7 @@ func TestSaveBatch(t *testing.T) {
 		}
 
 		// The same batch again stores nothing twice.
-		saved = must(s.SaveBatch(ctx, f.source.ID, batch, nil))(t)
+		saved = must(saveBatch(s, ctx, f.source.ID, batch, nil))(t)
 		if want := (Saved{Posts: 0, Existing: 3, Mentions: 0}); saved != want {
 			t.Errorf("second save: %+v, want %+v", saved, want)
 		}
@@ -71,11 +71,11 @@ func TestSaveBatch(t *testing.T) {
 		// and a post repeated in a batch is stored once.
 		must(s.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "new", Query: "x"}, WorkspaceID: f.ws.ID}))(t)
 		again := []Item{
-			{Post: post("3", "no monitor", t0.Add(2*time.Minute)), MonitorIDs: []string{"new"}},
-			{Post: post("4", "four", t0.Add(3*time.Minute)), MonitorIDs: []string{"new"}},
-			{Post: post("4", "four", t0.Add(3*time.Minute)), MonitorIDs: []string{"m1", "new"}},
+			{Post: post("3", "no monitor", t0.Add(2*time.Minute)), MonitorKeys: []string{"new"}},
+			{Post: post("4", "four", t0.Add(3*time.Minute)), MonitorKeys: []string{"new"}},
+			{Post: post("4", "four", t0.Add(3*time.Minute)), MonitorKeys: []string{"m1", "new"}},
 		}
-		saved = must(s.SaveBatch(ctx, f.source.ID, again, nil))(t)
+		saved = must(saveBatch(s, ctx, f.source.ID, again, nil))(t)
 		if want := (Saved{Posts: 1, Existing: 2, Mentions: 3}); saved != want {
 			t.Errorf("third save: %+v, want %+v", saved, want)
 		}
@@ -86,7 +86,7 @@ func TestSaveBatch(t *testing.T) {
 		// The same external id from another network is another post.
 		other := post("2", "same id, other network", t0)
 		other.Source = "bluesky"
-		saved = must(s.SaveBatch(ctx, f.source.ID, []Item{{Post: other, MonitorIDs: []string{"m1"}}}, nil))(t)
+		saved = must(saveBatch(s, ctx, f.source.ID, []Item{{Post: other, MonitorKeys: []string{"m1"}}}, nil))(t)
 		if saved.Posts != 1 {
 			t.Errorf("other network: %+v", saved)
 		}
@@ -113,7 +113,7 @@ func TestSaveBatchErrors(t *testing.T) {
 			{"empty batch", f.source.ID, nil, nil, nil},
 		}
 		for _, tt := range tests {
-			_, err := s.SaveBatch(ctx, tt.source, tt.items, tt.state)
+			_, err := saveBatch(s, ctx, tt.source, tt.items, tt.state)
 			wantErr(t, err, tt.err, tt.name)
 		}
 		if c := must(s.Counts(ctx))(t); c.Posts != 0 {
@@ -132,7 +132,7 @@ func TestSaveBatchSavesCursorWithPosts(t *testing.T) {
 		// A crash before the commit: neither the posts nor the cursor.
 		crash := errors.New("power cut")
 		s.beforeCommit = func() error { return crash }
-		_, err := s.SaveBatch(ctx, f.source.ID, batch, &state)
+		_, err := saveBatch(s, ctx, f.source.ID, batch, &state)
 		if !errors.Is(err, crash) {
 			t.Fatalf("got %v, want the crash", err)
 		}
@@ -149,7 +149,7 @@ func TestSaveBatchSavesCursorWithPosts(t *testing.T) {
 
 		// The source delivers again from the old cursor: all is stored once.
 		for range 2 {
-			must(s.SaveBatch(ctx, f.source.ID, batch, &state))(t)
+			must(saveBatch(s, ctx, f.source.ID, batch, &state))(t)
 		}
 		if c := must(s.Counts(ctx))(t); c.Posts != 2 || c.Mentions != 2 {
 			t.Errorf("after the retry: %+v", c)
@@ -177,13 +177,13 @@ func TestSaveBatchAuthors(t *testing.T) {
 		p4.Author = vigie.Author{}
 		p5 := post("5", "five", t0.Add(4*time.Second))
 		p5.Author = vigie.Author{Name: "Dana Writer"} // a feed's author: a name only
-		must(s.SaveBatch(ctx, f.source.ID, items("m", p1), nil))(t)
-		must(s.SaveBatch(ctx, f.source.ID, items("m", p2, p3, p4, p5), nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, items("m", p1), nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, items("m", p2, p3, p4, p5), nil))(t)
 		var n int
 		if err := s.db.QueryRow("SELECT COUNT(*) FROM authors").Scan(&n); err != nil || n != 3 {
 			t.Errorf("%d authors (%v), want 3", n, err)
 		}
-		page := must(s.FindMentions(ctx, vigie.MentionFilter{MonitorID: "m"}))(t)
+		page := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID, MonitorID: "m"}))(t)
 		byID := map[string]vigie.Author{}
 		for _, m := range page.Mentions {
 			byID[m.Post.ID] = m.Post.Author
@@ -207,7 +207,7 @@ func TestKnownPosts(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newFixture(t, s, "m")
-		must(s.SaveBatch(ctx, f.source.ID, items("m", post("1", "a", t0), post("2", "b", t0)), nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, items("m", post("1", "a", t0), post("2", "b", t0)), nil))(t)
 		tests := []struct {
 			name string
 			kind string
@@ -237,10 +237,10 @@ func TestSaveBatchLarge(t *testing.T) {
 		batch := make([]Item, n)
 		for i := range batch {
 			batch[i] = Item{Post: post(fmt.Sprint(i), fmt.Sprintf("post number %d", i), t0.Add(time.Duration(i)*time.Second)),
-				MonitorIDs: []string{"m1", "m2"}}
+				MonitorKeys: []string{"m1", "m2"}}
 			batch[i].Post.Author.ID = fmt.Sprint(i % 100)
 		}
-		saved := must(s.SaveBatch(ctx, f.source.ID, batch, nil))(t)
+		saved := must(saveBatch(s, ctx, f.source.ID, batch, nil))(t)
 		if want := (Saved{Posts: n, Mentions: 2 * n}); saved != want {
 			t.Errorf("saved %+v, want %+v", saved, want)
 		}
@@ -267,8 +267,8 @@ func TestSaveBatchConcurrent(t *testing.T) {
 		all := benchItems(rng, 0, posts, monitors)
 		wantMentions := 0
 		for _, it := range all {
-			slices.Sort(it.MonitorIDs)
-			wantMentions += len(slices.Compact(it.MonitorIDs))
+			slices.Sort(it.MonitorKeys)
+			wantMentions += len(slices.Compact(it.MonitorKeys))
 		}
 		var wg sync.WaitGroup
 		results := make([]Saved, workers)
@@ -278,7 +278,7 @@ func TestSaveBatchConcurrent(t *testing.T) {
 			rand.New(rand.NewPCG(uint64(w), 9)).Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 			wg.Go(func() {
 				for chunk := range slices.Chunk(order, 100) {
-					saved, err := s.SaveBatch(ctx, f.source.ID, chunk, nil)
+					saved, err := saveBatch(s, ctx, f.source.ID, chunk, nil)
 					if err != nil {
 						errs[w] = err
 						return
@@ -324,7 +324,7 @@ func TestSaveBatchMoreWritersThanConnections(t *testing.T) {
 		var wg sync.WaitGroup
 		for w := range writers {
 			batch := benchItems(rng, w*300, 300, monitors)
-			wg.Go(func() { _, errs[w] = s.SaveBatch(ctx, f.source.ID, batch, nil) })
+			wg.Go(func() { _, errs[w] = saveBatch(s, ctx, f.source.ID, batch, nil) })
 		}
 		wg.Wait()
 		for w, err := range errs {
@@ -361,7 +361,7 @@ func TestSQLiteWriterWaitsInLane(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, err := s.SaveBatch(ctx, f.source.ID, items("m1", post("a", "m1 text", time.Now())), nil)
+		_, err := saveBatch(s, ctx, f.source.ID, items("m1", post("a", "m1 text", time.Now())), nil)
 		done <- err
 	}()
 	<-queued
@@ -373,7 +373,7 @@ func TestSQLiteWriterWaitsInLane(t *testing.T) {
 	if err := <-held; err != nil {
 		t.Fatalf("holding transaction: %v", err)
 	}
-	if _, err := s.SaveBatch(context.Background(), f.source.ID, items("m1", post("a", "m1 text", time.Now())), nil); err != nil {
+	if _, err := saveBatch(s, context.Background(), f.source.ID, items("m1", post("a", "m1 text", time.Now())), nil); err != nil {
 		t.Fatalf("writer after the release: %v", err)
 	}
 }

@@ -29,28 +29,29 @@ func (s *Store) ScanPosts(ctx context.Context, after int64, limit int) ([]vigie.
 // the monitor was created or changed). Existing mentions are kept; it
 // returns how many were added. An unknown monitor is ErrNotFound.
 func (s *Store) AddMentions(ctx context.Context, workspaceID int64, monitorID string, postIDs []int64) (int, error) {
-	if _, err := s.FindMonitorByID(ctx, workspaceID, monitorID); err != nil {
+	m, err := s.FindMonitorByID(ctx, workspaceID, monitorID)
+	if err != nil {
 		return 0, fmt.Errorf("add mentions: %w", err)
 	}
 	// Only posts the workspace may see become its mentions.
-	postIDs, err := s.visiblePosts(ctx, workspaceID, postIDs)
+	postIDs, err = s.visiblePosts(ctx, workspaceID, postIDs)
 	if err != nil {
 		return 0, err
 	}
 	total := 0
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		// The dashboard's rollups follow (aggregate.go).
-		return s.reroll(ctx, tx, postIDs, func() error { return s.insertMentionsOf(ctx, tx, monitorID, postIDs, &total) })
+		return s.reroll(ctx, tx, postIDs, func() error { return s.insertMentionsOf(ctx, tx, m.Key, postIDs, &total) })
 	})
 	return total, err
 }
 
-// insertMentionsOf inserts the monitor's mentions of the posts, adding
-// how many are new to total.
-func (s *Store) insertMentionsOf(ctx context.Context, tx *sql.Tx, monitorID string, postIDs []int64, total *int) error {
+// insertMentionsOf inserts the mentions of the monitor with this key of the
+// posts, adding how many are new to total.
+func (s *Store) insertMentionsOf(ctx context.Context, tx *sql.Tx, key string, postIDs []int64, total *int) error {
 	for chunk := range slices.Chunk(postIDs, maxParams-1) {
 		args := make([]any, 0, len(chunk)+1)
-		args = append(args, monitorID)
+		args = append(args, key)
 		for _, id := range chunk {
 			args = append(args, id)
 		}
@@ -120,7 +121,7 @@ func (s *Store) ScanMonitorPosts(ctx context.Context, workspaceID int64, monitor
 		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+mentionCols+` FROM mentions mm JOIN monitors mo ON mo.id = mm.monitor_id JOIN posts p ON p.id = mm.post_id
-		LEFT JOIN authors a ON a.id = p.author_id WHERE mm.monitor_id = ? AND mo.workspace_id = ? AND p.id > ? ORDER BY p.id LIMIT ?`), monitorID, workspaceID, after, limit)
+		LEFT JOIN authors a ON a.id = p.author_id WHERE mo.public_id = ? AND mo.workspace_id = ? AND p.id > ? ORDER BY p.id LIMIT ?`), monitorID, workspaceID, after, limit)
 	if err != nil {
 		return nil, s.errf(err, "scan monitor posts")
 	}
@@ -134,15 +135,16 @@ func (s *Store) RemoveMentions(ctx context.Context, workspaceID int64, monitorID
 	if len(postIDs) == 0 {
 		return 0, nil
 	}
-	if _, err := s.FindMonitorByID(ctx, workspaceID, monitorID); err != nil {
+	m, err := s.FindMonitorByID(ctx, workspaceID, monitorID)
+	if err != nil {
 		return 0, fmt.Errorf("remove mentions: %w", err)
 	}
 	removed := 0
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		removed = 0
 		return s.reroll(ctx, tx, postIDs, func() error {
 			for chunk := range slices.Chunk(postIDs, maxParams-1) {
-				args := []any{monitorID}
+				args := []any{m.Key}
 				for _, id := range chunk {
 					args = append(args, id)
 				}

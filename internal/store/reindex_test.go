@@ -17,9 +17,9 @@ func TestScanPostsAndAddMentions(t *testing.T) {
 		var items []Item
 		for i := range 25 {
 			items = append(items, Item{Post: vigie.Post{ID: fmt.Sprintf("r%d", i), Source: "web", Text: fmt.Sprintf("post %d", i),
-				PublishedAt: t0.Add(time.Duration(i) * time.Hour)}, MonitorIDs: []string{"old"}})
+				PublishedAt: t0.Add(time.Duration(i) * time.Hour)}, MonitorKeys: []string{"old"}})
 		}
-		must(s.SaveBatch(ctx, f.source.ID, items, nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, items, nil))(t)
 
 		var all []vigie.Mention
 		for after := int64(0); ; {
@@ -52,7 +52,7 @@ func TestScanPostsAndAddMentions(t *testing.T) {
 		if n := must(s.AddMentions(ctx, f.ws.ID, "new", even))(t); n != 0 {
 			t.Fatalf("added %d mentions again, want 0", n)
 		}
-		page := must(s.FindMentions(ctx, vigie.MentionFilter{MonitorID: "new", Limit: 5}))(t)
+		page := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID, MonitorID: "new", Limit: 5}))(t)
 		if page.Total != 13 || page.Mentions[0].Post.Text != "post 24" {
 			t.Fatalf("monitor new: total %d, first %q", page.Total, page.Mentions[0].Post.Text)
 		}

@@ -49,9 +49,9 @@ func storeSearchPosts(t *testing.T, s *Store) fixture {
 	for i, p := range searchPosts {
 		p.Source = "web"
 		p.PublishedAt = t0.Add(time.Duration(i) * time.Hour)
-		batch[i] = Item{Post: p, MonitorIDs: []string{"m"}}
+		batch[i] = Item{Post: p, MonitorKeys: []string{"m"}}
 	}
-	must(s.SaveBatch(context.Background(), f.source.ID, batch, nil))(t)
+	must(saveBatch(s, context.Background(), f.source.ID, batch, nil))(t)
 	return f
 }
 
@@ -159,7 +159,7 @@ func TestSearchWithFilters(t *testing.T) {
 			{"time", vigie.MentionFilter{Query: "epfl", From: t0.Add(4 * time.Hour)}, []string{"s11", "s5"}},
 			{"workspace", vigie.MentionFilter{Query: "epfl", WorkspaceID: f.ws.ID}, []string{"s1", "s11", "s5"}},
 			{"other workspace", vigie.MentionFilter{Query: "epfl", WorkspaceID: f.other.ID}, nil},
-			{"monitor", vigie.MentionFilter{Query: "epfl", MonitorID: "m"}, []string{"s1", "s11", "s5"}},
+			{"monitor", vigie.MentionFilter{Query: "epfl", WorkspaceID: f.ws.ID, MonitorID: "m"}, []string{"s1", "s11", "s5"}},
 		}
 		for _, tt := range tests {
 			got, _ := searchIDs(t, s, tt.filter)
@@ -245,9 +245,9 @@ func TestSearchAgreesWithVerifier(t *testing.T) {
 		f := newFixture(t, s, "m")
 		batch := make([]Item, len(posts))
 		for i, p := range posts {
-			batch[i] = Item{Post: p, MonitorIDs: []string{"m"}}
+			batch[i] = Item{Post: p, MonitorKeys: []string{"m"}}
 		}
-		must(s.SaveBatch(context.Background(), f.source.ID, batch, nil))(t)
+		must(saveBatch(s, context.Background(), f.source.ID, batch, nil))(t)
 
 		atoms := []string{"epfl", "zurich", "ecole", "innov*", "inno?ation", "spam", "lab*", "strasse", "news", `"eth zurich"`,
 			`"l epfl"`, "#epfl", "#epflnews", "@epfl", "@epfl_en", "@bob", "title:epfl", "東京", "ranking", "site:epfl.ch",
@@ -381,9 +381,9 @@ func TestSearchEstimatesLargeCounts(t *testing.T) {
 				want++
 			}
 			batch[i] = Item{Post: vigie.Post{ID: fmt.Sprintf("e%d", i), Source: "web", Text: text,
-				PublishedAt: t0.Add(time.Duration(i) * time.Minute)}, MonitorIDs: []string{"m"}}
+				PublishedAt: t0.Add(time.Duration(i) * time.Minute)}, MonitorKeys: []string{"m"}}
 		}
-		must(s.SaveBatch(context.Background(), f.source.ID, batch, nil))(t)
+		must(saveBatch(s, context.Background(), f.source.ID, batch, nil))(t)
 		page, err := s.FindMentions(context.Background(), vigie.MentionFilter{Query: `"alpha beta"`, Limit: 20})
 		if err != nil {
 			t.Fatal(err)
@@ -435,10 +435,10 @@ func TestLargeWordSearch(t *testing.T) {
 				lang, wantFr = "fr", wantFr+1
 			}
 			batch = append(batch, Item{Post: vigie.Post{ID: fmt.Sprintf("w%d", i), Source: "web", Text: fmt.Sprintf("common word %d", i), Lang: lang,
-				PublishedAt: t0.Add(time.Duration(i) * time.Minute)}, MonitorIDs: []string{"m"}})
+				PublishedAt: t0.Add(time.Duration(i) * time.Minute)}, MonitorKeys: []string{"m"}})
 		}
 		for chunk := range slices.Chunk(batch, 1000) {
-			must(s.SaveBatch(ctx, f.source.ID, chunk, nil))(t)
+			must(saveBatch(s, ctx, f.source.ID, chunk, nil))(t)
 		}
 		page := must(s.FindMentions(ctx, vigie.MentionFilter{Query: "common", Lang: "fr", Limit: 30}))(t)
 		if s.pg() { // PostgreSQL verifies every candidate up to its own limits
@@ -501,10 +501,10 @@ func TestCommonSearch(t *testing.T) {
 				monitor, wantN = "n", wantN+1
 			}
 			batch = append(batch, Item{Post: vigie.Post{ID: fmt.Sprintf("c%d", i), Source: "web", Text: fmt.Sprintf("brand name %d", i), Lang: lang,
-				PublishedAt: t0.Add(time.Duration(i) * time.Minute)}, MonitorIDs: []string{monitor}})
+				PublishedAt: t0.Add(time.Duration(i) * time.Minute)}, MonitorKeys: []string{monitor}})
 		}
 		for chunk := range slices.Chunk(batch, 1000) {
-			must(s.SaveBatch(ctx, f.source.ID, chunk, nil))(t)
+			must(saveBatch(s, ctx, f.source.ID, chunk, nil))(t)
 		}
 		for _, c := range []struct {
 			name  string

@@ -176,14 +176,14 @@ func TestDeleteSourceKeepsPosts(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newFixture(t, s, "m")
-		must(s.SaveBatch(ctx, f.source.ID, items("m", post("1", "kept", t0)), nil))(t)
+		must(saveBatch(s, ctx, f.source.ID, items("m", post("1", "kept", t0)), nil))(t)
 		if err := s.DeleteSource(ctx, f.ws.ID, f.source.ID); err != nil {
 			t.Fatal(err)
 		}
 		wantErr(t, s.DeleteSource(ctx, f.ws.ID, f.source.ID), vigie.ErrNotFound, "delete twice")
 		_, err := s.FindSourceByID(ctx, f.ws.ID, f.source.ID)
 		wantErr(t, err, vigie.ErrNotFound, "find deleted")
-		page := must(s.FindMentions(ctx, vigie.MentionFilter{MonitorID: "m"}))(t)
+		page := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID, MonitorID: "m"}))(t)
 		if page.Total != 1 || page.Mentions[0].SourceID != 0 || page.Mentions[0].Post.Text != "kept" {
 			t.Errorf("after delete: %+v", page)
 		}

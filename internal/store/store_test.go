@@ -3,13 +3,15 @@ package store
 import (
 	"context"
 	"errors"
-	"github.com/vigie-project/vigie/internal/apptest"
+	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/apptest"
 )
 
 // The store suite runs every test on SQLite (a file in t.TempDir()) and on
@@ -119,7 +121,7 @@ func items(monitor string, posts ...vigie.Post) []Item {
 	for i, p := range posts {
 		out[i] = Item{Post: p}
 		if monitor != "" {
-			out[i].MonitorIDs = []string{monitor}
+			out[i].MonitorKeys = []string{monitor}
 		}
 	}
 	return out
@@ -190,7 +192,7 @@ func TestMigrationsIdempotent(t *testing.T) {
 			u := testURL(t, d)
 			s := openURL(t, u)
 			f := newFixture(t, s, "m1")
-			must(s.SaveBatch(ctx, f.source.ID, items("m1", post("1", "hello", t0)), nil))(t)
+			must(saveBatch(s, ctx, f.source.ID, items("m1", post("1", "hello", t0)), nil))(t)
 			s.Close()
 
 			for range 2 {
@@ -224,8 +226,8 @@ func TestCounts(t *testing.T) {
 		}
 		f := newFixture(t, s, "m1", "m2")
 		batch := items("m1", post("1", "a", t0), post("2", "b", t0))
-		batch[0].MonitorIDs = append(batch[0].MonitorIDs, "m2")
-		must(s.SaveBatch(ctx, f.source.ID, batch, nil))(t)
+		batch[0].MonitorKeys = append(batch[0].MonitorKeys, "m2")
+		must(saveBatch(s, ctx, f.source.ID, batch, nil))(t)
 		want := Counts{Posts: 2, Mentions: 3, Monitors: 2, Sources: 1}
 		if c := must(s.Counts(ctx))(t); c != want {
 			t.Errorf("Counts = %+v, want %+v", c, want)
@@ -264,4 +266,65 @@ func storeBefore(t *testing.T, dialect, version string) *Store {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// keysOf returns the keys of monitors named by id (what the matching
+// engine gives SaveBatch), for tests that store posts without it: an id no
+// monitor has is returned as is (it names no monitor either way); an id
+// that several workspaces have is a mistake of the test.
+func keysOf(s *Store, ids ...string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		rows, err := s.db.Query(s.q("SELECT id FROM monitors WHERE public_id = ?"), id)
+		if err != nil {
+			panic(err)
+		}
+		keys, err := collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+			var k string
+			return k, r.Scan(&k)
+		}, func(err error) error { return err })
+		switch {
+		case err != nil:
+			panic(err)
+		case len(keys) > 1:
+			panic(fmt.Sprintf("keysOf: monitor id %q is in %d workspaces", id, len(keys)))
+		case len(keys) == 1:
+			out[i] = keys[0]
+		default:
+			out[i] = id
+		}
+	}
+	return out
+}
+
+// keyed turns the monitor ids of items (as tests write them) into keys,
+// with keysOf.
+func keyed(s *Store, items []Item) []Item {
+	cache := map[string]string{}
+	for i := range items {
+		ks := make([]string, len(items[i].MonitorKeys))
+		for j, id := range items[i].MonitorKeys {
+			k, ok := cache[id]
+			if !ok {
+				k = keysOf(s, id)[0]
+				cache[id] = k
+			}
+			ks[j] = k
+		}
+		items[i].MonitorKeys = ks
+	}
+	return items
+}
+
+// saveBatch is s.SaveBatch for items whose monitors the test names by id.
+func saveBatch(s *Store, ctx context.Context, sourceID int64, items []Item, state *vigie.SourceState) (Saved, error) {
+	return s.SaveBatch(ctx, sourceID, keyed(s, slices.Clone(items)), state)
+}
+
+// idOf is the id in a monitor key made by monitorKey.
+func idOf(key string) string {
+	if _, id, ok := strings.Cut(key, "/"); ok {
+		return id
+	}
+	return key
 }

@@ -121,7 +121,7 @@ func (s *Store) countTaggedByDay(ctx context.Context, f vigie.MentionFilter, tag
 	}
 	if f.MonitorID != "" {
 		// Only a monitor of the workspace: another's counts nothing here.
-		add("EXISTS (SELECT 1 FROM mentions mm JOIN monitors mo ON mo.id = mm.monitor_id WHERE mm.post_id = p.id AND mm.monitor_id = ? AND mo.workspace_id = t.workspace_id)", f.MonitorID)
+		add("EXISTS (SELECT 1 FROM mentions mm JOIN monitors mo ON mo.id = mm.monitor_id WHERE mm.post_id = p.id AND mo.public_id = ? AND mo.workspace_id = t.workspace_id)", f.MonitorID)
 	}
 	if f.Source != "" {
 		add("p.source_kind = ?", strings.ToLower(strings.TrimSpace(f.Source)))

@@ -22,7 +22,7 @@ func (w *Web) createFeed(rw http.ResponseWriter, r *http.Request, v *visit) erro
 	if err != nil {
 		return err
 	}
-	if err := w.Store.CreateFeedToken(r.Context(), hash, m.ID, v.User.ID); err != nil {
+	if err := w.Store.CreateFeedToken(r.Context(), hash, m.WorkspaceID, m.ID, v.User.ID); err != nil {
 		return err
 	}
 	scheme := "http"
