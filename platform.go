@@ -151,6 +151,15 @@ func (m *Monitor) Validate() error {
 // tokens, workspaces): every page that lists them shows them whole.
 const MaxNameLength = 200
 
+// Nth names the i-th (from 0) of n things of a kind in an error message:
+// `monitor 3 of 120 ("x")`, or `monitor "x"` when it is the only one.
+func Nth(kind string, i, n int, id string) string {
+	if n == 1 {
+		return fmt.Sprintf("%s %q", kind, id)
+	}
+	return fmt.Sprintf("%s %d of %d (%q)", kind, i+1, n, id)
+}
+
 // ValidName checks a name given to something: at most MaxNameLength
 // characters, no control characters (a line break or a NUL has no place in
 // a name, and PostgreSQL refuses NUL).

@@ -139,3 +139,12 @@ func FuzzNormalizeLang(f *testing.F) {
 		}
 	})
 }
+
+func TestNth(t *testing.T) {
+	if got := Nth("monitor", 0, 1, "x"); got != `monitor "x"` {
+		t.Errorf("one: %s", got)
+	}
+	if got := Nth("monitor", 2, 120, "x"); got != `monitor 3 of 120 ("x")` {
+		t.Errorf("several: %s", got)
+	}
+}

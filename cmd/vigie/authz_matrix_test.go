@@ -1225,6 +1225,29 @@ func TestSharedSourcesInTheAPI(t *testing.T) {
 	if len(a) != 1 || a["Alpha private feed"]["shared_in"] != false || a["Alpha private feed"]["shared"] != true {
 		t.Errorf("A's sources: %v", a)
 	}
+	// What only A needs of a shared source stays A's: its settings (a
+	// connector's credentials) and its resume state.
+	st := x.in.app.store
+	keyed, err := st.CreateSource(ctx, vigie.Source{WorkspaceID: x.a.ID, Kind: vigie.SourceRSS, Name: "Alpha keyed feed",
+		URL: "https://alpha.example/keyed", Settings: map[string]string{"token": "alpha-secret-token"}, Enabled: true, Shared: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.UpdateSourceState(ctx, keyed.ID, vigie.SourceState{Cursor: "alpha-cursor", ETag: "alpha-etag", LastModified: "alpha-modified", NextCheckAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	_, raw := x.apiB.do("GET", "/api/v1/sources", nil)
+	for _, secret := range []string{"alpha-secret-token", "alpha-cursor", "alpha-etag", "alpha-modified"} {
+		if strings.Contains(fmt.Sprint(raw), secret) {
+			t.Errorf("B's source listing shows A's %q: %v", secret, raw)
+		}
+	}
+	if _, raw := x.apiA.do("GET", fmt.Sprintf("/api/v1/sources/%d", keyed.ID), nil); !strings.Contains(fmt.Sprint(raw), "alpha-secret-token") {
+		t.Errorf("A's own source lost its settings: %v", raw)
+	}
+	if err := st.DeleteSource(ctx, x.a.ID, keyed.ID); err != nil {
+		t.Fatal(err)
+	}
 	id := fmt.Sprintf("/api/v1/sources/%d", x.srcA.ID)
 	if code, _ := x.apiB.do("GET", id, nil); code != 404 {
 		t.Errorf("B reads A's shared source by id: %d, want 404", code)

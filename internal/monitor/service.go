@@ -157,7 +157,7 @@ func (s *Service) UpsertMany(ctx context.Context, workspaceID int64, ms []vigie.
 			if errors.As(err, &qe) {
 				return nil, err // names the monitor
 			}
-			return nil, fmt.Errorf("monitor %d of %d (%q): %w", i+1, len(ms), ms[i].ID, err)
+			return nil, fmt.Errorf("%s: %w", vigie.Nth("monitor", i, len(ms), ms[i].ID), err)
 		}
 	}
 	saved, err := s.Store.UpsertMonitors(ctx, workspaceID, ms)

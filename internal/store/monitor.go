@@ -118,7 +118,7 @@ func (s *Store) UpsertMonitors(ctx context.Context, workspaceID int64, ms []vigi
 		m := &ms[i]
 		m.WorkspaceID = workspaceID
 		if err := checkMonitor(m); err != nil {
-			return nil, fmt.Errorf("upsert monitors: monitor %d of %d (%q): %w", i+1, len(ms), m.ID, err)
+			return nil, fmt.Errorf("upsert monitors: %s: %w", vigie.Nth("monitor", i, len(ms), m.ID), err)
 		}
 		if j, dup := seen[m.ID]; dup {
 			return nil, fmt.Errorf("upsert monitors: %w: monitor %q is given twice (%d and %d of %d)", vigie.ErrInvalid, m.ID, j+1, i+1, len(ms))

@@ -345,7 +345,9 @@ func (s *Store) FindSources(ctx context.Context, workspaceID int64) ([]vigie.Sou
 
 // FindSharedSources returns the sources other workspaces of the
 // workspace's organisation share with it (their posts feed its monitors),
-// by id. They stay their own workspace's to change.
+// by id. They stay their own workspace's to change, and what only their
+// own workspace needs is left out: settings (a connector's credentials
+// live there) and the resume state (cursor, ETag, Last-Modified).
 func (s *Store) FindSharedSources(ctx context.Context, workspaceID int64) ([]vigie.Source, error) {
 	if err := noWorkspace("find shared sources", workspaceID); err != nil {
 		return nil, err
@@ -356,7 +358,12 @@ func (s *Store) FindSharedSources(ctx context.Context, workspaceID int64) ([]vig
 	if err != nil {
 		return nil, s.errf(err, "find shared sources")
 	}
-	return collect(rows, scanSource, func(err error) error { return s.errf(err, "find shared sources") })
+	ss, err := collect(rows, scanSource, func(err error) error { return s.errf(err, "find shared sources") })
+	for i := range ss {
+		ss[i].Settings = nil
+		ss[i].Cursor, ss[i].ETag, ss[i].LastModified = "", "", ""
+	}
+	return ss, err
 }
 
 // FindDueSources returns up to limit enabled sources whose next check is at
