@@ -51,9 +51,10 @@ func TestQueryCheck(t *testing.T) {
 			}
 		})
 	}
-	code, out, errOut := runCLI(t, "query", "check", "apple or samsung")
-	if code != 0 || out != "ok\n" || !strings.Contains(errOut, `column 7: "or" is searched as a word`) {
-		t.Fatalf("warning case: exit %d, stdout %q, stderr %q", code, out, errOut)
+	code, out, errOut := runCLI(t, "query", "check", "apple or samsung ET nokia")
+	if want := "warning: column 7: \"or\" is searched as a word; write OR in capitals if you meant the operator\n" +
+		"warning: column 18: \"ET\" is searched as a word; operators are written in English: write AND if you meant the French \"ET\"\nok\n"; code != 0 || out != want {
+		t.Fatalf("warning case: exit %d, stdout %q, want %q (stderr %q)", code, out, want, errOut)
 	}
 	if code, _, _ := runCLI(t, "query", "check"); code != 2 {
 		t.Fatalf("no query: exit %d, want 2", code)

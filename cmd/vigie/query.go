@@ -23,8 +23,9 @@ func runQueryCheck(args []string, stdout, stderr io.Writer) error {
 		}
 		return err
 	}
+	// Warnings go with the answer, on stdout: the query is valid.
 	for _, w := range parsed.Warnings {
-		fmt.Fprintf(stderr, "warning: %s\n", w)
+		fmt.Fprintf(stdout, "warning: %s\n", w)
 	}
 	fmt.Fprintln(stdout, "ok")
 	return nil

@@ -377,3 +377,32 @@ func TestNearDuplicatesFold(t *testing.T) {
 		t.Fatalf("simhash %q", s)
 	}
 }
+
+// TestMonitorWarnings: creating or changing a monitor through the API
+// returns its query's warnings with their columns (an empty list when
+// none): a French "ou" or a lower-case "and" is searched as a word.
+func TestMonitorWarnings(t *testing.T) {
+	_, srv, tok := testInstance(t, false)
+	api := client{t: t, base: srv.URL, token: tok}
+	code, body := api.do("POST", "/api/v1/monitors", map[string]any{"id": "w", "name": "W", "query": "epfl ou ethz and unil"})
+	if code != 201 {
+		t.Fatalf("POST: %d %v", code, body)
+	}
+	ws, _ := body["warnings"].([]any)
+	if len(ws) != 2 {
+		t.Fatalf("warnings %v, want 2", body["warnings"])
+	}
+	first, second := ws[0].(map[string]any), ws[1].(map[string]any)
+	if first["column"] != float64(6) || !strings.Contains(fmt.Sprint(first["message"]), "write OR") ||
+		second["column"] != float64(14) || !strings.Contains(fmt.Sprint(second["message"]), "AND in capitals") {
+		t.Fatalf("warnings %v", ws)
+	}
+	code, body = api.do("PATCH", "/api/v1/monitors/w", map[string]any{"query": "epfl OR ethz"})
+	if ws, ok := body["warnings"].([]any); code != 200 || !ok || len(ws) != 0 {
+		t.Fatalf("PATCH without warnings: %d %v (want \"warnings\": [])", code, body)
+	}
+	code, body = api.do("PATCH", "/api/v1/monitors/w", map[string]any{"query": "eth UND epfl"})
+	if ws, _ := body["warnings"].([]any); code != 200 || len(ws) != 1 || ws[0].(map[string]any)["column"] != float64(5) {
+		t.Fatalf("PATCH with a German AND: %d %v", code, body)
+	}
+}

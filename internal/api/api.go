@@ -22,6 +22,7 @@ import (
 	"github.com/vigie-project/vigie/internal/feeds"
 	"github.com/vigie-project/vigie/internal/monitor"
 	"github.com/vigie-project/vigie/internal/netguard"
+	"github.com/vigie-project/vigie/internal/query"
 	"github.com/vigie-project/vigie/internal/store"
 	"github.com/vigie-project/vigie/internal/text"
 )
@@ -250,8 +251,31 @@ func (a *API) createMonitor(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/monitors/"+url.PathEscape(saved.ID))
-	writeJSON(w, http.StatusCreated, saved)
+	writeJSON(w, http.StatusCreated, withWarnings(saved))
 	return nil
+}
+
+// monitorWritten is a monitor as created or changed, with its query's
+// warnings: legal, but probably not what was meant (a lower-case "or", a
+// French "ET"), in the order of the query.
+type monitorWritten struct {
+	vigie.MonitorRecord
+	Warnings []queryWarning `json:"warnings"`
+}
+
+type queryWarning struct {
+	Message string `json:"message"`
+	Column  int    `json:"column"`
+}
+
+func withWarnings(m vigie.MonitorRecord) monitorWritten {
+	out := monitorWritten{MonitorRecord: m, Warnings: []queryWarning{}}
+	if q, err := query.Parse(m.Query); err == nil { // saved: it parses
+		for _, w := range q.Warnings {
+			out.Warnings = append(out.Warnings, queryWarning{w.Message, w.Column})
+		}
+	}
+	return out
 }
 
 func (a *API) getMonitor(w http.ResponseWriter, r *http.Request) error {
@@ -284,7 +308,7 @@ func (a *API) updateMonitor(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, m)
+	writeJSON(w, http.StatusOK, withWarnings(m))
 	return nil
 }
 

@@ -567,7 +567,23 @@ func nonPositiveAlternative(n *Node) *Node {
 	return nil
 }
 
-// warnings flags lower-case operators between two operands (§5).
+// foreignOps are the operators as French, German and Italian users write
+// them, with the operator meant: such a word between two terms is searched
+// as a word, and the monitor silently matches almost nothing. The short
+// or common ones (e, o, non) are flagged only in capitals, where they
+// cannot be meant as words.
+var foreignOps = map[string]struct {
+	op          string
+	lowerToo    bool
+	languageTag string
+}{
+	"et": {"AND", true, "French"}, "ou": {"OR", true, "French"}, "sauf": {"NOT", true, "French"}, "sans": {"NOT", false, "French"},
+	"und": {"AND", true, "German"}, "oder": {"OR", true, "German"}, "nicht": {"NOT", true, "German"},
+	"e": {"AND", false, "Italian"}, "o": {"OR", false, "Italian"}, "non": {"NOT", false, "French or Italian"},
+}
+
+// warnings flags lower-case operators, and operators written in French,
+// German or Italian, between two operands (§5).
 func warnings(toks []token) []Warning {
 	var ws []Warning
 	for i := 1; i+1 < len(toks); i++ {
@@ -575,19 +591,17 @@ func warnings(toks []token) []Warning {
 		if t.kind != tWord {
 			continue
 		}
-		lw := strings.ToLower(t.text)
-		op := ""
-		switch {
-		case lw == "and" || lw == "or" || lw == "not":
-			op = strings.ToUpper(lw)
-		case strings.HasPrefix(lw, "near/"):
-			op = strings.ToUpper(lw)
-		default:
+		prev, next := toks[i-1], toks[i+1]
+		if !endsOperand(prev) || !startsOperand(next) {
 			continue
 		}
-		prev, next := toks[i-1], toks[i+1]
-		if endsOperand(prev) && startsOperand(next) {
-			ws = append(ws, Warning{Column: t.col, Message: strconv.Quote(t.text) + " is searched as a word; write " + op + " in capitals if you meant the operator"})
+		lw := strings.ToLower(t.text)
+		switch f, foreign := foreignOps[lw]; {
+		case lw == "and" || lw == "or" || lw == "not" || strings.HasPrefix(lw, "near/"):
+			ws = append(ws, Warning{Column: t.col, Message: strconv.Quote(t.text) + " is searched as a word; write " + strings.ToUpper(lw) + " in capitals if you meant the operator"})
+		case foreign && (f.lowerToo || t.text == strings.ToUpper(t.text)):
+			ws = append(ws, Warning{Column: t.col, Message: strconv.Quote(t.text) + " is searched as a word; operators are written in English: write " + f.op +
+				" if you meant the " + f.languageTag + " " + strconv.Quote(t.text)})
 		}
 	}
 	return ws

@@ -451,6 +451,24 @@ func TestParseWarnings(t *testing.T) {
 		{"not apple", nil},
 		{"apple or", nil},
 		{"oracle orange android", nil},
+		// French, German and Italian operators.
+		{"epfl ET ethz", []int{6}},
+		{"epfl et ethz", []int{6}},
+		{"epfl OU ethz", []int{6}},
+		{"epfl SAUF sport", []int{6}},
+		{"epfl SANS sport", []int{6}},
+		{"epfl sans sport", nil},
+		{"eth UND epfl", []int{5}},
+		{"eth oder epfl", []int{5}},
+		{"eth NICHT sport", []int{5}},
+		{"usi E supsi", []int{5}},
+		{"usi e supsi", nil}, // a word in Italian text
+		{"usi O supsi", []int{5}},
+		{"usi NON sport", []int{5}},
+		{"usi non sport", nil},
+		{`"recherche et innovation"`, nil}, // in a phrase
+		{"et cetera", nil},                 // not between two terms
+		{"ET", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
@@ -473,6 +491,12 @@ func TestParseWarnings(t *testing.T) {
 	q := mustParse(t, "apple or samsung")
 	if m := q.Warnings[0].Message; !strings.Contains(m, `"or"`) || !strings.Contains(m, "OR") {
 		t.Errorf("warning %q should quote the word and name the operator", m)
+	}
+	for in, want := range map[string]string{"a ET b": "AND", "a oder b": "OR", "a SAUF b": "NOT", "a E b": "AND"} {
+		q := mustParse(t, in)
+		if m := q.Warnings[0].Message; !strings.Contains(m, "write "+want) || !strings.Contains(m, "English") {
+			t.Errorf("%s: warning %q should name %s and say operators are English", in, m, want)
+		}
 	}
 }
 
