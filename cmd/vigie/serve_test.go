@@ -223,6 +223,9 @@ func TestServerEndToEnd(t *testing.T) {
 	if body["error_count"] != float64(1) || !strings.Contains(body["last_error"].(string), "loopback") {
 		t.Fatalf("source on loopback should fail with an SSRF message: %v", body)
 	}
+	if body["interval"] != "15m" {
+		t.Fatalf("interval %v, want \"15m\" (a duration as the API takes it)", body["interval"])
+	}
 
 	code, _ = api.do("GET", "/metrics", nil)
 	if code != 200 {

@@ -348,9 +348,30 @@ func parseInterval(s string) (time.Duration, error) {
 // workspace's source that an administrator of the organisation shares
 // with every workspace (its posts feed this one's monitors), read-only
 // here, as the Sources page shows it.
+//
+// Its interval is a duration as people write it ("15m", "1h30m"), as the
+// API takes it, rather than time.Duration's nanoseconds.
 type sourceItem struct {
 	vigie.Source
-	SharedIn bool `json:"shared_in"`
+	Interval string `json:"interval"`
+	SharedIn bool   `json:"shared_in"`
+}
+
+func itemOf(s vigie.Source, sharedIn bool) sourceItem {
+	return sourceItem{Source: s, Interval: formatInterval(s.Interval), SharedIn: sharedIn}
+}
+
+// formatInterval writes d as parseInterval reads it, without zero units:
+// "15m", "1h", "1h30m", "45s".
+func formatInterval(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func (a *API) listSources(w http.ResponseWriter, r *http.Request) error {
@@ -364,10 +385,10 @@ func (a *API) listSources(w http.ResponseWriter, r *http.Request) error {
 	}
 	ss := make([]sourceItem, 0, len(own)+len(shared))
 	for _, s := range own {
-		ss = append(ss, sourceItem{Source: s})
+		ss = append(ss, itemOf(s, false))
 	}
 	for _, s := range shared {
-		ss = append(ss, sourceItem{Source: s, SharedIn: true})
+		ss = append(ss, itemOf(s, true))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"sources": ss})
 	return nil
@@ -400,7 +421,7 @@ func (a *API) createSource(w http.ResponseWriter, r *http.Request) error {
 		a.Wake()
 	}
 	w.Header().Set("Location", "/api/v1/sources/"+strconv.FormatInt(src.ID, 10))
-	writeJSON(w, http.StatusCreated, src)
+	writeJSON(w, http.StatusCreated, itemOf(src, false))
 	return nil
 }
 
@@ -409,13 +430,14 @@ func (a *API) importOPML(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if created == nil {
-		created = []vigie.Source{}
-	}
 	if a.Wake != nil && len(created) > 0 {
 		a.Wake()
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"created": len(created), "sources": created, "skipped": skipped})
+	items := make([]sourceItem, 0, len(created))
+	for _, s := range created {
+		items = append(items, itemOf(s, false))
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"created": len(created), "sources": items, "skipped": skipped})
 	return nil
 }
 
@@ -436,7 +458,7 @@ func (a *API) getSource(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, src)
+	writeJSON(w, http.StatusOK, itemOf(src, false))
 	return nil
 }
 
