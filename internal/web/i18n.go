@@ -3,7 +3,9 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"strings"
+
+	"golang.org/x/text/feature/plural"
+	"golang.org/x/text/language"
 )
 
 // Locales are the languages of the UI; the first is the default.
@@ -12,10 +14,34 @@ var Locales = []string{"en", "fr"}
 // localeNames are shown in the language switch, each in its own language.
 var localeNames = map[string]string{"en": "English", "fr": "Français"}
 
-// tr returns the message key in locale, formatted with args. A key missing
-// from a locale falls back to English, then to the key itself, so a
-// forgotten translation shows up as English text rather than an error.
+var (
+	localeTags    = []language.Tag{language.English, language.French} // in the order of Locales
+	localeMatcher = language.NewMatcher(localeTags)
+)
+
+// pluralForms name the CLDR plural categories as message keys end with
+// them: "mentions.count.one" is the singular of "mentions.count" (the
+// key itself is the "other" form).
+var pluralForms = map[plural.Form]string{
+	plural.Zero: "zero", plural.One: "one", plural.Two: "two", plural.Few: "few", plural.Many: "many",
+}
+
+// tr returns the message key in locale, formatted with args. When the first
+// argument is a count, the key's form for that count in locale's plural
+// rules is used if the locale has one ("1 mention", "0 mention" in French).
+// A key missing from a locale falls back to English, then to the key
+// itself, so a forgotten translation shows up as English text rather than
+// an error.
 func tr(locale, key string, args ...any) string {
+	if len(args) > 0 {
+		if n, ok := count(args[0]); ok {
+			if suffix, ok := pluralForms[pluralForm(locale, n)]; ok {
+				if _, ok := messages[locale][key+"."+suffix]; ok {
+					key += "." + suffix
+				}
+			}
+		}
+	}
 	msg, ok := messages[locale][key]
 	if !ok {
 		if msg, ok = messages["en"][key]; !ok {
@@ -28,17 +54,42 @@ func tr(locale, key string, args ...any) string {
 	return msg
 }
 
-// negotiate picks the UI language: the user's choice, else the browser's
-// first supported language (Accept-Language), else English.
+// pluralForm is n's cardinal plural category in locale.
+func pluralForm(locale string, n int64) plural.Form {
+	tag := language.Make(locale)
+	if n < 0 {
+		n = -n
+	}
+	if n > 1<<31-1 { // MatchPlural takes an int; large counts are "other" in our locales
+		return plural.Other
+	}
+	return plural.Cardinal.MatchPlural(tag, int(n), 0, 0, 0, 0)
+}
+
+func count(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), true
+	case int64:
+		return n, true
+	case int32:
+		return int64(n), true
+	}
+	return 0, false
+}
+
+// negotiate picks the UI language: the user's choice, else the best match
+// of the browser's Accept-Language (its q-values weigh), else English.
 func negotiate(userLocale string, r *http.Request) string {
 	if validLocale(userLocale) {
 		return userLocale
 	}
-	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
-		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
-		primary, _, _ := strings.Cut(strings.ToLower(tag), "-")
-		if validLocale(primary) {
-			return primary
+	if h := r.Header.Get("Accept-Language"); h != "" {
+		prefs, _, err := language.ParseAcceptLanguage(h)
+		if err == nil && len(prefs) > 0 {
+			if _, i, conf := localeMatcher.Match(prefs...); conf != language.No {
+				return Locales[i]
+			}
 		}
 	}
 	return Locales[0]

@@ -2,6 +2,15 @@
 // without it; with it, the stream updates live and selects apply at once.
 "use strict";
 (function () {
+  // counted picks a label for n by the page language's plural rules: the
+  // element's data-NAME-one when n is "one" there, else data-NAME.
+  var rules = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "en") : null;
+  function counted(elem, name, n) {
+    var one = elem.dataset[name + "One"];
+    var label = one && rules && rules.select(n) === "one" ? one : elem.dataset[name];
+    return label.replace("%d", n);
+  }
+
   document.querySelectorAll("select[data-submit]").forEach(function (s) {
     s.addEventListener("change", function () { s.form.submit(); });
   });
@@ -33,7 +42,7 @@
     if (rows.length > maxDrawn) {
       skipped += rows.length - maxDrawn;
       rows = rows.slice(0, maxDrawn); // the newest
-      more.textContent = more.dataset.label.replace("%d", skipped);
+      more.textContent = counted(more, "label", skipped);
       more.hidden = false;
     }
     // A few new rows are highlighted; a burst is not (animating a hundred
@@ -71,7 +80,7 @@
       held.push(e.data);
       var n = 0;
       held.forEach(function (h) { n += (h.match(/<li class="mention/g) || []).length; });
-      showNew.textContent = showNew.dataset.label.replace("%d", n);
+      showNew.textContent = counted(showNew, "label", n);
       showNew.hidden = false;
       return;
     }
@@ -128,8 +137,8 @@
     result.textContent = "";
     check(true).then(function (res) {
       if (!res.ok || !res.tested) return;
-      var label = res.total > 0 ? result.dataset.labelTotal : result.dataset.labelNone;
-      result.appendChild(el("p", "total", label.replace("%d", res.total).replace("%s", res.per_day.toFixed(1))));
+      var label = res.total > 0 ? counted(result, "labelTotal", res.total) : result.dataset.labelNone.replace("%d", res.total);
+      result.appendChild(el("p", "total", label.replace("%s", res.per_day.toFixed(1))));
       var ul = el("ul", "samples");
       (res.samples || []).forEach(function (s) {
         var li = el("li");
