@@ -209,7 +209,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(".test-result .total")),
 	)
 	tested := get(t, ctx, "read the test", chromedp.Text(chromedp.CSS(".test-result")))
-	if !strings.Contains(tested, "1 mentions") || !strings.Contains(tested, "robotics lab") {
+	if !strings.Contains(tested, "1 mention in the last 7 days") || !strings.Contains(tested, "robotics lab") {
 		t.Fatalf("test of the query: %q", tested)
 	}
 	do(t, ctx, "save", chromedp.Submit(chromedp.ID("m-name")), chromedp.WaitVisible(chromedp.CSS("table.list")))

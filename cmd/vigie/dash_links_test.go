@@ -60,7 +60,7 @@ func TestDashboardLinks(t *testing.T) {
 			t.Errorf("the dashboard has no %q series", want)
 		}
 	}
-	listed := regexp.MustCompile(`(\d+) mentions`)
+	listed := regexp.MustCompile(`(\d+) mentions?\b`)
 	link := regexp.MustCompile(`<a href="([^"]+)"[^>]*><title>([^<]*)</title>`)
 	count := regexp.MustCompile(`\((\d+)\)|: (\d+)(?: \(|$)`)
 	checked, nonzero := 0, 0

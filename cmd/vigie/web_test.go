@@ -219,7 +219,7 @@ func TestSourcesPage(t *testing.T) {
 	}
 	page, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 201 || !strings.Contains(string(page), "1 feeds added, 1 skipped") || !strings.Contains(string(page), "10.0.0.5") {
+	if resp.StatusCode != 201 || !strings.Contains(string(page), "1 feed added, 1 skipped") || !strings.Contains(string(page), "10.0.0.5") {
 		t.Fatalf("OPML import: %d\n%s", resp.StatusCode, page)
 	}
 	srcs, err := in.app.store.FindSources(context.Background(), in.app.workspace.ID)

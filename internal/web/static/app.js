@@ -1,16 +1,18 @@
 // Vigie's only script: small progressive enhancements. Every page works
 // without it; with it, the stream updates live and selects apply at once.
 "use strict";
-(function () {
-  // counted picks a label for n by the page language's plural rules: the
-  // element's data-NAME-one when n is "one" there, else data-NAME.
+// counted picks a label for n by the page language's plural rules: the
+// element's data-NAME-one when n is "one" there, else data-NAME.
+var counted = (function () {
   var rules = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "en") : null;
-  function counted(elem, name, n) {
+  return function (elem, name, n) {
     var one = elem.dataset[name + "One"];
     var label = one && rules && rules.select(n) === "one" ? one : elem.dataset[name];
     return label.replace("%d", n);
-  }
+  };
+})();
 
+(function () {
   document.querySelectorAll("select[data-submit]").forEach(function (s) {
     s.addEventListener("change", function () { s.form.submit(); });
   });
