@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -287,5 +288,42 @@ func TestDemoCrisisButton(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("unknown crisis: %d", resp.StatusCode)
+	}
+}
+
+// TestStreamSourceFilter: the stream's source filter offers the kinds the
+// workspace's mentions come from, not networks Vigie does not read.
+func TestStreamSourceFilter(t *testing.T) {
+	in, api, src := valmontInstance(t, "m-v")
+	addUser(t, in, "ana@uval.example", "viewer")
+	now := time.Now().UTC()
+	posts := []vigie.Post{
+		{ID: "1", Source: "rss", Text: "Valmont news", PublishedAt: now.Add(-time.Hour)},
+		{ID: "2", Source: "mastodon", Text: "Valmont toot", PublishedAt: now.Add(-2 * time.Hour)},
+	}
+	if _, err := in.app.pipeline.Process(context.Background(), &src, posts, nil); err != nil {
+		t.Fatal(err)
+	}
+	c := webClient(t, api.base, "ana@uval.example")
+	options := func(query string) []string {
+		t.Helper()
+		resp, err := c.Get(api.base + "/w/" + in.app.workspace.Slug + "/mentions" + query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		sel := regexp.MustCompile(`(?s)<select id="f-source" name="source">.*?</select>`).Find(page)
+		var out []string
+		for _, m := range regexp.MustCompile(`<option value="([a-z]+)"`).FindAllSubmatch(sel, -1) {
+			out = append(out, string(m[1]))
+		}
+		return out
+	}
+	if got := fmt.Sprint(options("")); got != "[mastodon rss]" {
+		t.Errorf("source filter offers %s, want [mastodon rss]", got)
+	}
+	if got := fmt.Sprint(options("?source=youtube")); got != "[mastodon rss youtube]" {
+		t.Errorf("with a kind asked for in the address: %s", got)
 	}
 }

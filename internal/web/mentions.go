@@ -378,8 +378,15 @@ func (w *Web) mentionsPage(rw http.ResponseWriter, r *http.Request, v *visit) er
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"F": f, "Monitors": monitors, "Sentiments": sentiments, "Back": r.URL.RequestURI(),
-		"Sources": []string{"rss", "mastodon", "bluesky", "reddit", "hackernews", "youtube", "simulator", "import"}}
+	// The kinds the workspace's mentions have (and the one asked for).
+	kinds, err := w.sourceKinds(r, v.Workspace.ID)
+	if err != nil {
+		return err
+	}
+	if f.Source != "" && !slices.Contains(kinds, f.Source) {
+		kinds = append(slices.Clone(kinds), f.Source)
+	}
+	data := map[string]any{"F": f, "Monitors": monitors, "Sentiments": sentiments, "Back": r.URL.RequestURI(), "Sources": kinds}
 	mf := f.mentionFilter(v.Workspace.ID, w.Now())
 	mf.Cursor = r.URL.Query().Get("cursor")
 	if f.QueryError == "" {

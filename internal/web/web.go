@@ -63,6 +63,41 @@ type Web struct {
 	emails  *account.Limiter      // attempts per e-mail address, from anywhere
 	once    sync.Once
 	initErr error
+	kinds   kindsCache
+}
+
+// kindsCache keeps each workspace's source kinds for the stream's filter
+// a minute: reading them from the rollups takes tens of milliseconds at a
+// million mentions, and a new kind may well wait that long.
+type kindsCache struct {
+	mu sync.Mutex
+	m  map[int64]cachedKinds
+}
+
+type cachedKinds struct {
+	at    time.Time
+	kinds []string
+}
+
+func (w *Web) sourceKinds(r *http.Request, ws int64) ([]string, error) {
+	now := w.Now()
+	w.kinds.mu.Lock()
+	c, ok := w.kinds.m[ws]
+	w.kinds.mu.Unlock()
+	if ok && now.Sub(c.at) < time.Minute && now.Sub(c.at) >= 0 {
+		return c.kinds, nil
+	}
+	kinds, err := w.Store.SourceKinds(r.Context(), ws)
+	if err != nil {
+		return nil, err
+	}
+	w.kinds.mu.Lock()
+	if w.kinds.m == nil {
+		w.kinds.m = map[int64]cachedKinds{}
+	}
+	w.kinds.m[ws] = cachedKinds{now, kinds}
+	w.kinds.mu.Unlock()
+	return kinds, nil
 }
 
 type staticFile struct {
