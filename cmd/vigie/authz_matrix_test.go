@@ -378,6 +378,8 @@ func matrixRoutes() []route {
 		// Web app: signed-in pages.
 		{pattern: "POST /logout", kind: webPage, action: read, method: "POST", own: path("/logout"), ok: seeOther, freshSession: true},
 		{pattern: "GET /{$}", kind: anyone, method: "GET", own: path("/"), ok: seeOther},
+		// The query guide: any signed-in user (it holds no workspace's data).
+		{pattern: "GET /help/query", kind: webPage, action: read, method: "GET", own: path("/help/query"), ok: ok},
 		{pattern: "POST /settings/locale", kind: webPage, action: read, method: "POST", own: path("/settings/locale"), ok: seeOther, body: formBody(url.Values{"locale": {"en"}})},
 		{pattern: "GET /w/{ws}/{$}", kind: webPage, action: read, method: "GET", own: a("/"), other: b("/"), otherWS: true, ok: ok},
 		{pattern: "GET /w/{ws}/mentions", kind: webPage, action: read, method: "GET", own: a("/mentions"), other: b("/mentions"), otherWS: true, ok: ok},

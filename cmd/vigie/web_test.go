@@ -327,3 +327,34 @@ func TestStreamSourceFilter(t *testing.T) {
 		t.Errorf("with a kind asked for in the address: %s", got)
 	}
 }
+
+// TestQueryGuideServed: the monitor editor's guide is served by Vigie
+// itself (an offline installation has it), rendered from the Markdown.
+func TestQueryGuideServed(t *testing.T) {
+	in, api, _ := valmontInstance(t, "m-v")
+	addUser(t, in, "ana@uval.example", "editor")
+	c := webClient(t, api.base, "ana@uval.example")
+	get := func(path string) string {
+		t.Helper()
+		resp, err := c.Get(api.base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		return string(b)
+	}
+	editor := get("/w/" + in.app.workspace.Slug + "/monitors/new")
+	if !strings.Contains(editor, `href="/help/query"`) || strings.Contains(editor, "github.com") {
+		t.Fatalf("the editor links elsewhere than /help/query")
+	}
+	guide := get("/help/query")
+	for _, want := range []string{`<h1 id="writing-monitors-the-vigie-query-language">`, `<a href="#1-what-a-monitor-is">`, "<code>NEAR/n</code>", "<table>"} {
+		if !strings.Contains(guide, want) {
+			t.Errorf("the guide lacks %s", want)
+		}
+	}
+}

@@ -224,6 +224,7 @@ func (w *Web) Register(mux *http.ServeMux) error {
 	page("POST /w/{ws}/monitors/{id}/feed", w.createFeed)
 	page("POST /w/{ws}/feeds/{ref}/revoke", w.revokeFeed)
 	mux.HandleFunc("GET /feeds/{token}", w.serveFeed)
+	page("GET /help/query", w.helpQuery)
 	page("GET /w/{ws}/sources", w.sourcesPage)
 	page("POST /w/{ws}/sources", w.addFeed)
 	page("POST /w/{ws}/sources/opml", w.importOPML)
