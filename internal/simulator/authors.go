@@ -154,13 +154,13 @@ func profileURL(source, handle string) string {
 		user, host, _ := strings.Cut(strings.TrimPrefix(handle, "@"), "@")
 		return "https://" + host + "/@" + user
 	case "bluesky":
-		return "https://bsky.app/profile/" + handle
+		return "https://bsky.example/profile/" + handle
 	case "reddit":
-		return "https://www.reddit.com/user/" + strings.TrimPrefix(handle, "u/")
+		return "https://www.reddit.example/user/" + strings.TrimPrefix(handle, "u/")
 	case "hackernews":
-		return "https://news.ycombinator.com/user?id=" + handle
+		return "https://news.ycombinator.example/user?id=" + handle
 	case "youtube":
-		return "https://www.youtube.com/" + handle
+		return "https://www.youtube.example/" + handle
 	}
 	return ""
 }

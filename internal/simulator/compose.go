@@ -153,7 +153,7 @@ func (c *composer) thread(t time.Time, a *author, text, lang, topic, sub string)
 		body = strings.TrimSpace(l + "\n\n" + body)
 	}
 	p := c.post(t, "reddit", a, title, body, lang)
-	p.URL = "https://www.reddit.com/r/" + sub + "/comments/" + redditID(p.ID) + "/" + slug(title, 50) + "/"
+	p.URL = "https://www.reddit.example/r/" + sub + "/comments/" + redditID(p.ID) + "/" + slug(title, 50) + "/"
 	return c.remember(p, topic, &recent{sub: sub})
 }
 
@@ -180,7 +180,7 @@ func (c *composer) reply(t time.Time, src string, parent *recent, sc *scenario) 
 	p := c.post(t, src, a, "", text, lang)
 	p.ReplyTo = parent.id
 	if src == "reddit" {
-		p.URL = "https://www.reddit.com/r/" + parent.sub + "/comments/" + parent.thread + "/comment/" + redditID(p.ID) + "/"
+		p.URL = "https://www.reddit.example/r/" + parent.sub + "/comments/" + parent.thread + "/comment/" + redditID(p.ID) + "/"
 	}
 	return p
 }
@@ -288,7 +288,7 @@ func (c *composer) post(t time.Time, src string, a *author, title, text, lang st
 		p.ID, p.URL = "mastodon:"+n, a.URL+"/"+n
 	case "bluesky":
 		tid := blueskyTID(t, c.seq)
-		p.ID, p.URL = "bluesky:"+tid, "https://bsky.app/profile/"+a.Handle+"/post/"+tid
+		p.ID, p.URL = "bluesky:"+tid, "https://bsky.example/profile/"+a.Handle+"/post/"+tid
 	case "reddit":
 		prefix := "t3_"
 		if title == "" {
@@ -297,13 +297,13 @@ func (c *composer) post(t time.Time, src string, a *author, title, text, lang st
 		p.ID = "reddit:" + prefix + strconv.FormatUint(1_900_000_000+c.seq, 36)
 	case "hackernews":
 		n := strconv.FormatUint(42_000_000+c.seq, 10)
-		p.ID, p.URL = "hackernews:"+n, "https://news.ycombinator.com/item?id="+n
+		p.ID, p.URL = "hackernews:"+n, "https://news.ycombinator.example/item?id="+n
 	case "rss":
 		domain, _, _ := strings.Cut(strings.TrimPrefix(a.ID, "rss:"), "/")
 		p.ID = "rss:" + domain + ":" + strconv.FormatUint(100_000+c.seq, 10)
 	case "youtube":
 		v := videoID(mix64(c.seq ^ c.idSalt))
-		p.ID, p.URL = "youtube:"+v, "https://www.youtube.com/watch?v="+v
+		p.ID, p.URL = "youtube:"+v, "https://www.youtube.example/watch?v="+v
 	}
 	p.Metrics = c.metrics(src, a.audience)
 	return p

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/url"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -497,5 +498,33 @@ func TestRate(t *testing.T) {
 	day, night := s.Rate(time.Date(2026, 11, 20, 13, 0, 0, 0, time.UTC)), s.Rate(time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC))
 	if day != 60 || night >= day/5 {
 		t.Errorf("rate %v at 14:00 and %v at 03:00 in Zurich", day, night)
+	}
+}
+
+// TestAddressesAreReserved: every address in the demo (posts, authors,
+// links in the text) is on the reserved .example domain, so that no demo
+// link leads to a real site under an invented id.
+func TestAddressesAreReserved(t *testing.T) {
+	inText := regexp.MustCompile(`https?://[^\s"<>)]+`)
+	checked := 0
+	for _, p := range demoDay() {
+		urls := append([]string{p.URL, p.Author.URL}, p.Links...)
+		urls = append(urls, inText.FindAllString(p.Text, -1)...)
+		for _, raw := range urls {
+			if raw == "" {
+				continue
+			}
+			u, err := url.Parse(raw)
+			if err != nil {
+				t.Fatalf("%s: %q: %v", p.ID, raw, err)
+			}
+			if h := u.Hostname(); h != "example" && !strings.HasSuffix(h, ".example") {
+				t.Fatalf("%s: %q is not on a reserved .example domain", p.ID, raw)
+			}
+			checked++
+		}
+	}
+	if checked < 1000 {
+		t.Fatalf("only %d addresses checked", checked)
 	}
 }
