@@ -32,9 +32,61 @@ func scanMonitor(row interface{ Scan(...any) error }) (vigie.MonitorRecord, erro
 // monitorKey is the internal key of a monitor created now (see
 // vigie.MonitorRecord): its workspace and id, which no valid id can
 // imitate (ids have no '/'). Monitors from before migration 0024 keep
-// their id as their key.
+// their id as their key, and an id stored before ids were checked may
+// hold a '/' ("2/brand"): newKeys steps around those.
 func monitorKey(workspaceID int64, id string) string {
 	return strconv.FormatInt(workspaceID, 10) + "/" + id
+}
+
+// newKeys returns the key each of these ids of a workspace gets when it is
+// saved: monitorKey, or, where another monitor already holds that key (an
+// old id such as "2/brand"), the first of key~2, key~3… that is free. An id
+// the workspace already has keeps its key (the upsert does not change it).
+// It runs in the saving transaction, after lockChanges.
+func (s *Store) newKeys(ctx context.Context, tx *sql.Tx, workspaceID int64, ids []string) (map[string]string, error) {
+	keys := make(map[string]string, len(ids))
+	pending := make(map[string]string, len(ids)) // candidate key → id
+	for _, id := range ids {
+		pending[monitorKey(workspaceID, id)] = id
+	}
+	for n := 2; len(pending) > 0; n++ {
+		args := make([]any, 0, len(pending))
+		for k := range pending {
+			args = append(args, k)
+		}
+		taken := map[string]bool{}
+		for chunk := range slices.Chunk(args, maxParams) {
+			rows, err := tx.QueryContext(ctx, s.q("SELECT id, workspace_id, public_id FROM monitors WHERE id IN ("+list(len(chunk))+")"), chunk...)
+			if err != nil {
+				return nil, s.errf(err, "monitor keys")
+			}
+			for rows.Next() {
+				var key, publicID string
+				var ws int64
+				if err := rows.Scan(&key, &ws, &publicID); err != nil {
+					rows.Close()
+					return nil, s.errf(err, "monitor keys")
+				}
+				if ws != workspaceID || publicID != pending[key] {
+					taken[key] = true
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, s.errf(err, "monitor keys")
+			}
+		}
+		next := map[string]string{}
+		for k, id := range pending {
+			if taken[k] {
+				next[monitorKey(workspaceID, id)+"~"+strconv.Itoa(n)] = id
+			} else {
+				keys[id] = k
+			}
+		}
+		pending = next
+	}
+	return keys, nil
 }
 
 func checkMonitor(m *vigie.MonitorRecord) error {
@@ -60,10 +112,13 @@ func (s *Store) CreateMonitor(ctx context.Context, m vigie.MonitorRecord) (vigie
 		if err := s.lockChanges(ctx, tx); err != nil {
 			return err
 		}
+		keys, err := s.newKeys(ctx, tx, m.WorkspaceID, []string{m.ID})
+		if err != nil {
+			return err
+		}
 		row := tx.QueryRowContext(ctx, s.q(`INSERT INTO monitors (id, public_id, workspace_id, name, kind, query, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+monitorCols),
-			monitorKey(m.WorkspaceID, m.ID), m.ID, m.WorkspaceID, m.Name, string(m.Kind), m.Query, s.tm(now), s.tm(now))
-		var err error
+			keys[m.ID], m.ID, m.WorkspaceID, m.Name, string(m.Kind), m.Query, s.tm(now), s.tm(now))
 		if created, err = scanMonitor(row); err != nil {
 			return s.errf(err, "create monitor %q", m.ID)
 		}
@@ -163,10 +218,18 @@ func (s *Store) upsertMonitorsTx(ctx context.Context, tx *sql.Tx, workspaceID in
 	for _, b := range befores {
 		before[b.ID] = b
 	}
+	publicIDs := make([]string, len(ms))
+	for i, m := range ms {
+		publicIDs[i] = m.ID
+	}
+	keys, err := s.newKeys(ctx, tx, workspaceID, publicIDs)
+	if err != nil {
+		return nil, err
+	}
 	now := s.tm(s.clock())
 	args := make([]any, 0, len(ms)*8)
 	for _, m := range ms {
-		args = append(args, monitorKey(workspaceID, m.ID), m.ID, workspaceID, m.Name, string(m.Kind), m.Query, now, now)
+		args = append(args, keys[m.ID], m.ID, workspaceID, m.Name, string(m.Kind), m.Query, now, now)
 	}
 	rows, err = tx.QueryContext(ctx, s.q(`INSERT INTO monitors (id, public_id, workspace_id, name, kind, query, created_at, updated_at)
 		VALUES `+placeholders(len(ms), 8)+`

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -362,8 +363,30 @@ func (s *Store) FindSharedSources(ctx context.Context, workspaceID int64) ([]vig
 	for i := range ss {
 		ss[i].Settings = nil
 		ss[i].Cursor, ss[i].ETag, ss[i].LastModified = "", "", ""
+		if shown := withoutSecrets(ss[i].URL); shown != ss[i].URL {
+			ss[i].LastError = strings.ReplaceAll(ss[i].LastError, ss[i].URL, shown)
+			ss[i].URL = shown
+		}
 	}
 	return ss, err
+}
+
+// withoutSecrets is a feed address as another workspace may see it: the
+// site and path, without the user name, password or query that may carry
+// credentials (https://user:pw@host/feed?token=…).
+func withoutSecrets(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	if u.User == nil && u.RawQuery == "" && u.Fragment == "" {
+		return raw
+	}
+	u.User, u.Fragment = nil, ""
+	if u.RawQuery != "" {
+		u.RawQuery = "…"
+	}
+	return u.String()
 }
 
 // FindDueSources returns up to limit enabled sources whose next check is at
