@@ -164,6 +164,9 @@ func Nth(kind string, i, n int, id string) string {
 // characters, no control characters (a line break or a NUL has no place in
 // a name, and PostgreSQL refuses NUL).
 func ValidName(what, name string) error {
+	if !utf8.ValidString(name) {
+		return fmt.Errorf("%w: the %s is not valid UTF-8 text", ErrInvalid, what)
+	}
 	if n := utf8.RuneCountInString(name); n > MaxNameLength {
 		return fmt.Errorf("%w: the %s is %d characters long; at most %d", ErrInvalid, what, n, MaxNameLength)
 	}

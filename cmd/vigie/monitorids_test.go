@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"regexp"
 	"testing"
 	"time"
 
@@ -99,6 +102,51 @@ func TestMonitorIDsPerWorkspace(t *testing.T) {
 		if len(vol) != 1 || vol[0].(map[string]any)["total"] != c.total {
 			t.Fatalf("overview of %q: %v, want one series of %v", c.query, vol, c.total)
 		}
+	}
+
+	// The listing shows each monitor's own backfill (B's listing showed the
+	// first workspace's jobs, by id).
+	if code, body := b.do("POST", "/api/v1/monitors", map[string]any{"id": "only-b", "name": "Only B", "query": "court"}); code != 201 {
+		t.Fatalf("only-b: %d %v", code, body)
+	}
+	_, body := b.do("GET", "/api/v1/monitors", nil)
+	for _, m := range body["monitors"].([]any) {
+		m := m.(map[string]any)
+		if m["backfill"] == nil {
+			t.Errorf("B's %v is listed without its backfill", m["id"])
+		}
+	}
+
+	// Someone in both workspaces follows both brands' private feeds: two
+	// feeds, two ids (a reader would merge feeds of one id).
+	u, err := st.CreateUser(ctx, vigie.User{Email: "both@uval.example"}, "x",
+		[]vigie.Membership{{WorkspaceID: wsA.ID, Role: "viewer"}, {WorkspaceID: wsB.ID, Role: "viewer"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	feedIDs := map[string]bool{}
+	for _, ws := range []int64{wsA.ID, wsB.ID} {
+		tok, hash, err := account.NewToken("vgf_")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.CreateFeedToken(ctx, hash, ws, "brand", u.ID); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Get(srv.URL + "/feeds/" + tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		id := regexp.MustCompile(`<id>([^<]+)</id>`).FindSubmatch(body)
+		if resp.StatusCode != 200 || id == nil {
+			t.Fatalf("feed of workspace %d's brand: %d %s", ws, resp.StatusCode, body)
+		}
+		feedIDs[string(id[1])] = true
+	}
+	if len(feedIDs) != 2 {
+		t.Fatalf("the two brands' feeds have one id: %v", feedIDs)
 	}
 
 	// A changes and deletes its brand: B's stays as it was.

@@ -409,3 +409,26 @@ func TestMonitorWarnings(t *testing.T) {
 		t.Fatalf("PATCH with a German AND: %d %v", code, body)
 	}
 }
+
+// TestAPIOneJSONObject: a body with anything after its JSON object is
+// refused (it was taken as the first object alone).
+func TestAPIOneJSONObject(t *testing.T) {
+	_, srv, tok := testInstance(t, false)
+	for body, want := range map[string]int{
+		`{"name":"A","query":"a"}`:              201,
+		`{"name":"B","query":"b"}{"id":"q16"}`:  400,
+		`{"name":"C","query":"c"} trailing`:     400,
+		"{\"name\":\"D\",\"query\":\"d\"}\n \t": 201,
+	} {
+		req, _ := http.NewRequest("POST", srv.URL+"/api/v1/monitors", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("%q: %d, want %d", body, resp.StatusCode, want)
+		}
+	}
+}

@@ -358,3 +358,29 @@ func TestQueryGuideServed(t *testing.T) {
 		}
 	}
 }
+
+// TestExportBadFilter: an export whose filter the store refuses is a 400
+// error page, not a file that begins as an export and holds the error page.
+func TestExportBadFilter(t *testing.T) {
+	in, api, _ := valmontInstance(t, "m-v")
+	addUser(t, in, "ana@uval.example", "viewer")
+	c := webClient(t, api.base, "ana@uval.example")
+	for _, q := range []string{"csv?monitor=%00", "csv?source=%C3%28", "json?lang=%00"} {
+		resp, err := c.Get(api.base + "/w/" + in.app.workspace.Slug + "/export/" + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 400 || resp.Header.Get("Content-Disposition") != "" {
+			t.Errorf("export %s: %d, Content-Disposition %q; want a 400 page", q, resp.StatusCode, resp.Header.Get("Content-Disposition"))
+		}
+	}
+	resp, err := c.Get(api.base + "/w/" + in.app.workspace.Slug + "/export/csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("a plain export: %d %q", resp.StatusCode, resp.Header.Get("Content-Disposition"))
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -189,6 +190,9 @@ func decode(r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return &Error{Status: http.StatusBadRequest, Message: "invalid JSON body: " + err.Error()}
 	}
+	if err := dec.Decode(&json.RawMessage{}); err != io.EOF {
+		return &Error{Status: http.StatusBadRequest, Message: "invalid JSON body: give one JSON object, with nothing after it"}
+	}
 	return nil
 }
 
@@ -206,7 +210,7 @@ func (a *API) listMonitors(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	bs, err := a.Store.FindBackfills(r.Context(), a.WorkspaceID)
+	bs, err := a.Store.FindBackfills(r.Context(), workspace(r))
 	if err != nil {
 		return err
 	}

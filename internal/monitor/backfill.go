@@ -156,8 +156,15 @@ func (s *Service) backfill(ctx context.Context, ts []*target, since time.Time, k
 			break
 		}
 	}
+	// A pass over several workspaces reads every post: each target counts
+	// and matches only those its workspace may see (visible holds every
+	// live target's), so that its figures tell nothing of the others'
+	// archives.
+	sees := func(t *target, p *vigie.Mention) bool {
+		return scope != 0 || p.SourceID != 0 && visible[t.m.WorkspaceID][p.SourceID]
+	}
 	matched := map[*target][]int64{}
-	scanned := 0
+	scanned := map[int64]int{} // by workspace
 	for after := int64(0); anyLive(); {
 		page, err := s.Store.ScanPostsSince(ctx, scope, after, since, 1000)
 		if err != nil {
@@ -169,17 +176,27 @@ func (s *Service) backfill(ctx context.Context, ts []*target, since time.Time, k
 		clear(matched)
 		for i := range page {
 			for _, id := range mt.Match(&page[i].Post) {
-				if t := byID[id]; t != nil && t.live() {
+				if t := byID[id]; t != nil && t.live() && sees(t, &page[i]) {
 					matched[t] = append(matched[t], page[i].ID)
 				}
 			}
 		}
-		scanned += len(page)
+		counted := map[int64]bool{}
+		for _, t := range ts {
+			if ws := t.m.WorkspaceID; t.live() && !counted[ws] {
+				counted[ws] = true
+				for i := range page {
+					if sees(t, &page[i]) {
+						scanned[ws]++
+					}
+				}
+			}
+		}
 		for _, t := range ts {
 			if !t.live() {
 				continue
 			}
-			t.r.Scanned = scanned
+			t.r.Scanned = scanned[t.m.WorkspaceID]
 			ids := matched[t]
 			if len(ids) == 0 {
 				continue

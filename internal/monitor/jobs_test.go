@@ -251,6 +251,14 @@ func TestSharingASourceBackfills(t *testing.T) {
 			if got := mentions(t, p.st, "b-valmont"); got != 0 {
 				t.Fatalf("B's monitor has %d mentions of A's private source", got)
 			}
+			// Run in one pass with A's monitor, B's job counts only the posts
+			// B may see: none (it told B the size of A's archive).
+			if job, err := p.st.FindBackfill(ctx, b.ID, "b-valmont"); err != nil || job.Scanned != 0 {
+				t.Fatalf("B's backfill read %d posts, want 0 (%v)", job.Scanned, err)
+			}
+			if job, err := p.st.FindBackfill(ctx, a.ID, "base"); err != nil || job.Scanned != 3 {
+				t.Fatalf("A's backfill read %d posts, want the 3 of the window (%v)", job.Scanned, err)
+			}
 
 			if _, err := p.st.ShareSource(ctx, a.ID, src.ID, true); err != nil {
 				t.Fatal(err)

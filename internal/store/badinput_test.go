@@ -180,3 +180,31 @@ func TestNULAndLongNames(t *testing.T) {
 		wantErr(t, s.SetTags(ctx, f.ws.ID, id, []string{"a\x00b"}, "t"), vigie.ErrInvalid, "a tag with a NUL")
 	})
 }
+
+// TestBytesPostgreSQLRefuses: a NUL or bytes that are not UTF-8 in an id,
+// a filter or a name are a clear not-found or invalid on both dialects,
+// not a driver error (PostgreSQL refuses them as parameters; the outside
+// attack saw 500s).
+func TestBytesPostgreSQLRefuses(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "m")
+		for _, bad := range []string{"a\x00b", "\xc3\x28"} {
+			_, err := s.FindMonitorByID(ctx, f.ws.ID, bad)
+			wantErr(t, err, vigie.ErrNotFound, "find monitor "+strconv.Quote(bad))
+			q := "x"
+			_, err = s.UpdateMonitor(ctx, f.ws.ID, bad, MonitorUpdate{Query: &q})
+			wantErr(t, err, vigie.ErrNotFound, "update monitor "+strconv.Quote(bad))
+			wantErr(t, s.DeleteMonitor(ctx, f.ws.ID, bad), vigie.ErrNotFound, "delete monitor "+strconv.Quote(bad))
+			for _, flt := range []vigie.MentionFilter{{WorkspaceID: f.ws.ID, MonitorID: bad}, {WorkspaceID: f.ws.ID, Source: bad},
+				{WorkspaceID: f.ws.ID, Lang: bad}, {WorkspaceID: f.ws.ID, Country: bad}, {WorkspaceID: f.ws.ID, Query: bad}} {
+				_, err = s.FindMentions(ctx, flt)
+				wantErr(t, err, vigie.ErrInvalid, fmt.Sprintf("find mentions %+v", flt))
+				_, err = s.TopAuthors(ctx, flt)
+				wantErr(t, err, vigie.ErrInvalid, fmt.Sprintf("top authors %+v", flt))
+			}
+			_, err = s.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "n", Name: bad, Query: "x"}, WorkspaceID: f.ws.ID})
+			wantErr(t, err, vigie.ErrInvalid, "monitor named "+strconv.Quote(bad))
+		}
+	})
+}

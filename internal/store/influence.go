@@ -39,6 +39,9 @@ func utcDay(t time.Time) bool {
 // influence, highest first, at most f.Limit of them: from the author_days
 // rollup when it can (fromDays), else from the mentions.
 func (s *Store) TopAuthors(ctx context.Context, f vigie.MentionFilter) ([]vigie.Influence, error) {
+	if err := checkFilter(&f); err != nil {
+		return nil, fmt.Errorf("top authors: %w", err)
+	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = DefaultAuthorLimit

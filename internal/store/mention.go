@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/match"
@@ -147,6 +148,26 @@ func orNone(v string) string {
 	return v
 }
 
+// checkFilter refuses filter values no stored value can have and that
+// PostgreSQL refuses as parameters (a NUL, bytes that are not UTF-8), and a
+// monitor named without its workspace.
+func checkFilter(f *vigie.MentionFilter) error {
+	for name, v := range map[string]string{"monitor": f.MonitorID, "q": f.Query, "source": f.Source, "lang": f.Lang,
+		"country": f.Country, "sentiment": f.Sentiment, "tag": f.Tag, "cursor": f.Cursor} {
+		if !textOK(v) {
+			return fmt.Errorf("%w: %q holds a NUL character or is not UTF-8 text", vigie.ErrInvalid, name)
+		}
+	}
+	if f.MonitorID != "" && f.WorkspaceID == 0 {
+		return fmt.Errorf("%w: monitor %q named without its workspace (monitor ids are per workspace)", vigie.ErrInvalid, f.MonitorID)
+	}
+	return nil
+}
+
+// textOK reports whether v can be a parameter on both dialects: UTF-8
+// without NUL (PostgreSQL refuses anything else with an error).
+func textOK(v string) bool { return utf8.ValidString(v) && !strings.ContainsRune(v, 0) }
+
 // FindMentions lists mentions newest first, one page at a time, with the
 // number of all matching mentions and their count per UTC day.
 //
@@ -155,15 +176,8 @@ func orNone(v string) string {
 // (match.Eval), as monitors are: Total and PerDay count verified posts only.
 // An invalid query or cursor is ErrInvalid.
 func (s *Store) FindMentions(ctx context.Context, f vigie.MentionFilter) (vigie.MentionPage, error) {
-	// A NUL is in no stored value; PostgreSQL refuses it in a parameter.
-	for name, v := range map[string]string{"monitor": f.MonitorID, "q": f.Query, "source": f.Source, "lang": f.Lang,
-		"country": f.Country, "sentiment": f.Sentiment, "tag": f.Tag, "cursor": f.Cursor} {
-		if strings.ContainsRune(v, 0) {
-			return vigie.MentionPage{}, fmt.Errorf("find mentions: %w: %q holds a NUL character", vigie.ErrInvalid, name)
-		}
-	}
-	if f.MonitorID != "" && f.WorkspaceID == 0 {
-		return vigie.MentionPage{}, fmt.Errorf("find mentions: %w: monitor %q named without its workspace (monitor ids are per workspace)", vigie.ErrInvalid, f.MonitorID)
+	if err := checkFilter(&f); err != nil {
+		return vigie.MentionPage{}, fmt.Errorf("find mentions: %w", err)
 	}
 	limit := f.Limit
 	switch {

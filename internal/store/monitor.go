@@ -319,9 +319,12 @@ func (s *Store) UpdateMonitor(ctx context.Context, workspaceID int64, id string,
 		if err := s.lockChanges(ctx, tx); err != nil {
 			return err
 		}
-		before, _, err := s.monitorBefore(ctx, tx, workspaceID, id)
+		before, found, err := s.monitorBefore(ctx, tx, workspaceID, id)
 		if err != nil {
 			return err
+		}
+		if !found {
+			return fmt.Errorf("update monitor %q: %w", id, vigie.ErrNotFound)
 		}
 		row := tx.QueryRowContext(ctx, s.q("UPDATE monitors SET "+strings.Join(sets, ", ")+" WHERE public_id = ? AND workspace_id = ? RETURNING "+monitorCols), args...)
 		if m, err = scanMonitor(row); err != nil {
@@ -378,6 +381,9 @@ func (s *Store) DeleteMonitor(ctx context.Context, workspaceID int64, id string)
 func (s *Store) FindMonitorByID(ctx context.Context, workspaceID int64, id string) (vigie.MonitorRecord, error) {
 	if err := noWorkspace("find monitor", workspaceID); err != nil {
 		return vigie.MonitorRecord{}, err
+	}
+	if !textOK(id) { // no monitor has such an id
+		return vigie.MonitorRecord{}, fmt.Errorf("find monitor %q: %w", id, vigie.ErrNotFound)
 	}
 	m, err := scanMonitor(s.db.QueryRowContext(ctx, s.q("SELECT "+monitorCols+" FROM monitors WHERE public_id = ? AND workspace_id = ?"), id, workspaceID))
 	if err != nil {

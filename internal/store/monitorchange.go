@@ -123,6 +123,9 @@ func (s *Store) MonitorChangesSince(ctx context.Context, seq int64, limit int) (
 // lockChanges), to tell what the change changes; found is false when there
 // is none.
 func (s *Store) monitorBefore(ctx context.Context, tx *sql.Tx, workspaceID int64, id string) (m vigie.MonitorRecord, found bool, err error) {
+	if !textOK(id) {
+		return m, false, nil
+	}
 	m, err = scanMonitor(tx.QueryRowContext(ctx, s.q("SELECT "+monitorCols+" FROM monitors WHERE workspace_id = ? AND public_id = ?"), workspaceID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, false, nil

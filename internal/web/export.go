@@ -33,6 +33,12 @@ func (w *Web) exportMentions(rw http.ResponseWriter, r *http.Request, v *visit) 
 	}
 	mf := f.mentionFilter(v.Workspace.ID, w.Now())
 	mf.Limit, mf.NoCount = store.MaxMentionLimit, true
+	// The first page before anything is written: a filter the store
+	// refuses gets its error page and status, not a file holding it.
+	page, err := w.Store.FindMentions(r.Context(), mf)
+	if err != nil {
+		return err
+	}
 	name := "vigie-" + v.Workspace.Slug + "-mentions-" + w.Now().UTC().Format("2006-01-02-1504") + "." + format
 	ctype := "text/csv; charset=utf-8"
 	if format == "json" {
@@ -54,10 +60,6 @@ func (w *Web) exportMentions(rw http.ResponseWriter, r *http.Request, v *visit) 
 	}
 	n := 0
 	for {
-		page, err := w.Store.FindMentions(r.Context(), mf)
-		if err != nil {
-			return err
-		}
 		for _, m := range page.Mentions {
 			if n == maxExport {
 				break
@@ -89,6 +91,16 @@ func (w *Web) exportMentions(rw http.ResponseWriter, r *http.Request, v *visit) 
 			break
 		}
 		mf.Cursor = page.NextCursor
+		if page, err = w.Store.FindMentions(r.Context(), mf); err != nil {
+			// The file has begun: say in it that it is cut, rather than
+			// append an error page to it.
+			w.Log.Error("export", "path", r.URL.Path, "mentions", n, "err", err)
+			if format == "csv" {
+				cw.Write([]string{"# export failed after " + strconv.Itoa(n) + " mentions: try again"})
+				cw.Flush()
+			}
+			return nil
+		}
 	}
 	if format == "csv" {
 		if n == maxExport {

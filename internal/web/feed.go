@@ -90,7 +90,8 @@ func (w *Web) serveFeed(rw http.ResponseWriter, r *http.Request) {
 		http.Error(rw, "internal error", http.StatusInternalServerError)
 		return
 	}
-	f := atomFeed{ID: "urn:vigie:monitor:" + m.ID, Title: "Vigie — " + cmpOr(m.Name, m.ID), Updated: m.UpdatedAt.UTC().Format(time.RFC3339),
+	// The workspace is in the id: two workspaces may each have a monitor "brand".
+	f := atomFeed{ID: "urn:vigie:workspace:" + strconv.FormatInt(m.WorkspaceID, 10) + ":monitor:" + m.ID, Title: "Vigie — " + cmpOr(m.Name, m.ID), Updated: m.UpdatedAt.UTC().Format(time.RFC3339),
 		Link: []atomLink{{Href: "/feeds/" + tok, Rel: "self"}}}
 	for _, mm := range page.Mentions {
 		p := &mm.Post

@@ -18,6 +18,7 @@ import (
 	"mime"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"path"
 	"strings"
 	"sync"
@@ -159,6 +160,9 @@ func (w *Web) load() error {
 	}
 	funcs := template.FuncMap{
 		"asset": func(name string) string { return w.assetOf[name] },
+		// pathEscape puts an id in one path segment (an id stored before ids
+		// were checked may hold a '/').
+		"pathEscape": url.PathEscape,
 		// caret points at a 1-based column under a query shown above it.
 		"caret": func(col int) string { return strings.Repeat(" ", max(col-1, 0)) + "^" },
 		// dict builds a map for a sub-template: dict "K1" v1 "K2" v2.
@@ -289,6 +293,8 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, v *visit, err error)
 	case errors.As(err, &pe):
 	case errors.Is(err, vigie.ErrNotFound):
 		pe = errNotFound
+	case errors.Is(err, vigie.ErrInvalid):
+		pe = &pageError{http.StatusBadRequest, "error.badrequest"}
 	case errors.Is(err, context.Canceled):
 		return
 	default:
