@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -382,5 +383,48 @@ func TestExportBadFilter(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
 		t.Errorf("a plain export: %d %q", resp.StatusCode, resp.Header.Get("Content-Disposition"))
+	}
+}
+
+// TestLiveRowKeepsFilters: the forms of a row that arrives live come back
+// to the stream with its filters (they came back to the unfiltered stream).
+func TestLiveRowKeepsFilters(t *testing.T) {
+	in, api, src := valmontInstance(t, "m-v")
+	addUser(t, in, "ed@uval.example", "editor")
+	c := webClient(t, api.base, "ed@uval.example")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", api.base+"/w/"+in.app.workspace.Slug+"/mentions/live?after=0&source=mastodon&sentiment=negative", nil)
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	r := bufio.NewReader(resp.Body)
+	r.ReadString('\n')
+	r.ReadString('\n')
+	p := vigie.Post{ID: "live:1", Source: "mastodon", PublishedAt: time.Now().UTC(), Text: "Valmont is a disaster, terrible and awful"}
+	if _, err := in.app.pipeline.Process(context.Background(), &src, []vigie.Post{p}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var event strings.Builder
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if line == "\n" {
+			break
+		}
+		event.WriteString(line)
+	}
+	next := regexp.MustCompile(`name="next" value="([^"]*)"`).FindStringSubmatch(event.String())
+	if next == nil {
+		t.Fatalf("no form in the live row:\n%s", event.String())
+	}
+	back := html.UnescapeString(next[1])
+	if !strings.Contains(back, "source=mastodon") || !strings.Contains(back, "sentiment=negative") || strings.Contains(back, "after=") {
+		t.Fatalf("a live row's forms come back to %q", back)
 	}
 }

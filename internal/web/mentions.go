@@ -550,6 +550,16 @@ func (w *Web) mentionsLive(rw http.ResponseWriter, r *http.Request, v *visit) er
 	keep := time.NewTicker(liveKeepAlive)
 	defer keep.Stop()
 	t := w.pages["mentions"]
+	// A live row's forms (tags, corrections) come back to the stream as it
+	// is filtered: the live request carries the page's filters.
+	back := workspacePath(v.Workspace, "mentions")
+	if q := r.URL.Query(); len(q) > 0 {
+		q.Del("after")
+		q.Del("cursor")
+		if len(q) > 0 {
+			back += "?" + q.Encode()
+		}
+	}
 	for {
 		ms, err := w.Store.NewMentions(r.Context(), v.Workspace.ID, after, liveMaxBatch)
 		if err != nil {
@@ -567,7 +577,7 @@ func (w *Web) mentionsLive(rw http.ResponseWriter, r *http.Request, v *visit) er
 				slices.Reverse(kept) // newest first, as the page
 				var buf bytes.Buffer
 				if err := t.ExecuteTemplate(&buf, "rows", map[string]any{"V": v, "Rows": w.rows(v, kept, f.query, names),
-					"Sentiments": sentiments, "Back": workspacePath(v.Workspace, "mentions")}); err != nil {
+					"Sentiments": sentiments, "Back": back}); err != nil {
 					return err
 				}
 				fmt.Fprintf(rw, "id: %d\nevent: mentions\n", after)
