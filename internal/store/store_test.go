@@ -18,8 +18,6 @@ import (
 // PostgreSQL when VIGIE_TEST_POSTGRES_URL is set, each PostgreSQL test in a
 // schema of its own so that tests run in parallel.
 
-const postgresEnv = "VIGIE_TEST_POSTGRES_URL"
-
 var dialects = []string{SQLite, Postgres}
 
 // testURL returns the URL of an empty database of the dialect for this test.

@@ -76,8 +76,8 @@ func Host(u string) string {
 	u = trimSpace(u)
 	if i := strings.Index(u, "://"); i > 0 && isScheme(u[:i]) {
 		u = u[i+3:]
-	} else if strings.HasPrefix(u, "//") {
-		u = u[2:]
+	} else {
+		u = strings.TrimPrefix(u, "//")
 	}
 	if i := strings.IndexAny(u, "/?#"); i >= 0 {
 		u = u[:i]

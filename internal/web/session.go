@@ -9,7 +9,6 @@ import (
 	"net/netip"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -282,5 +281,3 @@ func (w *Web) trusted(a netip.Addr) bool {
 func workspacePath(ws *vigie.Workspace, page string) string {
 	return "/w/" + url.PathEscape(ws.Slug) + "/" + page
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
