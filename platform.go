@@ -479,6 +479,10 @@ type OverviewFilter struct {
 	From, To time.Time
 	Bucket   time.Duration // time.Hour or 24 * time.Hour
 	Limit    int           // entries of the top lists (hashtags, domains, rising); 0: 10
+	// SeriesOnly fills the monitors' series (Volume, with each total the
+	// sum of its points) and the workspace's sentiment and previous
+	// volume per bucket, and nothing else: what a list of monitors needs.
+	SeriesOnly bool
 }
 
 // MaxOverviewBuckets bounds the buckets of an overview.

@@ -213,6 +213,8 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("test of the query: %q", tested)
 	}
 	do(t, ctx, "save", chromedp.Submit(chromedp.ID("m-name")), chromedp.WaitVisible(chromedp.CSS("table.list")))
+	// The query is folded: unfolded, it shows.
+	do(t, ctx, "unfold the query", chromedp.Click(chromedp.Search(`//tr[contains(., "Robotics")]//details/summary`)))
 	if listed := get(t, ctx, "read the monitors", chromedp.Text(chromedp.CSS("table.list"))); !strings.Contains(listed, "Robotics") || !strings.Contains(listed, "robot* AND (lab OR campus)") {
 		t.Fatalf("monitor list after saving:\n%s", listed)
 	}

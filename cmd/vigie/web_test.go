@@ -428,3 +428,45 @@ func TestLiveRowKeepsFilters(t *testing.T) {
 		t.Fatalf("a live row's forms come back to %q", back)
 	}
 }
+
+// TestMonitorsPageVolumes: the monitors page shows each monitor's
+// mentions over 24 hours and 7 days, with a sparkline and its last
+// mention, its query folded.
+func TestMonitorsPageVolumes(t *testing.T) {
+	in, api, src := valmontInstance(t, "m-v")
+	addUser(t, in, "ana@uval.example", "viewer")
+	if code, body := api.do("POST", "/api/v1/monitors", map[string]any{"id": "m-quiet", "name": "Quiet", "query": "zzzquiet"}); code != 201 {
+		t.Fatalf("%d %v", code, body)
+	}
+	now := time.Now().UTC()
+	var posts []vigie.Post
+	for i, ago := range []time.Duration{2 * time.Hour, 30 * time.Hour, 3 * 24 * time.Hour, 10 * 24 * time.Hour} {
+		posts = append(posts, vigie.Post{ID: fmt.Sprint("v", i), Source: "rss", Text: "Valmont news", PublishedAt: now.Add(-ago)})
+	}
+	if _, err := in.app.pipeline.Process(context.Background(), &src, posts, nil); err != nil {
+		t.Fatal(err)
+	}
+	c := webClient(t, api.base, "ana@uval.example")
+	resp, err := c.Get(api.base + "/w/" + in.app.workspace.Slug + "/monitors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	row := regexp.MustCompile(`(?s)<tr>\s*<td><a href="[^"]*monitor=m-v">.*?</tr>`).Find(page)
+	if row == nil {
+		t.Fatalf("no row for m-v:\n%s", page)
+	}
+	cells := regexp.MustCompile(`(?s)<td class="num[^"]*"[^>]*>(.*?)</td>`).FindAllSubmatch(row, -1)
+	if len(cells) != 2 || strings.TrimSpace(string(cells[0][1])) != "1" || !strings.HasSuffix(strings.TrimSpace(string(cells[1][1])), "</svg> 3") {
+		t.Fatalf("m-v's figures (want 1 in 24 h, 3 in 7 days with a sparkline): %q", cells)
+	}
+	if !strings.Contains(string(row), "3 mentions over the last 7 days") || !strings.Contains(string(row), "2 h ago") ||
+		!regexp.MustCompile(`<details class="query"><summary>Query</summary><code>valmont</code></details>`).Match(row) {
+		t.Fatalf("m-v's row:\n%s", row)
+	}
+	quiet := regexp.MustCompile(`(?s)<tr>\s*<td><a href="[^"]*monitor=m-quiet">.*?</tr>`).Find(page)
+	if quiet == nil || !strings.Contains(string(quiet), "none yet") || !strings.Contains(string(quiet), "0 mentions over") {
+		t.Fatalf("the quiet monitor's row:\n%s", quiet)
+	}
+}

@@ -756,3 +756,20 @@ func BenchmarkLinesPerPoint(b *testing.B) {
 	}
 	b.ReportMetric(float64(n), "bytes/op-output")
 }
+
+func TestSparkline(t *testing.T) {
+	svg := string(Sparkline([]int{0, 2, 4, 1}, `7 days <by> "6 hours"`))
+	for _, want := range []string{`viewBox="0 0 100 20"`, `aria-label="7 days &lt;by&gt; &#34;6 hours&#34;"`,
+		`points="1.5,18.5 33.8,10 66.2,1.5 98.5,14.3"`, `role="img"`} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("sparkline lacks %s:\n%s", want, svg)
+		}
+	}
+	if flat := string(Sparkline([]int{0, 0}, "none")); !strings.Contains(flat, `points="1.5,18.5 98.5,18.5"`) {
+		t.Errorf("all zero: %s", flat)
+	}
+	if empty := string(Sparkline(nil, "none")); strings.Contains(empty, "polyline") {
+		t.Errorf("no counts: %s", empty)
+	}
+	parse(t, template.HTML(svg)) // well-formed
+}

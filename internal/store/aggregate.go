@@ -978,6 +978,15 @@ func (s *Store) Overview(ctx context.Context, f vigie.OverviewFilter) (vigie.Ove
 	if err := s.overviewSeries(ctx, &q); err != nil {
 		return o, err
 	}
+	if f.SeriesOnly {
+		// Each monitor's total is its points' sum (the posts of its sets).
+		for i := range o.Volume {
+			for _, p := range o.Volume[i].Points {
+				o.Volume[i].Total += p.Count
+			}
+		}
+		return o, nil
+	}
 	if err := s.overviewTotals(ctx, &q, limit); err != nil {
 		return o, err
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"slices"
+	"time"
 )
 
 // SourceKinds returns the source kinds (rss, mastodon, import…) of the
@@ -35,4 +36,34 @@ func (s *Store) SourceKinds(ctx context.Context, workspaceID int64) ([]string, e
 	}
 	slices.Sort(kinds)
 	return kinds, nil
+}
+
+// LastMentions returns when each of the workspace's monitors was last
+// mentioned (the publication time of its newest mention), by id; monitors
+// without mentions are absent. One index seek per monitor.
+func (s *Store) LastMentions(ctx context.Context, workspaceID int64) (map[string]time.Time, error) {
+	if err := noWorkspace("last mentions", workspaceID); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT mo.public_id, (SELECT MAX(mm.published_at) FROM mentions mm WHERE mm.monitor_id = mo.id)
+		FROM monitors mo WHERE mo.workspace_id = ?`), workspaceID)
+	if err != nil {
+		return nil, s.errf(err, "last mentions")
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var id string
+		var at time.Time
+		if err := rows.Scan(&id, timeCol(&at)); err != nil {
+			return nil, s.errf(err, "last mentions")
+		}
+		if !at.IsZero() {
+			out[id] = at
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.errf(err, "last mentions")
+	}
+	return out, nil
 }

@@ -34,3 +34,49 @@ func TestSourceKinds(t *testing.T) {
 		}
 	})
 }
+
+// TestLastMentions: each monitor's newest mention, in its workspace only.
+func TestLastMentions(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "m", "quiet", "other-m")
+		var items []Item
+		for i, monitor := range []string{"m", "m", "other-m"} {
+			items = append(items, Item{Post: post(fmt.Sprint(i), "x", t0.Add(time.Duration(i)*time.Hour)), MonitorKeys: []string{monitor}})
+		}
+		must(saveBatch(s, ctx, f.source.ID, items, nil))(t)
+		got := must(s.LastMentions(ctx, f.ws.ID))(t)
+		if len(got) != 1 || !got["m"].Equal(t0.Add(time.Hour)) {
+			t.Errorf("last mentions %v, want m at %v", got, t0.Add(time.Hour))
+		}
+	})
+}
+
+// TestOverviewSeriesOnly: the monitors' series alone are those of the
+// whole overview, each total the sum of its points.
+func TestOverviewSeriesOnly(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		f := newAggFixture(t, s)
+		loadAgg(t, s, f)
+		for name, flt := range overviewCases(f.ws.ID) {
+			full := must(s.Overview(context.Background(), flt))(t)
+			flt.SeriesOnly = true
+			only := must(s.Overview(context.Background(), flt))(t)
+			if len(only.Volume) != len(full.Volume) {
+				t.Fatalf("%s: %d series, want %d", name, len(only.Volume), len(full.Volume))
+			}
+			for i := range full.Volume {
+				sum := 0
+				for j, p := range full.Volume[i].Points {
+					sum += p.Count
+					if only.Volume[i].Points[j] != p {
+						t.Fatalf("%s: %s point %d: %+v, want %+v", name, full.Volume[i].ID, j, only.Volume[i].Points[j], p)
+					}
+				}
+				if only.Volume[i].Total != sum {
+					t.Errorf("%s: %s total %d, want %d", name, full.Volume[i].ID, only.Volume[i].Total, sum)
+				}
+			}
+		}
+	})
+}

@@ -3,12 +3,14 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"html/template"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/account"
+	"github.com/vigie-project/vigie/internal/chart"
 	"github.com/vigie-project/vigie/internal/monitor"
 	"github.com/vigie-project/vigie/internal/store"
 )
@@ -40,7 +42,68 @@ func (w *Web) monitorsPage(rw http.ResponseWriter, r *http.Request, v *visit) er
 	for _, m := range ms {
 		names[m.ID] = cmpOr(m.Name, m.ID)
 	}
-	return w.render(rw, v, http.StatusOK, "monitors", map[string]any{"Monitors": ms, "Feeds": feeds, "Names": names, "Backfills": backfills})
+	rows, err := w.monitorRows(r, v, ms)
+	if err != nil {
+		return err
+	}
+	return w.render(rw, v, http.StatusOK, "monitors", map[string]any{"Monitors": rows, "Feeds": feeds, "Names": names, "Backfills": backfills})
+}
+
+// monitorRow is a monitor as the monitors page lists it: with its volume
+// over the last 24 hours and 7 days, a sparkline of those 7 days (6-hour
+// steps) and when it was last mentioned.
+type monitorRow struct {
+	vigie.MonitorRecord
+	Day, Week int
+	Spark     template.HTML
+	Last      string // "3 h ago"; "" when never
+	LastAt    string // the time of the last mention, for its title
+}
+
+func (w *Web) monitorRows(r *http.Request, v *visit, ms []vigie.MonitorRecord) ([]monitorRow, error) {
+	rows := make([]monitorRow, len(ms))
+	for i, m := range ms {
+		rows[i].MonitorRecord = m
+	}
+	if len(ms) == 0 {
+		return rows, nil
+	}
+	now := w.Now().UTC()
+	to := now.Truncate(time.Hour).Add(time.Hour)
+	ov, err := w.Store.Overview(r.Context(), vigie.OverviewFilter{WorkspaceID: v.Workspace.ID, From: to.Add(-7 * 24 * time.Hour), To: to,
+		Bucket: time.Hour, SeriesOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	series := map[string]vigie.MonitorSeries{}
+	for _, s := range ov.Volume {
+		series[s.ID] = s
+	}
+	last, err := w.Store.LastMentions(r.Context(), v.Workspace.ID)
+	if err != nil {
+		return nil, err
+	}
+	loc := workspaceZone(v.Workspace)
+	for i := range rows {
+		s := series[rows[i].ID]
+		bins := make([]int, 0, 28)
+		for j, p := range s.Points {
+			if j%6 == 0 {
+				bins = append(bins, 0)
+			}
+			bins[len(bins)-1] += p.Count
+			if j >= len(s.Points)-24 {
+				rows[i].Day += p.Count
+			}
+		}
+		rows[i].Week = s.Total
+		rows[i].Spark = chart.Sparkline(bins, v.T("monitors.sparklabel", rows[i].Week))
+		if at, ok := last[rows[i].ID]; ok {
+			rows[i].Last = ago(v, now.Sub(at))
+			rows[i].LastAt = at.In(loc).Format("2006-01-02 15:04 MST")
+		}
+	}
+	return rows, nil
 }
 
 // workspaceMonitor finds a monitor of the visit's workspace; another
