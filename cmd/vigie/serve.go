@@ -16,11 +16,11 @@ import (
 	"github.com/vigie-project/vigie/internal/account"
 	"github.com/vigie-project/vigie/internal/api"
 	"github.com/vigie-project/vigie/internal/config"
+	"github.com/vigie-project/vigie/internal/connector"
 	"github.com/vigie-project/vigie/internal/feeds"
 	"github.com/vigie-project/vigie/internal/ingest"
 	"github.com/vigie-project/vigie/internal/monitor"
 	"github.com/vigie-project/vigie/internal/netguard"
-	"github.com/vigie-project/vigie/internal/rss"
 	"github.com/vigie-project/vigie/internal/server"
 	"github.com/vigie-project/vigie/internal/simulator"
 	"github.com/vigie-project/vigie/internal/store"
@@ -38,7 +38,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 type instance struct {
 	app     *app
 	sched   *ingest.Scheduler
-	sim     *ingest.SimulatorRunner
+	sim     *simulator.Runner // the demo's (TriggerCrisis)
 	handler http.Handler
 	token   string // demo only
 	// setupToken opens the page that creates the first administrator; empty
@@ -57,7 +57,7 @@ func build(ctx context.Context, cfg config.Config, demo bool, stderr io.Writer) 
 	if err != nil {
 		return nil, err
 	}
-	in := &instance{app: a, sim: &ingest.SimulatorRunner{Now: time.Now, Rate: 40, Backfill: 6 * time.Hour}}
+	in := &instance{app: a}
 	if demo {
 		if in.token, err = setUpDemo(ctx, a); err != nil {
 			a.Close()
@@ -65,14 +65,14 @@ func build(ctx context.Context, cfg config.Config, demo bool, stderr io.Writer) 
 		}
 	}
 	policy := netguard.Policy{AllowPrivate: cfg.AllowPrivateFetch, AllowLoopback: cfg.AllowPrivateFetch}
-	in.sched = &ingest.Scheduler{
-		Pipeline: a.pipeline,
-		Runners: map[vigie.SourceKind]ingest.Runner{
-			vigie.SourceRSS:       &ingest.RSSRunner{Fetcher: rss.NewFetcher(rss.Options{Client: policy.Client(30 * time.Second)})},
-			vigie.SourceSimulator: in.sim,
-		},
-		Log: a.log,
+	// Every connector compiled in (connectors.go) runs its sources.
+	runners := connector.Build(connector.Deps{Client: policy.Client(30 * time.Second), Now: time.Now})
+	in.sim, _ = runners[vigie.SourceSimulator].(*simulator.Runner)
+	if in.sim == nil {
+		a.Close()
+		return nil, fmt.Errorf("the simulator connector is not compiled in (cmd/vigie/connectors.go)")
 	}
+	in.sched = &ingest.Scheduler{Pipeline: a.pipeline, Runners: runners, Log: a.log}
 	apiv1 := &api.API{Store: a.store, Monitors: a.monitors, WorkspaceID: a.workspace.ID, Wake: in.sched.Wake, Log: a.log, FetchPolicy: policy}
 	if demo {
 		apiv1.TriggerCrisis, apiv1.DemoWorkspaceID = in.sim.TriggerCrisis, a.workspace.ID

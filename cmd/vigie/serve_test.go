@@ -15,6 +15,7 @@ import (
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/account"
 	"github.com/vigie-project/vigie/internal/config"
+	"github.com/vigie-project/vigie/internal/connector"
 	"github.com/vigie-project/vigie/internal/simulator"
 	"github.com/vigie-project/vigie/internal/store"
 )
@@ -430,5 +431,18 @@ func TestAPIOneJSONObject(t *testing.T) {
 		if resp.StatusCode != want {
 			t.Errorf("%q: %d, want %d", body, resp.StatusCode, want)
 		}
+	}
+}
+
+// TestConnectorsCompiledIn: vigie runs the connectors that register
+// themselves (cmd/vigie/connectors.go).
+func TestConnectorsCompiledIn(t *testing.T) {
+	kinds := fmt.Sprint(connector.Kinds())
+	if kinds != "[rss simulator]" {
+		t.Fatalf("connectors %s", kinds)
+	}
+	in, _, _ := testInstance(t, false)
+	if len(in.sched.Runners) != 2 || in.sim == nil {
+		t.Fatalf("the scheduler runs %d connectors", len(in.sched.Runners))
 	}
 }

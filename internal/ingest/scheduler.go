@@ -9,13 +9,11 @@ import (
 	"time"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/connector"
 )
 
-// Runner fetches what a source has published since its state: the posts and
-// the state that follows them (cursor, ETag…). Each connector is a Runner.
-type Runner interface {
-	Run(ctx context.Context, src *vigie.Source) ([]vigie.Post, vigie.SourceState, error)
-}
+// Runner is a connector's: see package connector.
+type Runner = connector.Runner
 
 // Scheduler runs due sources through the pipeline. The database is the
 // schedule: each source's next_check_at says when it is due.

@@ -92,7 +92,7 @@ func TestFailingFeedsAreMarkedAndRetried(t *testing.T) {
 	client := netguard.Policy{AllowLoopback: true}.Client(2 * time.Second)
 	s := &Scheduler{
 		Pipeline: p, Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Runners: map[vigie.SourceKind]Runner{vigie.SourceRSS: &RSSRunner{Fetcher: rss.NewFetcher(rss.Options{Client: client})}},
+		Runners: map[vigie.SourceKind]Runner{vigie.SourceRSS: &rss.Runner{Fetcher: rss.NewFetcher(rss.Options{Client: client})}},
 	}
 	due, err := st.FindDueSources(ctx, now, 100)
 	if err != nil || len(due) != 6 {
