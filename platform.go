@@ -485,6 +485,21 @@ type OverviewFilter struct {
 	SeriesOnly bool
 }
 
+// Voice is one part of the share of voice: the brands (Key VoiceBrand),
+// a competitor monitor (Key its id), or mentions of several (VoiceSeveral).
+type Voice struct {
+	Key   string `json:"key"`
+	Name  string `json:"name,omitempty"` // a competitor's name
+	Count int    `json:"count"`
+	Prev  int    `json:"prev"`
+}
+
+// The keys of the share of voice's brands and mentions of several.
+const (
+	VoiceBrand   = "brand"
+	VoiceSeveral = "several"
+)
+
 // MaxOverviewBuckets bounds the buckets of an overview.
 const MaxOverviewBuckets = 1000
 
@@ -531,8 +546,14 @@ type Overview struct {
 	// order (monitors without mentions included).
 	Volume []MonitorSeries `json:"volume"`
 	// ByKind sums Volume's totals per monitor kind ("" for monitors
-	// without a kind): the share of voice of brand against competitors.
+	// without a kind); a mention of two monitors counts for both.
 	ByKind []KeyCount `json:"by_kind"`
+	// ShareOfVoice compares the organisation's brand monitors, together,
+	// with each competitor monitor, counting each mention once: a mention
+	// of one of them counts for it, one of several for VoiceSeveral. Its
+	// counts add up to the mentions of brands and competitors. Empty when
+	// the selected monitors have no brand or competitor.
+	ShareOfVoice []Voice `json:"share_of_voice"`
 
 	Sentiment []SentimentBucket `json:"sentiment"` // every bucket, zeros included
 	// PrevVolume is the previous period's mentions per bucket (At in that

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -468,5 +469,50 @@ func TestMonitorsPageVolumes(t *testing.T) {
 	quiet := regexp.MustCompile(`(?s)<tr>\s*<td><a href="[^"]*monitor=m-quiet">.*?</tr>`).Find(page)
 	if quiet == nil || !strings.Contains(string(quiet), "none yet") || !strings.Contains(string(quiet), "0 mentions over") {
 		t.Fatalf("the quiet monitor's row:\n%s", quiet)
+	}
+}
+
+// TestShareOfVoiceCountsOnce: the dashboard's share of voice compares the
+// brand with its competitors, each mention once (one of both is "several",
+// not one for each), and leaves keyword monitors out.
+func TestShareOfVoiceCountsOnce(t *testing.T) {
+	in, api, src := valmontInstance(t, "m-v") // a keyword monitor "valmont"
+	addUser(t, in, "ana@uval.example", "viewer")
+	for _, m := range []map[string]any{
+		{"id": "m-brand", "name": "Uval", "kind": "brand", "query": "uval"},
+		{"id": "m-rival", "name": "Rivebourg", "kind": "competitor", "query": "rivebourg"},
+	} {
+		if code, body := api.do("POST", "/api/v1/monitors", m); code != 201 {
+			t.Fatalf("%d %v", code, body)
+		}
+	}
+	now := time.Now().UTC()
+	var posts []vigie.Post
+	for i, text := range []string{"uval valmont", "uval news", "rivebourg news", "uval and rivebourg", "valmont only"} {
+		posts = append(posts, vigie.Post{ID: fmt.Sprint("s", i), Source: "rss", Text: text, PublishedAt: now.Add(-time.Duration(i+1) * time.Minute)})
+	}
+	if _, err := in.app.pipeline.Process(context.Background(), &src, posts, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, body := api.do("GET", "/api/v1/overview", nil)
+	sov, _ := json.Marshal(body["share_of_voice"])
+	if want := `[{"count":2,"key":"brand","prev":0},{"count":1,"key":"m-rival","name":"Rivebourg","prev":0},{"count":1,"key":"several","prev":0}]`; string(sov) != want {
+		t.Fatalf("share of voice %s, want %s", sov, want)
+	}
+	c := webClient(t, api.base, "ana@uval.example")
+	resp, err := c.Get(api.base + "/w/" + in.app.workspace.Slug + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	donut := regexp.MustCompile(`(?s)<svg[^>]*aria-label="Share of voice".*?</svg>`).Find(page)
+	for _, want := range []string{"Uval", "Rivebourg", "Several at once", "50"} {
+		if !strings.Contains(string(donut), want) {
+			t.Errorf("the share of voice lacks %q:\n%s", want, donut)
+		}
+	}
+	if strings.Contains(string(donut), "valmont") {
+		t.Errorf("the keyword monitor is in the share of voice:\n%s", donut)
 	}
 }

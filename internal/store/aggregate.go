@@ -921,6 +921,7 @@ func (s *Store) Overview(ctx context.Context, f vigie.OverviewFilter) (vigie.Ove
 	}
 	o.BySource, o.ByLang, o.ByCountry = []vigie.KeyCount{}, []vigie.KeyCount{}, []vigie.KeyCount{}
 	o.TopHashtags, o.TopDomains, o.Rising = []vigie.KeyCount{}, []vigie.KeyCount{}, []vigie.KeyCount{}
+	o.ShareOfVoice = []vigie.Voice{}
 
 	// The sets of the workspace that hold a selected monitor, with those
 	// monitors (indexes in o.Volume), for the per-monitor figures; for the
@@ -992,6 +993,81 @@ func (s *Store) Overview(ctx context.Context, f vigie.OverviewFilter) (vigie.Ove
 	}
 	o.ByKind = byKind(o.Volume)
 	return o, nil
+}
+
+// shareOfVoice sums the posts of each monitor set by the voice it is: the
+// brands (all brand monitors are one voice), one competitor, or several.
+// Sets are the exact combinations of monitors posts matched, so each post
+// counts once.
+type shareOfVoice map[string]*vigie.Voice
+
+func (sv shareOfVoice) add(o *vigie.Overview, members []int, cur, prev int) {
+	key := ""
+	for _, m := range members {
+		k := ""
+		switch o.Volume[m].Kind {
+		case vigie.KindBrand:
+			k = vigie.VoiceBrand
+		case vigie.KindCompetitor:
+			k = "c\x00" + o.Volume[m].ID
+		default:
+			continue
+		}
+		switch key {
+		case "", k:
+			key = k
+		default:
+			key = vigie.VoiceSeveral
+		}
+	}
+	if key == "" {
+		return
+	}
+	v := sv[key]
+	if v == nil {
+		v = &vigie.Voice{Key: key}
+		if id, ok := strings.CutPrefix(key, "c\x00"); ok {
+			v.Key = id
+			for _, m := range members {
+				if o.Volume[m].ID == id {
+					v.Name = o.Volume[m].Name
+				}
+			}
+		}
+		sv[key] = v
+	}
+	v.Count += cur
+	v.Prev += prev
+}
+
+// list is the voices heard in either period: the brands first, then the
+// competitors by count, then several.
+func (sv shareOfVoice) list(o *vigie.Overview) []vigie.Voice {
+	out := []vigie.Voice{}
+	var brand, several *vigie.Voice
+	var rest []vigie.Voice
+	for k, v := range sv {
+		switch {
+		case v.Count == 0 && v.Prev == 0:
+		case k == vigie.VoiceBrand:
+			brand = v
+		case k == vigie.VoiceSeveral:
+			several = v
+		default:
+			rest = append(rest, *v)
+		}
+	}
+	if brand != nil {
+		out = append(out, *brand)
+	}
+	slices.SortFunc(rest, func(a, b vigie.Voice) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(b.Prev, a.Prev), strings.Compare(a.Key, b.Key))
+	})
+	out = append(out, rest...)
+	if several != nil {
+		out = append(out, *several)
+	}
+	return out
 }
 
 // overviewQuery is an overview being filled in.
@@ -1157,6 +1233,7 @@ func (s *Store) overviewTotals(ctx context.Context, q *overviewQuery, limit int)
 	}
 	defer rows.Close()
 	lists := map[string][]vigie.KeyCount{}
+	voices := shareOfVoice{}
 	// The breakdowns add up the combinations that share a value.
 	breakdown := map[string]map[string]*vigie.KeyCount{dimSource: {}, dimLang: {}, dimCountry: {}}
 	count := func(dim, key string, cur, prev int) {
@@ -1183,6 +1260,7 @@ func (s *Store) overviewTotals(ctx context.Context, q *overviewQuery, limit int)
 				o.Volume[m].Total += cur
 				o.Volume[m].PrevTotal += prev
 			}
+			voices.add(o, q.members[set], cur, prev)
 		case dim == dimPost:
 			sentiment, source, lang, country := postDimsOf(value)
 			addSentiment(&o.SentimentTotal, sentiment, cur)
@@ -1205,6 +1283,7 @@ func (s *Store) overviewTotals(ctx context.Context, q *overviewQuery, limit int)
 		}
 	}
 	o.Total, o.PrevTotal = o.SentimentTotal.Total(), o.PrevSentimentTotal.Total()
+	o.ShareOfVoice = voices.list(o)
 	byCount := func(a, b vigie.KeyCount) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(b.Prev, a.Prev), strings.Compare(a.Key, b.Key))
 	}

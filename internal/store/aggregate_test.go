@@ -165,6 +165,7 @@ func bruteOverview(t testing.TB, s *Store, f vigie.OverviewFilter) vigie.Overvie
 			c.Unknown++
 		}
 	}
+	voices := map[string]*vigie.Voice{}
 	for _, m := range allMentions(t, s, f.WorkspaceID) {
 		var sel []int
 		for _, id := range m.MonitorIDs {
@@ -178,6 +179,38 @@ func bruteOverview(t testing.TB, s *Store, f vigie.OverviewFilter) vigie.Overvie
 		}
 		cur := !at.Before(o.From)
 		b := int(at.Sub(from) / f.Bucket)
+		// The voice of the post: the brands, one competitor, or several.
+		voice := ""
+		for _, i := range sel {
+			k := ""
+			switch monitors[i].Kind {
+			case vigie.KindBrand:
+				k = vigie.VoiceBrand
+			case vigie.KindCompetitor:
+				k = "c:" + monitors[i].ID
+			}
+			if k != "" && voice != "" && voice != k {
+				k = vigie.VoiceSeveral
+			}
+			if k != "" {
+				voice = k
+			}
+		}
+		if voice != "" {
+			v := voices[voice]
+			if v == nil {
+				v = &vigie.Voice{Key: strings.TrimPrefix(voice, "c:")}
+				if id, ok := strings.CutPrefix(voice, "c:"); ok {
+					v.Name = monitors[index[id]].Name
+				}
+				voices[voice] = v
+			}
+			if cur {
+				v.Count++
+			} else {
+				v.Prev++
+			}
+		}
 		for _, i := range sel {
 			if cur {
 				o.Volume[i].Total++
@@ -226,6 +259,23 @@ func bruteOverview(t testing.TB, s *Store, f vigie.OverviewFilter) vigie.Overvie
 	z := func(kc vigie.KeyCount) float64 { return float64(kc.Count-kc.Prev) / math.Sqrt(float64(kc.Prev)+1) }
 	slices.SortStableFunc(o.Rising, func(a, b vigie.KeyCount) int { return cmp.Compare(z(b), z(a)) })
 	o.Rising = o.Rising[:min(limit, len(o.Rising))]
+	o.ShareOfVoice = []vigie.Voice{}
+	var rest []vigie.Voice
+	for k, v := range voices {
+		if k != vigie.VoiceBrand && k != vigie.VoiceSeveral {
+			rest = append(rest, *v)
+		}
+	}
+	slices.SortFunc(rest, func(a, b vigie.Voice) int {
+		return cmp.Or(b.Count-a.Count, b.Prev-a.Prev, strings.Compare(a.Key, b.Key))
+	})
+	if v := voices[vigie.VoiceBrand]; v != nil {
+		o.ShareOfVoice = append(o.ShareOfVoice, *v)
+	}
+	o.ShareOfVoice = append(o.ShareOfVoice, rest...)
+	if v := voices[vigie.VoiceSeveral]; v != nil {
+		o.ShareOfVoice = append(o.ShareOfVoice, *v)
+	}
 	o.ByKind = []vigie.KeyCount{}
 	for _, k := range append(slices.Clone(vigie.MonitorKinds), "") {
 		kc, seen := vigie.KeyCount{Key: string(k)}, false

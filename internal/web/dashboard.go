@@ -248,22 +248,40 @@ func (d *dashView) volume() template.HTML {
 
 // share is the share of voice: brand and competitor monitors (all monitors
 // when there are neither).
+// share is the share of voice: the brands together against each
+// competitor, each mention counted once (mentions of several apart).
 func (d *dashView) share() template.HTML {
-	var bars []chart.Bar
-	add := func(keep func(vigie.MonitorKind) bool) {
-		for _, s := range d.ov.Volume {
-			if keep(s.Kind) && s.Total > 0 {
-				ch, _, _ := d.change(s.Total, s.PrevTotal)
-				bars = append(bars, chart.Bar{Label: cmp.Or(s.Name, s.ID), Value: float64(s.Total), URL: d.period("monitor", s.ID), Note: ch})
-			}
+	var brands []vigie.MonitorSeries
+	for _, s := range d.ov.Volume {
+		if s.Kind == vigie.KindBrand {
+			brands = append(brands, s)
 		}
 	}
-	add(func(k vigie.MonitorKind) bool { return k == vigie.KindBrand || k == vigie.KindCompetitor })
-	if len(bars) == 0 {
-		add(func(vigie.MonitorKind) bool { return true })
+	var bars []chart.Bar
+	for _, v := range d.ov.ShareOfVoice {
+		if v.Count == 0 {
+			continue
+		}
+		ch, _, _ := d.change(v.Count, v.Prev)
+		b := chart.Bar{Value: float64(v.Count), Note: ch}
+		switch v.Key {
+		case vigie.VoiceBrand:
+			b.Label = d.v.T("dashboard.voice.brands")
+			if len(brands) == 1 {
+				b.Label, b.URL = cmp.Or(brands[0].Name, brands[0].ID), d.period("monitor", brands[0].ID)
+			}
+		case vigie.VoiceSeveral:
+			b.Label = d.v.T("dashboard.voice.several")
+		default:
+			b.Label, b.URL = cmp.Or(v.Name, v.Key), d.period("monitor", v.Key)
+		}
+		bars = append(bars, b)
 	}
-	slices.SortStableFunc(bars, func(a, b chart.Bar) int { return cmp.Compare(b.Value, a.Value) })
-	return chart.Donut(bars, chart.BarOptions{Label: d.v.T("dashboard.share"), Empty: d.v.T("dashboard.nomentions"), FormatValue: d.num,
+	empty := d.v.T("dashboard.nomentions")
+	if len(d.ov.ShareOfVoice) == 0 && len(d.ov.Volume) > 0 {
+		empty = d.v.T("dashboard.voice.nokinds")
+	}
+	return chart.Donut(bars, chart.BarOptions{Label: d.v.T("dashboard.share"), Empty: empty, FormatValue: d.num,
 		FormatShare: func(f float64) string { return formatPct(d.v.Locale, f) }})
 }
 

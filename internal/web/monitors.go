@@ -116,7 +116,9 @@ func (w *Web) monitorEditor(rw http.ResponseWriter, r *http.Request, v *visit) e
 	if !v.Can(account.EditMonitors) {
 		return errForbidden
 	}
-	f := monitorForm{New: true, Kind: string(vigie.KindBrand)}
+	// A new monitor is a keyword: the share of voice compares only what
+	// the team marks as brand or competitor.
+	f := monitorForm{New: true, Kind: string(vigie.KindKeyword)}
 	if id := r.PathValue("id"); id != "" {
 		m, err := w.workspaceMonitor(r, v)
 		if err != nil {
