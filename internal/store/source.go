@@ -210,9 +210,10 @@ func (s *Store) CreateSource(ctx context.Context, src vigie.Source) (vigie.Sourc
 	var created vigie.Source
 	err := s.write(ctx, func(q querier) error {
 		var err error
-		created, err = scanSource(q.QueryRowContext(ctx, s.q(`INSERT INTO sources (workspace_id, kind, name, url, url_key, settings, interval_seconds, enabled, created_at,
+		idCol, idVal := s.newSourceID()
+		created, err = scanSource(q.QueryRowContext(ctx, s.q(`INSERT INTO sources (`+idCol+`workspace_id, kind, name, url, url_key, settings, interval_seconds, enabled, created_at,
 				cursor, etag, last_modified, next_check_at, last_success_at, last_error_at, last_error, error_count, posts_seen, shared)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+sourceCols),
+			VALUES (`+idVal+`?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+sourceCols),
 			src.WorkspaceID, string(src.Kind), src.Name, src.URL, key, string(settings), int64(src.Interval/time.Second), src.Enabled, s.tm(src.CreatedAt),
 			src.Cursor, src.ETag, src.LastModified, s.tm(src.NextCheckAt), s.tmNull(src.LastSuccessAt), s.tmNull(src.LastErrorAt),
 			src.LastError, src.ErrorCount, src.PostsSeen, src.Shared))
@@ -291,6 +292,17 @@ func (s *Store) FreeSourceName(ctx context.Context, workspaceID int64, kind vigi
 	}
 }
 
+// newSourceID is the id column and value of a new source's INSERT: on
+// SQLite, after the largest id any source ever had (migration 0025), so
+// that a deleted source's posts are never taken for a new source's; on
+// PostgreSQL, the identity sequence's (nothing to add).
+func (s *Store) newSourceID() (col, val string) {
+	if s.pg() {
+		return "", ""
+	}
+	return "id, ", "(SELECT MAX(hwm, COALESCE((SELECT MAX(id) FROM sources), 0)) + 1 FROM source_id_mark), "
+}
+
 // FindOrCreateSource returns the workspace's source of this kind and name,
 // creating it if there is none, due at once. Import and simulator runs use
 // it to have a source to attach posts to. An import source is created
@@ -304,8 +316,9 @@ func (s *Store) FindOrCreateSource(ctx context.Context, workspaceID int64, kind 
 		return vigie.Source{}, fmt.Errorf("find or create source: %w: a %s source is known by its address, not its name", vigie.ErrInvalid, kind)
 	}
 	now := s.clock()
-	_, err := s.exec(ctx, s.q(`INSERT INTO sources (workspace_id, kind, name, url, enabled, created_at, next_check_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, kind, name) DO NOTHING`),
+	idCol, idVal := s.newSourceID()
+	_, err := s.exec(ctx, s.q(`INSERT INTO sources (`+idCol+`workspace_id, kind, name, url, enabled, created_at, next_check_at)
+		VALUES (`+idVal+`?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, kind, name) DO NOTHING`),
 		workspaceID, string(kind), name, url, kind != vigie.SourceImport, s.tm(now), s.tm(now))
 	if err != nil {
 		return vigie.Source{}, s.errf(err, "find or create source %q", name)

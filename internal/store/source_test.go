@@ -400,3 +400,72 @@ func TestShareSourceRequestsBackfills(t *testing.T) {
 		}
 	})
 }
+
+// TestSourceIDsNeverReused: a source added after the newest one was deleted
+// gets a new id, so the deleted source's posts (known by their source) are
+// not taken for the new one's: the same feed items arrive as new posts.
+func TestSourceIDsNeverReused(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "m")
+		first := must(s.CreateSource(ctx, vigie.Source{WorkspaceID: f.ws.ID, Kind: vigie.SourceRSS, Name: "Feed", URL: "https://a.example/feed", Enabled: true}))(t)
+		items := []Item{{Post: post("https://a.example/item-1", "uval news", t0), MonitorKeys: []string{"m"}}}
+		if saved := must(saveBatch(s, ctx, first.ID, items, nil))(t); saved.Posts != 1 {
+			t.Fatalf("saved %+v", saved)
+		}
+		if err := s.DeleteSource(ctx, f.ws.ID, first.ID); err != nil {
+			t.Fatal(err)
+		}
+		again := must(s.CreateSource(ctx, vigie.Source{WorkspaceID: f.other.ID, Kind: vigie.SourceRSS, Name: "Feed", URL: "https://a.example/feed", Enabled: true}))(t)
+		if again.ID == first.ID {
+			t.Fatalf("the deleted source's id %d was given again", first.ID)
+		}
+		imp := must(s.FindOrCreateSource(ctx, f.other.ID, vigie.SourceImport, "Import", ""))(t)
+		if imp.ID == first.ID {
+			t.Fatalf("the deleted source's id %d was given to an import", first.ID)
+		}
+		known := must(s.KnownPosts(ctx, &again, "mastodon", []string{"https://a.example/item-1"}))(t)
+		if len(known) != 0 {
+			t.Fatalf("the new source's item is taken for the deleted source's: %v", known)
+		}
+	})
+}
+
+// TestSourceIDMarkMigration: upgraded, a database whose newest source was
+// deleted already numbers new sources after the ids its posts carry.
+func TestSourceIDMarkMigration(t *testing.T) {
+	t.Parallel()
+	for _, d := range dialects {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s := storeBefore(t, d, "0025")
+			now := s.tm(t0)
+			var ws, src int64
+			if err := s.db.QueryRow(s.q("INSERT INTO workspaces (organisation_id, name, slug, created_at) SELECT id, 'P', 'press', ? FROM organisations WHERE slug = 'default' RETURNING id"), now).Scan(&ws); err != nil {
+				t.Fatal(err)
+			}
+			for i := range 3 {
+				if err := s.db.QueryRow(s.q("INSERT INTO sources (workspace_id, kind, name, created_at, next_check_at) VALUES (?, 'import', ?, ?, ?) RETURNING id"),
+					ws, fmt.Sprint("i", i), now, now).Scan(&src); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// The posts of a deleted source numbered above the others.
+			if _, err := s.db.Exec(s.q("INSERT INTO posts (source_kind, external_id, published_at, stored_at) VALUES ('rss', ?, ?, ?)"),
+				fmt.Sprintf("src/%d/x", src+4), now, now); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.prepareWrites(ctx); err != nil {
+				t.Fatal(err)
+			}
+			created := must(s.FindOrCreateSource(ctx, ws, vigie.SourceImport, "new", ""))(t)
+			if created.ID <= src+4 && d == SQLite {
+				t.Fatalf("new source %d, want after %d", created.ID, src+4)
+			}
+		})
+	}
+}
