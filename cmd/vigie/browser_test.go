@@ -132,12 +132,22 @@ func TestBrowser(t *testing.T) {
 
 	// A new mention arrives without a reload.
 	do(t, ctx, "wait for the live stream", chromedp.WaitVisible(chromedp.CSS(".live:not([hidden])")))
+	countBefore := get(t, ctx, "read the count before", chromedp.Evaluate[int](`Number(document.querySelector("[data-count]").dataset.count)`))
 	arrival := vigie.Post{ID: "b:3", Source: "rss", PublishedAt: time.Now().UTC(), Title: "Valmont live arrival 42", Text: "Breaking news from the campus"}
 	if _, err := in.app.pipeline.Process(ctx0, &src, []vigie.Post{arrival}, nil); err != nil {
 		t.Fatal(err)
 	}
 	do(t, ctx, "see the new mention arrive",
 		chromedp.WaitVisible(chromedp.Search(`//li[contains(@class,"mention") and contains(., "live arrival 42")]`)))
+	// The count grows with it; paused, the stream says so.
+	if n := get(t, ctx, "read the count", chromedp.Evaluate[string](`document.querySelector("[data-count]").textContent`)); n != fmt.Sprintf("%d mentions", countBefore+1) {
+		t.Fatalf("count after a live arrival: %q, want %d mentions", n, countBefore+1)
+	}
+	do(t, ctx, "pause", chromedp.Click(chromedp.CSS("[data-pause]")))
+	if st := get(t, ctx, "read the live state", chromedp.Text(chromedp.CSS("[data-live-state]"))); st != "Paused" {
+		t.Fatalf("paused stream says %q", st)
+	}
+	do(t, ctx, "resume", chromedp.Click(chromedp.CSS("[data-pause]")))
 
 	// Search: the matched word is highlighted; a bad query says where.
 	do(t, ctx, "search",
@@ -209,7 +219,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(".test-result .total")),
 	)
 	tested := get(t, ctx, "read the test", chromedp.Text(chromedp.CSS(".test-result")))
-	if !strings.Contains(tested, "1 mention in the last 7 days") || !strings.Contains(tested, "robotics lab") {
+	if !strings.Contains(tested, "1 mention of the last") || !strings.Contains(tested, "robotics lab") {
 		t.Fatalf("test of the query: %q", tested)
 	}
 	do(t, ctx, "save", chromedp.Submit(chromedp.ID("m-name")), chromedp.WaitVisible(chromedp.CSS("table.list")))

@@ -516,3 +516,40 @@ func TestShareOfVoiceCountsOnce(t *testing.T) {
 		t.Errorf("the keyword monitor is in the share of voice:\n%s", donut)
 	}
 }
+
+// TestQueryTestOnYoungArchive: trying a query on an archive a few hours
+// old says so, and its rate is over those hours, not over 7 days.
+func TestQueryTestOnYoungArchive(t *testing.T) {
+	in, api, src := valmontInstance(t, "m-v")
+	addUser(t, in, "ed@uval.example", "editor")
+	now := time.Now().UTC()
+	var posts []vigie.Post
+	for i := range 6 {
+		posts = append(posts, vigie.Post{ID: fmt.Sprint("y", i), Source: "rss", Text: "Valmont news", PublishedAt: now.Add(-time.Duration(i*20+5) * time.Minute)})
+	}
+	if _, err := in.app.pipeline.Process(context.Background(), &src, posts, nil); err != nil {
+		t.Fatal(err)
+	}
+	c := webClient(t, api.base, "ed@uval.example")
+	resp, err := c.Get(api.base + "/w/" + in.app.workspace.Slug + "/monitors/check?q=valmont&test=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Total   int     `json:"total"`
+		PerDay  float64 `json:"per_day"`
+		Hours   int     `json:"hours"`
+		Summary string  `json:"summary"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&res)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 6 || res.Hours < 1 || res.Hours > 3 || res.PerDay < 6*24/3.0 {
+		t.Fatalf("tried on a young archive: %+v (want 6 mentions over 1–3 hours, at least 48 a day)", res)
+	}
+	if !strings.Contains(res.Summary, "(all the archive holds)") || !strings.Contains(res.Summary, "6 mentions of the last") {
+		t.Fatalf("summary %q", res.Summary)
+	}
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"time"
 )
@@ -66,4 +67,25 @@ func (s *Store) LastMentions(ctx context.Context, workspaceID int64) (map[string
 		return nil, s.errf(err, "last mentions")
 	}
 	return out, nil
+}
+
+// FirstMentionSince returns the start of the first hour at or after since
+// in which the workspace has mentions (from its hourly totals): how far
+// back a "last 7 days" figure really reaches on a young archive. ok is
+// false when it has none since then.
+func (s *Store) FirstMentionSince(ctx context.Context, workspaceID int64, since time.Time) (at time.Time, ok bool, err error) {
+	if err := noWorkspace("first mention", workspaceID); err != nil {
+		return time.Time{}, false, err
+	}
+	var h sql.NullInt64
+	err = s.db.QueryRowContext(ctx, s.q(`SELECT MIN(bucket) FROM rollup_hour_totals
+		WHERE set_id = (SELECT id FROM monitor_sets WHERE workspace_id = ? AND key = '') AND bucket >= ? AND n > 0`),
+		workspaceID, hourOf(since)).Scan(&h)
+	if err != nil {
+		return time.Time{}, false, s.errf(err, "first mention")
+	}
+	if !h.Valid {
+		return time.Time{}, false, nil
+	}
+	return time.Unix(h.Int64*3600, 0).UTC(), true, nil
 }

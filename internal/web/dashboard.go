@@ -423,3 +423,12 @@ func formatPct(locale string, f float64) string {
 	}
 	return n + "%"
 }
+
+// formatFloat is f with one decimal: 1.4 in English, 1,4 in French.
+func formatFloat(locale string, f float64) string {
+	s := strconv.FormatFloat(f, 'f', 1, 64)
+	if locale == "fr" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}

@@ -201,9 +201,13 @@ type checkResult struct {
 	Warnings []checkWarning `json:"warnings,omitempty"`
 	// With test=1: what the query would have matched among the workspace's
 	// mentions of the last 7 days.
-	Tested  bool          `json:"tested,omitempty"`
-	Total   int           `json:"total"`
-	PerDay  float64       `json:"per_day"`
+	Tested bool    `json:"tested,omitempty"`
+	Total  int     `json:"total"`
+	PerDay float64 `json:"per_day"`
+	// Hours is how far back the test reached: 7 days, or less on an
+	// archive younger than that; Summary says it all in words.
+	Hours   int           `json:"hours"`
+	Summary string        `json:"summary,omitempty"`
 	Samples []checkSample `json:"samples,omitempty"`
 }
 
@@ -245,8 +249,22 @@ func (w *Web) checkQuery(rw http.ResponseWriter, r *http.Request, v *visit) erro
 		if err != nil {
 			return err
 		}
-		res.Tested, res.Total = true, page.Total
-		res.PerDay = float64(page.Total) / (testWindow.Hours() / 24)
+		// A young archive does not reach 7 days back: the rate is over
+		// what it holds, and the summary says over how long.
+		now := w.Now().UTC()
+		window := testWindow
+		if first, ok, err := w.Store.FirstMentionSince(r.Context(), v.Workspace.ID, now.Add(-testWindow)); err != nil {
+			return err
+		} else if ok && now.Sub(first) < window {
+			window = max(now.Sub(first), time.Hour)
+		}
+		res.Tested, res.Total, res.Hours = true, page.Total, int(window.Round(time.Hour).Hours())
+		res.PerDay = float64(page.Total) / (window.Hours() / 24)
+		span := v.T("monitor.testdays", int(window.Round(24*time.Hour).Hours()/24))
+		if window < testWindow {
+			span = v.T("monitor.testhours", res.Hours)
+		}
+		res.Summary = v.T("monitor.testtotal", page.Total, span, formatFloat(v.Locale, res.PerDay))
 		for _, m := range page.Mentions {
 			text := m.Post.Text
 			if text == "" {

@@ -29,8 +29,11 @@ var counted = (function () {
   var state = live.querySelector("[data-live-state]");
   var pause = live.querySelector("[data-pause]");
   var showNew = live.querySelector("[data-show-new]");
-  var labels = { on: state.textContent, paused: pause.dataset.labelResume, off: "…" };
+  var labels = { on: state.textContent };
   var more = live.querySelector("[data-more]");
+  // The count of the stream's mentions grows with what arrives (live rows
+  // pass the page's filters).
+  var countEl = document.querySelector("[data-count]");
   var paused = false, held = [], skipped = 0;
   // During a burst, a few rows per update are drawn (no one reads a hundred
   // a second, and drawing them would make the page sluggish); the others
@@ -41,6 +44,11 @@ var counted = (function () {
     var t = document.createElement("template");
     t.innerHTML = html; // rendered and escaped by the server's templates
     var rows = Array.prototype.slice.call(t.content.children);
+    if (countEl && rows.length > 0) {
+      var total = Number(countEl.dataset.count) + rows.length;
+      countEl.dataset.count = total;
+      countEl.textContent = countEl.dataset.approx + counted(countEl, "label", total);
+    }
     if (rows.length > maxDrawn) {
       skipped += rows.length - maxDrawn;
       rows = rows.slice(0, maxDrawn); // the newest
@@ -71,11 +79,12 @@ var counted = (function () {
     live.classList.toggle("paused", paused);
     pause.textContent = paused ? pause.dataset.labelResume : pause.dataset.labelPause;
     pause.setAttribute("aria-pressed", paused ? "true" : "false");
+    state.textContent = paused ? state.dataset.labelPaused : labels.on;
     if (!paused) flush();
   });
   showNew.addEventListener("click", flush);
   var es = new EventSource(live.dataset.live);
-  es.addEventListener("open", function () { live.classList.remove("off"); state.textContent = labels.on; });
+  es.addEventListener("open", function () { live.classList.remove("off"); state.textContent = paused ? state.dataset.labelPaused : labels.on; });
   es.addEventListener("error", function () { live.classList.add("off"); });
   es.addEventListener("mentions", function (e) {
     if (paused) {
@@ -125,7 +134,7 @@ var counted = (function () {
         } else {
           q.removeAttribute("aria-invalid");
           (res.warnings || []).forEach(function (w) {
-            status.appendChild(el("p", "warning", w.column + ": " + w.message));
+            status.appendChild(el("p", "warning", status.dataset.colLabel.replace("%d", w.column) + " " + w.message));
           });
         }
         return res;
@@ -139,8 +148,8 @@ var counted = (function () {
     result.textContent = "";
     check(true).then(function (res) {
       if (!res.ok || !res.tested) return;
-      var label = res.total > 0 ? counted(result, "labelTotal", res.total) : result.dataset.labelNone.replace("%d", res.total);
-      result.appendChild(el("p", "total", label.replace("%s", res.per_day.toFixed(1))));
+      var label = res.total > 0 ? res.summary : result.dataset.labelNone.replace("%d", res.total);
+      result.appendChild(el("p", "total", label));
       var ul = el("ul", "samples");
       (res.samples || []).forEach(function (s) {
         var li = el("li");
