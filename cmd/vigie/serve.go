@@ -126,15 +126,15 @@ func serve(name string, args []string, stdout, stderr io.Writer) error {
 
 	err = server.ListenAndServe(ctx, cfg.Addr, in.handler, a.log, func(addr net.Addr) {
 		base := "http://" + addr.String()
-		fmt.Fprintf(stdout, "Vigie is running at %s (workspace %q, %d monitors, database %s).\n", base, a.workspace.Name, a.index.Len(), a.store.Dialect())
+		fmt.Fprintf(stdout, "Vigie is running at %s (workspace %q, %d monitors in all, database %s).\n", base, a.workspace.Name, a.index.Len(), a.store.Dialect())
 		if in.setupToken != "" {
 			fmt.Fprintf(stdout, "\nOpen this one-time link to create the administrator account (valid %d hours):\n  %s/setup?token=%s\n", int(setupValidity.Hours()), base, in.setupToken)
 		} else {
 			fmt.Fprintf(stdout, "\nSign in at %s/login (add users with: vigie user create --email … --role editor)\n", base)
 		}
 		if demo {
-			fmt.Fprintf(stdout, "\nDemo: the simulator publishes about %d posts a minute about a fictional university; mentions appear within seconds.\n", int(in.sim.Rate))
-			fmt.Fprintf(stdout, "Start a simulated crisis from the Sources page, or with the API. API token for this demo (shown once):\n  %s\n\nTry:\n", in.token)
+			fmt.Fprintf(stdout, "\nDemo: the simulator publishes posts about a fictional university, up to about %d a minute in the daytime of Europe/Zurich and a few at night; mentions appear within seconds.\n", int(in.sim.Rate))
+			fmt.Fprintf(stdout, "Start a simulated crisis from the Sources page, or with the API. API token for this demo (shown once, valid %d days):\n  %s\n\nTry:\n", int(demoTokenValidity.Hours()/24), in.token)
 			fmt.Fprintf(stdout, "  curl -H 'Authorization: Bearer %s' '%s/api/v1/mentions?limit=5'\n", in.token, base)
 			fmt.Fprintf(stdout, "  curl -X POST -H 'Authorization: Bearer %s' '%s/api/v1/demo/crisis?kind=%s'   # start a crisis\n", in.token, base, simulator.Crises()[0])
 		} else {
@@ -172,6 +172,9 @@ func setupLink(ctx context.Context, a *app) (string, error) {
 	return tok, a.store.CreateSetupToken(ctx, hash, time.Now().Add(setupValidity))
 }
 
+// demoTokenValidity is how long the token a demo prints works.
+const demoTokenValidity = 30 * 24 * time.Hour
+
 // setUpDemo saves the demo monitors and the simulated source, and returns a
 // fresh API token.
 func setUpDemo(ctx context.Context, a *app) (string, error) {
@@ -197,7 +200,9 @@ func setUpDemo(ctx context.Context, a *app) (string, error) {
 			return "", err
 		}
 	}
+	// Each start of the demo prints a new token: they expire, so that the
+	// demo's admin tokens do not pile up for ever.
 	plain, _, err := a.store.CreateToken(ctx, store.TokenSpec{Name: "demo " + time.Now().UTC().Format("2006-01-02 15:04"),
-		WorkspaceID: a.workspace.ID, Role: account.Admin})
+		WorkspaceID: a.workspace.ID, Role: account.Admin, ExpiresAt: time.Now().Add(demoTokenValidity)})
 	return plain, err
 }

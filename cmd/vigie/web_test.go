@@ -381,9 +381,14 @@ func TestExportBadFilter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	head, _ := bufio.NewReader(resp.Body).ReadString('\n')
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
 		t.Errorf("a plain export: %d %q", resp.StatusCode, resp.Header.Get("Content-Disposition"))
+	}
+	// The CSV has what the JSON export has: country and tags too.
+	if !strings.Contains(head, ",lang,country,sentiment,") || !strings.Contains(head, ",monitors,tags,") {
+		t.Errorf("CSV header %q", head)
 	}
 }
 
@@ -495,6 +500,9 @@ func TestShareOfVoiceCountsOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, body := api.do("GET", "/api/v1/overview", nil)
+	if body["bucket"] != "1h" {
+		t.Errorf("overview bucket %v, want \"1h\"", body["bucket"])
+	}
 	sov, _ := json.Marshal(body["share_of_voice"])
 	if want := `[{"count":2,"key":"brand","prev":0},{"count":1,"key":"m-rival","name":"Rivebourg","prev":0},{"count":1,"key":"several","prev":0}]`; string(sov) != want {
 		t.Fatalf("share of voice %s, want %s", sov, want)

@@ -63,7 +63,11 @@ func runWorkspaceCreate(args []string, stdout, stderr io.Writer) error {
 	case err != nil:
 		return err
 	}
-	fmt.Fprintf(stdout, "Created workspace %s (%q, id %d, time zone %s); %d organisation administrator(s) administer it.\n", w.Slug, w.Name, w.ID, w.TimeZone, len(admins))
+	who := fmt.Sprintf("%d organisation administrators administer it", len(admins))
+	if len(admins) == 1 {
+		who = "1 organisation administrator administers it"
+	}
+	fmt.Fprintf(stdout, "Created workspace %s (%q, id %d, time zone %s); %s.\n", w.Slug, w.Name, w.ID, w.TimeZone, who)
 	if len(admins) == 0 {
 		fmt.Fprintf(stdout, "Give it members with: vigie user create --email E --role admin --workspace %s\n", w.Slug)
 	}

@@ -330,20 +330,57 @@ type sourceInput struct {
 	Kind     vigie.SourceKind  `json:"kind"`
 	Name     string            `json:"name"`
 	URL      string            `json:"url"`
-	Interval string            `json:"interval"` // Go duration ("15m") or seconds
+	Interval intervalInput     `json:"interval"` // "15m", "1h", "2d", or seconds (a number or a string)
 	Settings map[string]string `json:"settings"`
 }
 
-func parseInterval(s string) (time.Duration, error) {
+// intervalInput is an interval as a client may give it: a string, or a
+// number of seconds.
+type intervalInput string
+
+func (in *intervalInput) UnmarshalJSON(b []byte) error {
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err == nil {
+		*in = intervalInput(n.String())
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf(`"interval" is a duration such as "15m" or a number of seconds`)
+	}
+	*in = intervalInput(s)
+	return nil
+}
+
+// maxInterval is the longest a source may wait between checks.
+const maxInterval = 7 * 24 * time.Hour
+
+func parseInterval(in intervalInput) (time.Duration, error) {
+	s := strings.TrimSpace(string(in))
 	if s == "" {
 		return 15 * time.Minute, nil
 	}
-	if n, err := strconv.Atoi(s); err == nil {
-		s = strconv.Itoa(n) + "s"
+	bad := &Error{Status: http.StatusBadRequest, Message: fmt.Sprintf(`invalid interval %q: give a duration from 1 minute to 7 days, e.g. "15m", "1h", "2d" or 900 (seconds)`, s)}
+	var d time.Duration
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if n > int64(maxInterval/time.Second) {
+			return 0, bad
+		}
+		d = time.Duration(n) * time.Second
+	} else if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n > 7 {
+			return 0, bad
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else if d, err = time.ParseDuration(s); err != nil {
+		return 0, bad
 	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < time.Minute && d != 0 {
-		return 0, &Error{Status: http.StatusBadRequest, Message: fmt.Sprintf(`invalid interval %q: give a duration of at least 1 minute, e.g. "15m" or "1h"`, s)}
+	switch {
+	case d == 0:
+		return 15 * time.Minute, nil // as when none is given
+	case d < time.Minute || d > maxInterval:
+		return 0, bad
 	}
 	return d, nil
 }
@@ -633,7 +670,11 @@ func (a *API) overview(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, ov)
+	// The bucket as a duration, as the API writes them ("1h", "24h").
+	writeJSON(w, http.StatusOK, struct {
+		vigie.Overview
+		Bucket string `json:"bucket"`
+	}{ov, formatInterval(ov.Bucket)})
 	return nil
 }
 

@@ -152,7 +152,7 @@ func (s *Service) runBackfills(ctx context.Context, owner string, jobs []store.B
 			// Back-off: 5 s, 10 s, 20 s… up to 30 minutes, retried for as
 			// long as it fails, with the error kept on the job.
 			delay := min(5*time.Second<<min(j.Attempts, 10), 30*time.Minute)
-			cfg.Log.Warn("backfilling a monitor", "monitor", t.m.ID, "attempt", j.Attempts+1, "retry_in", delay, "err", err)
+			cfg.Log.Warn("backfilling a monitor", "workspace", t.m.WorkspaceID, "monitor", t.m.ID, "attempt", j.Attempts+1, "retry_in", delay, "err", err)
 			if ferr := s.Store.FailBackfill(ctx, owner, j, err, time.Now().Add(delay)); ferr != nil {
 				cfg.Log.Warn("recording a failed backfill (its lease runs out and it is retried)", "monitor", t.m.ID, "err", ferr)
 			}
@@ -162,7 +162,7 @@ func (s *Service) runBackfills(ctx context.Context, owner string, jobs []store.B
 			if ferr != nil {
 				cfg.Log.Warn("recording a finished backfill (its lease runs out and it runs again)", "monitor", t.m.ID, "err", ferr)
 			} else {
-				cfg.Log.Info("monitor backfilled", "monitor", t.m.ID, "posts", t.r.Scanned, "matched", t.r.Matched, "added", t.r.Added,
+				cfg.Log.Info("monitor backfilled", "workspace", t.m.WorkspaceID, "monitor", t.m.ID, "posts", t.r.Scanned, "matched", t.r.Matched, "added", t.r.Added,
 					"removed", t.r.Removed, "superseded", !finished, "batch", len(ts), "seconds", fmt.Sprintf("%.1f", time.Since(start).Seconds()))
 			}
 		}

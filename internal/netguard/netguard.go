@@ -66,9 +66,9 @@ type BlockedError struct {
 func (e *BlockedError) Error() string {
 	switch e.Class {
 	case ClassLoopback:
-		return fmt.Sprintf("blocked the connection to %s: it is this machine's own loopback address; an administrator can allow loopback addresses in the network settings", e.Addr)
+		return fmt.Sprintf("blocked the connection to %s: it is this machine's own loopback address; the administrator of this installation can allow internal addresses by starting Vigie with VIGIE_ALLOW_PRIVATE_FETCH=1", e.Addr)
 	case ClassPrivate:
-		return fmt.Sprintf("blocked the connection to %s: it is an address of a private network, not of the public internet; an administrator can allow private networks in the network settings", e.Addr)
+		return fmt.Sprintf("blocked the connection to %s: it is an address of a private network, not of the public internet; the administrator of this installation can allow internal addresses by starting Vigie with VIGIE_ALLOW_PRIVATE_FETCH=1", e.Addr)
 	case ClassLinkLocal:
 		return fmt.Sprintf("blocked the connection to %s: it is a link-local address (where cloud servers keep their secret metadata); such addresses are never fetched and no setting allows them", e.Addr)
 	case ClassUnspecified:

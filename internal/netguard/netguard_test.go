@@ -115,8 +115,8 @@ func TestBlockedErrorSaysHowToAllow(t *testing.T) {
 		addr string
 		want string
 	}{
-		{"127.0.0.1", "allow loopback addresses"},
-		{"10.0.0.1", "allow private networks"},
+		{"127.0.0.1", "loopback address; the administrator of this installation can allow internal addresses by starting Vigie with VIGIE_ALLOW_PRIVATE_FETCH=1"},
+		{"10.0.0.1", "private network, not of the public internet; the administrator of this installation can allow internal addresses by starting Vigie with VIGIE_ALLOW_PRIVATE_FETCH=1"},
 		{"169.254.169.254", "no setting allows"},
 	}
 	for _, tt := range tests {

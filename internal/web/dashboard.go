@@ -124,7 +124,7 @@ func (w *Web) dashboard(rw http.ResponseWriter, r *http.Request, v *visit) error
 		"ByCountry":   d.bars(ov.ByCountry, "country", "dashboard.bycountry"),
 		"Authors":     d.authors(authors),
 		"RisingEmpty": risingEmpty(&ov),
-		"Hashtags":    d.keys(ov.TopHashtags, "#"), "Domains": d.keys(ov.TopDomains, "site:"), "Rising": d.keys(ov.Rising, "#"), "Terms": d.keys(terms, ""),
+		"Hashtags":    d.keys(ov.TopHashtags, "#"), "Domains": d.keys(ov.TopDomains, "site:"), "Rising": d.rising(ov.Rising), "Terms": d.keys(terms, ""),
 		"Empty": ov.Total == 0 && ov.PrevTotal == 0,
 	})
 }
@@ -431,4 +431,13 @@ func formatFloat(locale string, f float64) string {
 		s = strings.Replace(s, ".", ",", 1)
 	}
 	return s
+}
+
+// rising is the rising hashtags, none without a previous period to rise
+// from (every hashtag of a first period would "rise", repeating the top).
+func (d *dashView) rising(kc []vigie.KeyCount) []keyLink {
+	if d.ov.PrevTotal == 0 {
+		return nil
+	}
+	return d.keys(kc, "#")
 }

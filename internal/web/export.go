@@ -54,7 +54,7 @@ func (w *Web) exportMentions(rw http.ResponseWriter, r *http.Request, v *visit) 
 		bw.WriteString("\ufeff") // spreadsheets read UTF-8 with a BOM
 		cw = csv.NewWriter(bw)
 		cw.Write([]string{"id", "published_at", "source", "author_name", "author_handle", "followers", "url", "title", "text",
-			"lang", "sentiment", "sentiment_score", "monitors", "likes", "reposts", "replies", "near_duplicate_of"})
+			"lang", "country", "sentiment", "sentiment_score", "monitors", "tags", "likes", "reposts", "replies", "near_duplicate_of"})
 	} else {
 		bw.WriteString("[")
 	}
@@ -72,7 +72,7 @@ func (w *Web) exportMentions(rw http.ResponseWriter, r *http.Request, v *visit) 
 				p := &m.Post
 				cw.Write(safeCells([]string{strconv.FormatInt(m.ID, 10), p.PublishedAt.UTC().Format(time.RFC3339), p.Source,
 					p.Author.Name, p.Author.Handle, strconv.FormatInt(p.Author.Followers, 10), p.URL, p.Title, p.Text,
-					p.Lang, m.Sentiment.Label, strconv.FormatFloat(m.Sentiment.Score, 'f', 3, 64), strings.Join(mons, "; "),
+					p.Lang, p.Country, m.Sentiment.Label, strconv.FormatFloat(m.Sentiment.Score, 'f', 3, 64), strings.Join(mons, "; "), strings.Join(m.Tags, "; "),
 					strconv.FormatInt(p.Metrics.Likes, 10), strconv.FormatInt(p.Metrics.Reposts, 10), strconv.FormatInt(p.Metrics.Replies, 10),
 					strconv.FormatInt(m.NearDuplicateOf, 10)}))
 			} else {

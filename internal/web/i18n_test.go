@@ -19,7 +19,7 @@ func TestPlurals(t *testing.T) {
 		{"fr", "mentions.count", 0, "0 mention"}, // French: 0 and 1 are singular
 		{"fr", "mentions.count", 1, "1 mention"},
 		{"fr", "mentions.count", 2, "2 mentions"},
-		{"fr", "sources.failures", 1, "1 échec"},
+		{"fr", "sources.failures", 1, "1 échec de suite"},
 		{"fr", "sources.seen", int64(1), "1 publication lue"},
 		{"fr", "sources.seen", int64(1500), "1500 publications lues"},
 		{"en", "ago.days", 1, "1 day ago"},
