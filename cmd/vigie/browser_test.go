@@ -191,6 +191,10 @@ func TestBrowser(t *testing.T) {
 	if s := get(t, ctx, "read the corrected row", chromedp.Text(chromedp.CSS("li.mention .tags"))); !strings.Contains(s, "Negative") || !strings.Contains(s, "#press") || !strings.Contains(s, "#to answer") {
 		t.Fatalf("corrected row: %q", s)
 	}
+	// The page comes back to the mention saved, marked.
+	if target := get(t, ctx, "read the target", chromedp.Evaluate[string](`(document.querySelector("li.mention:target") || {}).id || ""`)); !strings.HasPrefix(target, "m-") {
+		t.Fatalf("after saving, no mention is the page's target (%q): %s", target, get(t, ctx, "url", chromedp.Evaluate[string](`location.href`)))
+	}
 	do(t, ctx, "mark irrelevant",
 		chromedp.Click(chromedp.CSS("li.mention details.actions summary")),
 		chromedp.Click(chromedp.CSS("li.mention details.actions input[name=irrelevant]")),

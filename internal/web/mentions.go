@@ -677,7 +677,12 @@ func (w *Web) editMention(rw http.ResponseWriter, r *http.Request, v *visit) err
 		}
 		return err
 	}
-	http.Redirect(rw, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
+	// Back where the mention is, marked (:target) as the one just saved.
+	next := safeNext(r.PostFormValue("next"))
+	if !strings.Contains(next, "#") {
+		next += "#m-" + strconv.FormatInt(id, 10)
+	}
+	http.Redirect(rw, r, next, http.StatusSeeOther)
 	return nil
 }
 
