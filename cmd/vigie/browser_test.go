@@ -313,6 +313,28 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("%s scrolls sideways on a 360-pixel phone (%v too wide)", page, wide)
 		}
 	}
+	// The phone layout of the dashboard: wide time charts scroll inside
+	// their card and open on their latest hours (the right end).
+	do(t, ctx, "open the dashboard on a phone", chromedp.EmulateViewport(360, 780), chromedp.Navigate(ws+"/"), chromedp.WaitVisible(chromedp.CSS(".grid .wide")))
+	ends := get(t, ctx, "read the charts' scroll", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll(".grid .wide"))
+		.map(c => c.scrollWidth <= c.clientWidth ? "fits" : (c.scrollLeft + c.clientWidth >= c.scrollWidth - 1 ? "end" : "start " + c.scrollLeft))`))
+	scrolled := 0
+	for _, e := range ends {
+		if e != "end" && e != "fits" {
+			t.Errorf("a wide chart opens away from its latest hours on a phone: %v", ends)
+		}
+		if e == "end" {
+			scrolled++
+		}
+	}
+	if scrolled == 0 {
+		t.Errorf("no chart scrolls on a phone (%v): the check checks nothing", ends)
+	}
+	// The phone layout of the monitors page: each figure says what it is.
+	do(t, ctx, "open the monitors on a phone", chromedp.Navigate(ws+"/monitors"), chromedp.WaitVisible(chromedp.CSS("table.list")))
+	if labels := get(t, ctx, "read the figures' labels", chromedp.Evaluate[string](`getComputedStyle(document.querySelector("table.list td.num"), "::before").content`)); labels != `"24 h: "` {
+		t.Errorf("monitors on a phone: the 24-hour figure is labelled %s", labels)
+	}
 	do(t, ctx, "back to desktop", chromedp.EmulateViewport(1280, 900))
 	do(t, ctx, "add a member",
 		chromedp.Navigate(ws+"/members"), chromedp.WaitVisible(chromedp.ID("mb-email")),

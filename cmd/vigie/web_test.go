@@ -514,6 +514,10 @@ func TestShareOfVoiceCountsOnce(t *testing.T) {
 	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	// Time axes say their zone.
+	if !strings.Contains(string(page), "Time (UTC)") {
+		t.Errorf("the dashboard's time axes do not name their zone")
+	}
 	donut := regexp.MustCompile(`(?s)<svg[^>]*aria-label="Share of voice".*?</svg>`).Find(page)
 	for _, want := range []string{"Uval", "Rivebourg", "Several at once", "50"} {
 		if !strings.Contains(string(donut), want) {

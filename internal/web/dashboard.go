@@ -224,7 +224,7 @@ func (d *dashView) compare() template.HTML {
 	}
 	return chart.TimeChart{Series: []chart.Series{cur, prev}, From: d.ov.From, To: d.ov.To, Step: d.ov.Bucket, Width: 560, Height: 200,
 		Label: d.v.T("dashboard.compareTitle"), Empty: d.v.T("dashboard.nomentions"), YLabel: d.v.T("dashboard.mentions"),
-		FormatTime: d.timeFormat(), FormatBucket: d.bucketFormat(), FormatValue: d.num, FormatTick: chart.Compact}.Lines()
+		XLabel: d.axisZone(), FormatTime: d.timeFormat(), FormatBucket: d.bucketFormat(), FormatValue: d.num, FormatTick: chart.Compact}.Lines()
 }
 
 // volume is the mentions of each monitor per bucket (the 12 busiest).
@@ -242,7 +242,7 @@ func (d *dashView) volume() template.HTML {
 	}
 	return chart.TimeChart{Series: cs, From: d.ov.From, To: d.ov.To, Step: d.ov.Bucket, Width: 560, Height: 240,
 		Label: d.v.T("dashboard.volume"), Empty: d.v.T("dashboard.nomentions"), YLabel: d.v.T("dashboard.mentions"),
-		FormatTime: d.timeFormat(), FormatBucket: d.bucketFormat(), FormatValue: d.num, FormatTick: chart.Compact,
+		XLabel: d.axisZone(), FormatTime: d.timeFormat(), FormatBucket: d.bucketFormat(), FormatValue: d.num, FormatTick: chart.Compact,
 		BucketURL: func(at time.Time) string { return d.link(at, at.Add(d.ov.Bucket)) }}.Lines()
 }
 
@@ -301,7 +301,7 @@ func (d *dashView) sentiment() template.HTML {
 	}
 	return chart.StackChart{Layers: layers, Points: pts, From: d.ov.From, To: d.ov.To, Step: d.ov.Bucket, Width: 560, Height: 220,
 		Label: d.v.T("dashboard.sentiment"), Empty: d.v.T("dashboard.nomentions"), YLabel: d.v.T("dashboard.mentions"),
-		FormatTime: d.timeFormat(), FormatBucket: d.bucketFormat(), FormatValue: d.num,
+		XLabel: d.axisZone(), FormatTime: d.timeFormat(), FormatBucket: d.bucketFormat(), FormatValue: d.num,
 		FormatShare: func(f float64) string { return formatPct(d.v.Locale, f) }}.Columns()
 }
 
@@ -368,25 +368,38 @@ func (d *dashView) authors(in []vigie.Influence) []authorRow {
 func (d *dashView) num(f float64) string { return formatInt(d.v.Locale, int(math.Round(f))) }
 
 // timeFormat labels the time axis in the visit's language.
+// Hours are shown in the workspace's time zone, named under the time axis;
+// days are UTC days (the periods' days), said so there.
 func (d *dashView) timeFormat() func(time.Time) string {
 	if d.ov.Bucket < 24*time.Hour {
-		return func(t time.Time) string { return t.UTC().Format("15:04") }
+		loc := workspaceZone(d.v.Workspace)
+		return func(t time.Time) string { return t.In(loc).Format("15:04") }
 	}
 	return func(t time.Time) string { return shortDate(d.v.Locale, t) }
 }
 
 func (d *dashView) bucketFormat() func(time.Time) string {
 	if d.ov.Bucket < 24*time.Hour {
-		return func(t time.Time) string { return shortDate(d.v.Locale, t) + " " + t.UTC().Format("15:04") + " UTC" }
+		loc := workspaceZone(d.v.Workspace)
+		return func(t time.Time) string {
+			return shortDate(d.v.Locale, t.In(loc)) + " " + t.In(loc).Format("15:04 MST")
+		}
 	}
-	return func(t time.Time) string { return shortDate(d.v.Locale, t) }
+	return func(t time.Time) string { return shortDate(d.v.Locale, t) + " (UTC)" }
+}
+
+// axisZone names the time axis' zone.
+func (d *dashView) axisZone() string {
+	if d.ov.Bucket < 24*time.Hour {
+		return d.v.T("dashboard.axiszone", workspaceZone(d.v.Workspace).String())
+	}
+	return d.v.T("dashboard.axisdays")
 }
 
 var frMonths = []string{"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."}
 
 // shortDate is "Nov 12" in English, "12 nov." in French.
 func shortDate(locale string, t time.Time) string {
-	t = t.UTC()
 	if locale == "fr" {
 		return strconv.Itoa(t.Day()) + " " + frMonths[t.Month()-1]
 	}

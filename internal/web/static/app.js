@@ -13,6 +13,11 @@ var counted = (function () {
 })();
 
 (function () {
+  // On a phone, wide charts scroll inside their card: open them on the
+  // latest hours (their right end), where a crisis is read.
+  document.querySelectorAll(".grid .wide").forEach(function (c) {
+    if (c.scrollWidth > c.clientWidth) c.scrollLeft = c.scrollWidth;
+  });
   document.querySelectorAll("select[data-submit]").forEach(function (s) {
     s.addEventListener("change", function () { s.form.submit(); });
   });
