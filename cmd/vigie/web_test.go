@@ -514,6 +514,18 @@ func TestShareOfVoiceCountsOnce(t *testing.T) {
 	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	// A crisis is read by the hour too: the last 6 hours, this hour.
+	for _, period := range []string{"6h", "1h"} {
+		resp, err := c.Get(api.base + "/w/" + in.app.workspace.Slug + "/?period=" + period)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !regexp.MustCompile(`href="\?period=`+period+`" aria-current="true"`).Match(p) {
+			t.Errorf("dashboard for %s: %d", period, resp.StatusCode)
+		}
+	}
 	// Time axes say their zone.
 	if !strings.Contains(string(page), "Time (UTC)") {
 		t.Errorf("the dashboard's time axes do not name their zone")

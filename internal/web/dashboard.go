@@ -18,10 +18,10 @@ import (
 	"github.com/vigie-project/vigie/internal/match"
 )
 
-// dashPeriod is the dashboard's period: a preset (24h, 7d, 30d) or custom
+// dashPeriod is the dashboard's period: a preset (1h, 6h, 24h, 7d, 30d) or custom
 // dates, cut into hours (up to two days) or days.
 type dashPeriod struct {
-	Name     string // 24h, 7d, 30d, custom
+	Name     string // 1h, 6h, 24h, 7d, 30d, custom
 	From, To time.Time
 	Bucket   time.Duration
 	// FromDate, ToDate fill the custom form (inclusive dates).
@@ -37,6 +37,15 @@ func readPeriod(r *http.Request, now time.Time) dashPeriod {
 	p := dashPeriod{Name: q.Get("period")}
 	day := 24 * time.Hour
 	switch p.Name {
+	case "1h", "6h":
+		// A crisis is read by the hour: the hours up to the current one
+		// (which is still filling), against the hours before.
+		n := 1
+		if p.Name == "6h" {
+			n = 6
+		}
+		p.To = now.Truncate(time.Hour).Add(time.Hour)
+		p.From, p.Bucket = p.To.Add(-time.Duration(n)*time.Hour), time.Hour
 	case "7d", "30d":
 		n := 7
 		if p.Name == "30d" {
@@ -117,7 +126,7 @@ func (w *Web) dashboard(rw http.ResponseWriter, r *http.Request, v *visit) error
 	}
 	d := &dashView{v: v, p: p, ov: &ov, base: workspacePath(v.Workspace, "mentions")}
 	return w.render(rw, v, http.StatusOK, "dashboard", map[string]any{
-		"P": p, "Presets": []string{"24h", "7d", "30d"}, "KPIs": d.kpis(),
+		"P": p, "Presets": []string{"1h", "6h", "24h", "7d", "30d"}, "KPIs": d.kpis(),
 		"Compare": d.compare(), "Volume": d.volume(), "Share": d.share(), "Sentiment": d.sentiment(),
 		"BySource":    d.bars(ov.BySource, "source", "dashboard.bysource"),
 		"ByLang":      d.bars(ov.ByLang, "lang", "dashboard.bylang"),
