@@ -435,6 +435,18 @@ func matrixRoutes() []route {
 			other: func(f *matrixFixture, _ principal) string {
 				return wsPath(f, fmt.Sprintf("/sources/%d/delete", f.sourceB))
 			}, ok: seeOther},
+		{pattern: "POST /w/{ws}/sources/{id}/check", kind: webPage, action: sources, method: "POST", own: func(f *matrixFixture, _ principal) string { return wsPath(f, "/sources/"+f.freshSource()+"/check") },
+			other: func(f *matrixFixture, _ principal) string {
+				return wsPath(f, fmt.Sprintf("/sources/%d/check", f.sourceB))
+			}, ok: seeOther},
+		// Several at once: the ids in the form (here in the address); one
+		// of another workspace and none is deleted.
+		{pattern: "POST /w/{ws}/sources/delete", kind: webPage, action: sources, method: "POST", own: func(f *matrixFixture, _ principal) string {
+			return wsPath(f, "/sources/delete?id="+f.freshSource()+"&id="+f.freshSource())
+		},
+			other: func(f *matrixFixture, _ principal) string {
+				return wsPath(f, fmt.Sprintf("/sources/delete?id=%s&id=%d", f.freshSource(), f.sourceB))
+			}, ok: seeOther},
 		// Sharing a source with the organisation: its administrators only,
 		// whatever their role in the workspace.
 		{pattern: "POST /w/{ws}/sources/{id}/share", kind: webPage, method: "POST",

@@ -577,3 +577,87 @@ func TestQueryTestOnYoungArchive(t *testing.T) {
 		t.Fatalf("summary %q", res.Summary)
 	}
 }
+
+// TestSourcesCheckNowAndBulk: a source can be checked at once, several
+// deleted together (none when one is not the workspace's), and when every
+// feed fails the page says to look at the connection, once.
+func TestSourcesCheckNowAndBulk(t *testing.T) {
+	in, api, _ := valmontInstance(t, "m-v")
+	addUser(t, in, "ed@uval.example", "editor")
+	ctx := context.Background()
+	st := in.app.store
+	ws := in.app.workspace.ID
+	var ids []int64
+	for i := range 3 {
+		s, err := st.CreateSource(ctx, vigie.Source{WorkspaceID: ws, Kind: vigie.SourceRSS, Name: fmt.Sprint("Feed ", i),
+			URL: fmt.Sprintf("https://feed%d.example.org/rss", i), Interval: time.Hour, Enabled: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		later := time.Now().Add(time.Hour)
+		if err := st.UpdateSourceState(ctx, s.ID, vigie.SourceState{NextCheckAt: later, ErrorCount: 2, LastErrorAt: time.Now(),
+			LastError: "the server name feed.example.org does not exist"}); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, s.ID)
+	}
+	c := webClient(t, api.base, "ed@uval.example")
+	base := api.base + "/w/" + in.app.workspace.Slug
+	page := func() string {
+		t.Helper()
+		resp, err := c.Get(base + "/sources")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return string(b)
+	}
+	p := page()
+	if strings.Count(p, "None of the 3 feeds can be reached") != 1 {
+		t.Fatalf("no single diagnosis of a machine without network:\n%s", p)
+	}
+	csrf := string(regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(p)[1])
+	post := func(path string, form url.Values) int {
+		t.Helper()
+		form.Set("csrf", csrf)
+		resp, err := c.PostForm(base+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post(fmt.Sprintf("/sources/%d/check", ids[0]), url.Values{}); code != 303 {
+		t.Fatalf("check now: %d", code)
+	}
+	if s, err := st.FindSourceByID(ctx, ws, ids[0]); err != nil || s.NextCheckAt.After(time.Now()) {
+		t.Fatalf("after check now, next check %v (%v)", s.NextCheckAt, err)
+	}
+	other, err := st.CreateWorkspace(ctx, vigie.Workspace{Name: "Other", Slug: "other"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign, err := st.CreateSource(ctx, vigie.Source{WorkspaceID: other.ID, Kind: vigie.SourceRSS, Name: "Theirs", URL: "https://theirs.example.org/rss", Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := post("/sources/delete", url.Values{"id": {fmt.Sprint(ids[0]), fmt.Sprint(foreign.ID)}}); code != 404 {
+		t.Fatalf("bulk delete with another workspace's source: %d, want 404", code)
+	}
+	if srcs, _ := st.FindSources(ctx, ws); len(srcs) != 4 { // 3 feeds and the import
+		t.Fatalf("after a refused bulk delete: %d sources", len(srcs))
+	}
+	if code := post("/sources/delete", url.Values{"id": {fmt.Sprint(ids[0]), fmt.Sprint(ids[1])}}); code != 303 {
+		t.Fatalf("bulk delete: %d", code)
+	}
+	if srcs, _ := st.FindSources(ctx, ws); len(srcs) != 2 {
+		t.Fatalf("after deleting two: %d sources", len(srcs))
+	}
+	if _, err := st.FindSourceByID(ctx, other.ID, foreign.ID); err != nil {
+		t.Fatalf("the other workspace's source: %v", err)
+	}
+	if strings.Contains(page(), "None of the") {
+		t.Fatal("one failing feed is diagnosed as no network")
+	}
+}

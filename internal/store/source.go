@@ -455,3 +455,17 @@ func (s *Store) CountSources(ctx context.Context, workspaceID int64) (int, error
 	}
 	return n, nil
 }
+
+// CheckSourceNow makes a workspace's enabled source due at once (the
+// scheduler, woken, runs it); another workspace's is ErrNotFound.
+func (s *Store) CheckSourceNow(ctx context.Context, workspaceID, id int64) error {
+	if err := noWorkspace("check source", workspaceID); err != nil {
+		return err
+	}
+	res, err := s.exec(ctx, s.q("UPDATE sources SET next_check_at = ? WHERE id = ? AND workspace_id = ? AND enabled"),
+		s.tm(s.clock()), id, workspaceID)
+	if err != nil {
+		return s.errf(err, "check source %d", id)
+	}
+	return affected(res, "check source %d", id)
+}

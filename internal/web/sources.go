@@ -69,11 +69,31 @@ func (w *Web) renderSources(rw http.ResponseWriter, r *http.Request, v *visit, s
 		}
 		rows = append(rows, row)
 	}
-	data := map[string]any{"Sources": rows, "Demo": w.TriggerCrisis != nil && v.Workspace.ID == w.DemoWorkspaceID, "Crises": w.Crises}
+	data := map[string]any{"Sources": rows, "Demo": w.TriggerCrisis != nil && v.Workspace.ID == w.DemoWorkspaceID, "Crises": w.Crises,
+		"NoNetwork": noNetwork(srcs)}
 	for k, x := range extra {
 		data[k] = x
 	}
 	return w.render(rw, v, status, "sources", data)
+}
+
+// noNetwork is the number of feeds when every one of them (two or more)
+// fails: then the machine's connection is the likelier fault than each
+// address, and the page says so once rather than N times.
+func noNetwork(srcs []vigie.Source) int {
+	feeds, failing := 0, 0
+	for _, s := range srcs {
+		if s.Enabled && s.Kind.KnownByURL() {
+			feeds++
+			if s.Failing() {
+				failing++
+			}
+		}
+	}
+	if feeds >= 2 && failing == feeds {
+		return feeds
+	}
+	return 0
 }
 
 func (w *Web) addFeed(rw http.ResponseWriter, r *http.Request, v *visit) error {
@@ -150,6 +170,58 @@ func (w *Web) deleteSource(rw http.ResponseWriter, r *http.Request, v *visit) er
 	if err := w.Store.DeleteSource(r.Context(), v.Workspace.ID, id); err != nil {
 		return err
 	}
+	http.Redirect(rw, r, workspacePath(v.Workspace, "sources"), http.StatusSeeOther)
+	return nil
+}
+
+// checkSource runs a source now rather than at its next check.
+func (w *Web) checkSource(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	if !v.Can(account.EditSources) {
+		return errForbidden
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return errNotFound
+	}
+	if err := w.Store.CheckSourceNow(r.Context(), v.Workspace.ID, id); err != nil {
+		return err
+	}
+	if w.Wake != nil {
+		w.Wake()
+	}
+	http.Redirect(rw, r, workspacePath(v.Workspace, "sources")+"#s-"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	return nil
+}
+
+// deleteSources deletes the workspace's sources given (id=…, checked in the
+// list): all of them, or none if one is not the workspace's.
+func (w *Web) deleteSources(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	if !v.Can(account.EditSources) {
+		return errForbidden
+	}
+	if err := r.ParseForm(); err != nil {
+		return &pageError{http.StatusBadRequest, "error.badrequest"}
+	}
+	var ids []int64
+	for _, s := range r.Form["id"] {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return errNotFound
+		}
+		if _, err := w.Store.FindSourceByID(r.Context(), v.Workspace.ID, id); err != nil {
+			return err
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		return w.renderSources(rw, r, v, http.StatusBadRequest, map[string]any{"Error": v.T("sources.noneselected")})
+	}
+	for _, id := range ids {
+		if err := w.Store.DeleteSource(r.Context(), v.Workspace.ID, id); err != nil {
+			return err
+		}
+	}
+	w.Log.Info("sources deleted", "workspace", v.Workspace.Slug, "sources", len(ids), "by", v.User.Email)
 	http.Redirect(rw, r, workspacePath(v.Workspace, "sources"), http.StatusSeeOther)
 	return nil
 }

@@ -233,6 +233,8 @@ func (w *Web) Register(mux *http.ServeMux) error {
 	page("POST /w/{ws}/sources", w.addFeed)
 	page("POST /w/{ws}/sources/opml", w.importOPML)
 	page("POST /w/{ws}/sources/{id}/delete", w.deleteSource)
+	page("POST /w/{ws}/sources/{id}/check", w.checkSource)
+	page("POST /w/{ws}/sources/delete", w.deleteSources)
 	page("POST /w/{ws}/sources/{id}/share", w.shareSource)
 	page("POST /w/{ws}/demo/crisis", w.startCrisis)
 	page("GET /w/{ws}/members", w.membersPage)
