@@ -19,13 +19,12 @@ import (
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/account"
-	"github.com/vigie-project/vigie/internal/enrich"
 	"github.com/vigie-project/vigie/internal/feeds"
+	"github.com/vigie-project/vigie/internal/mention"
 	"github.com/vigie-project/vigie/internal/monitor"
 	"github.com/vigie-project/vigie/internal/netguard"
 	"github.com/vigie-project/vigie/internal/query"
 	"github.com/vigie-project/vigie/internal/store"
-	"github.com/vigie-project/vigie/internal/text"
 )
 
 //go:embed openapi.json
@@ -607,26 +606,10 @@ func (a *API) correctMention(w http.ResponseWriter, r *http.Request) error {
 	if body.Lang == nil && body.Sentiment == nil {
 		return &Error{Status: http.StatusBadRequest, Message: `nothing to correct: send {"lang": "fr"} and/or {"sentiment": "negative"}`}
 	}
-	fields := map[string]string{}
-	if body.Lang != nil {
-		fields[store.FieldLang] = *body.Lang
-	}
-	if body.Sentiment != nil {
-		fields[store.FieldSentiment] = *body.Sentiment
-	}
-	m, err := a.Store.Correct(r.Context(), workspace(r), id, fields, actor(r.Context()))
+	m, err := (&mention.Service{Store: a.Store}).Correct(r.Context(), workspace(r), id,
+		mention.Correction{Lang: body.Lang, Sentiment: body.Sentiment}, actor(r.Context()))
 	if err != nil {
 		return err
-	}
-	if body.Lang != nil && body.Sentiment == nil {
-		// The tone is read anew in the corrected language, unless the team
-		// corrected it too: in this workspace only, as the language.
-		if s := enrich.Sentiment(text.Analyze(&m.Post), m.Post.Lang); s.Label != m.Sentiment.Label {
-			if m, err = a.Store.Correct(r.Context(), workspace(r), id, map[string]string{store.FieldSentiment: s.Label},
-				actor(r.Context())+" (tone re-read in "+m.Post.Lang+")"); err != nil {
-				return err
-			}
-		}
 	}
 	writeJSON(w, http.StatusOK, m)
 	return nil

@@ -50,19 +50,34 @@ func validLangCode(s string) bool {
 // the team. A post the workspace has no mention of is ErrNotFound; a bad
 // field or value is ErrInvalid, and nothing is changed.
 func (s *Store) Correct(ctx context.Context, workspaceID, postID int64, fields map[string]string, by string) (vigie.Mention, error) {
+	cs := make(map[string]Correction, len(fields))
+	for field, value := range fields {
+		cs[field] = Correction{Value: value, By: by}
+	}
+	return s.CorrectFields(ctx, workspaceID, postID, cs)
+}
+
+// Correction is a field's new value and who gave it.
+type Correction struct {
+	Value, By string
+}
+
+// CorrectFields is Correct with each field's author (the tone a person
+// corrected, or the one re-read in the language they corrected).
+func (s *Store) CorrectFields(ctx context.Context, workspaceID, postID int64, fields map[string]Correction) (vigie.Mention, error) {
 	if err := noWorkspace("correct mention", workspaceID); err != nil {
 		return vigie.Mention{}, err
 	}
 	if len(fields) == 0 {
 		return vigie.Mention{}, fmt.Errorf("%w: nothing to correct", vigie.ErrInvalid)
 	}
-	clean := map[string]string{}
-	for field, value := range fields {
-		field, value = strings.TrimSpace(field), strings.ToLower(strings.TrimSpace(value))
-		if err := checkCorrection(field, value); err != nil {
+	clean := map[string]Correction{}
+	for field, c := range fields {
+		field, c.Value = strings.TrimSpace(field), strings.ToLower(strings.TrimSpace(c.Value))
+		if err := checkCorrection(field, c.Value); err != nil {
 			return vigie.Mention{}, err
 		}
-		clean[field] = value
+		clean[field] = c
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var lang, label string
@@ -78,7 +93,7 @@ func (s *Store) Correct(ctx context.Context, workspaceID, postID int64, fields m
 		// The dashboard's rollups follow (aggregate.go).
 		return s.reroll(ctx, tx, []int64{postID}, func() error {
 			for _, field := range []string{FieldLang, FieldSentiment} {
-				value, ok := clean[field]
+				c, ok := clean[field]
 				if !ok {
 					continue
 				}
@@ -86,7 +101,7 @@ func (s *Store) Correct(ctx context.Context, workspaceID, postID int64, fields m
 				if field == FieldSentiment {
 					machine = label
 				}
-				if err := s.applyCorrection(ctx, tx, workspaceID, postID, field, value, machine, by); err != nil {
+				if err := s.applyCorrection(ctx, tx, workspaceID, postID, field, c.Value, machine, c.By); err != nil {
 					return err
 				}
 			}

@@ -14,8 +14,8 @@ import (
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/account"
-	"github.com/vigie-project/vigie/internal/enrich"
 	"github.com/vigie-project/vigie/internal/match"
+	"github.com/vigie-project/vigie/internal/mention"
 	"github.com/vigie-project/vigie/internal/monitor"
 	"github.com/vigie-project/vigie/internal/query"
 	"github.com/vigie-project/vigie/internal/store"
@@ -641,25 +641,19 @@ func (w *Web) editMention(rw http.ResponseWriter, r *http.Request, v *visit) err
 	}
 	by := "user:" + v.User.Email
 	if len(fields) > 0 {
-		corrected, err := w.Store.Correct(r.Context(), v.Workspace.ID, id, fields, by)
+		var c mention.Correction
+		if l, ok := fields[store.FieldLang]; ok {
+			c.Lang = &l
+		}
+		if s, ok := fields[store.FieldSentiment]; ok {
+			c.Sentiment = &s
+		}
+		_, err := (&mention.Service{Store: w.Store}).Correct(r.Context(), v.Workspace.ID, id, c, by)
 		if errors.Is(err, vigie.ErrInvalid) {
 			return &pageError{http.StatusBadRequest, "mention.badcorrection"}
 		}
 		if err != nil {
 			return err
-		}
-		if _, lang := fields[store.FieldLang]; lang {
-			if _, tone := fields[store.FieldSentiment]; !tone {
-				// The tone is read anew in the corrected language, unless the
-				// team corrected it: in this workspace only, as the language.
-				s := enrich.Sentiment(text.Analyze(&corrected.Post), corrected.Post.Lang)
-				if s.Label != corrected.Sentiment.Label {
-					if _, err := w.Store.Correct(r.Context(), v.Workspace.ID, id, map[string]string{store.FieldSentiment: s.Label},
-						by+" (tone re-read in "+corrected.Post.Lang+")"); err != nil {
-						return err
-					}
-				}
-			}
 		}
 	}
 	var tags []string
