@@ -442,7 +442,7 @@ func (t *APIToken) Expired(now time.Time) bool {
 
 // Influence is an author's influence over the mentions of a workspace in a
 // period, with everything it was computed from, so that the team can see
-// why an author ranks where it does (ScoreInfluence has the formula).
+// why an author ranks where it does (influence.Score has the formula).
 type Influence struct {
 	Source string          `json:"source"` // source kind the author posts on
 	Author Author          `json:"author"`

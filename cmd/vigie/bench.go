@@ -16,6 +16,7 @@ import (
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/enrich"
 	"github.com/vigie-project/vigie/internal/match"
+	"github.com/vigie-project/vigie/internal/postjson"
 	"github.com/vigie-project/vigie/internal/text"
 )
 
@@ -114,7 +115,7 @@ func runBenchMatch(args []string, stdout, stderr io.Writer) error {
 		ps = ps[:0]
 		for _, b := range lines {
 			var p vigie.Post
-			if vigie.DecodePost(b, &p) == nil && p.Validate() == nil {
+			if postjson.Decode(b, &p) == nil && p.Validate() == nil {
 				ps = append(ps, p)
 			}
 		}
@@ -210,7 +211,7 @@ func readPosts(path string, limit int) ([]vigie.Post, error) {
 			continue
 		}
 		var p vigie.Post
-		if vigie.DecodePost(b, &p) == nil && p.Validate() == nil {
+		if postjson.Decode(b, &p) == nil && p.Validate() == nil {
 			ps = append(ps, p)
 		}
 	}

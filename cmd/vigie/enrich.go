@@ -18,6 +18,7 @@ import (
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/config"
 	"github.com/vigie-project/vigie/internal/enrich"
+	"github.com/vigie-project/vigie/internal/postjson"
 	"github.com/vigie-project/vigie/internal/store"
 	"github.com/vigie-project/vigie/internal/text"
 )
@@ -125,7 +126,7 @@ func enrichStream(r io.Reader, w io.Writer, workers int, report func(line int, e
 			for b := range jobs {
 				for i, line := range b.lines {
 					var p vigie.Post
-					if err := vigie.DecodePost(line, &p); err != nil {
+					if err := postjson.Decode(line, &p); err != nil {
 						b.bad = append(b.bad, badLine{b.nos[i], fmt.Errorf("not a post: %v", err)})
 						continue
 					}

@@ -17,6 +17,7 @@ import (
 	"github.com/vigie-project/vigie/internal/config"
 	"github.com/vigie-project/vigie/internal/ingest"
 	"github.com/vigie-project/vigie/internal/monitor"
+	"github.com/vigie-project/vigie/internal/postjson"
 )
 
 // importBatch posts are matched together and stored in one transaction:
@@ -135,7 +136,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 				return
 			}
 			var p vigie.Post
-			if err := vigie.DecodePost(line, &p); err != nil {
+			if err := postjson.Decode(line, &p); err != nil {
 				rep.bad(no, fmt.Errorf("not a post: %v", err))
 				continue
 			}

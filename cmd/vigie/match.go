@@ -16,6 +16,7 @@ import (
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/enrich"
 	"github.com/vigie-project/vigie/internal/match"
+	"github.com/vigie-project/vigie/internal/postjson"
 	"github.com/vigie-project/vigie/internal/query"
 	"github.com/vigie-project/vigie/internal/text"
 )
@@ -307,7 +308,7 @@ func processBatch(m *match.Matcher, an *text.Analyzer, detectLang bool, b *batch
 	}
 	for _, l := range b.lines {
 		p = vigie.Post{}
-		if err := vigie.DecodePost(b.data[l.start:l.end], &p); err != nil {
+		if err := postjson.Decode(b.data[l.start:l.end], &p); err != nil {
 			b.bad = append(b.bad, badLine{l.no, fmt.Errorf("not a post: %v", err)})
 			b.st.Skipped++
 			continue

@@ -20,6 +20,7 @@ import (
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/account"
 	"github.com/vigie-project/vigie/internal/feeds"
+	"github.com/vigie-project/vigie/internal/influence"
 	"github.com/vigie-project/vigie/internal/mention"
 	"github.com/vigie-project/vigie/internal/monitor"
 	"github.com/vigie-project/vigie/internal/netguard"
@@ -699,7 +700,7 @@ func (a *API) listAuthors(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"authors": authors, "formula": vigie.InfluenceFormula})
+	writeJSON(w, http.StatusOK, map[string]any{"authors": authors, "formula": influence.Formula})
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/influence"
 )
 
 // Bounds of TopAuthors.
@@ -65,7 +66,7 @@ func (s *Store) TopAuthors(ctx context.Context, f vigie.MentionFilter) ([]vigie.
 		a := &in.Author
 		err := row.Scan(&in.Source, &a.ID, &a.Handle, &a.Name, &a.Followers, &a.URL, &in.Inputs.Mentions, sumCol{&in.Inputs.Engagement})
 		in.Inputs.Followers = a.Followers
-		in.Score, in.Parts = vigie.ScoreInfluence(in.Inputs)
+		in.Score, in.Parts = influence.Score(in.Inputs)
 		return in, err
 	}, func(err error) error { return s.errf(err, "top authors") })
 	if err != nil {
@@ -148,7 +149,7 @@ func scanScored(rows *sql.Rows, best []scored, limit int) ([]scored, error) {
 		if err := rows.Scan(&x.id, &x.in.Inputs.Mentions, sumCol{&x.in.Inputs.Engagement}, &x.in.Inputs.Followers); err != nil {
 			return nil, err
 		}
-		x.in.Score, x.in.Parts = vigie.ScoreInfluence(x.in.Inputs)
+		x.in.Score, x.in.Parts = influence.Score(x.in.Inputs)
 		best = keepBest(best, x, limit)
 	}
 	return best, rows.Err()
@@ -276,7 +277,7 @@ func (s *Store) bestByDays(ctx context.Context, ws int64, cond string, args []an
 		var sc scored
 		sc.id = id
 		sc.in.Inputs.Mentions, sc.in.Inputs.Engagement, sc.in.Inputs.Followers = int(x.n), saturate(x.engagement), x.followers
-		sc.in.Score, sc.in.Parts = vigie.ScoreInfluence(sc.in.Inputs)
+		sc.in.Score, sc.in.Parts = influence.Score(sc.in.Inputs)
 		best = keepBest(best, sc, limit)
 	}
 	if best == nil {
@@ -328,7 +329,7 @@ func sortInfluence(out []vigie.Influence) {
 }
 
 // authorBound is an author's bound in author_bounds (migration 0022): the
-// score of its inputs, unrounded, plus 0.2. ScoreInfluence rounds each part
+// score of its inputs, unrounded, plus 0.2. influence.Score rounds each part
 // to 0.001 and the score to 0.1, so it exceeds the unrounded score by at
 // most 0.1: the bound of inputs at or above an author's in a period is
 // above its score in that period. authorBoundSQL is the same in SQL.

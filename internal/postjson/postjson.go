@@ -1,4 +1,7 @@
-package vigie
+// Package postjson decodes posts in Vigie's post format (JSON Lines, the
+// format of imports and webhooks) quickly: it is on the hot path of every
+// import and of vigie match.
+package postjson
 
 import (
 	"fmt"
@@ -6,14 +9,16 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/vigie-project/vigie"
 )
 
-// DecodePost decodes one JSON object in the Post format into p, which should
-// be zero. It accepts what encoding/json accepts for Post and gives the same
+// Decode decodes one JSON object in the post format into p, which should
+// be zero. It accepts what encoding/json accepts for vigie.Post and gives the same
 // result (keys matched case-insensitively, unknown keys skipped, null leaves a
 // field alone, invalid UTF-8 replaced), several times faster: posts are
 // decoded on the hot path of every source and of `vigie match`.
-func DecodePost(data []byte, p *Post) error {
+func Decode(data []byte, p *vigie.Post) error {
 	// One copy of the line; string fields without escapes are slices of it.
 	d := decoder{data: data, src: string(data)}
 	d.space()
@@ -205,7 +210,7 @@ func canon(key []byte, names []string) string {
 	return ""
 }
 
-func (d *decoder) postField(key []byte, p *Post) error {
+func (d *decoder) postField(key []byte, p *vigie.Post) error {
 	k := canon(key, postKeys)
 	switch {
 	case k == "id":

@@ -1,6 +1,12 @@
-package vigie
+// Package influence scores an author's influence on a conversation from
+// its reach, its engagement and its activity.
+package influence
 
-import "math"
+import (
+	"math"
+
+	"github.com/vigie-project/vigie"
+)
 
 // Influence weights and the inputs at which each part saturates. An author
 // with a million followers has full reach; a thousand likes, reposts and
@@ -17,18 +23,18 @@ const (
 	fullActivity       = 100
 )
 
-// InfluenceFormula describes the score in words, for the API and the docs.
-const InfluenceFormula = "score = 100 × (0.5 × reach + 0.3 × engagement + 0.2 × activity); " +
+// Formula describes the score in words, for the API and the docs.
+const Formula = "score = 100 × (0.5 × reach + 0.3 × engagement + 0.2 × activity); " +
 	"reach = log10(1+followers)/6, engagement = log10(1+engagement per mention)/3, " +
 	"activity = log10(1+mentions)/2, each capped at 1"
 
-// ScoreInfluence scores an author from its inputs.
-func ScoreInfluence(in InfluenceInputs) (score float64, parts InfluenceParts) {
+// Score scores an author from its inputs.
+func Score(in vigie.InfluenceInputs) (score float64, parts vigie.InfluenceParts) {
 	per := 0.0
 	if in.Mentions > 0 {
 		per = float64(max(in.Engagement, 0)) / float64(in.Mentions)
 	}
-	parts = InfluenceParts{
+	parts = vigie.InfluenceParts{
 		Reach:      logPart(float64(max(in.Followers, 0)), fullReachFollowers),
 		Engagement: logPart(per, fullEngagementPer),
 		Activity:   logPart(float64(max(in.Mentions, 0)), fullActivity),
