@@ -87,6 +87,7 @@ type table struct {
 // A Detector is safe for concurrent use.
 type Detector struct {
 	tables    [ngram.NumScripts]*table
+	words     *wordCache // nil: every word scored from the model (tests compare)
 	supported []string
 	hint      int32   // prior bonus of the hinted language
 	temp      float64 // confidence temperature, in nats
@@ -114,6 +115,7 @@ func NewDetector(model []byte) (*Detector, error) {
 		floor[n] = num("floor"+strconv.Itoa(n), 12)
 	}
 	d := &Detector{
+		words:     newWordCache(wordSlots),
 		temp:      num("temp", 1),
 		minLetter: int(num("minletters", 3)),
 	}
@@ -237,21 +239,12 @@ func (d *Detector) DetectHint(text, hint string) Result {
 		}
 		nl := t.nl
 		ac := a[:nl:nl]
-		for i := 0; i < w.N; i++ {
-			h := ngram.HashSeed
-			end := min(i+ngram.MaxOrder, w.N)
-			for j := i; j < end; j++ {
-				h = ngram.HashStep(h, w.Runes[j])
-				r := t.lookup(ngram.Mix(h))
-				if r < 0 {
-					break // longer n-grams are absent too: the model is prefix-closed
-				}
-				o := r * nl
-				row := t.rows[o : o+nl : o+nl]
-				for l, v := range row {
-					ac[l] += int32(v)
-				}
-			}
+		if d.words == nil {
+			t.wordScores(w.Runes[:w.N], ac)
+			continue
+		}
+		for l, v := range d.words.scores(t, &w) {
+			ac[l] += v
 		}
 	}
 	// dominant script; Han and kana count together
