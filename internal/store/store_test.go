@@ -176,6 +176,10 @@ func TestOpenDialect(t *testing.T) {
 				if err := s.db.QueryRow("PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
 					t.Errorf("foreign_keys = %d, %v; want 1", fk, err)
 				}
+				var temp int
+				if err := s.db.QueryRow("PRAGMA temp_store").Scan(&temp); err != nil || temp != 2 {
+					t.Errorf("temp_store = %d, %v; want 2 (memory)", temp, err)
+				}
 			}
 		})
 	}
