@@ -120,7 +120,12 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	go func() {
 		defer close(batches)
 		lr := newLineReader(in)
-		b := batch{}
+		// Sized once: appending 20,000 posts of 296 bytes to a
+		// growing slice copied each about twice (a fifth of the reading).
+		newBatch := func() batch {
+			return batch{posts: make([]vigie.Post, 0, importBatch), lines: make([]int, 0, importBatch)}
+		}
+		b := newBatch()
 		size := 0
 		for {
 			line, no, err := lr.next()
@@ -149,7 +154,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 					readErr <- work.Err()
 					return
 				}
-				b, size = batch{}, 0
+				b, size = newBatch(), 0
 			}
 		}
 		if len(b.posts) > 0 {
