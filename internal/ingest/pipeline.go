@@ -272,10 +272,12 @@ type worker struct {
 }
 
 // analyse computes what is stored with a matched post written in lang
-// besides its near-duplicate link: its sentiment, simhash and entities. It
-// runs on the matching workers, on matched posts only.
+// besides its near-duplicate link: its sentiment, simhash, entities and
+// full-text search text. It runs on the matching workers, on matched posts
+// only, so that the store's one writer has less to do.
 func analyse(d *text.Doc, lang string) store.Enrichment {
-	return store.Enrichment{Lang: lang, Sentiment: enrich.Sentiment(d, lang), Simhash: enrich.Simhash(d), Entities: enrich.Extract(d)}
+	return store.Enrichment{Lang: lang, Sentiment: enrich.Sentiment(d, lang), Simhash: enrich.Simhash(d), Entities: enrich.Extract(d),
+		SearchText: store.SearchText(d)}
 }
 
 // LoadRecent refills the near-duplicate window from the posts stored in its

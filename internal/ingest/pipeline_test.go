@@ -2,12 +2,15 @@ package ingest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/match"
 	"github.com/vigie-project/vigie/internal/query"
+	"github.com/vigie-project/vigie/internal/store"
+	"github.com/vigie-project/vigie/internal/text"
 )
 
 // TestNearDuplicatesSurviveRestart stores a post, starts a new pipeline on
@@ -48,5 +51,50 @@ func TestNearDuplicatesSurviveRestart(t *testing.T) {
 	copyOf, original := page.Mentions[0], page.Mentions[1]
 	if copyOf.Post.ID != "b" || copyOf.NearDuplicateOf != original.ID {
 		t.Fatalf("copy %q near-duplicate of %d, want %d", copyOf.Post.ID, copyOf.NearDuplicateOf, original.ID)
+	}
+}
+
+// TestSearchTextFromMatching: the search text the matching workers hand to
+// the store (so that its writer need not analyse the post again) is what
+// the store computes from the post it is given — with HTML, hashtags,
+// mentions, a NUL and a language to normalise, more posts than one
+// worker's chunk, and a fresh analyser per post.
+func TestSearchTextFromMatching(t *testing.T) {
+	p, st, ws := newTestPipeline(t)
+	ctx := context.Background()
+	src, err := st.FindOrCreateSource(ctx, ws, vigie.SourceImport, "test", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	texts := []string{
+		"Valmont <b>opens</b> a robotics centre #ValmontRobotics @uval",
+		"Le campus de Valmont ferme à 18h, #GrèveÉtudiante\x00 https://valmont.example/news",
+		"VALMONT's new library: best place to study! #StudentLife #valmont",
+		"Валмонт Valmont университет",
+	}
+	var posts []vigie.Post
+	for i := range 300 {
+		posts = append(posts, vigie.Post{ID: fmt.Sprint(i), Source: "mastodon", Title: fmt.Sprintf("Story %d", i),
+			Text: texts[i%len(texts)], Lang: []string{"FR", "en-GB", "", "ru"}[i%4], PublishedAt: now.Add(-time.Duration(i) * time.Minute)})
+	}
+	pr, err := p.Prepare(ctx, &src, posts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pr.items) != len(posts) {
+		t.Fatalf("%d of %d posts matched", len(pr.items), len(posts))
+	}
+	for _, it := range pr.items {
+		post := it.Post
+		post.StripNUL()
+		post.NormalizeLang()
+		want := store.SearchText(text.Analyze(&post))
+		if it.Enrichment.SearchText == "" || it.Enrichment.SearchText != want {
+			t.Fatalf("post %s: search text %q from matching, the store's %q", it.Post.ID, it.Enrichment.SearchText, want)
+		}
+	}
+	if _, err := p.Commit(ctx, pr, nil); err != nil {
+		t.Fatal(err)
 	}
 }

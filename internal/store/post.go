@@ -33,6 +33,11 @@ type Enrichment struct {
 	// this one nearly duplicates, if any; it is linked when stored.
 	NearDuplicateOf PostRef
 	Entities        vigie.Entities
+	// SearchText is SearchText of the post's analysis when the caller has
+	// it (the pipeline's matching workers analyse every post): SaveBatch
+	// then does not analyse the post again in its one writer's turn.
+	// Empty, SaveBatch computes it.
+	SearchText string
 }
 
 // PostRef names a post by its source kind and external id.
@@ -130,11 +135,13 @@ func authorKeyOf(kind string, a *vigie.Author) *authorKey {
 	return nil
 }
 
-// searchText returns the text indexed for full-text search: the post's
-// analysed, folded words separated by spaces (and a hashtag's tag when it
+// searchText returns the text indexed for full-text search of a post.
+func searchText(a *text.Analyzer, p *vigie.Post) string { return SearchText(a.Analyze(p)) }
+
+// SearchText returns the text indexed for full-text search of an analysed
+// post: its folded words separated by spaces (and a hashtag's tag when it
 // differs from its word), each cut to maxIndexedWord bytes.
-func searchText(a *text.Analyzer, p *vigie.Post) string {
-	d := a.Analyze(p)
+func SearchText(d *text.Doc) string {
 	var b strings.Builder
 	b.Grow(len(d.Plain))
 	for i := range d.Tokens {
@@ -280,7 +287,9 @@ func pendingPosts(items []Item, sourceKind string, sourceID int64) []*pending {
 			// another workspace's mentions show.
 			p.author.key = scopePrefix + strconv.FormatInt(sourceID, 10) + "/" + p.author.key
 		}
-		p.search = searchText(&a, &it.Post)
+		if p.search = it.Enrichment.SearchText; p.search == "" {
+			p.search = searchText(&a, &it.Post)
+		}
 		p.links = "[]"
 		if len(it.Post.Links) > 0 {
 			b, _ := json.Marshal(it.Post.Links) // []string always marshals
