@@ -57,6 +57,18 @@ const postInsertCols = `source_id, source_kind, external_id, url, published_at, 
 
 const postInsertN = 23
 
+// insertPostRows inserts posts, returning the ids of those that are new.
+var insertPostRows = rowShape{`INSERT INTO posts (` + postInsertCols + `) VALUES `, `(` + strings.Repeat(`?, `, postInsertN-1) + `?)`,
+	` ON CONFLICT (source_kind, external_id) DO NOTHING RETURNING id, source_kind, external_id`}
+
+// postChunk is the most posts one statement inserts. A batch's statements
+// of this many rows are prepared once, at Open (fullChunks): parsing a
+// fresh one of 30,000 parameters each time was a third of the statement
+// preparing in an import's transactions.
+const postChunk = maxParams / postInsertN
+
+func init() { fullChunks = append(fullChunks, rowsStmt{insertPostRows, postChunk}) }
+
 // maxParams keeps multi-row statements under SQLite's limit of bound
 // parameters (32766) and PostgreSQL's (65535).
 const maxParams = 30000
@@ -310,10 +322,31 @@ func pendingPosts(items []Item, sourceKind string, sourceID int64) []*pending {
 	return out
 }
 
+// upsertAuthorRows creates or refreshes authors, returning their ids and
+// followers as stored. A re-delivery that lacks a field does not blank the
+// stored one.
+var upsertAuthorRows = rowShape{`INSERT INTO authors (source_kind, key, external_id, handle, name, followers, url, updated_at) VALUES `,
+	`(?, ?, ?, ?, ?, ?, ?, ?)`, ` ON CONFLICT (source_kind, key) DO UPDATE SET
+		handle = CASE WHEN excluded.handle <> '' THEN excluded.handle ELSE authors.handle END,
+		name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE authors.name END,
+		followers = CASE WHEN excluded.followers <> 0 THEN excluded.followers ELSE authors.followers END,
+		url = CASE WHEN excluded.url <> '' THEN excluded.url ELSE authors.url END,
+		updated_at = excluded.updated_at
+	RETURNING id, source_kind, key, followers`}
+
+const (
+	authorUpsertN = 8
+	// authorChunk is the most authors one statement upserts; a statement
+	// of this many is prepared at Open, as postChunk's.
+	authorChunk = maxParams / authorUpsertN
+)
+
+func init() { fullChunks = append(fullChunks, rowsStmt{upsertAuthorRows, authorChunk}) }
+
 // upsertAuthors creates or refreshes the batch's authors and returns their ids.
 // The second map holds each author's followers as stored, by author id.
 func (s *Store) upsertAuthors(ctx context.Context, tx *sql.Tx, posts []*pending) (map[authorKey]int64, map[int64]int64, error) {
-	const cols = 8
+	const cols = authorUpsertN
 	// An author appearing in several posts is described by the newest.
 	latest := map[authorKey]*vigie.Post{}
 	var order []authorKey
@@ -335,22 +368,13 @@ func (s *Store) upsertAuthors(ctx context.Context, tx *sql.Tx, posts []*pending)
 	ids := make(map[authorKey]int64, len(order))
 	followers := make(map[int64]int64, len(order))
 	now := s.tm(s.clock())
-	for chunk := range slices.Chunk(order, maxParams/cols) {
+	for chunk := range slices.Chunk(order, authorChunk) {
 		args := make([]any, 0, len(chunk)*cols)
 		for _, k := range chunk {
 			a := &latest[k].Author
 			args = append(args, k.kind, k.key, a.ID, strings.TrimSpace(a.Handle), a.Name, a.Followers, a.URL, now)
 		}
-		// A re-delivery that lacks a field does not blank the stored one.
-		rows, err := tx.QueryContext(ctx, s.q(`INSERT INTO authors (source_kind, key, external_id, handle, name, followers, url, updated_at)
-			VALUES `+placeholders(len(chunk), cols)+`
-			ON CONFLICT (source_kind, key) DO UPDATE SET
-				handle = CASE WHEN excluded.handle <> '' THEN excluded.handle ELSE authors.handle END,
-				name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE authors.name END,
-				followers = CASE WHEN excluded.followers <> 0 THEN excluded.followers ELSE authors.followers END,
-				url = CASE WHEN excluded.url <> '' THEN excluded.url ELSE authors.url END,
-				updated_at = excluded.updated_at
-			RETURNING id, source_kind, key, followers`), args...)
+		rows, err := s.queryRows(ctx, tx, rowsStmt{upsertAuthorRows, len(chunk)}, args)
 		if err != nil {
 			return nil, nil, s.errf(err, "save batch: authors")
 		}
@@ -415,7 +439,7 @@ func (s *Store) insertPosts(ctx context.Context, tx *sql.Tx, sourceID int64, pos
 		byKey[p.key] = p
 	}
 	now := s.tm(s.clock())
-	for chunk := range slices.Chunk(posts, maxParams/postInsertN) {
+	for chunk := range slices.Chunk(posts, postChunk) {
 		args := make([]any, 0, len(chunk)*postInsertN)
 		for _, p := range chunk {
 			post := &p.item.Post
@@ -431,10 +455,7 @@ func (s *Store) insertPosts(ctx context.Context, tx *sql.Tx, sourceID int64, pos
 				m.Likes, m.Reposts, m.Replies, m.Views, p.search, now, int64(e.Simhash),
 				post.Lang, e.Sentiment.Label, e.Sentiment.Score)
 		}
-		rows, err := tx.QueryContext(ctx, s.q(`INSERT INTO posts (`+postInsertCols+`)
-			VALUES `+placeholders(len(chunk), postInsertN)+`
-			ON CONFLICT (source_kind, external_id) DO NOTHING
-			RETURNING id, source_kind, external_id`), args...)
+		rows, err := s.queryRows(ctx, tx, rowsStmt{insertPostRows, len(chunk)}, args)
 		if err != nil {
 			return s.errf(err, "save batch: posts")
 		}

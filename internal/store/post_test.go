@@ -232,17 +232,24 @@ func TestSaveBatchLarge(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newFixture(t, s, "m1", "m2")
-		// More rows than one statement takes, in one batch.
-		const n = 3000
+		// More posts and authors than one statement takes, in one batch:
+		// full chunks (statements prepared at Open) and a shorter last one.
+		const n = authorChunk + 250
 		batch := make([]Item, n)
 		for i := range batch {
 			batch[i] = Item{Post: post(fmt.Sprint(i), fmt.Sprintf("post number %d", i), t0.Add(time.Duration(i)*time.Second)),
 				MonitorKeys: []string{"m1", "m2"}}
-			batch[i].Post.Author.ID = fmt.Sprint(i % 100)
+			batch[i].Post.Author.ID = fmt.Sprint(i)
 		}
 		saved := must(saveBatch(s, ctx, f.source.ID, batch, nil))(t)
 		if want := (Saved{Posts: n, Mentions: 2 * n}); saved != want {
 			t.Errorf("saved %+v, want %+v", saved, want)
+		}
+		// Each post has its own author, found by the ids the statements returned.
+		var own int
+		if err := s.db.QueryRow(`SELECT COUNT(*) FROM posts p JOIN authors a ON a.id = p.author_id
+			WHERE p.external_id = a.external_id OR p.external_id LIKE '%/' || a.external_id`).Scan(&own); err != nil || own != n {
+			t.Errorf("%d posts with their own author (%v), want %d", own, err, n)
 		}
 		ids := make([]string, n)
 		for i := range ids {

@@ -105,24 +105,43 @@ func authorBoundWrites(pg bool) (upsert, raise rowShape) {
 	return upsert, raise
 }
 
-// prepareWrites prepares the hot writes at every size, after migrations.
+// fullChunks are multi-row writes that return rows, at the one size
+// prepared at Open: the size of their full chunks. A batch's last, shorter
+// chunk is prepared in its transaction.
+var fullChunks []rowsStmt
+
+// prepareWrites prepares the hot writes at every size, and fullChunks,
+// after migrations.
 func (s *Store) prepareWrites(ctx context.Context) error {
 	s.upsertAuthorBounds, s.raiseBoundFollowers = authorBoundWrites(s.pg())
+	var all []rowsStmt
 	for _, sh := range append(hotWrites[:len(hotWrites):len(hotWrites)], s.upsertAuthorBounds, s.raiseBoundFollowers) {
 		sizes := rowSizes[:]
 		if sh.row == "" {
 			sizes = []int{0}
 		}
 		for _, n := range sizes {
-			st, err := s.db.PrepareContext(ctx, s.q(sh.sql(n)))
-			if err != nil {
-				s.closeStmts()
-				return fmt.Errorf("prepare the store's writes: %w", err)
-			}
-			s.stmts.Store(rowsStmt{sh, n}, st)
+			all = append(all, rowsStmt{sh, n})
 		}
 	}
+	for _, k := range append(all, fullChunks...) {
+		st, err := s.db.PrepareContext(ctx, s.q(k.shape.sql(k.rows)))
+		if err != nil {
+			s.closeStmts()
+			return fmt.Errorf("prepare the store's writes: %w", err)
+		}
+		s.stmts.Store(k, st)
+	}
 	return nil
+}
+
+// queryRows runs k (prepared at Open, or prepared now) with args in tx and
+// returns its rows.
+func (s *Store) queryRows(ctx context.Context, tx *sql.Tx, k rowsStmt, args []any) (*sql.Rows, error) {
+	if v, ok := s.stmts.Load(k); ok {
+		return tx.StmtContext(ctx, v.(*sql.Stmt)).QueryContext(ctx, args...)
+	}
+	return tx.QueryContext(ctx, s.q(k.shape.sql(k.rows)), args...)
 }
 
 // prepared returns k's statement bound to tx: the one prepared at Open, or
