@@ -535,7 +535,6 @@ func (s *Store) insertMentions(ctx context.Context, tx *sql.Tx, sourceID int64, 
 			return nil, 0, s.errf(err, "save batch: monitors")
 		}
 	}
-	const cols = 3
 	var args []any
 	for _, p := range posts {
 		if p.id == 0 {
@@ -605,7 +604,6 @@ func (s *Store) eachKnownPost(ctx context.Context, q querier, kind string, ids [
 // near-duplicates to the earlier post they copy (stored before, or earlier in
 // this batch; if that post was never stored the link stays empty).
 func (s *Store) insertEnrichment(ctx context.Context, tx *sql.Tx, sourceID int64, posts []*pending) error {
-	const cols = 3
 	var args []any
 	var link *sql.Stmt
 	for _, p := range posts {
