@@ -345,7 +345,7 @@ func TestFetchRedirectToLoopbackRefused(t *testing.T) {
 	if !errors.As(err, &be) || be.Class != netguard.ClassLoopback {
 		t.Fatalf("error %v, want a blocked loopback address", err)
 	}
-	if !strings.Contains(err.Error(), "an administrator can allow loopback addresses") {
+	if !strings.Contains(err.Error(), "can allow internal addresses by starting Vigie with VIGIE_ALLOW_PRIVATE_FETCH=1") {
 		t.Errorf("error %q does not say how to allow it", err)
 	}
 }
