@@ -72,18 +72,7 @@ func TestLiveStreamFraming(t *testing.T) {
 	if _, err := in.app.pipeline.Process(context.Background(), &src, []vigie.Post{evil}, nil); err != nil {
 		t.Fatal(err)
 	}
-	var event strings.Builder
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			t.Fatal(err)
-		}
-		if line == "\n" {
-			break
-		}
-		event.WriteString(line)
-	}
-	ev := event.String()
+	ev := readEvent(t, r)
 	if strings.Contains(ev, "\r") || strings.Count(ev, "\nid: ") != 0 || !strings.HasPrefix(ev, "id: ") || !strings.Contains(ev, "Mallory") {
 		t.Fatalf("event:\n%q", ev)
 	}
@@ -414,20 +403,10 @@ func TestLiveRowKeepsFilters(t *testing.T) {
 	if _, err := in.app.pipeline.Process(context.Background(), &src, []vigie.Post{p}, nil); err != nil {
 		t.Fatal(err)
 	}
-	var event strings.Builder
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			t.Fatal(err)
-		}
-		if line == "\n" {
-			break
-		}
-		event.WriteString(line)
-	}
-	next := regexp.MustCompile(`name="next" value="([^"]*)"`).FindStringSubmatch(event.String())
+	ev := readEvent(t, r)
+	next := regexp.MustCompile(`name="next" value="([^"]*)"`).FindStringSubmatch(ev)
 	if next == nil {
-		t.Fatalf("no form in the live row:\n%s", event.String())
+		t.Fatalf("no form in the live row:\n%s", ev)
 	}
 	back := html.UnescapeString(next[1])
 	if !strings.Contains(back, "source=mastodon") || !strings.Contains(back, "sentiment=negative") || strings.Contains(back, "after=") {
@@ -659,5 +638,21 @@ func TestSourcesCheckNowAndBulk(t *testing.T) {
 	}
 	if strings.Contains(page(), "None of the") {
 		t.Fatal("one failing feed is diagnosed as no network")
+	}
+}
+
+// readEvent reads one event of a live stream, up to its blank line.
+func readEvent(t *testing.T, r *bufio.Reader) string {
+	t.Helper()
+	var event strings.Builder
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if line == "\n" {
+			return event.String()
+		}
+		event.WriteString(line)
 	}
 }

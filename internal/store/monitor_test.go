@@ -288,15 +288,7 @@ func TestMonitorIDMigration(t *testing.T) {
 			ctx := context.Background()
 			s := storeBefore(t, d, "0024")
 			now := s.tm(t0)
-			ws := map[string]int64{}
-			for _, slug := range []string{"press", "science"} {
-				var id int64
-				if err := s.db.QueryRow(s.q("INSERT INTO workspaces (organisation_id, name, slug, created_at) SELECT id, ?, ?, ? FROM organisations WHERE slug = 'default' RETURNING id"),
-					slug, slug, now).Scan(&id); err != nil {
-					t.Fatal(err)
-				}
-				ws[slug] = id
-			}
+			ws := oldWorkspaces(t, s, "press", "science")
 			var src, post int64
 			for _, q := range []struct {
 				sql  string

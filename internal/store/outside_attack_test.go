@@ -23,15 +23,7 @@ func TestLegacySlashIDBlocksAnotherWorkspace(t *testing.T) {
 			ctx := context.Background()
 			s := storeBefore(t, d, "0024")
 			now := s.tm(t0)
-			ws := map[string]int64{}
-			for _, slug := range []string{"press", "science"} {
-				var id int64
-				if err := s.db.QueryRow(s.q("INSERT INTO workspaces (organisation_id, name, slug, created_at) SELECT id, ?, ?, ? FROM organisations WHERE slug = 'default' RETURNING id"),
-					slug, slug, now).Scan(&id); err != nil {
-					t.Fatal(err)
-				}
-				ws[slug] = id
-			}
+			ws := oldWorkspaces(t, s, "press", "science")
 			legacy := strconv.FormatInt(ws["science"], 10) + "/brand"
 			if _, err := s.db.Exec(s.q("INSERT INTO monitors (id, workspace_id, query, created_at, updated_at) VALUES (?, ?, 'valmont', ?, ?)"),
 				legacy, ws["press"], now, now); err != nil {

@@ -257,15 +257,7 @@ func TestSourceURLMigration(t *testing.T) {
 			ctx := context.Background()
 			s := storeBefore(t, d, "0020")
 			now := s.tm(t0)
-			ws := map[string]int64{}
-			for _, slug := range []string{"press", "science"} {
-				var id int64
-				if err := s.db.QueryRow(s.q("INSERT INTO workspaces (organisation_id, name, slug, created_at) SELECT id, ?, ?, ? FROM organisations WHERE slug = 'default' RETURNING id"),
-					slug, slug, now).Scan(&id); err != nil {
-					t.Fatal(err)
-				}
-				ws[slug] = id
-			}
+			ws := oldWorkspaces(t, s, "press", "science")
 			ids := map[string]int64{}
 			for _, r := range []struct{ ws, kind, name, url string }{
 				{"press", "rss", "First", "https://example.org/feed"},
@@ -441,10 +433,7 @@ func TestSourceIDMarkMigration(t *testing.T) {
 			ctx := context.Background()
 			s := storeBefore(t, d, "0025")
 			now := s.tm(t0)
-			var ws, src int64
-			if err := s.db.QueryRow(s.q("INSERT INTO workspaces (organisation_id, name, slug, created_at) SELECT id, 'P', 'press', ? FROM organisations WHERE slug = 'default' RETURNING id"), now).Scan(&ws); err != nil {
-				t.Fatal(err)
-			}
+			ws, src := oldWorkspaces(t, s, "press")["press"], int64(0)
 			for i := range 3 {
 				if err := s.db.QueryRow(s.q("INSERT INTO sources (workspace_id, kind, name, created_at, next_check_at) VALUES (?, 'import', ?, ?, ?) RETURNING id"),
 					ws, fmt.Sprint("i", i), now, now).Scan(&src); err != nil {

@@ -330,3 +330,20 @@ func idOf(key string) string {
 	}
 	return key
 }
+
+// oldWorkspaces inserts workspaces of the default organisation into a
+// database opened by storeBefore (the store's methods may not fit its
+// schema yet), named by their slugs, and returns their ids by slug.
+func oldWorkspaces(t *testing.T, s *Store, slugs ...string) map[string]int64 {
+	t.Helper()
+	ws := map[string]int64{}
+	for _, slug := range slugs {
+		var id int64
+		if err := s.db.QueryRow(s.q("INSERT INTO workspaces (organisation_id, name, slug, created_at) SELECT id, ?, ?, ? FROM organisations WHERE slug = 'default' RETURNING id"),
+			slug, slug, s.tm(t0)).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ws[slug] = id
+	}
+	return ws
+}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigie-project/vigie"
@@ -105,10 +106,19 @@ func (w *Web) revokeToken(rw http.ResponseWriter, r *http.Request, v *visit) err
 	return nil
 }
 
-// workspaceZone is the workspace's time zone, UTC if unknown.
+// workspaceZone is the workspace's time zone, UTC if unknown. Zones are
+// loaded once each: time.LoadLocation reads the zone database every call,
+// and a dashboard asks several times a page.
 func workspaceZone(ws *vigie.Workspace) *time.Location {
-	if loc, err := time.LoadLocation(ws.TimeZone); err == nil {
-		return loc
+	if loc, ok := zones.Load(ws.TimeZone); ok {
+		return loc.(*time.Location)
 	}
-	return time.UTC
+	loc, err := time.LoadLocation(ws.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	zones.Store(ws.TimeZone, loc)
+	return loc
 }
+
+var zones sync.Map // zone name → *time.Location
