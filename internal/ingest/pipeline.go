@@ -57,7 +57,13 @@ type Stats struct {
 
 // NewPipeline returns a pipeline over an index and a store.
 func NewPipeline(ix *match.Index, st *store.Store) *Pipeline {
-	p := &Pipeline{Index: ix, Store: st, workers: runtime.GOMAXPROCS(0), nearDup: enrich.NewNearDup(nearDupWindow, enrich.NearDupDistance)}
+	// One core is left to the store's writer: it is the critical path of a
+	// busy pipeline (a bulk import commits one batch while the next is
+	// matched), and Go shares the cores among runnable goroutines alike. With
+	// as many matching goroutines as cores, the 1M-post import's writer ran
+	// 60 s of wall time for 44 s of CPU on two cores, never waiting for a
+	// batch: it was waiting for a core.
+	p := &Pipeline{Index: ix, Store: st, workers: max(runtime.GOMAXPROCS(0)-1, 1), nearDup: enrich.NewNearDup(nearDupWindow, enrich.NearDupDistance)}
 	p.matchers.New = func() any {
 		w := &worker{m: match.NewMatcher(ix)}
 		w.m.DetectLang = func(d *text.Doc) string { return enrich.Language(d, w.hint) }

@@ -476,6 +476,11 @@ func (s *Store) insertPosts(ctx context.Context, tx *sql.Tx, sourceID int64, pos
 			return s.errf(err, "save batch: posts")
 		}
 	}
+	if !s.pg() {
+		if err := s.indexPosts(ctx, tx, posts); err != nil {
+			return err
+		}
+	}
 	// Posts stored before: their ids, for their mentions.
 	missing := map[string][]string{}
 	for _, p := range posts {
@@ -492,6 +497,31 @@ func (s *Store) insertPosts(ctx context.Context, tx *sql.Tx, sourceID int64, pos
 		if err != nil {
 			return fmt.Errorf("save batch: %w", err)
 		}
+	}
+	return nil
+}
+
+// indexPosts adds the posts just inserted to SQLite's full-text index
+// (migration 0026): one statement per run of consecutive ids — a batch's
+// new posts are numbered one after the other, so one statement in all —
+// reading their search text back from the pages just written.
+func (s *Store) indexPosts(ctx context.Context, tx *sql.Tx, posts []*pending) error {
+	ids := make([]int64, 0, len(posts))
+	for _, p := range posts {
+		if p.inserted {
+			ids = append(ids, p.id)
+		}
+	}
+	slices.Sort(ids)
+	for i := 0; i < len(ids); {
+		j := i + 1
+		for j < len(ids) && ids[j] == ids[j-1]+1 {
+			j++
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO posts_fts (rowid, search_text) SELECT id, search_text FROM posts WHERE id BETWEEN ? AND ?", ids[i], ids[j-1]); err != nil {
+			return s.errf(err, "save batch: full-text index")
+		}
+		i = j
 	}
 	return nil
 }
