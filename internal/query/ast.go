@@ -107,8 +107,12 @@ type Query struct {
 }
 
 // Warning flags something legal that probably is not what the user meant.
+// Code and Args say it again for a translation (see Codes); Message says it
+// in English.
 type Warning struct {
 	Column  int
+	Code    string
+	Args    []string
 	Message string
 }
 

@@ -2,6 +2,7 @@ package query
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"unicode/utf8"
 )
@@ -26,8 +27,16 @@ func FuzzParse(f *testing.F) {
 			if n := utf8.RuneCountInString(s); qe.Column < 1 || qe.Column > max(n, MaxLength)+1 {
 				t.Fatalf("Parse(%q): column %d outside 1..%d", s, qe.Column, n+1)
 			}
+			if !slices.Contains(Codes(), qe.Code) {
+				t.Fatalf("Parse(%q): error code %q is not one of Codes() (%s)", s, qe.Code, qe.Msg)
+			}
 			_ = qe.Caret(s)
 			return
+		}
+		for _, w := range q.Warnings {
+			if !slices.Contains(Codes(), w.Code) {
+				t.Fatalf("Parse(%q): warning code %q is not one of Codes() (%s)", s, w.Code, w.Message)
+			}
 		}
 		printed := q.Root.String()
 		q2, err := Parse(printed)

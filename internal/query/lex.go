@@ -90,7 +90,7 @@ func lex(q string) ([]token, *Error) {
 				j++
 			}
 			if j >= len(rs) {
-				return nil, &Error{Column: col, Msg: "this quote is never closed: add the closing " + strconv.QuoteRune(close)}
+				return nil, &Error{Column: col, Code: CodeQuoteUnclosed, Args: []string{string(close)}, Msg: "this quote is never closed: add the closing " + strconv.QuoteRune(close)}
 			}
 			t := token{kind: tPhrase, text: b.String(), col: col, slop: -1}
 			j++
@@ -100,11 +100,11 @@ func lex(q string) ([]token, *Error) {
 					k++
 				}
 				if k == j+1 {
-					return nil, &Error{Column: j + 1, Msg: `expected a number after "~", e.g. "word1 word2"~3`}
+					return nil, &Error{Column: j + 1, Code: CodeProximityNumber, Msg: `expected a number after "~", e.g. "word1 word2"~3`}
 				}
 				n, err := strconv.Atoi(string(rs[j+1 : k]))
 				if err != nil || n > maxDistance {
-					return nil, &Error{Column: j + 2, Msg: "the distance after \"~\" must be at most " + strconv.Itoa(maxDistance)}
+					return nil, &Error{Column: j + 2, Code: CodeProximityTooFar, Args: []string{strconv.Itoa(maxDistance)}, Msg: "the distance after \"~\" must be at most " + strconv.Itoa(maxDistance)}
 				}
 				t.slop = n
 				j = k
@@ -117,15 +117,15 @@ func lex(q string) ([]token, *Error) {
 				j++
 			}
 			if j >= len(rs) {
-				return nil, &Error{Column: col, Msg: `this "{" is never closed: a case-sensitive word is written {Word}`}
+				return nil, &Error{Column: col, Code: CodeBraceUnclosed, Msg: `this "{" is never closed: a case-sensitive word is written {Word}`}
 			}
 			toks = append(toks, token{kind: tCase, text: string(rs[i+1 : j]), col: col})
 			i = j + 1
 		case r == '}':
-			return nil, &Error{Column: col, Msg: `unexpected "}": a case-sensitive word is written {Word}`}
+			return nil, &Error{Column: col, Code: CodeBraceUnopened, Msg: `unexpected "}": a case-sensitive word is written {Word}`}
 		case r == '-' && (i == 0 || isBoundary(rs[i-1])):
 			if i+1 >= len(rs) || unicode.IsSpace(rs[i+1]) || rs[i+1] == ')' {
-				return nil, &Error{Column: col, Msg: `"-" excludes what directly follows it: write it without a space, e.g. -spam`}
+				return nil, &Error{Column: col, Code: CodeMinusDetached, Msg: `"-" excludes what directly follows it: write it without a space, e.g. -spam`}
 			}
 			toks = append(toks, token{kind: tMinus, col: col})
 			i++
@@ -140,7 +140,7 @@ func lex(q string) ([]token, *Error) {
 				j++
 			}
 			if j == i { // a closing quote mark with no opening one
-				return nil, &Error{Column: col, Msg: "unexpected " + strconv.QuoteRune(r) + ": this quote mark closes nothing"}
+				return nil, &Error{Column: col, Code: CodeQuoteUnopened, Args: []string{string(r)}, Msg: "unexpected " + strconv.QuoteRune(r) + ": this quote mark closes nothing"}
 			}
 			word := string(rs[i:j])
 			if j < len(rs) && rs[j] == ':' {
@@ -195,13 +195,13 @@ func lexNear(t *token) *Error {
 	n, err := strconv.Atoi(rest)
 	switch {
 	case w == "NEAR" || w == "NEAR/":
-		return &Error{Column: t.col, Msg: "NEAR needs a distance: NEAR/n with n at least 1, e.g. NEAR/3"}
+		return &Error{Column: t.col, Code: CodeNearDistance, Msg: "NEAR needs a distance: NEAR/n with n at least 1, e.g. NEAR/3"}
 	case err != nil || strings.HasPrefix(rest, "+") || strings.HasPrefix(rest, "-"):
-		return &Error{Column: t.col + 5, Msg: "expected a number after NEAR/, e.g. NEAR/3 or NEAR/3f"}
+		return &Error{Column: t.col + 5, Code: CodeNearNumber, Msg: "expected a number after NEAR/, e.g. NEAR/3 or NEAR/3f"}
 	case n < 1:
-		return &Error{Column: t.col + 5, Msg: "NEAR/0 is not allowed: the distance counts the words allowed between, at least 1 (for adjacent words use a phrase)"}
+		return &Error{Column: t.col + 5, Code: CodeNearZero, Msg: "NEAR/0 is not allowed: the distance counts the words allowed between, at least 1 (for adjacent words use a phrase)"}
 	case n > maxDistance:
-		return &Error{Column: t.col + 5, Msg: "the NEAR distance must be at most " + strconv.Itoa(maxDistance)}
+		return &Error{Column: t.col + 5, Code: CodeNearTooFar, Args: []string{strconv.Itoa(maxDistance)}, Msg: "the NEAR distance must be at most " + strconv.Itoa(maxDistance)}
 	}
 	t.kind, t.dist, t.ordered = tNear, n, ordered
 	return nil

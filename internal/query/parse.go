@@ -17,9 +17,12 @@ const (
 
 const maxDistance = text.MaxDistance
 
-// Error is an invalid query: what is wrong and where.
+// Error is an invalid query: what is wrong and where. Code and Args say it
+// again for a translation (see Codes); Msg says it in English.
 type Error struct {
 	Column int // 1-based, in characters
+	Code   string
+	Args   []string
 	Msg    string
 }
 
@@ -43,10 +46,10 @@ func (e *Error) Caret(q string) string {
 // Parse parses and validates a query. Its error, if any, is an *Error.
 func Parse(q string) (*Query, error) {
 	if n := utf8.RuneCountInString(q); n > MaxLength {
-		return nil, &Error{Column: MaxLength + 1, Msg: "the query is " + strconv.Itoa(n) + " characters long; the limit is " + strconv.Itoa(MaxLength) + ": split it into several monitors"}
+		return nil, &Error{Column: MaxLength + 1, Code: CodeTooLong, Args: []string{strconv.Itoa(n), strconv.Itoa(MaxLength)}, Msg: "the query is " + strconv.Itoa(n) + " characters long; the limit is " + strconv.Itoa(MaxLength) + ": split it into several monitors"}
 	}
 	if strings.TrimSpace(q) == "" {
-		return nil, &Error{Column: 1, Msg: "the query is empty: write at least one word to look for"}
+		return nil, &Error{Column: 1, Code: CodeEmpty, Msg: "the query is empty: write at least one word to look for"}
 	}
 	toks, lerr := lex(q)
 	if lerr != nil {
@@ -91,13 +94,16 @@ func (p *parser) unexpected() *Error {
 	t := p.peek()
 	switch t.kind {
 	case tRParen:
-		return &Error{Column: t.col, Msg: `unbalanced parenthesis: this ")" has no matching "("`}
+		return &Error{Column: t.col, Code: CodeParenUnopened, Msg: `unbalanced parenthesis: this ")" has no matching "("`}
 	case tOr, tAnd:
-		return &Error{Column: t.col, Msg: t.describe() + " needs something on both sides, e.g. a " + t.describe() + " b"}
+		return &Error{Column: t.col, Code: CodeOperatorSides, Args: []string{t.describe()}, Msg: t.describe() + " needs something on both sides, e.g. a " + t.describe() + " b"}
 	case tNear:
-		return &Error{Column: t.col, Msg: t.describe() + " needs a word, phrase or group on both sides, e.g. a " + t.describe() + " b"}
+		return &Error{Column: t.col, Code: CodeNearBothSides, Args: []string{t.describe()}, Msg: t.describe() + " needs a word, phrase or group on both sides, e.g. a " + t.describe() + " b"}
 	}
-	return &Error{Column: t.col, Msg: "unexpected " + t.describe()}
+	if t.kind == tEOF {
+		return &Error{Column: t.col, Code: CodeUnexpectedEnd, Msg: "unexpected end of the query"}
+	}
+	return &Error{Column: t.col, Code: CodeUnexpected, Args: []string{t.describe()}, Msg: "unexpected " + t.describe()}
 }
 
 // operandError explains a missing operand after the operator op.
@@ -105,14 +111,14 @@ func (p *parser) operandError(op token) *Error {
 	t := p.peek()
 	what := "a word, phrase or group"
 	if t.kind == tEOF {
-		return &Error{Column: t.col, Msg: "expected " + what + " after " + op.describe() + ", found the end of the query"}
+		return &Error{Column: t.col, Code: CodeOperandEnd, Args: []string{op.describe()}, Msg: "expected " + what + " after " + op.describe() + ", found the end of the query"}
 	}
-	return &Error{Column: t.col, Msg: "expected " + what + " after " + op.describe() + ", found " + t.describe()}
+	return &Error{Column: t.col, Code: CodeOperandMissing, Args: []string{op.describe(), t.describe()}, Msg: "expected " + what + " after " + op.describe() + ", found " + t.describe()}
 }
 
 func (p *parser) parseOr() (*Node, *Error) {
 	if t := p.peek(); t.kind == tOr || t.kind == tAnd || t.kind == tNear {
-		return nil, &Error{Column: t.col, Msg: t.describe() + " needs something before it, e.g. a " + t.describe() + " b"}
+		return nil, &Error{Column: t.col, Code: CodeOperatorBefore, Args: []string{t.describe()}, Msg: t.describe() + " needs something before it, e.g. a " + t.describe() + " b"}
 	}
 	left, err := p.parseAnd()
 	if err != nil {
@@ -183,7 +189,7 @@ func (p *parser) parseNear() (*Node, *Error) {
 		}
 		for _, c := range []*Node{left, right} {
 			if bad := nearOperandProblem(c); bad != nil {
-				return nil, &Error{Column: bad.Col, Msg: op.describe() + " takes words, phrases, or parenthesised OR-groups of them on each side; put AND, NOT and fields outside the NEAR"}
+				return nil, &Error{Column: bad.Col, Code: CodeNearOperands, Args: []string{op.describe()}, Msg: op.describe() + " takes words, phrases, or parenthesised OR-groups of them on each side; put AND, NOT and fields outside the NEAR"}
 			}
 		}
 		left = &Node{Op: OpNear, Children: []*Node{left, right}, Dist: op.dist, Ordered: op.ordered, Col: left.Col}
@@ -229,7 +235,7 @@ func (p *parser) parsePrimary() (*Node, *Error) {
 	switch t.kind {
 	case tLParen:
 		if p.peek().kind == tRParen {
-			return nil, &Error{Column: t.col, Msg: `empty parentheses: put something to look for between "(" and ")"`}
+			return nil, &Error{Column: t.col, Code: CodeParenEmpty, Msg: `empty parentheses: put something to look for between "(" and ")"`}
 		}
 		n, err := p.parseOr()
 		if err != nil {
@@ -237,7 +243,7 @@ func (p *parser) parsePrimary() (*Node, *Error) {
 		}
 		if c := p.peek(); c.kind != tRParen {
 			if c.kind == tEOF {
-				return nil, &Error{Column: t.col, Msg: `unbalanced parenthesis: this "(" is never closed`}
+				return nil, &Error{Column: t.col, Code: CodeParenUnclosed, Msg: `unbalanced parenthesis: this "(" is never closed`}
 			}
 			p.i--
 			return nil, p.unexpected()
@@ -255,7 +261,7 @@ func (p *parser) parsePrimary() (*Node, *Error) {
 		}
 		return p.term(t)
 	case tEOF:
-		return nil, &Error{Column: t.col, Msg: "unexpected end of the query"}
+		return nil, &Error{Column: t.col, Code: CodeUnexpectedEnd, Msg: "unexpected end of the query"}
 	}
 	p.i--
 	return nil, p.unexpected()
@@ -264,7 +270,7 @@ func (p *parser) parsePrimary() (*Node, *Error) {
 func (p *parser) countClause(t token) *Error {
 	p.clauses++
 	if p.clauses > MaxClauses {
-		return &Error{Column: t.col, Msg: "the query has more than " + strconv.Itoa(MaxClauses) + " clauses: split it into several monitors"}
+		return &Error{Column: t.col, Code: CodeTooManyClauses, Args: []string{strconv.Itoa(MaxClauses)}, Msg: "the query has more than " + strconv.Itoa(MaxClauses) + " clauses: split it into several monitors"}
 	}
 	return nil
 }
@@ -273,23 +279,17 @@ func (p *parser) parseField(t token) (*Node, *Error) {
 	name := t.text
 	f, ok := fieldNames[name]
 	if !ok && name != "title" {
-		msg := "unknown field \"" + name + ":\""
-		if s := nearest(name, knownFields); s != "" {
-			msg += "; did you mean \"" + s + ":\"?"
-		}
-		msg += " Known fields: " + strings.Join(knownFields, ":, ") + ":." +
-			` To search for text containing ":", put it in quotes.`
 		if name == "http" || name == "https" {
-			msg = linkAsWord
+			return nil, &Error{Column: t.col, Code: CodeLink, Msg: linkAsWord}
 		}
-		return nil, &Error{Column: t.col, Msg: msg}
+		return nil, unknownField(t.col, name, knownFields)
 	}
 	v := p.peek()
 	if !(v.kind == tWord || v.kind == tPhrase || v.kind == tLParen || v.kind == tCase && name == "title") {
-		return nil, &Error{Column: v.col, Msg: "expected a value right after \"" + name + ":\" (no space), e.g. " + fieldExample(name)}
+		return nil, &Error{Column: v.col, Code: CodeFieldNoValue, Args: []string{name}, Msg: "expected a value right after \"" + name + ":\" (no space), e.g. " + fieldExample(name)}
 	}
 	if p.field != 0 {
-		return nil, &Error{Column: t.col, Msg: "a field cannot be used inside " + p.field.String() + ":(…)"}
+		return nil, &Error{Column: t.col, Code: CodeFieldNested, Args: []string{p.field.String()}, Msg: "a field cannot be used inside " + p.field.String() + ":(…)"}
 	}
 	if name == "title" {
 		saved := p.title
@@ -308,6 +308,19 @@ func (p *parser) parseField(t token) (*Node, *Error) {
 		n.Col = t.col
 	}
 	return n, err
+}
+
+// unknownField names the known fields, and the nearest one when name is
+// close enough to one of them.
+func unknownField(col int, name string, fields []string) *Error {
+	known := strings.Join(fields, ":, ") + ":"
+	e := &Error{Column: col, Code: CodeFieldUnknown, Args: []string{name, known}, Msg: "unknown field \"" + name + ":\""}
+	if s := nearest(name, fields); s != "" {
+		e.Code, e.Args = CodeFieldSuggest, []string{name, s, known}
+		e.Msg += "; did you mean \"" + s + ":\"?"
+	}
+	e.Msg += " Known fields: " + known + "." + ` To search for text containing ":", put it in quotes.`
+	return e
 }
 
 const linkAsWord = "a link cannot be searched as a word: use site:example.com or url:\"part/of/the/link\""
@@ -334,7 +347,7 @@ func fieldExample(name string) string {
 
 func (p *parser) fieldValue(f Field, t token) (*Node, *Error) {
 	if t.kind == tCase {
-		return nil, &Error{Column: t.col, Msg: "{…} is not allowed as a value of " + f.String() + ":"}
+		return nil, &Error{Column: t.col, Code: CodeFieldCaseValue, Args: []string{f.String()}, Msg: "{…} is not allowed as a value of " + f.String() + ":"}
 	}
 	raw := strings.TrimSpace(t.text)
 	n := &Node{Op: OpField, Field: f, Col: t.col}
@@ -342,7 +355,7 @@ func (p *parser) fieldValue(f Field, t token) (*Node, *Error) {
 	case FieldAuthor:
 		n.Value = strings.TrimPrefix(text.Fold(raw), "@")
 		if strings.ContainsFunc(n.Value, unicode.IsSpace) || !strings.ContainsFunc(n.Value, isAlnum) || strings.HasPrefix(n.Value, "@") {
-			return nil, &Error{Column: t.col, Msg: "invalid handle " + strconv.Quote(raw) + " for author:, e.g. author:epfl or author:epfl@mastodon.social"}
+			return nil, &Error{Column: t.col, Code: CodeAuthorInvalid, Args: []string{raw}, Msg: "invalid handle " + strconv.Quote(raw) + " for author:, e.g. author:epfl or author:epfl@mastodon.social"}
 		}
 	case FieldSite:
 		v := text.Host(raw)
@@ -357,13 +370,13 @@ func (p *parser) fieldValue(f Field, t token) (*Node, *Error) {
 		v := strings.ToLower(raw)
 		for _, r := range v {
 			if !('a' <= r && r <= 'z' || r == '-' || r == '_' || '0' <= r && r <= '9') {
-				return nil, &Error{Column: t.col, Msg: "invalid value " + strconv.Quote(raw) + " for " + f.String() + ": expected a code such as " + fieldExample(f.String())}
+				return nil, &Error{Column: t.col, Code: CodeFieldInvalid, Args: []string{f.String(), raw}, Msg: "invalid value " + strconv.Quote(raw) + " for " + f.String() + ": expected a code such as " + fieldExample(f.String())}
 			}
 		}
 		n.Value = v
 	}
 	if n.Value == "" {
-		return nil, &Error{Column: t.col, Msg: "empty value for " + f.String() + ":, e.g. " + fieldExample(f.String())}
+		return nil, &Error{Column: t.col, Code: CodeFieldEmpty, Args: []string{f.String()}, Msg: "empty value for " + f.String() + ":, e.g. " + fieldExample(f.String())}
 	}
 	return n, nil
 }
@@ -376,7 +389,7 @@ func (p *parser) term(t token) (*Node, *Error) {
 		n.Parts = splitParts(questionMarksAsPunctuation(t.text))
 		n.Slop = t.slop
 		if len(n.Parts) == 0 {
-			return nil, &Error{Column: t.col, Msg: "this phrase has no letters or digits to look for"}
+			return nil, &Error{Column: t.col, Code: CodePhraseEmpty, Msg: "this phrase has no letters or digits to look for"}
 		}
 		if len(n.Parts) == 1 {
 			n.Slop = -1
@@ -384,10 +397,10 @@ func (p *parser) term(t token) (*Node, *Error) {
 	case tCase:
 		pieces := text.SplitQuery(t.text, false)
 		if len(pieces) == 0 {
-			return nil, &Error{Column: t.col, Msg: "{…} must hold a word, e.g. {Apple}"}
+			return nil, &Error{Column: t.col, Code: CodeCaseEmpty, Msg: "{…} must hold a word, e.g. {Apple}"}
 		}
 		if strings.ContainsAny(t.text, "*?") {
-			return nil, &Error{Column: t.col, Msg: "wildcards are not allowed in a case-sensitive {Word}"}
+			return nil, &Error{Column: t.col, Code: CodeCaseWildcard, Msg: "wildcards are not allowed in a case-sensitive {Word}"}
 		}
 		n.CaseSensitive = true
 		for _, pc := range pieces {
@@ -399,7 +412,7 @@ func (p *parser) term(t token) (*Node, *Error) {
 		case strings.HasPrefix(w, "#"):
 			body, ok := text.FoldTag(w[1:])
 			if !ok {
-				return nil, &Error{Column: t.col, Msg: "a hashtag is # followed by letters, digits or _, e.g. #epfl; wildcards and punctuation are not allowed in it"}
+				return nil, &Error{Column: t.col, Code: CodeHashtag, Msg: "a hashtag is # followed by letters, digits or _, e.g. #epfl; wildcards and punctuation are not allowed in it"}
 			}
 			n.Kind = TermHashtag
 			n.Parts = []Part{{Fold: body}}
@@ -409,7 +422,7 @@ func (p *parser) term(t token) (*Node, *Error) {
 			for _, l := range strings.Split(handle, ".") {
 				f, ok := text.FoldTag(l)
 				if !ok {
-					return nil, &Error{Column: t.col, Msg: "a mention is @ followed by a handle of letters, digits or _, e.g. @epfl or @epfl@mastodon.social"}
+					return nil, &Error{Column: t.col, Code: CodeMention, Msg: "a mention is @ followed by a handle of letters, digits or _, e.g. @epfl or @epfl@mastodon.social"}
 				}
 				labels = append(labels, f)
 			}
@@ -417,15 +430,15 @@ func (p *parser) term(t token) (*Node, *Error) {
 			n.Parts = []Part{{Fold: strings.Join(labels, ".")}}
 			n.Host = strings.TrimRight(text.Fold(host), ".")
 			if strings.Contains(w[1:], "@") && (!strings.ContainsFunc(n.Host, isAlnum) || strings.ContainsAny(n.Host, "@/:?#\"\\")) {
-				return nil, &Error{Column: t.col, Msg: "the host after the second @ is missing, e.g. @epfl@mastodon.social"}
+				return nil, &Error{Column: t.col, Code: CodeMentionHost, Msg: "the host after the second @ is missing, e.g. @epfl@mastodon.social"}
 			}
 		default:
 			if strings.Contains(w, "://") {
-				return nil, &Error{Column: t.col, Msg: linkAsWord}
+				return nil, &Error{Column: t.col, Code: CodeLink, Msg: linkAsWord}
 			}
 			n.Parts = splitParts(w)
 			if len(n.Parts) == 0 {
-				return nil, &Error{Column: t.col, Msg: strconv.Quote(w) + " has no letters or digits to look for"}
+				return nil, &Error{Column: t.col, Code: CodeWordEmpty, Args: []string{w}, Msg: strconv.Quote(w) + " has no letters or digits to look for"}
 			}
 		}
 	}
@@ -478,9 +491,9 @@ func checkPattern(pt *Part, col int, raw string) *Error {
 	letters := utf8.RuneCountInString(pt.Fold[:i])
 	switch {
 	case letters == 0:
-		return &Error{Column: c, Msg: "a word cannot start with a wildcard (e.g. *tech): write at least 2 letters before * or ?"}
+		return &Error{Column: c, Code: CodeWildcardStart, Msg: "a word cannot start with a wildcard (e.g. *tech): write at least 2 letters before * or ?"}
 	case letters < 2:
-		return &Error{Column: c, Msg: "a wildcard needs at least 2 letters before it, e.g. innov* (not " + pt.Fold + ")"}
+		return &Error{Column: c, Code: CodeWildcardShort, Args: []string{pt.Fold}, Msg: "a wildcard needs at least 2 letters before it, e.g. innov* (not " + pt.Fold + ")"}
 	}
 	pt.Pattern = true
 	pt.Prefix = pt.Fold[:i] // shares Fold's memory
@@ -494,13 +507,13 @@ func checkPositive(root *Node) *Error {
 		return nil
 	}
 	if !hasPositiveLeaf(root, false) {
-		return &Error{Column: root.Col, Msg: "the query has nothing to look for: add a word, phrase, hashtag, mention, author:, site: or url: that is not excluded (lang:, country: and source: only filter, NOT only removes)"}
+		return &Error{Column: root.Col, Code: CodeNothing, Msg: "the query has nothing to look for: add a word, phrase, hashtag, mention, author:, site: or url: that is not excluded (lang:, country: and source: only filter, NOT only removes)"}
 	}
 	// Find the alternative of an OR that has nothing to look for.
 	if bad := nonPositiveAlternative(root); bad != nil {
-		return &Error{Column: bad.Col, Msg: "this alternative of OR has nothing to look for, so it would match almost every post: add a word to it, or move it out of the OR"}
+		return &Error{Column: bad.Col, Code: CodeNothingInOr, Msg: "this alternative of OR has nothing to look for, so it would match almost every post: add a word to it, or move it out of the OR"}
 	}
-	return &Error{Column: root.Col, Msg: "the query has nothing to look for"}
+	return &Error{Column: root.Col, Code: CodeNothingNegated, Msg: "the query has nothing to look for"}
 }
 
 func positive(n *Node) bool {
@@ -576,10 +589,13 @@ var foreignOps = map[string]struct {
 	op          string
 	lowerToo    bool
 	languageTag string
+	code        string
 }{
-	"et": {"AND", true, "French"}, "ou": {"OR", true, "French"}, "sauf": {"NOT", true, "French"}, "sans": {"NOT", false, "French"},
-	"und": {"AND", true, "German"}, "oder": {"OR", true, "German"}, "nicht": {"NOT", true, "German"},
-	"e": {"AND", false, "Italian"}, "o": {"OR", false, "Italian"}, "non": {"NOT", false, "French or Italian"},
+	"et": {"AND", true, "French", WarnFrench}, "ou": {"OR", true, "French", WarnFrench},
+	"sauf": {"NOT", true, "French", WarnFrench}, "sans": {"NOT", false, "French", WarnFrench},
+	"und": {"AND", true, "German", WarnGerman}, "oder": {"OR", true, "German", WarnGerman}, "nicht": {"NOT", true, "German", WarnGerman},
+	"e": {"AND", false, "Italian", WarnItalian}, "o": {"OR", false, "Italian", WarnItalian},
+	"non": {"NOT", false, "French or Italian", WarnFrenchOrItalian},
 }
 
 // warnings flags lower-case operators, and operators written in French,
@@ -598,10 +614,12 @@ func warnings(toks []token) []Warning {
 		lw := strings.ToLower(t.text)
 		switch f, foreign := foreignOps[lw]; {
 		case lw == "and" || lw == "or" || lw == "not" || strings.HasPrefix(lw, "near/"):
-			ws = append(ws, Warning{Column: t.col, Message: strconv.Quote(t.text) + " is searched as a word; write " + strings.ToUpper(lw) + " in capitals if you meant the operator"})
+			ws = append(ws, Warning{Column: t.col, Code: WarnLowerCase, Args: []string{t.text, strings.ToUpper(lw)},
+				Message: strconv.Quote(t.text) + " is searched as a word; write " + strings.ToUpper(lw) + " in capitals if you meant the operator"})
 		case foreign && (f.lowerToo || t.text == strings.ToUpper(t.text)):
-			ws = append(ws, Warning{Column: t.col, Message: strconv.Quote(t.text) + " is searched as a word; operators are written in English: write " + f.op +
-				" if you meant the " + f.languageTag + " " + strconv.Quote(t.text)})
+			ws = append(ws, Warning{Column: t.col, Code: f.code, Args: []string{t.text, f.op},
+				Message: strconv.Quote(t.text) + " is searched as a word; operators are written in English: write " + f.op +
+					" if you meant the " + f.languageTag + " " + strconv.Quote(t.text)})
 		}
 	}
 	return ws

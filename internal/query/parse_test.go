@@ -2,6 +2,7 @@ package query
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -368,6 +369,9 @@ func TestParseErrors(t *testing.T) {
 			}
 			if !strings.Contains(e.Msg, tt.msg) {
 				t.Errorf("Parse(%q): message %q does not contain %q", tt.q, e.Msg, tt.msg)
+			}
+			if !slices.Contains(Codes(), e.Code) {
+				t.Errorf("Parse(%q): code %q is not one of Codes()", tt.q, e.Code)
 			}
 			if want := "column " + strconv.Itoa(e.Column) + ": " + e.Msg; err.Error() != want {
 				t.Errorf("Error() = %q, want %q", err.Error(), want)

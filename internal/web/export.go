@@ -23,7 +23,7 @@ func (w *Web) exportMentions(rw http.ResponseWriter, r *http.Request, v *visit) 
 	if format != "csv" && format != "json" {
 		return errNotFound
 	}
-	f := readFilter(r)
+	f := readFilter(r, v.Locale)
 	if f.QueryError != "" {
 		return &pageError{http.StatusBadRequest, "error.badrequest"}
 	}

@@ -61,7 +61,8 @@ const (
 	periodRange = "range"
 )
 
-func readFilter(r *http.Request) streamFilter {
+// readFilter reads the filters; a query's error is in locale.
+func readFilter(r *http.Request, locale string) streamFilter {
 	q := r.URL.Query()
 	f := streamFilter{Monitor: q.Get("monitor"), Source: q.Get("source"), Lang: strings.ToLower(q.Get("lang")), Country: strings.ToLower(q.Get("country")),
 		Sentiment: q.Get("sentiment"), Q: strings.TrimSpace(q.Get("q")), Period: q.Get("period")}
@@ -87,7 +88,7 @@ func readFilter(r *http.Request) streamFilter {
 		pq, err := monitor.Check("", f.Q)
 		var qe *monitor.QueryError
 		if errors.As(err, &qe) {
-			f.QueryError, f.QueryColumn = qe.Err.Msg, qe.Err.Column
+			f.QueryError, f.QueryColumn = queryText(locale, qe.Err.Code, qe.Err.Args, qe.Err.Msg), qe.Err.Column
 		} else {
 			f.query = pq
 		}
@@ -369,7 +370,7 @@ func (w *Web) monitorNames(r *http.Request, v *visit) (map[string]string, []vigi
 // mentionsPage is the stream: filters, search, the newest mentions with
 // near-copies folded, and a live connection for what comes next.
 func (w *Web) mentionsPage(rw http.ResponseWriter, r *http.Request, v *visit) error {
-	f := readFilter(r)
+	f := readFilter(r, v.Locale)
 	names, monitors, err := w.monitorNames(r, v)
 	if err != nil {
 		return err
@@ -521,7 +522,7 @@ func (w *Web) mentionsLive(rw http.ResponseWriter, r *http.Request, v *visit) er
 	rc := http.NewResponseController(rw)
 	// The request is read: the server's read deadline must not end the stream.
 	_ = rc.SetReadDeadline(time.Time{})
-	f := readFilter(r)
+	f := readFilter(r, v.Locale)
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
 	if id, err := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64); err == nil && id > after {
 		after = id // a reconnecting browser resumes where it stopped

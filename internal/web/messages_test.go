@@ -1,8 +1,11 @@
 package web
 
 import (
+	"maps"
 	"os"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -10,7 +13,6 @@ import (
 // TestMessagesComplete: every key exists in every locale with the same
 // formatting verbs, and every key the templates and code use exists.
 func TestMessagesComplete(t *testing.T) {
-	verbs := regexp.MustCompile(`%[a-z]`)
 	for _, l := range Locales {
 		for k, en := range messages["en"] {
 			msg, ok := messages[l][k]
@@ -18,7 +20,7 @@ func TestMessagesComplete(t *testing.T) {
 				t.Errorf("%s: missing %q", l, k)
 				continue
 			}
-			if a, b := strings.Join(verbs.FindAllString(en, -1), ""), strings.Join(verbs.FindAllString(msg, -1), ""); a != b {
+			if a, b := verbs(en), verbs(msg); a != b {
 				t.Errorf("%s %q: verbs %q, English has %q", l, k, b, a)
 			}
 		}
@@ -54,3 +56,26 @@ func TestMessagesComplete(t *testing.T) {
 		}
 	}
 }
+
+// verbs lists the arguments a format uses, each once with its verb, in
+// argument order: "%[2]s … %[1]d" gives "1d 2s". A translation may reorder
+// them, and quote a string its own way (%q in English, « %s » in French).
+func verbs(format string) string {
+	used := map[string]bool{}
+	n := 0
+	for _, m := range verb.FindAllStringSubmatch(format, -1) {
+		if m[1] != "" {
+			n, _ = strconv.Atoi(m[1])
+		} else {
+			n++
+		}
+		v := m[2]
+		if v == "q" {
+			v = "s"
+		}
+		used[strconv.Itoa(n)+v] = true
+	}
+	return strings.Join(slices.Sorted(maps.Keys(used)), " ")
+}
+
+var verb = regexp.MustCompile(`%(?:\[(\d+)\])?([a-z])`)

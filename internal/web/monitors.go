@@ -152,7 +152,7 @@ func (w *Web) saveMonitor(rw http.ResponseWriter, r *http.Request, v *visit) err
 	if _, err := monitor.Check("", f.Query); err != nil {
 		var qe *monitor.QueryError
 		if errors.As(err, &qe) {
-			f.Error, f.Column = qe.Err.Msg, qe.Err.Column
+			f.Error, f.Column = v.queryError(qe.Err), qe.Err.Column
 			return w.renderEditor(rw, v, http.StatusBadRequest, f)
 		}
 		return err
@@ -235,13 +235,13 @@ func (w *Web) checkQuery(rw http.ResponseWriter, r *http.Request, v *visit) erro
 	var qe *monitor.QueryError
 	switch {
 	case errors.As(err, &qe):
-		res.Column, res.Message = qe.Err.Column, qe.Err.Msg
+		res.Column, res.Message = qe.Err.Column, v.queryError(qe.Err)
 	case err != nil:
 		return err
 	default:
 		res.OK = true
 		for _, wn := range parsed.Warnings {
-			res.Warnings = append(res.Warnings, checkWarning{wn.Column, wn.Message})
+			res.Warnings = append(res.Warnings, checkWarning{wn.Column, v.queryWarning(wn)})
 		}
 	}
 	if res.OK && r.URL.Query().Get("test") == "1" {

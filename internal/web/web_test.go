@@ -165,12 +165,12 @@ func TestReadFilterRange(t *testing.T) {
 		{"period=bogus&from=2026-11-25", "range", "2026-11-25T00:00:00Z", "0001-01-01T00:00:00Z"},
 	}
 	for _, tt := range tests {
-		f := readFilter(httptest.NewRequest("GET", "/?"+tt.query, nil))
+		f := readFilter(httptest.NewRequest("GET", "/?"+tt.query, nil), "en")
 		mf := f.mentionFilter(1, now)
 		if f.Period != tt.period || mf.From.Format(time.RFC3339) != tt.from || mf.To.Format(time.RFC3339) != tt.to {
 			t.Errorf("%q: period %q, %s–%s", tt.query, f.Period, mf.From.Format(time.RFC3339), mf.To.Format(time.RFC3339))
 		}
-		if got := readFilter(httptest.NewRequest("GET", "/?"+f.values().Encode(), nil)); got.Period != f.Period || got.From != f.From || got.To != f.To {
+		if got := readFilter(httptest.NewRequest("GET", "/?"+f.values().Encode(), nil), "en"); got.Period != f.Period || got.From != f.From || got.To != f.To {
 			t.Errorf("%q does not survive its own URL: %+v", tt.query, got)
 		}
 	}
