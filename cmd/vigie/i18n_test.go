@@ -114,3 +114,35 @@ func TestQueryErrorsInFrench(t *testing.T) {
 		t.Fatalf("English search error:\n%s", page)
 	}
 }
+
+// TestRefusalTitles: a page refused for the role, or not found, says so in
+// its title and heading, in the user's language.
+func TestRefusalTitles(t *testing.T) {
+	in, api, _ := valmontInstance(t, "m-v")
+	addUser(t, in, "victor@uval.example", "viewer")
+	c := webClient(t, api.base, "victor@uval.example")
+	ws := "/w/" + in.app.workspace.Slug
+	for _, tt := range []struct {
+		locale, path string
+		status       int
+		title        string
+	}{
+		{"en", ws + "/monitors/new", http.StatusForbidden, "Not allowed here"},
+		{"en", "/w/nope/", http.StatusNotFound, "Page not found"},
+		{"fr", ws + "/monitors/new", http.StatusForbidden, "Action non autorisée ici"},
+		{"fr", ws + "/members", http.StatusForbidden, "Action non autorisée ici"},
+		{"fr", "/w/nope/", http.StatusNotFound, "Page introuvable"},
+	} {
+		chooseLocale(t, c, api.base, tt.locale)
+		resp, err := c.Get(api.base + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		page := html.UnescapeString(string(b))
+		if resp.StatusCode != tt.status || !strings.Contains(page, "<title>"+tt.title+" · Vigie</title>") || !strings.Contains(page, "<h1>"+tt.title+"</h1>") {
+			t.Errorf("%s %s: %d, want %d titled %q:\n%s", tt.locale, tt.path, resp.StatusCode, tt.status, tt.title, page)
+		}
+	}
+}

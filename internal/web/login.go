@@ -146,7 +146,7 @@ func (w *Web) setupPage(rw http.ResponseWriter, r *http.Request, v *visit) error
 		return err
 	}
 	if !ok {
-		return w.render(rw, v, http.StatusNotFound, "error", map[string]any{"Message": v.T("setup.invalid")})
+		return w.render(rw, v, http.StatusNotFound, "error", map[string]any{"Title": v.T("error.title.setup"), "Message": v.T("setup.invalid")})
 	}
 	return w.render(rw, v, http.StatusOK, "setup", map[string]any{"Token": tok})
 }
@@ -173,7 +173,7 @@ func (w *Web) setup(rw http.ResponseWriter, r *http.Request, v *visit) error {
 	case errors.Is(err, vigie.ErrInvalid):
 		return again(v.T("setup.email"))
 	case errors.Is(err, vigie.ErrNotFound):
-		return w.render(rw, v, http.StatusNotFound, "error", map[string]any{"Message": v.T("setup.invalid")})
+		return w.render(rw, v, http.StatusNotFound, "error", map[string]any{"Title": v.T("error.title.setup"), "Message": v.T("setup.invalid")})
 	case err != nil:
 		return err
 	}
@@ -188,7 +188,7 @@ func (w *Web) setup(rw http.ResponseWriter, r *http.Request, v *visit) error {
 // home opens the dashboard of the user's first workspace.
 func (w *Web) home(rw http.ResponseWriter, r *http.Request, v *visit) error {
 	if len(v.Workspaces) == 0 {
-		return w.render(rw, v, http.StatusOK, "error", map[string]any{"Message": v.T("home.noworkspace")})
+		return w.render(rw, v, http.StatusOK, "error", map[string]any{"Title": v.T("error.title.noworkspace"), "Message": v.T("home.noworkspace")})
 	}
 	http.Redirect(rw, r, workspacePath(&v.Workspaces[0], ""), http.StatusSeeOther)
 	return nil

@@ -346,6 +346,14 @@ var messages = map[string]map[string]string{
 		"query.example.lang":     "lang:fr or lang:(fr OR de)",
 		"query.example.country":  "country:ch",
 		"query.example.source":   "source:mastodon",
+
+		// Each kind of error page has its own title.
+		"error.title.forbidden":   "Not allowed here",
+		"error.title.notfound":    "Page not found",
+		"error.title.badrequest":  "Request not valid",
+		"error.title.csrf":        "Form expired",
+		"error.title.noworkspace": "No workspace yet",
+		"error.title.setup":       "Link used or expired",
 	},
 	"fr": {
 		"nav.skip":                 "Aller au contenu",
@@ -690,5 +698,13 @@ var messages = map[string]map[string]string{
 		"query.example.lang":     "lang:fr ou lang:(fr OR de)",
 		"query.example.country":  "country:ch",
 		"query.example.source":   "source:mastodon",
+
+		// Chaque sorte de page d'erreur a son titre.
+		"error.title.forbidden":   "Action non autorisée ici",
+		"error.title.notfound":    "Page introuvable",
+		"error.title.badrequest":  "Demande non valide",
+		"error.title.csrf":        "Formulaire expiré",
+		"error.title.noworkspace": "Aucun espace de travail",
+		"error.title.setup":       "Lien déjà utilisé ou expiré",
 	},
 }

@@ -303,9 +303,26 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, v *visit, err error)
 		w.Log.Error("web", "method", r.Method, "path", r.URL.Path, "err", err)
 		pe = &pageError{http.StatusInternalServerError, "error.internal"}
 	}
-	if rerr := w.render(rw, v, pe.status, "error", map[string]any{"Message": tr(v.Locale, pe.msg)}); rerr != nil {
+	data := map[string]any{"Title": tr(v.Locale, errorTitle(pe)), "Message": tr(v.Locale, pe.msg)}
+	if rerr := w.render(rw, v, pe.status, "error", data); rerr != nil {
 		http.Error(rw, tr(v.Locale, pe.msg), pe.status)
 	}
+}
+
+// errorTitle is the key of an error page's title: what kind of refusal
+// it is, rather than one "something went wrong" for all.
+func errorTitle(pe *pageError) string {
+	switch {
+	case pe.msg == "error.csrf":
+		return "error.title.csrf"
+	case pe.status == http.StatusForbidden:
+		return "error.title.forbidden"
+	case pe.status == http.StatusNotFound:
+		return "error.title.notfound"
+	case pe.status == http.StatusBadRequest:
+		return "error.title.badrequest"
+	}
+	return "error.title"
 }
 
 func (w *Web) serveStatic(rw http.ResponseWriter, r *http.Request) {
