@@ -92,6 +92,18 @@ func loginWith(t testing.TB, ctx context.Context, base, email, password string) 
 	)
 }
 
+// openMenu opens the header's menu (the administration pages, the language
+// and signing out).
+func openMenu() chromedp.Action[chromedp.Void] {
+	return chromedp.Click(chromedp.CSS("header details.menu > summary"))
+}
+
+// logout signs out through the header's menu.
+func logout(t testing.TB, ctx context.Context) {
+	t.Helper()
+	do(t, ctx, "log out", openMenu(), chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
+}
+
 // TestBrowser drives the web app in headless Chromium: log in, see posts
 // rendered safely, see a mention arrive live, search and filter, create a
 // monitor after seeing an invalid query's error at its column, and check a
@@ -268,7 +280,7 @@ func TestBrowser(t *testing.T) {
 
 	// The UI in French, chosen by the user.
 	do(t, ctx, "switch to French",
-		chromedp.Navigate(ws+"/"), chromedp.WaitVisible(chromedp.ID("locale")),
+		chromedp.Navigate(ws+"/"), openMenu(), chromedp.WaitVisible(chromedp.ID("locale")),
 		chromedp.SetValue(chromedp.ID("locale"), "fr"),
 		chromedp.Submit(chromedp.ID("locale")),
 		chromedp.WaitVisible(chromedp.Search(`//nav//a[contains(., "Vue d'ensemble")]`)),
@@ -278,7 +290,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	// A viewer sees monitors but cannot edit them.
-	do(t, ctx, "log out", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
+	logout(t, ctx)
 	if l := get(t, ctx, "read the login page", chromedp.Text(chromedp.CSS("h1"))); l != "Sign in" {
 		t.Fatalf("a signed-out visitor sees the browser's language (English here), got %q", l)
 	}
@@ -292,7 +304,8 @@ func TestBrowser(t *testing.T) {
 	}
 
 	// An admin adds a colleague, who signs in with the password shown once.
-	do(t, ctx, "log out the viewer", chromedp.Navigate(ws+"/"), chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
+	do(t, ctx, "back to the dashboard", chromedp.Navigate(ws+"/"), chromedp.WaitVisible(chromedp.CSS("main")))
+	logout(t, ctx)
 	login(t, ctx, base, "root@uval.example")
 
 	// Every control of every page has a label, and every page fits a
@@ -344,7 +357,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("code.password")),
 	)
 	pw := get(t, ctx, "read the new password", chromedp.Text(chromedp.CSS("code.password")))
-	do(t, ctx, "log out the admin", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
+	logout(t, ctx)
 	loginWith(t, ctx, base, "nina@uval.example", pw)
 	if n := get(t, ctx, "count member links", chromedp.Evaluate[int](`document.querySelectorAll('a[href$="/members"]').length`)); n != 0 {
 		t.Fatalf("an editor sees the members page link")

@@ -24,6 +24,18 @@ var counted = (function () {
   document.querySelectorAll("select[data-nav]").forEach(function (s) {
     s.addEventListener("change", function () { location.href = s.value; });
   });
+  // The header's menu closes as menus do: on a click elsewhere, or Escape.
+  document.querySelectorAll("details[data-menu]").forEach(function (m) {
+    document.addEventListener("click", function (e) {
+      if (m.open && !m.contains(e.target)) m.open = false;
+    });
+    m.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && m.open) {
+        m.open = false;
+        m.querySelector("summary").focus();
+      }
+    });
+  });
 
   // The live stream: new mentions arrive as rendered rows over SSE. While
   // paused, rows are held and a button shows how many are waiting.
