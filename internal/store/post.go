@@ -48,6 +48,7 @@ type Saved struct {
 	Posts    int `json:"posts"`    // posts inserted
 	Existing int `json:"existing"` // items whose post was already stored (or repeated in the batch)
 	Mentions int `json:"mentions"` // mentions inserted
+	Kept     int `json:"kept"`     // posts kept in the recent window (in chunks)
 }
 
 // Columns of a posts row, in the order insertPosts binds them.
@@ -183,7 +184,14 @@ func SearchText(d *text.Doc) string {
 // to it, and a declared language is normalised (vigie.Post.NormalizeLang),
 // in items too. An invalid post fails the batch with
 // ErrInvalid before anything is written; an unknown source is ErrNotFound.
-func (s *Store) SaveBatch(ctx context.Context, sourceID int64, items []Item, state *vigie.SourceState) (Saved, error) {
+//
+// kept are chunks of the batch's posts that matched no monitor, for the
+// recent window (RecentChunk): written in the same transaction, so that
+// the cursor never moves past posts that were neither stored nor kept.
+func (s *Store) SaveBatch(ctx context.Context, sourceID int64, items []Item, state *vigie.SourceState, kept ...RecentChunk) (Saved, error) {
+	if err := checkRecent(kept); err != nil {
+		return Saved{}, err
+	}
 	for i := range items {
 		p := &items[i].Post
 		p.StripNUL()
@@ -235,6 +243,9 @@ func (s *Store) SaveBatch(ctx context.Context, sourceID int64, items []Item, sta
 			return err
 		}
 		if err := s.rollupAfter(ctx, tx, roll, posts, newPostFacts{authors, followers, monitorWS}); err != nil {
+			return err
+		}
+		if saved.Kept, err = s.insertRecent(ctx, tx, sourceID, kept); err != nil {
 			return err
 		}
 		if state != nil {
