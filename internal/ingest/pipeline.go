@@ -16,6 +16,7 @@ import (
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/enrich"
 	"github.com/vigie-project/vigie/internal/match"
+	"github.com/vigie-project/vigie/internal/recent"
 	"github.com/vigie-project/vigie/internal/store"
 	"github.com/vigie-project/vigie/internal/text"
 )
@@ -32,11 +33,21 @@ type Pipeline struct {
 	// Now, when set, is the clock posts dated in the future are refused by
 	// (tests); time.Now otherwise.
 	Now func() time.Time
+	// KeepRecent keeps the posts that match no monitor in the recent
+	// window (internal/recent), for tests of queries and backfills; the
+	// store's purge (store.PurgeRecent) ends their stay.
+	KeepRecent bool
 
 	workers  int
 	matchers sync.Pool
 	stats    Stats
 	nearDup  *enrich.NearDup
+
+	// keeping holds the keys of the kept posts of batches prepared and
+	// not yet committed: a bulk loader prepares a batch while the previous
+	// one is stored, and a post in both is kept once.
+	keepMu  sync.Mutex
+	keeping map[uint64]bool
 }
 
 // Near-duplicates are looked for among the posts stored in the last two
@@ -53,6 +64,8 @@ type Stats struct {
 	Mentions     atomic.Int64 // mentions newly stored
 	BatchErrors  atomic.Int64 // batches the store refused
 	MatchesTotal atomic.Int64 // (post, monitor) matches
+	Kept         atomic.Int64 // posts that matched no monitor, kept in the recent window
+	KeptBefore   atomic.Int64 // posts that matched no monitor and were kept already (re-delivered)
 }
 
 // NewPipeline returns a pipeline over an index and a store.
@@ -63,7 +76,8 @@ func NewPipeline(ix *match.Index, st *store.Store) *Pipeline {
 	// as many matching goroutines as cores, the 1M-post import's writer ran
 	// 60 s of wall time for 44 s of CPU on two cores, never waiting for a
 	// batch: it was waiting for a core.
-	p := &Pipeline{Index: ix, Store: st, workers: max(runtime.GOMAXPROCS(0)-1, 1), nearDup: enrich.NewNearDup(nearDupWindow, enrich.NearDupDistance)}
+	p := &Pipeline{Index: ix, Store: st, workers: max(runtime.GOMAXPROCS(0)-1, 1), nearDup: enrich.NewNearDup(nearDupWindow, enrich.NearDupDistance),
+		keeping: map[uint64]bool{}}
 	p.matchers.New = func() any {
 		w := &worker{m: match.NewMatcher(ix)}
 		w.m.DetectLang = func(d *text.Doc) string { return enrich.Language(d, w.hint) }
@@ -78,6 +92,9 @@ func (p *Pipeline) Stats() *Stats { return &p.stats }
 // Result says what happened to a batch.
 type Result struct {
 	Received, Invalid, Duplicates, Matched int
+	// KeptBefore counts the posts that matched no monitor and were in the
+	// recent window already; Saved.Kept those kept now.
+	KeptBefore int
 	store.Saved
 	Rejected []Rejected // posts that failed validation, with the reason
 }
@@ -93,9 +110,9 @@ type Rejected struct {
 // source. state, when not nil, is saved in the same transaction: pass the
 // cursor that follows the batch. Posts are matched against the monitors of
 // the source's workspace only, or of its organisation's workspaces when an
-// administrator shared it. Only posts that match a monitor are stored; the
-// others are counted and dropped (architecture.md: only matched posts are
-// stored).
+// administrator shared it. Only posts that match a monitor are stored
+// (architecture.md); the others are kept compressed in the recent window
+// when KeepRecent is set, else counted and dropped.
 func (p *Pipeline) Process(ctx context.Context, src *vigie.Source, posts []vigie.Post, state *vigie.SourceState) (Result, error) {
 	pr, err := p.Prepare(ctx, src, posts)
 	if err != nil {
@@ -109,6 +126,8 @@ func (p *Pipeline) Process(ctx context.Context, src *vigie.Source, posts []vigie
 type Prepared struct {
 	src   *vigie.Source
 	items []store.Item
+	kept  []store.RecentChunk
+	keys  []uint64 // of kept's posts, held in Pipeline.keeping until committed
 	res   Result
 }
 
@@ -186,22 +205,87 @@ func (p *Pipeline) Prepare(ctx context.Context, src *vigie.Source, posts []vigie
 	}
 	p.stats.Duplicates.Add(int64(res.Duplicates))
 
-	pr.items = p.match(posts, fresh, scope, stored)
+	var unmatched []int
+	pr.items, unmatched = p.match(posts, fresh, scope, stored)
 	res.Matched = len(pr.items)
 	p.stats.Matched.Add(int64(len(pr.items)))
+	if p.KeepRecent && len(unmatched) > 0 {
+		if err := p.keep(ctx, pr, posts, unmatched); err != nil {
+			return pr, err
+		}
+	}
 	return pr, nil
+}
+
+// keep packs the posts that matched no monitor for the recent window,
+// but for those kept before (a feed delivers its items again whenever one
+// changes) or by a batch prepared and not yet committed.
+func (p *Pipeline) keep(ctx context.Context, pr *Prepared, posts []vigie.Post, unmatched []int) error {
+	src := pr.src
+	keys := make([]uint64, 0, len(unmatched))
+	idx := make([]int, 0, len(unmatched))
+	p.keepMu.Lock()
+	for _, i := range unmatched {
+		k := recent.Key(src.ID, store.StoredRef(src.Kind, src.ID, &posts[i]))
+		if p.keeping[k] {
+			pr.res.KeptBefore++ // in this batch twice, or in one not yet committed
+			continue
+		}
+		p.keeping[k] = true
+		keys, idx = append(keys, k), append(idx, i)
+	}
+	p.keepMu.Unlock()
+	known, err := p.Store.KeptPosts(ctx, keys)
+	if err != nil {
+		p.release(keys)
+		return fmt.Errorf("checking kept posts: %w", err)
+	}
+	var gone []uint64
+	fresh := make([]*vigie.Post, 0, len(idx))
+	n := 0
+	for j, i := range idx {
+		if known[keys[j]] {
+			gone = append(gone, keys[j])
+			continue
+		}
+		fresh = append(fresh, &posts[i])
+		keys[n] = keys[j]
+		n++
+	}
+	keys = keys[:n]
+	p.release(gone)
+	pr.res.KeptBefore += len(gone)
+	p.stats.KeptBefore.Add(int64(pr.res.KeptBefore))
+	pr.kept, pr.keys = recent.Pack(fresh, keys, p.workers), keys
+	return nil
+}
+
+// release forgets keys held by a prepared batch.
+func (p *Pipeline) release(keys []uint64) {
+	if len(keys) == 0 {
+		return
+	}
+	p.keepMu.Lock()
+	for _, k := range keys {
+		delete(p.keeping, k)
+	}
+	p.keepMu.Unlock()
 }
 
 // Commit stores a prepared batch, with the source's state when not nil.
 func (p *Pipeline) Commit(ctx context.Context, pr *Prepared, state *vigie.SourceState) (Result, error) {
 	res := pr.res
-	saved, err := p.Store.SaveBatch(ctx, pr.src.ID, pr.items, state)
+	saved, err := p.Store.SaveBatch(ctx, pr.src.ID, pr.items, state, pr.kept...)
+	// Committed, the keys are the store's to know; refused, the batch's
+	// posts may come again and be kept then.
+	p.release(pr.keys)
 	if err != nil {
 		p.stats.BatchErrors.Add(1)
 		return res, fmt.Errorf("storing %d posts: %w", len(pr.items), err)
 	}
 	res.Saved = saved
 	p.stats.Stored.Add(int64(saved.Posts))
+	p.stats.Kept.Add(int64(saved.Kept))
 	p.stats.Mentions.Add(int64(saved.Mentions))
 	if saved.Mentions > 0 && p.OnStored != nil {
 		p.OnStored()
@@ -210,8 +294,9 @@ func (p *Pipeline) Commit(ctx context.Context, pr *Prepared, state *vigie.Source
 }
 
 // match returns the matching posts among posts[idx] with their monitors, in
-// batch order, using all cores for large batches.
-func (p *Pipeline) match(posts []vigie.Post, idx []int, scope []int64, stored func(*vigie.Post) string) []store.Item {
+// batch order, using all cores for large batches, and the indexes of the
+// posts that matched none.
+func (p *Pipeline) match(posts []vigie.Post, idx []int, scope []int64, stored func(*vigie.Post) string) ([]store.Item, []int) {
 	results := make([][]string, len(idx))
 	enriched := make([]store.Enrichment, len(idx))
 	work := func(lo, hi int) {
@@ -231,7 +316,7 @@ func (p *Pipeline) match(posts []vigie.Post, idx []int, scope []int64, stored fu
 					lang = enrich.Language(d, post.Lang)
 				}
 				results[j] = append([]string(nil), ids...)
-				enriched[j] = analyse(d, lang)
+				enriched[j] = Enrichment(d, lang)
 			}
 		}
 	}
@@ -254,7 +339,11 @@ func (p *Pipeline) match(posts []vigie.Post, idx []int, scope []int64, stored fu
 		wg.Wait()
 	}
 	var items []store.Item
+	var unmatched []int
 	for j, ids := range results {
+		if len(ids) == 0 {
+			unmatched = append(unmatched, idx[j])
+		}
 		if len(ids) > 0 {
 			e := enriched[j]
 			// Near-duplicates are linked in batch order, so that the first of
@@ -267,7 +356,7 @@ func (p *Pipeline) match(posts []vigie.Post, idx []int, scope []int64, stored fu
 			p.stats.MatchesTotal.Add(int64(len(ids)))
 		}
 	}
-	return items
+	return items, unmatched
 }
 
 // worker is one matching goroutine's reusable state.
@@ -277,11 +366,12 @@ type worker struct {
 	hint string // the declared language of the post being matched
 }
 
-// analyse computes what is stored with a matched post written in lang
+// Enrichment computes what is stored with a matched post written in lang
 // besides its near-duplicate link: its sentiment, simhash, entities and
 // full-text search text. It runs on the matching workers, on matched posts
-// only, so that the store's one writer has less to do.
-func analyse(d *text.Doc, lang string) store.Enrichment {
+// only, so that the store's one writer has less to do. A backfill that
+// stores kept posts (monitor.Service.Enrich) computes the same.
+func Enrichment(d *text.Doc, lang string) store.Enrichment {
 	return store.Enrichment{Lang: lang, Sentiment: enrich.Sentiment(d, lang), Simhash: enrich.Simhash(d), Entities: enrich.Extract(d),
 		SearchText: store.SearchText(d)}
 }
