@@ -139,6 +139,9 @@ func (s *Service) runBackfills(ctx context.Context, owner string, jobs []store.B
 			err = passErr
 		}
 		j := job[t]
+		if t.r.Unreadable > 0 {
+			cfg.Log.Warn("backfilling a monitor: chunks of kept posts could not be read and were skipped", "monitor", t.m.ID, "chunks", t.r.Unreadable, "err", t.r.UnreadableErr)
+		}
 		if ctx.Err() != nil {
 			// Stopping: not a failure (that would delay it). Released, the
 			// job is resumed by the next process at once rather than when

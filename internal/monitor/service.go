@@ -35,6 +35,12 @@ type Service struct {
 	// Changed, when set, is told each change applied to the index, whoever
 	// made it (tests).
 	Changed func(c store.MonitorChange)
+	// Enrich computes what is stored with a post a backfill finds among
+	// the posts kept in the recent window, from its analysis and language:
+	// what the pipeline stores with a matched post (ingest.Enrichment).
+	// Without it such posts are stored with their language and search
+	// text only.
+	Enrich func(d *text.Doc, lang string) store.Enrichment
 
 	mu      sync.Mutex        // serialises applying changes to the index
 	seq     int64             // the last change applied
