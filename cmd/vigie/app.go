@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"time"
@@ -44,8 +45,9 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer, workspace
 		return nil, err
 	}
 	a := &app{cfg: cfg, log: log, store: st, index: match.NewIndex()}
-	a.monitors = &monitor.Service{Store: st, Index: a.index}
+	a.monitors = &monitor.Service{Store: st, Index: a.index, Enrich: ingest.Enrichment}
 	a.pipeline = ingest.NewPipeline(a.index, st)
+	a.pipeline.KeepRecent = cfg.RecentWindow > 0
 	if workspaceSlug == "" {
 		ws, err := st.FindWorkspaces(ctx)
 		if err != nil {
@@ -79,6 +81,51 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer, workspace
 }
 
 func (a *app) Close() error { return a.store.Close() }
+
+// purgeRecent ends the stay of the posts kept in the recent window
+// (internal/recent) received before it, then of the oldest while they
+// take more than the cap; with the window at 0, of all of them.
+func (a *app) purgeRecent(ctx context.Context) error {
+	before := time.Now().Add(-a.cfg.RecentWindow)
+	if a.cfg.RecentWindow <= 0 {
+		before = time.Now().Add(365 * 24 * time.Hour) // whatever another process's clock wrote
+	}
+	p, err := a.store.PurgeRecent(ctx, before, a.cfg.RecentMaxBytes)
+	if err != nil {
+		return fmt.Errorf("purging the recent window: %w", err)
+	}
+	if p.Chunks > 0 {
+		a.log.Info("recent window purged", "chunks", p.Chunks, "posts", p.Posts, "bytes", p.Bytes)
+	}
+	return nil
+}
+
+// recentPurgeEvery is how often vigie serve purges the recent window: its
+// posts stay at most this much past the window.
+const recentPurgeEvery = 10 * time.Minute
+
+// purgeRecentEvery purges the recent window now and then every
+// recentPurgeEvery until ctx ends; the channel closes when it has stopped.
+func (a *app) purgeRecentEvery(ctx context.Context) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTimer(0)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			if err := a.purgeRecent(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn("purging the recent window (tried again later)", "err", err)
+			}
+			t.Reset(recentPurgeEvery)
+		}
+	}()
+	return done
+}
 
 // monitorPoll is how often a running process reads the monitor change log.
 const monitorPoll = time.Second

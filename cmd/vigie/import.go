@@ -209,6 +209,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 			rep.bad(x.lines[r.Index], r.Err)
 		}
 		rep.add(res.Received-res.Invalid, res.Duplicates, res.Matched, res.Posts, res.Mentions)
+		rep.kept += res.Kept
 		if tty {
 			rep.progress()
 		}
@@ -217,6 +218,10 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		return fail(err)
 	}
 	if err := <-readErr; err != nil {
+		return err
+	}
+	// The window holds the posts just kept; it may have passed its cap.
+	if err := a.purgeRecent(ctx); err != nil {
 		return err
 	}
 	if rep.stored > 10_000 {
@@ -299,6 +304,7 @@ type importReport struct {
 	shown  int
 
 	posts, duplicates, matched, stored, mentions, skipped int
+	kept                                                  int // posts that matched no monitor, kept for the recent window
 }
 
 const maxBadLinesShown = 100
@@ -334,6 +340,9 @@ func (r *importReport) progress() {
 func (r *importReport) finish(stdout io.Writer) {
 	fmt.Fprintf(stdout, "posts: %d read, %d matched a monitor, %d stored (%d mentions), %d already stored, %d bad lines skipped\n",
 		r.posts, r.matched, r.stored, r.mentions, r.duplicates, r.skipped)
+	if r.kept > 0 {
+		fmt.Fprintf(stdout, "recent window: %d posts that matched no monitor kept for tests and backfills\n", r.kept)
+	}
 	fmt.Fprintf(stdout, "time: %.1fs, %.0f posts/s\n", time.Since(r.start).Seconds(), r.rate())
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/config"
+	"github.com/vigie-project/vigie/internal/ingest"
 	"github.com/vigie-project/vigie/internal/match"
 	"github.com/vigie-project/vigie/internal/monitor"
 	"github.com/vigie-project/vigie/internal/store"
@@ -44,7 +45,7 @@ func runReindex(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	svc := &monitor.Service{Store: st, Index: match.NewIndex()}
+	svc := &monitor.Service{Store: st, Index: match.NewIndex(), Enrich: ingest.Enrichment}
 	tty := isTerminal(stderr)
 	r, err := svc.Reindex(ctx, m.WorkspaceID, m.ID, time.Time{}, func(scanned, matched int) {
 		if tty {
@@ -61,7 +62,10 @@ func runReindex(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "monitor %q: %d stored posts checked, %d match, %d new mentions recorded", *id, r.Scanned, r.Matched, r.Added)
+	if r.Unreadable > 0 {
+		fmt.Fprintf(stderr, "%d chunks of kept posts could not be read and were skipped: %v\n", r.Unreadable, r.UnreadableErr)
+	}
+	fmt.Fprintf(stdout, "monitor %q: %d stored or kept posts checked, %d match, %d new mentions recorded", *id, r.Scanned, r.Matched, r.Added)
 	if r.Removed > 0 {
 		fmt.Fprintf(stdout, ", %d that no longer match removed", r.Removed)
 	}

@@ -80,7 +80,8 @@ func build(ctx context.Context, cfg config.Config, demo bool, stderr io.Writer) 
 	hub := web.NewHub()
 	a.pipeline.OnStored = hub.Notify
 	app := &web.Web{Store: a.store, Monitors: a.monitors, Log: a.log, Live: hub, Wake: in.sched.Wake,
-		Feeds: &feeds.Adder{Store: a.store, Policy: policy}, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies}
+		Feeds: &feeds.Adder{Store: a.store, Policy: policy}, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies,
+		RecentWindow: cfg.RecentWindow}
 	if demo {
 		app.TriggerCrisis, app.Crises, app.DemoWorkspaceID = in.sim.TriggerCrisis, simulator.Crises(), a.workspace.ID
 	}
@@ -122,6 +123,9 @@ func serve(name string, args []string, stdout, stderr io.Writer) error {
 	// posts' mentions in the background, and are matched from the next post.
 	backfills := a.monitors.StartBackfills(ctx, monitor.BackfillConfig{Window: backfillWindow, Settle: backfillSettle, Log: a.log})
 	defer func() { <-backfills }()
+	// The posts kept for tests and backfills leave after the recent window.
+	purged := a.purgeRecentEvery(ctx)
+	defer func() { <-purged }()
 	defer a.followMonitors(ctx)()
 
 	err = server.ListenAndServe(ctx, cfg.Addr, in.handler, a.log, func(addr net.Addr) {

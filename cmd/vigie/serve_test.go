@@ -313,7 +313,7 @@ func TestReindex(t *testing.T) {
 		t.Fatalf("before reindex: %v", body["total"])
 	}
 	code, out, errOut := runCLI(t, "reindex", "--monitor", "m-robots", "--data", in.app.cfg.Data)
-	if code != 0 || !strings.Contains(out, "10 stored posts checked, 5 match, 5 new mentions") {
+	if code != 0 || !strings.Contains(out, "10 stored or kept posts checked, 5 match, 5 new mentions") {
 		t.Fatalf("reindex: exit %d\n%s%s", code, out, errOut)
 	}
 	if _, body := api.do("GET", "/api/v1/mentions?monitor=m-robots", nil); body["total"] != float64(5) {

@@ -552,7 +552,7 @@ func TestQueryTestOnYoungArchive(t *testing.T) {
 	if res.Total != 6 || res.Hours < 1 || res.Hours > 3 || res.PerDay < 6*24/3.0 {
 		t.Fatalf("tried on a young archive: %+v (want 6 mentions over 1–3 hours, at least 48 a day)", res)
 	}
-	if !strings.Contains(res.Summary, "(all the archive holds)") || !strings.Contains(res.Summary, "6 mentions of the last") {
+	if !strings.Contains(res.Summary, "(all the archive holds)") || !strings.Contains(res.Summary, "6 posts of the last") || !strings.Contains(res.Summary, "among 6 received") {
 		t.Fatalf("summary %q", res.Summary)
 	}
 }

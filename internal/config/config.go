@@ -9,7 +9,9 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is the effective configuration.
@@ -27,12 +29,26 @@ type Config struct {
 	// TrustedProxies are reverse proxies (addresses or CIDR prefixes) whose
 	// X-Forwarded-For header names the client.
 	TrustedProxies []netip.Prefix
+	// RecentWindow is how long the posts that matched no monitor are kept
+	// (internal/recent), for tests of queries and backfills; 0 keeps none
+	// and purges those kept.
+	RecentWindow time.Duration
+	// RecentMaxBytes caps the space the kept posts take (compressed); past
+	// it the oldest go first.
+	RecentMaxBytes int64
 }
 
 // Defaults give a working local install with zero configuration.
 func Defaults() Config {
-	return Config{Addr: "127.0.0.1:8080", Data: "./vigie-data", LogLevel: "info"}
+	return Config{Addr: "127.0.0.1:8080", Data: "./vigie-data", LogLevel: "info", RecentWindow: DefaultRecentWindow, RecentMaxBytes: DefaultRecentMaxBytes}
 }
+
+// The recent window's defaults: a week of posts, at most 2 GB of them
+// (about 5 million posts of the benchmark's kind; docs/operations.md).
+const (
+	DefaultRecentWindow         = 7 * 24 * time.Hour
+	DefaultRecentMaxBytes int64 = 2 << 30
+)
 
 // Flags registers the settings on fs; call Resolve after fs.Parse.
 func (c *Config) Flags(fs *flag.FlagSet, server bool) {
@@ -42,6 +58,73 @@ func (c *Config) Flags(fs *flag.FlagSet, server bool) {
 	fs.StringVar(&c.Data, "data", c.Data, "data folder for the embedded SQLite database (env VIGIE_DATA)")
 	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL URL (postgres://…) instead of SQLite (env VIGIE_DATABASE_URL)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env VIGIE_LOG_LEVEL)")
+	fs.Var((*days)(&c.RecentWindow), "recent-window", "how long posts that matched no monitor are kept for tests and backfills, e.g. 7d or 36h; 0 keeps none (env VIGIE_RECENT_WINDOW)")
+	fs.Var((*byteSize)(&c.RecentMaxBytes), "recent-max-size", "most space those posts take, e.g. 2GB or 500MB; the oldest go first (env VIGIE_RECENT_MAX_SIZE)")
+}
+
+// days is a duration that may also be written in days ("7d").
+type days time.Duration
+
+func (d *days) String() string {
+	if *d != 0 && time.Duration(*d)%(24*time.Hour) == 0 {
+		return strconv.FormatInt(int64(time.Duration(*d)/(24*time.Hour)), 10) + "d"
+	}
+	return time.Duration(*d).String()
+}
+
+func (d *days) Set(v string) error {
+	v = strings.TrimSpace(v)
+	var t time.Duration
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		x, err := strconv.ParseFloat(n, 64)
+		if err != nil || x < 0 || x > 3650 {
+			return fmt.Errorf("%q is not a number of days such as 7d", v)
+		}
+		t = time.Duration(x * float64(24*time.Hour))
+	} else {
+		var err error
+		if t, err = time.ParseDuration(v); err != nil || t < 0 {
+			return fmt.Errorf("%q is not a duration such as 7d, 36h or 0", v)
+		}
+	}
+	*d = days(t)
+	return nil
+}
+
+// byteSize is a size in bytes that may be written with a unit (KB, MB, GB,
+// TB: powers of 1024).
+type byteSize int64
+
+func (b *byteSize) String() string {
+	for _, u := range []struct {
+		name string
+		n    int64
+	}{{"TB", 1 << 40}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}} {
+		if *b != 0 && int64(*b)%u.n == 0 {
+			return strconv.FormatInt(int64(*b)/u.n, 10) + u.name
+		}
+	}
+	return strconv.FormatInt(int64(*b), 10)
+}
+
+func (b *byteSize) Set(v string) error {
+	s := strings.ToUpper(strings.TrimSpace(v))
+	mult := int64(1)
+	for _, u := range []struct {
+		name string
+		n    int64
+	}{{"TB", 1 << 40}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}} {
+		if n, ok := strings.CutSuffix(s, u.name); ok {
+			s, mult = strings.TrimSpace(n), u.n
+			break
+		}
+	}
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil || x <= 0 || x*float64(mult) > 1<<62 {
+		return fmt.Errorf("%q is not a size such as 2GB or 500MB (to keep nothing, set the recent window to 0)", v)
+	}
+	*b = byteSize(x * float64(mult))
+	return nil
 }
 
 // Resolve fills what no flag set from the environment, and checks values.
@@ -59,6 +142,16 @@ func (c *Config) Resolve(fs *flag.FlagSet) error {
 	env("data", "VIGIE_DATA", &c.Data)
 	env("database-url", "VIGIE_DATABASE_URL", &c.DatabaseURL)
 	env("log-level", "VIGIE_LOG_LEVEL", &c.LogLevel)
+	for _, e := range []struct {
+		flag, key string
+		v         flag.Value
+	}{{"recent-window", "VIGIE_RECENT_WINDOW", (*days)(&c.RecentWindow)}, {"recent-max-size", "VIGIE_RECENT_MAX_SIZE", (*byteSize)(&c.RecentMaxBytes)}} {
+		if v, ok := os.LookupEnv(e.key); ok && v != "" && !set[e.flag] {
+			if err := e.v.Set(v); err != nil {
+				return fmt.Errorf("%s: %w", e.key, err)
+			}
+		}
+	}
 	if v := os.Getenv("VIGIE_ALLOW_PRIVATE_FETCH"); v == "1" || strings.EqualFold(v, "true") {
 		c.AllowPrivateFetch = true
 	}
@@ -111,8 +204,9 @@ func (c *Config) Level() (slog.Level, error) {
 
 // String prints the configuration with secrets redacted.
 func (c Config) String() string {
-	return fmt.Sprintf("addr=%s data=%s database_url=%s log_level=%s allow_private_fetch=%v secure_cookies=%v trusted_proxies=%v",
-		c.Addr, c.Data, redact(c.DatabaseURL), c.LogLevel, c.AllowPrivateFetch, c.SecureCookies, c.TrustedProxies)
+	return fmt.Sprintf("addr=%s data=%s database_url=%s log_level=%s allow_private_fetch=%v secure_cookies=%v trusted_proxies=%v recent_window=%s recent_max_size=%s",
+		c.Addr, c.Data, redact(c.DatabaseURL), c.LogLevel, c.AllowPrivateFetch, c.SecureCookies, c.TrustedProxies,
+		(*days)(&c.RecentWindow), (*byteSize)(&c.RecentMaxBytes))
 }
 
 // redact hides a password in a URL.

@@ -12,6 +12,7 @@ import (
 	"github.com/vigie-project/vigie/internal/account"
 	"github.com/vigie-project/vigie/internal/chart"
 	"github.com/vigie-project/vigie/internal/monitor"
+	"github.com/vigie-project/vigie/internal/recent"
 	"github.com/vigie-project/vigie/internal/store"
 )
 
@@ -199,14 +200,24 @@ type checkResult struct {
 	Column   int            `json:"column,omitempty"`
 	Message  string         `json:"message,omitempty"`
 	Warnings []checkWarning `json:"warnings,omitempty"`
-	// With test=1: what the query would have matched among the workspace's
-	// mentions of the last 7 days.
-	Tested bool    `json:"tested,omitempty"`
+	// With test=1: what the query would have matched over the last 7 days
+	// (or the recent window, when shorter): among the workspace's stored
+	// mentions and the posts kept in the recent window (recent.Try).
+	Tested bool `json:"tested,omitempty"`
+	// Total is Stored plus Kept.
 	Total  int     `json:"total"`
+	Stored int     `json:"stored"`
+	Kept   int     `json:"kept"`
 	PerDay float64 `json:"per_day"`
+	// Received is how many posts the test looked at.
+	Received int `json:"received"`
 	// Hours is how far back the test reached: 7 days, or less on an
-	// archive younger than that; Summary says it all in words.
+	// archive younger than that or when reading the kept posts took
+	// longer than the test may (Partial); From is where that span
+	// begins. Summary says it all in words.
 	Hours   int           `json:"hours"`
+	From    time.Time     `json:"from,omitzero"`
+	Partial bool          `json:"partial"`
 	Summary string        `json:"summary,omitempty"`
 	Samples []checkSample `json:"samples,omitempty"`
 }
@@ -223,8 +234,13 @@ type checkSample struct {
 	When   string `json:"when"`
 }
 
-// testWindow is the past a query is tried on.
+// testWindow is the past a query is tried on (at most the recent window,
+// when that is shorter).
 const testWindow = 7 * 24 * time.Hour
+
+// testBudget is how long a test may read kept posts: past it, it answers
+// for the span it read (newest first).
+const testBudget = 1500 * time.Millisecond
 
 // checkQuery validates a query while it is typed (JSON for the editor's
 // script) and, with test=1, runs it on recent stored posts.
@@ -245,38 +261,62 @@ func (w *Web) checkQuery(rw http.ResponseWriter, r *http.Request, v *visit) erro
 		}
 	}
 	if res.OK && r.URL.Query().Get("test") == "1" {
-		page, err := w.Store.FindMentions(r.Context(), vigie.MentionFilter{WorkspaceID: v.Workspace.ID, Query: q, From: w.Now().Add(-testWindow), Limit: 5})
-		if err != nil {
+		if err := w.testQuery(r, v, q, &res); err != nil {
 			return err
-		}
-		// A young archive does not reach 7 days back: the rate is over
-		// what it holds, and the summary says over how long.
-		now := w.Now().UTC()
-		window := testWindow
-		if first, ok, err := w.Store.FirstMentionSince(r.Context(), v.Workspace.ID, now.Add(-testWindow)); err != nil {
-			return err
-		} else if ok && now.Sub(first) < window {
-			window = max(now.Sub(first), time.Hour)
-		}
-		res.Tested, res.Total, res.Hours = true, page.Total, int(window.Round(time.Hour).Hours())
-		res.PerDay = float64(page.Total) / (window.Hours() / 24)
-		span := v.T("monitor.testdays", int(window.Round(24*time.Hour).Hours()/24))
-		if window < testWindow {
-			span = v.T("monitor.testhours", res.Hours)
-		}
-		res.Summary = v.T("monitor.testtotal", page.Total, span, formatFloat(v.Locale, res.PerDay))
-		for _, m := range page.Mentions {
-			text := m.Post.Text
-			if text == "" {
-				text = m.Post.Title
-			}
-			res.Samples = append(res.Samples, checkSample{Source: m.Post.Source, Author: cmpOr(m.Post.Author.Name, m.Post.Author.Handle),
-				Text: shorten(text, 240), When: ago(v, w.Now().Sub(m.Post.PublishedAt))})
 		}
 	}
 	rw.Header().Set("Content-Type", "application/json")
 	rw.Header().Set("Cache-Control", "no-store")
 	return json.NewEncoder(rw).Encode(res)
+}
+
+// testQuery tries a valid query on the workspace's recent posts.
+func (w *Web) testQuery(r *http.Request, v *visit, q string, res *checkResult) error {
+	span, keep := testWindow, w.RecentWindow > 0
+	if keep && w.RecentWindow < span {
+		span = w.RecentWindow
+	}
+	now := w.Now().UTC()
+	tr, err := recent.Try(r.Context(), w.Store, recent.TryOptions{WorkspaceID: v.Workspace.ID, Query: q, Window: span, Kept: keep,
+		Budget: testBudget, Samples: 5, Now: now})
+	if err != nil {
+		return err
+	}
+	if tr.Unreadable > 0 {
+		w.Log.Warn("testing a query: chunks of kept posts could not be read and were skipped", "chunks", tr.Unreadable, "err", tr.Err)
+	}
+	// The rate is over the span the test covered: a young archive, or a
+	// test stopped by its budget, covers less than the window.
+	window := max(now.Sub(tr.From), time.Hour)
+	res.Tested, res.Total, res.Stored, res.Kept, res.Received = true, tr.Total, tr.Stored, tr.Kept, tr.Received
+	res.Hours, res.From, res.Partial = int(window.Round(time.Hour).Hours()), tr.From, tr.Partial
+	res.PerDay = float64(tr.Total) / (window.Hours() / 24)
+	var words string
+	switch {
+	case tr.Young:
+		words = v.T("monitor.testhours", res.Hours)
+	case tr.Partial && window < 48*time.Hour:
+		words = v.T("monitor.testlast", res.Hours)
+	default:
+		words = v.T("monitor.testdays", int(window.Round(24*time.Hour).Hours()/24))
+	}
+	if keep {
+		res.Summary = v.T("monitor.testposts", tr.Total, words, formatFloat(v.Locale, res.PerDay), formatInt(v.Locale, tr.Received))
+		if tr.Partial {
+			res.Summary += " " + v.T("monitor.testpartial")
+		}
+	} else {
+		res.Summary = v.T("monitor.testtotal", tr.Total, words, formatFloat(v.Locale, res.PerDay)) + " " + v.T("monitor.testnokeep")
+	}
+	for _, p := range tr.Samples {
+		text := p.Text
+		if text == "" {
+			text = p.Title
+		}
+		res.Samples = append(res.Samples, checkSample{Source: p.Source, Author: cmpOr(p.Author.Name, p.Author.Handle),
+			Text: shorten(text, 240), When: ago(v, now.Sub(p.PublishedAt))})
+	}
+	return nil
 }
 
 // cmpOr returns the first non-empty string.

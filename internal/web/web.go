@@ -54,7 +54,10 @@ type Web struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client (for login limits and session records).
 	TrustedProxies []netip.Prefix
-	Now            func() time.Time
+	// RecentWindow is how long the posts that matched no monitor are kept
+	// (internal/recent): a query's test reads them too. 0: none are kept.
+	RecentWindow time.Duration
+	Now          func() time.Time
 
 	pages   map[string]*template.Template
 	static  map[string]staticFile // by fingerprinted name

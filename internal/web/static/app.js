@@ -165,7 +165,9 @@ var counted = (function () {
     result.textContent = "";
     check(true).then(function (res) {
       if (!res.ok || !res.tested) return;
-      var label = res.total > 0 ? res.summary : result.dataset.labelNone.replace("%d", res.total);
+      // The summary says over what span, and among how many posts, even
+      // when nothing would match.
+      var label = res.summary || result.dataset.labelNone;
       result.appendChild(el("p", "total", label));
       var ul = el("ul", "samples");
       (res.samples || []).forEach(function (s) {
