@@ -240,7 +240,7 @@ func TestServerEndToEnd(t *testing.T) {
 	}
 	raw, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{"vigie_posts_in_total 31", "vigie_posts_stored_total 21", fmt.Sprintf(`vigie_source_errors{source_id="%d",kind="rss",name="Local feed"} 1`, sid)} {
+	for _, want := range []string{"vigie_posts_in_total 31", "vigie_posts_stored_total 21", "vigie_posts_kept_total 10", fmt.Sprintf(`vigie_source_errors{source_id="%d",kind="rss",name="Local feed"} 1`, sid)} {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("metrics lack %q:\n%s", want, raw)
 		}

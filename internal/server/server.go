@@ -168,6 +168,8 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 	counter("vigie_posts_duplicate_total", "Posts already stored (re-delivered).", st.Duplicates.Load())
 	counter("vigie_posts_matched_total", "Posts that matched at least one monitor.", st.Matched.Load())
 	counter("vigie_posts_stored_total", "Posts newly stored.", st.Stored.Load())
+	counter("vigie_posts_kept_total", "Posts that matched no monitor, kept in the recent window.", st.Kept.Load())
+	counter("vigie_posts_kept_before_total", "Posts that matched no monitor and were kept already (re-delivered).", st.KeptBefore.Load())
 	counter("vigie_mentions_stored_total", "Mentions newly stored.", st.Mentions.Load())
 	counter("vigie_store_batch_errors_total", "Batches the store refused.", st.BatchErrors.Load())
 	is := s.Index.Stats()
