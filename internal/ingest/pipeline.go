@@ -43,11 +43,11 @@ type Pipeline struct {
 	stats    Stats
 	nearDup  *enrich.NearDup
 
-	// keeping holds the keys of the kept posts of batches prepared and
-	// not yet committed: a bulk loader prepares a batch while the previous
-	// one is stored, and a post in both is kept once.
-	keepMu  sync.Mutex
-	keeping map[uint64]bool
+	// kept holds the keys of the posts kept by each source, and of those
+	// of batches prepared and not yet committed: a bulk loader prepares a
+	// batch while the previous one is stored, and a post in both is kept
+	// once.
+	kept *keptKeys
 }
 
 // Near-duplicates are looked for among the posts stored in the last two
@@ -77,7 +77,7 @@ func NewPipeline(ix *match.Index, st *store.Store) *Pipeline {
 	// 60 s of wall time for 44 s of CPU on two cores, never waiting for a
 	// batch: it was waiting for a core.
 	p := &Pipeline{Index: ix, Store: st, workers: max(runtime.GOMAXPROCS(0)-1, 1), nearDup: enrich.NewNearDup(nearDupWindow, enrich.NearDupDistance),
-		keeping: map[uint64]bool{}}
+		kept: newKeptKeys()}
 	p.matchers.New = func() any {
 		w := &worker{m: match.NewMatcher(ix)}
 		w.m.DetectLang = func(d *text.Doc) string { return enrich.Language(d, w.hint) }
@@ -222,54 +222,29 @@ func (p *Pipeline) Prepare(ctx context.Context, src *vigie.Source, posts []vigie
 // changes) or by a batch prepared and not yet committed.
 func (p *Pipeline) keep(ctx context.Context, pr *Prepared, posts []vigie.Post, unmatched []int) error {
 	src := pr.src
-	keys := make([]uint64, 0, len(unmatched))
-	idx := make([]int, 0, len(unmatched))
-	p.keepMu.Lock()
-	for _, i := range unmatched {
-		k := recent.Key(src.ID, store.StoredRef(src.Kind, src.ID, &posts[i]))
-		if p.keeping[k] {
-			pr.res.KeptBefore++ // in this batch twice, or in one not yet committed
-			continue
-		}
-		p.keeping[k] = true
-		keys, idx = append(keys, k), append(idx, i)
+	keys := make([]uint64, len(unmatched))
+	for j, i := range unmatched {
+		keys[j] = recent.Key(src.ID, store.StoredRef(src.Kind, src.ID, &posts[i]))
 	}
-	p.keepMu.Unlock()
-	known, err := p.Store.KeptPosts(ctx, keys)
+	fresh, err := p.kept.claim(ctx, p.Store, src.ID, keys)
 	if err != nil {
-		p.release(keys)
-		return fmt.Errorf("checking kept posts: %w", err)
+		return fmt.Errorf("reading the keys of kept posts: %w", err)
 	}
-	var gone []uint64
-	fresh := make([]*vigie.Post, 0, len(idx))
+	keep := make([]*vigie.Post, 0, len(unmatched))
 	n := 0
-	for j, i := range idx {
-		if known[keys[j]] {
-			gone = append(gone, keys[j])
+	for j, i := range unmatched {
+		if !fresh[j] {
+			pr.res.KeptBefore++ // kept before, in this batch twice, or in one not yet committed
 			continue
 		}
-		fresh = append(fresh, &posts[i])
+		keep = append(keep, &posts[i])
 		keys[n] = keys[j]
 		n++
 	}
 	keys = keys[:n]
-	p.release(gone)
-	pr.res.KeptBefore += len(gone)
 	p.stats.KeptBefore.Add(int64(pr.res.KeptBefore))
-	pr.kept, pr.keys = recent.Pack(fresh, keys, p.workers), keys
+	pr.kept, pr.keys = recent.Pack(keep, keys, p.workers), keys
 	return nil
-}
-
-// release forgets keys held by a prepared batch.
-func (p *Pipeline) release(keys []uint64) {
-	if len(keys) == 0 {
-		return
-	}
-	p.keepMu.Lock()
-	for _, k := range keys {
-		delete(p.keeping, k)
-	}
-	p.keepMu.Unlock()
 }
 
 // Commit stores a prepared batch, with the source's state when not nil.
@@ -278,7 +253,7 @@ func (p *Pipeline) Commit(ctx context.Context, pr *Prepared, state *vigie.Source
 	saved, err := p.Store.SaveBatch(ctx, pr.src.ID, pr.items, state, pr.kept...)
 	// Committed, the keys are the store's to know; refused, the batch's
 	// posts may come again and be kept then.
-	p.release(pr.keys)
+	p.kept.release(pr.src.ID, pr.keys)
 	if err != nil {
 		p.stats.BatchErrors.Add(1)
 		return res, fmt.Errorf("storing %d posts: %w", len(pr.items), err)

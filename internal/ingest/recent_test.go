@@ -97,15 +97,74 @@ func TestPipelineKeepsUnmatchedPosts(t *testing.T) {
 		t.Fatalf("delivered again after the failure: %+v %v", res, err)
 	}
 
+	// Another process (or this one restarted) knows what was kept.
+	other := NewPipeline(p.Index, st)
+	other.KeepRecent = true
+	if res, err := other.Process(ctx, &src, []vigie.Post{post("2", "weather in Lausanne"), post("8", "snow")}, nil); err != nil || res.Kept != 1 || res.KeptBefore != 1 {
+		t.Fatalf("another pipeline: %+v %v", res, err)
+	}
+	// Purged, a post is kept again when it comes again.
+	if _, err := st.PurgeRecent(ctx, time.Now().Add(time.Hour), 0); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := p.Process(ctx, &src, []vigie.Post{post("2", "weather in Lausanne")}, nil); err != nil || res.Kept != 1 {
+		t.Fatalf("delivered again after the purge: %+v %v", res, err)
+	}
+	if res, err := p.Process(ctx, &src, []vigie.Post{post("2", "weather in Lausanne")}, nil); err != nil || res.KeptBefore != 1 {
+		t.Fatalf("and again: %+v %v", res, err)
+	}
+
 	// Off: nothing more is kept.
 	p.KeepRecent = false
 	if res, err := p.Process(ctx, &src, []vigie.Post{post("7", "sunny")}, nil); err != nil || res.Kept != 0 {
 		t.Fatalf("switched off: %+v %v", res, err)
 	}
-	if got := keptTexts(t, st); len(got) != 5 {
+	if got := keptTexts(t, st); !slices.Equal(got, []string{"weather in Lausanne"}) {
 		t.Fatalf("kept %q", got)
 	}
-	if n := p.Stats().Kept.Load(); n != 5 {
+	if n := p.Stats().Kept.Load(); n != 6 {
 		t.Fatalf("kept counter %d", n)
+	}
+}
+
+// TestKeptKeysMerge: keys read chunk by chunk (merged as they pile up) are
+// all found, and only they.
+func TestKeptKeysMerge(t *testing.T) {
+	_, st, ws := newTestPipeline(t)
+	ctx := context.Background()
+	src, err := st.FindOrCreateSource(ctx, ws, vigie.SourceImport, "test", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := newKeptKeys()
+	var all []uint64
+	for c := range 40 {
+		keys := make([]uint64, c+1)
+		for i := range keys {
+			keys[i] = uint64(c*1000+i)*0x9e3779b97f4a7c15 | 1 // odd: even keys are never kept
+		}
+		all = append(all, keys...)
+		chunk := store.RecentChunk{Posts: len(keys), Data: []byte("x"), FirstPublished: time.Now(), LastPublished: time.Now(), Keys: keys}
+		if _, err := st.SaveBatch(ctx, src.ID, nil, nil, chunk); err != nil {
+			t.Fatal(err)
+		}
+		if c%7 == 0 { // read now and then, as batches come
+			if _, err := k.claim(ctx, st, src.ID, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	probe := append(slices.Clone(all), 2, 4, 6)
+	fresh, err := k.claim(ctx, st, src.ID, probe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range fresh {
+		if f != (i >= len(all)) {
+			t.Fatalf("key %d (%x): fresh %v", i, probe[i], f)
+		}
+	}
+	if sk := k.source(src.ID); len(sk.runs) > 16 {
+		t.Fatalf("%d runs left unmerged", len(sk.runs))
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
@@ -29,7 +30,8 @@ type RecentChunk struct {
 	Posts                         int
 	Data                          []byte
 	// Keys are the keys of its posts (recent.Key), written with it so that
-	// a post delivered again is not kept again; not read back.
+	// a post delivered again is not kept again (RecentKeys); not read back
+	// with the chunk.
 	Keys []uint64
 }
 
@@ -39,12 +41,6 @@ func StoredRef(sourceKind vigie.SourceKind, sourceID int64, p *vigie.Post) PostR
 	kind := kindOf(p, string(sourceKind))
 	return PostRef{Kind: kind, ID: StoredID(sourceKind, sourceID, kind, p.ID)}
 }
-
-// insertRecentKeys keeps the keys of kept posts; a key kept already (a
-// concurrent batch of the same source) is left as it is.
-var insertRecentKeys = rowShape{`INSERT INTO recent_keys (hash, chunk_id) VALUES `, `(?, ?)`, ` ON CONFLICT (hash) DO NOTHING`}
-
-func init() { hotWrites = append(hotWrites, insertRecentKeys) }
 
 // checkRecent refuses a chunk SaveBatch cannot store whole.
 func checkRecent(kept []RecentChunk) error {
@@ -67,7 +63,6 @@ func checkRecent(kept []RecentChunk) error {
 func (s *Store) insertRecent(ctx context.Context, tx *sql.Tx, sourceID int64, kept []RecentChunk) (int, error) {
 	n := 0
 	now := s.tm(s.clock())
-	var keys []any
 	for _, c := range kept {
 		var id int64
 		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO recent_chunks (source_id, received_at, first_published_at, last_published_at, posts, bytes, data)
@@ -75,45 +70,62 @@ func (s *Store) insertRecent(ctx context.Context, tx *sql.Tx, sourceID int64, ke
 		if err != nil {
 			return 0, s.errf(err, "save batch: kept posts")
 		}
-		for _, k := range c.Keys {
-			keys = append(keys, int64(k), id)
+		keys := slices.Sorted(slices.Values(c.Keys))
+		blob := make([]byte, 0, 8*len(keys))
+		for _, k := range keys {
+			blob = binary.LittleEndian.AppendUint64(blob, k)
+		}
+		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO recent_keys (chunk_id, source_id, keys) VALUES (?, ?, ?)"), id, sourceID, blob); err != nil {
+			return 0, s.errf(err, "save batch: kept posts' keys")
 		}
 		n += c.Posts
-	}
-	if _, err := s.execRows(ctx, tx, insertRecentKeys, keys); err != nil {
-		return 0, s.errf(err, "save batch: kept posts' keys")
 	}
 	return n, nil
 }
 
-// KeptPosts reports which of these keys (recent.Key) are of posts kept in
-// the recent window, for the pipeline to keep a post delivered again only
-// once. A key names its source: no workspace can ask about another's.
-func (s *Store) KeptPosts(ctx context.Context, keys []uint64) (map[uint64]bool, error) {
-	kept := map[uint64]bool{}
-	for chunk := range slices.Chunk(keys, maxParams) {
-		args := make([]any, len(chunk))
-		for i, k := range chunk {
-			args[i] = int64(k)
-		}
-		rows, err := s.db.QueryContext(ctx, s.q("SELECT hash FROM recent_keys WHERE hash IN ("+list(len(chunk))+")"), args...)
-		if err != nil {
-			return nil, s.errf(err, "kept posts")
-		}
-		for rows.Next() {
-			var h int64
-			if err := rows.Scan(&h); err != nil {
-				rows.Close()
-				return nil, s.errf(err, "kept posts")
-			}
-			kept[uint64(h)] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, s.errf(err, "kept posts")
-		}
+// RecentKeys are the keys of a source's kept posts (recent.Key), by chunk.
+type RecentKeys struct {
+	// First is the lowest id of the source's chunks (0: it has none): a
+	// reader that holds the keys of chunks below it holds purged ones.
+	First int64
+	// Chunks are those after the id asked for, in id order.
+	Chunks []ChunkKeys
+}
+
+// ChunkKeys are the keys of one chunk's posts, ascending.
+type ChunkKeys struct {
+	ID   int64
+	Keys []uint64
+}
+
+// RecentKeys returns the keys of a source's chunks with an id above after:
+// the pipeline reads them to keep a post delivered again once. Chunk ids
+// only grow, so a reader asks for those after the last it read. A key
+// that is not 8 bytes long (a damaged row) is left out.
+func (s *Store) RecentKeys(ctx context.Context, sourceID, after int64) (RecentKeys, error) {
+	var r RecentKeys
+	var first sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, s.q("SELECT MIN(chunk_id) FROM recent_keys WHERE source_id = ?"), sourceID).Scan(&first); err != nil {
+		return r, s.errf(err, "kept posts' keys")
 	}
-	return kept, nil
+	r.First = first.Int64
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT chunk_id, keys FROM recent_keys WHERE source_id = ? AND chunk_id > ? ORDER BY chunk_id"), sourceID, after)
+	if err != nil {
+		return r, s.errf(err, "kept posts' keys")
+	}
+	r.Chunks, err = collect(rows, func(row interface{ Scan(...any) error }) (ChunkKeys, error) {
+		var c ChunkKeys
+		var blob []byte
+		if err := row.Scan(&c.ID, &blob); err != nil {
+			return c, err
+		}
+		c.Keys = make([]uint64, len(blob)/8)
+		for i := range c.Keys {
+			c.Keys[i] = binary.LittleEndian.Uint64(blob[8*i:])
+		}
+		return c, nil
+	}, func(err error) error { return s.errf(err, "kept posts' keys") })
+	return r, err
 }
 
 // RecentFilter selects kept chunks.

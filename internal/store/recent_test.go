@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -17,9 +16,18 @@ func chunk(data string, n int, keys ...uint64) RecentChunk {
 	return RecentChunk{Posts: n, Data: []byte(data), FirstPublished: t0.Add(-time.Hour), LastPublished: t0, Keys: keys}
 }
 
-func keptKeys(t testing.TB, s *Store, keys ...uint64) []uint64 {
+// keptKeys returns the keys of a source's chunks after one, sorted.
+func keptKeys(t testing.TB, s *Store, sourceID, after int64) []uint64 {
 	t.Helper()
-	return slices.Sorted(maps.Keys(must(s.KeptPosts(context.Background(), keys))(t)))
+	var out []uint64
+	for _, c := range must(s.RecentKeys(context.Background(), sourceID, after))(t).Chunks {
+		if !slices.IsSorted(c.Keys) {
+			t.Errorf("chunk %d's keys are not sorted: %v", c.ID, c.Keys)
+		}
+		out = append(out, c.Keys...)
+	}
+	slices.Sort(out)
+	return out
 }
 
 func chunkIDs(cs []RecentChunk) []int64 {
@@ -31,9 +39,9 @@ func chunkIDs(cs []RecentChunk) []int64 {
 }
 
 // TestSaveBatchKeepsChunks: the chunks of a batch's unmatched posts are
-// written with its posts and cursor, their keys known at once (a key kept
-// twice is kept once); each workspace reads the chunks of the sources it
-// may see only, newest first, page by page.
+// written with its posts and cursor, with their keys (read by source, after
+// a chunk); each workspace reads the chunks of the sources it may see only,
+// newest first, page by page.
 func TestSaveBatchKeepsChunks(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
@@ -42,19 +50,26 @@ func TestSaveBatchKeepsChunks(t *testing.T) {
 		clock := t0
 		s.now = func() time.Time { return clock }
 
-		high := uint64(1)<<63 + 5 // the top bit: stored as a negative integer
+		high := uint64(1)<<63 + 5 // the top bit
 		state := vigie.SourceState{Cursor: "c1", NextCheckAt: t0}
-		saved := must(s.SaveBatch(ctx, f.source.ID, keyed(s, items("m", post("1", "m", t0))), &state, chunk("first", 2, 1, high)))(t)
+		saved := must(s.SaveBatch(ctx, f.source.ID, keyed(s, items("m", post("1", "m", t0))), &state, chunk("first", 2, high, 1)))(t)
 		if saved.Posts != 1 || saved.Kept != 2 {
 			t.Fatalf("saved %+v", saved)
 		}
 		clock = t0.Add(time.Minute)
-		must(s.SaveBatch(ctx, f.source.ID, nil, nil, chunk("second", 2, high, 3)))(t) // a concurrent batch kept high too
+		must(s.SaveBatch(ctx, f.source.ID, nil, nil, chunk("second", 2, 3)))(t)
 		clock = t0.Add(2 * time.Minute)
 		must(s.SaveBatch(ctx, theirs.ID, nil, nil, chunk("theirs", 1, 4)))(t)
 
-		if got := keptKeys(t, s, 1, 2, 3, 4, high); !slices.Equal(got, []uint64{1, 3, 4, high}) {
+		if got := keptKeys(t, s, f.source.ID, 0); !slices.Equal(got, []uint64{1, 3, high}) {
 			t.Errorf("kept keys %v", got)
+		}
+		keys := must(s.RecentKeys(ctx, f.source.ID, 0))(t)
+		if len(keys.Chunks) != 2 || keys.First != keys.Chunks[0].ID || !slices.Equal(keptKeys(t, s, f.source.ID, keys.First), []uint64{3}) {
+			t.Errorf("keys after the first chunk: %+v", keys)
+		}
+		if got := keptKeys(t, s, theirs.ID, 0); !slices.Equal(got, []uint64{4}) {
+			t.Errorf("the other source's keys %v", got)
 		}
 		mine := must(s.RecentChunks(ctx, RecentFilter{WorkspaceID: f.ws.ID}))(t)
 		if len(mine) != 2 || string(mine[0].Data) != "second" || string(mine[1].Data) != "first" || mine[0].SourceID != f.source.ID ||
@@ -96,8 +111,8 @@ func TestSaveBatchKeepsChunks(t *testing.T) {
 		if all := must(s.RecentChunks(ctx, RecentFilter{}))(t); len(all) != 2 {
 			t.Fatalf("after deleting a source: %d chunks", len(all))
 		}
-		if got := keptKeys(t, s, 4); len(got) != 0 {
-			t.Fatalf("its keys stayed: %v", got)
+		if got := must(s.RecentKeys(ctx, theirs.ID, 0))(t); got.First != 0 || len(got.Chunks) != 0 {
+			t.Fatalf("its keys stayed: %+v", got)
 		}
 	})
 }
@@ -122,7 +137,7 @@ func TestSaveBatchKeepsNothingHalfWritten(t *testing.T) {
 		if cs := must(s.RecentChunks(ctx, RecentFilter{}))(t); len(cs) != 0 {
 			t.Errorf("%d chunks after failed batches", len(cs))
 		}
-		if got := keptKeys(t, s, 1, 2); len(got) != 0 {
+		if got := keptKeys(t, s, f.source.ID, 0); len(got) != 0 {
 			t.Errorf("keys after failed batches: %v", got)
 		}
 		if src := must(s.FindSourceByID(ctx, f.ws.ID, f.source.ID))(t); src.Cursor != "" {
@@ -145,7 +160,7 @@ func TestPurgeRecent(t *testing.T) {
 		if p.Chunks != 2 || p.Posts != 3 || p.Bytes != 300 {
 			t.Fatalf("purged by age: %+v", p)
 		}
-		if got := keptKeys(t, s, 10, 11, 12, 13); !slices.Equal(got, []uint64{12, 13}) {
+		if got := keptKeys(t, s, f.source.ID, 0); !slices.Equal(got, []uint64{12, 13}) {
 			t.Fatalf("keys after the purge by age: %v", got)
 		}
 		// 700 bytes left, 450 allowed: the oldest (300) goes, then 400 fits.
@@ -153,7 +168,7 @@ func TestPurgeRecent(t *testing.T) {
 		if p.Chunks != 1 || p.Bytes != 300 {
 			t.Fatalf("purged by size: %+v", p)
 		}
-		if got := keptKeys(t, s, 12, 13); !slices.Equal(got, []uint64{13}) {
+		if got := keptKeys(t, s, f.source.ID, 0); !slices.Equal(got, []uint64{13}) {
 			t.Fatalf("keys after the purge by size: %v", got)
 		}
 		if p := must(s.PurgeRecent(ctx, t0, 400))(t); p.Chunks != 0 {

@@ -16,7 +16,9 @@ CREATE INDEX recent_chunks_received ON recent_chunks (received_at);
 CREATE INDEX recent_chunks_source ON recent_chunks (source_id);
 
 CREATE TABLE recent_keys (
-    hash     BIGINT PRIMARY KEY,
-    chunk_id BIGINT NOT NULL REFERENCES recent_chunks (id) ON DELETE CASCADE
+    chunk_id  BIGINT PRIMARY KEY REFERENCES recent_chunks (id) ON DELETE CASCADE,
+    source_id BIGINT NOT NULL,
+    keys      BYTEA NOT NULL
 );
-CREATE INDEX recent_keys_chunk ON recent_keys (chunk_id);
+ALTER TABLE recent_keys ALTER COLUMN keys SET STORAGE EXTERNAL; -- hashes do not compress
+CREATE INDEX recent_keys_source ON recent_keys (source_id, chunk_id);
