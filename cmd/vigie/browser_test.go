@@ -235,7 +235,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(".test-result .total")),
 	)
 	tested := get(t, ctx, "read the test", chromedp.Text(chromedp.CSS(".test-result")))
-	if !strings.Contains(tested, "1 mention of the last") || !strings.Contains(tested, "robotics lab") {
+	if !strings.Contains(tested, "1 post of the last") || !strings.Contains(tested, "robotics lab") {
 		t.Fatalf("test of the query: %q", tested)
 	}
 	do(t, ctx, "save", chromedp.Submit(chromedp.ID("m-name")), chromedp.WaitVisible(chromedp.CSS("table.list")))
