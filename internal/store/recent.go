@@ -13,7 +13,7 @@ import (
 )
 
 // RecentChunk is a run of posts a source delivered that matched no monitor,
-// kept for the recent window (migration 0026): the posts, encoded and
+// kept for the recent window (migration 0027): the posts, encoded and
 // compressed by internal/recent, and what the store needs to know of them
 // without opening them.
 type RecentChunk struct {
