@@ -127,7 +127,7 @@ type Prepared struct {
 	src   *vigie.Source
 	items []store.Item
 	kept  []store.RecentChunk
-	keys  []uint64 // of kept's posts, held in Pipeline.keeping until committed
+	keys  []uint64 // of kept's posts, held in Pipeline.kept until committed
 	res   Result
 }
 
@@ -318,8 +318,7 @@ func (p *Pipeline) match(posts []vigie.Post, idx []int, scope []int64, stored fu
 	for j, ids := range results {
 		if len(ids) == 0 {
 			unmatched = append(unmatched, idx[j])
-		}
-		if len(ids) > 0 {
+		} else {
 			e := enriched[j]
 			// Near-duplicates are linked in batch order, so that the first of
 			// several copies in one batch is the one the others point at.

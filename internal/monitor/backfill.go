@@ -244,6 +244,9 @@ func (s *Service) backfillKept(ctx context.Context, ts []*target, ix *match.Inde
 		byID[t.m.Key] = t
 	}
 	sees := func(t *target, sourceID int64) bool { return scope != 0 || visible[t.m.WorkspaceID][sourceID] }
+	if !slices.ContainsFunc(ts, (*target).live) {
+		return nil
+	}
 	enrich := s.Enrich
 	if enrich == nil {
 		enrich = func(_ *text.Doc, lang string) store.Enrichment { return store.Enrichment{Lang: lang} }
@@ -303,7 +306,9 @@ func (s *Service) backfillKept(ctx context.Context, ts []*target, ix *match.Inde
 			var items []store.Item
 			var of [][]*target
 			for _, x := range hits {
-				if stored[store.StoredRef(src.Kind, src.ID, &x.h.Post)] {
+				// Stored already, or no longer valid (a rule added since it
+				// was kept): SaveBatch would refuse the whole batch.
+				if stored[store.StoredRef(src.Kind, src.ID, &x.h.Post)] || x.h.Post.Validate() != nil || !recent.Keepable(&x.h.Post) {
 					continue
 				}
 				keys := make([]string, len(x.ts))
@@ -344,13 +349,25 @@ func (s *Service) backfillKept(ctx context.Context, ts []*target, ix *match.Inde
 		if progress != nil && len(ts) == 1 {
 			progress(ts[0].r.Scanned, ts[0].r.Matched)
 		}
-		return step()
+		if err := step(); err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(ts, (*target).live) {
+			return errNoneLive
+		}
+		return nil
 	})
 	for _, t := range ts {
 		t.r.Unreadable, t.r.UnreadableErr = res.Unreadable, res.Err
 	}
+	if errors.Is(err, errNoneLive) {
+		return nil
+	}
 	return err
 }
+
+// errNoneLive ends a reading of kept posts whose targets all failed or went.
+var errNoneLive = errors.New("no target left")
 
 // storedAlready returns which of a source's posts are stored (by
 // store.StoredRef).
