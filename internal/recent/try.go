@@ -1,7 +1,6 @@
 package recent
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -70,11 +69,7 @@ func Try(ctx context.Context, st *store.Store, o TryOptions) (Tried, error) {
 	t.From = start
 
 	// The kept posts first: how far they were read decides the span.
-	type sample struct {
-		post vigie.Post
-		ref  store.PostRef
-	}
-	var samples []sample // the newest kept matches, newest first
+	var samples []vigie.Post // the newest kept matches, newest first
 	hits := 0
 	mentioned := map[store.PostRef]time.Time{} // kept matches stored with a mention, and when they were published
 	var oldest time.Time                       // of the kept posts read, when all of the span's were
@@ -104,7 +99,7 @@ func Try(ctx context.Context, st *store.Store, o TryOptions) (Tried, error) {
 			hits += len(pg.Hits)
 			for i := range pg.Hits {
 				if _, ok := m[refs[i]]; !ok {
-					samples = newest(samples, sample{pg.Hits[i].Post, refs[i]}, o.Samples, func(s sample) time.Time { return s.post.PublishedAt })
+					samples = newest(samples, pg.Hits[i].Post, o.Samples)
 				}
 			}
 			return nil
@@ -160,25 +155,23 @@ func Try(ctx context.Context, st *store.Store, o TryOptions) (Tried, error) {
 		for _, m := range page.Mentions {
 			out = append(out, m.Post)
 		}
-		for _, s := range samples {
-			out = append(out, s.post)
-		}
+		out = append(out, samples...)
 		slices.SortStableFunc(out, func(a, b vigie.Post) int { return b.PublishedAt.Compare(a.PublishedAt) })
 		t.Samples = out[:min(len(out), o.Samples)]
 	}
 	return t, nil
 }
 
-// newest adds v to list (newest first, at most n) if it is among the n
-// newest by at.
-func newest[T any](list []T, v T, n int, at func(T) time.Time) []T {
+// newest adds p to list (newest first, at most n) if it is among the n
+// newest published.
+func newest(list []vigie.Post, p vigie.Post, n int) []vigie.Post {
 	if n <= 0 {
 		return list
 	}
-	i, _ := slices.BinarySearchFunc(list, at(v), func(e T, t time.Time) int { return cmp.Compare(t.UnixNano(), at(e).UnixNano()) })
+	i, _ := slices.BinarySearchFunc(list, p.PublishedAt, func(e vigie.Post, t time.Time) int { return t.Compare(e.PublishedAt) })
 	if i >= n {
 		return list
 	}
-	list = slices.Insert(list, i, v)
+	list = slices.Insert(list, i, p)
 	return list[:min(len(list), n)]
 }
