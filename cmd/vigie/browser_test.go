@@ -281,8 +281,10 @@ func TestBrowser(t *testing.T) {
 	// The UI in French, chosen by the user.
 	do(t, ctx, "switch to French",
 		chromedp.Navigate(ws+"/"), openMenu(), chromedp.WaitVisible(chromedp.ID("locale")),
-		chromedp.SetValue(chromedp.ID("locale"), "fr"),
-		chromedp.Submit(chromedp.ID("locale")),
+		// The select submits its form on change (app.js): set and submit
+		// in one step, so that no action runs on the page being left
+		// (SetValue then Submit raced the navigation: "Cannot find context").
+		chromedp.Evaluate[chromedp.Void](`(function () { var s = document.getElementById("locale"); s.value = "fr"; s.form.submit(); return {}; })()`),
 		chromedp.WaitVisible(chromedp.Search(`//nav//a[contains(., "Vue d'ensemble")]`)),
 	)
 	if h := get(t, ctx, "read the French page", chromedp.Text(chromedp.CSS(".kpis"))); !strings.Contains(h, "Mentions") || !strings.Contains(h, "Négatives") {

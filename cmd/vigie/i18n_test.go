@@ -132,6 +132,11 @@ func TestRefusalTitles(t *testing.T) {
 		{"fr", ws + "/monitors/new", http.StatusForbidden, "Action non autorisée ici"},
 		{"fr", ws + "/members", http.StatusForbidden, "Action non autorisée ici"},
 		{"fr", "/w/nope/", http.StatusNotFound, "Page introuvable"},
+		// Addresses no route takes, or only with another method, get the
+		// app's page too, not the server's bare text.
+		{"fr", ws + "/nothing-here", http.StatusNotFound, "Page introuvable"},
+		{"en", "/nothing", http.StatusNotFound, "Page not found"},
+		{"fr", ws + "/monitors/m-v", http.StatusNotFound, "Page introuvable"},
 	} {
 		chooseLocale(t, c, api.base, tt.locale)
 		resp, err := c.Get(api.base + tt.path)

@@ -220,10 +220,10 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	if err := <-readErr; err != nil {
 		return err
 	}
-	// The window holds the posts just kept; it may have passed its cap.
-	if err := a.purgeRecent(ctx); err != nil {
-		return err
-	}
+	// No purge here: the window and cap in effect are the server's, which
+	// purges at start-up and every 10 minutes. An import run with other
+	// settings (--recent-window 0 for a quicker load) purged every
+	// workspace's kept posts to them (an outside trial).
 	if rep.stored > 10_000 {
 		if err := a.store.Optimize(ctx); err != nil {
 			a.log.Warn("refreshing planner statistics after the import", "err", err)

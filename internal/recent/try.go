@@ -40,9 +40,10 @@ type Tried struct {
 	// Received is how many posts were looked at: the workspace's stored
 	// mentions of the span and the kept posts read.
 	Received int
-	// From is where the span begins (it ends at Now): Now-Window, or later
-	// when the archive and the kept posts do not reach that far (Young), or
-	// when the budget ran out first (Partial).
+	// From is where the span of publication begins (it ends at Now):
+	// Now-Window, or later when the archive and the kept posts do not reach
+	// that far (Young). Partial says the budget ran out before every kept
+	// post of the span was read: Kept and Total are then lower bounds.
 	From           time.Time
 	Young, Partial bool
 	// Samples are the newest matches, stored or kept, newest first.
@@ -68,21 +69,32 @@ func Try(ctx context.Context, st *store.Store, o TryOptions) (Tried, error) {
 	start := o.Now.Add(-o.Window)
 	t.From = start
 
-	// The kept posts first: how far they were read decides the span.
+	// The span is by publication, for the stored mentions and the kept
+	// posts alike (a backfill stores what was published in its window):
+	// posts received in the span but published before it — an import of
+	// old posts — are not counted (an outside trial found a bulk import
+	// counted over "the last hour" at millions a day). A kept post was
+	// received after it was published, so the chunks received before the
+	// span hold none of its posts.
 	var samples []vigie.Post // the newest kept matches, newest first
 	hits := 0
 	mentioned := map[store.PostRef]time.Time{} // kept matches stored with a mention, and when they were published
-	var oldest time.Time                       // of the kept posts read, when all of the span's were
+	var oldest time.Time                       // the oldest publication among the kept posts read
 	if o.Kept {
 		ix := match.NewIndex()
 		if err := ix.Add("q", q); err != nil {
 			return t, fmt.Errorf("try query: %w", err)
 		}
-		so := ScanOptions{WorkspaceID: o.WorkspaceID, Since: start, Index: ix}
+		so := ScanOptions{WorkspaceID: o.WorkspaceID, Since: start, PublishedSince: start, Index: ix}
 		if o.Budget > 0 {
 			so.Deadline = time.Now().Add(o.Budget)
 		}
 		res, err := Scan(ctx, st, so, func(pg *Page) error {
+			for i, c := range pg.Chunks {
+				if pg.Posts[i] > 0 && (oldest.IsZero() || c.FirstPublished.Before(oldest)) {
+					oldest = c.FirstPublished
+				}
+			}
 			refs := make([]store.PostRef, len(pg.Hits))
 			for i := range pg.Hits {
 				h := &pg.Hits[i]
@@ -107,15 +119,12 @@ func Try(ctx context.Context, st *store.Store, o TryOptions) (Tried, error) {
 		if err != nil {
 			return t, err
 		}
+		// Cut short, the kept posts counted are the newest received: the
+		// figure is then a lower bound over the whole span (Partial).
 		t.Received, t.Partial, t.Unreadable, t.Err = res.Posts, res.Partial, res.Unreadable, res.Err
-		if res.Partial {
-			t.From = res.Reached
-		} else if res.Chunks > 0 {
-			oldest = res.Reached
-		}
 	}
 	// A young archive: the span is what it holds, from its oldest mention
-	// or kept post.
+	// or kept post published in it.
 	if !t.Partial {
 		first, ok, err := st.FirstMentionSince(ctx, o.WorkspaceID, start)
 		if err != nil {
@@ -141,11 +150,12 @@ func Try(ctx context.Context, st *store.Store, o TryOptions) (Tried, error) {
 	t.Received += all.Total
 
 	// Kept matches stored meanwhile with a mention published in the span
-	// are among the stored ones.
+	// are among the stored ones, and the posts looked at once.
 	t.Kept = hits
 	for _, at := range mentioned {
 		if !at.Before(t.From) {
 			t.Kept--
+			t.Received--
 		}
 	}
 	t.Total = t.Stored + t.Kept

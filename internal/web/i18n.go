@@ -74,9 +74,21 @@ func count(v any) (int64, bool) {
 		return n, true
 	case int32:
 		return int64(n), true
+	case shownCount:
+		return int64(n.n), true
 	}
 	return 0, false
 }
+
+// shownCount is a count written with the locale's digit grouping ("1 000"
+// in French) that still chooses a message's plural form: its message
+// takes it as %s.
+type shownCount struct {
+	n      int
+	locale string
+}
+
+func (c shownCount) String() string { return formatInt(c.locale, c.n) }
 
 // negotiate picks the UI language: the user's choice, else the best match
 // of the browser's Accept-Language (its q-values weigh), else English.

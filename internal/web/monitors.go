@@ -245,6 +245,12 @@ const testBudget = 1500 * time.Millisecond
 // checkQuery validates a query while it is typed (JSON for the editor's
 // script) and, with test=1, runs it on recent stored posts.
 func (w *Web) checkQuery(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	// Trying a query reads the posts no monitor matched: it is part of
+	// editing monitors (a viewer could otherwise read those posts through
+	// the samples, an outside trial found). Checking the syntax is not.
+	if r.URL.Query().Get("test") == "1" && !v.Can(account.EditMonitors) {
+		return errForbidden
+	}
 	q := r.URL.Query().Get("q")
 	var res checkResult
 	parsed, err := monitor.Check("", q)
@@ -285,8 +291,9 @@ func (w *Web) testQuery(r *http.Request, v *visit, q string, res *checkResult) e
 	if tr.Unreadable > 0 {
 		w.Log.Warn("testing a query: chunks of kept posts could not be read and were skipped", "chunks", tr.Unreadable, "err", tr.Err)
 	}
-	// The rate is over the span the test covered: a young archive, or a
-	// test stopped by its budget, covers less than the window.
+	// The rate is over the span the test covered: a young archive covers
+	// less than the window. A test stopped by its budget covers the whole
+	// span but not every post of it: its figures are lower bounds.
 	window := max(now.Sub(tr.From), time.Hour)
 	res.Tested, res.Total, res.Stored, res.Kept, res.Received = true, tr.Total, tr.Stored, tr.Kept, tr.Received
 	res.Hours, res.From, res.Partial = int(window.Round(time.Hour).Hours()), tr.From, tr.Partial
@@ -295,22 +302,23 @@ func (w *Web) testQuery(r *http.Request, v *visit, q string, res *checkResult) e
 	switch {
 	case tr.Young:
 		words = v.T("monitor.testhours", res.Hours)
-	case tr.Partial && window < 48*time.Hour:
-		words = v.T("monitor.testlast", res.Hours)
 	default:
 		words = v.T("monitor.testdays", int(window.Round(24*time.Hour).Hours()/24))
 	}
 	if keep {
-		res.Summary = v.T("monitor.testposts", tr.Total, words, formatFloat(v.Locale, res.PerDay), formatInt(v.Locale, tr.Received))
+		res.Summary = v.T("monitor.testposts", shownCount{tr.Total, v.Locale}, words, formatFloat(v.Locale, res.PerDay), formatInt(v.Locale, tr.Received))
 		if tr.Partial {
 			res.Summary += " " + v.T("monitor.testpartial")
 		}
 	} else {
-		res.Summary = v.T("monitor.testtotal", tr.Total, words, formatFloat(v.Locale, res.PerDay)) + " " + v.T("monitor.testnokeep")
+		res.Summary = v.T("monitor.testtotal", shownCount{tr.Total, v.Locale}, words, formatFloat(v.Locale, res.PerDay)) + " " + v.T("monitor.testnokeep")
 	}
 	for _, p := range tr.Samples {
+		// The title too: a news item often matches by it alone.
 		text := p.Text
-		if text == "" {
+		if p.Title != "" && text != "" {
+			text = p.Title + " — " + text
+		} else if text == "" {
 			text = p.Title
 		}
 		res.Samples = append(res.Samples, checkSample{Source: p.Source, Author: cmpOr(p.Author.Name, p.Author.Handle),

@@ -250,6 +250,11 @@ func (w *Web) Register(mux *http.ServeMux) error {
 	page("POST /workspaces", w.createWorkspace)
 	page("POST /workspaces/{slug}/rename", w.renameWorkspace)
 	page("POST /settings/locale", w.setLocale)
+	// Any other address gets the app's own "Page not found", titled and in
+	// the user's language, rather than the server's bare text (a mistyped
+	// path, a GET of an address that only takes a form). The API keeps its
+	// own (/api/).
+	open("/", func(http.ResponseWriter, *http.Request, *visit) error { return errNotFound })
 	return nil
 }
 

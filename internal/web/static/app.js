@@ -136,9 +136,22 @@ var counted = (function () {
     var my = ++seq;
     var url = q.dataset.check + "?q=" + encodeURIComponent(q.value) + (test ? "&test=1" : "");
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { return r.json(); })
+      .then(function (r) {
+        // A lost session answers with the sign-in page, a refused query
+        // with an error page: say so rather than fail without a word.
+        var type = r.headers.get("Content-Type") || "";
+        if (!r.ok || type.indexOf("application/json") !== 0) throw new Error("check: " + r.status);
+        return r.json();
+      })
+      .catch(function (err) {
+        if (my === seq) {
+          status.textContent = "";
+          status.appendChild(el("p", "error", status.dataset.failLabel));
+        }
+        return { ok: false, failed: true, error: err };
+      })
       .then(function (res) {
-        if (my !== seq) return res; // a newer check is on its way
+        if (my !== seq || res.failed) return res; // a newer check is on its way, or this one failed
         status.textContent = "";
         if (!res.ok) {
           q.setAttribute("aria-invalid", "true");
@@ -161,9 +174,16 @@ var counted = (function () {
     clearTimeout(timer);
     timer = setTimeout(function () { check(false); }, 250);
   });
+  var tests = 0;
   testBtn.addEventListener("click", function () {
     result.textContent = "";
-    check(true).then(function (res) {
+    result.appendChild(el("p", "pending", result.dataset.labelTesting));
+    var pending = check(true);
+    var mine = seq; // a later test, or typing, makes this answer stale
+    var test = ++tests;
+    pending.then(function (res) {
+      if (test === tests) result.textContent = ""; // no later test waits
+      if (mine !== seq) return;
       if (!res.ok || !res.tested) return;
       // The summary says over what span, and among how many posts, even
       // when nothing would match.
