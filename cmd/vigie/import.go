@@ -101,7 +101,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	tty := *progress || isTerminal(stderr)
-	rep := &importReport{path: *postsPath, stderr: stderr, start: time.Now()}
+	rep := &importReport{path: *postsPath, stderr: stderr, start: time.Now(), keepOff: !a.pipeline.KeepRecent}
 
 	// Reading and decoding run ahead of matching and storing, by a batch:
 	// memory stays bounded whatever the file's size.
@@ -209,7 +209,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 			rep.bad(x.lines[r.Index], r.Err)
 		}
 		rep.add(res.Received-res.Invalid, res.Duplicates, res.Matched, res.Posts, res.Mentions)
-		rep.kept += res.Kept
+		rep.kept, rep.keptBefore = rep.kept+res.Kept, rep.keptBefore+res.KeptBefore
 		if tty {
 			rep.progress()
 		}
@@ -304,7 +304,9 @@ type importReport struct {
 	shown  int
 
 	posts, duplicates, matched, stored, mentions, skipped int
-	kept                                                  int // posts that matched no monitor, kept for the recent window
+	kept                                                  int  // posts that matched no monitor, kept for the recent window
+	keptBefore                                            int  // posts that matched no monitor, kept already
+	keepOff                                               bool // the recent window is off: unmatched posts are dropped
 }
 
 const maxBadLinesShown = 100
@@ -340,10 +342,23 @@ func (r *importReport) progress() {
 func (r *importReport) finish(stdout io.Writer) {
 	fmt.Fprintf(stdout, "posts: %d read, %d matched a monitor, %d stored (%d mentions), %d already stored, %d bad lines skipped\n",
 		r.posts, r.matched, r.stored, r.mentions, r.duplicates, r.skipped)
-	if r.kept > 0 {
-		fmt.Fprintf(stdout, "recent window: %d posts that matched no monitor kept for tests and backfills\n", r.kept)
+	// Every post read is accounted for: those no monitor matched are kept
+	// for tests and backfills, were kept before, or dropped (window off).
+	switch unmatched := r.posts - r.matched - r.duplicates; {
+	case r.keepOff && unmatched > 0:
+		fmt.Fprintf(stdout, "recent window off: %s that matched no monitor not kept\n", nPosts(unmatched))
+	case r.kept > 0 || r.keptBefore > 0:
+		fmt.Fprintf(stdout, "recent window: %s that matched no monitor kept for tests and backfills, %d kept before\n", nPosts(r.kept), r.keptBefore)
 	}
 	fmt.Fprintf(stdout, "time: %.1fs, %.0f posts/s\n", time.Since(r.start).Seconds(), r.rate())
+}
+
+// nPosts is "1 post" or "n posts".
+func nPosts(n int) string {
+	if n == 1 {
+		return "1 post"
+	}
+	return fmt.Sprintf("%d posts", n)
 }
 
 func isTerminal(w io.Writer) bool {

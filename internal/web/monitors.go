@@ -310,6 +310,9 @@ func (w *Web) testQuery(r *http.Request, v *visit, q string, res *checkResult) e
 		if tr.Partial {
 			res.Summary += " " + v.T("monitor.testpartial")
 		}
+		if tr.Unreadable > 0 {
+			res.Summary += " " + v.T("monitor.testunreadable", tr.Unreadable)
+		}
 	} else {
 		res.Summary = v.T("monitor.testtotal", shownCount{tr.Total, v.Locale}, words, formatFloat(v.Locale, res.PerDay)) + " " + v.T("monitor.testnokeep")
 	}
