@@ -446,8 +446,12 @@ func formatPct(locale string, f float64) string {
 	return n + "%"
 }
 
-// formatFloat is f with one decimal: 1.4 in English, 1,4 in French.
+// formatFloat is f with one decimal (1.4 in English, 1,4 in French), or
+// none from 100 up, its digits grouped as formatInt's (1,862; 1 862).
 func formatFloat(locale string, f float64) string {
+	if math.Abs(f) >= 99.95 {
+		return formatInt(locale, int(math.Round(f)))
+	}
 	s := strconv.FormatFloat(f, 'f', 1, 64)
 	if locale == "fr" {
 		s = strings.Replace(s, ".", ",", 1)

@@ -53,6 +53,15 @@ func TestFormat(t *testing.T) {
 	if got := formatInt("en", 1234567); got != "1,234,567" {
 		t.Errorf("en: %q", got)
 	}
+	for _, c := range []struct {
+		locale string
+		f      float64
+		want   string
+	}{{"en", 1.44, "1.4"}, {"fr", 1.44, "1,4"}, {"en", 99.9, "99.9"}, {"en", 1861.5, "1,862"}, {"fr", 1861.5, "1\u202f862"}} {
+		if got := formatFloat(c.locale, c.f); got != c.want {
+			t.Errorf("formatFloat(%s, %v) = %q, want %q", c.locale, c.f, got, c.want)
+		}
+	}
 	if got := formatInt("fr", -1234); got != "-1\u202f234" {
 		t.Errorf("fr: %q", got)
 	}
