@@ -3,6 +3,7 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -77,8 +78,11 @@ func (d *days) Set(v string) error {
 	var t time.Duration
 	if n, ok := strings.CutSuffix(v, "d"); ok {
 		x, err := strconv.ParseFloat(n, 64)
-		if err != nil || x < 0 || x > 3650 {
+		switch {
+		case err != nil && !errors.Is(err, strconv.ErrRange) || x < 0:
 			return fmt.Errorf("%q is not a number of days such as 7d", v)
+		case err != nil || x > 3650:
+			return fmt.Errorf("%q is more than 3650 days (ten years)", v)
 		}
 		t = time.Duration(x * float64(24*time.Hour))
 	} else {

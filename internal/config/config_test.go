@@ -98,6 +98,12 @@ func TestRecentWindow(t *testing.T) {
 			t.Errorf("%v accepted", bad)
 		}
 	}
+	// Too long says so, not that it is no number.
+	for _, long := range []string{"3651d", "99999999d", "1e400d"} {
+		if _, err := parse(t, "--recent-window", long); err == nil || !strings.Contains(err.Error(), "more than 3650 days") {
+			t.Errorf("%s: %v", long, err)
+		}
+	}
 	t.Setenv("VIGIE_RECENT_WINDOW", "soon")
 	if _, err := parse(t); err == nil || !strings.Contains(err.Error(), "VIGIE_RECENT_WINDOW") {
 		t.Fatalf("a bad variable: %v", err)

@@ -62,9 +62,6 @@ type Page struct {
 // Result sums a Scan.
 type Result struct {
 	Chunks, Posts int
-	// Reached is when the oldest chunk read was received: the reading
-	// covers what was received from then on (zero: nothing read).
-	Reached time.Time
 	// Partial says the deadline stopped the reading before the oldest
 	// chunk of the span.
 	Partial bool
@@ -147,7 +144,6 @@ func Scan(ctx context.Context, st *store.Store, o ScanOptions, fn func(*Page) er
 			c := chunks[i]
 			c.Data = nil
 			r.Chunks++
-			r.Reached = c.ReceivedAt
 			page.Chunks = append(page.Chunks, c)
 			page.Posts = append(page.Posts, res.posts)
 			if res.err != nil {

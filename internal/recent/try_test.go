@@ -165,11 +165,11 @@ func TestScanDeadline(t *testing.T) {
 		hits += len(p.Hits)
 		return nil
 	})
-	if err != nil || !res.Partial || res.Chunks != 1 || hits != 1 || !res.Reached.Equal(all[0].ReceivedAt) {
-		t.Fatalf("past the deadline: %+v, %d hits, %v (newest chunk received %v)", res, hits, err, all[0].ReceivedAt)
+	if err != nil || !res.Partial || res.Chunks != 1 || hits != 1 {
+		t.Fatalf("past the deadline: %+v, %d hits, %v", res, hits, err)
 	}
 	res, err = Scan(context.Background(), w.st, ScanOptions{WorkspaceID: w.a.ID, Index: ix, PageChunks: 2}, func(p *Page) error { return nil })
-	if err != nil || res.Partial || res.Chunks != 3 || res.Posts != 3 || !res.Reached.Equal(all[2].ReceivedAt) {
+	if err != nil || res.Partial || res.Chunks != 3 || res.Posts != 3 {
 		t.Fatalf("without a deadline: %+v %v", res, err)
 	}
 	stop := errors.New("enough")

@@ -211,10 +211,10 @@ type checkResult struct {
 	PerDay float64 `json:"per_day"`
 	// Received is how many posts the test looked at.
 	Received int `json:"received"`
-	// Hours is how far back the test reached: 7 days, or less on an
-	// archive younger than that or when reading the kept posts took
-	// longer than the test may (Partial); From is where that span
-	// begins. Summary says it all in words.
+	// Hours is the span of publication the test covered: 7 days, or less
+	// on an archive younger than that; From is where it begins. Partial
+	// says the kept posts of the span could not all be read in time: the
+	// figures are then lower bounds. Summary says it all in words.
 	Hours   int           `json:"hours"`
 	From    time.Time     `json:"from,omitzero"`
 	Partial bool          `json:"partial"`
@@ -238,8 +238,8 @@ type checkSample struct {
 // when that is shorter).
 const testWindow = 7 * 24 * time.Hour
 
-// testBudget is how long a test may read kept posts: past it, it answers
-// for the span it read (newest first).
+// testBudget is how long a test may read kept posts, newest first: past
+// it, its figures are lower bounds (recent.Tried.Partial).
 const testBudget = 1500 * time.Millisecond
 
 // checkQuery validates a query while it is typed (JSON for the editor's
@@ -298,12 +298,9 @@ func (w *Web) testQuery(r *http.Request, v *visit, q string, res *checkResult) e
 	res.Tested, res.Total, res.Stored, res.Kept, res.Received = true, tr.Total, tr.Stored, tr.Kept, tr.Received
 	res.Hours, res.From, res.Partial = int(window.Round(time.Hour).Hours()), tr.From, tr.Partial
 	res.PerDay = float64(tr.Total) / (window.Hours() / 24)
-	var words string
-	switch {
-	case tr.Young:
+	words := v.T("monitor.testdays", int(window.Round(24*time.Hour).Hours()/24))
+	if tr.Young {
 		words = v.T("monitor.testhours", res.Hours)
-	default:
-		words = v.T("monitor.testdays", int(window.Round(24*time.Hour).Hours()/24))
 	}
 	if keep {
 		res.Summary = v.T("monitor.testposts", shownCount{tr.Total, v.Locale}, words, formatFloat(v.Locale, res.PerDay), formatInt(v.Locale, tr.Received))

@@ -187,8 +187,7 @@ var counted = (function () {
       if (!res.ok || !res.tested) return;
       // The summary says over what span, and among how many posts, even
       // when nothing would match.
-      var label = res.summary || result.dataset.labelNone;
-      result.appendChild(el("p", "total", label));
+      result.appendChild(el("p", "total", res.summary));
       var ul = el("ul", "samples");
       (res.samples || []).forEach(function (s) {
         var li = el("li");
