@@ -54,9 +54,11 @@ type Page struct {
 	// Chunks are the chunks read, without their data.
 	Chunks []store.RecentChunk
 	// Posts is, for each chunk, how many of its posts were matched (those
-	// published at or after PublishedSince).
-	Posts []int
-	Hits  []Hit
+	// published at or after PublishedSince), and Oldest the publication of
+	// the oldest of them.
+	Posts  []int
+	Oldest []time.Time
+	Hits   []Hit
 }
 
 // Result sums a Scan.
@@ -101,10 +103,11 @@ func Scan(ctx context.Context, st *store.Store, o ScanOptions, fn func(*Page) er
 		f.After = chunks[len(chunks)-1].Cursor()
 
 		type result struct {
-			done  bool
-			posts int
-			hits  []Hit
-			err   error
+			done   bool
+			posts  int
+			oldest time.Time
+			hits   []Hit
+			err    error
 		}
 		results := make([]result, len(chunks))
 		first := r.Chunks == 0
@@ -123,7 +126,7 @@ func Scan(ctx context.Context, st *store.Store, o ScanOptions, fn func(*Page) er
 						continue
 					}
 					res := &results[i]
-					res.posts, res.hits, res.err = m.chunk(&chunks[i], i, &o)
+					res.posts, res.oldest, res.hits, res.err = m.chunk(&chunks[i], i, &o)
 					res.done = true
 				}
 			}()
@@ -146,6 +149,7 @@ func Scan(ctx context.Context, st *store.Store, o ScanOptions, fn func(*Page) er
 			r.Chunks++
 			page.Chunks = append(page.Chunks, c)
 			page.Posts = append(page.Posts, res.posts)
+			page.Oldest = append(page.Oldest, res.oldest)
 			if res.err != nil {
 				r.Unreadable++
 				if r.Err == nil {
@@ -186,20 +190,24 @@ func newMatcher(ix *match.Index) *matcher {
 	return w
 }
 
-// chunk decodes and matches one chunk.
-func (w *matcher) chunk(c *store.RecentChunk, i int, o *ScanOptions) (int, []Hit, error) {
+// chunk decodes and matches one chunk's posts published since
+// o.PublishedSince, and returns how many and the oldest publication.
+func (w *matcher) chunk(c *store.RecentChunk, i int, o *ScanOptions) (int, time.Time, []Hit, error) {
 	posts, err := Unpack(c)
 	if err != nil {
-		return 0, nil, err
+		return 0, time.Time{}, nil, err
 	}
 	var hits []Hit
+	var oldest time.Time
 	n := 0
 	for j := range posts {
 		p := &posts[j]
 		if !o.PublishedSince.IsZero() && p.PublishedAt.Before(o.PublishedSince) {
 			continue
 		}
-		n++
+		if n++; oldest.IsZero() || p.PublishedAt.Before(oldest) {
+			oldest = p.PublishedAt
+		}
 		d := w.an.Analyze(p)
 		w.hint = p.Lang
 		ids := w.m.MatchDoc(d)
@@ -216,5 +224,5 @@ func (w *matcher) chunk(c *store.RecentChunk, i int, o *ScanOptions) (int, []Hit
 		}
 		hits = append(hits, h)
 	}
-	return n, hits, nil
+	return n, oldest, hits, nil
 }

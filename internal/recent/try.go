@@ -90,9 +90,9 @@ func Try(ctx context.Context, st *store.Store, o TryOptions) (Tried, error) {
 			so.Deadline = time.Now().Add(o.Budget)
 		}
 		res, err := Scan(ctx, st, so, func(pg *Page) error {
-			for i, c := range pg.Chunks {
-				if pg.Posts[i] > 0 && (oldest.IsZero() || c.FirstPublished.Before(oldest)) {
-					oldest = c.FirstPublished
+			for i := range pg.Chunks {
+				if pg.Posts[i] > 0 && (oldest.IsZero() || pg.Oldest[i].Before(oldest)) {
+					oldest = pg.Oldest[i]
 				}
 			}
 			refs := make([]store.PostRef, len(pg.Hits))
