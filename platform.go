@@ -181,12 +181,34 @@ func ValidName(what, name string) error {
 // SourceKind names a connector.
 type SourceKind string
 
-// Source kinds available now; more connectors come as their own packages.
+// Source kinds: each is a connector package (internal/<kind>), but for
+// imports.
 const (
-	SourceRSS       SourceKind = "rss"
-	SourceImport    SourceKind = "import"
-	SourceSimulator SourceKind = "simulator"
+	SourceRSS        SourceKind = "rss"
+	SourceImport     SourceKind = "import"
+	SourceSimulator  SourceKind = "simulator"
+	SourceBluesky    SourceKind = "bluesky"
+	SourceMastodon   SourceKind = "mastodon"
+	SourceHackerNews SourceKind = "hackernews"
+	SourceReddit     SourceKind = "reddit"
+	SourceYouTube    SourceKind = "youtube"
+	SourceLemmy      SourceKind = "lemmy"
+	SourceDiscourse  SourceKind = "discourse"
+	SourceWebhook    SourceKind = "webhook"
 )
+
+// SecretSetting reports whether a source setting holds a credential
+// (token, key, secret, password): such settings are encrypted at rest,
+// shown back only by their last characters, and kept out of logs.
+func SecretSetting(name string) bool {
+	n := strings.ToLower(name)
+	for _, s := range []string{"token", "secret", "password", "key"} {
+		if n == s || strings.HasSuffix(n, "_"+s) {
+			return true
+		}
+	}
+	return false
+}
 
 // Authoritative reports whether the connector of this kind gets its posts
 // from the network that numbers them (a Bluesky at-URI, a Mastodon status
@@ -282,6 +304,15 @@ type SourceState struct {
 	LastError     string    `json:"last_error,omitempty"` // in plain words, for the team
 	ErrorCount    int       `json:"error_count"`
 	PostsSeen     int64     `json:"posts_seen"`
+	// Streams: Connected says the stream was open at the last save
+	// (ConnectedAt), and Lag how far behind the network's clock its last
+	// event was, in seconds.
+	Connected   bool      `json:"connected"`
+	ConnectedAt time.Time `json:"connected_at,omitzero"`
+	Lag         float64   `json:"lag_seconds,omitempty"`
+	// RateLimit is the network's rate limit or quota, in plain words
+	// ("287 of 300 requests left until 14:05 UTC").
+	RateLimit string `json:"rate_limit,omitempty"`
 }
 
 // Failing reports whether the last run of the source failed.

@@ -66,13 +66,13 @@ func build(ctx context.Context, cfg config.Config, demo bool, stderr io.Writer) 
 	}
 	policy := netguard.Policy{AllowPrivate: cfg.AllowPrivateFetch, AllowLoopback: cfg.AllowPrivateFetch}
 	// Every connector compiled in (connectors.go) runs its sources.
-	runners := connector.Build(connector.Deps{Client: policy.Client(30 * time.Second), Now: time.Now})
-	in.sim, _ = runners[vigie.SourceSimulator].(*simulator.Runner)
+	conns := connector.Build(connector.Deps{Client: policy.Client(30 * time.Second), Now: time.Now, Terms: a.monitors.SourceTerms})
+	in.sim, _ = conns.Runners[vigie.SourceSimulator].(*simulator.Runner)
 	if in.sim == nil {
 		a.Close()
 		return nil, fmt.Errorf("the simulator connector is not compiled in (cmd/vigie/connectors.go)")
 	}
-	in.sched = &ingest.Scheduler{Pipeline: a.pipeline, Runners: runners, Log: a.log}
+	in.sched = &ingest.Scheduler{Pipeline: a.pipeline, Runners: conns.Runners, Streamers: conns.Streamers, Streams: conns.Streams, Log: a.log}
 	apiv1 := &api.API{Store: a.store, Monitors: a.monitors, WorkspaceID: a.workspace.ID, Wake: in.sched.Wake, Log: a.log, FetchPolicy: policy}
 	if demo {
 		apiv1.TriggerCrisis, apiv1.DemoWorkspaceID = in.sim.TriggerCrisis, a.workspace.ID

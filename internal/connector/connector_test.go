@@ -2,35 +2,56 @@ package connector
 
 import (
 	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigie-project/vigie"
 )
 
 type fake struct{ d Deps }
 
-func (f *fake) Run(context.Context, *vigie.Source) ([]vigie.Post, vigie.SourceState, error) {
-	return nil, vigie.SourceState{}, nil
-}
+func (f *fake) Run(context.Context, *vigie.Source) (Batch, error) { return Batch{}, nil }
+
+type fakeStream struct{ d Deps }
+
+func (f *fakeStream) Stream(context.Context, *vigie.Source, Sink) error { return nil }
 
 func TestRegistry(t *testing.T) {
-	Register("fake-a", func(d Deps) Runner { return &fake{d} })
-	Register("fake-b", func(d Deps) Runner { return &fake{d} })
+	Register("fake-a", Kind{Poll: func(d Deps) Runner { return &fake{d} }})
+	Register("fake-b", Kind{Stream: func(d Deps) Streamer { return &fakeStream{d} }})
 	kinds := Kinds()
 	if len(kinds) < 2 || !contains(kinds, "fake-a") || !contains(kinds, "fake-b") {
 		t.Fatalf("kinds %v", kinds)
 	}
-	rs := Build(Deps{})
-	a, ok := rs["fake-a"].(*fake)
-	if !ok || a.d.Now == nil {
-		t.Fatalf("built %v (a clock is always given)", rs)
+	cs := Build(Deps{})
+	a, ok := cs.Runners["fake-a"].(*fake)
+	if !ok || a.d.Now == nil || a.d.Client == nil || a.d.Terms == nil || a.d.StreamClient == nil || a.d.StreamClient.Timeout != 0 {
+		t.Fatalf("built %v (a clock, clients and terms are always given)", cs)
 	}
-	defer func() {
-		if recover() == nil {
-			t.Error("a kind registered twice did not panic")
+	if _, ok := cs.Streamers["fake-b"].(*fakeStream); !ok {
+		t.Fatalf("streamers %v", cs.Streamers)
+	}
+	if _, ok := Lookup("fake-b"); !ok {
+		t.Error("Lookup does not find a registered kind")
+	}
+	for name, k := range map[string]Kind{"twice": {Poll: func(d Deps) Runner { return &fake{d} }}, "neither": {}} {
+		kind := vigie.SourceKind("fake-a")
+		if name == "neither" {
+			kind = "fake-c"
 		}
-	}()
-	Register("fake-a", func(d Deps) Runner { return &fake{d} })
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			Register(kind, k)
+		}()
+	}
 }
 
 func contains(ks []vigie.SourceKind, k vigie.SourceKind) bool {
@@ -40,4 +61,69 @@ func contains(ks []vigie.SourceKind, k vigie.SourceKind) bool {
 		}
 	}
 	return false
+}
+
+func TestDoClassifiesAnswers(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.UserAgent(), "Vigie/") {
+			http.Error(w, "no user agent", http.StatusBadRequest)
+			return
+		}
+		switch r.URL.Path {
+		case "/ok":
+			w.Header().Set("X-RateLimit-Limit", "300")
+			w.Header().Set("X-RateLimit-Remaining", "287")
+			w.Header().Set("X-RateLimit-Reset", "2026-12-07T12:05:00.000Z")
+			w.Write([]byte(`{"a":1}`))
+		case "/401":
+			w.WriteHeader(http.StatusUnauthorized)
+			w.Write([]byte(`{"error":"The access token is invalid"}`))
+		case "/429":
+			w.Header().Set("Retry-After", "120")
+			w.WriteHeader(http.StatusTooManyRequests)
+		case "/429reset":
+			w.Header().Set("X-Ratelimit-Reset", "30")
+			w.WriteHeader(http.StatusTooManyRequests)
+		case "/500":
+			w.WriteHeader(http.StatusInternalServerError)
+			w.Write([]byte("<html><body>oops</body></html>"))
+		case "/notjson":
+			w.Write([]byte("<html>"))
+		}
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	var v map[string]int
+	h, err := GetJSON(ctx, srv.Client(), "Testnet", srv.URL+"/ok", nil, now, &v)
+	if err != nil || v["a"] != 1 {
+		t.Fatalf("ok: %v %v", v, err)
+	}
+	if got := RateLimitState(h, now); got != "287 of 300 requests left until 12:05 UTC" {
+		t.Errorf("rate limit state %q", got)
+	}
+	_, err = GetJSON(ctx, srv.Client(), "Testnet", srv.URL+"/401", nil, now, &v)
+	if !IsAuth(err) || !strings.Contains(err.Error(), "The access token is invalid") {
+		t.Errorf("401: %v", err)
+	}
+	_, err = GetJSON(ctx, srv.Client(), "Testnet", srv.URL+"/429", nil, now, &v)
+	if rl, ok := RateLimited(err); !ok || !rl.Until.Equal(now.Add(2*time.Minute)) {
+		t.Errorf("429: %v", err)
+	}
+	_, err = GetJSON(ctx, srv.Client(), "Testnet", srv.URL+"/429reset", nil, now, &v)
+	if rl, ok := RateLimited(err); !ok || !rl.Until.Equal(now.Add(30*time.Second)) {
+		t.Errorf("429 with a reset header: %v", err)
+	}
+	_, err = GetJSON(ctx, srv.Client(), "Testnet", srv.URL+"/500", nil, now, &v)
+	if err == nil || IsAuth(err) || !strings.Contains(err.Error(), "HTTP 500") || strings.Contains(err.Error(), "html") {
+		t.Errorf("500: %v", err)
+	}
+	_, err = GetJSON(ctx, srv.Client(), "Testnet", srv.URL+"/notjson", nil, now, &v)
+	if err == nil || !strings.Contains(err.Error(), "not the JSON expected") {
+		t.Errorf("not JSON: %v", err)
+	}
+	var rl *RateLimitError
+	if errors.As(err, &rl) {
+		t.Error("a parse error is not a rate limit")
+	}
 }

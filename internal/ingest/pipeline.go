@@ -66,6 +66,8 @@ type Stats struct {
 	MatchesTotal atomic.Int64 // (post, monitor) matches
 	Kept         atomic.Int64 // posts that matched no monitor, kept in the recent window
 	KeptBefore   atomic.Int64 // posts that matched no monitor and were kept already (re-delivered)
+	Deleted      atomic.Int64 // stored posts their network deleted
+	Edited       atomic.Int64 // stored posts their network edited, matched again
 }
 
 // NewPipeline returns a pipeline over an index and a store.

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -20,10 +21,22 @@ type Runner = connector.Runner
 type Scheduler struct {
 	Pipeline *Pipeline
 	Runners  map[vigie.SourceKind]Runner
-	Log      *slog.Logger
-	Now      func() time.Time
-	Tick     time.Duration // how often due sources are looked for (default 1 s)
-	MaxRuns  int           // sources running at once (default 8)
+	// Streamers keep their sources connected (RunStream), outside MaxRuns.
+	Streamers map[vigie.SourceKind]connector.Streamer
+	// Streams chooses, for a kind both polled and streamed, which sources
+	// are streamed.
+	Streams map[vigie.SourceKind]func(*vigie.Source) bool
+	Log       *slog.Logger
+	Now       func() time.Time
+	Tick      time.Duration // how often due sources are looked for (default 1 s)
+	MaxRuns   int           // sources running at once (default 8)
+	// StreamRetry is the first delay before reconnecting a failed stream
+	// (default 5 s), doubled at each failure in a row (Backoff).
+	StreamRetry time.Duration
+	// Heartbeat is how often a stream's source is read again (stopped if
+	// disabled, deleted or changed) and its health saved when nothing was
+	// stored meanwhile (default 15 s).
+	Heartbeat time.Duration
 	// Backoff gives the delay before retrying a failing source.
 	Backoff func(errorCount int, interval time.Duration, rnd func() float64) time.Duration
 
@@ -54,6 +67,12 @@ func (s *Scheduler) setDefaults() {
 	if s.MaxRuns <= 0 {
 		s.MaxRuns = 8
 	}
+	if s.StreamRetry <= 0 {
+		s.StreamRetry = 5 * time.Second
+	}
+	if s.Heartbeat <= 0 {
+		s.Heartbeat = 15 * time.Second
+	}
 	if s.Log == nil {
 		s.Log = slog.Default()
 	}
@@ -70,6 +89,17 @@ func (s *Scheduler) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	sem := make(chan struct{}, s.MaxRuns)
+	if len(s.Streamers) > 0 {
+		// Streams this process left connected (it stopped, or was killed)
+		// resume now rather than when their lease ends.
+		kinds := make([]vigie.SourceKind, 0, len(s.Streamers))
+		for k := range s.Streamers {
+			kinds = append(kinds, k)
+		}
+		if _, err := s.Pipeline.Store.ResumeStreams(ctx, kinds, s.Now()); err != nil && ctx.Err() == nil {
+			s.Log.Error("resuming streams", "err", err)
+		}
+	}
 	t := time.NewTicker(s.Tick)
 	defer t.Stop()
 	for {
@@ -88,6 +118,15 @@ func (s *Scheduler) Run(ctx context.Context) {
 			if busy {
 				continue
 			}
+			if st, ok := s.streamer(&src); ok {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					defer s.done(src.ID)
+					s.RunStream(ctx, st, &src)
+				}()
+				continue
+			}
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
@@ -97,11 +136,7 @@ func (s *Scheduler) Run(ctx context.Context) {
 			go func() {
 				defer wg.Done()
 				defer func() { <-sem }()
-				defer func() {
-					s.mu.Lock()
-					delete(s.running, src.ID)
-					s.mu.Unlock()
-				}()
+				defer s.done(src.ID)
 				s.RunSource(ctx, &src)
 			}()
 		}
@@ -114,35 +149,56 @@ func (s *Scheduler) Run(ctx context.Context) {
 	}
 }
 
+// streamer returns the Streamer that runs src, if it is streamed.
+func (s *Scheduler) streamer(src *vigie.Source) (connector.Streamer, bool) {
+	st, ok := s.Streamers[src.Kind]
+	if !ok {
+		return nil, false
+	}
+	if choose := s.Streams[src.Kind]; choose != nil && !choose(src) {
+		return nil, false
+	}
+	return st, true
+}
+
+func (s *Scheduler) done(id int64) {
+	s.mu.Lock()
+	delete(s.running, id)
+	s.mu.Unlock()
+}
+
 // RunSource runs one source once and records its health. Errors are kept on
-// the source (shown to the team), never crash anything, and back off.
+// the source (shown to the team), never crash anything, and back off; a
+// network's rate limit waits until the time it gives, without counting as
+// a failure. A stream's source is run by RunStream.
 func (s *Scheduler) RunSource(ctx context.Context, src *vigie.Source) {
 	s.init()
 	log := s.Log.With("source_id", src.ID, "source", src.Name, "kind", src.Kind)
 	now := s.Now()
 	r, ok := s.Runners[src.Kind]
 	var (
-		posts []vigie.Post
-		state vigie.SourceState
-		err   error
+		b   connector.Batch
+		err error
 	)
 	if !ok {
 		err = fmt.Errorf("no connector for sources of kind %q in this version", src.Kind)
 	} else {
-		posts, state, err = safeRun(ctx, r, src)
+		b, err = safeRun(ctx, r, src)
 	}
 	if err == nil {
+		state := b.State
 		state.LastSuccessAt = now
 		state.ErrorCount = 0
 		state.LastError = ""
 		state.LastErrorAt = src.LastErrorAt
 		state.NextCheckAt = now.Add(s.Backoff(0, src.Interval, rand.Float64))
-		state.PostsSeen = src.PostsSeen + int64(len(posts))
+		state.PostsSeen = src.PostsSeen + int64(len(b.Posts)+len(b.Edits))
 		var res Result
-		res, err = s.Pipeline.Process(ctx, src, posts, &state)
+		var ch Changes
+		res, ch, err = s.Pipeline.Apply(ctx, src, b, &state)
 		if err == nil {
-			if len(posts) > 0 {
-				log.Debug("source run", "posts", len(posts), "matched", res.Matched, "stored", res.Posts)
+			if len(b.Posts) > 0 || ch != (Changes{}) {
+				log.Debug("source run", "posts", len(b.Posts), "matched", res.Matched, "stored", res.Posts, "deleted", ch.Deleted, "edited", ch.Edited)
 			}
 			return
 		}
@@ -150,20 +206,50 @@ func (s *Scheduler) RunSource(ctx context.Context, src *vigie.Source) {
 	if ctx.Err() != nil {
 		return // shutting down: the source stays due and runs at next start
 	}
+	s.recordFailure(ctx, log, src, b.State, err, now)
+}
+
+// recordFailure keeps a failed run's error on the source and schedules the
+// next try: at the time a rate limit gives, else after a back-off. A
+// connector's partial state (rate-limit words) is kept; the cursor is not.
+func (s *Scheduler) recordFailure(ctx context.Context, log *slog.Logger, src *vigie.Source, partial vigie.SourceState, err error, now time.Time) {
 	fail := src.SourceState
-	fail.ErrorCount++
-	fail.LastError = err.Error()
-	fail.LastErrorAt = now
-	fail.NextCheckAt = now.Add(s.Backoff(fail.ErrorCount, src.Interval, rand.Float64))
-	log.Warn("source failed", "err", err, "errors_in_a_row", fail.ErrorCount, "next_check_at", fail.NextCheckAt)
-	if uerr := s.Pipeline.Store.UpdateSourceState(ctx, src.ID, fail); uerr != nil {
+	fail.Connected = false
+	if partial.RateLimit != "" {
+		fail.RateLimit = partial.RateLimit
+	}
+	if rl, ok := connector.RateLimited(err); ok {
+		// Not a failure of the source: the network asks to wait.
+		fail.LastError = err.Error()
+		fail.LastErrorAt = now
+		fail.NextCheckAt = rl.Until
+		if !fail.NextCheckAt.After(now) {
+			fail.NextCheckAt = now.Add(time.Minute)
+		}
+		log.Info("source rate-limited", "until", fail.NextCheckAt)
+	} else {
+		fail.ErrorCount++
+		fail.LastError = err.Error()
+		fail.LastErrorAt = now
+		interval := src.Interval
+		if _, stream := s.streamer(src); stream {
+			interval = s.StreamRetry
+		}
+		fail.NextCheckAt = now.Add(s.Backoff(fail.ErrorCount, interval, rand.Float64))
+		log.Warn("source failed", "err", err, "errors_in_a_row", fail.ErrorCount, "next_check_at", fail.NextCheckAt)
+	}
+	// Saved even when shutting down, so that a stream is not shown
+	// connected after its process stopped.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if uerr := s.Pipeline.Store.UpdateSourceState(wctx, src.ID, fail); uerr != nil && !errors.Is(uerr, vigie.ErrNotFound) {
 		log.Error("recording source failure", "err", uerr)
 	}
 }
 
 // safeRun turns a connector's panic into an error: bad input from outside
 // must never take the process down.
-func safeRun(ctx context.Context, r Runner, src *vigie.Source) (posts []vigie.Post, st vigie.SourceState, err error) {
+func safeRun(ctx context.Context, r Runner, src *vigie.Source) (b connector.Batch, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("internal error in the %s connector: %v", src.Kind, p)

@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"github.com/vigie-project/vigie/internal/connector"
 	"io"
 	"log/slog"
 	"net/http"
@@ -147,7 +148,7 @@ func TestFailingFeedsAreMarkedAndRetried(t *testing.T) {
 
 type panicRunner struct{}
 
-func (panicRunner) Run(context.Context, *vigie.Source) ([]vigie.Post, vigie.SourceState, error) {
+func (panicRunner) Run(context.Context, *vigie.Source) (connector.Batch, error) {
 	panic("connector bug")
 }
 

@@ -204,3 +204,55 @@ func (n *Node) write(b *strings.Builder) {
 func quote(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }
+
+// Terms returns what a post must contain for the query to possibly match
+// it, as a network's search box takes it: the words and phrases (quoted
+// when several words), #hashtags and @mentions of the query's positive
+// branches — none under a NOT, no patterns (a network does not take
+// them) — each once, in the query's order. A network that filters on its
+// side (hashtags, search terms) is asked for these when a source names
+// nothing to follow; Vigie's own matching then decides.
+func (q *Query) Terms() []string {
+	var out []string
+	seen := map[string]bool{}
+	var walk func(n *Node)
+	walk = func(n *Node) {
+		switch n.Op {
+		case OpNot:
+			return
+		case OpTerm:
+			words := make([]string, 0, len(n.Parts))
+			for _, p := range n.Parts {
+				if p.Pattern {
+					return
+				}
+				w := p.Kept
+				if w == "" {
+					w = p.Fold
+				}
+				words = append(words, w)
+			}
+			t := strings.Join(words, " ")
+			switch {
+			case n.Kind == TermHashtag:
+				t = "#" + t
+			case n.Kind == TermMention:
+				t = "@" + t
+			case len(words) > 1:
+				t = `"` + t + `"`
+			}
+			if t != "" && !seen[strings.ToLower(t)] {
+				seen[strings.ToLower(t)] = true
+				out = append(out, t)
+			}
+		default:
+			for _, c := range n.Children {
+				walk(c)
+			}
+		}
+	}
+	if q != nil && q.Root != nil {
+		walk(q.Root)
+	}
+	return out
+}

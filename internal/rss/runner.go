@@ -2,14 +2,18 @@ package rss
 
 import (
 	"context"
+	"time"
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/connector"
 )
 
 func init() {
-	connector.Register(vigie.SourceRSS, func(d connector.Deps) connector.Runner {
-		return &Runner{Fetcher: NewFetcher(Options{Client: d.Client})}
+	connector.Register(vigie.SourceRSS, connector.Kind{
+		Poll: func(d connector.Deps) connector.Runner {
+			return &Runner{Fetcher: NewFetcher(Options{Client: d.Client})}
+		},
+		Interval: 15 * time.Minute,
 	})
 }
 
@@ -23,15 +27,15 @@ var _ connector.Runner = (*Runner)(nil)
 
 // Run fetches the feed and returns its items; the store drops the ones it
 // already has, and ETag/Last-Modified spare unchanged feeds.
-func (r *Runner) Run(ctx context.Context, src *vigie.Source) ([]vigie.Post, vigie.SourceState, error) {
+func (r *Runner) Run(ctx context.Context, src *vigie.Source) (connector.Batch, error) {
 	st := src.SourceState
 	res, err := r.Fetcher.Fetch(ctx, src.URL, st)
 	if err != nil {
-		return nil, st, err
+		return connector.Batch{State: st}, err
 	}
 	if res.NotModified {
-		return nil, st, nil
+		return connector.Batch{State: st}, nil
 	}
 	st.ETag, st.LastModified = res.ETag, res.LastModified
-	return res.Posts, st, nil
+	return connector.Batch{Posts: res.Posts, State: st}, nil
 }

@@ -11,8 +11,11 @@ import (
 )
 
 func init() {
-	connector.Register(vigie.SourceSimulator, func(d connector.Deps) connector.Runner {
-		return &Runner{Now: d.Now, Rate: DemoRate, Backfill: DemoBackfill}
+	connector.Register(vigie.SourceSimulator, connector.Kind{
+		Poll: func(d connector.Deps) connector.Runner {
+			return &Runner{Now: d.Now, Rate: DemoRate, Backfill: DemoBackfill}
+		},
+		Interval: time.Minute,
 	})
 }
 
@@ -38,7 +41,7 @@ type Runner struct {
 var _ connector.Runner = (*Runner)(nil)
 
 // Run returns the posts published since the last run.
-func (r *Runner) Run(ctx context.Context, src *vigie.Source) ([]vigie.Post, vigie.SourceState, error) {
+func (r *Runner) Run(ctx context.Context, src *vigie.Source) (connector.Batch, error) {
 	now := r.Now().UTC()
 	r.mu.Lock()
 	if r.sims == nil {
@@ -59,7 +62,7 @@ func (r *Runner) Run(ctx context.Context, src *vigie.Source) ([]vigie.Post, vigi
 	posts := sim.Next(now)
 	st := src.SourceState
 	st.Cursor = now.Format(time.RFC3339Nano)
-	return posts, st, nil
+	return connector.Batch{Posts: posts, State: st}, nil
 }
 
 // TriggerCrisis starts a crisis scenario in every simulated stream.

@@ -500,7 +500,8 @@ func (s *Store) insertPosts(ctx context.Context, tx *sql.Tx, sourceID int64, pos
 		}
 	}
 	for kind, ids := range missing {
-		err := s.eachKnownPost(ctx, tx, kind, ids, func(id int64, ext string, at time.Time) {
+		// A tombstone (postchange.go) gets no mention: its network deleted it.
+		err := s.eachKnownPost(ctx, tx, kind, ids, true, func(id int64, ext string, at time.Time) {
 			if p := byKey[postKey{kind, ext}]; p != nil {
 				p.id, p.at = id, s.tm(at)
 			}
@@ -605,21 +606,27 @@ func (s *Store) KnownPosts(ctx context.Context, src *vigie.Source, postKind stri
 		stored[i] = StoredID(src.Kind, src.ID, kind, id)
 		own[stored[i]] = id
 	}
-	err := s.eachKnownPost(ctx, s.db, kind, stored, func(_ int64, ext string, _ time.Time) { known[own[ext]] = true })
+	err := s.eachKnownPost(ctx, s.db, kind, stored, false, func(_ int64, ext string, _ time.Time) { known[own[ext]] = true })
 	if err != nil {
 		return nil, err
 	}
 	return known, nil
 }
 
-func (s *Store) eachKnownPost(ctx context.Context, q querier, kind string, ids []string, fn func(id int64, ext string, at time.Time)) error {
+// eachKnownPost calls fn for each stored post of a kind among ids (stored
+// ids), tombstones included unless live.
+func (s *Store) eachKnownPost(ctx context.Context, q querier, kind string, ids []string, live bool, fn func(id int64, ext string, at time.Time)) error {
+	cond := ""
+	if live {
+		cond = " AND deleted_at IS NULL"
+	}
 	for chunk := range slices.Chunk(ids, maxParams-1) {
 		args := make([]any, 0, len(chunk)+1)
 		args = append(args, kind)
 		for _, id := range chunk {
 			args = append(args, id)
 		}
-		rows, err := q.QueryContext(ctx, s.q("SELECT id, external_id, published_at FROM posts WHERE source_kind = ? AND external_id IN ("+list(len(chunk))+")"), args...)
+		rows, err := q.QueryContext(ctx, s.q("SELECT id, external_id, published_at FROM posts WHERE source_kind = ? AND external_id IN ("+list(len(chunk))+")"+cond), args...)
 		if err != nil {
 			return s.errf(err, "known posts")
 		}

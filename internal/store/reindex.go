@@ -14,7 +14,7 @@ import (
 // most limit (as mentions with their corrections but without their
 // monitors), for re-matching and re-enrichment.
 func (s *Store) ScanPosts(ctx context.Context, after int64, limit int) ([]vigie.Mention, error) {
-	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+mentionCols+" FROM posts p LEFT JOIN authors a ON a.id = p.author_id WHERE p.id > ? ORDER BY p.id LIMIT ?"), after, limit)
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+mentionCols+" FROM posts p LEFT JOIN authors a ON a.id = p.author_id WHERE p.id > ? AND p.deleted_at IS NULL ORDER BY p.id LIMIT ?"), after, limit)
 	if err != nil {
 		return nil, s.errf(err, "scan posts")
 	}
@@ -56,7 +56,7 @@ func (s *Store) insertMentionsOf(ctx context.Context, tx *sql.Tx, key string, po
 			args = append(args, id)
 		}
 		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO mentions (post_id, monitor_id, published_at)
-			SELECT id, ?, published_at FROM posts WHERE id IN (`+list(len(chunk))+`)
+			SELECT id, ?, published_at FROM posts WHERE id IN (`+list(len(chunk))+`) AND deleted_at IS NULL
 			ON CONFLICT (post_id, monitor_id) DO NOTHING`), args...)
 		if err != nil {
 			return s.errf(err, "add mentions")
@@ -106,7 +106,7 @@ func (s *Store) ScanPostsSince(ctx context.Context, workspaceID, after int64, si
 		where, args = " AND p.source_id IN ("+visibleSources+")", append(args, workspaceID, workspaceID)
 	}
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+mentionCols+` FROM posts p LEFT JOIN authors a ON a.id = p.author_id
-		WHERE p.id > ? AND p.published_at >= ?`+where+` ORDER BY p.id LIMIT ?`), append(args, limit)...)
+		WHERE p.id > ? AND p.published_at >= ? AND p.deleted_at IS NULL`+where+` ORDER BY p.id LIMIT ?`), append(args, limit)...)
 	if err != nil {
 		return nil, s.errf(err, "scan posts")
 	}

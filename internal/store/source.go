@@ -16,7 +16,8 @@ import (
 )
 
 const sourceCols = `id, workspace_id, kind, name, url, settings, interval_seconds, enabled, created_at,
-	cursor, etag, last_modified, next_check_at, last_success_at, last_error_at, last_error, error_count, posts_seen, shared`
+	cursor, etag, last_modified, next_check_at, last_success_at, last_error_at, last_error, error_count, posts_seen, shared,
+	connected, connected_at, lag_seconds, rate_limit`
 
 // visibleSources selects the sources whose posts a workspace may see: its
 // own, and those shared with its organisation. Bind the workspace twice.
@@ -159,7 +160,8 @@ func scanSource(row interface{ Scan(...any) error }) (vigie.Source, error) {
 	)
 	err := row.Scan(&src.ID, &src.WorkspaceID, &kind, &src.Name, &src.URL, &settings, &interval, &src.Enabled,
 		timeCol(&src.CreatedAt), &src.Cursor, &src.ETag, &src.LastModified, timeCol(&src.NextCheckAt),
-		timeCol(&src.LastSuccessAt), timeCol(&src.LastErrorAt), &src.LastError, &src.ErrorCount, &src.PostsSeen, &src.Shared)
+		timeCol(&src.LastSuccessAt), timeCol(&src.LastErrorAt), &src.LastError, &src.ErrorCount, &src.PostsSeen, &src.Shared,
+		&src.Connected, timeCol(&src.ConnectedAt), &src.Lag, &src.RateLimit)
 	if err != nil {
 		return vigie.Source{}, err
 	}
@@ -438,9 +440,10 @@ func (s *Store) UpdateSourceState(ctx context.Context, id int64, st vigie.Source
 
 func (s *Store) updateSourceState(ctx context.Context, q querier, id int64, st vigie.SourceState) error {
 	res, err := q.ExecContext(ctx, s.q(`UPDATE sources SET cursor = ?, etag = ?, last_modified = ?, next_check_at = ?,
-		last_success_at = ?, last_error_at = ?, last_error = ?, error_count = ?, posts_seen = ? WHERE id = ?`),
+		last_success_at = ?, last_error_at = ?, last_error = ?, error_count = ?, posts_seen = ?,
+		connected = ?, connected_at = ?, lag_seconds = ?, rate_limit = ? WHERE id = ?`),
 		st.Cursor, st.ETag, st.LastModified, s.tm(st.NextCheckAt), s.tmNull(st.LastSuccessAt), s.tmNull(st.LastErrorAt),
-		st.LastError, st.ErrorCount, st.PostsSeen, id)
+		st.LastError, st.ErrorCount, st.PostsSeen, st.Connected, s.tmNull(st.ConnectedAt), st.Lag, st.RateLimit, id)
 	if err != nil {
 		return s.errf(err, "update source %d state", id)
 	}
@@ -468,4 +471,25 @@ func (s *Store) CheckSourceNow(ctx context.Context, workspaceID, id int64) error
 		return s.errf(err, "check source %d", id)
 	}
 	return affected(res, "check source %d", id)
+}
+
+// ResumeStreams makes the healthy enabled sources of these (streamed) kinds
+// due at now, and no longer shown connected: at start-up, the streams the
+// process held before it stopped resume at once rather than when the lease
+// their last save took ends. It returns how many.
+func (s *Store) ResumeStreams(ctx context.Context, kinds []vigie.SourceKind, now time.Time) (int, error) {
+	if len(kinds) == 0 {
+		return 0, nil
+	}
+	args := []any{s.tm(now), s.tm(now)}
+	for _, k := range kinds {
+		args = append(args, string(k))
+	}
+	res, err := s.exec(ctx, s.q(`UPDATE sources SET next_check_at = ?, connected = FALSE WHERE enabled AND error_count = 0
+		AND next_check_at > ? AND kind IN (`+list(len(kinds))+`)`), args...)
+	if err != nil {
+		return 0, s.errf(err, "resume streams")
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }

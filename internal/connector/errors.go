@@ -1,0 +1,236 @@
+package connector
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// AuthError is a network refusing a source's credentials (or asking for
+// some): the team must give new ones. The source keeps being tried, slowly;
+// it is never disabled for it, as a network sometimes refuses for a while.
+type AuthError struct {
+	Network string
+	Status  int
+	Detail  string // what the network said, if anything
+}
+
+func (e *AuthError) Error() string {
+	msg := fmt.Sprintf("%s refused the credentials (HTTP %d)", e.Network, e.Status)
+	if e.Status == 0 {
+		msg = e.Network + " refused the credentials"
+	}
+	if e.Detail != "" {
+		msg += ": " + e.Detail
+	}
+	return msg + "; check the source's token or keys"
+}
+
+// RateLimitError is a network asking to wait: the source is tried again at
+// Until, not sooner, and it does not count as a failure.
+type RateLimitError struct {
+	Network string
+	Until   time.Time
+	Detail  string
+}
+
+func (e *RateLimitError) Error() string {
+	msg := e.Network + " asks to slow down (rate limit)"
+	if e.Detail != "" {
+		msg += ": " + e.Detail
+	}
+	return msg + "; next try at " + e.Until.UTC().Format("15:04:05 UTC")
+}
+
+// IsAuth reports whether err is an AuthError.
+func IsAuth(err error) bool {
+	var a *AuthError
+	return errors.As(err, &a)
+}
+
+// RateLimited returns the rate limit err is, if it is one.
+func RateLimited(err error) (*RateLimitError, bool) {
+	var r *RateLimitError
+	ok := errors.As(err, &r)
+	return r, ok
+}
+
+// MaxBody is the most a connector reads of one answer: a page of any API is
+// far smaller, and a server that sends more is broken or hostile.
+const MaxBody = 16 << 20
+
+// UserAgent is sent with every request of a connector; some networks
+// (Reddit) refuse requests without a descriptive one.
+const UserAgent = "Vigie/1.0 (+https://github.com/vigie-project/vigie; self-hosted social listening)"
+
+// Do sends req with Vigie's User-Agent (unless set) and turns the answers
+// that are not 2xx into errors that say what happened: 401 and 403 an
+// AuthError, 429 (and 503 with Retry-After) a RateLimitError until the time
+// the network gives (Retry-After, or a reset header), others an error with
+// the status and the start of the body. On success the caller must close
+// the body.
+func Do(c *http.Client, network string, req *http.Request, now time.Time) (*http.Response, error) {
+	if req.Header.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", UserAgent)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		if req.Context().Err() != nil {
+			return nil, req.Context().Err()
+		}
+		return nil, fmt.Errorf("%s: %w", network, err)
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return resp, nil
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	detail := shortDetail(body)
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+		return nil, &AuthError{Network: network, Status: resp.StatusCode, Detail: detail}
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "":
+		until := RetryAt(resp.Header, now)
+		if until.IsZero() {
+			until = now.Add(time.Minute)
+		}
+		return nil, &RateLimitError{Network: network, Until: until, Detail: detail}
+	}
+	msg := fmt.Sprintf("%s answered HTTP %d", network, resp.StatusCode)
+	if detail != "" {
+		msg += ": " + detail
+	}
+	return nil, errors.New(msg)
+}
+
+// shortDetail is what an error answer says, in one line: the "error" or
+// "message" of a JSON body, else its first words.
+func shortDetail(body []byte) string {
+	var j struct {
+		Error            any    `json:"error"`
+		Message          string `json:"message"`
+		ErrorDescription string `json:"error_description"`
+	}
+	if json.Unmarshal(body, &j) == nil {
+		for _, s := range []string{j.ErrorDescription, j.Message, fmt.Sprint(j.Error)} {
+			if s != "" && s != "<nil>" {
+				return clip(s)
+			}
+		}
+	}
+	s := strings.Join(strings.Fields(string(body)), " ")
+	if strings.HasPrefix(s, "<") {
+		return "" // an HTML error page says nothing useful in one line
+	}
+	return clip(s)
+}
+
+func clip(s string) string {
+	if r := []rune(s); len(r) > 160 {
+		return string(r[:160]) + "…"
+	}
+	return s
+}
+
+// RetryAt reads when a network says to try again: Retry-After (seconds or
+// a date), else a rate-limit reset header (X-RateLimit-Reset and
+// X-Ratelimit-Reset as seconds from now or a Unix time, RateLimit-Reset as
+// seconds). Zero: it says nothing.
+func RetryAt(h http.Header, now time.Time) time.Time {
+	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
+		if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 {
+			return now.Add(time.Duration(min(n, 86400) * float64(time.Second)))
+		}
+		if t, err := http.ParseTime(v); err == nil {
+			return t
+		}
+	}
+	for _, k := range []string{"X-RateLimit-Reset", "RateLimit-Reset"} {
+		v := strings.TrimSpace(h.Get(k))
+		if v == "" {
+			continue
+		}
+		if t, err := time.Parse(time.RFC3339, v); err == nil { // Mastodon
+			return t
+		}
+		if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 {
+			if n > 1e9 { // a Unix time
+				return time.Unix(int64(n), 0)
+			}
+			return now.Add(time.Duration(min(n, 86400) * float64(time.Second)))
+		}
+	}
+	return time.Time{}
+}
+
+// RateLimitState describes a network's rate-limit headers in plain words
+// for the source's health ("287 of 300 requests left until 14:05 UTC"),
+// or "" when it sends none.
+func RateLimitState(h http.Header, now time.Time) string {
+	remaining := firstHeader(h, "X-RateLimit-Remaining", "X-Ratelimit-Remaining", "RateLimit-Remaining")
+	if remaining == "" {
+		return ""
+	}
+	if f, err := strconv.ParseFloat(remaining, 64); err == nil {
+		remaining = strconv.FormatFloat(f, 'f', 0, 64)
+	}
+	s := remaining + " requests left"
+	if limit := firstHeader(h, "X-RateLimit-Limit", "RateLimit-Limit"); limit != "" {
+		s = remaining + " of " + limit + " requests left"
+	} else if used := firstHeader(h, "X-Ratelimit-Used"); used != "" {
+		s += " (" + used + " used)"
+	}
+	if h.Get("Retry-After") == "" {
+		if t := RetryAt(h, now); !t.IsZero() {
+			s += " until " + t.UTC().Format("15:04 UTC")
+		}
+	}
+	return s
+}
+
+func firstHeader(h http.Header, keys ...string) string {
+	for _, k := range keys {
+		if v := strings.TrimSpace(h.Get(k)); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// GetJSON fetches u and decodes its JSON answer into v, reading at most
+// MaxBody, with Do's errors. It returns the answer's headers (rate limits,
+// Link).
+func GetJSON(ctx context.Context, c *http.Client, network, u string, header http.Header, now time.Time, v any) (http.Header, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", network, err)
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", "application/json")
+	}
+	resp, err := Do(c, network, req, now)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	if err != nil {
+		return resp.Header, fmt.Errorf("%s: reading the answer: %w", network, err)
+	}
+	if len(body) > MaxBody {
+		return resp.Header, fmt.Errorf("%s: the answer is over %d MB; not read", network, MaxBody>>20)
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return resp.Header, fmt.Errorf("%s: the answer is not the JSON expected (%v); the API may have changed", network, err)
+	}
+	return resp.Header, nil
+}

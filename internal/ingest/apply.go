@@ -1,0 +1,118 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/connector"
+	"github.com/vigie-project/vigie/internal/store"
+)
+
+// Changes counts what a batch's deletions and edits did.
+type Changes struct {
+	Deleted int // stored posts tombstoned
+	Edited  int // stored posts updated and matched again
+}
+
+// Apply stores a connector's batch: its deletions first, then its edits,
+// then its posts with state (the cursor) in their transaction. Each step
+// is idempotent, so a crash between two replays the batch harmlessly: a
+// deleted post is a tombstone that a re-delivery does not bring back. A
+// post deleted in the same batch is not stored.
+func (p *Pipeline) Apply(ctx context.Context, src *vigie.Source, b connector.Batch, state *vigie.SourceState) (Result, Changes, error) {
+	var ch Changes
+	posts := b.Posts
+	edits := b.Edits
+	if len(b.Deletes) > 0 {
+		gone := map[string]bool{}
+		var refs []store.PostRef
+		for _, d := range b.Deletes {
+			kind := d.Kind
+			if kind == "" {
+				kind = string(src.Kind)
+			}
+			switch {
+			case d.ID != "":
+				gone[strings.ToLower(kind)+"\x00"+d.ID] = true
+				refs = append(refs, store.PostRef{Kind: kind, ID: d.ID})
+			case d.AuthorID != "":
+				n, err := p.Store.DeleteAuthorPosts(ctx, src, kind, d.AuthorID)
+				if err != nil {
+					return Result{}, ch, err
+				}
+				ch.Deleted += n
+			}
+		}
+		if len(refs) > 0 {
+			n, err := p.Store.DeletePosts(ctx, src, refs)
+			if err != nil {
+				return Result{}, ch, err
+			}
+			ch.Deleted += n
+		}
+		keep := func(ps []vigie.Post) []vigie.Post {
+			out := ps[:0:0]
+			for _, post := range ps {
+				kind := post.Source
+				if kind == "" {
+					kind = string(src.Kind)
+				}
+				if !gone[strings.ToLower(kind)+"\x00"+post.ID] {
+					out = append(out, post)
+				}
+			}
+			return out
+		}
+		posts, edits = keep(posts), keep(edits)
+	}
+	if len(edits) > 0 {
+		n, fresh, err := p.edit(ctx, src, edits)
+		if err != nil {
+			return Result{}, ch, err
+		}
+		ch.Edited = n
+		posts = append(fresh, posts...)
+	}
+	res, err := p.Process(ctx, src, posts, state)
+	p.stats.Deleted.Add(int64(ch.Deleted))
+	p.stats.Edited.Add(int64(ch.Edited))
+	return res, ch, err
+}
+
+// edit matches edited posts again and updates the stored ones; it returns
+// how many, and the posts it did not store before, to be taken as new.
+func (p *Pipeline) edit(ctx context.Context, src *vigie.Source, edits []vigie.Post) (int, []vigie.Post, error) {
+	scope, err := p.Store.SourceScope(ctx, src.ID)
+	if err != nil {
+		return 0, nil, fmt.Errorf("the workspaces of source %d: %w", src.ID, err)
+	}
+	var valid []int
+	var invalid []vigie.Post
+	for i := range edits {
+		edits[i].StripNUL()
+		if edits[i].Validate() != nil {
+			invalid = append(invalid, edits[i]) // Process rejects it, saying why
+			continue
+		}
+		edits[i].ClampCounts()
+		edits[i].NormalizeLang()
+		valid = append(valid, i)
+	}
+	stored := func(post *vigie.Post) string { return store.StoredID(src.Kind, src.ID, post.Source, post.ID) }
+	items, unmatched := p.match(edits, valid, scope, stored)
+	for _, i := range unmatched {
+		// No longer a match: its mentions of this source's monitors go.
+		items = append(items, store.Item{Post: edits[i]})
+	}
+	n, missing, err := p.Store.UpdatePosts(ctx, src, items)
+	if err != nil {
+		return 0, nil, err
+	}
+	fresh := invalid
+	for _, i := range missing {
+		fresh = append(fresh, items[i].Post)
+	}
+	return n, fresh, nil
+}

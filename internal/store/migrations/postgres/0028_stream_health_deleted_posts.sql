@@ -1,0 +1,6 @@
+-- See the SQLite migration of the same name.
+ALTER TABLE sources ADD COLUMN connected BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE sources ADD COLUMN connected_at TIMESTAMPTZ;
+ALTER TABLE sources ADD COLUMN lag_seconds DOUBLE PRECISION NOT NULL DEFAULT 0;
+ALTER TABLE sources ADD COLUMN rate_limit TEXT NOT NULL DEFAULT '';
+ALTER TABLE posts ADD COLUMN deleted_at TIMESTAMPTZ;
