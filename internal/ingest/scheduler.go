@@ -26,10 +26,10 @@ type Scheduler struct {
 	// Streams chooses, for a kind both polled and streamed, which sources
 	// are streamed.
 	Streams map[vigie.SourceKind]func(*vigie.Source) bool
-	Log       *slog.Logger
-	Now       func() time.Time
-	Tick      time.Duration // how often due sources are looked for (default 1 s)
-	MaxRuns   int           // sources running at once (default 8)
+	Log     *slog.Logger
+	Now     func() time.Time
+	Tick    time.Duration // how often due sources are looked for (default 1 s)
+	MaxRuns int           // sources running at once (default 8)
 	// StreamRetry is the first delay before reconnecting a failed stream
 	// (default 5 s), doubled at each failure in a row (Backoff).
 	StreamRetry time.Duration
