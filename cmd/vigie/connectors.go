@@ -3,6 +3,7 @@ package main
 // The connectors compiled into vigie: each registers its source kind with
 // package connector when imported.
 import (
+	_ "github.com/vigie-project/vigie/internal/bluesky"
 	_ "github.com/vigie-project/vigie/internal/rss"
 	_ "github.com/vigie-project/vigie/internal/simulator"
 )

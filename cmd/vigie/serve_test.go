@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -437,12 +438,14 @@ func TestAPIOneJSONObject(t *testing.T) {
 // TestConnectorsCompiledIn: vigie runs the connectors that register
 // themselves (cmd/vigie/connectors.go).
 func TestConnectorsCompiledIn(t *testing.T) {
-	kinds := fmt.Sprint(connector.Kinds())
-	if kinds != "[rss simulator]" {
-		t.Fatalf("connectors %s", kinds)
+	kinds := connector.Kinds()
+	for _, k := range []vigie.SourceKind{vigie.SourceBluesky, vigie.SourceRSS, vigie.SourceSimulator} {
+		if !slices.Contains(kinds, k) {
+			t.Errorf("connector %s is not compiled in (%v)", k, kinds)
+		}
 	}
 	in, _, _ := testInstance(t, false)
-	if len(in.sched.Runners) != 2 || in.sim == nil {
-		t.Fatalf("the scheduler runs %d connectors", len(in.sched.Runners))
+	if len(in.sched.Runners)+len(in.sched.Streamers) < len(kinds) || in.sim == nil {
+		t.Fatalf("the scheduler runs %d + %d connectors of %d kinds", len(in.sched.Runners), len(in.sched.Streamers), len(kinds))
 	}
 }

@@ -187,7 +187,8 @@ func (p Policy) Check(a netip.Addr) error {
 }
 
 // CheckURL is a quick check of a URL typed in a form, before it is saved: an
-// http or https scheme, a host, and, when the host is an IP address, an
+// http, https, ws or wss scheme (a WebSocket is dialled through Client, as
+// http and https), a host, and, when the host is an IP address, an
 // address the policy allows. Host names are checked when a connection is
 // made, since their addresses may change.
 func (p Policy) CheckURL(raw string) error {
@@ -195,8 +196,10 @@ func (p Policy) CheckURL(raw string) error {
 	if err != nil {
 		return fmt.Errorf("not a valid web address: %w", err)
 	}
-	if err := checkScheme(u); err != nil {
-		return err
+	if s := strings.ToLower(u.Scheme); s != "ws" && s != "wss" {
+		if err := checkScheme(u); err != nil {
+			return err
+		}
 	}
 	host := u.Hostname()
 	if host == "" {
