@@ -444,17 +444,14 @@ func (a *API) createSource(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if in.Kind == "" {
-		in.Kind = vigie.SourceRSS
+	var interval time.Duration
+	if strings.TrimSpace(string(in.Interval)) != "" {
+		var err error
+		if interval, err = parseInterval(in.Interval); err != nil {
+			return err
+		}
 	}
-	if in.Kind != vigie.SourceRSS {
-		return &Error{Status: http.StatusBadRequest, Message: fmt.Sprintf("sources of kind %q cannot be added through the API yet; use \"rss\"", in.Kind)}
-	}
-	interval, err := parseInterval(in.Interval)
-	if err != nil {
-		return err
-	}
-	src, err := a.feeds().AddFeed(r.Context(), workspace(r), feeds.Feed{URL: in.URL, Name: in.Name, Interval: interval, Settings: in.Settings})
+	src, err := a.feeds().AddSource(r.Context(), workspace(r), feeds.NewSource{Kind: in.Kind, URL: in.URL, Name: in.Name, Interval: interval, Settings: in.Settings})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,139 @@
+package feeds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/connector"
+)
+
+// NewSource is a source to add, of any kind.
+type NewSource struct {
+	Kind     vigie.SourceKind
+	URL      string
+	Name     string        // empty: made from the kind and address
+	Interval time.Duration // 0: the kind's default
+	Settings map[string]string
+}
+
+// Creatable reports whether people may add sources of a kind: every
+// registered connector but the demo's simulator (demo workspaces get
+// theirs) and imports (made by `vigie import`).
+func Creatable(kind vigie.SourceKind) bool {
+	_, ok := connector.Lookup(kind)
+	return ok && kind != vigie.SourceSimulator && kind != vigie.SourceImport
+}
+
+// CreatableKinds lists the kinds people may add, sorted.
+func CreatableKinds() []vigie.SourceKind {
+	var out []vigie.SourceKind
+	for _, k := range connector.Kinds() {
+		if Creatable(k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// Prepare checks a new source as AddSource does, without saving it, and
+// returns it as it would be saved (the form's test button shows what it
+// finds with it).
+func (a *Adder) Prepare(workspaceID int64, n NewSource) (vigie.Source, error) {
+	if n.Kind == "" {
+		n.Kind = vigie.SourceRSS
+	}
+	if !Creatable(n.Kind) {
+		kinds := make([]string, 0)
+		for _, k := range CreatableKinds() {
+			kinds = append(kinds, string(k))
+		}
+		return vigie.Source{}, fmt.Errorf("%w: sources of kind %q cannot be added; the kinds are %s", vigie.ErrInvalid, n.Kind, strings.Join(kinds, ", "))
+	}
+	k, _ := connector.Lookup(n.Kind)
+	src := vigie.Source{WorkspaceID: workspaceID, Kind: n.Kind, URL: strings.TrimSpace(n.URL), Name: strings.TrimSpace(n.Name),
+		Interval: n.Interval, Enabled: true, Settings: map[string]string{}}
+	for key, v := range n.Settings {
+		if v = strings.TrimSpace(v); v != "" {
+			src.Settings[strings.TrimSpace(key)] = v
+		}
+	}
+	if n.Kind == vigie.SourceRSS {
+		u, err := a.CheckURL(src.URL)
+		if err != nil {
+			return vigie.Source{}, err
+		}
+		src.URL = u.String()
+	}
+	if k.Check != nil {
+		if err := k.Check(&src); err != nil {
+			if !errors.Is(err, vigie.ErrInvalid) {
+				err = fmt.Errorf("%w: %v", vigie.ErrInvalid, err)
+			}
+			return vigie.Source{}, err
+		}
+	}
+	if src.URL != "" {
+		if err := a.Policy.CheckURL(src.URL); err != nil {
+			return vigie.Source{}, fmt.Errorf("%w: %v", vigie.ErrInvalid, err)
+		}
+	}
+	if src.Interval <= 0 {
+		src.Interval = k.Interval
+	}
+	if src.Interval <= 0 {
+		src.Interval = DefaultInterval
+	}
+	if len(src.Settings) == 0 {
+		src.Settings = nil
+	}
+	return src, nil
+}
+
+// AddSource adds a source of any kind to a workspace, after its
+// connector's checks (Kind.Check) and the fetch policy's on its address.
+// Feeds are added as AddFeed does (known by their address).
+func (a *Adder) AddSource(ctx context.Context, workspaceID int64, n NewSource) (vigie.Source, error) {
+	src, err := a.Prepare(workspaceID, n)
+	if err != nil {
+		return vigie.Source{}, err
+	}
+	if src.Kind == vigie.SourceRSS {
+		return a.AddFeed(ctx, workspaceID, Feed{URL: src.URL, Name: src.Name, Interval: src.Interval, Settings: src.Settings})
+	}
+	count, err := a.Store.CountSources(ctx, workspaceID)
+	if err != nil {
+		return vigie.Source{}, err
+	}
+	if count >= a.maxSources() {
+		return vigie.Source{}, fmt.Errorf("%w: %s", vigie.ErrInvalid, a.full())
+	}
+	now := time.Now
+	if a.Now != nil {
+		now = a.Now
+	}
+	src.NextCheckAt = now().UTC()
+	named := src.Name != ""
+	if !named {
+		base := string(src.Kind)
+		if u, err := url.Parse(src.URL); err == nil && u.Host != "" {
+			base += " " + u.Host
+		}
+		if src.Name, err = a.Store.FreeSourceName(ctx, workspaceID, src.Kind, clip(base)); err != nil {
+			return vigie.Source{}, err
+		}
+	}
+	for try := 0; ; try++ {
+		created, err := a.Store.CreateSource(ctx, src)
+		if named || try == 3 || !errors.Is(err, vigie.ErrConflict) {
+			return created, err
+		}
+		if src.Name, err = a.Store.FreeSourceName(ctx, workspaceID, src.Kind, src.Name); err != nil {
+			return vigie.Source{}, err
+		}
+	}
+}
