@@ -53,6 +53,7 @@ func commands() []command {
 		{"bench match", "--monitors M.jsonl --posts P.jsonl [--limit N]", "measure the percolator: posts/s, candidates, build time, memory", runBenchMatch},
 		{"bench enrich", "--posts P.jsonl [--limit N]", "measure enrichment per post on one core, and the models' memory", runBenchEnrich},
 		{"bench search", "[--data DIR | --database-url URL] [--runs N]", "measure archive search latency on a database", runBenchSearch},
+		{"bench jetstream", "[--events 1000000] [--monitors 1000] [--mix posts|firehose] [--cores 1]", "measure the Bluesky path on one core: a local Jetstream, the connector, matching and storing", runBenchJetstream},
 		{"bench api", "[--url http://127.0.0.1:8080] --token T [--preset mentions|overview] [--clients 50] [--requests N]", "load a running server's API with concurrent clients: latency and requests/s", runBenchAPI},
 	}
 }

@@ -33,10 +33,10 @@ type event struct {
 }
 
 type commit struct {
-	Operation  string          `json:"operation"` // create, update, delete
-	Collection string          `json:"collection"`
-	Rkey       string          `json:"rkey"`
-	Record     json.RawMessage `json:"record"`
+	Operation  string  `json:"operation"` // create, update, delete
+	Collection string  `json:"collection"`
+	Rkey       string  `json:"rkey"`
+	Record     *record `json:"record"` // decoded with the event: one pass`
 }
 
 type account struct {
@@ -131,10 +131,10 @@ func decode(msg []byte) (change, error) {
 	default:
 		return c, fmt.Errorf("unknown operation %q", cm.Operation)
 	}
-	var r record
-	if err := json.Unmarshal(cm.Record, &r); err != nil {
-		return c, fmt.Errorf("post %s: the record is not a post: %v", uri, err)
+	if cm.Record == nil {
+		return c, fmt.Errorf("post %s: the event has no record", uri)
 	}
+	r := *cm.Record
 	p := &vigie.Post{
 		ID:     uri,
 		Source: string(vigie.SourceBluesky),
