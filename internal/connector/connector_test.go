@@ -118,6 +118,9 @@ func TestDoClassifiesAnswers(t *testing.T) {
 	if err == nil || IsAuth(err) || !strings.Contains(err.Error(), "HTTP 500") || strings.Contains(err.Error(), "html") {
 		t.Errorf("500: %v", err)
 	}
+	if se := (*StatusError)(nil); !errors.As(err, &se) || se.Status != 500 {
+		t.Errorf("500 is not a StatusError with its status: %#v", err)
+	}
 	_, err = GetJSON(ctx, srv.Client(), "Testnet", srv.URL+"/notjson", nil, now, &v)
 	if err == nil || !strings.Contains(err.Error(), "not the JSON expected") {
 		t.Errorf("not JSON: %v", err)

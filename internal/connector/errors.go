@@ -72,9 +72,9 @@ const UserAgent = "Vigie/1.0 (+https://github.com/vigie-project/vigie; self-host
 // Do sends req with Vigie's User-Agent (unless set) and turns the answers
 // that are not 2xx into errors that say what happened: 401 and 403 an
 // AuthError, 429 (and 503 with Retry-After) a RateLimitError until the time
-// the network gives (Retry-After, or a reset header), others an error with
-// the status and the start of the body. On success the caller must close
-// the body.
+// the network gives (Retry-After, or a reset header), others a StatusError
+// with the status and the start of the body. On success the caller must
+// close the body.
 func Do(c *http.Client, network string, req *http.Request, now time.Time) (*http.Response, error) {
 	if req.Header.Get("User-Agent") == "" {
 		req.Header.Set("User-Agent", UserAgent)
@@ -102,11 +102,25 @@ func Do(c *http.Client, network string, req *http.Request, now time.Time) (*http
 		}
 		return nil, &RateLimitError{Network: network, Until: until, Detail: detail}
 	}
-	msg := fmt.Sprintf("%s answered HTTP %d", network, resp.StatusCode)
-	if detail != "" {
-		msg += ": " + detail
+	return nil, &StatusError{Network: network, Status: resp.StatusCode, Detail: detail}
+}
+
+// StatusError is an answer that is neither a success, a refusal of the
+// credentials nor a rate limit: its HTTP status and what the network said,
+// for a connector that reads one of them as an answer (an older server's
+// 404 for an empty list, say).
+type StatusError struct {
+	Network string
+	Status  int
+	Detail  string
+}
+
+func (e *StatusError) Error() string {
+	msg := fmt.Sprintf("%s answered HTTP %d", e.Network, e.Status)
+	if e.Detail != "" {
+		msg += ": " + e.Detail
 	}
-	return nil, errors.New(msg)
+	return msg
 }
 
 // shortDetail is what an error answer says, in one line: the "error" or

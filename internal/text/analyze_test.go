@@ -561,3 +561,23 @@ func TestFoldTag(t *testing.T) {
 		})
 	}
 }
+
+func TestFromHTML(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"paragraphs", "<p>one</p><p>two <b>bold</b></p>", "one\n\ntwo bold"},
+		{"line breaks", "<p>a<br>b<br />c</p>", "a\nb\nc"},
+		{"entities", "<p>caf&eacute; &amp; &lt;tag&gt; &#39;x&#39;</p>", "café & <tag> 'x'"},
+		{"plain text unescaped", "AT&amp;T", "AT&T"},
+		{"script dropped", "<p>seen</p><script>alert(1)</script>", "seen"},
+		{"mastodon link spans", `<p><a href="https://x.org/abc"><span class="invisible">https://</span><span class="ellipsis">x.org/a</span><span class="invisible">bc</span></a></p>`, "https://x.org/abc"},
+		{"blank runs folded", "<p>a</p><p></p><p></p><div>b</div>", "a\n\nb"},
+		{"empty", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := FromHTML(tt.in); got != tt.want {
+				t.Errorf("FromHTML(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
