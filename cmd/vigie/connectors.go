@@ -3,6 +3,9 @@ package main
 // The connectors compiled into vigie: each registers its source kind with
 // package connector when imported.
 import (
+	_ "github.com/vigie-project/vigie/internal/discourse"
+	_ "github.com/vigie-project/vigie/internal/hackernews"
+	_ "github.com/vigie-project/vigie/internal/lemmy"
 	_ "github.com/vigie-project/vigie/internal/rss"
 	_ "github.com/vigie-project/vigie/internal/simulator"
 )

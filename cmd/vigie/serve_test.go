@@ -438,11 +438,11 @@ func TestAPIOneJSONObject(t *testing.T) {
 // themselves (cmd/vigie/connectors.go).
 func TestConnectorsCompiledIn(t *testing.T) {
 	kinds := fmt.Sprint(connector.Kinds())
-	if kinds != "[rss simulator]" {
+	if kinds != "[discourse hackernews lemmy rss simulator]" {
 		t.Fatalf("connectors %s", kinds)
 	}
 	in, _, _ := testInstance(t, false)
-	if len(in.sched.Runners) != 2 || in.sim == nil {
+	if len(in.sched.Runners) != 5 || in.sim == nil {
 		t.Fatalf("the scheduler runs %d connectors", len(in.sched.Runners))
 	}
 }
