@@ -212,9 +212,13 @@ func (r *Runner) Run(ctx context.Context, src *vigie.Source) (connector.Batch, e
 func (c *call) latest(ctx context.Context, f forum, cur cursor, b *connector.Batch) (cursor, error) {
 	first := cur.Last == 0
 	var (
-		items   []item
-		before  int64 // 0: from the newest
-		covered int64 // the lowest id down to which the pages list every post
+		items  []item
+		before int64 // 0: from the newest
+		// covered is the lowest id down to which the pages read list every
+		// post: the lowest listed. A short page is not taken as the forum's
+		// end (Discourse before 2020 listed a window of 50 ids, fewer posts
+		// when some were private), so posts below it are never judged gone.
+		covered int64 = 1<<63 - 1
 	)
 	for page := 1; ; page++ {
 		u := f.base + "/posts.json"
@@ -238,12 +242,11 @@ func (c *call) latest(ctx context.Context, f forum, cur cursor, b *connector.Bat
 				}
 			}
 		}
-		if len(resp.LatestPosts) < pageSize || lowest <= 1 {
-			covered = 0 // the forum's first post
-			break
+		if lowest == 0 {
+			break // nothing (more) listed
 		}
 		covered = lowest
-		if first || page >= maxLatestPages || lowest <= cur.Last && oldest <= cur.LastAt-overlap {
+		if first || page >= maxLatestPages || lowest <= 1 || lowest <= cur.Last && oldest <= cur.LastAt-overlap {
 			break
 		}
 		before = lowest - 1

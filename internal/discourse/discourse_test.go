@@ -430,8 +430,8 @@ func TestRunLatestPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Down to the newest seen (1059), then the hour before it: the old
-	// posts, a minute apart, to the forum's first.
-	if len(b.Posts) != 130 || len(b.Deletes) != 0 || !slices.Equal(x.requests, []string{"/posts.json", "/posts.json?before=1129", "/posts.json?before=1079", "/posts.json?before=1029"}) {
+	// posts, a second apart, to the forum's first (and an empty page).
+	if len(b.Posts) != 130 || len(b.Deletes) != 0 || !slices.Equal(x.requests, []string{"/posts.json", "/posts.json?before=1129", "/posts.json?before=1079", "/posts.json?before=1029", "/posts.json?before=999"}) {
 		t.Fatalf("second run: %d posts, %d deletes, requests %q; want the 120 new and the 10 oldest", len(b.Posts), len(b.Deletes), x.requests)
 	}
 	for _, p := range b.Posts { // and the ten oldest, read for the first time

@@ -320,9 +320,9 @@ func (r *Runner) readFeed(ctx context.Context, network, base string, f feed, s *
 	var (
 		entries []entry
 		// covered is the oldest date down to which the pages read list
-		// every item: the oldest of the last page, or none when that page
-		// was the list's last.
-		covered  = int64(-1 << 62)
+		// every item: the oldest listed on the last page (a short page is
+		// taken as covering no further: older items are not judged gone).
+		covered  = int64(1 << 62)
 		pageCur  string
 		maxPages = maxListPages
 	)
@@ -375,21 +375,20 @@ func (r *Runner) readFeed(ctx context.Context, network, base string, f feed, s *
 			got = []list{{commentEntries(resp.Comments), len(resp.Comments)}}
 		}
 		more := false
-		covered = -1 << 62
+		covered = 1 << 62
 		for _, l := range got {
 			entries = append(entries, l.entries...)
-			if l.n < limit {
-				continue // the list's end
-			}
 			oldest := int64(1 << 62) // of the items in date order (not pinned)
 			for _, e := range l.entries {
 				if !e.featured {
 					oldest = min(oldest, e.published)
 				}
 			}
-			covered = max(covered, oldest)
+			if oldest < 1<<62 {
+				covered = oldest
+			}
 			// A full list still newer than the window's start: read on.
-			more = more || oldest > floor
+			more = more || l.n >= limit && oldest > floor
 		}
 		if first || !more || page >= maxPages {
 			break

@@ -432,6 +432,7 @@ func TestRunCommunityEditsAndDeletions(t *testing.T) {
 	bp := x.addPost("B", t0.Add(time.Minute))
 	c := x.addPost("C", t0.Add(2*time.Minute))
 	old := x.addPost("Old", now.Add(-72*time.Hour))
+	x.addPost("Oldest", now.Add(-96*time.Hour)) // below it, still listed
 	ca := x.addComment(a, "on A", t0.Add(3*time.Minute))
 	cb := x.addComment(bp, "on B", t0.Add(4*time.Minute))
 	srv := newServer(t, x)
@@ -441,7 +442,7 @@ func TestRunCommunityEditsAndDeletions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b.Posts) != 6 || len(b.Edits)+len(b.Deletes) != 0 {
+	if len(b.Posts) != 7 || len(b.Edits)+len(b.Deletes) != 0 {
 		t.Fatalf("first run: posts %q edits %d deletes %d", ids(b.Posts), len(b.Edits), len(b.Deletes))
 	}
 	src.SourceState = b.State
@@ -452,14 +453,14 @@ func TestRunCommunityEditsAndDeletions(t *testing.T) {
 		c.deleted = true
 		cb.deleted = true
 		cb.updated = now.Add(-time.Minute)
-		old.removed = true // outside the hour read again, but listed on the page
+		old.removed = true // outside the hour read again, but within the page
 	})
 	d := x.addPost("D", now.Add(-10*time.Second))
 	b, err = r.Run(context.Background(), src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := ids(b.Posts); !slices.Equal(got, []string{"https://lemmy.test/post/1004"}) {
+	if got := ids(b.Posts); !slices.Equal(got, []string{"https://lemmy.test/post/1005"}) {
 		t.Errorf("posts %q, want the new one", got)
 	}
 	if got := ids(b.Edits); !slices.Equal(got, []string{"https://lemmy.test/post/1001"}) || b.Edits[0].Text != "edited" {
