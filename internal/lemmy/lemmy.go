@@ -595,13 +595,12 @@ func (r *Runner) rateLimitWords(err error, base string, rn *run) string {
 	if s := connector.RateLimitState(rn.hdr, now); s != "" {
 		return s
 	}
-	search, per := int64(60), int64(600)
+	allows := "Lemmy allows 60 searches per 600 s per address by default"
 	r.mu.Lock()
 	if st := r.sites[base]; st != nil && st.search > 0 && st.per > 0 {
-		search, per = st.search, st.per
+		allows = fmt.Sprintf("the instance allows %d searches per %d s per address", st.search, st.per)
 	}
 	r.mu.Unlock()
-	allows := fmt.Sprintf("the instance allows %d searches per %d s per address", search, per)
 	if rl, ok := connector.RateLimited(err); ok {
 		return fmt.Sprintf("rate limited at %s until %s (%s)", now.UTC().Format("15:04 UTC"), rl.Until.UTC().Format("15:04 UTC"), allows)
 	}

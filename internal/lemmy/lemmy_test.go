@@ -593,7 +593,7 @@ func TestRunRateLimited(t *testing.T) {
 	if !ok || !rl.Until.Equal(now.Add(rateLimitWait)) || !strings.Contains(err.Error(), "rate_limit_error") {
 		t.Fatalf("err %v, want a rate limit for 10 minutes (Lemmy gives no time)", err)
 	}
-	if b.State.RateLimit != "rate limited at 12:00 UTC until 12:10 UTC (the instance allows 60 searches per 600 s per address)" || b.State.Cursor != src.Cursor {
+	if b.State.RateLimit != "rate limited at 12:00 UTC until 12:10 UTC (Lemmy allows 60 searches per 600 s per address by default)" || b.State.Cursor != src.Cursor {
 		t.Errorf("state %+v", b.State)
 	}
 	x.set(func() { x.header = http.Header{"Retry-After": {"30"}} })
