@@ -510,3 +510,12 @@ func TestRunUnreadableCursor(t *testing.T) {
 		t.Errorf("posts %v err %v cursor %q: an unreadable cursor starts afresh", ids(b.Posts), err, b.State.Cursor)
 	}
 }
+
+func TestRunRateLimitHeaders(t *testing.T) {
+	x := &index{header: http.Header{"X-Ratelimit-Limit": {"10000"}, "X-Ratelimit-Remaining": {"9876"}, "X-Ratelimit-Reset": {strconv.FormatInt(now.Add(40*time.Minute).Unix(), 10)}}}
+	srv := newServer(t, x)
+	b, err := newRunner().Run(context.Background(), source(srv.URL, map[string]string{"query": "epfl"}))
+	if err != nil || b.State.RateLimit != "9876 of 10000 requests left until 12:40 UTC" {
+		t.Errorf("rate limit %q, err %v", b.State.RateLimit, err)
+	}
+}
