@@ -139,3 +139,44 @@ func isBlock(a atom.Atom) bool {
 	}
 	return false
 }
+
+// PlainText returns what a reader sees of s, an HTML fragment from a
+// network (a Hacker News comment, a Discourse post): its text with
+// paragraphs, line breaks and other blocks as line breaks (one blank line
+// at most between them), character references decoded, scripts, styles
+// and other invisible content dropped; and the http(s) targets of its
+// links, in order. Text without markup comes back with its character
+// references decoded. Connectors that store plain text use it; the result
+// is text, never markup, whatever s holds.
+func PlainText(s string) (string, []string) {
+	var links []string
+	if needsHTML(s) {
+		s = htmlToText(s, &links)
+	}
+	return tidyLines(s), links
+}
+
+// tidyLines trims the spaces ending each line and the blank lines around
+// s, and keeps at most one blank line in a row.
+func tidyLines(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	var b strings.Builder
+	b.Grow(len(s))
+	blank := 0
+	for line := range strings.SplitSeq(s, "\n") {
+		line = strings.TrimRight(line, " \t\r\f\v\u00a0")
+		if strings.TrimSpace(line) == "" {
+			blank++
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+			if blank > 0 {
+				b.WriteByte('\n')
+			}
+		}
+		blank = 0
+		b.WriteString(line)
+	}
+	return b.String()
+}
