@@ -43,30 +43,11 @@ func hasMarkup(s string) bool {
 
 func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
-// FromHTML returns the visible text of an HTML fragment (a post's body from a
-// network that sends HTML: Mastodon, Hacker News, Discourse): character
-// references decoded, scripts, styles and other invisible content dropped,
-// block elements and line breaks turned into newlines, runs of blank lines
-// folded to one and the ends trimmed. Plain text comes back unescaped.
+// FromHTML is PlainText without the links: the visible text of an HTML
+// fragment (a post's body from a network that sends HTML).
 func FromHTML(s string) string {
-	var links []string
-	t := htmlToText(s, &links)
-	lines := strings.Split(t, "\n")
-	out := lines[:0]
-	blank := true // drop leading blank lines
-	for _, l := range lines {
-		l = strings.TrimRight(l, " \t\r")
-		if strings.TrimSpace(l) == "" {
-			if !blank {
-				out = append(out, "")
-			}
-			blank = true
-			continue
-		}
-		out = append(out, l)
-		blank = false
-	}
-	return strings.TrimSpace(strings.Join(out, "\n"))
+	t, _ := PlainText(s)
+	return t
 }
 
 // htmlToText returns the visible text of an HTML fragment, with block elements
