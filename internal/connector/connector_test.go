@@ -106,16 +106,19 @@ func TestDoClassifiesAnswers(t *testing.T) {
 	if !IsAuth(err) || !strings.Contains(err.Error(), "The access token is invalid") {
 		t.Errorf("401: %v", err)
 	}
-	_, err = GetJSON(ctx, srv.Client(), "Testnet", srv.URL+"/429", nil, now, &v)
-	if rl, ok := RateLimited(err); !ok || !rl.Until.Equal(now.Add(2*time.Minute)) {
+	h, err = GetJSON(ctx, srv.Client(), "Testnet", srv.URL+"/429", nil, now, &v)
+	if rl, ok := RateLimited(err); !ok || !rl.Until.Equal(now.Add(2*time.Minute)) || StatusOf(err) != 429 {
 		t.Errorf("429: %v", err)
+	}
+	if h.Get("Retry-After") != "120" {
+		t.Errorf("an error's headers are not given back: %v", h)
 	}
 	_, err = GetJSON(ctx, srv.Client(), "Testnet", srv.URL+"/429reset", nil, now, &v)
 	if rl, ok := RateLimited(err); !ok || !rl.Until.Equal(now.Add(30*time.Second)) {
 		t.Errorf("429 with a reset header: %v", err)
 	}
 	_, err = GetJSON(ctx, srv.Client(), "Testnet", srv.URL+"/500", nil, now, &v)
-	if err == nil || IsAuth(err) || !strings.Contains(err.Error(), "HTTP 500") || strings.Contains(err.Error(), "html") {
+	if err == nil || IsAuth(err) || !strings.Contains(err.Error(), "HTTP 500") || strings.Contains(err.Error(), "html") || StatusOf(err) != 500 {
 		t.Errorf("500: %v", err)
 	}
 	if se := (*StatusError)(nil); !errors.As(err, &se) || se.Status != 500 {

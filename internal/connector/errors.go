@@ -76,6 +76,16 @@ const UserAgent = "Vigie/1.0 (+https://github.com/vigie-project/vigie; self-host
 // with the status and the start of the body. On success the caller must
 // close the body.
 func Do(c *http.Client, network string, req *http.Request, now time.Time) (*http.Response, error) {
+	resp, err := send(c, network, req, now)
+	if err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// send is Do that also returns the answer of an HTTP error (its body
+// closed), for its headers: a rate limit's error code, its limits.
+func send(c *http.Client, network string, req *http.Request, now time.Time) (*http.Response, error) {
 	if req.Header.Get("User-Agent") == "" {
 		req.Header.Set("User-Agent", UserAgent)
 	}
@@ -94,15 +104,32 @@ func Do(c *http.Client, network string, req *http.Request, now time.Time) (*http
 	detail := shortDetail(body)
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-		return nil, &AuthError{Network: network, Status: resp.StatusCode, Detail: detail}
+		return resp, &AuthError{Network: network, Status: resp.StatusCode, Detail: detail}
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "":
 		until := RetryAt(resp.Header, now)
 		if until.IsZero() {
 			until = now.Add(time.Minute)
 		}
-		return nil, &RateLimitError{Network: network, Until: until, Detail: detail}
+		return resp, &RateLimitError{Network: network, Until: until, Detail: detail}
 	}
-	return nil, &StatusError{Network: network, Status: resp.StatusCode, Detail: detail}
+	return resp, &StatusError{Network: network, Status: resp.StatusCode, Detail: detail}
+}
+
+// StatusOf returns the HTTP status of an answer Do or GetJSON turned into
+// an error (0 for other errors).
+func StatusOf(err error) int {
+	var a *AuthError
+	var s *StatusError
+	switch {
+	case errors.As(err, &a):
+		return a.Status
+	case errors.As(err, &s):
+		return s.Status
+	}
+	if _, ok := RateLimited(err); ok {
+		return http.StatusTooManyRequests
+	}
+	return 0
 }
 
 // StatusError is an answer that is neither a success, a refusal of the
@@ -219,7 +246,7 @@ func firstHeader(h http.Header, keys ...string) string {
 
 // GetJSON fetches u and decodes its JSON answer into v, reading at most
 // MaxBody, with Do's errors. It returns the answer's headers (rate limits,
-// Link).
+// Link), those of an HTTP error too.
 func GetJSON(ctx context.Context, c *http.Client, network, u string, header http.Header, now time.Time, v any) (http.Header, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
@@ -231,8 +258,11 @@ func GetJSON(ctx context.Context, c *http.Client, network, u string, header http
 	if req.Header.Get("Accept") == "" {
 		req.Header.Set("Accept", "application/json")
 	}
-	resp, err := Do(c, network, req, now)
+	resp, err := send(c, network, req, now)
 	if err != nil {
+		if resp != nil {
+			return resp.Header, err
+		}
 		return nil, err
 	}
 	defer resp.Body.Close()

@@ -130,7 +130,7 @@ var _ connector.Runner = (*Runner)(nil)
 
 // New returns the runner of Discourse sources.
 func New(d connector.Deps) *Runner {
-	r := &Runner{client: tapClient(d.Client), now: d.Now}
+	r := &Runner{client: d.Client, now: d.Now}
 	if r.now == nil {
 		r.now = time.Now
 	}
@@ -392,10 +392,11 @@ func (c *call) search(ctx context.Context, f forum, query string, cur cursor, b 
 // get fetches u into v with the source's API key, if any.
 func (c *call) get(ctx context.Context, u string, v any) error {
 	c.requests++
-	var tapped answer
-	ctx = context.WithValue(ctx, tapKey{}, &tapped)
-	_, err := connector.GetJSON(ctx, c.r.client, c.network, u, c.header, c.r.now(), v)
-	c.hdr, c.status = tapped.header, tapped.status
+	h, err := connector.GetJSON(ctx, c.r.client, c.network, u, c.header, c.r.now(), v)
+	c.hdr, c.status = h, connector.StatusOf(err)
+	if err == nil {
+		c.status = http.StatusOK
+	}
 	return err
 }
 
@@ -415,40 +416,4 @@ func (c *call) rateLimitWords(err error) string {
 		return fmt.Sprintf("rate limited at %s until %s (%s%s)", now.UTC().Format("15:04:05 UTC"), rl.Until.UTC().Format("15:04:05 UTC"), limits, code)
 	}
 	return fmt.Sprintf("%d requests this run; %s", c.requests, limits)
-}
-
-// tapKey holds, in a request's context, where the tap writes the status
-// and headers of its answer.
-type tapKey struct{}
-
-type answer struct {
-	status int
-	header http.Header
-}
-
-type tap struct{ base http.RoundTripper }
-
-func (t tap) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(req)
-	if resp != nil {
-		if p, ok := req.Context().Value(tapKey{}).(*answer); ok {
-			*p = answer{resp.StatusCode, resp.Header.Clone()}
-		}
-	}
-	return resp, err
-}
-
-// tapClient is c whose answers' headers get reads even when GetJSON turns
-// the answer into an error (a 429's Retry-After and error code).
-func tapClient(c *http.Client) *http.Client {
-	if c == nil {
-		c = http.DefaultClient
-	}
-	cc := *c
-	base := c.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	cc.Transport = tap{base}
-	return &cc
 }

@@ -127,7 +127,7 @@ var _ connector.Runner = (*Runner)(nil)
 
 // New returns the runner of Hacker News sources.
 func New(d connector.Deps) *Runner {
-	r := &Runner{client: tapClient(d.Client), now: d.Now, terms: d.Terms}
+	r := &Runner{client: d.Client, now: d.Now, terms: d.Terms}
 	if r.now == nil {
 		r.now = time.Now
 	}
@@ -380,13 +380,8 @@ func prune(seen map[string]int64, floor int64, n int) {
 
 // get fetches u into v; its headers come back even with a rate limit.
 func (r *Runner) get(ctx context.Context, u string, v any) (http.Header, error) {
-	var tapped http.Header
-	ctx = context.WithValue(ctx, tapKey{}, &tapped)
 	now := r.now()
 	h, err := connector.GetJSON(ctx, r.client, network, u, nil, now, v)
-	if h == nil {
-		h = tapped
-	}
 	if rl, ok := connector.RateLimited(err); ok && connector.RetryAt(h, now).IsZero() {
 		// No time given: Algolia counts requests per hour.
 		rl.Until = now.Add(rateLimitWait)
@@ -403,35 +398,4 @@ func rateLimitWords(err error, h http.Header, now time.Time) string {
 	}
 	return fmt.Sprintf("rate limited at %s until %s (the HN Search API allows about 10 000 requests an hour per address)",
 		now.UTC().Format("15:04 UTC"), rl.Until.UTC().Format("15:04 UTC"))
-}
-
-// tapKey holds, in a request's context, where the tap writes the headers
-// of its answer.
-type tapKey struct{}
-
-type tap struct{ base http.RoundTripper }
-
-func (t tap) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(req)
-	if resp != nil {
-		if p, ok := req.Context().Value(tapKey{}).(*http.Header); ok {
-			*p = resp.Header.Clone()
-		}
-	}
-	return resp, err
-}
-
-// tapClient is c whose answers' headers get reads even when GetJSON
-// turns the answer into an error (a 429's Retry-After and limits).
-func tapClient(c *http.Client) *http.Client {
-	if c == nil {
-		c = http.DefaultClient
-	}
-	cc := *c
-	base := c.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	cc.Transport = tap{base}
-	return &cc
 }

@@ -147,7 +147,7 @@ var _ connector.Runner = (*Runner)(nil)
 
 // New returns the runner of Lemmy sources.
 func New(d connector.Deps) *Runner {
-	r := &Runner{client: tapClient(d.Client), now: d.Now, terms: d.Terms, sites: map[string]*site{}}
+	r := &Runner{client: d.Client, now: d.Now, terms: d.Terms, sites: map[string]*site{}}
 	if r.now == nil {
 		r.now = time.Now
 	}
@@ -573,13 +573,8 @@ func (r *Runner) get(ctx context.Context, network, u string, v any, rn *run, sea
 	} else {
 		rn.others++
 	}
-	var tapped http.Header
-	ctx = context.WithValue(ctx, tapKey{}, &tapped)
 	now := r.now()
 	h, err := connector.GetJSON(ctx, r.client, network, u, nil, now, v)
-	if h == nil {
-		h = tapped
-	}
 	rn.hdr = h
 	if rl, ok := connector.RateLimited(err); ok && connector.RetryAt(h, now).IsZero() {
 		rl.Until = now.Add(rateLimitWait)
@@ -605,35 +600,4 @@ func (r *Runner) rateLimitWords(err error, base string, rn *run) string {
 		return fmt.Sprintf("rate limited at %s until %s (%s)", now.UTC().Format("15:04 UTC"), rl.Until.UTC().Format("15:04 UTC"), allows)
 	}
 	return fmt.Sprintf("%d searches and %d other requests this run; %s", rn.searches, rn.others, allows)
-}
-
-// tapKey holds, in a request's context, where the tap writes the headers
-// of its answer.
-type tapKey struct{}
-
-type tap struct{ base http.RoundTripper }
-
-func (t tap) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(req)
-	if resp != nil {
-		if p, ok := req.Context().Value(tapKey{}).(*http.Header); ok {
-			*p = resp.Header.Clone()
-		}
-	}
-	return resp, err
-}
-
-// tapClient is c whose answers' headers get reads even when GetJSON turns
-// the answer into an error (a 429's headers).
-func tapClient(c *http.Client) *http.Client {
-	if c == nil {
-		c = http.DefaultClient
-	}
-	cc := *c
-	base := c.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	cc.Transport = tap{base}
-	return &cc
 }
