@@ -6,4 +6,5 @@ import (
 	_ "github.com/vigie-project/vigie/internal/bluesky"
 	_ "github.com/vigie-project/vigie/internal/rss"
 	_ "github.com/vigie-project/vigie/internal/simulator"
+	_ "github.com/vigie-project/vigie/internal/webhook"
 )
