@@ -631,3 +631,14 @@ func TestCheck(t *testing.T) {
 }
 
 func errorsIsInvalid(err error) bool { return errors.Is(err, vigie.ErrInvalid) }
+
+// TestYearZero: a post dated in year 0 (UTC), which the store refuses
+// with the whole batch, is refused alone.
+func TestYearZero(t *testing.T) {
+	e := newEnv(t)
+	src := e.source(e.a.ID, "cms", nil, true)
+	r := e.post(Path(&src), "application/json", []byte(`[{"id":"y:0","text":"Valmont","published_at":"0001-01-01T00:30:00+01:00"},`+e.postJSON("y:1", "Valmont")+`]`))
+	if r.status != http.StatusAccepted || r.num("stored") != 1 || len(r.rejected()) != 1 || !strings.Contains(r.rejected()[0]["error"].(string), "year 0") {
+		t.Fatalf("%s", r)
+	}
+}
