@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/account"
 	"github.com/vigie-project/vigie/internal/api"
 	"github.com/vigie-project/vigie/internal/ingest"
 	"github.com/vigie-project/vigie/internal/match"
@@ -33,19 +35,39 @@ func TestWebhookRoute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := vigie.Source{WorkspaceID: ws.ID, Kind: vigie.SourceWebhook, Name: "cms", Enabled: true}
-	if err := webhook.Check(&src); err != nil {
-		t.Fatal(err)
-	}
-	if src, err = st.CreateSource(ctx, src); err != nil {
-		t.Fatal(err)
-	}
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	idx := match.NewIndex()
 	s := &Server{Store: st, API: &api.API{Store: st, Log: log}, Pipeline: ingest.NewPipeline(idx, st), Index: idx, Log: log}
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
+
+	// Created through the API, as a team does: the answer holds the token.
+	plain, _, err := st.CreateToken(ctx, store.TokenSpec{Name: "admin", WorkspaceID: ws.ID, Role: account.Admin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/sources", strings.NewReader(`{"kind":"webhook","name":"cms","settings":{"signing_key":""}}`))
+	req.Header.Set("Authorization", "Bearer "+plain)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var created struct {
+		Kind     vigie.SourceKind
+		URL      string
+		Settings map[string]string
+		Interval string
+	}
+	err = json.Unmarshal(raw, &created)
+	src := vigie.Source{Settings: created.Settings}
+	if err != nil || resp.StatusCode != http.StatusCreated || created.Kind != vigie.SourceWebhook || webhook.Path(&src) == "" ||
+		created.Interval != "24h" || !strings.HasPrefix(created.URL, webhook.URLPrefix) {
+		t.Fatalf("creating the source: HTTP %d %s", resp.StatusCode, raw)
+	}
 
 	post := func(path string) int {
 		t.Helper()
