@@ -10,4 +10,5 @@ import (
 	_ "github.com/vigie-project/vigie/internal/mastodon"
 	_ "github.com/vigie-project/vigie/internal/rss"
 	_ "github.com/vigie-project/vigie/internal/simulator"
+	_ "github.com/vigie-project/vigie/internal/webhook"
 )

@@ -77,7 +77,9 @@ func (a *Adder) Prepare(workspaceID int64, n NewSource) (vigie.Source, error) {
 			return vigie.Source{}, err
 		}
 	}
-	if src.URL != "" {
+	// The fetch policy guards the addresses connectors fetch; a webhook's
+	// is its token's hash (package webhook), never fetched.
+	if src.URL != "" && src.Kind != vigie.SourceWebhook {
 		if err := a.Policy.CheckURL(src.URL); err != nil {
 			return vigie.Source{}, fmt.Errorf("%w: %v", vigie.ErrInvalid, err)
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/vigie-project/vigie/internal/match"
 	"github.com/vigie-project/vigie/internal/store"
 	"github.com/vigie-project/vigie/internal/web"
+	"github.com/vigie-project/vigie/internal/webhook"
 )
 
 // Server wires the HTTP side.
@@ -42,6 +43,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", s.requireToken(http.HandlerFunc(s.metrics)))
 	s.API.Register(mux, s.requireToken)
+	// Inbound webhooks: for machines, authenticated by their URL's token
+	// (and a signature), not by a session or an API token.
+	mux.Handle("POST /hooks/{token}", &webhook.Handler{Store: s.Store, Pipeline: s.Pipeline, Log: s.Log, Now: s.Now})
 	if s.Web != nil {
 		if err := s.Web.Register(mux); err != nil {
 			panic(err) // templates are embedded: a parse error is a build error, caught by the tests
@@ -123,8 +127,19 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		start := s.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		s.Log.Debug("http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration_ms", s.Now().Sub(start).Milliseconds())
+		s.Log.Debug("http", "method", r.Method, "path", logPath(r), "status", sw.status, "duration_ms", s.Now().Sub(start).Milliseconds())
 	})
+}
+
+// logPath is a request's path as logs show it: the token of a webhook or
+// of a private feed is a secret, and stays out.
+func logPath(r *http.Request) string {
+	for _, p := range []string{"/hooks/", "/feeds/"} {
+		if strings.HasPrefix(r.URL.Path, p) {
+			return p + "…"
+		}
+	}
+	return r.URL.Path
 }
 
 func (s *Server) recoverer(next http.Handler) http.Handler {
@@ -134,7 +149,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				s.Log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p)
+				s.Log.Error("panic serving request", "method", r.Method, "path", logPath(r), "panic", p)
 				http.Error(w, `{"error":{"message":"internal error"}}`, http.StatusInternalServerError)
 			}
 		}()
