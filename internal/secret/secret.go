@@ -116,6 +116,13 @@ func IsSealed(s string) bool {
 	return err == nil && len(raw) >= 12+16 // GCM's standard nonce and tag
 }
 
+// KeyIDOf returns the id of the key that sealed s (KeyID), or "" if s is
+// not in the sealed form.
+func KeyIDOf(s string) string {
+	id, _, _ := split(s)
+	return id
+}
+
 // split cuts a sealed value into its key id and data.
 func split(s string) (id, data string, ok bool) {
 	rest, ok := strings.CutPrefix(s, prefix)
