@@ -75,7 +75,8 @@ func WithSecrets(box *secret.Box) Option {
 
 // Open opens the database named by url and applies pending migrations:
 // "" (DefaultPath), a plain path or "sqlite:PATH" for SQLite;
-// "postgres://…" or "postgresql://…" for PostgreSQL.
+// "postgres://…" or "postgresql://…" for PostgreSQL. Give WithSecrets to
+// store sources' credentials.
 func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	var (
 		s   *Store
