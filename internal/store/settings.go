@@ -86,15 +86,19 @@ type SecretsCheck struct {
 // since encryption at rest; a version before, or a row written by hand,
 // may have left some), and counts those the store's key cannot open: a
 // sign that the secret key changed, or that processes sharing the
-// database do not share their key. Without a key it does nothing.
+// database do not share their key. When some were sealed with another key
+// it seals nothing, as this process's key may be the wrong one: what it
+// sealed, the others could not read. Without a key it does nothing.
 func (s *Store) SealSettings(ctx context.Context) (SecretsCheck, error) {
 	var c SecretsCheck
 	if s.secrets == nil {
 		return c, nil
 	}
 	type row struct {
-		id  int64
-		raw string
+		id       int64
+		raw      string
+		settings map[string]string
+		clear    int
 	}
 	rows, err := s.db.QueryContext(ctx, "SELECT id, settings FROM sources ORDER BY id")
 	if err != nil {
@@ -107,21 +111,20 @@ func (s *Store) SealSettings(ctx context.Context) (SecretsCheck, error) {
 	if err != nil {
 		return c, err
 	}
+	var toSeal []row
 	for _, r := range all {
 		if r.raw == "" || r.raw == "{}" {
 			continue
 		}
-		var m map[string]string
-		if err := json.Unmarshal([]byte(r.raw), &m); err != nil {
+		if err := json.Unmarshal([]byte(r.raw), &r.settings); err != nil {
 			return c, fmt.Errorf("seal settings: source %d: %w", r.id, err)
 		}
-		clear := 0
-		for k, v := range m {
+		for k, v := range r.settings {
 			switch {
 			case !vigie.SecretSetting(k) || v == "":
 			case !secret.IsSealed(v):
-				m[k] = s.secrets.Seal(v, k)
-				clear++
+				r.settings[k] = s.secrets.Seal(v, k)
+				r.clear++
 			default:
 				_, err := s.secrets.Open(v, k)
 				if err == nil {
@@ -135,10 +138,16 @@ func (s *Store) SealSettings(ctx context.Context) (SecretsCheck, error) {
 				}
 			}
 		}
-		if clear == 0 {
-			continue
+		if r.clear > 0 {
+			toSeal = append(toSeal, r)
 		}
-		b, err := json.Marshal(m)
+	}
+	slices.Sort(c.OtherKeys)
+	if len(c.OtherKeys) > 0 {
+		return c, nil
+	}
+	for _, r := range toSeal {
+		b, err := json.Marshal(r.settings)
 		if err != nil {
 			return c, fmt.Errorf("seal settings: source %d: %w", r.id, err)
 		}
@@ -149,9 +158,8 @@ func (s *Store) SealSettings(ctx context.Context) (SecretsCheck, error) {
 			return c, s.errf(err, "seal settings of source %d", r.id)
 		}
 		if n, _ := res.RowsAffected(); n > 0 {
-			c.Sealed += clear
+			c.Sealed += r.clear
 		}
 	}
-	slices.Sort(c.OtherKeys)
 	return c, nil
 }

@@ -155,9 +155,16 @@ func TestUndecryptableCredentials(t *testing.T) {
 		if p := must(s2.FindSourceByID(ctx, f.ws.ID, plain.ID))(t); p.Settings["lang"] != "de" || p.CredentialError() != nil {
 			t.Errorf("a source without credentials: %v %v", p.Settings, p.CredentialError())
 		}
+		// A credential left in clear is not sealed by a process whose key
+		// is not the others': they could not read it.
+		legacy := `{"lang": "de", "password": "legacy-clear-password"}`
+		setRawSettings(t, s, plain.ID, legacy)
 		c := must(s2.SealSettings(ctx))(t)
 		if c.Sealed != 0 || c.Undecryptable != 2 || !slices.Equal(c.OtherKeys, []string{testSecrets.ID()}) {
 			t.Errorf("SealSettings with another key = %+v", c)
+		}
+		if raw := rawSettings(t, s, plain.ID); !strings.Contains(raw, "legacy-clear-password") {
+			t.Errorf("sealed with a key the others lack: %s", raw)
 		}
 		// Nothing was rewritten: the right key still opens them.
 		if got := must(s.FindSourceByID(ctx, f.ws.ID, keyed.ID))(t); got.Settings["token"] != testToken {
@@ -195,8 +202,12 @@ func TestUndecryptableCredentials(t *testing.T) {
 		if got.Settings["token"] != "" || got.Settings["api_key"] != "" || !slices.Equal(got.UndecryptableSettings, []string{"api_key", "token"}) {
 			t.Errorf("damaged and moved: %v %v", got.Settings, got.UndecryptableSettings)
 		}
-		if c := must(s.SealSettings(ctx))(t); c.Undecryptable != 2 || len(c.OtherKeys) != 0 {
+		if c := must(s.SealSettings(ctx))(t); c.Undecryptable != 2 || len(c.OtherKeys) != 0 || c.Sealed != 1 {
 			t.Errorf("SealSettings on damaged values = %+v", c)
+		}
+		if p := must(s.FindSourceByID(ctx, f.ws.ID, plain.ID))(t); p.Settings["password"] != "legacy-clear-password" ||
+			strings.Contains(rawSettings(t, s, plain.ID), "legacy-clear-password") {
+			t.Errorf("the legacy password once sealed: %v", p.Settings)
 		}
 	})
 }
