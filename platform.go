@@ -3,6 +3,7 @@ package vigie
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -290,7 +291,32 @@ type Source struct {
 	// their own workspace's.
 	Shared    bool      `json:"shared"`
 	CreatedAt time.Time `json:"created_at"`
+	// UndecryptableSettings names the credentials (SecretSetting) stored
+	// encrypted that could not be decrypted: the secret key changed. They
+	// read as empty, and the source fails with CredentialError until they
+	// are entered again.
+	UndecryptableSettings []string `json:"undecryptable_settings,omitempty"`
 	SourceState
+}
+
+// CredentialError says which of the source's credentials could not be
+// decrypted (UndecryptableSettings), or is nil.
+func (s *Source) CredentialError() error {
+	switch len(s.UndecryptableSettings) {
+	case 0:
+		return nil
+	case 1:
+		return fmt.Errorf("the credential %q cannot be decrypted: the secret key changed; enter it again", s.UndecryptableSettings[0])
+	}
+	return fmt.Errorf("the credentials %s cannot be decrypted: the secret key changed; enter them again", quoteList(s.UndecryptableSettings))
+}
+
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
 }
 
 // SourceState is what a source's runs change: cursor and health.

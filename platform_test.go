@@ -2,6 +2,7 @@ package vigie
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -146,5 +147,25 @@ func TestNth(t *testing.T) {
 	}
 	if got := Nth("monitor", 2, 120, "x"); got != `monitor 3 of 120 ("x")` {
 		t.Errorf("several: %s", got)
+	}
+}
+
+// TestCredentialError: a source whose credentials could not be decrypted
+// says which, and what to do, in plain words.
+func TestCredentialError(t *testing.T) {
+	for _, tt := range []struct {
+		names []string
+		want  string
+	}{
+		{nil, ""},
+		{[]string{"token"}, `the credential "token" cannot be decrypted: the secret key changed; enter it again`},
+		{[]string{"api_key", "token"}, `the credentials "api_key" and "token" cannot be decrypted: the secret key changed; enter them again`},
+		{[]string{"a_key", "b_secret", "token"}, `the credentials "a_key", "b_secret" and "token" cannot be decrypted: the secret key changed; enter them again`},
+	} {
+		s := Source{UndecryptableSettings: tt.names}
+		err := s.CredentialError()
+		if got := fmt.Sprint(err); tt.want == "" && err != nil || tt.want != "" && got != tt.want {
+			t.Errorf("%v: %v, want %q", tt.names, err, tt.want)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/vigie-project/vigie"
@@ -40,8 +41,12 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer, workspace
 		return nil, badInput(err)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	st, err := openStore(ctx, cfg)
+	st, key, err := openStoreKey(ctx, cfg)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkSecrets(ctx, st, key, log); err != nil {
+		st.Close()
 		return nil, err
 	}
 	a := &app{cfg: cfg, log: log, store: st, index: match.NewIndex()}
@@ -81,6 +86,31 @@ func openApp(ctx context.Context, cfg config.Config, stderr io.Writer, workspace
 }
 
 func (a *app) Close() error { return a.store.Close() }
+
+// checkSecrets says where the secret key is when it was just made, seals
+// the credentials a version before left in clear, and warns of those the
+// key cannot decrypt (the key changed, or processes sharing the database
+// do not share it).
+func checkSecrets(ctx context.Context, st *store.Store, key storeKey, log *slog.Logger) error {
+	if key.created {
+		log.Info("secret key made: it encrypts sources' credentials; back it up with the database (docs/operations.md)", "file", key.from)
+		if st.Dialect() == store.Postgres {
+			log.Warn("every process using this PostgreSQL database needs this same secret key: set VIGIE_SECRET_KEY to the file's content (docs/operations.md)", "file", key.from)
+		}
+	}
+	c, err := st.SealSettings(ctx)
+	if err != nil {
+		return err
+	}
+	if c.Sealed > 0 {
+		log.Info("credentials stored in clear are now encrypted", "count", c.Sealed)
+	}
+	if c.Undecryptable > 0 {
+		log.Warn("some sources' credentials cannot be decrypted with this secret key: it changed, or processes sharing the database do not share it; restore the key, or enter the credentials again (docs/operations.md)",
+			"count", c.Undecryptable, "sealed_with_keys", strings.Join(c.OtherKeys, ","), "key_in_use", key.id, "key_from", key.from)
+	}
+	return nil
+}
 
 // purgeRecent ends the stay of the posts kept in the recent window
 // (internal/recent) received before it, then of the oldest while they

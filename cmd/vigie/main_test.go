@@ -143,8 +143,17 @@ func TestMatchUsageErrors(t *testing.T) {
 
 func TestConfigCommandRedacts(t *testing.T) {
 	t.Setenv("VIGIE_DATABASE_URL", "postgres://vigie:hunter2@db/vigie")
+	const key = "q0Yb3FzX8lEDvT2cR1nKpWm5uHs9gJ7aZ4eLxNoBiC0="
+	t.Setenv("VIGIE_SECRET_KEY", key)
 	code, out, _ := runCLI(t, "config", "--addr", "0.0.0.0:9999")
-	if code != 0 || strings.Contains(out, "hunter2") || !strings.Contains(out, "addr=0.0.0.0:9999") || !strings.Contains(out, "vigie:***@db") {
+	if code != 0 || strings.Contains(out, "hunter2") || !strings.Contains(out, "addr=0.0.0.0:9999") || !strings.Contains(out, "vigie:***@db") ||
+		strings.Contains(out, key) || strings.Contains(out, key[:8]) || !strings.Contains(out, "secret_key=***") {
 		t.Fatalf("exit %d: %s", code, out)
+	}
+	// A key that is not one: an error naming the variable, not the value.
+	t.Setenv("VIGIE_SECRET_KEY", "hunter3-is-not-a-key")
+	code, out, errOut := runCLI(t, "config")
+	if code != 2 || strings.Contains(out+errOut, "hunter3") || !strings.Contains(errOut, "VIGIE_SECRET_KEY") {
+		t.Fatalf("bad key: exit %d: %s%s", code, out, errOut)
 	}
 }

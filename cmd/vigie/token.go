@@ -221,13 +221,30 @@ func oneLine(s string) string {
 
 // openStore opens the configured database for a command that needs no more.
 func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
+	st, _, err := openStoreKey(ctx, cfg)
+	return st, err
+}
+
+// storeKey is where the store's secret key came from (config.SecretBox).
+type storeKey struct {
+	id, from string
+	created  bool
+}
+
+// openStoreKey opens the configured database with the secret key that
+// seals sources' credentials, making the key if there is none yet.
+func openStoreKey(ctx context.Context, cfg config.Config) (*store.Store, storeKey, error) {
 	url, err := cfg.StoreURL()
 	if err != nil {
-		return nil, err
+		return nil, storeKey{}, err
 	}
-	st, err := store.Open(ctx, url)
+	box, from, created, err := cfg.SecretBox()
 	if err != nil {
-		return nil, fmt.Errorf("opening the database: %w", err)
+		return nil, storeKey{}, fmt.Errorf("the secret key that encrypts sources' credentials: %w", err)
 	}
-	return st, nil
+	st, err := store.Open(ctx, url, store.WithSecrets(box))
+	if err != nil {
+		return nil, storeKey{}, fmt.Errorf("opening the database: %w", err)
+	}
+	return st, storeKey{id: box.ID(), from: from, created: created}, nil
 }

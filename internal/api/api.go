@@ -25,6 +25,7 @@ import (
 	"github.com/vigie-project/vigie/internal/monitor"
 	"github.com/vigie-project/vigie/internal/netguard"
 	"github.com/vigie-project/vigie/internal/query"
+	"github.com/vigie-project/vigie/internal/secret"
 	"github.com/vigie-project/vigie/internal/store"
 )
 
@@ -399,6 +400,7 @@ type sourceItem struct {
 }
 
 func itemOf(s vigie.Source, sharedIn bool) sourceItem {
+	s.Settings = secret.MaskSettings(s.Settings) // credentials only by their last characters
 	return sourceItem{Source: s, Interval: formatInterval(s.Interval), SharedIn: sharedIn}
 }
 

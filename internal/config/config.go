@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vigie-project/vigie/internal/secret"
 )
 
 // Config is the effective configuration.
@@ -37,7 +39,18 @@ type Config struct {
 	// RecentMaxBytes caps the space the kept posts take (compressed); past
 	// it the oldest go first.
 	RecentMaxBytes int64
+	// SecretKey (VIGIE_SECRET_KEY) is the key that encrypts sources'
+	// credentials in the database, as base64 or hex (package secret), or
+	// SecretKeyFile (VIGIE_SECRET_KEY_FILE) a file holding it; with
+	// neither, the key is the data folder's secret.key, made at first
+	// start. Never printed.
+	SecretKey     string
+	SecretKeyFile string
 }
+
+// SecretKeyName is the file in the data folder that keeps the secret key
+// when no other is given.
+const SecretKeyName = "secret.key"
 
 // Defaults give a working local install with zero configuration.
 func Defaults() Config {
@@ -176,6 +189,16 @@ func (c *Config) Resolve(fs *flag.FlagSet) error {
 			c.TrustedProxies = append(c.TrustedProxies, p.Masked())
 		}
 	}
+	env("", "VIGIE_SECRET_KEY", &c.SecretKey)
+	env("", "VIGIE_SECRET_KEY_FILE", &c.SecretKeyFile)
+	if c.SecretKey != "" {
+		if c.SecretKeyFile != "" {
+			return errors.New("VIGIE_SECRET_KEY and VIGIE_SECRET_KEY_FILE are both set: set one")
+		}
+		if _, err := secret.ParseKey(c.SecretKey); err != nil {
+			return fmt.Errorf("VIGIE_SECRET_KEY: %w", err)
+		}
+	}
 	if _, err := c.Level(); err != nil {
 		return err
 	}
@@ -197,6 +220,33 @@ func (c *Config) StoreURL() (string, error) {
 	return "sqlite:" + filepath.Join(c.Data, "vigie.db"), nil
 }
 
+// SecretBox returns the box that seals sources' credentials, with the key
+// of VIGIE_SECRET_KEY, else of VIGIE_SECRET_KEY_FILE, else of the data
+// folder's secret.key (made, mode 0600, if there is none). It says where
+// the key came from, and whether it was just made.
+func (c *Config) SecretBox() (box *secret.Box, from string, created bool, err error) {
+	var key []byte
+	switch {
+	case c.SecretKey != "":
+		from = "VIGIE_SECRET_KEY"
+		if key, err = secret.ParseKey(c.SecretKey); err != nil {
+			return nil, "", false, fmt.Errorf("VIGIE_SECRET_KEY: %w", err)
+		}
+	case c.SecretKeyFile != "":
+		from = c.SecretKeyFile
+		if key, err = secret.ReadKeyFile(c.SecretKeyFile); err != nil {
+			return nil, "", false, fmt.Errorf("VIGIE_SECRET_KEY_FILE: %w", err)
+		}
+	default:
+		from = filepath.Join(c.Data, SecretKeyName)
+		if key, created, err = secret.LoadKeyFile(from); err != nil {
+			return nil, "", false, err
+		}
+	}
+	box, err = secret.New(key)
+	return box, from, created, err
+}
+
 // Level returns the slog level.
 func (c *Config) Level() (slog.Level, error) {
 	var l slog.Level
@@ -208,9 +258,16 @@ func (c *Config) Level() (slog.Level, error) {
 
 // String prints the configuration with secrets redacted.
 func (c Config) String() string {
-	return fmt.Sprintf("addr=%s data=%s database_url=%s log_level=%s allow_private_fetch=%v secure_cookies=%v trusted_proxies=%v recent_window=%s recent_max_size=%s",
+	key := "secret_key_file=" + filepath.Join(c.Data, SecretKeyName)
+	switch {
+	case c.SecretKey != "":
+		key = "secret_key=***"
+	case c.SecretKeyFile != "":
+		key = "secret_key_file=" + c.SecretKeyFile
+	}
+	return fmt.Sprintf("addr=%s data=%s database_url=%s log_level=%s allow_private_fetch=%v secure_cookies=%v trusted_proxies=%v recent_window=%s recent_max_size=%s %s",
 		c.Addr, c.Data, redact(c.DatabaseURL), c.LogLevel, c.AllowPrivateFetch, c.SecureCookies, c.TrustedProxies,
-		(*days)(&c.RecentWindow), (*byteSize)(&c.RecentMaxBytes))
+		(*days)(&c.RecentWindow), (*byteSize)(&c.RecentMaxBytes), key)
 }
 
 // redact hides a password in a URL.

@@ -1,11 +1,17 @@
 package config
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"flag"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigie-project/vigie/internal/secret"
 )
 
 func TestPrecedence(t *testing.T) {
@@ -108,4 +114,103 @@ func TestRecentWindow(t *testing.T) {
 	if _, err := parse(t); err == nil || !strings.Contains(err.Error(), "VIGIE_RECENT_WINDOW") {
 		t.Fatalf("a bad variable: %v", err)
 	}
+}
+
+// TestSecretKey: the key that encrypts credentials comes from
+// VIGIE_SECRET_KEY, else VIGIE_SECRET_KEY_FILE, else the data folder's
+// secret.key, made once; `vigie config` never shows the key itself, and a
+// bad one is an error naming the variable, not the value.
+func TestSecretKey(t *testing.T) {
+	resolve := func(t *testing.T) (Config, error) {
+		t.Helper()
+		c := Defaults()
+		c.Data = filepath.Join(t.TempDir(), "data")
+		fs := flag.NewFlagSet("x", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		c.Flags(fs, true)
+		if err := fs.Parse(nil); err != nil {
+			t.Fatal(err)
+		}
+		return c, c.Resolve(fs)
+	}
+	key := secret.NewKey()
+	text := base64.StdEncoding.EncodeToString(key)
+
+	t.Run("data folder", func(t *testing.T) {
+		c, err := resolve(t)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(c.Data, "secret.key")
+		if s := c.String(); !strings.Contains(s, "secret_key_file="+path) {
+			t.Errorf("config shown as %s", s)
+		}
+		b1, from, created, err := c.SecretBox()
+		if err != nil || from != path || !created {
+			t.Fatalf("first: %q created %v %v", from, created, err)
+		}
+		if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("key file: %v %v", fi, err)
+		}
+		b2, _, created, err := c.SecretBox()
+		if err != nil || created || b2.ID() != b1.ID() {
+			t.Fatalf("second: created %v, same key %v, %v", created, b2.ID() == b1.ID(), err)
+		}
+	})
+	t.Run("environment", func(t *testing.T) {
+		t.Setenv("VIGIE_SECRET_KEY", text)
+		c, err := resolve(t)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := c.String(); strings.Contains(s, text) || !strings.Contains(s, "secret_key=***") {
+			t.Errorf("the key is not redacted: %s", s)
+		}
+		b, from, created, err := c.SecretBox()
+		if err != nil || from != "VIGIE_SECRET_KEY" || created || b.ID() != secret.KeyID(key) {
+			t.Fatalf("%q %v %v", from, created, err)
+		}
+		if _, err := os.Stat(filepath.Join(c.Data, "secret.key")); err == nil {
+			t.Error("a key file was made though VIGIE_SECRET_KEY is set")
+		}
+	})
+	t.Run("file", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "vigie-key")
+		if err := os.WriteFile(path, []byte(hex.EncodeToString(key)+"\n"), 0o400); err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv("VIGIE_SECRET_KEY_FILE", path)
+		c, err := resolve(t)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := c.String(); !strings.Contains(s, "secret_key_file="+path) || strings.Contains(s, hex.EncodeToString(key)) {
+			t.Errorf("config shown as %s", s)
+		}
+		b, from, _, err := c.SecretBox()
+		if err != nil || from != path || b.ID() != secret.KeyID(key) {
+			t.Fatalf("%q %v", from, err)
+		}
+		t.Setenv("VIGIE_SECRET_KEY_FILE", path+".missing")
+		c, _ = resolve(t)
+		if _, _, _, err := c.SecretBox(); err == nil || !strings.Contains(err.Error(), "VIGIE_SECRET_KEY_FILE") {
+			t.Errorf("a missing key file: %v", err)
+		}
+	})
+	t.Run("bad key", func(t *testing.T) {
+		for _, bad := range []string{"hunter2-hunter2", base64.StdEncoding.EncodeToString(key[:16])} {
+			t.Setenv("VIGIE_SECRET_KEY", bad)
+			_, err := resolve(t)
+			if err == nil || !strings.Contains(err.Error(), "VIGIE_SECRET_KEY") || strings.Contains(err.Error(), bad) {
+				t.Errorf("%d-character key: %v", len(bad), err)
+			}
+		}
+	})
+	t.Run("both", func(t *testing.T) {
+		t.Setenv("VIGIE_SECRET_KEY", text)
+		t.Setenv("VIGIE_SECRET_KEY_FILE", "/etc/vigie/key")
+		if _, err := resolve(t); err == nil || strings.Contains(err.Error(), text) {
+			t.Errorf("both set: %v", err)
+		}
+	})
 }

@@ -168,7 +168,8 @@ func (s *Scheduler) done(id int64) {
 }
 
 // RunSource runs one source once and records its health. Errors are kept on
-// the source (shown to the team), never crash anything, and back off; a
+// the source (shown to the team), never crash anything, and back off (a
+// source whose credentials cannot be decrypted fails without running); a
 // network's rate limit waits until the time it gives, without counting as
 // a failure. A stream's source is run by RunStream.
 func (s *Scheduler) RunSource(ctx context.Context, src *vigie.Source) {
@@ -182,7 +183,7 @@ func (s *Scheduler) RunSource(ctx context.Context, src *vigie.Source) {
 	)
 	if !ok {
 		err = fmt.Errorf("no connector for sources of kind %q in this version", src.Kind)
-	} else {
+	} else if err = src.CredentialError(); err == nil {
 		b, err = safeRun(ctx, r, src)
 	}
 	if err == nil {

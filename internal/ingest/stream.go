@@ -23,6 +23,10 @@ import (
 func (s *Scheduler) RunStream(ctx context.Context, st connector.Streamer, src *vigie.Source) {
 	s.init()
 	log := s.Log.With("source_id", src.ID, "source", src.Name, "kind", src.Kind)
+	if err := src.CredentialError(); err != nil {
+		s.recordFailure(ctx, log, src, vigie.SourceState{}, err, s.Now())
+		return
+	}
 	sctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	k := &sink{s: s, src: src, log: log, state: src.SourceState, cancel: cancel}

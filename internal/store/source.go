@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -78,7 +77,7 @@ func (s *Store) ShareSource(ctx context.Context, workspaceID, id int64, shared b
 			return s.errf(err, "share source %d", id)
 		}
 		var err error
-		src, err = scanSource(tx.QueryRowContext(ctx, s.q("UPDATE sources SET shared = ? WHERE id = ? AND workspace_id = ? RETURNING "+sourceCols),
+		src, err = s.scanSource(tx.QueryRowContext(ctx, s.q("UPDATE sources SET shared = ? WHERE id = ? AND workspace_id = ? RETURNING "+sourceCols),
 			shared, id, workspaceID))
 		if err != nil {
 			return s.errf(err, "share source %d", id)
@@ -151,7 +150,8 @@ func (s *Store) visiblePosts(ctx context.Context, workspaceID int64, ids []int64
 	return out, nil
 }
 
-func scanSource(row interface{ Scan(...any) error }) (vigie.Source, error) {
+// scanSource reads a source, its credentials decrypted (decodeSettings).
+func (s *Store) scanSource(row interface{ Scan(...any) error }) (vigie.Source, error) {
 	var (
 		src      vigie.Source
 		kind     string
@@ -167,10 +167,8 @@ func scanSource(row interface{ Scan(...any) error }) (vigie.Source, error) {
 	}
 	src.Kind = vigie.SourceKind(kind)
 	src.Interval = time.Duration(interval) * time.Second
-	if settings != "" && settings != "{}" {
-		if err := json.Unmarshal([]byte(settings), &src.Settings); err != nil {
-			return vigie.Source{}, fmt.Errorf("source %d: settings: %w", src.ID, err)
-		}
+	if src.Settings, src.UndecryptableSettings, err = s.decodeSettings(settings); err != nil {
+		return vigie.Source{}, fmt.Errorf("source %d: settings: %w", src.ID, err)
 	}
 	return src, nil
 }
@@ -199,24 +197,21 @@ func (s *Store) CreateSource(ctx context.Context, src vigie.Source) (vigie.Sourc
 		}
 		src.URL, key = u, &u
 	}
-	settings := []byte("{}")
-	if len(src.Settings) > 0 {
-		var err error
-		if settings, err = json.Marshal(src.Settings); err != nil {
-			return vigie.Source{}, fmt.Errorf("create source: settings: %w", err)
-		}
+	settings, err := s.encodeSettings(src.Settings)
+	if err != nil {
+		return vigie.Source{}, fmt.Errorf("create source: settings: %w", err)
 	}
 	if src.CreatedAt.IsZero() {
 		src.CreatedAt = s.clock()
 	}
 	var created vigie.Source
-	err := s.write(ctx, func(q querier) error {
+	err = s.write(ctx, func(q querier) error {
 		var err error
 		idCol, idVal := s.newSourceID()
-		created, err = scanSource(q.QueryRowContext(ctx, s.q(`INSERT INTO sources (`+idCol+`workspace_id, kind, name, url, url_key, settings, interval_seconds, enabled, created_at,
+		created, err = s.scanSource(q.QueryRowContext(ctx, s.q(`INSERT INTO sources (`+idCol+`workspace_id, kind, name, url, url_key, settings, interval_seconds, enabled, created_at,
 				cursor, etag, last_modified, next_check_at, last_success_at, last_error_at, last_error, error_count, posts_seen, shared)
 			VALUES (`+idVal+`?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+sourceCols),
-			src.WorkspaceID, string(src.Kind), src.Name, src.URL, key, string(settings), int64(src.Interval/time.Second), src.Enabled, s.tm(src.CreatedAt),
+			src.WorkspaceID, string(src.Kind), src.Name, src.URL, key, settings, int64(src.Interval/time.Second), src.Enabled, s.tm(src.CreatedAt),
 			src.Cursor, src.ETag, src.LastModified, s.tm(src.NextCheckAt), s.tmNull(src.LastSuccessAt), s.tmNull(src.LastErrorAt),
 			src.LastError, src.ErrorCount, src.PostsSeen, src.Shared))
 		return err
@@ -228,7 +223,7 @@ func (s *Store) CreateSource(ctx context.Context, src vigie.Source) (vigie.Sourc
 		}
 		// Say which: the address (and by which source) or the name.
 		if key != nil {
-			followed, ferr := scanSource(s.db.QueryRowContext(ctx, s.q("SELECT "+sourceCols+" FROM sources WHERE workspace_id = ? AND kind = ? AND url_key = ?"),
+			followed, ferr := s.scanSource(s.db.QueryRowContext(ctx, s.q("SELECT "+sourceCols+" FROM sources WHERE workspace_id = ? AND kind = ? AND url_key = ?"),
 				src.WorkspaceID, string(src.Kind), *key))
 			if ferr == nil {
 				return vigie.Source{}, &FollowedError{Source: followed}
@@ -325,7 +320,7 @@ func (s *Store) FindOrCreateSource(ctx context.Context, workspaceID int64, kind 
 	if err != nil {
 		return vigie.Source{}, s.errf(err, "find or create source %q", name)
 	}
-	src, err := scanSource(s.db.QueryRowContext(ctx, s.q("SELECT "+sourceCols+" FROM sources WHERE workspace_id = ? AND kind = ? AND name = ?"),
+	src, err := s.scanSource(s.db.QueryRowContext(ctx, s.q("SELECT "+sourceCols+" FROM sources WHERE workspace_id = ? AND kind = ? AND name = ?"),
 		workspaceID, string(kind), name))
 	if err != nil {
 		return vigie.Source{}, s.errf(err, "find or create source %q", name)
@@ -339,7 +334,7 @@ func (s *Store) FindSourceByID(ctx context.Context, workspaceID, id int64) (vigi
 	if err := noWorkspace("find source", workspaceID); err != nil {
 		return vigie.Source{}, err
 	}
-	src, err := scanSource(s.db.QueryRowContext(ctx, s.q("SELECT "+sourceCols+" FROM sources WHERE id = ? AND workspace_id = ?"), id, workspaceID))
+	src, err := s.scanSource(s.db.QueryRowContext(ctx, s.q("SELECT "+sourceCols+" FROM sources WHERE id = ? AND workspace_id = ?"), id, workspaceID))
 	if err != nil {
 		return vigie.Source{}, s.errf(err, "find source %d", id)
 	}
@@ -356,7 +351,7 @@ func (s *Store) FindSources(ctx context.Context, workspaceID int64) ([]vigie.Sou
 	if err != nil {
 		return nil, s.errf(err, "find sources")
 	}
-	return collect(rows, scanSource, func(err error) error { return s.errf(err, "find sources") })
+	return collect(rows, s.scanSource, func(err error) error { return s.errf(err, "find sources") })
 }
 
 // FindSharedSources returns the sources other workspaces of the
@@ -374,9 +369,9 @@ func (s *Store) FindSharedSources(ctx context.Context, workspaceID int64) ([]vig
 	if err != nil {
 		return nil, s.errf(err, "find shared sources")
 	}
-	ss, err := collect(rows, scanSource, func(err error) error { return s.errf(err, "find shared sources") })
+	ss, err := collect(rows, s.scanSource, func(err error) error { return s.errf(err, "find shared sources") })
 	for i := range ss {
-		ss[i].Settings = nil
+		ss[i].Settings, ss[i].UndecryptableSettings = nil, nil
 		ss[i].Cursor, ss[i].ETag, ss[i].LastModified = "", "", ""
 		if shown := withoutSecrets(ss[i].URL); shown != ss[i].URL {
 			ss[i].LastError = strings.ReplaceAll(ss[i].LastError, ss[i].URL, shown)
@@ -415,7 +410,7 @@ func (s *Store) FindDueSources(ctx context.Context, now time.Time, limit int) ([
 	if err != nil {
 		return nil, s.errf(err, "find due sources")
 	}
-	return collect(rows, scanSource, func(err error) error { return s.errf(err, "find due sources") })
+	return collect(rows, s.scanSource, func(err error) error { return s.errf(err, "find due sources") })
 }
 
 // DeleteSource deletes the workspace's source. Its posts and mentions stay

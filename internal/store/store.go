@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/secret"
 )
 
 // Dialect names, as returned by Store.Dialect.
@@ -56,12 +57,27 @@ type Store struct {
 	dayCounts       dayCountCache // count.go
 	// The dialect's writes of author_bounds (stmt.go).
 	upsertAuthorBounds, raiseBoundFollowers rowShape
+	// secrets seals sources' credentials (settings.go); nil, the store
+	// refuses to write one.
+	secrets *secret.Box
+}
+
+// Option configures Open.
+type Option func(*Store)
+
+// WithSecrets has the store keep sources' credentials (the settings
+// vigie.SecretSetting names) sealed with box: encrypted in the database,
+// decrypted when read. Without it, a source with a credential cannot be
+// stored, and those stored read as undecryptable.
+func WithSecrets(box *secret.Box) Option {
+	return func(s *Store) { s.secrets = box }
 }
 
 // Open opens the database named by url and applies pending migrations:
 // "" (DefaultPath), a plain path or "sqlite:PATH" for SQLite;
-// "postgres://…" or "postgresql://…" for PostgreSQL.
-func Open(ctx context.Context, url string) (*Store, error) {
+// "postgres://…" or "postgresql://…" for PostgreSQL. Give WithSecrets to
+// store sources' credentials.
+func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	var (
 		s   *Store
 		err error
@@ -74,6 +90,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	for _, o := range opts {
+		o(s)
 	}
 	if err := s.db.PingContext(ctx); err != nil {
 		s.db.Close()

@@ -26,7 +26,7 @@ func testURL(tb testing.TB, dialect string) string { return apptest.DatabaseURL(
 // openURL opens a store and closes it at the end of the test.
 func openURL(tb testing.TB, u string) *Store {
 	tb.Helper()
-	s, err := Open(context.Background(), u)
+	s, err := Open(context.Background(), u, WithSecrets(testSecrets))
 	if err != nil {
 		tb.Fatalf("open %s: %v", u, err)
 	}

@@ -2,13 +2,16 @@ package web
 
 import (
 	"errors"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/account"
+	"github.com/vigie-project/vigie/internal/secret"
 	"github.com/vigie-project/vigie/internal/store"
 )
 
@@ -20,6 +23,21 @@ type sourceRow struct {
 	LastError              string
 	Interval               string
 	Elsewhere              bool // another workspace's, shared with this one
+	// Settings are the source's settings by name, credentials shown only
+	// by their last characters (secret.Mask).
+	Settings []shownSetting
+}
+
+type shownSetting struct{ Name, Value string }
+
+// shownSettings are a source's settings as the page shows them, by name.
+func shownSettings(s vigie.Source) []shownSetting {
+	masked := secret.MaskSettings(s.Settings)
+	out := make([]shownSetting, 0, len(masked))
+	for _, k := range slices.Sorted(maps.Keys(masked)) {
+		out = append(out, shownSetting{Name: k, Value: masked[k]})
+	}
+	return out
 }
 
 func (w *Web) sourcesPage(rw http.ResponseWriter, r *http.Request, v *visit) error {
@@ -42,7 +60,7 @@ func (w *Web) renderSources(rw http.ResponseWriter, r *http.Request, v *visit, s
 	now := w.Now()
 	var rows []sourceRow
 	for _, s := range srcs {
-		row := sourceRow{S: s, Health: "ok", Interval: s.Interval.String(), Elsewhere: s.WorkspaceID != v.Workspace.ID}
+		row := sourceRow{S: s, Health: "ok", Interval: s.Interval.String(), Elsewhere: s.WorkspaceID != v.Workspace.ID, Settings: shownSettings(s)}
 		// A feed is stopped when it is not read any more: migration
 		// 0020 stops the later copies of a feed followed twice, saying why.
 		stopped := !s.Enabled && s.Kind.KnownByURL()
@@ -59,6 +77,11 @@ func (w *Web) renderSources(rw http.ResponseWriter, r *http.Request, v *visit, s
 		}
 		if s.Failing() || stopped {
 			row.LastError = s.LastError
+		}
+		if len(s.UndecryptableSettings) > 0 {
+			// Said before its next run fails for it.
+			row.Health = "failing"
+			row.LastError = v.T("sources.undecryptable", strings.Join(s.UndecryptableSettings, ", "))
 		}
 		if stopped {
 			row.NextCheck = "—"
