@@ -85,3 +85,16 @@ func TestPostDate(t *testing.T) {
 		}
 	}
 }
+
+// TestPostYearZeroInUTC: a date in year 1 at an offset east of UTC is in
+// year 0 in UTC, which the store cannot keep: the post is refused alone.
+func TestPostYearZeroInUTC(t *testing.T) {
+	at, err := time.Parse(time.RFC3339, "0001-01-01T00:30:00+01:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Post{ID: "y0", Source: "webhook", Text: "x", PublishedAt: at}
+	if err := p.Validate(); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "year 0") {
+		t.Fatalf("validate: %v", err)
+	}
+}

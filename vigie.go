@@ -160,6 +160,9 @@ func (p *Post) validateRequired() error {
 		return fmt.Errorf("%w: post %q has neither \"text\" nor \"title\"", ErrInvalid, p.ID)
 	case p.PublishedAt.IsZero():
 		return fmt.Errorf("%w: post %q has no \"published_at\" (RFC 3339, e.g. 2026-11-20T10:04:05Z)", ErrInvalid, p.ID)
+	case p.PublishedAt.UTC().Year() < 1 || p.PublishedAt.UTC().Year() > 9999:
+		// Stored in UTC, as RFC 3339: years 1 to 9999 only.
+		return fmt.Errorf("%w: post %q: \"published_at\" is in year %d in UTC; give a date from year 1 to 9999", ErrInvalid, p.ID, p.PublishedAt.UTC().Year())
 	}
 	return nil
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/vigie-project/vigie/internal/query"
 	"github.com/vigie-project/vigie/internal/secret"
 	"github.com/vigie-project/vigie/internal/store"
+	"github.com/vigie-project/vigie/internal/webhook"
 )
 
 //go:embed openapi.json
@@ -397,6 +398,10 @@ type sourceItem struct {
 	vigie.Source
 	Interval string `json:"interval"`
 	SharedIn bool   `json:"shared_in"`
+	// HookPath is where a webhook source takes deliveries
+	// (/hooks/{token}): in the answer that creates it only, as the token
+	// is a credential, shown masked afterwards.
+	HookPath string `json:"hook_path,omitempty"`
 }
 
 func itemOf(s vigie.Source, sharedIn bool) sourceItem {
@@ -461,7 +466,11 @@ func (a *API) createSource(w http.ResponseWriter, r *http.Request) error {
 		a.Wake()
 	}
 	w.Header().Set("Location", "/api/v1/sources/"+strconv.FormatInt(src.ID, 10))
-	writeJSON(w, http.StatusCreated, itemOf(src, false))
+	item := itemOf(src, false)
+	if src.Kind == vigie.SourceWebhook {
+		item.HookPath = webhook.Path(&src)
+	}
+	writeJSON(w, http.StatusCreated, item)
 	return nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/vigie-project/vigie/internal/api"
 	"github.com/vigie-project/vigie/internal/ingest"
 	"github.com/vigie-project/vigie/internal/match"
+	"github.com/vigie-project/vigie/internal/secret"
 	"github.com/vigie-project/vigie/internal/store"
 	"github.com/vigie-project/vigie/internal/webhook"
 )
@@ -26,7 +27,11 @@ import (
 // a bearer token, and the request log does not write the token.
 func TestWebhookRoute(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "vigie.db"))
+	box, err := secret.New(secret.NewKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "vigie.db"), store.WithSecrets(box))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,12 +66,18 @@ func TestWebhookRoute(t *testing.T) {
 		URL      string
 		Settings map[string]string
 		Interval string
+		HookPath string `json:"hook_path"`
 	}
 	err = json.Unmarshal(raw, &created)
-	src := vigie.Source{Settings: created.Settings}
-	if err != nil || resp.StatusCode != http.StatusCreated || created.Kind != vigie.SourceWebhook || webhook.Path(&src) == "" ||
+	tok := strings.TrimPrefix(created.HookPath, "/hooks/")
+	src := vigie.Source{Settings: map[string]string{webhook.SettingToken: tok}}
+	if err != nil || resp.StatusCode != http.StatusCreated || created.Kind != vigie.SourceWebhook || tok == "" || webhook.Path(&src) != created.HookPath ||
 		created.Interval != "24h" || !strings.HasPrefix(created.URL, webhook.URLPrefix) {
 		t.Fatalf("creating the source: HTTP %d %s", resp.StatusCode, raw)
+	}
+	// The token is a credential: the settings show its last characters only.
+	if shown := created.Settings[webhook.SettingToken]; shown == tok || !strings.HasPrefix(shown, "…") || !strings.HasSuffix(tok, strings.TrimPrefix(shown, "…")) {
+		t.Fatalf("the settings show the token as %q", shown)
 	}
 
 	post := func(path string) int {
@@ -86,7 +97,6 @@ func TestWebhookRoute(t *testing.T) {
 	if code := post("/hooks/" + webhook.NewToken()); code != http.StatusNotFound {
 		t.Fatalf("unknown token: HTTP %d", code)
 	}
-	tok := src.Settings[webhook.SettingToken]
 	if !strings.Contains(logs.String(), "path=/hooks/…") || strings.Contains(logs.String(), tok) {
 		t.Fatalf("request log:\n%s", logs.String())
 	}

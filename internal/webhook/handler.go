@@ -271,11 +271,6 @@ func (h *Handler) deliver(ctx context.Context, src *vigie.Source, b *Body, now t
 			if err == nil {
 				err = p.CheckDate(now)
 			}
-			if y := p.PublishedAt.UTC().Year(); err == nil && (y < 1 || y > 9999) {
-				// The store refuses such a date, and with it the whole
-				// batch: refuse the post alone.
-				err = fmt.Errorf("%w: post %q: \"published_at\" is in year %d (UTC); give the time it was published", vigie.ErrInvalid, p.ID, y)
-			}
 			if err != nil {
 				ans.Rejected = append(ans.Rejected, Rejection{Index: it.Index, Line: it.Line, Where: it.Where, ID: p.ID, Error: err.Error(), Seq: it.Seq})
 				continue

@@ -22,6 +22,7 @@ import (
 	"github.com/vigie-project/vigie/internal/ingest"
 	"github.com/vigie-project/vigie/internal/match"
 	"github.com/vigie-project/vigie/internal/query"
+	"github.com/vigie-project/vigie/internal/secret"
 	"github.com/vigie-project/vigie/internal/store"
 )
 
@@ -42,7 +43,11 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "vigie.db"))
+	box, err := secret.New(secret.NewKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "vigie.db"), store.WithSecrets(box))
 	if err != nil {
 		t.Fatal(err)
 	}
