@@ -28,6 +28,7 @@ import (
 	"github.com/vigie-project/vigie/internal/account"
 	"github.com/vigie-project/vigie/internal/apptest"
 	"github.com/vigie-project/vigie/internal/store"
+	"github.com/vigie-project/vigie/internal/webhook"
 )
 
 // The authorisation matrix (issue 9): every route the API, the web app and
@@ -143,6 +144,7 @@ type matrixFixture struct {
 	monitorA string
 	postA    int64
 	feedA    string // a private feed token of A's admin
+	hookA    string // the delivery path of A's webhook source
 	// B's objects: never changed by the matrix.
 	monitorB, feedRefB string
 	sourceB, postB     int64
@@ -348,6 +350,8 @@ func matrixRoutes() []route {
 			}},
 		{pattern: "POST /api/v1/sources/opml", kind: apiRoute, action: sources, method: "POST", own: path("/api/v1/sources/opml"), ok: created,
 			body: func(f *matrixFixture) (string, []byte) { return "text/x-opml", []byte(opml(f)) }},
+		{pattern: "POST /api/v1/sources/test", kind: apiRoute, action: sources, method: "POST", own: path("/api/v1/sources/test"), ok: ok,
+			body: jsonBody(map[string]string{"kind": "webhook"})},
 		{pattern: "GET /api/v1/sources/{id}", kind: apiRoute, action: read, method: "GET", own: freshSrc("/api/v1/sources/", ""), other: srcB("/api/v1/sources/", ""), ok: ok},
 		{pattern: "DELETE /api/v1/sources/{id}", kind: apiRoute, action: sources, method: "DELETE", own: freshSrc("/api/v1/sources/", ""), other: srcB("/api/v1/sources/", ""), ok: noContent},
 		{pattern: "GET /api/v1/mentions", kind: apiRoute, action: read, method: "GET", own: path("/api/v1/mentions"), ok: ok,
@@ -372,6 +376,11 @@ func matrixRoutes() []route {
 			body: formBody(url.Values{"email": {"nobody@alpha.example"}, "password": {"not the password"}})},
 		{pattern: "GET /setup", kind: anyone, method: "GET", own: path("/setup?token=nope"), ok: http.StatusNotFound},
 		{pattern: "POST /setup", kind: anyone, method: "POST", own: path("/setup"), want: setup, body: formBody(url.Values{"token": {"nope"}})},
+		{pattern: "POST /hooks/{token}", kind: anyone, method: "POST", own: func(f *matrixFixture, _ principal) string { return f.hookA }, ok: http.StatusAccepted,
+			other: path("/hooks/" + webhook.NewToken()), otherWant: http.StatusNotFound,
+			body: func(f *matrixFixture) (string, []byte) {
+				return jsonBody(map[string]string{"id": fmt.Sprintf("hook-%d", f.next()), "text": "alphaword by hook", "published_at": time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)})(f)
+			}},
 		{pattern: "GET /feeds/{token}", kind: anyone, method: "GET", own: func(f *matrixFixture, _ principal) string { return "/feeds/" + f.feedA }, ok: ok,
 			other: path("/feeds/vgf_unknown"), otherWant: http.StatusNotFound},
 
@@ -669,6 +678,14 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		t.Fatal(err)
 	}
 	f.feedA = tok
+	hook := vigie.Source{WorkspaceID: f.a.ID, Kind: vigie.SourceWebhook, Name: "hook", Enabled: true, Interval: 24 * time.Hour}
+	if err := webhook.Check(&hook); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateSource(ctx, hook); err != nil {
+		t.Fatal(err)
+	}
+	f.hookA = webhook.Path(&hook)
 	return f
 }
 

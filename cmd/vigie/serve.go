@@ -73,14 +73,15 @@ func build(ctx context.Context, cfg config.Config, demo bool, stderr io.Writer) 
 		return nil, fmt.Errorf("the simulator connector is not compiled in (cmd/vigie/connectors.go)")
 	}
 	in.sched = &ingest.Scheduler{Pipeline: a.pipeline, Runners: conns.Runners, Streamers: conns.Streamers, Streams: conns.Streams, Log: a.log}
-	apiv1 := &api.API{Store: a.store, Monitors: a.monitors, WorkspaceID: a.workspace.ID, Wake: in.sched.Wake, Log: a.log, FetchPolicy: policy}
+	adder := &feeds.Adder{Store: a.store, Policy: policy, Connectors: conns, Index: a.index}
+	apiv1 := &api.API{Store: a.store, Monitors: a.monitors, WorkspaceID: a.workspace.ID, Wake: in.sched.Wake, Log: a.log, FetchPolicy: policy, Sources: adder}
 	if demo {
 		apiv1.TriggerCrisis, apiv1.DemoWorkspaceID = in.sim.TriggerCrisis, a.workspace.ID
 	}
 	hub := web.NewHub()
 	a.pipeline.OnStored = hub.Notify
 	app := &web.Web{Store: a.store, Monitors: a.monitors, Log: a.log, Live: hub, Wake: in.sched.Wake,
-		Feeds: &feeds.Adder{Store: a.store, Policy: policy}, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies,
+		Feeds: adder, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies,
 		RecentWindow: cfg.RecentWindow}
 	if demo {
 		app.TriggerCrisis, app.Crises, app.DemoWorkspaceID = in.sim.TriggerCrisis, simulator.Crises(), a.workspace.ID

@@ -47,6 +47,9 @@ type API struct {
 	// FetchPolicy is the SSRF policy sources are fetched with; a feed on a
 	// refused address is turned down when it is added, not at its first run.
 	FetchPolicy netguard.Policy
+	// Sources adds and tries sources; nil: one over Store and
+	// FetchPolicy that cannot try them.
+	Sources *feeds.Adder
 }
 
 // Register adds the routes to mux, each behind auth and a check of the
@@ -69,6 +72,7 @@ func (a *API) Register(mux *http.ServeMux, auth func(http.Handler) http.Handler)
 	route("GET /api/v1/sources", read, a.listSources)
 	route("POST /api/v1/sources", sources, a.createSource)
 	route("POST /api/v1/sources/opml", sources, a.importOPML)
+	route("POST /api/v1/sources/test", sources, a.testSource)
 	route("GET /api/v1/sources/{id}", read, a.getSource)
 	route("DELETE /api/v1/sources/{id}", sources, a.deleteSource)
 	route("GET /api/v1/mentions", read, a.listMentions)
@@ -443,7 +447,48 @@ func (a *API) listSources(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) feeds() *feeds.Adder {
+	if a.Sources != nil {
+		return a.Sources
+	}
 	return &feeds.Adder{Store: a.Store, Policy: a.FetchPolicy}
+}
+
+// tryResult is the answer of POST /api/v1/sources/test: the source as it
+// would be saved, and what reading it found.
+type tryResult struct {
+	Source sourceItem `json:"source"`
+	feeds.TryResult
+}
+
+// testSource reads a source once without saving it (a polled source's
+// first fetch, a stream for a few seconds) and says which monitors the
+// posts found match. A network's refusal is a 422 with its reason.
+func (a *API) testSource(w http.ResponseWriter, r *http.Request) error {
+	var in sourceInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	var interval time.Duration
+	if strings.TrimSpace(string(in.Interval)) != "" {
+		var err error
+		if interval, err = parseInterval(in.Interval); err != nil {
+			return err
+		}
+	}
+	src, res, err := a.feeds().Try(r.Context(), workspace(r), feeds.NewSource{Kind: in.Kind, URL: in.URL, Name: in.Name, Interval: interval, Settings: in.Settings})
+	switch {
+	case errors.Is(err, vigie.ErrInvalid):
+		return err
+	case err != nil && r.Context().Err() == nil:
+		return &Error{Status: http.StatusUnprocessableEntity, Message: "the source could not be read: " + err.Error()}
+	case err != nil:
+		return err
+	}
+	if res.Posts == nil {
+		res.Posts = []feeds.Tried{}
+	}
+	writeJSON(w, http.StatusOK, tryResult{Source: itemOf(src, false), TryResult: res})
+	return nil
 }
 
 func (a *API) createSource(w http.ResponseWriter, r *http.Request) error {

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/connector"
+	"github.com/vigie-project/vigie/internal/match"
 	"github.com/vigie-project/vigie/internal/netguard"
 	"github.com/vigie-project/vigie/internal/rss"
 	"github.com/vigie-project/vigie/internal/store"
@@ -42,6 +44,10 @@ type Adder struct {
 	// MaxSources caps a workspace's sources (0: DefaultMaxSources); feeds
 	// past it are refused (one) or skipped (OPML), saying why.
 	MaxSources int
+	// Connectors and Index serve Try (a source's test before it is
+	// saved): the connectors read, the index says which monitors match.
+	Connectors connector.Connectors
+	Index      *match.Index
 }
 
 func (a *Adder) maxSources() int {

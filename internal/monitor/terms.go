@@ -17,9 +17,12 @@ const MaxSourceTerms = 50
 // network that filters on its side is asked for when the source's
 // settings name none.
 func (s *Service) SourceTerms(ctx context.Context, src *vigie.Source) ([]string, error) {
-	scope, err := s.Store.SourceScope(ctx, src.ID)
-	if err != nil {
-		return nil, err
+	scope := []int64{src.WorkspaceID} // a source being tried, not saved yet
+	if src.ID != 0 {
+		var err error
+		if scope, err = s.Store.SourceScope(ctx, src.ID); err != nil {
+			return nil, err
+		}
 	}
 	var out []string
 	seen := map[string]bool{}
