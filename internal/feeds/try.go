@@ -56,7 +56,7 @@ func (a *Adder) Try(ctx context.Context, workspaceID int64, n NewSource) (vigie.
 	var res TryResult
 	var b connector.Batch
 	switch r, st := a.Connectors.Runners[src.Kind], a.Connectors.Streamers[src.Kind]; {
-	case st != nil && (a.Connectors.Streams[src.Kind] == nil || a.Connectors.Streams[src.Kind](&src)):
+	case a.Streamed(&src):
 		start := time.Now()
 		b, err = tryStream(ctx, st, &src)
 		res.Listened = time.Since(start).Round(100 * time.Millisecond).Seconds()
@@ -121,6 +121,16 @@ func (a *Adder) Try(ctx context.Context, workspaceID int64, n NewSource) (vigie.
 		res.Posts = res.Posts[:TryPosts]
 	}
 	return src, res, nil
+}
+
+// Streamed reports whether a source is kept connected (a stream) rather
+// than polled.
+func (a *Adder) Streamed(src *vigie.Source) bool {
+	if a.Connectors.Streamers[src.Kind] == nil {
+		return false
+	}
+	choose := a.Connectors.Streams[src.Kind]
+	return choose == nil || choose(src)
 }
 
 // tryStream listens to a stream until it has TryPosts posts or TryListen

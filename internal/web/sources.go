@@ -17,8 +17,12 @@ import (
 
 // sourceRow is a source with its health in words.
 type sourceRow struct {
-	S                      vigie.Source
-	Health                 string // ok, failing, waiting
+	S      vigie.Source
+	Health string // ok, failing, waiting, connected, reconnecting
+	// Stream is set for a source kept connected: how far behind the
+	// network it reads ("2 s"), when connected.
+	Stream                 bool
+	Behind                 string
 	LastSuccess, NextCheck string
 	LastError              string
 	Interval               string
@@ -64,11 +68,21 @@ func (w *Web) renderSources(rw http.ResponseWriter, r *http.Request, v *visit, s
 		// A feed is stopped when it is not read any more: migration
 		// 0020 stops the later copies of a feed followed twice, saying why.
 		stopped := !s.Enabled && s.Kind.KnownByURL()
+		row.Stream = w.Feeds != nil && w.Feeds.Streamed(&s)
 		switch {
 		case stopped:
 			row.Health = "stopped"
 		case s.Failing():
 			row.Health = "failing"
+		case row.Stream && s.Connected && s.Enabled:
+			// A stream saves its health at least every heartbeat; one
+			// not heard of for a minute is not connected any more (its
+			// process stopped).
+			row.Health = "connected"
+			if heard := s.LastSuccessAt; now.Sub(later(heard, s.ConnectedAt)) > 2*time.Minute && now.After(s.NextCheckAt) {
+				row.Health = "reconnecting"
+			}
+			row.Behind = (time.Duration(s.Lag * float64(time.Second))).Round(time.Second).String()
 		case s.LastSuccessAt.IsZero():
 			row.Health = "waiting"
 		}
@@ -83,7 +97,7 @@ func (w *Web) renderSources(rw http.ResponseWriter, r *http.Request, v *visit, s
 			row.Health = "failing"
 			row.LastError = v.T("sources.undecryptable", strings.Join(s.UndecryptableSettings, ", "))
 		}
-		if stopped {
+		if stopped || row.Health == "connected" {
 			row.NextCheck = "—"
 		} else if d := s.NextCheckAt.Sub(now); d > 0 {
 			row.NextCheck = v.T("sources.in", d.Round(time.Second).String())
@@ -93,7 +107,13 @@ func (w *Web) renderSources(rw http.ResponseWriter, r *http.Request, v *visit, s
 		rows = append(rows, row)
 	}
 	data := map[string]any{"Sources": rows, "Demo": w.TriggerCrisis != nil && v.Workspace.ID == w.DemoWorkspaceID, "Crises": w.Crises,
-		"NoNetwork": noNetwork(srcs)}
+		"NoNetwork": noNetwork(srcs), "Forms": offeredForms()}
+	// The add form shows the kind asked for (?add=bluesky), feeds first.
+	if f, ok := formOf(vigie.SourceKind(r.URL.Query().Get("add"))); ok {
+		data["Add"] = &addForm{Form: f, Values: map[string]string{}}
+	} else if f, ok := formOf(vigie.SourceRSS); ok {
+		data["Add"] = &addForm{Form: f, Values: map[string]string{}}
+	}
 	for k, x := range extra {
 		data[k] = x
 	}
@@ -279,4 +299,11 @@ func (w *Web) publicMessage(r *http.Request, err error) string {
 		w.Log.Info("web", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	return msg
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

@@ -168,6 +168,13 @@ func (w *Web) load() error {
 		"pathEscape": url.PathEscape,
 		// caret points at a 1-based column under a query shown above it.
 		"caret": func(col int) string { return strings.Repeat(" ", max(col-1, 0)) + "^" },
+		// clip shortens a text to n characters, marking the cut.
+		"clip": func(n int, s string) string {
+			if r := []rune(s); len(r) > n {
+				return string(r[:n]) + "…"
+			}
+			return s
+		},
 		// dict builds a map for a sub-template: dict "K1" v1 "K2" v2.
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
@@ -235,6 +242,7 @@ func (w *Web) Register(mux *http.ServeMux) error {
 	page("GET /w/{ws}/sources", w.sourcesPage)
 	page("POST /w/{ws}/sources", w.addFeed)
 	page("POST /w/{ws}/sources/opml", w.importOPML)
+	page("POST /w/{ws}/sources/new", w.addSource)
 	page("POST /w/{ws}/sources/{id}/delete", w.deleteSource)
 	page("POST /w/{ws}/sources/{id}/check", w.checkSource)
 	page("POST /w/{ws}/sources/delete", w.deleteSources)
