@@ -435,6 +435,10 @@ func matrixRoutes() []route {
 			body: func(f *matrixFixture) (string, []byte) {
 				return formBody(url.Values{"url": {fmt.Sprintf("https://web%d.example.org/feed", f.next())}, "name": {fmt.Sprintf("Web feed %d", f.n)}})(f)
 			}},
+		{pattern: "POST /w/{ws}/sources/new", kind: webPage, action: sources, method: "POST", own: a("/sources/new"), other: b("/sources/new"), otherWS: true, ok: created,
+			body: func(f *matrixFixture) (string, []byte) {
+				return formBody(url.Values{"kind": {"webhook"}, "action": {"save"}, "name": {fmt.Sprintf("Hook %d", f.next())}})(f)
+			}},
 		{pattern: "POST /w/{ws}/sources/opml", kind: webPage, action: sources, method: "POST", own: a("/sources/opml"), other: b("/sources/opml"), otherWS: true, ok: created,
 			body: func(f *matrixFixture) (string, []byte) {
 				var buf bytes.Buffer
