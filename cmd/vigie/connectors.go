@@ -3,6 +3,8 @@ package main
 // The connectors compiled into vigie: each registers its source kind with
 // package connector when imported.
 import (
+	_ "github.com/vigie-project/vigie/internal/reddit"
 	_ "github.com/vigie-project/vigie/internal/rss"
 	_ "github.com/vigie-project/vigie/internal/simulator"
+	_ "github.com/vigie-project/vigie/internal/youtube"
 )
