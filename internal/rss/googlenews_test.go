@@ -25,6 +25,9 @@ func TestGoogleNewsURL(t *testing.T) {
 		{"a&b=c#d", "pt_br", "BR", "https://news.google.com/rss/search?q=a%26b%3Dc%23d+when:1d&hl=pt-BR&gl=BR&ceid=BR:pt-BR"},
 		{"x", "es-419", "US", "https://news.google.com/rss/search?q=x+when:1d&hl=es-419&gl=US&ceid=US:es-419"},
 		{"x", "zh-hant", "TW", "https://news.google.com/rss/search?q=x+when:1d&hl=zh-Hant&gl=TW&ceid=TW:zh-Hant"},
+		{"x", "en", "uk", "https://news.google.com/rss/search?q=x+when:1d&hl=en&gl=GB&ceid=GB:en"},
+		{"x", "iw", "IL", "https://news.google.com/rss/search?q=x+when:1d&hl=iw&gl=IL&ceid=IL:iw"},
+		{"x", "fil", "PH", "https://news.google.com/rss/search?q=x+when:1d&hl=fil&gl=PH&ceid=PH:fil"},
 	}
 	for _, tt := range tests {
 		got, err := GoogleNewsURL(tt.query, tt.lang, tt.country)
