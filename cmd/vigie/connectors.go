@@ -8,7 +8,9 @@ import (
 	_ "github.com/vigie-project/vigie/internal/hackernews"
 	_ "github.com/vigie-project/vigie/internal/lemmy"
 	_ "github.com/vigie-project/vigie/internal/mastodon"
+	_ "github.com/vigie-project/vigie/internal/reddit"
 	_ "github.com/vigie-project/vigie/internal/rss"
 	_ "github.com/vigie-project/vigie/internal/simulator"
 	_ "github.com/vigie-project/vigie/internal/webhook"
+	_ "github.com/vigie-project/vigie/internal/youtube"
 )

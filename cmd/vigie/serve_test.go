@@ -439,7 +439,7 @@ func TestAPIOneJSONObject(t *testing.T) {
 // themselves (cmd/vigie/connectors.go).
 func TestConnectorsCompiledIn(t *testing.T) {
 	kinds := connector.Kinds()
-	for _, k := range []vigie.SourceKind{vigie.SourceBluesky, vigie.SourceMastodon, vigie.SourceHackerNews, vigie.SourceLemmy, vigie.SourceDiscourse, vigie.SourceRSS, vigie.SourceSimulator, vigie.SourceWebhook} {
+	for _, k := range []vigie.SourceKind{vigie.SourceBluesky, vigie.SourceMastodon, vigie.SourceHackerNews, vigie.SourceLemmy, vigie.SourceDiscourse, vigie.SourceRSS, vigie.SourceSimulator, vigie.SourceWebhook, vigie.SourceReddit, vigie.SourceYouTube} {
 		if !slices.Contains(kinds, k) {
 			t.Errorf("connector %s is not compiled in (%v)", k, kinds)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/mmcdole/gofeed"
 	"github.com/mmcdole/gofeed/atom"
 	jsonfeed "github.com/mmcdole/gofeed/json"
+	rssfeed "github.com/mmcdole/gofeed/rss"
 	"golang.org/x/net/html/charset"
 
 	"github.com/vigie-project/vigie"
@@ -204,6 +205,9 @@ type mapper struct {
 	// format has one (Atom <uri>, JSON Feed "url"); feedAuthorURL the feed's.
 	itemAuthorURL []string
 	feedAuthorURL string
+	// itemSource[i] is item i's RSS <source>: the publisher of an item an
+	// aggregator (Google News) relays.
+	itemSource []*rssfeed.Source
 }
 
 // authorURLs fills the author addresses gofeed's universal model drops,
@@ -221,6 +225,16 @@ func (m *mapper) authorURLs(feed *gofeed.Feed) {
 		for i, e := range orig.Entries {
 			if e != nil && len(e.Authors) > 0 && e.Authors[0] != nil {
 				m.itemAuthorURL[i] = e.Authors[0].URI
+			}
+		}
+	case *rssfeed.Feed:
+		if len(orig.Items) != len(feed.Items) {
+			return
+		}
+		m.itemSource = make([]*rssfeed.Source, len(orig.Items))
+		for i, it := range orig.Items {
+			if it != nil {
+				m.itemSource[i] = it.Source
 			}
 		}
 	case *jsonfeed.Feed:
@@ -259,6 +273,10 @@ func (m *mapper) post(i int, it *gofeed.Item) (vigie.Post, bool) {
 	if p.Text == "" {
 		p.Text = strings.TrimSpace(it.Description)
 	}
+	if p.Text == "" {
+		p.Text = mediaDescription(it)
+	}
+	p.Metrics.Views = mediaViews(it)
 	if p.Title == "" && p.Text == "" {
 		return vigie.Post{}, false
 	}
@@ -275,6 +293,7 @@ func (m *mapper) post(i int, it *gofeed.Item) (vigie.Post, bool) {
 	p.ID = Source + ":" + itemID(it, p.URL)
 	p.Author = m.author(i, it)
 	p.Links = m.links(p.URL, it)
+	m.publisher(i, it, &p)
 	return p, true
 }
 
