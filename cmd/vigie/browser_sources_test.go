@@ -79,7 +79,19 @@ func networks(t *testing.T) *httptest.Server {
 				return
 			}
 		}
-		http.NotFound(w, r)
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/r/") && strings.HasSuffix(r.URL.Path, "/comments.json"):
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(file("internal/reddit/testdata/comments.json"))
+		case strings.HasPrefix(r.URL.Path, "/r/"):
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(file("internal/reddit/testdata/new_page1.json"))
+		case r.URL.Path == "/feeds/videos.xml":
+			w.Header().Set("Content-Type", "application/atom+xml")
+			w.Write(file("internal/youtube/testdata/channel_feed.xml"))
+		default:
+			http.NotFound(w, r)
+		}
 	}))
 }
 
@@ -115,6 +127,8 @@ func TestBrowserAddSources(t *testing.T) {
 		{"hackernews", map[string]string{"url": nets.URL, "query": "valmont"}, false},
 		{"lemmy", map[string]string{"url": nets.URL, "query": "valmont"}, false},
 		{"discourse", map[string]string{"url": nets.URL}, false},
+		{"reddit", map[string]string{"url": nets.URL, "subreddits": "switzerland"}, false},
+		{"youtube", map[string]string{"url": nets.URL + "/feeds/videos.xml", "channel_id": "UCvalmontUniversity00000"}, false},
 	}
 	ctx := browser(t)
 	login(t, ctx, base, "ana@uval.example")
@@ -161,6 +175,14 @@ func TestBrowserAddSources(t *testing.T) {
 		t.Fatalf("delivery to %s: %v %v", hook, resp, err)
 	}
 	resp.Body.Close()
+
+	// Google News: a preset of feeds, its address made from the search.
+	do(t, ctx, "add a Google News search", chromedp.Navigate(ws+"/sources?add=googlenews"), chromedp.WaitVisible(chromedp.CSS(`form.add-form[data-kind="googlenews"]`)),
+		chromedp.SetValue(chromedp.ID("f-query"), "Université de Valmont"), chromedp.SetValue(chromedp.ID("f-lang"), "fr"), chromedp.SetValue(chromedp.ID("f-country"), "ch"),
+		chromedp.Click(chromedp.CSS(`button[value=save]`)), chromedp.WaitVisible(chromedp.CSS(`p.notice[role=status]`)))
+	if u := get(t, ctx, "read the Google News address", chromedp.Evaluate[string](`[...document.querySelectorAll("table.sources code.url")].map(e => e.textContent).find(u => u.includes("news.google.com")) || ""`)); !strings.Contains(u, "hl=fr") || !strings.Contains(u, "ceid=CH:fr") {
+		t.Errorf("Google News address %q", u)
+	}
 
 	// A bad address is refused in the form, saying why.
 	do(t, ctx, "try a bad Mastodon address", chromedp.Navigate(ws+"/sources?add=mastodon"), chromedp.WaitVisible(chromedp.ID("f-url")),

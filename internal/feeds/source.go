@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/connector"
+	"github.com/vigie-project/vigie/internal/rss"
 )
 
 // NewSource is a source to add, of any kind.
@@ -29,6 +30,13 @@ func Creatable(kind vigie.SourceKind) bool {
 	return ok && kind != vigie.SourceSimulator && kind != vigie.SourceImport
 }
 
+// Preset reports whether kind names a preset of feeds (googlenews): a
+// source added as one is a feed whose address its settings make.
+func Preset(kind vigie.SourceKind) bool {
+	_, ok := rss.LookupPreset(string(kind))
+	return ok
+}
+
 // CreatableKinds lists the kinds people may add, sorted.
 func CreatableKinds() []vigie.SourceKind {
 	var out []vigie.SourceKind
@@ -46,6 +54,17 @@ func CreatableKinds() []vigie.SourceKind {
 func (a *Adder) Prepare(workspaceID int64, n NewSource) (vigie.Source, error) {
 	if n.Kind == "" {
 		n.Kind = vigie.SourceRSS
+	}
+	if Preset(n.Kind) {
+		// A preset is a feed: its address is made from its settings.
+		p := vigie.Source{Kind: n.Kind, Settings: n.Settings, Interval: n.Interval}
+		if _, err := rss.ApplyPreset(&p); err != nil {
+			return vigie.Source{}, err
+		}
+		n.Kind, n.URL, n.Settings, n.Interval = p.Kind, p.URL, p.Settings, p.Interval
+		if strings.TrimSpace(n.Name) == "" && p.Settings["query"] != "" {
+			n.Name = clip("Google News: " + p.Settings["query"])
+		}
 	}
 	if !Creatable(n.Kind) {
 		kinds := make([]string, 0)

@@ -41,8 +41,11 @@ var sourceForms = []sourceForm{
 		{Name: "token", Type: "password"}}},
 	{Kind: vigie.SourceHackerNews, Fields: []sourceField{{Name: "query", Placeholder: "valmont"}, {Name: "url", Type: "url", Placeholder: "https://hn.algolia.com"}}},
 	{Kind: vigie.SourceReddit, Fields: []sourceField{{Name: "subreddits", Placeholder: "switzerland,epfl"}, {Name: "query", Placeholder: "valmont"},
-		{Name: "client_id"}, {Name: "client_secret", Type: "password"}, {Name: "user_agent", Placeholder: "web:vigie-uval:1.0 (by /u/uval_comms)"}}},
-	{Kind: vigie.SourceYouTube, Fields: []sourceField{{Name: "channel_id", Placeholder: "UC…"}, {Name: "query", Placeholder: "valmont"}, {Name: "key", Type: "password"}}},
+		{Name: "client_id"}, {Name: "client_secret", Type: "password"}, {Name: "user_agent", Placeholder: "web:vigie-uval:1.0 (by /u/uval_comms)"},
+		{Name: "url", Type: "url", Placeholder: "https://oauth.reddit.com"}}},
+	{Kind: vigie.SourceYouTube, Fields: []sourceField{{Name: "channel_id", Placeholder: "UC…"}, {Name: "query", Placeholder: "valmont"}, {Name: "key", Type: "password"},
+		{Name: "url", Type: "url", Placeholder: "https://www.googleapis.com/youtube/v3"}}},
+	{Kind: "googlenews", Fields: []sourceField{{Name: "query", Placeholder: "Université de Valmont", Required: true}, {Name: "lang", Placeholder: "fr", Required: true}, {Name: "country", Placeholder: "CH", Required: true}}},
 	{Kind: vigie.SourceLemmy, Fields: []sourceField{{Name: "url", Type: "url", Placeholder: "https://lemmy.world", Required: true}, {Name: "community", Placeholder: "technology"},
 		{Name: "query", Placeholder: "valmont"}}},
 	{Kind: vigie.SourceDiscourse, Fields: []sourceField{{Name: "url", Type: "url", Placeholder: "https://meta.discourse.org", Required: true}, {Name: "query", Placeholder: "valmont"},
@@ -54,7 +57,7 @@ var sourceForms = []sourceForm{
 func offeredForms() []sourceForm {
 	var out []sourceForm
 	for _, f := range sourceForms {
-		if feeds.Creatable(f.Kind) {
+		if feeds.Creatable(f.Kind) || feeds.Preset(f.Kind) {
 			out = append(out, f)
 		}
 	}
