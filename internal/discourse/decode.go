@@ -1,15 +1,13 @@
 package discourse
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/connector"
 	"github.com/vigie-project/vigie/internal/text"
 )
 
@@ -192,7 +190,7 @@ func (f forum) author(p *vigie.Post, username, name string) {
 // finish bounds the item's texts and says whether it is a post: a gone
 // one is kept (its deletion is news) whatever its text.
 func (it item) finish() (item, bool) {
-	it.post.Title, it.post.Text = clip(it.post.Title), clip(it.post.Text)
+	it.post.Title, it.post.Text = connector.ClipText(it.post.Title), connector.ClipText(it.post.Text)
 	it.post.StripNUL()
 	it.post.ClampCounts()
 	if !it.gone && strings.TrimSpace(it.post.Title) == "" && strings.TrimSpace(it.post.Text) == "" {
@@ -209,60 +207,8 @@ func parseTime(s string) (time.Time, bool) {
 	return t.UTC(), true
 }
 
-// clip cuts s to vigie.MaxTextBytes, at a character boundary.
-func clip(s string) string {
-	if len(s) <= vigie.MaxTextBytes {
-		return s
-	}
-	i := vigie.MaxTextBytes
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i]
-}
-
-// str is a JSON string that also takes null (""), a number (its digits)
-// and anything else (""), so that one field of an unexpected type does
-// not lose a whole page.
-type str string
-
-func (s *str) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0:
-		*s = ""
-	case b[0] == '"':
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*s = str(v)
-	case b[0] == '-' || b[0] >= '0' && b[0] <= '9':
-		*s = str(b)
-	default:
-		*s = ""
-	}
-	return nil
-}
-
-// num is a JSON integer that also takes null (0), a float (its integer
-// part), a number in a string, and anything else (0).
-type num int64
-
-func (n *num) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '"' {
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		b = []byte(strings.TrimSpace(v))
-	}
-	*n = 0
-	if i, err := strconv.ParseInt(string(b), 10, 64); err == nil {
-		*n = num(i)
-	} else if f, err := strconv.ParseFloat(string(b), 64); err == nil && f > -9e18 && f < 9e18 {
-		*n = num(f)
-	}
-	return nil
-}
+// The tolerant field types of package connector.
+type (
+	str = connector.Str
+	num = connector.Num
+)

@@ -1,16 +1,15 @@
 package hackernews
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/connector"
 	"github.com/vigie-project/vigie/internal/text"
 )
 
@@ -97,7 +96,7 @@ func (h *hit) post() (vigie.Post, bool) {
 	} else {
 		p.Title = strings.Join(strings.Fields(string(h.Title)), " ") // titles are plain text
 		p.Text, links = text.PlainText(string(h.StoryText))
-		if u := strings.TrimSpace(string(h.URL)); isWebAddress(u) {
+		if u := strings.TrimSpace(string(h.URL)); connector.WebAddress(u) {
 			p.Links = append(p.Links, u)
 		}
 		p.Metrics.Replies = max(int64(h.NumComments), 0)
@@ -108,7 +107,7 @@ func (h *hit) post() (vigie.Post, bool) {
 			p.Links = append(p.Links, l)
 		}
 	}
-	p.Title, p.Text = clip(p.Title), clip(p.Text)
+	p.Title, p.Text = connector.ClipText(p.Title), connector.ClipText(p.Text)
 	p.StripNUL()
 	p.ClampCounts()
 	if strings.TrimSpace(p.Text) == "" && strings.TrimSpace(p.Title) == "" {
@@ -138,65 +137,8 @@ func digits(s string) bool {
 	return true
 }
 
-func isWebAddress(u string) bool {
-	l := strings.ToLower(u)
-	return (strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "http://")) && len(u) > len("https://")
-}
-
-// clip cuts s to vigie.MaxTextBytes, at a character boundary.
-func clip(s string) string {
-	if len(s) <= vigie.MaxTextBytes {
-		return s
-	}
-	i := vigie.MaxTextBytes
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i]
-}
-
-// str is a JSON string that also takes null (""), a number (its digits),
-// and anything else ("") — so that one field of an unexpected type does
-// not lose the whole page.
-type str string
-
-func (s *str) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0:
-		*s = ""
-	case b[0] == '"':
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*s = str(v)
-	case b[0] == '-' || b[0] >= '0' && b[0] <= '9':
-		*s = str(b)
-	default:
-		*s = ""
-	}
-	return nil
-}
-
-// num is a JSON integer that also takes null (0), a float (its integer
-// part), a number in a string, and anything else (0).
-type num int64
-
-func (n *num) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '"' {
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		b = []byte(strings.TrimSpace(v))
-	}
-	*n = 0
-	if i, err := strconv.ParseInt(string(b), 10, 64); err == nil {
-		*n = num(i)
-	} else if f, err := strconv.ParseFloat(string(b), 64); err == nil && f > -9e18 && f < 9e18 {
-		*n = num(f)
-	}
-	return nil
-}
+// The tolerant field types of package connector.
+type (
+	str = connector.Str
+	num = connector.Num
+)

@@ -1,15 +1,12 @@
 package lemmy
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/connector"
 )
 
 // The answers Vigie reads, in the shapes of Lemmy 0.19's API v3
@@ -123,7 +120,7 @@ func (v *postView) entry() (entry, bool) {
 	}
 	e.post.Title = strings.Join(strings.Fields(string(v.Post.Name)), " ")
 	e.post.Text = strings.TrimSpace(string(v.Post.Body)) // Markdown, kept as written
-	if u := strings.TrimSpace(string(v.Post.URL)); webAddress(u) {
+	if u := strings.TrimSpace(string(v.Post.URL)); connector.WebAddress(u) {
 		e.post.Links = []string{u}
 	}
 	e.post.Metrics = vigie.Metrics{Likes: max(int64(v.Counts.Upvotes), 0), Replies: max(int64(v.Counts.Comments), 0)}
@@ -141,7 +138,7 @@ func (v *commentView) entry() (entry, bool) {
 		return e, false
 	}
 	e.post.Text = strings.TrimSpace(string(v.Comment.Content))
-	if id := strings.TrimSpace(string(v.Post.APID)); webAddress(id) {
+	if id := strings.TrimSpace(string(v.Post.APID)); connector.WebAddress(id) {
 		e.post.ReplyTo = id
 	}
 	e.post.Metrics = vigie.Metrics{Likes: max(int64(v.Counts.Upvotes), 0), Replies: max(int64(v.Counts.ChildCount), 0)}
@@ -153,7 +150,7 @@ func (v *commentView) entry() (entry, bool) {
 func newEntry(apID, published, updated string, creator *person) (entry, bool) {
 	apID = strings.TrimSpace(apID)
 	pub, ok := parseTime(published)
-	if !webAddress(apID) || len(apID) > vigie.MaxIDBytes || !ok {
+	if !connector.WebAddress(apID) || len(apID) > vigie.MaxIDBytes || !ok {
 		return entry{}, false
 	}
 	e := entry{published: pub.Unix()}
@@ -161,7 +158,7 @@ func newEntry(apID, published, updated string, creator *person) (entry, bool) {
 		e.updated = t.Unix()
 	}
 	e.post = vigie.Post{ID: apID, Source: Source, URL: apID, PublishedAt: pub}
-	if actor := strings.TrimSpace(string(creator.ActorID)); webAddress(actor) {
+	if actor := strings.TrimSpace(string(creator.ActorID)); connector.WebAddress(actor) {
 		e.post.Author = vigie.Author{ID: actor, URL: actor, Name: strings.TrimSpace(string(creator.DisplayName))}
 		if name := strings.TrimSpace(string(creator.Name)); name != "" {
 			e.post.Author.Handle = "@" + name
@@ -176,7 +173,7 @@ func newEntry(apID, published, updated string, creator *person) (entry, bool) {
 // finish bounds the entry's texts and says whether it is a post: a gone
 // one is kept (its deletion is news) whatever its text.
 func (e entry) finish() (entry, bool) {
-	e.post.Title, e.post.Text = clip(e.post.Title), clip(e.post.Text)
+	e.post.Title, e.post.Text = connector.ClipText(e.post.Title), connector.ClipText(e.post.Text)
 	e.post.StripNUL()
 	e.post.ClampCounts()
 	if !e.gone && strings.TrimSpace(e.post.Title) == "" && strings.TrimSpace(e.post.Text) == "" {
@@ -201,65 +198,8 @@ func parseTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-func webAddress(u string) bool {
-	l := strings.ToLower(u)
-	return (strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "http://")) && len(u) > len("https://")
-}
-
-// clip cuts s to vigie.MaxTextBytes, at a character boundary.
-func clip(s string) string {
-	if len(s) <= vigie.MaxTextBytes {
-		return s
-	}
-	i := vigie.MaxTextBytes
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i]
-}
-
-// str is a JSON string that also takes null (""), a number (its digits)
-// and anything else (""), so that one field of an unexpected type does
-// not lose a whole page.
-type str string
-
-func (s *str) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0:
-		*s = ""
-	case b[0] == '"':
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*s = str(v)
-	case b[0] == '-' || b[0] >= '0' && b[0] <= '9':
-		*s = str(b)
-	default:
-		*s = ""
-	}
-	return nil
-}
-
-// num is a JSON integer that also takes null (0), a float (its integer
-// part), a number in a string, and anything else (0).
-type num int64
-
-func (n *num) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '"' {
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		b = []byte(strings.TrimSpace(v))
-	}
-	*n = 0
-	if i, err := strconv.ParseInt(string(b), 10, 64); err == nil {
-		*n = num(i)
-	} else if f, err := strconv.ParseFloat(string(b), 64); err == nil && f > -9e18 && f < 9e18 {
-		*n = num(f)
-	}
-	return nil
-}
+// The tolerant field types of package connector.
+type (
+	str = connector.Str
+	num = connector.Num
+)
