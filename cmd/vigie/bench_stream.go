@@ -183,6 +183,9 @@ func runBenchJetstream(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	elapsed, cpu := time.Since(start), cpuTime()-cpu0
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	live := ms.HeapAlloc // the stream still connected, the corpus still held
 	stop()
 	<-done
 	st := a.pipeline.Stats()
@@ -191,7 +194,8 @@ func runBenchJetstream(args []string, stdout, stderr io.Writer) error {
 		*events, posts, elapsed.Seconds(), float64(*events)/elapsed.Seconds(), float64(posts)/elapsed.Seconds(), cpu.Seconds(), 100*cpu.Seconds()/elapsed.Seconds())
 	fmt.Fprintf(stdout, "matched %d posts against %d monitors, stored %d mentions, deleted %d, kept %d in the recent window\n",
 		st.Matched.Load(), *monitors, st.Mentions.Load(), st.Deleted.Load(), st.Kept.Load())
-	fmt.Fprintf(stdout, "memory: peak heap in use %d MB, of which the replayed corpus %d MB\n", peak>>20, corpusBytes>>20)
+	fmt.Fprintf(stdout, "memory: live heap at the end %d MB beside the replayed corpus (%d MB); peak heap in use %d MB, garbage included\n",
+		(live-min(live, uint64(corpusBytes)))>>20, corpusBytes>>20, peak>>20)
 	if fi, err := os.Stat(filepath.Join(dir, "vigie.db")); err == nil {
 		fmt.Fprintf(stdout, "database: %d MB\n", fi.Size()>>20)
 	}
