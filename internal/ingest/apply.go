@@ -7,6 +7,7 @@ import (
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/connector"
+	"github.com/vigie-project/vigie/internal/recent"
 	"github.com/vigie-project/vigie/internal/store"
 )
 
@@ -46,11 +47,14 @@ func (p *Pipeline) Apply(ctx context.Context, src *vigie.Source, b connector.Bat
 			}
 		}
 		if len(refs) > 0 {
-			n, err := p.Store.DeletePosts(ctx, src, refs)
+			n, missing, err := p.Store.DeletePosts(ctx, src, refs)
 			if err != nil {
 				return Result{}, ch, err
 			}
 			ch.Deleted += n
+			if err := p.forgetKept(ctx, src, missing); err != nil {
+				return Result{}, ch, err
+			}
 		}
 		keep := func(ps []vigie.Post) []vigie.Post {
 			out := ps[:0:0]
@@ -79,6 +83,34 @@ func (p *Pipeline) Apply(ctx context.Context, src *vigie.Source, b connector.Bat
 	p.stats.Deleted.Add(int64(ch.Deleted))
 	p.stats.Edited.Add(int64(ch.Edited))
 	return res, ch, err
+}
+
+// forgetKept records the deletion of posts the source never stored but
+// kept in the recent window (they matched no monitor): a tombstone each,
+// so that a backfill does not store them and a query's test does not count
+// or show them. Deletions of posts the source never kept (most of a
+// firehose's) leave nothing behind.
+func (p *Pipeline) forgetKept(ctx context.Context, src *vigie.Source, missing []store.PostRef) error {
+	if !p.KeepRecent || len(missing) == 0 {
+		return nil
+	}
+	keys := make([]uint64, len(missing))
+	for i, r := range missing {
+		keys[i] = recent.Key(src.ID, store.StoredRef(src.Kind, src.ID, &vigie.Post{ID: r.ID, Source: r.Kind}))
+	}
+	held, err := p.kept.held(ctx, p.Store, src.ID, keys)
+	if err != nil {
+		return fmt.Errorf("reading the keys of kept posts: %w", err)
+	}
+	var gone []store.PostRef
+	for i, ok := range held {
+		if ok {
+			gone = append(gone, missing[i])
+		}
+	}
+	n, err := p.Store.TombstonePosts(ctx, src, gone)
+	p.stats.Deleted.Add(int64(n))
+	return err
 }
 
 // edit matches edited posts again and updates the stored ones; it returns

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/connector"
+	"github.com/vigie-project/vigie/internal/recent"
 )
 
 // TestApplyDeletesEditsAndPosts: a batch's deletions reach stored posts and
@@ -173,5 +174,48 @@ func TestRunStream(t *testing.T) {
 	// At start-up, streams left with a lease are resumed at once.
 	if n, err := st.ResumeStreams(ctx, []vigie.SourceKind{"fakestream"}, now.Add(-time.Hour)); err != nil || n != 1 {
 		t.Errorf("ResumeStreams: %d %v", n, err)
+	}
+}
+
+// TestDeletedKeptPost: a post that matched no monitor is kept in the
+// recent window; once its network deletes it, a query's test neither
+// counts nor shows it, and it is not stored by a later backfill (its
+// tombstone is known).
+func TestDeletedKeptPost(t *testing.T) {
+	p, st, ws := newTestPipeline(t)
+	p.KeepRecent = true
+	ctx := context.Background()
+	src, err := st.CreateSource(ctx, vigie.Source{WorkspaceID: ws, Kind: vigie.SourceSimulator, Name: "net", Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	kept := []vigie.Post{
+		{ID: "z1", Source: "bluesky", Text: "zebras cross the campus", PublishedAt: now.Add(-time.Minute)},
+		{ID: "z2", Source: "bluesky", Text: "zebras again", PublishedAt: now.Add(-time.Minute)},
+	}
+	if res, _, err := p.Apply(ctx, &src, connector.Batch{Posts: kept}, nil); err != nil || res.Kept != 2 {
+		t.Fatalf("kept %d: %v", res.Kept, err)
+	}
+	try := func() recent.Tried {
+		tr, err := recent.Try(ctx, st, recent.TryOptions{WorkspaceID: ws, Query: "zebras", Window: time.Hour, Kept: true, Samples: 10, Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
+	if tr := try(); tr.Total != 2 || len(tr.Samples) != 2 {
+		t.Fatalf("before the deletion: %+v", tr)
+	}
+	_, ch, err := p.Apply(ctx, &src, connector.Batch{Deletes: []connector.Deletion{{Kind: "bluesky", ID: "z1"}, {Kind: "bluesky", ID: "never-seen"}}}, nil)
+	if err != nil || ch.Deleted != 0 {
+		t.Fatalf("deletion: %+v %v", ch, err)
+	}
+	tr := try()
+	if tr.Total != 1 || len(tr.Samples) != 1 || tr.Samples[0].ID != "z2" {
+		t.Fatalf("after the deletion: total %d, samples %v", tr.Total, tr.Samples)
+	}
+	if known, err := st.KnownPosts(ctx, &src, "bluesky", []string{"z1", "never-seen"}); err != nil || !known["z1"] || known["never-seen"] {
+		t.Fatalf("known %v %v: want the deleted kept post's tombstone only (a deletion of a post never kept leaves nothing)", known, err)
 	}
 }

@@ -86,6 +86,22 @@ func (k *keptKeys) claim(ctx context.Context, st *store.Store, sourceID int64, k
 	return fresh, nil
 }
 
+// held reports which of keys the source's kept posts have (committed).
+func (k *keptKeys) held(ctx context.Context, st *store.Store, sourceID int64, keys []uint64) ([]bool, error) {
+	sk := k.source(sourceID)
+	sk.mu.Lock()
+	defer sk.mu.Unlock()
+	sk.used = time.Now()
+	if err := sk.refresh(ctx, st, sourceID); err != nil {
+		return nil, err
+	}
+	out := make([]bool, len(keys))
+	for i, key := range keys {
+		out[i] = sk.has(key)
+	}
+	return out, nil
+}
+
 // release forgets keys a prepared batch held: committed, the store has
 // them (the next claim reads them); refused, they may be kept when their
 // posts come again.

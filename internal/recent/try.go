@@ -108,8 +108,17 @@ func Try(ctx context.Context, st *store.Store, o TryOptions) (Tried, error) {
 			for ref, at := range m {
 				mentioned[ref] = at
 			}
-			hits += len(pg.Hits)
+			// A kept post its network deleted since is neither counted
+			// nor shown (store.TombstonePosts).
+			deleted, err := st.DeletedPosts(ctx, refs)
+			if err != nil {
+				return err
+			}
 			for i := range pg.Hits {
+				if deleted[refs[i]] {
+					continue
+				}
+				hits++
 				if _, ok := m[refs[i]]; !ok {
 					samples = newest(samples, pg.Hits[i].Post, o.Samples)
 				}

@@ -3,10 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vigie-project/vigie"
 )
@@ -19,24 +21,121 @@ import (
 // same transaction (reroll).
 
 // DeletePosts tombstones the posts of refs that src delivered (under
-// StoredID), and returns how many it found still there.
-func (s *Store) DeletePosts(ctx context.Context, src *vigie.Source, refs []PostRef) (int, error) {
+// StoredID), and returns how many it found still there, and the refs of
+// the posts it has no row of (never stored: they matched no monitor).
+func (s *Store) DeletePosts(ctx context.Context, src *vigie.Source, refs []PostRef) (int, []PostRef, error) {
 	byKind := map[string][]string{}
+	own := map[PostRef]PostRef{} // stored ref → ref
 	for _, r := range refs {
 		kind := strings.ToLower(strings.TrimSpace(r.Kind))
 		if kind == "" {
 			kind = string(src.Kind)
 		}
-		byKind[kind] = append(byKind[kind], StoredID(src.Kind, src.ID, kind, r.ID))
+		ext := StoredID(src.Kind, src.ID, kind, r.ID)
+		byKind[kind] = append(byKind[kind], ext)
+		own[PostRef{kind, ext}] = PostRef{kind, r.ID}
 	}
 	var ids []int64
+	known := map[PostRef]bool{}
 	for kind, ext := range byKind {
-		err := s.eachLivePost(ctx, s.db, kind, ext, func(id int64) { ids = append(ids, id) })
+		err := s.eachKnownPost(ctx, s.db, kind, ext, false, func(_ int64, e string, _ time.Time) { known[PostRef{kind, e}] = true })
 		if err != nil {
-			return 0, fmt.Errorf("delete posts: %w", err)
+			return 0, nil, fmt.Errorf("delete posts: %w", err)
+		}
+		if err := s.eachLivePost(ctx, s.db, kind, ext, func(id int64) { ids = append(ids, id) }); err != nil {
+			return 0, nil, fmt.Errorf("delete posts: %w", err)
 		}
 	}
-	return s.tombstone(ctx, ids, "delete posts")
+	var missing []PostRef
+	for stored, r := range own {
+		if !known[stored] {
+			missing = append(missing, r)
+		}
+	}
+	n, err := s.tombstone(ctx, ids, "delete posts")
+	return n, missing, err
+}
+
+// TombstonePosts records that posts src delivered and never stored (they
+// matched no monitor; the recent window keeps them) were deleted by their
+// network: a tombstone row each, so that neither a backfill nor a
+// re-delivery stores them, and tests of queries leave them out
+// (DeletedPosts).
+func (s *Store) TombstonePosts(ctx context.Context, src *vigie.Source, refs []PostRef) (int, error) {
+	if len(refs) == 0 {
+		return 0, nil
+	}
+	now := s.tm(s.clock())
+	n := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		n = 0
+		var ids []int64
+		for _, r := range refs {
+			kind := strings.ToLower(strings.TrimSpace(r.Kind))
+			if kind == "" {
+				kind = string(src.Kind)
+			}
+			var id int64
+			err := tx.QueryRowContext(ctx, s.q(`INSERT INTO posts (source_id, source_kind, external_id, published_at, stored_at, deleted_at)
+				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source_kind, external_id) DO NOTHING RETURNING id`),
+				src.ID, kind, StoredID(src.Kind, src.ID, kind, r.ID), now, now, now).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue // stored meanwhile: DeletePosts's to delete
+			}
+			if err != nil {
+				return s.errf(err, "tombstone posts")
+			}
+			ids = append(ids, id)
+			n++
+		}
+		if !s.pg() && len(ids) > 0 {
+			// SQLite's full-text index holds every row of posts (its
+			// integrity check says so): an empty one.
+			args := make([]any, len(ids))
+			for i, id := range ids {
+				args[i] = id
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO posts_fts (rowid, search_text) SELECT id, search_text FROM posts WHERE id IN ("+list(len(ids))+")", args...); err != nil {
+				return s.errf(err, "tombstone posts: full-text index")
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// DeletedPosts returns which of these posts (by stored ref) are
+// tombstones.
+func (s *Store) DeletedPosts(ctx context.Context, refs []PostRef) (map[PostRef]bool, error) {
+	byKind := map[string][]string{}
+	for _, r := range refs {
+		byKind[r.Kind] = append(byKind[r.Kind], r.ID)
+	}
+	out := map[PostRef]bool{}
+	for kind, ids := range byKind {
+		for chunk := range slices.Chunk(ids, maxParams-1) {
+			args := make([]any, 0, len(chunk)+1)
+			args = append(args, kind)
+			for _, id := range chunk {
+				args = append(args, id)
+			}
+			rows, err := s.db.QueryContext(ctx, s.q("SELECT external_id FROM posts WHERE source_kind = ? AND external_id IN ("+list(len(chunk))+") AND deleted_at IS NOT NULL"), args...)
+			if err != nil {
+				return nil, s.errf(err, "deleted posts")
+			}
+			got, err := collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+				var e string
+				return e, r.Scan(&e)
+			}, func(err error) error { return s.errf(err, "deleted posts") })
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range got {
+				out[PostRef{kind, e}] = true
+			}
+		}
+	}
+	return out, nil
 }
 
 // DeleteAuthorPosts tombstones every post src delivered of an author (by

@@ -32,11 +32,24 @@ func TestDeleteAndEditPosts(t *testing.T) {
 			gone[m.ID] = true
 		}
 		refs = append(refs, PostRef{Kind: "mastodon", ID: "never-stored"})
-		if n := must(s.DeletePosts(ctx, src, refs))(t); n != 30 {
-			t.Fatalf("DeletePosts deleted %d, want 30", n)
+		n, missing, err := s.DeletePosts(ctx, src, refs)
+		if err != nil || n != 30 || len(missing) != 1 || missing[0] != (PostRef{Kind: "mastodon", ID: "never-stored"}) {
+			t.Fatalf("DeletePosts deleted %d, missing %v, %v; want 30, the post never stored", n, missing, err)
 		}
-		if n := must(s.DeletePosts(ctx, src, refs))(t); n != 0 {
-			t.Fatalf("deleting again deleted %d", n)
+		if n, missing, err := s.DeletePosts(ctx, src, refs); err != nil || n != 0 || len(missing) != 1 {
+			t.Fatalf("deleting again deleted %d (missing %v, %v)", n, missing, err)
+		}
+		// A deleted post never stored (the recent window kept it): its
+		// tombstone.
+		if n := must(s.TombstonePosts(ctx, src, missing))(t); n != 1 {
+			t.Fatalf("TombstonePosts made %d", n)
+		}
+		ref := StoredRef(src.Kind, src.ID, &vigie.Post{ID: "never-stored", Source: "mastodon"})
+		if d := must(s.DeletedPosts(ctx, []PostRef{ref, {Kind: "mastodon", ID: "nothing"}}))(t); !d[ref] || len(d) != 1 {
+			t.Fatalf("DeletedPosts %v", d)
+		}
+		if known := must(s.KnownPosts(ctx, src, "mastodon", []string{"never-stored"}))(t); !known["never-stored"] {
+			t.Fatal("a tombstone of a kept post is not known: a backfill would store it")
 		}
 		checkRollups(t, s, "after DeletePosts")
 		checkOverviews(t, s, f.ws.ID, "after DeletePosts")
@@ -79,7 +92,7 @@ func TestDeleteAndEditPosts(t *testing.T) {
 		}
 		// Another source cannot delete this one's posts.
 		other := must(s.CreateSource(ctx, vigie.Source{WorkspaceID: f.other.ID, Kind: vigie.SourceSimulator, Name: "other", Enabled: true}))(t)
-		if n := must(s.DeletePosts(ctx, &other, []PostRef{{Kind: after[0].Post.Source, ID: after[0].Post.ID}}))(t); n != 0 {
+		if n, _, _ := s.DeletePosts(ctx, &other, []PostRef{{Kind: after[0].Post.Source, ID: after[0].Post.ID}}); n != 0 {
 			t.Fatalf("another workspace's source deleted %d posts", n)
 		}
 
@@ -95,9 +108,9 @@ func TestDeleteAndEditPosts(t *testing.T) {
 		fresh := edit(moved, "brand new")
 		fresh.Post.ID = "brand-new"
 		edits := keyed(s, []Item{edit(moved, "edited text", "k1"), edit(dropped, "nothing now"), fresh, edit(ms[1], "deleted stays deleted", "k1")})
-		n, missing, err := s.UpdatePosts(ctx, src, edits)
-		if err != nil || n != 2 || !slices.Equal(missing, []int{2}) {
-			t.Fatalf("UpdatePosts: %d updated, missing %v, %v", n, missing, err)
+		n, notStored, err := s.UpdatePosts(ctx, src, edits)
+		if err != nil || n != 2 || !slices.Equal(notStored, []int{2}) {
+			t.Fatalf("UpdatePosts: %d updated, not stored %v, %v", n, notStored, err)
 		}
 		checkRollups(t, s, "after UpdatePosts")
 		checkOverviews(t, s, f.ws.ID, "after UpdatePosts")
