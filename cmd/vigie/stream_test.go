@@ -296,3 +296,33 @@ func TestStreamSurvivesKill(t *testing.T) {
 	}
 	t.Logf("%d events, killed after %s; resumed from %v; %d mentions stored once, deletions applied", len(events), "a third", cursors[1:], len(want))
 }
+
+// TestSourceAddressesFollowTheFetchPolicy: without
+// VIGIE_ALLOW_PRIVATE_FETCH, a source of any kind on a loopback or private
+// address — ws:// and wss:// included — is refused when it is added or
+// tried, saying why; a public host name is taken.
+func TestSourceAddressesFollowTheFetchPolicy(t *testing.T) {
+	_, srv, tok := testInstance(t, false)
+	api := client{t: t, base: srv.URL, token: tok}
+	for _, in := range []map[string]any{
+		{"kind": "bluesky", "url": "ws://127.0.0.1:6008/subscribe"},
+		{"kind": "bluesky", "url": "wss://[::1]/subscribe"},
+		{"kind": "mastodon", "url": "https://10.0.0.8", "settings": map[string]string{"tags": "epfl"}},
+		{"kind": "lemmy", "url": "http://169.254.169.254"},
+		{"kind": "discourse", "url": "http://192.168.1.1"},
+		{"kind": "rss", "url": "http://127.0.0.1/feed"},
+	} {
+		for _, path := range []string{"/api/v1/sources", "/api/v1/sources/test"} {
+			code, body := api.do("POST", path, in)
+			if code != http.StatusBadRequest || !strings.Contains(fmt.Sprint(body), "address") {
+				t.Errorf("%s %v: %d %v", path, in, code, body)
+			}
+		}
+	}
+	if code, body := api.do("POST", "/api/v1/sources", map[string]any{"kind": "bluesky"}); code != http.StatusCreated || !strings.Contains(fmt.Sprint(body), "jetstream2.us-east.bsky.network") {
+		t.Errorf("the default Jetstream: %d %v", code, body)
+	}
+	if code, body := api.do("POST", "/api/v1/sources", map[string]any{"kind": "nosuchnetwork"}); code != http.StatusBadRequest || !strings.Contains(fmt.Sprint(body), "bluesky") {
+		t.Errorf("an unknown kind: %d %v", code, body)
+	}
+}
