@@ -5,6 +5,7 @@ package web
 // both locales (TestMessagesComplete).
 var sourceMessages = map[string]map[string]string{
 	"en": {
+		"sources.addit":          "Add",
 		"sources.addsource":      "Add a source",
 		"sources.kinds":          "Kinds of source",
 		"sources.test":           "Test",
@@ -110,6 +111,7 @@ var sourceMessages = map[string]map[string]string{
 		"field.webhook.signing_key.hint": "Optional: a Standard Webhooks key (whsec_…); deliveries without a valid signature are then refused.",
 	},
 	"fr": {
+		"sources.addit":          "Ajouter",
 		"sources.addsource":      "Ajouter une source",
 		"sources.kinds":          "Types de source",
 		"sources.test":           "Tester",
