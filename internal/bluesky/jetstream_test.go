@@ -37,6 +37,7 @@ type replay struct {
 func (r *replay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	r.queries = append(r.queries, req.URL.RawQuery)
+	dropAfter := r.dropAfter
 	r.mu.Unlock()
 	if r.status != 0 {
 		w.Header().Set("Retry-After", "60")
@@ -58,7 +59,7 @@ func (r *replay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			return
 		}
 		sent++
-		if sent == r.dropAfter {
+		if sent == dropAfter {
 			return // the connection drops
 		}
 	}
@@ -213,7 +214,9 @@ func TestJetstreamResumes(t *testing.T) {
 		t.Fatalf("saved before the drop: %+v", rec.batches)
 	}
 	src.Cursor = rec.batches[len(rec.batches)-1].State.Cursor
+	rp.mu.Lock()
 	rp.dropAfter = 0
+	rp.mu.Unlock()
 	rec2 := &recorder{until: "1796115600000012"}
 	if err := stream(t, srv, src, rec2); err != nil {
 		t.Fatal(err)
