@@ -176,6 +176,20 @@ func TestBrowserAddSources(t *testing.T) {
 	}
 	resp.Body.Close()
 
+	// A credential typed before a test is saved with the source: a
+	// webhook with a signing key, tested then added, refuses an unsigned
+	// delivery.
+	do(t, ctx, "test then add a signed webhook", chromedp.Navigate(ws+"/sources?add=webhook"), chromedp.WaitVisible(chromedp.ID("f-signing_key")),
+		chromedp.SetValue(chromedp.ID("f-signing_key"), "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="), chromedp.SetValue(chromedp.ID("f-name"), "signed"),
+		chromedp.Click(chromedp.CSS("button.test-source")), chromedp.WaitVisible(chromedp.CSS(".tried")),
+		chromedp.Click(chromedp.CSS(`button[value=save]`)), chromedp.WaitVisible(chromedp.CSS("code.hook-path")))
+	signed := get(t, ctx, "read the signed hook's path", chromedp.Text(chromedp.CSS("code.hook-path")))
+	resp, err = http.Post(base+signed, "application/json", strings.NewReader(`{"id":"h2","text":"unsigned","published_at":"`+time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)+`"}`))
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("an unsigned delivery to a signed webhook: %v %v", resp, err)
+	}
+	resp.Body.Close()
+
 	// Google News: a preset of feeds, its address made from the search.
 	do(t, ctx, "add a Google News search", chromedp.Navigate(ws+"/sources?add=googlenews"), chromedp.WaitVisible(chromedp.CSS(`form.add-form[data-kind="googlenews"]`)),
 		chromedp.SetValue(chromedp.ID("f-query"), "Université de Valmont"), chromedp.SetValue(chromedp.ID("f-lang"), "fr"), chromedp.SetValue(chromedp.ID("f-country"), "ch"),

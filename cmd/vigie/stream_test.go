@@ -326,3 +326,27 @@ func TestSourceAddressesFollowTheFetchPolicy(t *testing.T) {
 		t.Errorf("an unknown kind: %d %v", code, body)
 	}
 }
+
+// TestSourcesAreNotFollowedTwice: the same stream or search twice in a
+// workspace is refused, naming the source that follows it (it would store
+// each post twice); a misspelt setting is refused, saying which the kind
+// takes.
+func TestSourcesAreNotFollowedTwice(t *testing.T) {
+	_, srv, tok := testInstance(t, false)
+	api := client{t: t, base: srv.URL, token: tok}
+	bsky := map[string]any{"kind": "bluesky", "url": "wss://jetstream.example.org/subscribe", "settings": map[string]string{"langs": "fr,de"}}
+	if code, body := api.do("POST", "/api/v1/sources", bsky); code != http.StatusCreated {
+		t.Fatalf("first: %d %v", code, body)
+	}
+	if code, body := api.do("POST", "/api/v1/sources", bsky); code != http.StatusConflict || !strings.Contains(fmt.Sprint(body), "already followed") {
+		t.Errorf("the same stream again: %d %v", code, body)
+	}
+	other := map[string]any{"kind": "bluesky", "url": "wss://jetstream.example.org/subscribe", "settings": map[string]string{"langs": "it"}}
+	if code, body := api.do("POST", "/api/v1/sources", other); code != http.StatusCreated {
+		t.Errorf("the same stream for other languages: %d %v", code, body)
+	}
+	typo := map[string]any{"kind": "reddit", "settings": map[string]string{"subreddit": "valmont"}}
+	if code, body := api.do("POST", "/api/v1/sources", typo); code != http.StatusBadRequest || !strings.Contains(fmt.Sprint(body), `"subreddit"`) || !strings.Contains(fmt.Sprint(body), "subreddits") {
+		t.Errorf("a misspelt setting: %d %v", code, body)
+	}
+}

@@ -107,6 +107,10 @@ type Kind struct {
 	Check func(src *vigie.Source) error
 	// Interval is how often a polled source is checked by default.
 	Interval time.Duration
+	// Settings, when set, are the names of the settings the kind takes:
+	// a source with another (a misspelt "subreddit") is refused, saying
+	// which it takes, rather than silently ignored.
+	Settings []string
 }
 
 var (

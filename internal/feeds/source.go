@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/connector"
 	"github.com/vigie-project/vigie/internal/rss"
+	"github.com/vigie-project/vigie/internal/store"
 )
 
 // NewSource is a source to add, of any kind.
@@ -81,6 +83,13 @@ func (a *Adder) Prepare(workspaceID int64, n NewSource) (vigie.Source, error) {
 			src.Settings[strings.TrimSpace(key)] = v
 		}
 	}
+	if len(k.Settings) > 0 {
+		for name := range src.Settings {
+			if !slices.Contains(k.Settings, name) {
+				return vigie.Source{}, fmt.Errorf("%w: a %s source has no setting %q; its settings are %s", vigie.ErrInvalid, n.Kind, name, strings.Join(k.Settings, ", "))
+			}
+		}
+	}
 	if n.Kind == vigie.SourceRSS {
 		u, err := a.CheckURL(src.URL)
 		if err != nil {
@@ -133,6 +142,20 @@ func (a *Adder) AddSource(ctx context.Context, workspaceID int64, n NewSource) (
 	if count >= a.maxSources() {
 		return vigie.Source{}, fmt.Errorf("%w: %s", vigie.ErrInvalid, a.full())
 	}
+	// The same stream or search twice would store each post twice (a
+	// source's posts are known by their source): refused, naming the one
+	// that follows it already. Webhooks differ by their token.
+	if src.Kind != vigie.SourceWebhook {
+		have, err := a.Store.FindSources(ctx, workspaceID)
+		if err != nil {
+			return vigie.Source{}, err
+		}
+		for _, h := range have {
+			if h.Kind == src.Kind && h.URL == src.URL && sameSettings(h.Settings, src.Settings) {
+				return vigie.Source{}, &store.FollowedError{Source: h}
+			}
+		}
+	}
 	now := time.Now
 	if a.Now != nil {
 		now = a.Now
@@ -157,4 +180,17 @@ func (a *Adder) AddSource(ctx context.Context, workspaceID int64, n NewSource) (
 			return vigie.Source{}, err
 		}
 	}
+}
+
+// sameSettings reports whether two sources follow the same thing: the
+// same settings but credentials (another token reads the same stream).
+func sameSettings(a, b map[string]string) bool {
+	for _, m := range []map[string]string{a, b} {
+		for k := range m {
+			if !vigie.SecretSetting(k) && a[k] != b[k] {
+				return false
+			}
+		}
+	}
+	return true
 }

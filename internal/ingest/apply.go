@@ -28,6 +28,7 @@ func (p *Pipeline) Apply(ctx context.Context, src *vigie.Source, b connector.Bat
 	edits := b.Edits
 	if len(b.Deletes) > 0 {
 		gone := map[string]bool{}
+		goneAuthors := map[string]bool{}
 		var refs []store.PostRef
 		for _, d := range b.Deletes {
 			kind := d.Kind
@@ -39,6 +40,7 @@ func (p *Pipeline) Apply(ctx context.Context, src *vigie.Source, b connector.Bat
 				gone[strings.ToLower(kind)+"\x00"+d.ID] = true
 				refs = append(refs, store.PostRef{Kind: kind, ID: d.ID})
 			case d.AuthorID != "":
+				goneAuthors[strings.ToLower(kind)+"\x00"+d.AuthorID] = true
 				n, err := p.Store.DeleteAuthorPosts(ctx, src, kind, d.AuthorID)
 				if err != nil {
 					return Result{}, ch, err
@@ -63,7 +65,7 @@ func (p *Pipeline) Apply(ctx context.Context, src *vigie.Source, b connector.Bat
 				if kind == "" {
 					kind = string(src.Kind)
 				}
-				if !gone[strings.ToLower(kind)+"\x00"+post.ID] {
+				if !gone[strings.ToLower(kind)+"\x00"+post.ID] && (post.Author.ID == "" || !goneAuthors[strings.ToLower(kind)+"\x00"+post.Author.ID]) {
 					out = append(out, post)
 				}
 			}

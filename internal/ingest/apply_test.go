@@ -135,7 +135,7 @@ func TestRunStream(t *testing.T) {
 	if got.Cursor != "c2" || got.PostsSeen != 2 || got.Lag != 0.5 || !got.LastSuccessAt.Equal(now) {
 		t.Errorf("after the stream: %+v", got.SourceState)
 	}
-	if got.Connected || got.ErrorCount != 1 || got.LastError != "connection reset by peer" || !got.NextCheckAt.After(now) || got.NextCheckAt.After(now.Add(time.Minute+time.Second)) {
+	if got.Connected || got.ErrorCount != 1 || got.LastError != "connection reset by peer" || !got.NextCheckAt.After(now) || got.NextCheckAt.After(now.Add(10*time.Second)) {
 		t.Errorf("after the failure: %+v", got.SourceState)
 	}
 	page, _ := st.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: ws, MonitorID: "m"})
@@ -217,5 +217,24 @@ func TestDeletedKeptPost(t *testing.T) {
 	}
 	if known, err := st.KnownPosts(ctx, &src, "bluesky", []string{"z1", "never-seen"}); err != nil || !known["z1"] || known["never-seen"] {
 		t.Fatalf("known %v %v: want the deleted kept post's tombstone only (a deletion of a post never kept leaves nothing)", known, err)
+	}
+}
+
+// TestAuthorDeletedInTheSameBatch: an account deleted right after it
+// posted (both in one batch): its post is not stored.
+func TestAuthorDeletedInTheSameBatch(t *testing.T) {
+	p, st, ws := newTestPipeline(t)
+	ctx := context.Background()
+	src, err := st.CreateSource(ctx, vigie.Source{WorkspaceID: ws, Kind: vigie.SourceSimulator, Name: "net", Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().UTC().Add(-time.Minute)
+	res, _, err := p.Apply(ctx, &src, connector.Batch{
+		Posts:   []vigie.Post{{ID: "g1", Source: "bluesky", Text: "Valmont, then gone", PublishedAt: at, Author: vigie.Author{ID: "did:plc:gone"}}, {ID: "s1", Source: "bluesky", Text: "Valmont stays", PublishedAt: at, Author: vigie.Author{ID: "did:plc:stays"}}},
+		Deletes: []connector.Deletion{{Kind: "bluesky", AuthorID: "did:plc:gone"}},
+	}, nil)
+	if err != nil || res.Posts != 1 {
+		t.Fatalf("stored %d posts (%v), want only the one whose author stays", res.Posts, err)
 	}
 }

@@ -34,3 +34,22 @@ func Backoff(errorCount int, interval time.Duration, rnd func() float64) time.Du
 	}
 	return max(time.Duration(d), MinBackoff)
 }
+
+// MaxStreamBackoff bounds the wait before reconnecting a failed stream.
+const MaxStreamBackoff = 5 * time.Minute
+
+// StreamBackoff is the delay before reconnecting a stream that failed
+// errorCount times in a row: first·2^(errorCount-1), at most
+// MaxStreamBackoff, with ±20 % jitter from rnd (nil: none).
+func StreamBackoff(errorCount int, first time.Duration, rnd func() float64) time.Duration {
+	d := float64(max(first, time.Second)) * math.Pow(2, float64(min(max(errorCount-1, 0), 20)))
+	d = min(d, float64(MaxStreamBackoff))
+	if rnd != nil {
+		r := rnd()
+		if r < 0 || r >= 1 || math.IsNaN(r) {
+			r = 0.5
+		}
+		d *= 0.8 + 0.4*r
+	}
+	return time.Duration(d)
+}

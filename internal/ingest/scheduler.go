@@ -232,11 +232,13 @@ func (s *Scheduler) recordFailure(ctx context.Context, log *slog.Logger, src *vi
 		fail.ErrorCount++
 		fail.LastError = err.Error()
 		fail.LastErrorAt = now
-		interval := src.Interval
 		if _, stream := s.streamer(src); stream {
-			interval = s.StreamRetry
+			// A stream reconnects soon: StreamRetry, doubled at each
+			// failure in a row, at most MaxStreamBackoff.
+			fail.NextCheckAt = now.Add(StreamBackoff(fail.ErrorCount, s.StreamRetry, rand.Float64))
+		} else {
+			fail.NextCheckAt = now.Add(s.Backoff(fail.ErrorCount, src.Interval, rand.Float64))
 		}
-		fail.NextCheckAt = now.Add(s.Backoff(fail.ErrorCount, interval, rand.Float64))
 		log.Warn("source failed", "err", err, "errors_in_a_row", fail.ErrorCount, "next_check_at", fail.NextCheckAt)
 	}
 	// Saved even when shutting down, so that a stream is not shown

@@ -52,6 +52,7 @@ func init() {
 		Stream:   func(d connector.Deps) connector.Streamer { return NewStreamer(d) },
 		Streams:  Streams,
 		Check:    Check,
+		Settings: []string{"tags", "stream", "token"},
 		Interval: Interval,
 	})
 }

@@ -43,8 +43,9 @@ const (
 
 func init() {
 	connector.Register(vigie.SourceReddit, connector.Kind{
-		Poll:  func(d connector.Deps) connector.Runner { return New(d) },
-		Check: Check,
+		Poll:     func(d connector.Deps) connector.Runner { return New(d) },
+		Check:    Check,
+		Settings: []string{SettingClientID, SettingClientSecret, SettingSubreddits, SettingQuery, SettingUserAgent, SettingUsername, SettingAuthURL},
 		// With an app's credentials Reddit allows 100 requests a minute,
 		// without 10; a run makes one to a dozen.
 		Interval: 5 * time.Minute,

@@ -241,7 +241,7 @@ type FollowedError struct {
 }
 
 func (e *FollowedError) Error() string {
-	return fmt.Sprintf("%v: this feed is already followed as %q", vigie.ErrConflict, e.Source.Name)
+	return fmt.Sprintf("%v: this %s is already followed as %q", vigie.ErrConflict, followedWhat(e.Source.Kind), e.Source.Name)
 }
 
 func (e *FollowedError) Unwrap() error { return vigie.ErrConflict }
@@ -487,4 +487,11 @@ func (s *Store) ResumeStreams(ctx context.Context, kinds []vigie.SourceKind, now
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil
+}
+
+func followedWhat(k vigie.SourceKind) string {
+	if k == vigie.SourceRSS {
+		return "feed"
+	}
+	return string(k) + " source"
 }

@@ -6,6 +6,7 @@ package web
 var sourceMessages = map[string]map[string]string{
 	"en": {
 		"sources.addit":          "Add",
+		"sources.hookadded":      "Webhook %s added.",
 		"sources.addsource":      "Add a source",
 		"sources.kinds":          "Kinds of source",
 		"sources.test":           "Test",
@@ -111,6 +112,7 @@ var sourceMessages = map[string]map[string]string{
 		"field.webhook.signing_key.hint": "Optional: a Standard Webhooks key (whsec_…); deliveries without a valid signature are then refused.",
 	},
 	"fr": {
+		"sources.hookadded":      "Webhook %s ajouté.",
 		"sources.addit":          "Ajouter",
 		"sources.addsource":      "Ajouter une source",
 		"sources.kinds":          "Types de source",

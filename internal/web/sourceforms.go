@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/vigie-project/vigie"
@@ -104,14 +105,18 @@ func (w *Web) addSource(rw http.ResponseWriter, r *http.Request, v *visit) error
 	if !v.Can(account.EditSources) {
 		return errForbidden
 	}
+	rw.Header().Set("Cache-Control", "no-store") // the form may hold credentials
 	f, ok := formOf(vigie.SourceKind(r.PostFormValue("kind")))
 	if !ok {
 		return w.renderSources(rw, r, v, http.StatusBadRequest, map[string]any{"Error": v.T("sources.unknownkind", r.PostFormValue("kind"))})
 	}
 	n := newSourceFrom(r, f)
+	// What was typed comes back in the form, credentials included: a test
+	// followed by "Add" must save what was tested (the page goes to the
+	// user who typed them, over their session, and is not cached).
 	form := &addForm{Form: f, Values: map[string]string{"url": n.URL}, Name: n.Name}
 	for _, fd := range f.Fields {
-		if fd.Type != "password" && fd.Name != "url" {
+		if fd.Name != "url" {
 			form.Values[fd.Name] = n.Settings[fd.Name]
 		}
 	}
@@ -148,10 +153,13 @@ func (w *Web) addSource(rw http.ResponseWriter, r *http.Request, v *visit) error
 	if w.Wake != nil {
 		w.Wake()
 	}
-	extra := map[string]any{"Notice": v.T("sources.added", src.Name)}
 	if src.Kind == vigie.SourceWebhook {
-		// The delivery address holds the hook's token: shown this once.
-		extra["HookPath"] = webhook.Path(&src)
+		// The delivery address holds the hook's token: shown this once,
+		// in this answer (a redirect would put it in an address).
+		form := &addForm{Form: f, Values: map[string]string{}}
+		return w.renderSources(rw, r, v, http.StatusCreated, map[string]any{"Notice": v.T("sources.hookadded", src.Name), "HookPath": webhook.Path(&src), "Add": form})
 	}
-	return w.renderSources(rw, r, v, http.StatusCreated, extra)
+	// Redirected, so that reloading the page does not add it again.
+	http.Redirect(rw, r, workspacePath(v.Workspace, "sources")+"?added="+strconv.FormatInt(src.ID, 10)+"#s-"+strconv.FormatInt(src.ID, 10), http.StatusSeeOther)
+	return nil
 }

@@ -72,6 +72,10 @@ func (w *Web) renderSources(rw http.ResponseWriter, r *http.Request, v *visit, s
 		switch {
 		case stopped:
 			row.Health = "stopped"
+		case s.Failing() && row.Stream && s.Enabled && s.ErrorCount <= 3 && len(s.UndecryptableSettings) == 0:
+			// A stream that dropped reconnects within seconds: not
+			// failing yet.
+			row.Health = "reconnecting"
 		case s.Failing():
 			row.Health = "failing"
 		case row.Stream && s.Connected && s.Enabled:
@@ -113,6 +117,13 @@ func (w *Web) renderSources(rw http.ResponseWriter, r *http.Request, v *visit, s
 		data["Add"] = &addForm{Form: f, Values: map[string]string{}}
 	} else if f, ok := formOf(vigie.SourceRSS); ok {
 		data["Add"] = &addForm{Form: f, Values: map[string]string{}}
+	}
+	if id, err := strconv.ParseInt(r.URL.Query().Get("added"), 10, 64); err == nil && r.Method == http.MethodGet {
+		for _, s := range srcs {
+			if s.ID == id && s.WorkspaceID == v.Workspace.ID {
+				data["Notice"] = v.T("sources.added", s.Name)
+			}
+		}
 	}
 	for k, x := range extra {
 		data[k] = x

@@ -46,8 +46,9 @@ const (
 
 func init() {
 	connector.Register(vigie.SourceYouTube, connector.Kind{
-		Poll:  func(d connector.Deps) connector.Runner { return New(d) },
-		Check: Check,
+		Poll:     func(d connector.Deps) connector.Runner { return New(d) },
+		Check:    Check,
+		Settings: []string{SettingKey, SettingQuery, SettingChannelID, SettingQuota, SettingLang, SettingRegion},
 		// A search costs 100 of the 10,000 daily units: every 30 minutes
 		// one search is 4,800 units a day, with room for channels.
 		Interval: 30 * time.Minute,
