@@ -146,7 +146,10 @@ func (j *Jetstream) Stream(ctx context.Context, src *vigie.Source, sink connecto
 		if resp != nil && (resp.StatusCode == http.StatusTooManyRequests) {
 			return &connector.RateLimitError{Network: "Jetstream", Until: connector.RetryAt(resp.Header, j.Now()), Detail: "too many connections"}
 		}
-		return fmt.Errorf("connecting to Jetstream at %s: %w", hostOf(addr), err)
+		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
+			return fmt.Errorf("Jetstream at %s: the server answered HTTP %d instead of opening a WebSocket; is it a Jetstream v1 address (wss://host/subscribe)?", hostOf(addr), resp.StatusCode)
+		}
+		return connector.Plain("connecting to Jetstream at "+hostOf(addr), err)
 	}
 	defer conn.CloseNow()
 	// A post is a few kilobytes; Jetstream's own limit on what it sends
@@ -222,7 +225,7 @@ func (j *Jetstream) Stream(ctx context.Context, src *vigie.Source, sink connecto
 				if err := flush(); err != nil {
 					return err
 				}
-				return fmt.Errorf("the Jetstream connection to %s ended: %w", hostOf(addr), r.err)
+				return connector.Plain("the Jetstream connection to "+hostOf(addr)+" ended", r.err)
 			}
 			c, err := decode(r.msg)
 			if c.at > last {

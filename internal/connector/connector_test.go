@@ -3,9 +3,11 @@ package connector
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -131,5 +133,23 @@ func TestDoClassifiesAnswers(t *testing.T) {
 	var rl *RateLimitError
 	if errors.As(err, &rl) {
 		t.Error("a parse error is not a rate limit")
+	}
+}
+
+// TestPlainErrors: a connection that fails says why in plain words, its
+// cause still wrapped.
+func TestPlainErrors(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	_, err = GetJSON(context.Background(), http.DefaultClient, "Testnet", "http://"+addr+"/x", nil, time.Now(), new(any))
+	if err == nil || err.Error() != "Testnet: the server refused the connection (it may be down)" || !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Errorf("refused: %v", err)
+	}
+	if err := Plain("Testnet", errors.New("something else")); err.Error() != "Testnet: something else" {
+		t.Errorf("other: %v", err)
 	}
 }

@@ -2,13 +2,17 @@ package connector
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -94,7 +98,7 @@ func send(c *http.Client, network string, req *http.Request, now time.Time) (*ht
 		if req.Context().Err() != nil {
 			return nil, req.Context().Err()
 		}
-		return nil, fmt.Errorf("%s: %w", network, err)
+		return nil, Plain(network, err)
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return resp, nil
@@ -278,3 +282,46 @@ func GetJSON(ctx context.Context, c *http.Client, network, u string, header http
 	}
 	return resp.Header, nil
 }
+
+// Plain says in plain words why a connection to a network failed (the
+// cause stays wrapped, for errors.Is): the server refused it or closed it,
+// its name does not exist, no answer in time, its certificate is not
+// valid, the fetch policy blocked it. Other errors come back as they are.
+func Plain(network string, err error) error {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return err
+	}
+	var dnsErr *net.DNSError
+	var ne net.Error
+	var cert *tls.CertificateVerificationError
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var msg string
+	switch {
+	case strings.Contains(err.Error(), "blocked the connection"), strings.Contains(err.Error(), "blocked a "):
+		return fmt.Errorf("%s: %w", network, err) // the fetch policy's words already
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		msg = "the server name " + dnsErr.Name + " does not exist (check the address for typos)"
+	case errors.As(err, &dnsErr):
+		msg = "could not look up the server name " + dnsErr.Name + "; the name service did not answer"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		msg = "the server refused the connection (it may be down)"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		msg = "no answer in time"
+	case errors.As(err, &cert), errors.As(err, &unknown), errors.As(err, &host):
+		msg = "the server's security certificate is not valid"
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), strings.Contains(err.Error(), "close frame"):
+		msg = "the server closed the connection"
+	default:
+		return fmt.Errorf("%s: %w", network, err)
+	}
+	return &plainError{msg: network + ": " + msg, err: err}
+}
+
+type plainError struct {
+	msg string
+	err error
+}
+
+func (e *plainError) Error() string { return e.msg }
+func (e *plainError) Unwrap() error { return e.err }
