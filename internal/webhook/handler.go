@@ -221,7 +221,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the store is asked for the token's hash only.
 func (h *Handler) source(w http.ResponseWriter, r *http.Request) (*vigie.Source, bool) {
 	notFound := func() (*vigie.Source, bool) {
-		fail(w, http.StatusNotFound, "no webhook source has this URL: check it in the source's settings in Vigie", nil)
+		fail(w, http.StatusNotFound, "no webhook source has this URL: check it against the address shown when the source was added (Vigie shows the token only then)", nil)
 		return nil, false
 	}
 	tok := r.PathValue("token")
