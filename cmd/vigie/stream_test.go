@@ -350,3 +350,19 @@ func TestSourcesAreNotFollowedTwice(t *testing.T) {
 		t.Errorf("a misspelt setting: %d %v", code, body)
 	}
 }
+
+// TestWebhookTokenTaken: a webhook whose hook_token another source has
+// (in any workspace) is refused: both would stop taking deliveries.
+func TestWebhookTokenTaken(t *testing.T) {
+	_, srv, tok := testInstance(t, false)
+	api := client{t: t, base: srv.URL, token: tok}
+	code, body := api.do("POST", "/api/v1/sources", map[string]any{"kind": "webhook", "name": "one"})
+	path, _ := body["hook_path"].(string)
+	if code != http.StatusCreated || !strings.HasPrefix(path, "/hooks/") {
+		t.Fatalf("first: %d %v", code, body)
+	}
+	code, body = api.do("POST", "/api/v1/sources", map[string]any{"kind": "webhook", "name": "two", "settings": map[string]string{"hook_token": strings.TrimPrefix(path, "/hooks/")}})
+	if code != http.StatusBadRequest || !strings.Contains(fmt.Sprint(body), "taken") {
+		t.Errorf("the same token again: %d %v", code, body)
+	}
+}

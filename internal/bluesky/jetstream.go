@@ -101,7 +101,14 @@ func parseLangs(s string) ([]string, error) {
 type Jetstream struct {
 	Client *http.Client // dials the WebSocket; no overall time limit
 	Now    func() time.Time
+	// Idle is how long the stream may stay silent before it is taken for
+	// dead and reconnected (default IdleTimeout): the whole network is
+	// never silent for that long.
+	Idle time.Duration
 }
+
+// IdleTimeout is Jetstream.Idle's default.
+const IdleTimeout = time.Minute
 
 var _ connector.Streamer = (*Jetstream)(nil)
 
@@ -189,6 +196,12 @@ func (j *Jetstream) Stream(ctx context.Context, src *vigie.Source, sink connecto
 	)
 	timer := time.NewTimer(batchWait)
 	timer.Stop()
+	idleFor := j.Idle
+	if idleFor <= 0 {
+		idleFor = IdleTimeout
+	}
+	idle := time.NewTimer(idleFor)
+	defer idle.Stop()
 	flush := func() error {
 		timer.Stop()
 		cur := strconv.FormatInt(last, 10)
@@ -212,6 +225,11 @@ func (j *Jetstream) Stream(ctx context.Context, src *vigie.Source, sink connecto
 			if err := flush(); err != nil {
 				return err
 			}
+		case <-idle.C:
+			if err := flush(); err != nil {
+				return err
+			}
+			return fmt.Errorf("Jetstream at %s sent nothing for %s; reconnecting", hostOf(addr), idleFor)
 		case r, ok := <-msgs:
 			if !ok {
 				return nil // ctx ended
@@ -227,9 +245,20 @@ func (j *Jetstream) Stream(ctx context.Context, src *vigie.Source, sink connecto
 				}
 				return connector.Plain("the Jetstream connection to "+hostOf(addr)+" ended", r.err)
 			}
+			idle.Reset(idleFor)
 			c, err := decode(r.msg)
-			if c.at > last {
-				last = c.at
+			if err == nil || errors.Is(err, errNoise) {
+				// A time cursor from the future (or none) would freeze
+				// the cursor, or date posts in 1970: such an event is
+				// bad.
+				if c.at <= 0 || c.at > j.Now().Add(24*time.Hour).UnixMicro() {
+					err = fmt.Errorf("an event whose time_us (%d) is not a plausible time", c.at)
+				}
+			}
+			if err == nil || errors.Is(err, errNoise) {
+				if c.at > last {
+					last = c.at
+				}
 			}
 			if first.IsZero() {
 				// The cursor moves past noise too, once a second at most.

@@ -352,3 +352,26 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestJetstreamSilentAndFutureEvents: a connection that goes silent is
+// taken for dead (the network never is), and an event dated far in the
+// future neither freezes the cursor nor is stored.
+func TestJetstreamSilentAndFutureEvents(t *testing.T) {
+	good := readLines(t, filepath.Join("testdata", "events.jsonl"))[0]
+	future := bytes.Replace(good, []byte(`"time_us":`+strconv.FormatInt(timeOf(good), 10)), []byte(`"time_us":4611686018427387904`), 1)
+	future = bytes.Replace(future, []byte("3mzzaaaaaa22a"), []byte("3mzzfuture22a"), -1)
+	srv := httptest.NewServer(&replay{events: [][]byte{good, future}})
+	defer srv.Close()
+	rec := &recorder{until: "never"}
+	src := &vigie.Source{ID: 1, Kind: vigie.SourceBluesky, URL: "ws" + strings.TrimPrefix(srv.URL, "http") + "/subscribe"}
+	j := &Jetstream{Client: srv.Client(), Now: time.Now, Idle: 1500 * time.Millisecond}
+	err := j.Stream(context.Background(), src, rec)
+	if err == nil || !strings.Contains(err.Error(), "sent nothing") {
+		t.Fatalf("a silent connection: %v", err)
+	}
+	posts, _, _ := rec.all()
+	last := rec.batches[len(rec.batches)-1].State.Cursor
+	if len(posts) != 1 || last != strconv.FormatInt(timeOf(good), 10) {
+		t.Errorf("posts %d, cursor %s: want the good event only", len(posts), last)
+	}
+}

@@ -173,6 +173,7 @@ func Build(d Deps) Connectors {
 		c.Timeout = 0
 		d.StreamClient = &c
 	}
+	d.Client, d.StreamClient = guardRedirects(d.Client), guardRedirects(d.StreamClient)
 	if d.Terms == nil {
 		d.Terms = func(context.Context, *vigie.Source) ([]string, error) { return nil, nil }
 	}
@@ -190,4 +191,34 @@ func Build(d Deps) Connectors {
 		}
 	}
 	return out
+}
+
+// guardRedirects is c whose redirects carry no Referer (an API key in the
+// address it comes from would go with it) and, to another host, none of
+// the request's credentials: Go drops Authorization and cookies there, not
+// the headers some networks use (Discourse's Api-Key).
+func guardRedirects(c *http.Client) *http.Client {
+	cc := *c
+	next := c.CheckRedirect
+	cc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if next != nil {
+			if err := next(req, via); err != nil {
+				return err
+			}
+		} else if len(via) >= 10 {
+			return fmt.Errorf("stopped after 10 redirects")
+		}
+		req.Header.Del("Referer")
+		if req.URL.Host != via[0].URL.Host {
+			for k := range req.Header {
+				switch http.CanonicalHeaderKey(k) {
+				case "Accept", "Accept-Language", "User-Agent":
+				default:
+					req.Header.Del(k)
+				}
+			}
+		}
+		return nil
+	}
+	return &cc
 }

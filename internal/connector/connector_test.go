@@ -153,3 +153,45 @@ func TestPlainErrors(t *testing.T) {
 		t.Errorf("other: %v", err)
 	}
 }
+
+// TestRetryAtBounded: whatever a server answers, the next try is within a
+// day (a reset in year 11476 once stopped every source: unreadable).
+func TestRetryAtBounded(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	for _, h := range []http.Header{
+		{"X-Ratelimit-Reset": {"300000000000"}}, {"X-Ratelimit-Reset": {"1e18"}}, {"Retry-After": {"Fri, 31 Dec 9999 23:59:59 GMT"}},
+		{"Retry-After": {"99999999999"}}, {"X-Ratelimit-Reset": {"9999-12-31T23:59:59Z"}},
+	} {
+		if got := RetryAt(h, now); got.After(now.Add(MaxRetryWait)) || got.Before(now) {
+			t.Errorf("%v: %v", h, got)
+		}
+	}
+	if got := RetryAt(http.Header{"Retry-After": {"Thu, 01 Jan 1970 00:00:00 GMT"}}, now); !got.Equal(now) {
+		t.Errorf("a date in the past: %v", got)
+	}
+}
+
+// TestRedirectsCarryNoCredentials: a redirect to another host takes none
+// of the request's headers but the harmless ones, and no redirect says
+// where it came from (an API key in the address).
+func TestRedirectsCarryNoCredentials(t *testing.T) {
+	got := make(chan http.Header, 1)
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Clone()
+		w.Write([]byte(`{}`))
+	}))
+	defer other.Close()
+	first := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, strings.Replace(other.URL, "127.0.0.1", "localhost", 1)+"/landing", http.StatusFound)
+	}))
+	defer first.Close()
+	c := guardRedirects(first.Client()) // as Build gives every connector
+	h := http.Header{"Api-Key": {"secret-key"}, "Api-Username": {"system"}}
+	if _, err := GetJSON(context.Background(), c, "Testnet", first.URL+"/posts.json?key=AIzaSecret", h, time.Now(), new(any)); err != nil {
+		t.Fatal(err)
+	}
+	sent := <-got
+	if sent.Get("Api-Key") != "" || sent.Get("Api-Username") != "" || sent.Get("Referer") != "" || !strings.HasPrefix(sent.Get("User-Agent"), "Vigie/") {
+		t.Errorf("the redirect carried %v", sent)
+	}
+}

@@ -183,11 +183,29 @@ func clip(s string) string {
 	return s
 }
 
+// MaxRetryWait bounds the wait a network's answer may ask for: a server
+// that says "come back in a thousand years" (broken or hostile) is tried
+// again tomorrow.
+const MaxRetryWait = 24 * time.Hour
+
 // RetryAt reads when a network says to try again: Retry-After (seconds or
 // a date), else a rate-limit reset header (X-RateLimit-Reset and
 // X-Ratelimit-Reset as seconds from now or a Unix time, RateLimit-Reset as
-// seconds). Zero: it says nothing.
+// seconds), within [now, now+MaxRetryWait]. Zero: it says nothing.
 func RetryAt(h http.Header, now time.Time) time.Time {
+	t := retryAt(h, now)
+	switch {
+	case t.IsZero():
+		return t
+	case t.Before(now):
+		return now
+	case t.After(now.Add(MaxRetryWait)):
+		return now.Add(MaxRetryWait)
+	}
+	return t
+}
+
+func retryAt(h http.Header, now time.Time) time.Time {
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
 		if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 {
 			return now.Add(time.Duration(min(n, 86400) * float64(time.Second)))
@@ -206,6 +224,9 @@ func RetryAt(h http.Header, now time.Time) time.Time {
 		}
 		if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 {
 			if n > 1e9 { // a Unix time
+				if n > 1e11 {
+					return now.Add(MaxRetryWait) // beyond year 5000: nonsense
+				}
 				return time.Unix(int64(n), 0)
 			}
 			return now.Add(time.Duration(min(n, 86400) * float64(time.Second)))

@@ -142,6 +142,17 @@ func (a *Adder) AddSource(ctx context.Context, workspaceID int64, n NewSource) (
 	if count >= a.maxSources() {
 		return vigie.Source{}, fmt.Errorf("%w: %s", vigie.ErrInvalid, a.full())
 	}
+	// A webhook's token given by hand must be no other source's, in any
+	// workspace: two sources of one token take no delivery at all (an
+	// outside trial took another workspace's hook down so).
+	if src.Kind == vigie.SourceWebhook {
+		if _, _, err := a.Store.FindSourceIDByURL(ctx, src.Kind, src.URL); !errors.Is(err, vigie.ErrNotFound) {
+			if err == nil || errors.Is(err, vigie.ErrConflict) {
+				return vigie.Source{}, fmt.Errorf("%w: this hook_token is taken; leave it out and Vigie makes one", vigie.ErrInvalid)
+			}
+			return vigie.Source{}, err
+		}
+	}
 	// The same stream or search twice would store each post twice (a
 	// source's posts are known by their source): refused, naming the one
 	// that follows it already. Webhooks differ by their token.

@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/vigie-project/vigie"
@@ -54,7 +55,33 @@ func (p *Pipeline) Apply(ctx context.Context, src *vigie.Source, b connector.Bat
 				return Result{}, ch, err
 			}
 			ch.Deleted += n
-			if err := p.forgetKept(ctx, src, missing); err != nil {
+			// A post created and deleted in one batch never reaches the
+			// store, and a webhook's sender may send a deletion before the
+			// post (a retried delivery): both get a tombstone, so that the
+			// post sent again stays deleted. A firehose's other deletions
+			// (most of them, of posts never seen) leave nothing.
+			inBatch := map[string]bool{}
+			for _, post := range append(slices.Clone(b.Posts), b.Edits...) {
+				kind := post.Source
+				if kind == "" {
+					kind = string(src.Kind)
+				}
+				inBatch[strings.ToLower(kind)+"\x00"+post.ID] = true
+			}
+			var seen, unseen []store.PostRef
+			for _, r := range missing {
+				if src.Kind == vigie.SourceWebhook || inBatch[strings.ToLower(r.Kind)+"\x00"+r.ID] {
+					seen = append(seen, r)
+				} else {
+					unseen = append(unseen, r)
+				}
+			}
+			made, err := p.Store.TombstonePosts(ctx, src, seen)
+			if err != nil {
+				return Result{}, ch, err
+			}
+			p.stats.Deleted.Add(int64(made))
+			if err := p.forgetKept(ctx, src, unseen); err != nil {
 				return Result{}, ch, err
 			}
 		}

@@ -223,9 +223,14 @@ func (s *Scheduler) recordFailure(ctx context.Context, log *slog.Logger, src *vi
 		// Not a failure of the source: the network asks to wait.
 		fail.LastError = err.Error()
 		fail.LastErrorAt = now
+		// Within a day whatever the connector read (a server's answer
+		// decides it): a time past year 9999 cannot even be stored.
 		fail.NextCheckAt = rl.Until
 		if !fail.NextCheckAt.After(now) {
 			fail.NextCheckAt = now.Add(time.Minute)
+		}
+		if fail.NextCheckAt.After(now.Add(connector.MaxRetryWait)) {
+			fail.NextCheckAt = now.Add(connector.MaxRetryWait)
 		}
 		log.Info("source rate-limited", "until", fail.NextCheckAt)
 	} else {

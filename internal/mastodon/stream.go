@@ -592,6 +592,12 @@ func readSSE(ctx context.Context, cfg *config, body io.Reader, out chan<- frame,
 			return
 		}
 		act.touch()
+		if len(p.data)+len(line) > maxMessage {
+			// Data lines without the blank line that ends an event: one
+			// event would grow without bound.
+			send(ctx, out, frame{err: fmt.Errorf("%s: an event of the stream is over %d MB", cfg.network(), maxMessage>>20)})
+			return
+		}
 		if event, data, ok := p.feed(line); ok {
 			if !send(ctx, out, frame{event: event, data: data}) {
 				return

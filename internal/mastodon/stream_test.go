@@ -736,3 +736,33 @@ func TestStreamOverTLS(t *testing.T) {
 		t.Errorf("%d posts over wss", len(posts))
 	}
 }
+
+// TestStreamSSEEndlessEvent: an event stream whose data lines never end an
+// event fails once the event passes the size limit, rather than growing
+// the process's memory without bound (an outside trial's server took it
+// to 7 GB).
+func TestStreamSSEEndlessEvent(t *testing.T) {
+	in := newInstance(t)
+	in.mux.HandleFunc("GET /api/v1/streaming", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "no WebSocket here", http.StatusBadRequest)
+	})
+	in.mux.HandleFunc("GET /api/v1/streaming/public", func(w http.ResponseWriter, r *http.Request) {
+		if !authorized(w, r) {
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Write([]byte("event: update\n"))
+		line := []byte("data: " + strings.Repeat("z", 64<<10) + "\n")
+		for i := 0; i < 2*maxMessage/len(line)+2; i++ {
+			if _, err := w.Write(line); err != nil {
+				return
+			}
+		}
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	})
+	err := runStream(t, context.Background(), newTestStreamer(in), streamSource(in.srv.URL, nil), newSink())
+	if err == nil || !strings.Contains(err.Error(), "over 4 MB") {
+		t.Errorf("Stream = %v", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -77,6 +78,17 @@ func openSQLite(u string) (*Store, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("open sqlite database: %w", err)
+		}
+	}
+	// A new database is readable by its owner only (SQLite gives its
+	// -wal and -shm files the database's mode): it holds what the team
+	// collected, its sessions and hashed tokens.
+	if path != ":memory:" && !strings.HasPrefix(path, "file:") {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if err == nil {
+			f.Close()
+		} else if !errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
 		}
 	}
 	db, err := sql.Open("sqlite", path+"?"+sqlitePragmas.Encode())

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -356,4 +358,23 @@ func oldWorkspaces(t *testing.T, s *Store, slugs ...string) map[string]int64 {
 		ws[slug] = id
 	}
 	return ws
+}
+
+// TestNewDatabaseIsPrivate: a new SQLite database, and the files SQLite
+// makes beside it, are readable by their owner only.
+func TestNewDatabaseIsPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vigie.db")
+	s := openURL(t, "sqlite:"+path)
+	if _, err := s.EnsureWorkspace(context.Background(), "main", "Main"); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s is %v", filepath.Base(f), fi.Mode().Perm())
+		}
+	}
 }
