@@ -270,16 +270,36 @@ func (c Config) String() string {
 		(*days)(&c.RecentWindow), (*byteSize)(&c.RecentMaxBytes), key)
 }
 
-// redact hides a password in a URL.
+// redact hides the passwords of a database URL: its user information's,
+// a password (or sslpassword) in its query, and a key=value connection
+// string's password.
 func redact(u string) string {
+	if !strings.Contains(u, "://") {
+		// host=db user=u password=secret …
+		fields := strings.Fields(u)
+		for i, f := range fields {
+			if k, _, ok := strings.Cut(f, "="); ok && strings.Contains(strings.ToLower(k), "password") {
+				fields[i] = k + "=***"
+			}
+		}
+		return strings.Join(fields, " ")
+	}
 	at := strings.LastIndex(u, "@")
 	scheme := strings.Index(u, "://")
-	if at < 0 || scheme < 0 || at < scheme {
-		return u
+	if at > scheme {
+		userinfo := u[scheme+3 : at]
+		if user, _, ok := strings.Cut(userinfo, ":"); ok {
+			u = u[:scheme+3] + user + ":***" + u[at:]
+		}
 	}
-	userinfo := u[scheme+3 : at]
-	if user, _, ok := strings.Cut(userinfo, ":"); ok {
-		return u[:scheme+3] + user + ":***" + u[at:]
+	if base, query, ok := strings.Cut(u, "?"); ok {
+		parts := strings.Split(query, "&")
+		for i, p := range parts {
+			if k, _, ok := strings.Cut(p, "="); ok && strings.Contains(strings.ToLower(k), "password") {
+				parts[i] = k + "=***"
+			}
+		}
+		u = base + "?" + strings.Join(parts, "&")
 	}
 	return u
 }

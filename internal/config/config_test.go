@@ -214,3 +214,16 @@ func TestSecretKey(t *testing.T) {
 		}
 	})
 }
+
+// TestRedactDatabasePasswords: every form of a database password is hidden.
+func TestRedactDatabasePasswords(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgres://u:pw@db/v?password=QueryPw&sslmode=disable": "postgres://u:***@db/v?password=***&sslmode=disable",
+		"host=db user=u password=KVsecret dbname=v":             "host=db user=u password=*** dbname=v",
+		"postgres://db/v?sslpassword=x":                         "postgres://db/v?sslpassword=***",
+	} {
+		if got := redact(in); got != want {
+			t.Errorf("redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
