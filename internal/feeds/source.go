@@ -73,6 +73,10 @@ func (a *Adder) Prepare(workspaceID int64, n NewSource) (vigie.Source, error) {
 		for _, k := range CreatableKinds() {
 			kinds = append(kinds, string(k))
 		}
+		for _, p := range rss.Presets() {
+			kinds = append(kinds, p.Kind)
+		}
+		slices.Sort(kinds)
 		return vigie.Source{}, fmt.Errorf("%w: sources of kind %q cannot be added; the kinds are %s", vigie.ErrInvalid, n.Kind, strings.Join(kinds, ", "))
 	}
 	k, _ := connector.Lookup(n.Kind)
