@@ -46,6 +46,7 @@ func commands() []command {
 		{"workspace create", "--slug S --name N [--time-zone Europe/Zurich] [--data DIR]", "create a workspace; the organisation's administrators administer it", runWorkspaceCreate},
 		{"workspace list", "[--data DIR]", "list the workspaces", runWorkspaceList},
 		{"workspace rename", "--slug S --name N [--data DIR]", "rename a workspace (its slug and links stay)", runWorkspaceRename},
+		{"alerts backtest", "--rule R.json --series counts.csv [--all]", "run a spike or sentiment rule over a history of timestamp,count[,negative] rows; one line per alert it would have sent", runAlertsBacktest},
 		{"query check", "'QUERY'", "check a monitor query; print ok or the error with a caret", runQueryCheck},
 		{"enrich", "--posts P.jsonl [--stats] [--workers N] | --stored [--data DIR]", "add language, sentiment, simhash and near-duplicate links to posts; or re-enrich the archive", runEnrich},
 		{"eval", "[lang] [sentiment] [neardup] [--shared ../shared]", "measure enrichment quality on the shared evaluation data (docs/enrichment.md)", runEval},

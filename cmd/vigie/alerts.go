@@ -1,0 +1,86 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/alert"
+)
+
+// runAlertsBacktest runs a rule's detector over a history of counts from
+// another tool, so a team can see when a rule would have fired before
+// trusting it.
+func runAlertsBacktest(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("alerts backtest", stderr)
+	rulePath := fs.String("rule", "", "the rule, as JSON (the body of POST /api/v1/alerts; kind spike or sentiment)")
+	seriesPath := fs.String("series", "", "CSV of timestamp,count[,negative] rows, one per interval of an hour or less ('-' for stdin)")
+	all := fs.Bool("all", false, "print the ends of episodes too")
+	if err := fs.Parse(args); err != nil {
+		return usageErr("%v", err)
+	}
+	if *rulePath == "" || *seriesPath == "" {
+		return usageErr("usage: vigie alerts backtest --rule R.json --series counts.csv")
+	}
+	raw, err := os.ReadFile(*rulePath)
+	if err != nil {
+		return badInput(err)
+	}
+	var rule vigie.AlertRule
+	if err := json.Unmarshal(raw, &rule); err != nil {
+		return badInput(fmt.Errorf("%s: not a rule in JSON: %v", *rulePath, err))
+	}
+	switch rule.Kind {
+	case vigie.AlertSpike, vigie.AlertSentiment:
+	default:
+		return badInput(fmt.Errorf("%s: kind %q: a backtest over counts runs spike and sentiment rules", *rulePath, rule.Kind))
+	}
+	rule.Name = "backtest"
+	rule.Channels = []vigie.AlertChannel{{Kind: vigie.ChannelInApp}}
+	if err := rule.Validate(); err != nil {
+		return badInput(fmt.Errorf("%s: %w", *rulePath, err))
+	}
+	in := os.Stdin
+	if *seriesPath != "-" {
+		f, err := os.Open(*seriesPath)
+		if err != nil {
+			return badInput(err)
+		}
+		defer f.Close()
+		in = f
+	}
+	series, err := alert.ReadCounts(in)
+	if err != nil {
+		return badInput(fmt.Errorf("%s: %w", *seriesPath, err))
+	}
+	if rule.Kind == vigie.AlertSentiment && series.Neg == nil {
+		return badInput(errors.New("a sentiment rule needs a third column: the negative mentions of each interval"))
+	}
+	events, err := alert.Backtest(&rule, series)
+	if err != nil {
+		return badInput(err)
+	}
+	alerts := 0
+	for _, e := range events {
+		if e.Step == alert.End && !*all {
+			continue
+		}
+		if e.Step == alert.Fire {
+			alerts++
+		}
+		fmt.Fprintf(stdout, "%s\t%s\t%s\n", e.Reading.At.Format("2006-01-02T15:04:05Z"), e.Step, alert.Describe(rule.Kind, e.Step, e.Reading))
+	}
+	days := series.End().Sub(series.Start).Hours() / 24
+	fmt.Fprintf(stderr, "%d alerts over %.1f days of %d intervals of %s (sensitivity %s)\n", alerts, days, len(series.N), series.Step, orDefault(rule.Sensitivity, vigie.SensitivityMedium))
+	return nil
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
