@@ -1,0 +1,755 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/secret"
+)
+
+// Alert rules, the alerts they send, their delivery outbox and the
+// incidents alerts open (migration 0029_alerts). Every method that takes
+// an id takes the workspace too.
+
+// ruleConfig is a rule's config column: its settings and channels, the
+// channels' credentials sealed.
+type ruleConfig struct {
+	Sensitivity     string               `json:"sensitivity,omitempty"`
+	MinCount        int                  `json:"min_count,omitempty"`
+	MinFollowers    int64                `json:"min_followers,omitempty"`
+	Period          string               `json:"period,omitempty"`
+	CooldownMinutes int                  `json:"cooldown_minutes,omitempty"`
+	UpdateMinutes   int                  `json:"update_minutes,omitempty"`
+	Channels        []vigie.AlertChannel `json:"channels"`
+	EscalateMinutes int                  `json:"escalate_minutes,omitempty"`
+	Escalate        []vigie.AlertChannel `json:"escalate,omitempty"`
+}
+
+// The names channels' credentials are sealed under (secret.Seal binds a
+// value to its name).
+const (
+	sealChannelURL    = "channel_url"
+	sealChannelSecret = "channel_secret"
+)
+
+func (s *Store) sealChannel(c vigie.AlertChannel) (vigie.AlertChannel, error) {
+	if c.URL == "" && c.Secret == "" {
+		return c, nil
+	}
+	if s.secrets == nil {
+		return c, errors.New("the channel's address is a credential, and the store was opened without a secret key to encrypt it")
+	}
+	if c.URL != "" {
+		c.URL = s.secrets.Seal(c.URL, sealChannelURL)
+	}
+	if c.Secret != "" {
+		c.Secret = s.secrets.Seal(c.Secret, sealChannelSecret)
+	}
+	return c, nil
+}
+
+// openChannel opens a sealed channel; one another key sealed reads with
+// an empty address, which its delivery reports.
+func (s *Store) openChannel(c vigie.AlertChannel) vigie.AlertChannel {
+	if secret.IsSealed(c.URL) {
+		c.URL, _ = s.open(c.URL, sealChannelURL)
+	}
+	if secret.IsSealed(c.Secret) {
+		c.Secret, _ = s.open(c.Secret, sealChannelSecret)
+	}
+	return c
+}
+
+func (s *Store) encodeRule(r *vigie.AlertRule) (string, error) {
+	c := ruleConfig{Sensitivity: r.Sensitivity, MinCount: r.MinCount, MinFollowers: r.MinFollowers, Period: r.Period,
+		CooldownMinutes: r.CooldownMinutes, UpdateMinutes: r.UpdateMinutes, EscalateMinutes: r.EscalateMinutes}
+	for _, list := range []struct {
+		in  []vigie.AlertChannel
+		out *[]vigie.AlertChannel
+	}{{r.Channels, &c.Channels}, {r.Escalate, &c.Escalate}} {
+		for _, ch := range list.in {
+			sealed, err := s.sealChannel(ch)
+			if err != nil {
+				return "", err
+			}
+			*list.out = append(*list.out, sealed)
+		}
+	}
+	b, err := json.Marshal(c)
+	return string(b), err
+}
+
+func (s *Store) decodeRule(raw string, r *vigie.AlertRule) error {
+	var c ruleConfig
+	if err := json.Unmarshal([]byte(raw), &c); err != nil {
+		return fmt.Errorf("alert rule %d: config: %w", r.ID, err)
+	}
+	r.Sensitivity, r.MinCount, r.MinFollowers, r.Period = c.Sensitivity, c.MinCount, c.MinFollowers, c.Period
+	r.CooldownMinutes, r.UpdateMinutes, r.EscalateMinutes = c.CooldownMinutes, c.UpdateMinutes, c.EscalateMinutes
+	r.Channels, r.Escalate = nil, nil
+	for _, ch := range c.Channels {
+		r.Channels = append(r.Channels, s.openChannel(ch))
+	}
+	for _, ch := range c.Escalate {
+		r.Escalate = append(r.Escalate, s.openChannel(ch))
+	}
+	if r.Channels == nil {
+		r.Channels = []vigie.AlertChannel{}
+	}
+	return nil
+}
+
+// RuleRun is a rule as the alert engine runs it: the rule, its monitor's
+// key (empty for a whole workspace) and name, and its episode's state.
+type RuleRun struct {
+	vigie.AlertRule
+	MonitorKey  string
+	MonitorName string
+	State       string // JSON of alert.Episode
+}
+
+const ruleCols = `r.id, r.workspace_id, r.name, COALESCE(mo.public_id, ''), r.kind, r.config, r.enabled, r.created_at, r.updated_at,
+	COALESCE(r.monitor_id, ''), COALESCE(mo.name, ''), r.state`
+
+const ruleFrom = ` FROM alert_rules r LEFT JOIN monitors mo ON mo.id = r.monitor_id`
+
+func (s *Store) scanRule(row interface{ Scan(...any) error }) (RuleRun, error) {
+	var (
+		r      RuleRun
+		config string
+		kind   string
+	)
+	if err := row.Scan(&r.ID, &r.WorkspaceID, &r.Name, &r.Monitor, &kind, &config, &r.Enabled, timeCol(&r.CreatedAt), timeCol(&r.UpdatedAt),
+		&r.MonitorKey, &r.MonitorName, &r.State); err != nil {
+		return r, err
+	}
+	r.Kind = vigie.AlertKind(kind)
+	return r, s.decodeRule(config, &r.AlertRule)
+}
+
+// monitorKey returns the key of the workspace's monitor id ("" for "").
+func (s *Store) monitorKey(ctx context.Context, q querier, workspaceID int64, id string) (*string, error) {
+	if id == "" {
+		return nil, nil
+	}
+	var key string
+	err := q.QueryRowContext(ctx, s.q("SELECT id FROM monitors WHERE workspace_id = ? AND public_id = ?"), workspaceID, id).Scan(&key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: this workspace has no monitor %q", vigie.ErrInvalid, id)
+	}
+	if err != nil {
+		return nil, s.errf(err, "monitor %q", id)
+	}
+	return &key, nil
+}
+
+// CreateAlertRule saves a new rule of the workspace. Its monitor, when
+// named, must be one of the workspace's.
+func (s *Store) CreateAlertRule(ctx context.Context, r vigie.AlertRule) (vigie.AlertRule, error) {
+	if err := noWorkspace("create alert rule", r.WorkspaceID); err != nil {
+		return vigie.AlertRule{}, err
+	}
+	if err := r.Validate(); err != nil {
+		return vigie.AlertRule{}, fmt.Errorf("create alert rule: %w", err)
+	}
+	config, err := s.encodeRule(&r)
+	if err != nil {
+		return vigie.AlertRule{}, fmt.Errorf("create alert rule: %w", err)
+	}
+	now := s.clock()
+	var id int64
+	err = s.write(ctx, func(q querier) error {
+		key, err := s.monitorKey(ctx, q, r.WorkspaceID, r.Monitor)
+		if err != nil {
+			return err
+		}
+		return q.QueryRowContext(ctx, s.q(`INSERT INTO alert_rules (workspace_id, name, monitor_id, kind, config, enabled, state, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?) RETURNING id`), r.WorkspaceID, r.Name, key, string(r.Kind), config, r.Enabled, s.tm(now), s.tm(now)).Scan(&id)
+	})
+	if err != nil {
+		return vigie.AlertRule{}, fmt.Errorf("create alert rule %q: %w", r.Name, s.translate(err))
+	}
+	return s.FindAlertRule(ctx, r.WorkspaceID, id)
+}
+
+// UpdateAlertRule replaces a rule's settings, monitor and channels; its
+// episode goes on (a changed rule does not fire again for the same
+// episode).
+func (s *Store) UpdateAlertRule(ctx context.Context, workspaceID, id int64, r vigie.AlertRule) (vigie.AlertRule, error) {
+	if err := r.Validate(); err != nil {
+		return vigie.AlertRule{}, fmt.Errorf("update alert rule: %w", err)
+	}
+	config, err := s.encodeRule(&r)
+	if err != nil {
+		return vigie.AlertRule{}, fmt.Errorf("update alert rule: %w", err)
+	}
+	err = s.write(ctx, func(q querier) error {
+		key, err := s.monitorKey(ctx, q, workspaceID, r.Monitor)
+		if err != nil {
+			return err
+		}
+		res, err := q.ExecContext(ctx, s.q(`UPDATE alert_rules SET name = ?, monitor_id = ?, kind = ?, config = ?, enabled = ?, updated_at = ?
+			WHERE workspace_id = ? AND id = ?`), r.Name, key, string(r.Kind), config, r.Enabled, s.tm(s.clock()), workspaceID, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("%w: no alert rule %d in this workspace", vigie.ErrNotFound, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return vigie.AlertRule{}, fmt.Errorf("update alert rule %d: %w", id, s.translate(err))
+	}
+	return s.FindAlertRule(ctx, workspaceID, id)
+}
+
+// DeleteAlertRule deletes a rule; the alerts it sent stay.
+func (s *Store) DeleteAlertRule(ctx context.Context, workspaceID, id int64) error {
+	res, err := s.exec(ctx, s.q("DELETE FROM alert_rules WHERE workspace_id = ? AND id = ?"), workspaceID, id)
+	if err != nil {
+		return s.errf(err, "delete alert rule %d", id)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("delete alert rule: %w: no alert rule %d in this workspace", vigie.ErrNotFound, id)
+	}
+	return nil
+}
+
+// FindAlertRule returns one of the workspace's rules.
+func (s *Store) FindAlertRule(ctx context.Context, workspaceID, id int64) (vigie.AlertRule, error) {
+	r, err := s.scanRule(s.db.QueryRowContext(ctx, s.q("SELECT "+ruleCols+ruleFrom+" WHERE r.workspace_id = ? AND r.id = ?"), workspaceID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return vigie.AlertRule{}, fmt.Errorf("alert rule: %w: no alert rule %d in this workspace", vigie.ErrNotFound, id)
+	}
+	if err != nil {
+		return vigie.AlertRule{}, s.errf(err, "alert rule %d", id)
+	}
+	return r.AlertRule, nil
+}
+
+// AlertRules lists the workspace's rules, oldest first.
+func (s *Store) AlertRules(ctx context.Context, workspaceID int64) ([]vigie.AlertRule, error) {
+	runs, err := s.ruleRuns(ctx, "r.workspace_id = ?", workspaceID)
+	out := make([]vigie.AlertRule, len(runs))
+	for i := range runs {
+		out[i] = runs[i].AlertRule
+	}
+	return out, err
+}
+
+// EnabledAlertRules lists every workspace's enabled rules, for the engine.
+func (s *Store) EnabledAlertRules(ctx context.Context) ([]RuleRun, error) {
+	return s.ruleRuns(ctx, "r.enabled = ?", true)
+}
+
+func (s *Store) ruleRuns(ctx context.Context, where string, args ...any) ([]RuleRun, error) {
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+ruleCols+ruleFrom+" WHERE "+where+" ORDER BY r.id"), args...)
+	if err != nil {
+		return nil, s.errf(err, "alert rules")
+	}
+	return collect(rows, s.scanRule, func(err error) error { return s.errf(err, "alert rules") })
+}
+
+// SaveRuleState saves a rule's episode after an evaluation that sent
+// nothing (FireAlert saves it with what it sends).
+func (s *Store) SaveRuleState(ctx context.Context, workspaceID, ruleID int64, state string) error {
+	if _, err := s.exec(ctx, s.q("UPDATE alert_rules SET state = ? WHERE workspace_id = ? AND id = ?"), state, workspaceID, ruleID); err != nil {
+		return s.errf(err, "save alert rule %d's state", ruleID)
+	}
+	return nil
+}
+
+// Fired is an alert to record: the alert, the rule's episode after it,
+// whether it opens (or joins) an incident, and where to deliver it.
+type Fired struct {
+	Alert    vigie.Alert
+	State    string // the rule's episode after it ("" leaves it)
+	Incident bool   // open or join the monitor's incident
+	Channels []vigie.AlertChannel
+	// Escalate is when, unacknowledged, the alert goes to EscalateTo too.
+	EscalateAt time.Time
+}
+
+// FiredAlert is what FireAlert recorded: the alert with its id and
+// incident, and the token of its acknowledgement link (only its hash is
+// stored).
+type FiredAlert struct {
+	vigie.Alert
+	AckToken       string
+	IncidentOpened bool
+}
+
+// FireAlert records an alert, the rule's new state, its incident (the
+// open one of its monitor, else a new one) and one delivery per channel,
+// in one transaction: a crash loses none and sends none twice (the
+// outbox). Monitor names the alert's monitor by its key.
+func (s *Store) FireAlert(ctx context.Context, f Fired, monitorKey string) (FiredAlert, error) {
+	a := f.Alert
+	if err := noWorkspace("fire alert", a.WorkspaceID); err != nil {
+		return FiredAlert{}, err
+	}
+	var tok [18]byte
+	if _, err := rand.Read(tok[:]); err != nil {
+		return FiredAlert{}, err
+	}
+	out := FiredAlert{Alert: a, AckToken: base64.RawURLEncoding.EncodeToString(tok[:])}
+	figures, err := json.Marshal(a.Figures)
+	if err != nil {
+		return FiredAlert{}, fmt.Errorf("fire alert: figures: %w", err)
+	}
+	var channels []string
+	inapp := false
+	for _, ch := range f.Channels {
+		if ch.Kind == vigie.ChannelInApp {
+			inapp = true
+		}
+		sealed, err := s.sealChannel(ch)
+		if err != nil {
+			return FiredAlert{}, fmt.Errorf("fire alert: %w", err)
+		}
+		b, _ := json.Marshal(sealed)
+		channels = append(channels, string(b))
+	}
+	var key *string
+	if monitorKey != "" {
+		key = &monitorKey
+	}
+	var ruleID *int64
+	if a.RuleID != 0 {
+		ruleID = &a.RuleID
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if f.State != "" && a.RuleID != 0 {
+			if _, err := tx.ExecContext(ctx, s.q("UPDATE alert_rules SET state = ? WHERE workspace_id = ? AND id = ?"), f.State, a.WorkspaceID, a.RuleID); err != nil {
+				return err
+			}
+		}
+		if f.Incident {
+			id, opened, err := s.incidentFor(ctx, tx, a.WorkspaceID, key, a.Title, a.FiredAt)
+			if err != nil {
+				return err
+			}
+			out.IncidentID, out.IncidentOpened = id, opened
+		}
+		var incident *int64
+		if out.IncidentID != 0 {
+			incident = &out.IncidentID
+		}
+		if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO alerts (workspace_id, rule_id, rule_name, monitor_id, incident_id, kind, phase, fired_at, title, body, figures, inapp, ack_hash, escalate_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			a.WorkspaceID, ruleID, a.RuleName, key, incident, string(a.Kind), a.Phase, s.tm(a.FiredAt), a.Title, a.Text, string(figures), inapp,
+			hashToken(out.AckToken), s.tmNull(f.EscalateAt)).Scan(&out.ID); err != nil {
+			return err
+		}
+		if incident != nil {
+			if err := s.addIncidentEvent(ctx, tx, out.IncidentID, a.FiredAt, a.Phase, "", a.Title+": "+a.Text); err != nil {
+				return err
+			}
+		}
+		for i, ch := range channels {
+			state, sent := "pending", any(nil)
+			if f.Channels[i].Kind == vigie.ChannelInApp {
+				state, sent = "sent", s.tm(a.FiredAt) // the bell reads the alert itself
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO alert_deliveries (alert_id, workspace_id, channel, escalation, state, next_try_at, sent_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`), out.ID, a.WorkspaceID, ch, false, state, s.tm(a.FiredAt), sent); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return FiredAlert{}, s.errf(err, "fire alert %q", a.Title)
+	}
+	return out, nil
+}
+
+// incidentFor returns the open (or monitoring) incident of the monitor in
+// the workspace, else opens one.
+func (s *Store) incidentFor(ctx context.Context, tx *sql.Tx, workspaceID int64, monitorKey *string, title string, at time.Time) (int64, bool, error) {
+	var id int64
+	var err error
+	if monitorKey != nil {
+		err = tx.QueryRowContext(ctx, s.q(`SELECT id FROM incidents WHERE workspace_id = ? AND monitor_id = ? AND status <> 'closed' ORDER BY id DESC LIMIT 1`),
+			workspaceID, *monitorKey).Scan(&id)
+	} else {
+		err = tx.QueryRowContext(ctx, s.q(`SELECT id FROM incidents WHERE workspace_id = ? AND monitor_id IS NULL AND status <> 'closed' ORDER BY id DESC LIMIT 1`),
+			workspaceID).Scan(&id)
+	}
+	if err == nil {
+		_, err = tx.ExecContext(ctx, s.q("UPDATE incidents SET updated_at = ? WHERE id = ?"), s.tm(at), id)
+		return id, false, err
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, false, err
+	}
+	checklist := make([]vigie.ChecklistItem, len(vigie.DefaultChecklist))
+	for i, l := range vigie.DefaultChecklist {
+		checklist[i].Label = l
+	}
+	b, _ := json.Marshal(checklist)
+	err = tx.QueryRowContext(ctx, s.q(`INSERT INTO incidents (workspace_id, monitor_id, title, status, checklist, opened_at, updated_at)
+		VALUES (?, ?, ?, 'open', ?, ?, ?) RETURNING id`), workspaceID, monitorKey, title, string(b), s.tm(at), s.tm(at)).Scan(&id)
+	if err != nil {
+		return 0, false, err
+	}
+	return id, true, s.addIncidentEvent(ctx, tx, id, at, "status", "", "Incident opened")
+}
+
+func (s *Store) addIncidentEvent(ctx context.Context, q querier, incidentID int64, at time.Time, kind, by, body string) error {
+	_, err := q.ExecContext(ctx, s.q("INSERT INTO incident_events (incident_id, at, kind, by_name, body) VALUES (?, ?, ?, ?, ?)"),
+		incidentID, s.tm(at), kind, by, body)
+	return err
+}
+
+const alertCols = `a.id, a.workspace_id, COALESCE(a.rule_id, 0), a.rule_name, COALESCE(mo.public_id, ''), COALESCE(mo.name, ''), COALESCE(a.incident_id, 0),
+	a.kind, a.phase, a.fired_at, a.title, a.body, a.figures, a.acknowledged_at, a.acknowledged_by`
+
+const alertFrom = ` FROM alerts a LEFT JOIN monitors mo ON mo.id = a.monitor_id`
+
+func scanAlert(row interface{ Scan(...any) error }) (vigie.Alert, error) {
+	var (
+		a             vigie.Alert
+		kind, figures string
+	)
+	err := row.Scan(&a.ID, &a.WorkspaceID, &a.RuleID, &a.RuleName, &a.Monitor, &a.MonitorName, &a.IncidentID, &kind, &a.Phase, timeCol(&a.FiredAt),
+		&a.Title, &a.Text, &figures, timeCol(&a.AcknowledgedAt), &a.AcknowledgedBy)
+	if err != nil {
+		return a, err
+	}
+	a.Kind = vigie.AlertKind(kind)
+	if figures != "" && figures != "null" {
+		if err := json.Unmarshal([]byte(figures), &a.Figures); err != nil {
+			return a, fmt.Errorf("alert %d: figures: %w", a.ID, err)
+		}
+	}
+	return a, nil
+}
+
+// AlertFilter selects a workspace's alerts.
+type AlertFilter struct {
+	WorkspaceID int64
+	IncidentID  int64 // 0: any
+	InApp       bool  // only those sent to the bell
+	BeforeID    int64 // 0: the newest
+	Limit       int
+}
+
+// FindAlerts lists a workspace's alerts, newest first.
+func (s *Store) FindAlerts(ctx context.Context, f AlertFilter) ([]vigie.Alert, error) {
+	if err := noWorkspace("alerts", f.WorkspaceID); err != nil {
+		return nil, err
+	}
+	where, args := []string{"a.workspace_id = ?"}, []any{f.WorkspaceID}
+	if f.IncidentID != 0 {
+		where, args = append(where, "a.incident_id = ?"), append(args, f.IncidentID)
+	}
+	if f.InApp {
+		where, args = append(where, "a.inapp = ?"), append(args, true)
+	}
+	if f.BeforeID != 0 {
+		where, args = append(where, "a.id < ?"), append(args, f.BeforeID)
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+alertCols+alertFrom+" WHERE "+strings.Join(where, " AND ")+" ORDER BY a.id DESC LIMIT ?"), append(args, f.Limit)...)
+	if err != nil {
+		return nil, s.errf(err, "alerts")
+	}
+	return collect(rows, scanAlert, func(err error) error { return s.errf(err, "alerts") })
+}
+
+// FindAlert returns one of the workspace's alerts.
+func (s *Store) FindAlert(ctx context.Context, workspaceID, id int64) (vigie.Alert, error) {
+	a, err := scanAlert(s.db.QueryRowContext(ctx, s.q("SELECT "+alertCols+alertFrom+" WHERE a.workspace_id = ? AND a.id = ?"), workspaceID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, fmt.Errorf("alert: %w: no alert %d in this workspace", vigie.ErrNotFound, id)
+	}
+	if err != nil {
+		return a, s.errf(err, "alert %d", id)
+	}
+	return a, nil
+}
+
+// AcknowledgeAlert marks the workspace's alert acknowledged by someone
+// (the first acknowledgement counts), stops its escalation, and counts as
+// its incident's first response when none came before.
+func (s *Store) AcknowledgeAlert(ctx context.Context, workspaceID, id int64, by string) (vigie.Alert, error) {
+	return s.acknowledge(ctx, "workspace_id = ? AND id = ?", []any{workspaceID, id}, by)
+}
+
+// AcknowledgeAlertByToken acknowledges the alert whose message carried the
+// token (its link needs no session: whoever got the message may).
+func (s *Store) AcknowledgeAlertByToken(ctx context.Context, token, by string) (vigie.Alert, error) {
+	return s.acknowledge(ctx, "ack_hash = ?", []any{hashToken(token)}, by)
+}
+
+func (s *Store) acknowledge(ctx context.Context, where string, args []any, by string) (vigie.Alert, error) {
+	now := s.clock()
+	var (
+		id, ws, incident int64
+	)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var acked sql.NullString
+		err := tx.QueryRowContext(ctx, s.q("SELECT id, workspace_id, COALESCE(incident_id, 0), CASE WHEN acknowledged_at IS NULL THEN '' ELSE 'y' END FROM alerts WHERE "+where), args...).
+			Scan(&id, &ws, &incident, &acked)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: no such alert", vigie.ErrNotFound)
+		}
+		if err != nil || acked.String != "" {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q("UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?, escalate_at = NULL WHERE id = ?"), s.tm(now), by, id); err != nil {
+			return err
+		}
+		if incident != 0 {
+			if err := s.addIncidentEvent(ctx, tx, incident, now, "acknowledged", by, "Alert acknowledged"); err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, s.q("UPDATE incidents SET first_response_at = COALESCE(first_response_at, ?), updated_at = ? WHERE id = ?"), s.tm(now), s.tm(now), incident)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return vigie.Alert{}, s.errf(err, "acknowledge alert")
+	}
+	return s.FindAlert(ctx, ws, id)
+}
+
+// Delivery is one alert to send to one channel, claimed by a deliverer.
+type Delivery struct {
+	ID         int64
+	Alert      vigie.Alert
+	Channel    vigie.AlertChannel
+	Escalation bool
+	Attempts   int
+	// IncidentURL, AckToken are filled by the engine, not the store.
+}
+
+// DeliveryStatus is a delivery as the API shows it.
+type DeliveryStatus struct {
+	ID         int64             `json:"id"`
+	AlertID    int64             `json:"alert_id"`
+	Channel    vigie.ChannelKind `json:"channel"`
+	Escalation bool              `json:"escalation,omitempty"`
+	State      string            `json:"state"` // pending, sent, failed
+	Attempts   int               `json:"attempts"`
+	LastError  string            `json:"last_error,omitempty"`
+	NextTryAt  time.Time         `json:"next_try_at,omitzero"`
+	SentAt     time.Time         `json:"sent_at,omitzero"`
+}
+
+// ClaimDeliveries leases up to limit pending deliveries due by now to
+// owner for lease: another deliverer (or this one after a crash) takes
+// them again only once the lease ran out.
+func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Delivery, error) {
+	var ids []int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		lock := ""
+		if s.pg() {
+			lock = " FOR UPDATE SKIP LOCKED"
+		}
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT id FROM alert_deliveries WHERE state = 'pending' AND next_try_at <= ?
+			AND (lease_until IS NULL OR lease_until <= ?) ORDER BY next_try_at, id LIMIT ?`+lock), s.tm(now), s.tm(now), limit)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, s.q("UPDATE alert_deliveries SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 WHERE id = ?"),
+				owner, s.tm(now.Add(lease)), id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil || len(ids) == 0 {
+		return nil, s.errfNil(err, "claim deliveries")
+	}
+	out := make([]Delivery, 0, len(ids))
+	for _, id := range ids {
+		var (
+			d       Delivery
+			channel string
+		)
+		err := s.db.QueryRowContext(ctx, s.q("SELECT id, alert_id, workspace_id, channel, escalation, attempts FROM alert_deliveries WHERE id = ?"), id).
+			Scan(&d.ID, &d.Alert.ID, &d.Alert.WorkspaceID, &channel, &d.Escalation, &d.Attempts)
+		if err != nil {
+			return nil, s.errf(err, "claim deliveries")
+		}
+		if err := json.Unmarshal([]byte(channel), &d.Channel); err != nil {
+			return nil, fmt.Errorf("delivery %d: channel: %w", id, err)
+		}
+		d.Channel = s.openChannel(d.Channel)
+		if d.Alert, err = s.FindAlert(ctx, d.Alert.WorkspaceID, d.Alert.ID); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+func (s *Store) errfNil(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	return s.errf(err, "%s", what)
+}
+
+// FinishDelivery records a delivery's attempt: sent (cause nil), to be
+// tried again at retryAt, or failed for good (retryAt zero).
+func (s *Store) FinishDelivery(ctx context.Context, id int64, owner string, cause error, retryAt time.Time) error {
+	now := s.clock()
+	var err error
+	switch {
+	case cause == nil:
+		_, err = s.exec(ctx, s.q("UPDATE alert_deliveries SET state = 'sent', sent_at = ?, last_error = '', lease_until = NULL WHERE id = ? AND lease_owner = ?"), s.tm(now), id, owner)
+	case retryAt.IsZero():
+		_, err = s.exec(ctx, s.q("UPDATE alert_deliveries SET state = 'failed', last_error = ?, lease_until = NULL WHERE id = ? AND lease_owner = ?"), clipError(cause), id, owner)
+	default:
+		_, err = s.exec(ctx, s.q("UPDATE alert_deliveries SET last_error = ?, next_try_at = ?, lease_until = NULL WHERE id = ? AND lease_owner = ?"), clipError(cause), s.tm(retryAt), id, owner)
+	}
+	if err != nil {
+		return s.errf(err, "finish delivery %d", id)
+	}
+	return nil
+}
+
+func clipError(err error) string {
+	m := err.Error()
+	if len(m) > 500 {
+		m = m[:500] + "…"
+	}
+	return strings.ToValidUTF8(m, "")
+}
+
+// RetryDelivery puts a failed delivery of the workspace back in the
+// outbox, due now.
+func (s *Store) RetryDelivery(ctx context.Context, workspaceID, id int64) error {
+	res, err := s.exec(ctx, s.q("UPDATE alert_deliveries SET state = 'pending', next_try_at = ?, attempts = 0 WHERE workspace_id = ? AND id = ? AND state = 'failed'"),
+		s.tm(s.clock()), workspaceID, id)
+	if err != nil {
+		return s.errf(err, "retry delivery %d", id)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("retry delivery: %w: no failed delivery %d in this workspace", vigie.ErrNotFound, id)
+	}
+	return nil
+}
+
+// Deliveries lists the deliveries of the workspace's alert.
+func (s *Store) Deliveries(ctx context.Context, workspaceID, alertID int64) ([]DeliveryStatus, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, alert_id, channel, escalation, state, attempts, last_error, next_try_at, sent_at
+		FROM alert_deliveries WHERE workspace_id = ? AND alert_id = ? ORDER BY id`), workspaceID, alertID)
+	if err != nil {
+		return nil, s.errf(err, "deliveries")
+	}
+	return collect(rows, func(row interface{ Scan(...any) error }) (DeliveryStatus, error) {
+		var (
+			d       DeliveryStatus
+			channel string
+		)
+		if err := row.Scan(&d.ID, &d.AlertID, &channel, &d.Escalation, &d.State, &d.Attempts, &d.LastError, timeCol(&d.NextTryAt), timeCol(&d.SentAt)); err != nil {
+			return d, err
+		}
+		var ch vigie.AlertChannel
+		_ = json.Unmarshal([]byte(channel), &ch)
+		d.Channel = ch.Kind
+		if d.State != "pending" {
+			d.NextTryAt = time.Time{}
+		}
+		return d, nil
+	}, func(err error) error { return s.errf(err, "deliveries") })
+}
+
+// DueEscalations returns the alerts whose escalation time passed
+// unacknowledged, and clears it (each escalates once), with the rule's
+// escalation channels written to the outbox in the same transaction.
+func (s *Store) EscalateDue(ctx context.Context, now time.Time, channels func(ruleID, workspaceID int64) []vigie.AlertChannel) (int, error) {
+	type due struct{ id, ws, rule int64 }
+	var list []due
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, s.q("SELECT id, workspace_id, COALESCE(rule_id, 0) FROM alerts WHERE escalate_at IS NOT NULL AND escalate_at <= ? AND acknowledged_at IS NULL ORDER BY id LIMIT 100"), s.tm(now))
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var d due
+			if err := rows.Scan(&d.id, &d.ws, &d.rule); err != nil {
+				rows.Close()
+				return err
+			}
+			list = append(list, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, d := range list {
+			if _, err := tx.ExecContext(ctx, s.q("UPDATE alerts SET escalate_at = NULL WHERE id = ?"), d.id); err != nil {
+				return err
+			}
+			for _, ch := range channels(d.rule, d.ws) {
+				sealed, err := s.sealChannel(ch)
+				if err != nil {
+					return err
+				}
+				b, _ := json.Marshal(sealed)
+				if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO alert_deliveries (alert_id, workspace_id, channel, escalation, state, next_try_at)
+					VALUES (?, ?, ?, ?, 'pending', ?)`), d.id, d.ws, string(b), true, s.tm(now)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, s.errf(err, "escalate alerts")
+	}
+	return len(list), nil
+}
+
+// UnreadAlerts counts the workspace's in-app alerts the user has not seen.
+func (s *Store) UnreadAlerts(ctx context.Context, workspaceID, userID int64) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM alerts a WHERE a.workspace_id = ? AND a.inapp = ?
+		AND a.id > COALESCE((SELECT last_read FROM alert_reads WHERE user_id = ? AND workspace_id = ?), 0)`), workspaceID, true, userID, workspaceID).Scan(&n)
+	if err != nil {
+		return 0, s.errf(err, "unread alerts")
+	}
+	return n, nil
+}
+
+// MarkAlertsRead records that the user has seen the workspace's alerts up
+// to upTo.
+func (s *Store) MarkAlertsRead(ctx context.Context, workspaceID, userID, upTo int64) error {
+	_, err := s.exec(ctx, s.q(`INSERT INTO alert_reads (user_id, workspace_id, last_read) VALUES (?, ?, ?)
+		ON CONFLICT (user_id, workspace_id) DO UPDATE SET last_read = CASE WHEN excluded.last_read > alert_reads.last_read THEN excluded.last_read ELSE alert_reads.last_read END`),
+		userID, workspaceID, upTo)
+	if err != nil {
+		return s.errf(err, "mark alerts read")
+	}
+	return nil
+}

@@ -1,0 +1,220 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigie-project/vigie"
+)
+
+func spikeRule(ws int64, monitor string) vigie.AlertRule {
+	return vigie.AlertRule{WorkspaceID: ws, Name: "Brand spike", Monitor: monitor, Kind: vigie.AlertSpike, Enabled: true,
+		Channels: []vigie.AlertChannel{{Kind: vigie.ChannelInApp}, {Kind: vigie.ChannelWebhook, URL: "https://hooks.example/secret-path", Secret: "whsec_c2VjcmV0c2VjcmV0"}},
+		Escalate: []vigie.AlertChannel{{Kind: vigie.ChannelSlack, URL: "https://hooks.slack.example/T000/B000/XXXX"}}, EscalateMinutes: 10}
+}
+
+func TestAlertRules(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "brand", "other-brand")
+		r := must(s.CreateAlertRule(ctx, spikeRule(f.ws.ID, "brand")))(t)
+		if r.ID == 0 || r.Monitor != "brand" || len(r.Channels) != 2 || r.Channels[1].URL != "https://hooks.example/secret-path" || r.Escalate[0].URL == "" {
+			t.Fatalf("created %+v", r)
+		}
+		var raw string
+		if err := s.db.QueryRowContext(ctx, s.q("SELECT config FROM alert_rules WHERE id = ?"), r.ID).Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		for _, clear := range []string{"secret-path", "whsec_", "XXXX"} {
+			if strings.Contains(raw, clear) {
+				t.Errorf("the rule's row holds %q in clear: %s", clear, raw)
+			}
+		}
+		// Another workspace neither sees nor changes it, nor names a
+		// monitor that is not its own.
+		if _, err := s.FindAlertRule(ctx, f.other.ID, r.ID); !errors.Is(err, vigie.ErrNotFound) {
+			t.Errorf("other workspace found the rule: %v", err)
+		}
+		if _, err := s.UpdateAlertRule(ctx, f.other.ID, r.ID, spikeRule(f.other.ID, "")); !errors.Is(err, vigie.ErrNotFound) {
+			t.Errorf("other workspace updated the rule: %v", err)
+		}
+		if err := s.DeleteAlertRule(ctx, f.other.ID, r.ID); !errors.Is(err, vigie.ErrNotFound) {
+			t.Errorf("other workspace deleted the rule: %v", err)
+		}
+		if _, err := s.CreateAlertRule(ctx, spikeRule(f.other.ID, "brand")); !errors.Is(err, vigie.ErrInvalid) {
+			t.Errorf("a rule on another workspace's monitor: %v", err)
+		}
+		if l := must(s.AlertRules(ctx, f.other.ID))(t); len(l) != 0 {
+			t.Errorf("other workspace lists %v", l)
+		}
+		upd := spikeRule(f.ws.ID, "")
+		upd.Name, upd.Sensitivity = "Everything", vigie.SensitivityHigh
+		got := must(s.UpdateAlertRule(ctx, f.ws.ID, r.ID, upd))(t)
+		if got.Name != "Everything" || got.Monitor != "" || got.Sensitivity != "high" {
+			t.Errorf("updated %+v", got)
+		}
+		if runs := must(s.EnabledAlertRules(ctx))(t); len(runs) != 1 || runs[0].MonitorKey != "" {
+			t.Errorf("enabled rules %+v", runs)
+		}
+		if err := s.DeleteAlertRule(ctx, f.ws.ID, r.ID); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestFireAlertOpensAndJoinsIncidents(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "brand", "people")
+		rule := must(s.CreateAlertRule(ctx, spikeRule(f.ws.ID, "brand")))(t)
+		key := keysOf(s, "brand")[0]
+		fire := func(phase string, at time.Time) FiredAlert {
+			return must(s.FireAlert(ctx, Fired{
+				Alert: vigie.Alert{WorkspaceID: f.ws.ID, RuleID: rule.ID, RuleName: rule.Name, Kind: vigie.AlertSpike, Phase: phase, FiredAt: at,
+					Title: "Spike on Brand", Text: "45 mentions in 2 minutes, 4.7 expected", Figures: map[string]float64{"observed": 45, "expected": 4.7}},
+				State: `{"active":true}`, Incident: true, Channels: rule.Channels, EscalateAt: at.Add(10 * time.Minute),
+			}, key))(t)
+		}
+		a := fire("alert", t0)
+		if a.ID == 0 || a.IncidentID == 0 || !a.IncidentOpened || a.AckToken == "" {
+			t.Fatalf("fired %+v", a)
+		}
+		b := fire("update", t0.Add(30*time.Minute))
+		if b.IncidentID != a.IncidentID || b.IncidentOpened {
+			t.Fatalf("the update opened another incident: %+v", b)
+		}
+		runs := must(s.EnabledAlertRules(ctx))(t)
+		if runs[0].State != `{"active":true}` {
+			t.Errorf("state %q", runs[0].State)
+		}
+		in := must(s.FindIncident(ctx, f.ws.ID, a.IncidentID))(t)
+		if in.Status != vigie.IncidentOpen || in.Monitor != "brand" || in.Alerts != 2 || len(in.Timeline) != 3 || len(in.Checklist) != len(vigie.DefaultChecklist) {
+			t.Fatalf("incident %+v", in)
+		}
+		if _, err := s.FindIncident(ctx, f.other.ID, a.IncidentID); !errors.Is(err, vigie.ErrNotFound) {
+			t.Errorf("other workspace found the incident: %v", err)
+		}
+		// The outbox: the webhook's delivery is pending, the bell's sent.
+		claimed := must(s.ClaimDeliveries(ctx, "w1", t0.Add(time.Hour), time.Minute, 10))(t)
+		if len(claimed) != 2 || claimed[0].Channel.Kind != vigie.ChannelWebhook || claimed[0].Channel.URL != "https://hooks.example/secret-path" || claimed[0].Alert.Title != "Spike on Brand" {
+			t.Fatalf("claimed %+v", claimed)
+		}
+		if again := must(s.ClaimDeliveries(ctx, "w2", t0.Add(time.Hour), time.Minute, 10))(t); len(again) != 0 {
+			t.Fatalf("a leased delivery was claimed twice: %+v", again)
+		}
+		must(0, s.FinishDelivery(ctx, claimed[0].ID, "w1", errors.New("HTTP 500"), t0.Add(2*time.Hour)))(t)
+		must(0, s.FinishDelivery(ctx, claimed[1].ID, "w1", nil, time.Time{}))(t)
+		ds := must(s.Deliveries(ctx, f.ws.ID, a.ID))(t)
+		if len(ds) != 2 || ds[0].State != "sent" || ds[1].State != "pending" || ds[1].LastError != "HTTP 500" || ds[1].Attempts != 1 {
+			t.Fatalf("deliveries %+v", ds)
+		}
+		if d := must(s.Deliveries(ctx, f.other.ID, a.ID))(t); len(d) != 0 {
+			t.Errorf("other workspace sees deliveries %+v", d)
+		}
+		// Unacknowledged, the alert escalates once.
+		n := must(s.EscalateDue(ctx, t0.Add(11*time.Minute), func(ruleID, ws int64) []vigie.AlertChannel {
+			if ruleID != rule.ID || ws != f.ws.ID {
+				t.Errorf("escalation asked for rule %d of workspace %d", ruleID, ws)
+			}
+			return rule.Escalate
+		}))(t)
+		if n != 1 {
+			t.Fatalf("%d alerts escalated, want 1 (the update is not due yet)", n)
+		}
+		// Acknowledged through its link, the update escalates no more.
+		ack := must(s.AcknowledgeAlertByToken(ctx, b.AckToken, "ana@uval.example"))(t)
+		if ack.AcknowledgedAt.IsZero() || ack.AcknowledgedBy != "ana@uval.example" {
+			t.Fatalf("acknowledged %+v", ack)
+		}
+		if n := must(s.EscalateDue(ctx, t0.Add(3*time.Hour), func(int64, int64) []vigie.AlertChannel { return rule.Escalate }))(t); n != 0 {
+			t.Fatalf("%d acknowledged alerts escalated", n)
+		}
+		if _, err := s.AcknowledgeAlertByToken(ctx, "nope", "x"); !errors.Is(err, vigie.ErrNotFound) {
+			t.Errorf("unknown token: %v", err)
+		}
+		in = must(s.FindIncident(ctx, f.ws.ID, a.IncidentID))(t)
+		if in.FirstResponseAt.IsZero() {
+			t.Errorf("the acknowledgement is not the first response: %+v", in)
+		}
+		// The bell.
+		u := must(s.CreateUser(ctx, vigie.User{Email: "ana@uval.example", Name: "Ana"}, "h", []vigie.Membership{{WorkspaceID: f.ws.ID, Role: "editor"}}))(t)
+		if n := must(s.UnreadAlerts(ctx, f.ws.ID, u.ID))(t); n != 2 {
+			t.Errorf("unread %d, want 2", n)
+		}
+		must(0, s.MarkAlertsRead(ctx, f.ws.ID, u.ID, a.ID))(t)
+		must(0, s.MarkAlertsRead(ctx, f.ws.ID, u.ID, a.ID-1))(t) // never back
+		if n := must(s.UnreadAlerts(ctx, f.ws.ID, u.ID))(t); n != 1 {
+			t.Errorf("unread %d after reading the first, want 1", n)
+		}
+		// Closing the incident; the next alert opens a new one.
+		closed := vigie.IncidentClosed
+		owner := u.ID
+		in = must(s.UpdateIncident(ctx, f.ws.ID, a.IncidentID, IncidentChange{Status: &closed, OwnerID: &owner, Note: "Statement out", Check: ptr(1), By: "Ana"}))(t)
+		if in.Status != closed || in.ClosedAt.IsZero() || in.Owner != "Ana" || !in.Checklist[1].Done || in.Checklist[1].DoneBy != "Ana" {
+			t.Fatalf("closed %+v", in)
+		}
+		if _, err := s.UpdateIncident(ctx, f.other.ID, a.IncidentID, IncidentChange{Note: "x"}); !errors.Is(err, vigie.ErrNotFound) {
+			t.Errorf("other workspace changed the incident: %v", err)
+		}
+		stranger := must(s.CreateUser(ctx, vigie.User{Email: "eve@other.example"}, "h", []vigie.Membership{{WorkspaceID: f.other.ID, Role: "admin"}}))(t)
+		if _, err := s.UpdateIncident(ctx, f.ws.ID, a.IncidentID, IncidentChange{OwnerID: &stranger.ID}); !errors.Is(err, vigie.ErrInvalid) {
+			t.Errorf("an owner from another workspace: %v", err)
+		}
+		if _, err := s.UpdateIncident(ctx, f.ws.ID, a.IncidentID, IncidentChange{Check: ptr(99)}); !errors.Is(err, vigie.ErrInvalid) {
+			t.Errorf("checklist item 99: %v", err)
+		}
+		c := fire("alert", t0.Add(5*time.Hour))
+		if c.IncidentID == a.IncidentID || !c.IncidentOpened {
+			t.Fatalf("an alert after the incident closed joined it: %+v", c)
+		}
+		if l := must(s.FindIncidents(ctx, IncidentFilter{WorkspaceID: f.ws.ID, Status: vigie.IncidentOpen}))(t); len(l) != 1 || l[0].ID != c.IncidentID {
+			t.Errorf("open incidents %+v", l)
+		}
+		if l := must(s.FindIncidents(ctx, IncidentFilter{WorkspaceID: f.other.ID}))(t); len(l) != 0 {
+			t.Errorf("other workspace lists %+v", l)
+		}
+	})
+}
+
+
+func TestMentionCounts(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "brand", "people")
+		var batch []Item
+		for i, min := range []int{0, 0, 1, 3, 3, 3} {
+			p := post(string(rune('a'+i)), "x", t0.Add(time.Duration(min)*time.Minute+10*time.Second))
+			batch = append(batch, Item{Post: p, MonitorKeys: []string{"brand"}})
+		}
+		batch[0].MonitorKeys = []string{"brand", "people"}
+		batch[1].Enrichment.Sentiment.Label = vigie.Negative
+		batch = append(batch, Item{Post: post("z", "x", t0.Add(2*time.Minute)), MonitorKeys: []string{"people"}})
+		must(s.SaveBatch(ctx, f.source.ID, keyed(s, batch), nil))(t)
+		n, neg := must2(s.MentionCounts(ctx, f.ws.ID, keysOf(s, "brand")[0], t0, t0.Add(5*time.Minute), time.Minute, true))(t)
+		if want := []int{2, 1, 0, 3, 0}; !equalInts(n, want) || neg[0] != 1 {
+			t.Errorf("brand: %v %v, want %v", n, neg, want)
+		}
+		n, _ = must2(s.MentionCounts(ctx, f.ws.ID, "", t0, t0.Add(5*time.Minute), time.Minute, false))(t)
+		if want := []int{2, 1, 1, 3, 0}; !equalInts(n, want) {
+			t.Errorf("workspace: %v, want %v (each post once)", n, want)
+		}
+		if n, _ := must2(s.MentionCounts(ctx, f.other.ID, "", t0, t0.Add(5*time.Minute), time.Minute, false))(t); !equalInts(n, []int{0, 0, 0, 0, 0}) {
+			t.Errorf("other workspace counts %v", n)
+		}
+	})
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
