@@ -179,7 +179,6 @@ func TestFireAlertOpensAndJoinsIncidents(t *testing.T) {
 	})
 }
 
-
 func TestMentionCounts(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
