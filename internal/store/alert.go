@@ -38,6 +38,7 @@ type ruleConfig struct {
 const (
 	sealChannelURL    = "channel_url"
 	sealChannelSecret = "channel_secret"
+	sealAckToken      = "ack_token"
 )
 
 func (s *Store) sealChannel(c vigie.AlertChannel) (vigie.AlertChannel, error) {
@@ -319,6 +320,10 @@ func (s *Store) FireAlert(ctx context.Context, f Fired, monitorKey string) (Fire
 		b, _ := json.Marshal(sealed)
 		channels = append(channels, string(b))
 	}
+	sealedToken := ""
+	if s.secrets != nil {
+		sealedToken = s.secrets.Seal(out.AckToken, sealAckToken)
+	}
 	var key *string
 	if monitorKey != "" {
 		key = &monitorKey
@@ -344,10 +349,10 @@ func (s *Store) FireAlert(ctx context.Context, f Fired, monitorKey string) (Fire
 		if out.IncidentID != 0 {
 			incident = &out.IncidentID
 		}
-		if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO alerts (workspace_id, rule_id, rule_name, monitor_id, incident_id, kind, phase, fired_at, title, body, figures, inapp, ack_hash, escalate_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO alerts (workspace_id, rule_id, rule_name, monitor_id, incident_id, kind, phase, fired_at, title, body, figures, inapp, ack_hash, ack_token, escalate_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 			a.WorkspaceID, ruleID, a.RuleName, key, incident, string(a.Kind), a.Phase, s.tm(a.FiredAt), a.Title, a.Text, string(figures), inapp,
-			hashToken(out.AckToken), s.tmNull(f.EscalateAt)).Scan(&out.ID); err != nil {
+			hashToken(out.AckToken), sealedToken, s.tmNull(f.EscalateAt)).Scan(&out.ID); err != nil {
 			return err
 		}
 		if incident != nil {
@@ -534,7 +539,9 @@ type Delivery struct {
 	Channel    vigie.AlertChannel
 	Escalation bool
 	Attempts   int
-	// IncidentURL, AckToken are filled by the engine, not the store.
+	// AckToken is the alert's acknowledgement token, for its link ("" when
+	// the store has no secret key, or another key sealed it).
+	AckToken string
 }
 
 // DeliveryStatus is a delivery as the API shows it.
@@ -591,13 +598,17 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 	out := make([]Delivery, 0, len(ids))
 	for _, id := range ids {
 		var (
-			d       Delivery
-			channel string
+			d              Delivery
+			channel, token string
 		)
-		err := s.db.QueryRowContext(ctx, s.q("SELECT id, alert_id, workspace_id, channel, escalation, attempts FROM alert_deliveries WHERE id = ?"), id).
-			Scan(&d.ID, &d.Alert.ID, &d.Alert.WorkspaceID, &channel, &d.Escalation, &d.Attempts)
+		err := s.db.QueryRowContext(ctx, s.q(`SELECT d.id, d.alert_id, d.workspace_id, d.channel, d.escalation, d.attempts, a.ack_token
+			FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id WHERE d.id = ?`), id).
+			Scan(&d.ID, &d.Alert.ID, &d.Alert.WorkspaceID, &channel, &d.Escalation, &d.Attempts, &token)
 		if err != nil {
 			return nil, s.errf(err, "claim deliveries")
+		}
+		if token != "" {
+			d.AckToken, _ = s.open(token, sealAckToken)
 		}
 		if err := json.Unmarshal([]byte(channel), &d.Channel); err != nil {
 			return nil, fmt.Errorf("delivery %d: channel: %w", id, err)
@@ -752,4 +763,45 @@ func (s *Store) MarkAlertsRead(ctx context.Context, workspaceID, userID, upTo in
 		return s.errf(err, "mark alerts read")
 	}
 	return nil
+}
+
+// FirstMentionAt returns when the first mention of the monitor (by key;
+// "" for any of the workspace's) was published: where its history, and so
+// a detector's baseline, starts.
+func (s *Store) FirstMentionAt(ctx context.Context, workspaceID int64, monitorKey string) (time.Time, bool, error) {
+	var at time.Time
+	var err error
+	if monitorKey != "" {
+		err = s.db.QueryRowContext(ctx, s.q(`SELECT mm.published_at FROM mentions mm JOIN monitors mo ON mo.id = mm.monitor_id
+			WHERE mm.monitor_id = ? AND mo.workspace_id = ? ORDER BY mm.published_at LIMIT 1`), monitorKey, workspaceID).Scan(timeCol(&at))
+	} else {
+		// Each monitor's first, one step down mentions_monitor each.
+		var first sql.NullString
+		var firstT time.Time
+		row := s.db.QueryRowContext(ctx, s.q(`SELECT MIN((SELECT mm.published_at FROM mentions mm WHERE mm.monitor_id = mo.id ORDER BY mm.published_at LIMIT 1))
+			FROM monitors mo WHERE mo.workspace_id = ?`), workspaceID)
+		if s.pg() {
+			var t sql.NullTime
+			err = row.Scan(&t)
+			if t.Valid {
+				firstT = t.Time
+			}
+		} else {
+			err = row.Scan(&first)
+			if err == nil && first.Valid {
+				err = timeCol(&firstT).Scan(first.String)
+			}
+		}
+		if err == nil && firstT.IsZero() {
+			err = sql.ErrNoRows
+		}
+		at = firstT.UTC()
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, s.errf(err, "first mention")
+	}
+	return at, true, nil
 }

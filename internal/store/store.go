@@ -73,6 +73,12 @@ func WithSecrets(box *secret.Box) Option {
 	return func(s *Store) { s.secrets = box }
 }
 
+// WithClock sets the clock the store dates what it writes by (tests of
+// other packages that run on a clock of their own).
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) { s.now = now }
+}
+
 // Open opens the database named by url and applies pending migrations:
 // "" (DefaultPath), a plain path or "sqlite:PATH" for SQLite;
 // "postgres://…" or "postgresql://…" for PostgreSQL. Give WithSecrets to

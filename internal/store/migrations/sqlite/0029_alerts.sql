@@ -36,7 +36,8 @@ CREATE INDEX incidents_workspace ON incidents (workspace_id, status, id);
 
 -- What a rule sent: an episode's alert, its updates, a digest.
 -- ack_hash is the SHA-256 of the token in the message's acknowledgement
--- link.
+-- link, by which the link finds it; ack_token the token itself, sealed
+-- with the secret key, for the deliverer that writes the messages.
 CREATE TABLE alerts (
     id              INTEGER PRIMARY KEY,
     workspace_id    INTEGER NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
@@ -52,6 +53,7 @@ CREATE TABLE alerts (
     figures         TEXT NOT NULL DEFAULT '{}',
     inapp           INTEGER NOT NULL DEFAULT 0,
     ack_hash        TEXT NOT NULL UNIQUE,
+    ack_token       TEXT NOT NULL DEFAULT '',
     acknowledged_at TEXT,
     acknowledged_by TEXT NOT NULL DEFAULT '',
     escalate_at     TEXT

@@ -1,0 +1,621 @@
+package alert
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/store"
+)
+
+// Engine evaluates the enabled rules of every workspace when mentions are
+// stored (Notify) and each minute, records what they send in the store
+// (alert, incident, outbox in one transaction) and delivers the outbox
+// with retries. Several engines may share a database: deliveries are
+// leased, and a rule's episode is saved with its alerts.
+type Engine struct {
+	Store *store.Store
+	Now   func() time.Time
+	// PublicURL is where people reach Vigie, for the messages' links.
+	PublicURL string
+	HTTP      Sender // webhooks, Slack, Mattermost, Teams
+	Mail      Sender // e-mail; nil: VIGIE_SMTP_URL is not set
+	Log       *slog.Logger
+	// OnAlert, when set, is called after an alert is recorded (it wakes
+	// the bell's live stream); it must not block.
+	OnAlert func(workspaceID int64)
+	// Owner names this engine's delivery leases (host and process).
+	Owner string
+
+	once    sync.Once
+	wake    chan struct{}
+	deliver chan struct{}
+
+	mu   sync.Mutex
+	base map[baseKey]*Series // hourly history per rule and hour
+	wss  map[int64]vigie.Workspace
+}
+
+type baseKey struct {
+	rule int64
+	key  string
+	hour int64
+	neg  bool
+}
+
+// Delivery retries: after 30 s, doubled each time up to 2 hours, failed
+// for good after maxAttempts (about 12 hours in all).
+const (
+	maxAttempts   = 12
+	deliveryLease = 2 * time.Minute
+	sendTimeout   = 20 * time.Second
+)
+
+func (e *Engine) init() {
+	e.once.Do(func() {
+		e.wake = make(chan struct{}, 1)
+		e.deliver = make(chan struct{}, 1)
+		e.base = map[baseKey]*Series{}
+		e.wss = map[int64]vigie.Workspace{}
+		if e.Now == nil {
+			e.Now = time.Now
+		}
+		if e.Log == nil {
+			e.Log = slog.Default()
+		}
+		if e.Owner == "" {
+			e.Owner = "engine-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		}
+	})
+}
+
+// Notify asks for an evaluation: mentions were stored. It never blocks.
+func (e *Engine) Notify() {
+	e.init()
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run evaluates and delivers until ctx ends.
+func (e *Engine) Run(ctx context.Context) {
+	e.init()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			if err := e.Deliver(ctx); err != nil && ctx.Err() == nil {
+				e.Log.Error("alert deliveries", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-e.deliver:
+			case <-t.C:
+			}
+		}
+	}()
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if err := e.Evaluate(ctx); err != nil && ctx.Err() == nil {
+			e.Log.Error("alert rules", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		case <-e.wake:
+		case <-t.C:
+			if _, err := e.Store.EscalateDue(ctx, e.Now(), e.escalationChannels(ctx)); err != nil && ctx.Err() == nil {
+				e.Log.Error("alert escalations", "err", err)
+			}
+			e.kickDelivery()
+		}
+	}
+}
+
+func (e *Engine) kickDelivery() {
+	select {
+	case e.deliver <- struct{}{}:
+	default:
+	}
+}
+
+func (e *Engine) escalationChannels(ctx context.Context) func(ruleID, ws int64) []vigie.AlertChannel {
+	return func(ruleID, ws int64) []vigie.AlertChannel {
+		r, err := e.Store.FindAlertRule(ctx, ws, ruleID)
+		if err != nil {
+			return nil
+		}
+		return r.Escalate
+	}
+}
+
+// Evaluate runs every enabled rule once, now. A rule that fails is logged
+// and the others go on.
+func (e *Engine) Evaluate(ctx context.Context) error {
+	e.init()
+	runs, err := e.Store.EnabledAlertRules(ctx)
+	if err != nil {
+		return err
+	}
+	now := e.Now().UTC()
+	var errs []error
+	for i := range runs {
+		r := &runs[i]
+		var err error
+		switch r.Kind {
+		case vigie.AlertSpike, vigie.AlertSentiment:
+			err = e.evalDetector(ctx, r, now)
+		case vigie.AlertEvery, vigie.AlertInfluencer:
+			err = e.evalNew(ctx, r)
+		case vigie.AlertDigest:
+			err = e.evalDigest(ctx, r, now)
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			errs = append(errs, fmt.Errorf("rule %d (%s): %w", r.ID, r.Name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Counts returns what a detector reads for the rule at now: the last hour
+// by minute, and the hourly history before the current hour back to 29
+// days or the monitor's first mention. The history is read once an hour.
+func (e *Engine) Counts(ctx context.Context, r *store.RuleRun, now time.Time) (fine, hours Series, err error) {
+	neg := r.Kind == vigie.AlertSentiment
+	to := now.Truncate(time.Minute).Add(time.Minute)
+	from := to.Add(-61 * time.Minute)
+	n, ng, err := e.Store.MentionCounts(ctx, r.WorkspaceID, r.MonitorKey, from, to, time.Minute, neg)
+	if err != nil {
+		return fine, hours, err
+	}
+	fine = Series{Start: from, Step: time.Minute, N: n, Neg: ng}
+	hour := now.Truncate(time.Hour)
+	k := baseKey{r.ID, r.MonitorKey, hour.Unix(), neg}
+	e.mu.Lock()
+	h := e.base[k]
+	e.mu.Unlock()
+	if h != nil {
+		return fine, *h, nil
+	}
+	hours = Series{Start: hour, Step: time.Hour}
+	first, ok, err := e.Store.FirstMentionAt(ctx, r.WorkspaceID, r.MonitorKey)
+	if err != nil {
+		return fine, hours, err
+	}
+	// The first hour with mentions is partly filled: the history starts
+	// after it (before it, the monitor was not listening).
+	start := hour.Add(-29 * 24 * time.Hour)
+	if f := first.Truncate(time.Hour).Add(time.Hour); f.After(start) {
+		start = f
+	}
+	if ok && start.Before(hour) {
+		n, ng, err := e.Store.MentionCounts(ctx, r.WorkspaceID, r.MonitorKey, start, hour, time.Hour, neg)
+		if err != nil {
+			return fine, hours, err
+		}
+		hours = Series{Start: start, Step: time.Hour, N: n, Neg: ng}
+		if !neg {
+			hours.Neg = nil
+		}
+	}
+	e.mu.Lock()
+	for key := range e.base { // one hour's worth per rule is kept
+		if key.rule == r.ID {
+			delete(e.base, key)
+		}
+	}
+	e.base[k] = &hours
+	e.mu.Unlock()
+	return fine, hours, nil
+}
+
+func (e *Engine) evalDetector(ctx context.Context, r *store.RuleRun, now time.Time) error {
+	d, err := NewDetector(&r.AlertRule)
+	if err != nil {
+		return err
+	}
+	var ep Episode
+	if r.State != "" && r.State != "{}" {
+		if err := json.Unmarshal([]byte(r.State), &ep); err != nil {
+			ep = Episode{} // a damaged state starts afresh
+		}
+	}
+	before := ep
+	fine, hours, err := e.Counts(ctx, r, now)
+	if err != nil {
+		return err
+	}
+	rd := d.Read(now, &fine, &hours)
+	step := ep.Advance(rd, r.Cooldown(), r.UpdateEvery())
+	state, _ := json.Marshal(ep)
+	switch step {
+	case Fire, Update:
+		a := e.detectorAlert(r, step, rd, now)
+		f := store.Fired{Alert: a, State: string(state), Incident: true, Channels: r.Channels}
+		if step == Fire && len(r.Escalate) > 0 && r.EscalateMinutes > 0 {
+			f.EscalateAt = now.Add(time.Duration(r.EscalateMinutes) * time.Minute)
+		}
+		return e.fire(ctx, f, r.MonitorKey)
+	case End:
+		return e.Store.SaveRuleState(ctx, r.WorkspaceID, r.ID, string(state))
+	}
+	// Within an episode, its last moment true is saved at most once a
+	// minute (a restart then ends it on time, not early).
+	if ep.Active && ep.LastTrue.Sub(before.LastTrue) >= time.Minute {
+		return e.Store.SaveRuleState(ctx, r.WorkspaceID, r.ID, string(state))
+	}
+	return nil
+}
+
+func (e *Engine) detectorAlert(r *store.RuleRun, step Step, rd Reading, now time.Time) vigie.Alert {
+	what := r.MonitorName
+	if what == "" {
+		what = r.Monitor
+	}
+	if what == "" {
+		what = "all monitors"
+	}
+	title := "Spike in mentions: " + what
+	figures := map[string]float64{"mentions": float64(rd.Count), "window_minutes": rd.Window.Minutes(), "last_hour": float64(rd.LastHour)}
+	if r.Kind == vigie.AlertSentiment {
+		title = "Negative turn: " + what
+		figures["negative_share"], figures["usual_negative_share"] = round(rd.Observed, 3), round(rd.Expected, 3)
+	} else {
+		figures["expected"] = round(rd.Expected, 1)
+	}
+	phase := "alert"
+	if step == Update {
+		phase = "update"
+	}
+	return vigie.Alert{WorkspaceID: r.WorkspaceID, RuleID: r.ID, RuleName: r.Name, Monitor: r.Monitor, MonitorName: r.MonitorName,
+		Kind: r.Kind, Phase: phase, FiredAt: now, Title: title, Text: Describe(r.Kind, step, rd), Figures: figures}
+}
+
+func round(x float64, digits int) float64 {
+	p := 1.0
+	for range digits {
+		p *= 10
+	}
+	return float64(int64(x*p+0.5)) / p
+}
+
+// newState is the state of every and influencer rules: the last mention
+// (stored post id) they looked at.
+type newState struct {
+	Started bool  `json:"started"`
+	After   int64 `json:"after"`
+}
+
+// pageNew is how many new mentions an evaluation reads at most, in pages
+// of 200: a flood is summed up, not listed.
+const pageNew = 200
+
+func (e *Engine) evalNew(ctx context.Context, r *store.RuleRun) error {
+	var st newState
+	_ = json.Unmarshal([]byte(r.State), &st)
+	if !st.Started {
+		// A new rule starts from now: it does not alert on the archive.
+		last, err := e.Store.LastPostID(ctx, r.WorkspaceID)
+		if err != nil {
+			return err
+		}
+		st.Started, st.After = true, last
+		b, _ := json.Marshal(st)
+		return e.Store.SaveRuleState(ctx, r.WorkspaceID, r.ID, string(b))
+	}
+	var (
+		hits  []vigie.Mention
+		total int
+		after = st.After
+	)
+	for range 10 {
+		ms, err := e.Store.NewMentions(ctx, r.WorkspaceID, after, pageNew)
+		if err != nil {
+			return err
+		}
+		for i := range ms {
+			m := &ms[i]
+			after = max(after, m.ID)
+			if r.Monitor != "" && !contains(m.MonitorIDs, r.Monitor) {
+				continue
+			}
+			if r.Kind == vigie.AlertInfluencer && m.Post.Author.Followers < minFollowers(r) {
+				continue
+			}
+			total++
+			if len(hits) < 5 {
+				hits = append(hits, *m)
+			}
+		}
+		if len(ms) < pageNew {
+			break
+		}
+	}
+	if after == st.After {
+		return nil
+	}
+	st.After = after
+	b, _ := json.Marshal(st)
+	if total == 0 {
+		return e.Store.SaveRuleState(ctx, r.WorkspaceID, r.ID, string(b))
+	}
+	a := newMentionsAlert(r, hits, total, e.Now().UTC())
+	return e.fire(ctx, store.Fired{Alert: a, State: string(b), Channels: r.Channels}, r.MonitorKey)
+}
+
+func minFollowers(r *store.RuleRun) int64 {
+	if r.MinFollowers > 0 {
+		return r.MinFollowers
+	}
+	return vigie.DefaultMinFollowers
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func newMentionsAlert(r *store.RuleRun, hits []vigie.Mention, total int, now time.Time) vigie.Alert {
+	what := r.MonitorName
+	if what == "" {
+		what = r.Monitor
+	}
+	if what == "" {
+		what = "your monitors"
+	}
+	var title string
+	switch {
+	case r.Kind == vigie.AlertInfluencer && total == 1:
+		title = "Influential author mentions " + what
+	case r.Kind == vigie.AlertInfluencer:
+		title = fmt.Sprintf("%d mentions of %s by influential authors", total, what)
+	case total == 1:
+		title = "New mention of " + what
+	default:
+		title = fmt.Sprintf("%d new mentions of %s", total, what)
+	}
+	var lines []string
+	for _, m := range hits {
+		who := m.Post.Author.Handle
+		if who == "" {
+			who = m.Post.Author.Name
+		}
+		if who == "" {
+			who = m.Post.Source
+		}
+		if m.Post.Author.Followers > 0 {
+			who += fmt.Sprintf(" (%d followers)", m.Post.Author.Followers)
+		}
+		text := m.Post.Title
+		if text == "" {
+			text = m.Post.Text
+		}
+		text, _ = vigie.ClipRunes(strings.Join(strings.Fields(text), " "), 160)
+		line := who + ": " + text
+		if m.Post.URL != "" {
+			line += " " + m.Post.URL
+		}
+		lines = append(lines, line)
+	}
+	if total > len(hits) {
+		lines = append(lines, fmt.Sprintf("… and %d more", total-len(hits)))
+	}
+	return vigie.Alert{WorkspaceID: r.WorkspaceID, RuleID: r.ID, RuleName: r.Name, Monitor: r.Monitor, MonitorName: r.MonitorName,
+		Kind: r.Kind, Phase: "alert", FiredAt: now, Title: title, Text: strings.Join(lines, "\n"), Figures: map[string]float64{"mentions": float64(total)}}
+}
+
+// digestState is a digest rule's state: the end of the last period sent.
+type digestState struct {
+	Last time.Time `json:"last"`
+}
+
+// DigestHour is the local hour a daily digest goes out, in the
+// workspace's time zone.
+const DigestHour = 8
+
+// periodEnd is the end of the last whole period before now: the hour, or
+// the day ending at DigestHour in the time zone.
+func periodEnd(period string, now time.Time, tz *time.Location) (end time.Time, length time.Duration) {
+	if period == "hourly" {
+		return now.Truncate(time.Hour), time.Hour
+	}
+	l := now.In(tz)
+	end = time.Date(l.Year(), l.Month(), l.Day(), DigestHour, 0, 0, 0, tz)
+	if end.After(now) {
+		end = end.AddDate(0, 0, -1)
+	}
+	return end.UTC(), 24 * time.Hour
+}
+
+func (e *Engine) evalDigest(ctx context.Context, r *store.RuleRun, now time.Time) error {
+	ws, err := e.workspace(ctx, r.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	tz, err := time.LoadLocation(ws.TimeZone)
+	if err != nil || ws.TimeZone == "" {
+		tz = time.UTC
+	}
+	end, length := periodEnd(r.Period, now, tz)
+	var st digestState
+	_ = json.Unmarshal([]byte(r.State), &st)
+	if !st.Last.Before(end) {
+		return nil
+	}
+	b, _ := json.Marshal(digestState{Last: end})
+	if st.Last.IsZero() && r.CreatedAt.After(end.Add(-length)) {
+		// A rule newer than the period: its first digest is the next one.
+		return e.Store.SaveRuleState(ctx, r.WorkspaceID, r.ID, string(b))
+	}
+	n, neg, err := e.Store.MentionCounts(ctx, r.WorkspaceID, r.MonitorKey, end.Add(-2*length), end, length, true)
+	if err != nil {
+		return err
+	}
+	what := r.MonitorName
+	if what == "" {
+		what = r.Monitor
+	}
+	if what == "" {
+		what = ws.Name
+	}
+	name := "Daily"
+	span := "day"
+	if length == time.Hour {
+		name, span = "Hourly", "hour"
+	}
+	text := fmt.Sprintf("%d mentions in the last %s", n[1], span)
+	if n[0] > 0 {
+		text += fmt.Sprintf(" (%+d%% on the %s before)", int((float64(n[1])/float64(n[0])-1)*100), span)
+	} else {
+		text += fmt.Sprintf(" (none the %s before)", span)
+	}
+	if n[1] > 0 {
+		text += fmt.Sprintf(", %d%% negative", neg[1]*100/n[1])
+	}
+	text += "."
+	a := vigie.Alert{WorkspaceID: r.WorkspaceID, RuleID: r.ID, RuleName: r.Name, Monitor: r.Monitor, MonitorName: r.MonitorName, Kind: r.Kind,
+		Phase: "digest", FiredAt: now, Title: name + " digest: " + what, Text: text,
+		Figures: map[string]float64{"mentions": float64(n[1]), "previous": float64(n[0]), "negative": float64(neg[1])}}
+	return e.fire(ctx, store.Fired{Alert: a, State: string(b), Channels: r.Channels}, r.MonitorKey)
+}
+
+func (e *Engine) fire(ctx context.Context, f store.Fired, monitorKey string) error {
+	fired, err := e.Store.FireAlert(ctx, f, monitorKey)
+	if err != nil {
+		return err
+	}
+	e.Log.Info("alert", "workspace", fired.WorkspaceID, "rule", fired.RuleID, "alert", fired.ID, "incident", fired.IncidentID, "title", fired.Title)
+	if e.OnAlert != nil {
+		e.OnAlert(fired.WorkspaceID)
+	}
+	e.kickDelivery()
+	return nil
+}
+
+func (e *Engine) workspace(ctx context.Context, id int64) (vigie.Workspace, error) {
+	e.mu.Lock()
+	ws, ok := e.wss[id]
+	e.mu.Unlock()
+	if ok {
+		return ws, nil
+	}
+	ws, err := e.Store.FindWorkspaceByID(ctx, id)
+	if err != nil {
+		return ws, err
+	}
+	e.mu.Lock()
+	e.wss[id] = ws
+	e.mu.Unlock()
+	return ws, nil
+}
+
+// Deliver sends the outbox's due deliveries, until none is due.
+func (e *Engine) Deliver(ctx context.Context) error {
+	e.init()
+	for {
+		ds, err := e.Store.ClaimDeliveries(ctx, e.Owner, e.Now(), deliveryLease, 20)
+		if err != nil || len(ds) == 0 {
+			return err
+		}
+		var wg sync.WaitGroup
+		for i := range ds {
+			wg.Add(1)
+			go func(d *store.Delivery) {
+				defer wg.Done()
+				e.deliverOne(ctx, d)
+			}(&ds[i])
+		}
+		wg.Wait()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+func (e *Engine) deliverOne(ctx context.Context, d *store.Delivery) {
+	ws, err := e.workspace(ctx, d.Alert.WorkspaceID)
+	if err != nil {
+		e.Log.Error("alert delivery", "delivery", d.ID, "err", err)
+		return // the lease runs out, and it is tried again
+	}
+	m := &Message{Alert: d.Alert, DeliveryID: d.ID, Escalation: d.Escalation, WorkspaceID: ws.ID, WorkspaceSlug: ws.Slug, WorkspaceName: ws.Name,
+		Link: e.IncidentLink(ws.Slug, d.Alert.IncidentID), AckLink: e.AckLink(d.AckToken)}
+	var sender Sender
+	switch d.Channel.Kind {
+	case vigie.ChannelInApp:
+	case vigie.ChannelEmail:
+		sender = e.Mail
+		if sender == nil {
+			err = &PermanentError{errors.New("e-mail is not configured: set VIGIE_SMTP_URL (smtp://user:password@host:587) and retry")}
+		}
+	default:
+		sender = e.HTTP
+	}
+	if sender != nil {
+		sctx, cancel := context.WithTimeout(ctx, sendTimeout)
+		err = sender.Send(sctx, d.Channel, m)
+		cancel()
+	}
+	if ctx.Err() != nil {
+		return // shutting down: the lease runs out and it is sent again
+	}
+	var retry time.Time
+	var perm *PermanentError
+	if err != nil && !errors.As(err, &perm) && d.Attempts < maxAttempts {
+		retry = e.Now().Add(backoff(d.Attempts))
+	}
+	if err != nil {
+		e.Log.Warn("alert delivery failed", "delivery", d.ID, "alert", d.Alert.ID, "channel", d.Channel.Kind, "attempt", d.Attempts, "retry_at", retry, "err", err)
+	}
+	if ferr := e.Store.FinishDelivery(ctx, d.ID, e.Owner, err, retry); ferr != nil {
+		e.Log.Error("alert delivery", "delivery", d.ID, "err", ferr)
+	}
+}
+
+func backoff(attempt int) time.Duration {
+	d := 30 * time.Second
+	for i := 1; i < attempt && d < 2*time.Hour; i++ {
+		d *= 2
+	}
+	return min(d, 2*time.Hour)
+}
+
+// IncidentLink is the absolute address of an incident's page, or of the
+// workspace's alerts when id is 0.
+func (e *Engine) IncidentLink(slug string, id int64) string {
+	base := strings.TrimRight(e.PublicURL, "/") + "/w/" + url.PathEscape(slug)
+	if id == 0 {
+		return base + "/alerts"
+	}
+	return base + "/incidents/" + strconv.FormatInt(id, 10)
+}
+
+// AckLink is the absolute address acknowledging an alert by its token.
+func (e *Engine) AckLink(token string) string {
+	if token == "" {
+		return strings.TrimRight(e.PublicURL, "/") + "/"
+	}
+	return strings.TrimRight(e.PublicURL, "/") + "/alerts/ack/" + token
+}
