@@ -150,7 +150,10 @@ type matrixFixture struct {
 	sourceB, postB     int64
 	tokenB             int64
 	memberB, adminB    vigie.User
-	n                  int
+	// B's alert rule, the alert it sent, that alert's failed delivery and
+	// its incident.
+	ruleB, alertB, deliveryB, incidentB int64
+	n                                   int
 }
 
 // Markers of B's content: none may appear in an answer to A.
@@ -196,6 +199,63 @@ func (f *matrixFixture) freshMember() string {
 		f.t.Fatal(err)
 	}
 	return strconv.FormatInt(u.ID, 10)
+}
+
+func (f *matrixFixture) freshRule() string {
+	f.t.Helper()
+	r, err := f.in.app.store.CreateAlertRule(context.Background(), vigie.AlertRule{WorkspaceID: f.a.ID, Name: fmt.Sprintf("Alpha alert %d", f.next()),
+		Monitor: f.monitorA, Kind: vigie.AlertSpike, Enabled: true, Channels: []vigie.AlertChannel{{Kind: vigie.ChannelInApp}}})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return strconv.FormatInt(r.ID, 10)
+}
+
+func (f *matrixFixture) freshIncident() string {
+	f.t.Helper()
+	in, err := f.in.app.store.OpenIncident(context.Background(), f.a.ID, fmt.Sprintf("Alpha incident %d", f.next()), f.monitorA, "matrix")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return strconv.FormatInt(in.ID, 10)
+}
+
+// fireAlert records an alert of ws's monitor sent to a webhook, whose
+// delivery failed; it returns the alert and the delivery.
+func fireAlert(t *testing.T, st *store.Store, ws vigie.Workspace, monitor, title string) (alertID, deliveryID int64) {
+	t.Helper()
+	ctx := context.Background()
+	m, err := st.FindMonitorByID(ctx, ws.ID, monitor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := st.FireAlert(ctx, store.Fired{Alert: vigie.Alert{WorkspaceID: ws.ID, RuleName: title, Kind: vigie.AlertSpike, Phase: "alert", FiredAt: time.Now().UTC(),
+		Title: title, Text: title + ": 45 mentions in 2 minutes"}, Incident: true,
+		Channels: []vigie.AlertChannel{{Kind: vigie.ChannelInApp}, {Kind: vigie.ChannelWebhook, URL: "https://" + ws.Slug + ".example.org/hook"}}}, m.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := st.ClaimDeliveries(ctx, "matrix", time.Now().Add(time.Minute), time.Minute, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if err := st.FinishDelivery(ctx, d.ID, "matrix", errors.New("HTTP 404"), time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		if d.Alert.ID == a.ID {
+			deliveryID = d.ID
+		}
+	}
+	if deliveryID == 0 {
+		t.Fatal("the alert's webhook delivery was not claimed")
+	}
+	return a.ID, deliveryID
+}
+
+func (f *matrixFixture) freshAlert() (alert, delivery string) {
+	a, d := fireAlert(f.t, f.in.app.store, f.a, f.monitorA, fmt.Sprintf("Alpha spike %d", f.next()))
+	return strconv.FormatInt(a, 10), strconv.FormatInt(d, 10)
 }
 
 // freshFeed makes a private feed of A's monitor for the principal's user
@@ -259,6 +319,19 @@ func matrixRoutes() []route {
 		ok, created, noContent, seeOther = http.StatusOK, http.StatusCreated, http.StatusNoContent, http.StatusSeeOther
 	)
 	read, monitors, sources, correct, manage := account.Read, account.EditMonitors, account.EditSources, account.CorrectMention, account.ManageMembers
+	rules, handle := account.EditAlerts, account.HandleIncidents
+	idOf := func(prefix, suffix string, id func(*matrixFixture) int64) func(*matrixFixture, principal) string {
+		return func(f *matrixFixture, _ principal) string { return fmt.Sprintf("%s%d%s", prefix, id(f), suffix) }
+	}
+	freshRulePath := func(suffix string) func(*matrixFixture, principal) string {
+		return func(f *matrixFixture, _ principal) string { return "/api/v1/alerts/" + f.freshRule() + suffix }
+	}
+	freshIncidentPath := func(suffix string) func(*matrixFixture, principal) string {
+		return func(f *matrixFixture, _ principal) string { return "/api/v1/incidents/" + f.freshIncident() + suffix }
+	}
+	freshAlertPath := func(prefix, suffix string) func(*matrixFixture, principal) string {
+		return func(f *matrixFixture, _ principal) string { a, _ := f.freshAlert(); return prefix + a + suffix }
+	}
 	a := func(rest string) func(*matrixFixture, principal) string {
 		return func(f *matrixFixture, _ principal) string { return "/w/" + f.a.Slug + rest }
 	}
@@ -363,6 +436,38 @@ func matrixRoutes() []route {
 			body: jsonBody(map[string]string{"sentiment": "positive", "lang": "it"})},
 		{pattern: "PUT /api/v1/mentions/{id}/tags", kind: apiRoute, action: correct, method: "PUT", own: postOf("/api/v1/mentions/", "/tags", true), other: postOf("/api/v1/mentions/", "/tags", false), ok: ok,
 			body: jsonBody(map[string][]string{"tags": {"alphatag", "irrelevant"}})},
+		// Alerts and incidents.
+		{pattern: "GET /api/v1/alerts", kind: apiRoute, action: read, method: "GET", own: path("/api/v1/alerts"), ok: ok},
+		{pattern: "POST /api/v1/alerts", kind: apiRoute, action: rules, method: "POST", own: path("/api/v1/alerts"), ok: created,
+			body: func(f *matrixFixture) (string, []byte) {
+				return jsonBody(map[string]any{"name": fmt.Sprintf("Alert %d", f.next()), "monitor": f.monitorA, "kind": "spike", "channels": []any{map[string]string{"kind": "inapp"}}})(f)
+			}},
+		{pattern: "POST /api/v1/alerts/backtest", kind: apiRoute, action: read, method: "POST", own: path("/api/v1/alerts/backtest"), ok: ok,
+			body: func(f *matrixFixture) (string, []byte) {
+				return jsonBody(map[string]any{"rule": map[string]string{"kind": "spike", "monitor": f.monitorA}})(f)
+			}},
+		{pattern: "GET /api/v1/alerts/sent", kind: apiRoute, action: read, method: "GET", own: path("/api/v1/alerts/sent"), ok: ok},
+		{pattern: "GET /api/v1/alerts/sent/{id}", kind: apiRoute, action: read, method: "GET", own: freshAlertPath("/api/v1/alerts/sent/", ""), other: idOf("/api/v1/alerts/sent/", "", func(f *matrixFixture) int64 { return f.alertB }), ok: ok},
+		{pattern: "POST /api/v1/alerts/sent/{id}/acknowledge", kind: apiRoute, action: handle, method: "POST", own: freshAlertPath("/api/v1/alerts/sent/", "/acknowledge"),
+			other: idOf("/api/v1/alerts/sent/", "/acknowledge", func(f *matrixFixture) int64 { return f.alertB }), ok: ok},
+		{pattern: "POST /api/v1/alerts/deliveries/{id}/retry", kind: apiRoute, action: rules, method: "POST",
+			own: func(f *matrixFixture, _ principal) string {
+				_, d := f.freshAlert()
+				return "/api/v1/alerts/deliveries/" + d + "/retry"
+			},
+			other: idOf("/api/v1/alerts/deliveries/", "/retry", func(f *matrixFixture) int64 { return f.deliveryB }), ok: http.StatusAccepted},
+		{pattern: "GET /api/v1/alerts/{id}", kind: apiRoute, action: read, method: "GET", own: freshRulePath(""), other: idOf("/api/v1/alerts/", "", func(f *matrixFixture) int64 { return f.ruleB }), ok: ok},
+		{pattern: "PUT /api/v1/alerts/{id}", kind: apiRoute, action: rules, method: "PUT", own: freshRulePath(""), other: idOf("/api/v1/alerts/", "", func(f *matrixFixture) int64 { return f.ruleB }), ok: ok,
+			body: func(f *matrixFixture) (string, []byte) {
+				return jsonBody(map[string]any{"name": "Renamed", "monitor": f.monitorA, "kind": "spike", "channels": []any{map[string]string{"kind": "inapp"}}})(f)
+			}},
+		{pattern: "DELETE /api/v1/alerts/{id}", kind: apiRoute, action: rules, method: "DELETE", own: freshRulePath(""), other: idOf("/api/v1/alerts/", "", func(f *matrixFixture) int64 { return f.ruleB }), ok: noContent},
+		{pattern: "GET /api/v1/incidents", kind: apiRoute, action: read, method: "GET", own: path("/api/v1/incidents"), ok: ok},
+		{pattern: "POST /api/v1/incidents", kind: apiRoute, action: handle, method: "POST", own: path("/api/v1/incidents"), ok: created,
+			body: jsonBody(map[string]string{"title": "Alpha crisis"})},
+		{pattern: "GET /api/v1/incidents/{id}", kind: apiRoute, action: read, method: "GET", own: freshIncidentPath(""), other: idOf("/api/v1/incidents/", "", func(f *matrixFixture) int64 { return f.incidentB }), ok: ok},
+		{pattern: "PATCH /api/v1/incidents/{id}", kind: apiRoute, action: handle, method: "PATCH", own: freshIncidentPath(""), other: idOf("/api/v1/incidents/", "", func(f *matrixFixture) int64 { return f.incidentB }), ok: ok,
+			body: jsonBody(map[string]any{"note": "Alpha note", "status": "monitoring"})},
 		{pattern: "GET /api/v1/authors", kind: apiRoute, action: read, method: "GET", own: path("/api/v1/authors"), other: monB("/api/v1/authors?monitor=", ""), ok: ok, otherWant: ok},
 		{pattern: "GET /api/v1/overview", kind: apiRoute, action: read, method: "GET", own: path("/api/v1/overview"), other: monB("/api/v1/overview?monitor=", ""), ok: ok, otherWant: http.StatusBadRequest},
 		// Registered only by the demo: here it falls to the API's 404.
@@ -690,6 +795,18 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		t.Fatal(err)
 	}
 	f.hookA = webhook.Path(&hook)
+	rb, err := st.CreateAlertRule(ctx, vigie.AlertRule{WorkspaceID: f.b.ID, Name: "Bravo brand watch alert", Monitor: f.monitorB, Kind: vigie.AlertSpike, Enabled: true,
+		Channels: []vigie.AlertChannel{{Kind: vigie.ChannelWebhook, URL: "https://bravo.example.org/secret-of-Bravo-hook"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.ruleB = rb.ID
+	f.alertB, f.deliveryB = fireAlert(t, st, f.b, f.monitorB, "Spike: the secret of Bravo")
+	alB, err := st.FindAlert(ctx, f.b.ID, f.alertB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.incidentB = alB.IncidentID
 	return f
 }
 
@@ -758,8 +875,24 @@ func (f *matrixFixture) snapshotB() string {
 		Feeds     []store.FeedToken
 		Mention   vigie.Mention
 		Total     int
+		Rules     []vigie.AlertRule
+		Alerts    []vigie.Alert
+		Incident  vigie.Incident
+		Delivery  []store.DeliveryStatus
 	}
 	var err error
+	if snap.Rules, err = st.AlertRules(ctx, f.b.ID); err != nil {
+		t.Fatal(err)
+	}
+	if snap.Alerts, err = st.FindAlerts(ctx, store.AlertFilter{WorkspaceID: f.b.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if snap.Incident, err = st.FindIncident(ctx, f.b.ID, f.incidentB); err != nil {
+		t.Fatal(err)
+	}
+	if snap.Delivery, err = st.Deliveries(ctx, f.b.ID, f.alertB); err != nil {
+		t.Fatal(err)
+	}
 	if snap.Workspace, err = st.FindWorkspaceByID(ctx, f.b.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/account"
+	"github.com/vigie-project/vigie/internal/alert"
 	"github.com/vigie-project/vigie/internal/api"
 	"github.com/vigie-project/vigie/internal/config"
 	"github.com/vigie-project/vigie/internal/connector"
@@ -39,6 +40,7 @@ type instance struct {
 	app     *app
 	sched   *ingest.Scheduler
 	sim     *simulator.Runner // the demo's (TriggerCrisis)
+	alerts  *alert.Engine
 	handler http.Handler
 	token   string // demo only
 	// setupToken opens the page that creates the first administrator; empty
@@ -79,7 +81,19 @@ func build(ctx context.Context, cfg config.Config, demo bool, stderr io.Writer) 
 		apiv1.TriggerCrisis, apiv1.DemoWorkspaceID = in.sim.TriggerCrisis, a.workspace.ID
 	}
 	hub := web.NewHub()
-	a.pipeline.OnStored = hub.Notify
+	in.alerts = &alert.Engine{Store: a.store, PublicURL: cfg.PublicURL, Log: a.log, OnAlert: func(int64) { hub.Notify() },
+		HTTP: &alert.HTTPSender{Client: policy.Client(20 * time.Second), Now: time.Now}}
+	if cfg.SMTPURL != "" {
+		if in.alerts.Mail, err = alert.NewMailer(cfg.SMTPURL); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
+	apiv1.AlertsWake = in.alerts.Notify
+	a.pipeline.OnStored = func() {
+		hub.Notify()
+		in.alerts.Notify()
+	}
 	app := &web.Web{Store: a.store, Monitors: a.monitors, Log: a.log, Live: hub, Wake: in.sched.Wake,
 		Feeds: adder, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies,
 		RecentWindow: cfg.RecentWindow}
@@ -119,6 +133,10 @@ func serve(name string, args []string, stdout, stderr io.Writer) error {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); in.sched.Run(ctx) }()
+	startAlerts := sync.OnceFunc(func() {
+		wg.Add(1)
+		go func() { defer wg.Done(); in.alerts.Run(ctx) }()
+	})
 	// Monitors created or changed anywhere (web app, API, vigie import,
 	// another process on the same database) get the last 30 days of stored
 	// posts' mentions in the background, and are matched from the next post.
@@ -131,6 +149,11 @@ func serve(name string, args []string, stdout, stderr io.Writer) error {
 
 	err = server.ListenAndServe(ctx, cfg.Addr, in.handler, a.log, func(addr net.Addr) {
 		base := "http://" + addr.String()
+		// Alerts link to Vigie: VIGIE_PUBLIC_URL, else where it listens.
+		if in.alerts.PublicURL == "" {
+			in.alerts.PublicURL = base
+		}
+		startAlerts()
 		fmt.Fprintf(stdout, "Vigie is running at %s (workspace %q, %d monitors in all, database %s).\n", base, a.workspace.Name, a.index.Len(), a.store.Dialect())
 		if in.setupToken != "" {
 			fmt.Fprintf(stdout, "\nOpen this one-time link to create the administrator account (valid %d hours):\n  %s/setup?token=%s\n", int(setupValidity.Hours()), base, in.setupToken)
@@ -205,9 +228,33 @@ func setUpDemo(ctx context.Context, a *app) (string, error) {
 			return "", err
 		}
 	}
+	if err := demoAlerts(ctx, a); err != nil {
+		return "", err
+	}
 	// Each start of the demo prints a new token: they expire, so that the
 	// demo's admin tokens do not pile up for ever.
 	plain, _, err := a.store.CreateToken(ctx, store.TokenSpec{Name: "demo " + time.Now().UTC().Format("2006-01-02 15:04"),
 		WorkspaceID: a.workspace.ID, Role: account.Admin, ExpiresAt: time.Now().Add(demoTokenValidity)})
 	return plain, err
+}
+
+// demoAlerts gives a new demo workspace spike alerts (in the app) on its
+// brand and product monitors, so that a simulated crisis raises an alert
+// and opens an incident.
+func demoAlerts(ctx context.Context, a *app) error {
+	rules, err := a.store.AlertRules(ctx, a.workspace.ID)
+	if err != nil || len(rules) > 0 {
+		return err
+	}
+	for _, m := range simulator.DemoMonitors() {
+		if m.Kind != vigie.KindBrand && m.Kind != vigie.KindProduct {
+			continue
+		}
+		_, err := a.store.CreateAlertRule(ctx, vigie.AlertRule{WorkspaceID: a.workspace.ID, Name: "Spike: " + m.Name, Monitor: m.ID,
+			Kind: vigie.AlertSpike, Enabled: true, Channels: []vigie.AlertChannel{{Kind: vigie.ChannelInApp}}})
+		if err != nil {
+			return fmt.Errorf("demo alert on %q: %w", m.ID, err)
+		}
+	}
+	return nil
 }

@@ -35,11 +35,13 @@ type Action int
 
 // Actions checked by the web app and the API.
 const (
-	Read           Action = iota // dashboards, mentions, monitors, sources, exports
-	EditMonitors                 // create, change, delete monitors
-	EditSources                  // add and remove sources
-	CorrectMention               // tag, correct sentiment/language, mark irrelevant
-	ManageMembers                // invite, change roles, remove
+	Read            Action = iota // dashboards, mentions, monitors, sources, exports
+	EditMonitors                  // create, change, delete monitors
+	EditSources                   // add and remove sources
+	CorrectMention                // tag, correct sentiment/language, mark irrelevant
+	ManageMembers                 // invite, change roles, remove
+	EditAlerts                    // create, change, delete alert rules; retry deliveries
+	HandleIncidents               // acknowledge alerts, open and change incidents
 )
 
 // Can reports whether the role allows the action. An empty role (not a

@@ -206,7 +206,12 @@ func (e *Engine) Counts(ctx context.Context, r *store.RuleRun, now time.Time) (f
 	if f := first.Truncate(time.Hour).Add(time.Hour); f.After(start) {
 		start = f
 	}
-	if ok && start.Before(hour) {
+	if !ok {
+		// No mention yet (a new monitor, or its backfill still running):
+		// nothing to cache, the next evaluation looks again.
+		return fine, hours, nil
+	}
+	if start.Before(hour) {
 		n, ng, err := e.Store.MentionCounts(ctx, r.WorkspaceID, r.MonitorKey, start, hour, time.Hour, neg)
 		if err != nil {
 			return fine, hours, err
@@ -618,4 +623,65 @@ func (e *Engine) AckLink(token string) string {
 		return strings.TrimRight(e.PublicURL, "/") + "/"
 	}
 	return strings.TrimRight(e.PublicURL, "/") + "/alerts/ack/" + token
+}
+
+// MaxBacktest is the longest period a stored backtest covers.
+const MaxBacktest = 90 * 24 * time.Hour
+
+// BacktestStored runs a spike or sentiment rule over the workspace's
+// stored mentions in [from, to) (default: the 30 days up to now), each
+// minute, with the 4 weeks before from as the baseline's history, as the
+// engine would have run it; it returns what the rule would have sent and
+// the period covered.
+func BacktestStored(ctx context.Context, st *store.Store, r *vigie.AlertRule, from, to, now time.Time) ([]Event, time.Time, time.Time, error) {
+	if to.IsZero() {
+		to = now
+	}
+	if from.IsZero() {
+		from = to.Add(-30 * 24 * time.Hour)
+	}
+	from, to = from.UTC().Truncate(time.Minute), to.UTC().Truncate(time.Minute).Add(time.Minute)
+	switch {
+	case !to.After(from):
+		return nil, from, to, fmt.Errorf("%w: the period ends before it starts", vigie.ErrInvalid)
+	case to.Sub(from) > MaxBacktest+time.Minute:
+		return nil, from, to, fmt.Errorf("%w: a backtest covers at most 90 days; this period has %.0f", vigie.ErrInvalid, to.Sub(from).Hours()/24)
+	}
+	if _, err := NewDetector(r); err != nil {
+		return nil, from, to, fmt.Errorf("%w: a backtest runs spike and sentiment rules", vigie.ErrInvalid)
+	}
+	key := ""
+	if r.Monitor != "" {
+		m, err := st.FindMonitorByID(ctx, r.WorkspaceID, r.Monitor)
+		if err != nil {
+			return nil, from, to, fmt.Errorf("%w: this workspace has no monitor %q", vigie.ErrInvalid, r.Monitor)
+		}
+		key = m.Key
+	}
+	first, ok, err := st.FirstMentionAt(ctx, r.WorkspaceID, key)
+	if err != nil || !ok {
+		return nil, from, to, err
+	}
+	start := from.Add(-28 * 24 * time.Hour)
+	if f := first.Truncate(time.Hour).Add(time.Hour); f.After(start) {
+		start = f
+	}
+	if !start.Before(to) {
+		return nil, from, to, nil
+	}
+	n, neg, err := st.MentionCounts(ctx, r.WorkspaceID, key, start, to, time.Minute, r.Kind == vigie.AlertSentiment)
+	if err != nil {
+		return nil, from, to, err
+	}
+	events, err := Backtest(r, Series{Start: start, Step: time.Minute, N: n, Neg: neg})
+	if err != nil {
+		return nil, from, to, err
+	}
+	out := events[:0]
+	for _, e := range events {
+		if !e.Reading.At.Before(from) {
+			out = append(out, e)
+		}
+	}
+	return out, from, to, nil
 }

@@ -50,6 +50,8 @@ type API struct {
 	// Sources adds and tries sources; nil: one over Store and
 	// FetchPolicy that cannot try them.
 	Sources *feeds.Adder
+	// AlertsWake tells the alert engine a delivery is due again.
+	AlertsWake func()
 }
 
 // Register adds the routes to mux, each behind auth and a check of the
@@ -81,6 +83,21 @@ func (a *API) Register(mux *http.ServeMux, auth func(http.Handler) http.Handler)
 	route("GET /api/v1/authors", read, a.listAuthors)
 	route("GET /api/v1/overview", read, a.overview)
 	route("PUT /api/v1/mentions/{id}/tags", correct, a.setTags)
+	rules, incidents := account.EditAlerts, account.HandleIncidents
+	route("GET /api/v1/alerts", read, a.listAlertRules)
+	route("POST /api/v1/alerts", rules, a.createAlertRule)
+	route("POST /api/v1/alerts/backtest", read, a.backtest)
+	route("GET /api/v1/alerts/sent", read, a.listSentAlerts)
+	route("GET /api/v1/alerts/sent/{id}", read, a.getSentAlert)
+	route("POST /api/v1/alerts/sent/{id}/acknowledge", incidents, a.acknowledgeAlert)
+	route("POST /api/v1/alerts/deliveries/{id}/retry", rules, a.retryDelivery)
+	route("GET /api/v1/alerts/{id}", read, a.getAlertRule)
+	route("PUT /api/v1/alerts/{id}", rules, a.updateAlertRule)
+	route("DELETE /api/v1/alerts/{id}", rules, a.deleteAlertRule)
+	route("GET /api/v1/incidents", read, a.listIncidents)
+	route("POST /api/v1/incidents", incidents, a.openIncident)
+	route("GET /api/v1/incidents/{id}", read, a.getIncident)
+	route("PATCH /api/v1/incidents/{id}", incidents, a.updateIncident)
 	if a.TriggerCrisis != nil {
 		route("POST /api/v1/demo/crisis", sources, func(w http.ResponseWriter, r *http.Request) error {
 			if workspace(r) != a.DemoWorkspaceID {

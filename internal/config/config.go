@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -46,6 +47,14 @@ type Config struct {
 	// start. Never printed.
 	SecretKey     string
 	SecretKeyFile string
+	// PublicURL (VIGIE_PUBLIC_URL) is where people reach Vigie
+	// (https://vigie.example.org), for the links alerts carry; empty,
+	// the listen address.
+	PublicURL string
+	// SMTPURL (VIGIE_SMTP_URL) is the mail server alerts are sent through:
+	// smtp://user:password@host:587?from=vigie@example.org (STARTTLS), or
+	// smtps://… (TLS from the start). Its password is never printed.
+	SMTPURL string
 }
 
 // SecretKeyName is the file in the data folder that keeps the secret key
@@ -189,6 +198,21 @@ func (c *Config) Resolve(fs *flag.FlagSet) error {
 			c.TrustedProxies = append(c.TrustedProxies, p.Masked())
 		}
 	}
+	env("", "VIGIE_PUBLIC_URL", &c.PublicURL)
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("VIGIE_PUBLIC_URL: %q is not an address such as https://vigie.example.org (where people reach Vigie)", c.PublicURL)
+		}
+		c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	}
+	env("", "VIGIE_SMTP_URL", &c.SMTPURL)
+	if c.SMTPURL != "" {
+		u, err := url.Parse(c.SMTPURL)
+		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+			return fmt.Errorf("VIGIE_SMTP_URL: %s is not a mail server address such as smtp://user:password@mail.example.org:587?from=vigie@example.org", redact(c.SMTPURL))
+		}
+	}
 	env("", "VIGIE_SECRET_KEY", &c.SecretKey)
 	env("", "VIGIE_SECRET_KEY_FILE", &c.SecretKeyFile)
 	if c.SecretKey != "" {
@@ -265,9 +289,9 @@ func (c Config) String() string {
 	case c.SecretKeyFile != "":
 		key = "secret_key_file=" + c.SecretKeyFile
 	}
-	return fmt.Sprintf("addr=%s data=%s database_url=%s log_level=%s allow_private_fetch=%v secure_cookies=%v trusted_proxies=%v recent_window=%s recent_max_size=%s %s",
+	return fmt.Sprintf("addr=%s data=%s database_url=%s log_level=%s allow_private_fetch=%v secure_cookies=%v trusted_proxies=%v recent_window=%s recent_max_size=%s public_url=%s smtp_url=%s %s",
 		c.Addr, c.Data, redact(c.DatabaseURL), c.LogLevel, c.AllowPrivateFetch, c.SecureCookies, c.TrustedProxies,
-		(*days)(&c.RecentWindow), (*byteSize)(&c.RecentMaxBytes), key)
+		(*days)(&c.RecentWindow), (*byteSize)(&c.RecentMaxBytes), c.PublicURL, redact(c.SMTPURL), key)
 }
 
 // redact hides the passwords of a database URL: its user information's,
@@ -284,9 +308,14 @@ func redact(u string) string {
 		}
 		return strings.Join(fields, " ")
 	}
-	at := strings.LastIndex(u, "@")
 	scheme := strings.Index(u, "://")
-	if at > scheme {
+	// The user information ends at the authority's last "@" (a query may
+	// hold others: ?from=vigie@example.org).
+	authority := u[scheme+3:]
+	if end := strings.IndexAny(authority, "/?#"); end >= 0 {
+		authority = authority[:end]
+	}
+	if at := scheme + 3 + strings.LastIndex(authority, "@"); at > scheme+3 {
 		userinfo := u[scheme+3 : at]
 		if user, _, ok := strings.Cut(userinfo, ":"); ok {
 			u = u[:scheme+3] + user + ":***" + u[at:]

@@ -121,18 +121,6 @@ func TestRecentWindow(t *testing.T) {
 // secret.key, made once; `vigie config` never shows the key itself, and a
 // bad one is an error naming the variable, not the value.
 func TestSecretKey(t *testing.T) {
-	resolve := func(t *testing.T) (Config, error) {
-		t.Helper()
-		c := Defaults()
-		c.Data = filepath.Join(t.TempDir(), "data")
-		fs := flag.NewFlagSet("x", flag.ContinueOnError)
-		fs.SetOutput(io.Discard)
-		c.Flags(fs, true)
-		if err := fs.Parse(nil); err != nil {
-			t.Fatal(err)
-		}
-		return c, c.Resolve(fs)
-	}
 	key := secret.NewKey()
 	text := base64.StdEncoding.EncodeToString(key)
 
@@ -215,15 +203,54 @@ func TestSecretKey(t *testing.T) {
 	})
 }
 
+// resolve resolves the defaults with the test's environment.
+func resolve(t *testing.T) (Config, error) {
+	t.Helper()
+	c := Defaults()
+	c.Data = filepath.Join(t.TempDir(), "data")
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.Flags(fs, true)
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	return c, c.Resolve(fs)
+}
+
 // TestRedactDatabasePasswords: every form of a database password is hidden.
 func TestRedactDatabasePasswords(t *testing.T) {
 	for in, want := range map[string]string{
 		"postgres://u:pw@db/v?password=QueryPw&sslmode=disable": "postgres://u:***@db/v?password=***&sslmode=disable",
 		"host=db user=u password=KVsecret dbname=v":             "host=db user=u password=*** dbname=v",
 		"postgres://db/v?sslpassword=x":                         "postgres://db/v?sslpassword=***",
+		// A mail server's, with an address in its query.
+		"smtp://alerts:MailPw@mail.example:587?from=vigie@uval.example": "smtp://alerts:***@mail.example:587?from=vigie@uval.example",
+		"smtps://mail.example?from=a@b.example":                         "smtps://mail.example?from=a@b.example",
 	} {
 		if got := redact(in); got != want {
 			t.Errorf("redact(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestPublicAndMailURLs: VIGIE_PUBLIC_URL and VIGIE_SMTP_URL are checked,
+// and the mail password never printed.
+func TestPublicAndMailURLs(t *testing.T) {
+	t.Setenv("VIGIE_PUBLIC_URL", "https://vigie.uval.example/")
+	t.Setenv("VIGIE_SMTP_URL", "smtp://alerts:MailPw@mail.example:587?from=vigie@uval.example")
+	c, err := resolve(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PublicURL != "https://vigie.uval.example" || c.SMTPURL == "" || strings.Contains(c.String(), "MailPw") || !strings.Contains(c.String(), "smtp_url=smtp://alerts:***@mail.example") {
+		t.Fatalf("%+v\n%s", c, c.String())
+	}
+	for key, bad := range map[string]string{"VIGIE_PUBLIC_URL": "vigie.uval.example", "VIGIE_SMTP_URL": "http://u:SecretPw@mail.example"} {
+		t.Run(key, func(t *testing.T) {
+			t.Setenv(key, bad)
+			if _, err := resolve(t); err == nil || !strings.Contains(err.Error(), key) || strings.Contains(err.Error(), "SecretPw") {
+				t.Errorf("%s=%s: %v", key, bad, err)
+			}
+		})
 	}
 }

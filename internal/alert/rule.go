@@ -1,0 +1,86 @@
+package alert
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/netguard"
+	"github.com/vigie-project/vigie/internal/secret"
+	"github.com/vigie-project/vigie/internal/webhook"
+)
+
+// Check validates a rule as given by a person: its fields, its channels'
+// signing secrets, and their addresses under the fetch policy (a webhook
+// on an internal address is refused unless the administrator allows
+// private fetches; the sender's client refuses it again at connection).
+func Check(r *vigie.AlertRule, policy netguard.Policy) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	for _, list := range [][]vigie.AlertChannel{r.Channels, r.Escalate} {
+		for i, ch := range list {
+			if ch.Secret != "" {
+				if _, err := webhook.ParseSigningKey(ch.Secret); err != nil {
+					return fmt.Errorf("%w: channel %d: the signing secret is not a Standard Webhooks secret: give whsec_ and base64 of 24 to 64 bytes (e.g. whsec_ and the output of `openssl rand -base64 32`)", vigie.ErrInvalid, i+1)
+				}
+			}
+			if ch.URL != "" {
+				if err := policy.CheckURL(ch.URL); err != nil {
+					return fmt.Errorf("%w: channel %d: %v", vigie.ErrInvalid, i+1, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Masked returns the rule with its channels' credentials (addresses of
+// Slack, Mattermost, Teams and webhooks, signing secrets) shown by their
+// last characters.
+func Masked(r vigie.AlertRule) vigie.AlertRule {
+	r.Channels, r.Escalate = maskChannels(r.Channels), maskChannels(r.Escalate)
+	return r
+}
+
+func maskChannels(l []vigie.AlertChannel) []vigie.AlertChannel {
+	if l == nil {
+		return nil
+	}
+	out := make([]vigie.AlertChannel, len(l))
+	for i, c := range l {
+		c.URL, c.Secret = maskURL(c.URL), secret.Mask(c.Secret)
+		out[i] = c
+	}
+	return out
+}
+
+// maskURL shows a webhook address by its host and last characters: the
+// path is the credential.
+func maskURL(u string) string {
+	if u == "" {
+		return ""
+	}
+	host := hostOf(u)
+	scheme, _, _ := strings.Cut(u, "://")
+	return scheme + "://" + host + "/" + secret.Mask(u)
+}
+
+// KeepMasked returns the channels given for an update with each credential
+// given back as it was shown (its mask, on a channel of the same kind at
+// the same place) replaced by the stored one.
+func KeepMasked(stored, given []vigie.AlertChannel) []vigie.AlertChannel {
+	out := make([]vigie.AlertChannel, len(given))
+	for i, c := range given {
+		if i < len(stored) && stored[i].Kind == c.Kind {
+			if c.URL != "" && c.URL == maskURL(stored[i].URL) {
+				c.URL = stored[i].URL
+			}
+			if c.Secret != "" && c.Secret == secret.Mask(stored[i].Secret) {
+				c.Secret = stored[i].Secret
+			}
+		}
+		out[i] = c
+	}
+	return out
+}
