@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/account"
+	"github.com/vigie-project/vigie/internal/alert"
+	"github.com/vigie-project/vigie/internal/config"
+	"github.com/vigie-project/vigie/internal/simulator"
+	"github.com/vigie-project/vigie/internal/store"
+)
+
+// TestDemoCrisisRaisesAnAlert runs the demo's parts on a simulated clock:
+// the simulator's stream through the pipeline every 5 seconds, the alert
+// engine evaluated after each batch, as vigie demo runs them. Two calm
+// hours raise no alert; a crisis raises the brand's spike alert and opens
+// an incident within 3 minutes, and a webhook rule added through the API
+// receives JSON naming the monitor with an absolute link.
+func TestDemoCrisisRaisesAnAlert(t *testing.T) {
+	ctx := context.Background()
+	cfg := config.Defaults()
+	cfg.Data, cfg.LogLevel = t.TempDir(), "warn"
+	cfg.AllowPrivateFetch = true // the webhook receiver is on loopback
+	cfg.PublicURL = "https://vigie.uval.example"
+	in, err := build(ctx, cfg, true, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { in.app.Close() })
+	srv := httptest.NewServer(in.handler)
+	t.Cleanup(srv.Close)
+	api := client{t: t, base: srv.URL, token: in.token}
+
+	var (
+		mu    sync.Mutex
+		hooks [][]byte
+	)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		hooks = append(hooks, b)
+		mu.Unlock()
+	}))
+	t.Cleanup(receiver.Close)
+	code, body := api.do("POST", "/api/v1/alerts", map[string]any{"name": "Brand to the crisis cell", "monitor": "m-uval", "kind": "spike",
+		"channels": []any{map[string]string{"kind": "webhook", "url": receiver.URL + "/vigie"}}})
+	if code != http.StatusCreated || body["id"] == nil {
+		t.Fatalf("POST /api/v1/alerts: %d %v", code, body)
+	}
+
+	clock := time.Date(2026, 11, 18, 8, 0, 0, 0, time.UTC) // a Wednesday morning in Zurich
+	now := func() time.Time { return clock }
+	in.sim.Now = now
+	in.alerts.Now = now
+	in.alerts.HTTP = &alert.HTTPSender{Client: http.DefaultClient, Now: now}
+	srcs, err := in.app.store.FindSources(ctx, in.app.workspace.ID)
+	if err != nil || len(srcs) != 1 || srcs[0].Kind != vigie.SourceSimulator {
+		t.Fatalf("demo sources %+v %v", srcs, err)
+	}
+	src := srcs[0]
+	step := func() {
+		t.Helper()
+		clock = clock.Add(5 * time.Second)
+		b, err := in.sim.Run(ctx, &src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := in.app.pipeline.Process(ctx, &src, b.Posts, &b.State); err != nil {
+			t.Fatal(err)
+		}
+		src.SourceState = b.State
+		if err := in.alerts.Evaluate(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sent := func() []vigie.Alert {
+		as, err := in.app.store.FindAlerts(ctx, store.AlertFilter{WorkspaceID: in.app.workspace.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return as
+	}
+	// The first run generates the demo's 6 hours of history; then two
+	// calm hours.
+	for range 2 * 60 * 12 {
+		step()
+	}
+	if as := sent(); len(as) != 0 {
+		t.Fatalf("a calm stream raised alerts: %+v", as)
+	}
+	if err := in.sim.TriggerCrisis(simulator.Crises()[0]); err != nil {
+		t.Fatal(err)
+	}
+	start := clock
+	var first vigie.Alert
+	for clock.Sub(start) < 3*time.Minute {
+		step()
+		if as := sent(); len(as) > 0 {
+			first = as[len(as)-1]
+			break
+		}
+	}
+	if first.ID == 0 {
+		t.Fatal("no alert within 3 minutes of the crisis")
+	}
+	t.Logf("first alert %s after the crisis began: %s — %s", first.FiredAt.Sub(start), first.Title, first.Text)
+	if first.Monitor != "m-uval" || first.IncidentID == 0 {
+		t.Fatalf("first alert %+v", first)
+	}
+	code, body = api.do("GET", "/api/v1/incidents", nil)
+	incidents, _ := body["incidents"].([]any)
+	if code != 200 || len(incidents) != 1 || incidents[0].(map[string]any)["status"] != "open" {
+		t.Fatalf("GET /api/v1/incidents: %d %v", code, body)
+	}
+	// The outbox: the webhook gets the alert.
+	if err := in.alerts.Deliver(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(hooks) == 0 {
+		t.Fatal("the webhook received nothing")
+	}
+	var wb alert.WebhookBody
+	if err := json.Unmarshal(hooks[0], &wb); err != nil {
+		t.Fatal(err)
+	}
+	if wb.Data.Monitor == nil || wb.Data.Monitor.Name != "Université de Valmont (brand)" || !strings.HasPrefix(wb.Data.Link, "https://vigie.uval.example/w/demo/incidents/") {
+		t.Fatalf("webhook body %s", hooks[0])
+	}
+	// A viewer reads the incident but may not close it.
+	viewer, _, err := in.app.store.CreateToken(ctx, store.TokenSpec{Name: "viewer", WorkspaceID: in.app.workspace.ID, Role: account.Viewer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := int64(incidents[0].(map[string]any)["id"].(float64))
+	v := client{t: t, base: srv.URL, token: viewer}
+	if code, _ := v.do("GET", "/api/v1/incidents/"+itoa(id), nil); code != 200 {
+		t.Errorf("viewer reading the incident: %d", code)
+	}
+	if code, _ := v.do("PATCH", "/api/v1/incidents/"+itoa(id), map[string]string{"status": "closed"}); code != 403 {
+		t.Errorf("viewer closing the incident: %d", code)
+	}
+	code, body = api.do("PATCH", "/api/v1/incidents/"+itoa(id), map[string]any{"status": "monitoring", "note": "Holding statement out", "check": 1})
+	if code != 200 || body["status"] != "monitoring" || body["first_response_at"] == nil {
+		t.Fatalf("PATCH incident: %d %v", code, body)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
