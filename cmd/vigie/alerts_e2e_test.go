@@ -58,38 +58,8 @@ func TestDemoCrisisRaisesAnAlert(t *testing.T) {
 		t.Fatalf("POST /api/v1/alerts: %d %v", code, body)
 	}
 
-	clock := time.Date(2026, 11, 18, 8, 0, 0, 0, time.UTC) // a Wednesday morning in Zurich
-	now := func() time.Time { return clock }
-	in.sim.Now = now
-	in.alerts.Now = now
-	in.alerts.HTTP = &alert.HTTPSender{Client: http.DefaultClient, Now: now}
-	srcs, err := in.app.store.FindSources(ctx, in.app.workspace.ID)
-	if err != nil || len(srcs) != 1 || srcs[0].Kind != vigie.SourceSimulator {
-		t.Fatalf("demo sources %+v %v", srcs, err)
-	}
-	src := srcs[0]
-	step := func() {
-		t.Helper()
-		clock = clock.Add(5 * time.Second)
-		b, err := in.sim.Run(ctx, &src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := in.app.pipeline.Process(ctx, &src, b.Posts, &b.State); err != nil {
-			t.Fatal(err)
-		}
-		src.SourceState = b.State
-		if err := in.alerts.Evaluate(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sent := func() []vigie.Alert {
-		as, err := in.app.store.FindAlerts(ctx, store.AlertFilter{WorkspaceID: in.app.workspace.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return as
-	}
+	sim := newDemoSim(t, in, time.Date(2026, 11, 18, 8, 0, 0, 0, time.UTC)) // a Wednesday morning in Zurich
+	step, sent := sim.step, sim.sent
 	// The first run generates the demo's 6 hours of history; then two
 	// calm hours.
 	for range 2 * 60 * 12 {
@@ -101,9 +71,9 @@ func TestDemoCrisisRaisesAnAlert(t *testing.T) {
 	if err := in.sim.TriggerCrisis(simulator.Crises()[0]); err != nil {
 		t.Fatal(err)
 	}
-	start := clock
+	start := sim.clock
 	var first vigie.Alert
-	for clock.Sub(start) < 3*time.Minute {
+	for sim.clock.Sub(start) < 3*time.Minute {
 		step()
 		if as := sent(); len(as) > 0 {
 			first = as[len(as)-1]
@@ -158,3 +128,72 @@ func TestDemoCrisisRaisesAnAlert(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// demoSim drives a demo instance's simulator, pipeline and alert engine on
+// a simulated clock, five seconds a step, as vigie demo runs them.
+type demoSim struct {
+	t     testing.TB
+	in    *instance
+	src   vigie.Source
+	clock time.Time
+}
+
+func newDemoSim(t testing.TB, in *instance, start time.Time) *demoSim {
+	t.Helper()
+	d := &demoSim{t: t, in: in, clock: start}
+	now := func() time.Time { return d.clock }
+	in.sim.Now = now
+	in.alerts.Now = now
+	in.alerts.HTTP = &alert.HTTPSender{Client: http.DefaultClient, Now: now}
+	srcs, err := in.app.store.FindSources(context.Background(), in.app.workspace.ID)
+	if err != nil || len(srcs) != 1 || srcs[0].Kind != vigie.SourceSimulator {
+		t.Fatalf("demo sources %+v %v", srcs, err)
+	}
+	d.src = srcs[0]
+	return d
+}
+
+func (d *demoSim) step() {
+	d.t.Helper()
+	ctx := context.Background()
+	d.clock = d.clock.Add(5 * time.Second)
+	b, err := d.in.sim.Run(ctx, &d.src)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	if _, err := d.in.app.pipeline.Process(ctx, &d.src, b.Posts, &b.State); err != nil {
+		d.t.Fatal(err)
+	}
+	d.src.SourceState = b.State
+	if err := d.in.alerts.Evaluate(ctx); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+func (d *demoSim) sent() []vigie.Alert {
+	as, err := d.in.app.store.FindAlerts(context.Background(), store.AlertFilter{WorkspaceID: d.in.app.workspace.ID})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return as
+}
+
+// crisis runs calm hours, starts a crisis and steps until its first alert
+// (at most 3 minutes), which it returns.
+func (d *demoSim) crisis(calm time.Duration) vigie.Alert {
+	d.t.Helper()
+	for end := d.clock.Add(calm); d.clock.Before(end); {
+		d.step()
+	}
+	if err := d.in.sim.TriggerCrisis(simulator.Crises()[0]); err != nil {
+		d.t.Fatal(err)
+	}
+	for start := d.clock; d.clock.Sub(start) < 3*time.Minute; {
+		d.step()
+		if as := d.sent(); len(as) > 0 {
+			return as[len(as)-1]
+		}
+	}
+	d.t.Fatal("no alert within 3 minutes of the crisis")
+	return vigie.Alert{}
+}

@@ -223,6 +223,13 @@ func (f *matrixFixture) freshIncident() string {
 // fireAlert records an alert of ws's monitor sent to a webhook, whose
 // delivery failed; it returns the alert and the delivery.
 func fireAlert(t *testing.T, st *store.Store, ws vigie.Workspace, monitor, title string) (alertID, deliveryID int64) {
+	a, d, _ := fireAlertToken(t, st, ws, monitor, title)
+	return a, d
+}
+
+// fireAlertToken is fireAlert, with the token of the alert's
+// acknowledgement link.
+func fireAlertToken(t *testing.T, st *store.Store, ws vigie.Workspace, monitor, title string) (alertID, deliveryID int64, token string) {
 	t.Helper()
 	ctx := context.Background()
 	m, err := st.FindMonitorByID(ctx, ws.ID, monitor)
@@ -250,7 +257,7 @@ func fireAlert(t *testing.T, st *store.Store, ws vigie.Workspace, monitor, title
 	if deliveryID == 0 {
 		t.Fatal("the alert's webhook delivery was not claimed")
 	}
-	return a.ID, deliveryID
+	return a.ID, deliveryID, a.AckToken
 }
 
 func (f *matrixFixture) freshAlert() (alert, delivery string) {
@@ -328,6 +335,10 @@ func matrixRoutes() []route {
 	}
 	freshIncidentPath := func(suffix string) func(*matrixFixture, principal) string {
 		return func(f *matrixFixture, _ principal) string { return "/api/v1/incidents/" + f.freshIncident() + suffix }
+	}
+	ackLink := func(f *matrixFixture, _ principal) string {
+		_, _, tok := fireAlertToken(f.t, f.in.app.store, f.a, f.monitorA, fmt.Sprintf("Alpha spike %d", f.next()))
+		return "/alerts/ack/" + tok
 	}
 	freshAlertPath := func(prefix, suffix string) func(*matrixFixture, principal) string {
 		return func(f *matrixFixture, _ principal) string { a, _ := f.freshAlert(); return prefix + a + suffix }
@@ -488,6 +499,21 @@ func matrixRoutes() []route {
 			}},
 		{pattern: "GET /feeds/{token}", kind: anyone, method: "GET", own: func(f *matrixFixture, _ principal) string { return "/feeds/" + f.feedA }, ok: ok,
 			other: path("/feeds/vgf_unknown"), otherWant: http.StatusNotFound},
+		// An alert message's acknowledgement link: the token is the
+		// capability (whoever got the message); the page asks, the form
+		// acknowledges (a session's CSRF token passes; anyone else's form
+		// has none).
+		{pattern: "GET /alerts/ack/{token}", kind: anyone, method: "GET", own: ackLink, ok: ok},
+		{pattern: "POST /alerts/ack/{token}", kind: anyone, method: "POST", own: ackLink, other: path("/alerts/ack/unknown-token"),
+			want: func(p principal, other bool) int {
+				switch {
+				case !p.session():
+					return http.StatusForbidden
+				case other:
+					return http.StatusNotFound
+				}
+				return ok
+			}},
 
 		// Web app: signed-in pages.
 		{pattern: "POST /logout", kind: webPage, action: read, method: "POST", own: path("/logout"), ok: seeOther, freshSession: true},
@@ -504,6 +530,65 @@ func matrixRoutes() []route {
 			other: func(f *matrixFixture, _ principal) string {
 				return wsPath(f, "/mentions?tag=bravotag&monitor="+f.monitorB)
 			}, ok: ok, otherWant: ok},
+		// Alerts and incidents.
+		{pattern: "GET /w/{ws}/alerts", kind: webPage, action: read, method: "GET", own: a("/alerts"), other: b("/alerts"), otherWS: true, ok: ok},
+		{pattern: "GET /w/{ws}/alerts/live", kind: webPage, action: read, method: "GET", own: a("/alerts/live"), other: b("/alerts/live"), otherWS: true, ok: ok, sse: true},
+		{pattern: "GET /w/{ws}/alerts/new", kind: webPage, action: rules, method: "GET", own: a("/alerts/new"), other: b("/alerts/new"), otherWS: true, ok: ok},
+		{pattern: "POST /w/{ws}/alerts", kind: webPage, action: rules, method: "POST", own: a("/alerts"), other: b("/alerts"), otherWS: true, ok: seeOther,
+			body: func(f *matrixFixture) (string, []byte) {
+				return formBody(url.Values{"name": {fmt.Sprintf("Web rule %d", f.next())}, "kind": {"spike"}, "monitor": {f.monitorA}, "inapp": {"1"}, "new": {"1"}})(f)
+			}},
+		{pattern: "GET /w/{ws}/alerts/{id}/edit", kind: webPage, action: rules, method: "GET",
+			own:   func(f *matrixFixture, _ principal) string { return wsPath(f, "/alerts/"+f.freshRule()+"/edit") },
+			other: func(f *matrixFixture, _ principal) string { return wsPath(f, fmt.Sprintf("/alerts/%d/edit", f.ruleB)) }, ok: ok},
+		{pattern: "POST /w/{ws}/alerts/{id}", kind: webPage, action: rules, method: "POST",
+			own:   func(f *matrixFixture, _ principal) string { return wsPath(f, "/alerts/"+f.freshRule()) },
+			other: func(f *matrixFixture, _ principal) string { return wsPath(f, fmt.Sprintf("/alerts/%d", f.ruleB)) }, ok: seeOther,
+			body: func(f *matrixFixture) (string, []byte) {
+				return formBody(url.Values{"name": {"Renamed on the web"}, "kind": {"spike"}, "monitor": {f.monitorA}, "inapp": {"1"}, "enabled": {"1"}})(f)
+			}},
+		{pattern: "POST /w/{ws}/alerts/{id}/delete", kind: webPage, action: rules, method: "POST",
+			own: func(f *matrixFixture, _ principal) string { return wsPath(f, "/alerts/"+f.freshRule()+"/delete") },
+			other: func(f *matrixFixture, _ principal) string {
+				return wsPath(f, fmt.Sprintf("/alerts/%d/delete", f.ruleB))
+			}, ok: seeOther},
+		{pattern: "POST /w/{ws}/alerts/sent/{id}/ack", kind: webPage, action: handle, method: "POST",
+			own: func(f *matrixFixture, _ principal) string {
+				al, _ := f.freshAlert()
+				return wsPath(f, "/alerts/sent/"+al+"/ack")
+			},
+			other: func(f *matrixFixture, _ principal) string {
+				return wsPath(f, fmt.Sprintf("/alerts/sent/%d/ack", f.alertB))
+			}, ok: seeOther},
+		{pattern: "POST /w/{ws}/alerts/deliveries/{id}/retry", kind: webPage, action: rules, method: "POST",
+			own: func(f *matrixFixture, _ principal) string {
+				_, d := f.freshAlert()
+				return wsPath(f, "/alerts/deliveries/"+d+"/retry")
+			},
+			other: func(f *matrixFixture, _ principal) string {
+				return wsPath(f, fmt.Sprintf("/alerts/deliveries/%d/retry", f.deliveryB))
+			}, ok: seeOther},
+		{pattern: "GET /w/{ws}/incidents", kind: webPage, action: read, method: "GET", own: a("/incidents"), other: b("/incidents"), otherWS: true, ok: ok},
+		{pattern: "POST /w/{ws}/incidents", kind: webPage, action: handle, method: "POST", own: a("/incidents"), other: b("/incidents"), otherWS: true, ok: seeOther,
+			body: formBody(url.Values{"title": {"Alpha web incident"}})},
+		{pattern: "GET /w/{ws}/incidents/{id}", kind: webPage, action: read, method: "GET",
+			own: func(f *matrixFixture, _ principal) string { return wsPath(f, "/incidents/"+f.freshIncident()) },
+			other: func(f *matrixFixture, _ principal) string {
+				return wsPath(f, fmt.Sprintf("/incidents/%d", f.incidentB))
+			}, ok: ok},
+		{pattern: "POST /w/{ws}/incidents/{id}", kind: webPage, action: handle, method: "POST",
+			own: func(f *matrixFixture, _ principal) string { return wsPath(f, "/incidents/"+f.freshIncident()) },
+			other: func(f *matrixFixture, _ principal) string {
+				return wsPath(f, fmt.Sprintf("/incidents/%d", f.incidentB))
+			}, ok: seeOther,
+			body: formBody(url.Values{"note": {"Alpha web note"}})},
+		{pattern: "GET /w/{ws}/incidents/{id}/report", kind: webPage, action: read, method: "GET",
+			own: func(f *matrixFixture, _ principal) string {
+				return wsPath(f, "/incidents/"+f.freshIncident()+"/report")
+			},
+			other: func(f *matrixFixture, _ principal) string {
+				return wsPath(f, fmt.Sprintf("/incidents/%d/report", f.incidentB))
+			}, ok: ok},
 		{pattern: "GET /w/{ws}/mentions/live", kind: webPage, action: read, method: "GET", own: a("/mentions/live?after=0"), other: b("/mentions/live?after=0"), otherWS: true, ok: ok, sse: true},
 		{pattern: "GET /w/{ws}/export/{format}", kind: webPage, action: read, method: "GET", own: a("/export/csv?period=all"), other: b("/export/csv?period=all"), otherWS: true, ok: ok},
 		{pattern: "GET /w/{ws}/export/{format}", kind: webPage, action: read, method: "GET", own: a("/export/json?period=all"), other: a("/export/json?period=all&q=bravoword"), ok: ok, otherWant: ok},

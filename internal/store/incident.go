@@ -327,3 +327,27 @@ func (s *Store) MentionCounts(ctx context.Context, workspaceID int64, monitorKey
 	}
 	return n, neg, nil
 }
+
+// Audience counts the distinct authors of the mentions of a monitor (by
+// key; "" for the whole workspace) published in [from, to), and their
+// followers added up: the reach of an incident.
+func (s *Store) Audience(ctx context.Context, workspaceID int64, monitorKey string, from, to time.Time) (authors int, reach int64, err error) {
+	if err := noWorkspace("audience", workspaceID); err != nil {
+		return 0, 0, err
+	}
+	var q string
+	var args []any
+	if monitorKey != "" {
+		q = `SELECT COUNT(*), COALESCE(SUM(a.followers), 0) FROM authors a WHERE a.id IN (SELECT p.author_id FROM mentions mm JOIN posts p ON p.id = mm.post_id
+			JOIN monitors mo ON mo.id = mm.monitor_id WHERE mm.monitor_id = ? AND mo.workspace_id = ? AND mm.published_at >= ? AND mm.published_at < ?)`
+		args = []any{monitorKey, workspaceID, s.tm(from), s.tm(to)}
+	} else {
+		q = `SELECT COUNT(*), COALESCE(SUM(a.followers), 0) FROM authors a WHERE a.id IN (SELECT p.author_id FROM posts p WHERE p.published_at >= ? AND p.published_at < ?
+			AND EXISTS (SELECT 1 FROM mentions mm JOIN monitors mo ON mo.id = mm.monitor_id WHERE mm.post_id = p.id AND mo.workspace_id = ?))`
+		args = []any{s.tm(from), s.tm(to), workspaceID}
+	}
+	if err := s.db.QueryRowContext(ctx, s.q(q), args...).Scan(&authors, &reach); err != nil {
+		return 0, 0, s.errf(err, "audience")
+	}
+	return authors, reach, nil
+}

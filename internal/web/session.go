@@ -34,6 +34,7 @@ type visit struct {
 	Locale      string
 	CSRF        string
 	Path        string // the request's path, for the language switch
+	Unread      int    // the workspace's in-app alerts the user has not seen (the bell)
 
 	tokenHash string
 	refresh   bool // the session's expiry moved: send its cookie again
@@ -50,6 +51,11 @@ func (v *visit) CanEditMonitors() bool { return v.Role.Can(account.EditMonitors)
 func (v *visit) CanEditSources() bool  { return v.Role.Can(account.EditSources) }
 func (v *visit) CanCorrect() bool      { return v.Role.Can(account.CorrectMention) }
 func (v *visit) CanManage() bool       { return v.Role.Can(account.ManageMembers) }
+
+// CanEditAlerts and CanHandleIncidents: alert rules, and incidents'
+// changes and acknowledgements.
+func (v *visit) CanEditAlerts() bool      { return v.Role.Can(account.EditAlerts) }
+func (v *visit) CanHandleIncidents() bool { return v.Role.Can(account.HandleIncidents) }
 
 // CanManageWorkspaces: administrators of an organisation create and rename
 // its workspaces.
@@ -118,6 +124,14 @@ func (w *Web) session(h handler, needUser bool) http.Handler {
 			if err := w.enterWorkspace(v, ws); err != nil {
 				w.fail(rw, r, v, err)
 				return
+			}
+			if safeMethod(r.Method) && r.Header.Get("Accept") != "text/event-stream" {
+				n, err := w.Store.UnreadAlerts(r.Context(), v.Workspace.ID, v.User.ID)
+				if err != nil {
+					w.fail(rw, r, v, err)
+					return
+				}
+				v.Unread = n
 			}
 		}
 		if err := h(rw, r, v); err != nil {

@@ -28,6 +28,7 @@ import (
 	"github.com/vigie-project/vigie/internal/account"
 	"github.com/vigie-project/vigie/internal/feeds"
 	"github.com/vigie-project/vigie/internal/monitor"
+	"github.com/vigie-project/vigie/internal/netguard"
 	"github.com/vigie-project/vigie/internal/store"
 )
 
@@ -58,6 +59,11 @@ type Web struct {
 	// (internal/recent): a query's test reads them too. 0: none are kept.
 	RecentWindow time.Duration
 	Now          func() time.Time
+	// FetchPolicy is the SSRF policy: alert webhooks on refused addresses
+	// are turned down when a rule is saved.
+	FetchPolicy netguard.Policy
+	// AlertsWake tells the alert engine a delivery is due again.
+	AlertsWake func()
 
 	pages   map[string]*template.Template
 	static  map[string]staticFile // by fingerprinted name
@@ -248,6 +254,22 @@ func (w *Web) Register(mux *http.ServeMux) error {
 	page("POST /w/{ws}/sources/delete", w.deleteSources)
 	page("POST /w/{ws}/sources/{id}/share", w.shareSource)
 	page("POST /w/{ws}/demo/crisis", w.startCrisis)
+	page("GET /w/{ws}/alerts", w.alertsPage)
+	page("GET /w/{ws}/alerts/live", w.alertsLive)
+	page("GET /w/{ws}/alerts/new", w.ruleEditor)
+	page("POST /w/{ws}/alerts", w.saveRule)
+	page("GET /w/{ws}/alerts/{id}/edit", w.ruleEditor)
+	page("POST /w/{ws}/alerts/{id}", w.saveRule)
+	page("POST /w/{ws}/alerts/{id}/delete", w.deleteRule)
+	page("POST /w/{ws}/alerts/sent/{id}/ack", w.acknowledge)
+	page("POST /w/{ws}/alerts/deliveries/{id}/retry", w.retryDelivery)
+	open("GET /alerts/ack/{token}", w.ackPage)
+	open("POST /alerts/ack/{token}", w.ackByLink)
+	page("GET /w/{ws}/incidents", w.incidentsPage)
+	page("POST /w/{ws}/incidents", w.openIncident)
+	page("GET /w/{ws}/incidents/{id}", w.incidentPage)
+	page("POST /w/{ws}/incidents/{id}", w.changeIncident)
+	page("GET /w/{ws}/incidents/{id}/report", w.incidentReport)
 	page("GET /w/{ws}/members", w.membersPage)
 	page("POST /w/{ws}/members", w.addMember)
 	page("POST /w/{ws}/members/{uid}/{action}", w.memberAction)

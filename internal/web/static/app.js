@@ -200,9 +200,46 @@ var counted = (function () {
       result.appendChild(ul);
     });
   });
+})();
+
+// Forms that destroy something ask first (every page, not only the
+// monitor editor's).
+(function () {
   document.querySelectorAll("form[data-confirm]").forEach(function (f) {
     f.addEventListener("submit", function (e) {
       if (!confirm(f.dataset.confirm)) e.preventDefault();
     });
   });
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
+})();
+
+// The bell: the workspace's unread alerts, kept current over SSE.
+(function () {
+  var bell = document.querySelector("[data-bell]");
+  if (!bell || !window.EventSource) return;
+  var count = bell.querySelector("[data-unread]");
+  var es = new EventSource(bell.dataset.bell);
+  es.addEventListener("unread", function (e) {
+    var n = Number(e.data);
+    count.textContent = n;
+    count.hidden = n === 0;
+    bell.classList.toggle("ringing", n > 0);
+    bell.setAttribute("aria-label", counted(bell, "label", n));
+  });
+})();
+
+// The alert rule editor shows the settings of the chosen kind only.
+(function () {
+  var form = document.querySelector("[data-rule-form]");
+  if (!form) return;
+  var kind = form.querySelector("select[name=kind]");
+  function show() {
+    form.querySelectorAll("[data-for]").forEach(function (e) {
+      e.hidden = e.dataset.for.split(" ").indexOf(kind.value) < 0;
+    });
+  }
+  kind.addEventListener("change", show);
+  show();
 })();

@@ -1,0 +1,298 @@
+package web
+
+import (
+	"cmp"
+	"fmt"
+	"html/template"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/account"
+	"github.com/vigie-project/vigie/internal/chart"
+	"github.com/vigie-project/vigie/internal/store"
+)
+
+// The incidents (issue 12): the list, the war room of one, and its
+// post-mortem report once closed.
+
+type incidentRow struct {
+	I                vigie.Incident
+	Monitor, Opened  string
+	Duration, Status string
+}
+
+func (w *Web) incidentsPage(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	list, err := w.Store.FindIncidents(r.Context(), store.IncidentFilter{WorkspaceID: v.Workspace.ID})
+	if err != nil {
+		return err
+	}
+	names, ms, err := w.monitorNames(r, v)
+	if err != nil {
+		return err
+	}
+	now, loc := w.Now(), workspaceZone(v.Workspace)
+	rows := make([]incidentRow, len(list))
+	for i, in := range list {
+		end := cmp.Or(in.ClosedAt, now)
+		rows[i] = incidentRow{I: in, Monitor: cmp.Or(names[in.Monitor], in.Monitor), Opened: in.OpenedAt.In(loc).Format("2006-01-02 15:04"),
+			Duration: duration(v, end.Sub(in.OpenedAt)), Status: v.T("incident.status." + string(in.Status))}
+	}
+	return w.render(rw, v, http.StatusOK, "incidents", map[string]any{"Incidents": rows, "Monitors": ms})
+}
+
+// duration says a length of time in hours and minutes.
+func duration(v *visit, d time.Duration) string {
+	if d < time.Hour {
+		return v.T("duration.minutes", int(d.Minutes()))
+	}
+	return v.T("duration.hours", int(d.Hours()), int(d.Minutes())%60)
+}
+
+func (w *Web) openIncident(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	if !v.Can(account.HandleIncidents) {
+		return errForbidden
+	}
+	in, err := w.Store.OpenIncident(r.Context(), v.Workspace.ID, strings.TrimSpace(r.PostFormValue("title")), r.PostFormValue("monitor"), userName(v))
+	if err != nil {
+		return err
+	}
+	http.Redirect(rw, r, workspacePath(v.Workspace, fmt.Sprintf("incidents/%d", in.ID)), http.StatusSeeOther)
+	return nil
+}
+
+func (w *Web) findIncident(r *http.Request, v *visit) (vigie.Incident, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return vigie.Incident{}, errNotFound
+	}
+	return w.Store.FindIncident(r.Context(), v.Workspace.ID, id)
+}
+
+// warRoom is what the incident page and its report show.
+type warRoom struct {
+	I                        vigie.Incident
+	MonitorName              string
+	From, To                 time.Time
+	Bucket                   time.Duration
+	Total, Baseline          int
+	Peak                     int
+	PeakAt                   string
+	Negative, BaseNegative   string
+	Authors                  int
+	Reach                    string
+	FirstResponse            string
+	Duration                 string
+	Chart                    template.HTML
+	TopPosts                 []vigie.Mention
+	TopAuthors               []vigie.Influence
+	BySource, ByLang, Rising []vigie.KeyCount
+	Timeline                 []timelineRow
+	Statements               []timelineRow
+	Alerts                   []vigie.Alert
+	Members                  []store.Member
+	Opened, Closed           string
+}
+
+type timelineRow struct {
+	When, Kind, Label, By, Text string
+}
+
+// room gathers the incident's figures: its monitor's mentions from an
+// hour before it opened to now (or its close), against the same hours a
+// week before, and what drove them.
+func (w *Web) room(r *http.Request, v *visit, in vigie.Incident) (*warRoom, error) {
+	ctx := r.Context()
+	now, loc := w.Now().UTC(), workspaceZone(v.Workspace)
+	d := &warRoom{I: in, From: in.OpenedAt.Add(-time.Hour).Truncate(5 * time.Minute), To: cmp.Or(in.ClosedAt, now)}
+	d.To = d.To.Truncate(5 * time.Minute).Add(5 * time.Minute)
+	d.Bucket = 5 * time.Minute
+	if d.To.Sub(d.From) > 12*time.Hour {
+		d.From, d.Bucket = d.From.Truncate(time.Hour), time.Hour
+		d.To = d.To.Truncate(time.Hour).Add(time.Hour)
+	}
+	if d.To.Sub(d.From) > 60*24*time.Hour {
+		d.From = d.To.Add(-60 * 24 * time.Hour) // the chart's last 60 days
+	}
+	key := ""
+	if in.Monitor != "" {
+		m, err := w.Store.FindMonitorByID(ctx, v.Workspace.ID, in.Monitor)
+		if err != nil {
+			return nil, err
+		}
+		key, d.MonitorName = m.Key, cmp.Or(m.Name, m.ID)
+	}
+	n, neg, err := w.Store.MentionCounts(ctx, v.Workspace.ID, key, d.From, d.To, d.Bucket, true)
+	if err != nil {
+		return nil, err
+	}
+	week := 7 * 24 * time.Hour
+	bn, bneg, err := w.Store.MentionCounts(ctx, v.Workspace.ID, key, d.From.Add(-week), d.To.Add(-week), d.Bucket, true)
+	if err != nil {
+		return nil, err
+	}
+	var cur, base chart.Series
+	cur.Name, base.Name, base.Dashed, base.Slot = v.T("incident.mentions"), v.T("incident.lastweek"), true, 2
+	totalNeg, baseNeg := 0, 0
+	for i := range n {
+		at := d.From.Add(time.Duration(i) * d.Bucket)
+		cur.Points = append(cur.Points, chart.Point{X: at, Y: float64(n[i])})
+		base.Points = append(base.Points, chart.Point{X: at, Y: float64(bn[i])})
+		d.Total, d.Baseline, totalNeg, baseNeg = d.Total+n[i], d.Baseline+bn[i], totalNeg+neg[i], baseNeg+bneg[i]
+		if n[i] > d.Peak {
+			d.Peak, d.PeakAt = n[i], at.In(loc).Format("2006-01-02 15:04")
+		}
+	}
+	share := func(a, b int) string {
+		if b == 0 {
+			return "–"
+		}
+		return chart.Percent(float64(a) / float64(b))
+	}
+	d.Negative, d.BaseNegative = share(totalNeg, d.Total), share(baseNeg, d.Baseline)
+	fmtTime := func(t time.Time) string { return t.In(loc).Format("15:04") }
+	if d.Bucket == time.Hour {
+		fmtTime = func(t time.Time) string { return t.In(loc).Format("Jan 2 15:04") }
+	}
+	d.Chart = chart.TimeChart{Series: []chart.Series{cur, base}, From: d.From, To: d.To, Step: d.Bucket, Width: 640, Height: 220,
+		Label: v.T("incident.chart"), Empty: v.T("dashboard.nomentions"), YLabel: v.T("dashboard.mentions"), XLabel: loc.String(),
+		FormatTime: fmtTime, FormatTick: chart.Compact}.Lines()
+	authors, reach, err := w.Store.Audience(ctx, v.Workspace.ID, key, d.From, d.To)
+	if err != nil {
+		return nil, err
+	}
+	d.Authors, d.Reach = authors, chart.Compact(float64(reach))
+	// What drives it: the most engaging posts among the latest, the most
+	// influential authors, sources, languages, rising words.
+	page, err := w.Store.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: v.Workspace.ID, MonitorID: in.Monitor, From: d.From, To: d.To, Limit: 200, NoCount: true, HideIrrelevant: true})
+	if err != nil {
+		return nil, err
+	}
+	posts := page.Mentions
+	weight := func(m *vigie.Mention) int64 {
+		mt := m.Post.Metrics
+		return mt.Likes + 2*mt.Reposts + mt.Replies + m.Post.Author.Followers/100
+	}
+	slices.SortStableFunc(posts, func(a, b vigie.Mention) int { return cmp.Compare(weight(&b), weight(&a)) })
+	d.TopPosts = posts[:min(len(posts), 5)]
+	for i := range d.TopPosts {
+		d.TopPosts[i].ClipForList()
+	}
+	if d.TopAuthors, err = w.Store.TopAuthors(ctx, vigie.MentionFilter{WorkspaceID: v.Workspace.ID, MonitorID: in.Monitor, From: d.From, To: d.To, Limit: 6}); err != nil {
+		return nil, err
+	}
+	f := vigie.OverviewFilter{WorkspaceID: v.Workspace.ID, From: d.From.Truncate(time.Hour), To: d.To.Truncate(time.Hour).Add(time.Hour), Bucket: time.Hour, Limit: 6}
+	if in.Monitor != "" {
+		f.MonitorIDs = []string{in.Monitor}
+	}
+	if f.To.Sub(f.From) <= vigie.MaxOverviewBuckets*time.Hour {
+		ov, err := w.Store.Overview(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		d.BySource, d.ByLang = ov.BySource[:min(len(ov.BySource), 6)], ov.ByLang[:min(len(ov.ByLang), 6)]
+		// Rising hashtags against the same length of time before; else
+		// the most used ones.
+		d.Rising = ov.Rising
+		if len(d.Rising) == 0 {
+			d.Rising = ov.TopHashtags
+		}
+		d.Rising = d.Rising[:min(len(d.Rising), 8)]
+	}
+	for _, e := range in.Timeline {
+		row := timelineRow{When: e.At.In(loc).Format("2006-01-02 15:04"), Kind: e.Kind, Label: v.T("timeline." + e.Kind), By: e.By, Text: e.Text}
+		d.Timeline = append(d.Timeline, row)
+		if e.Kind == "statement" {
+			d.Statements = append(d.Statements, row)
+		}
+	}
+	if d.Alerts, err = w.Store.FindAlerts(ctx, store.AlertFilter{WorkspaceID: v.Workspace.ID, IncidentID: in.ID, Limit: 100}); err != nil {
+		return nil, err
+	}
+	if d.Members, err = w.Store.WorkspaceMembers(ctx, v.Workspace.ID); err != nil {
+		return nil, err
+	}
+	d.Opened = in.OpenedAt.In(loc).Format("2006-01-02 15:04")
+	if !in.ClosedAt.IsZero() {
+		d.Closed = in.ClosedAt.In(loc).Format("2006-01-02 15:04")
+	}
+	d.Duration = duration(v, cmp.Or(in.ClosedAt, now).Sub(in.OpenedAt))
+	d.FirstResponse = v.T("incident.noresponse")
+	if !in.FirstResponseAt.IsZero() {
+		d.FirstResponse = duration(v, in.FirstResponseAt.Sub(in.OpenedAt))
+	}
+	return d, nil
+}
+
+func (w *Web) incidentPage(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	in, err := w.findIncident(r, v)
+	if err != nil {
+		return err
+	}
+	d, err := w.room(r, v, in)
+	if err != nil {
+		return err
+	}
+	return w.render(rw, v, http.StatusOK, "incident", map[string]any{"D": d, "Statuses": []vigie.IncidentStatus{vigie.IncidentOpen, vigie.IncidentMonitoring, vigie.IncidentClosed}})
+}
+
+// incidentReport is the post-mortem: a page made to be printed (or saved
+// as PDF from the browser's print dialog).
+func (w *Web) incidentReport(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	in, err := w.findIncident(r, v)
+	if err != nil {
+		return err
+	}
+	d, err := w.room(r, v, in)
+	if err != nil {
+		return err
+	}
+	return w.render(rw, v, http.StatusOK, "report", map[string]any{"D": d})
+}
+
+// changeIncident applies one change from the war room's forms.
+func (w *Web) changeIncident(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	if !v.Can(account.HandleIncidents) {
+		return errForbidden
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return errNotFound
+	}
+	c := store.IncidentChange{By: userName(v), Note: strings.TrimSpace(r.PostFormValue("note")), Statement: strings.TrimSpace(r.PostFormValue("statement"))}
+	if s := r.PostFormValue("status"); s != "" {
+		st := vigie.IncidentStatus(s)
+		c.Status = &st
+	}
+	if o := r.PostFormValue("owner"); o != "" {
+		n, err := strconv.ParseInt(o, 10, 64)
+		if err != nil {
+			return &pageError{http.StatusBadRequest, "error.badrequest"}
+		}
+		c.OwnerID = &n
+	}
+	for _, p := range []struct {
+		name string
+		dst  **int
+	}{{"check", &c.Check}, {"uncheck", &c.Uncheck}} {
+		if x := r.PostFormValue(p.name); x != "" {
+			n, err := strconv.Atoi(x)
+			if err != nil {
+				return &pageError{http.StatusBadRequest, "error.badrequest"}
+			}
+			*p.dst = &n
+		}
+	}
+	if _, err := w.Store.UpdateIncident(r.Context(), v.Workspace.ID, id, c); err != nil {
+		return err
+	}
+	target := workspacePath(v.Workspace, fmt.Sprintf("incidents/%d", id))
+	if c.Status != nil && *c.Status == vigie.IncidentClosed {
+		target += "/report"
+	}
+	http.Redirect(rw, r, target, http.StatusSeeOther)
+	return nil
+}
