@@ -119,12 +119,23 @@ func (e *Engine) Run(ctx context.Context) {
 			return
 		case <-e.wake:
 		case <-t.C:
-			if _, err := e.Store.EscalateDue(ctx, e.Now(), e.escalationChannels(ctx)); err != nil && ctx.Err() == nil {
+			if err := e.Escalate(ctx); err != nil && ctx.Err() == nil {
 				e.Log.Error("alert escalations", "err", err)
 			}
-			e.kickDelivery()
 		}
 	}
+}
+
+// Escalate sends the alerts nobody acknowledged in time to their rules'
+// escalation channels (through the outbox).
+func (e *Engine) Escalate(ctx context.Context) error {
+	e.init()
+	n, err := e.Store.EscalateDue(ctx, e.Now(), e.escalationChannels(ctx))
+	if n > 0 {
+		e.Log.Info("alerts escalated", "alerts", n)
+		e.kickDelivery()
+	}
+	return err
 }
 
 func (e *Engine) kickDelivery() {
@@ -254,11 +265,7 @@ func (e *Engine) evalDetector(ctx context.Context, r *store.RuleRun, now time.Ti
 	switch step {
 	case Fire, Update:
 		a := e.detectorAlert(r, step, rd, now)
-		f := store.Fired{Alert: a, State: string(state), Incident: true, Channels: r.Channels}
-		if step == Fire && len(r.Escalate) > 0 && r.EscalateMinutes > 0 {
-			f.EscalateAt = now.Add(time.Duration(r.EscalateMinutes) * time.Minute)
-		}
-		return e.fire(ctx, f, r.MonitorKey)
+		return e.fire(ctx, store.Fired{Alert: a, State: string(state), Incident: true, Channels: r.Channels}, r)
 	case End:
 		return e.Store.SaveRuleState(ctx, r.WorkspaceID, r.ID, string(state))
 	}
@@ -363,7 +370,7 @@ func (e *Engine) evalNew(ctx context.Context, r *store.RuleRun) error {
 		return e.Store.SaveRuleState(ctx, r.WorkspaceID, r.ID, string(b))
 	}
 	a := newMentionsAlert(r, hits, total, e.Now().UTC())
-	return e.fire(ctx, store.Fired{Alert: a, State: string(b), Channels: r.Channels}, r.MonitorKey)
+	return e.fire(ctx, store.Fired{Alert: a, State: string(b), Channels: r.Channels}, r)
 }
 
 func minFollowers(r *store.RuleRun) int64 {
@@ -503,11 +510,16 @@ func (e *Engine) evalDigest(ctx context.Context, r *store.RuleRun, now time.Time
 	a := vigie.Alert{WorkspaceID: r.WorkspaceID, RuleID: r.ID, RuleName: r.Name, Monitor: r.Monitor, MonitorName: r.MonitorName, Kind: r.Kind,
 		Phase: "digest", FiredAt: now, Title: name + " digest: " + what, Text: text,
 		Figures: map[string]float64{"mentions": float64(n[1]), "previous": float64(n[0]), "negative": float64(neg[1])}}
-	return e.fire(ctx, store.Fired{Alert: a, State: string(b), Channels: r.Channels}, r.MonitorKey)
+	return e.fire(ctx, store.Fired{Alert: a, State: string(b), Channels: r.Channels}, r)
 }
 
-func (e *Engine) fire(ctx context.Context, f store.Fired, monitorKey string) error {
-	fired, err := e.Store.FireAlert(ctx, f, monitorKey)
+// fire records an alert of the rule; an episode's first alert (not its
+// updates, nor digests) escalates when nobody acknowledges it in time.
+func (e *Engine) fire(ctx context.Context, f store.Fired, r *store.RuleRun) error {
+	if f.Alert.Phase == "alert" && len(r.Escalate) > 0 && r.EscalateMinutes > 0 {
+		f.EscalateAt = f.Alert.FiredAt.Add(time.Duration(r.EscalateMinutes) * time.Minute)
+	}
+	fired, err := e.Store.FireAlert(ctx, f, r.MonitorKey)
 	if err != nil {
 		return err
 	}

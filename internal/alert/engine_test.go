@@ -343,3 +343,59 @@ func TestInfluencerAndDigest(t *testing.T) {
 		t.Fatalf("digests at 16:00: %+v", d)
 	}
 }
+
+// TestEscalation: an alert nobody acknowledges within the rule's minutes
+// goes to its escalation channels, marked as such; an acknowledged one
+// does not.
+func TestEscalation(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	first, boss := newReceiver(t), newReceiver(t)
+	_, err := w.st.CreateAlertRule(ctx, vigie.AlertRule{WorkspaceID: w.ws.ID, Name: "Rector", Monitor: "brand", Kind: vigie.AlertEvery, Enabled: true,
+		Channels: []vigie.AlertChannel{{Kind: vigie.ChannelSlack, URL: first.URL}}, EscalateMinutes: 15,
+		Escalate: []vigie.AlertChannel{{Kind: vigie.ChannelMattermost, URL: boss.URL}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.engine.Evaluate(ctx)
+	w.mentions(t, w.now, 1, vigie.Author{Handle: "@a"})
+	w.engine.Evaluate(ctx)
+	as, _ := w.st.FindAlerts(ctx, store.AlertFilter{WorkspaceID: w.ws.ID})
+	if len(as) != 1 {
+		t.Fatalf("alerts %+v", as)
+	}
+	w.engine.Deliver(ctx)
+	w.now = w.now.Add(14 * time.Minute)
+	w.engine.Escalate(ctx)
+	w.engine.Deliver(ctx)
+	if b, _ := boss.got(); len(b) != 0 {
+		t.Fatalf("escalated after 14 minutes: %q", b)
+	}
+	w.now = w.now.Add(2 * time.Minute)
+	w.engine.Escalate(ctx)
+	w.engine.Deliver(ctx)
+	b, _ := boss.got()
+	if len(b) != 1 || !strings.Contains(string(b[0]), "Unacknowledged: New mention of UVAL brand") {
+		t.Fatalf("escalation: %q", b)
+	}
+	// Once only.
+	w.now = w.now.Add(time.Hour)
+	w.engine.Escalate(ctx)
+	w.engine.Deliver(ctx)
+	if b, _ := boss.got(); len(b) != 1 {
+		t.Fatalf("escalated %d times", len(b))
+	}
+	// A second alert, acknowledged in time, is not escalated.
+	w.mentions(t, w.now, 1, vigie.Author{Handle: "@b"})
+	w.engine.Evaluate(ctx)
+	as, _ = w.st.FindAlerts(ctx, store.AlertFilter{WorkspaceID: w.ws.ID})
+	if _, err := w.st.AcknowledgeAlert(ctx, w.ws.ID, as[0].ID, "Ana"); err != nil {
+		t.Fatal(err)
+	}
+	w.now = w.now.Add(20 * time.Minute)
+	w.engine.Escalate(ctx)
+	w.engine.Deliver(ctx)
+	if b, _ := boss.got(); len(b) != 1 {
+		t.Fatalf("an acknowledged alert escalated: %d messages", len(b))
+	}
+}
