@@ -473,6 +473,9 @@ func matrixRoutes() []route {
 				return jsonBody(map[string]any{"name": "Renamed", "monitor": f.monitorA, "kind": "spike", "channels": []any{map[string]string{"kind": "inapp"}}})(f)
 			}},
 		{pattern: "DELETE /api/v1/alerts/{id}", kind: apiRoute, action: rules, method: "DELETE", own: freshRulePath(""), other: idOf("/api/v1/alerts/", "", func(f *matrixFixture) int64 { return f.ruleB }), ok: noContent},
+		{pattern: "GET /api/v1/incidents/checklist", kind: apiRoute, action: read, method: "GET", own: path("/api/v1/incidents/checklist"), ok: ok},
+		{pattern: "PUT /api/v1/incidents/checklist", kind: apiRoute, action: manage, method: "PUT", own: path("/api/v1/incidents/checklist"), ok: ok,
+			body: jsonBody(map[string]any{"items": []string{"Assess", "Tell the rector"}})},
 		{pattern: "GET /api/v1/incidents", kind: apiRoute, action: read, method: "GET", own: path("/api/v1/incidents"), ok: ok},
 		{pattern: "POST /api/v1/incidents", kind: apiRoute, action: handle, method: "POST", own: path("/api/v1/incidents"), ok: created,
 			body: jsonBody(map[string]string{"title": "Alpha crisis"})},
@@ -568,6 +571,8 @@ func matrixRoutes() []route {
 			other: func(f *matrixFixture, _ principal) string {
 				return wsPath(f, fmt.Sprintf("/alerts/deliveries/%d/retry", f.deliveryB))
 			}, ok: seeOther},
+		{pattern: "POST /w/{ws}/incidents/checklist", kind: webPage, action: manage, method: "POST", own: a("/incidents/checklist"), other: b("/incidents/checklist"), otherWS: true, ok: seeOther,
+			body: formBody(url.Values{"items": {"Assess\nTell the rector"}})},
 		{pattern: "GET /w/{ws}/incidents", kind: webPage, action: read, method: "GET", own: a("/incidents"), other: b("/incidents"), otherWS: true, ok: ok},
 		{pattern: "POST /w/{ws}/incidents", kind: webPage, action: handle, method: "POST", own: a("/incidents"), other: b("/incidents"), otherWS: true, ok: seeOther,
 			body: formBody(url.Values{"title": {"Alpha web incident"}})},

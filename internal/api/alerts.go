@@ -328,3 +328,27 @@ func (a *API) updateIncident(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, inc)
 	return nil
 }
+
+func (a *API) getChecklist(w http.ResponseWriter, r *http.Request) error {
+	items, err := a.Store.Checklist(r.Context(), workspace(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	return nil
+}
+
+func (a *API) setChecklist(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Items []string `json:"items"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	items, err := a.Store.SetChecklist(r.Context(), workspace(r), in.Items)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	return nil
+}

@@ -397,13 +397,12 @@ func (s *Store) incidentFor(ctx context.Context, tx *sql.Tx, workspaceID int64, 
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, false, err
 	}
-	checklist := make([]vigie.ChecklistItem, len(vigie.DefaultChecklist))
-	for i, l := range vigie.DefaultChecklist {
-		checklist[i].Label = l
+	labels, err := s.checklist(ctx, tx, workspaceID)
+	if err != nil {
+		return 0, false, err
 	}
-	b, _ := json.Marshal(checklist)
 	err = tx.QueryRowContext(ctx, s.q(`INSERT INTO incidents (workspace_id, monitor_id, title, status, checklist, opened_at, updated_at)
-		VALUES (?, ?, ?, 'open', ?, ?, ?) RETURNING id`), workspaceID, monitorKey, title, string(b), s.tm(at), s.tm(at)).Scan(&id)
+		VALUES (?, ?, ?, 'open', ?, ?, ?) RETURNING id`), workspaceID, monitorKey, title, checklistOf(labels), s.tm(at), s.tm(at)).Scan(&id)
 	if err != nil {
 		return 0, false, err
 	}

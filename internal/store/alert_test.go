@@ -217,3 +217,33 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
+
+// TestChecklist: a workspace defines its crisis checklist; new incidents
+// copy it, incidents under way keep theirs, other workspaces keep the
+// default.
+func TestChecklist(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "brand")
+		before := must(s.OpenIncident(ctx, f.ws.ID, "Before", "", "Ana"))(t)
+		items := must(s.SetChecklist(ctx, f.ws.ID, []string{" Call the rector ", "", "Warn the press office"}))(t)
+		if len(items) != 2 || items[0] != "Call the rector" {
+			t.Fatalf("set %q", items)
+		}
+		after := must(s.OpenIncident(ctx, f.ws.ID, "After", "brand", "Ana"))(t)
+		if len(after.Checklist) != 2 || after.Checklist[1].Label != "Warn the press office" {
+			t.Errorf("new incident's checklist %+v", after.Checklist)
+		}
+		if b := must(s.FindIncident(ctx, f.ws.ID, before.ID))(t); len(b.Checklist) != len(vigie.DefaultChecklist) {
+			t.Errorf("an incident under way changed checklist: %+v", b.Checklist)
+		}
+		if l := must(s.Checklist(ctx, f.other.ID))(t); len(l) != len(vigie.DefaultChecklist) {
+			t.Errorf("other workspace's checklist %q", l)
+		}
+		for _, bad := range [][]string{{}, {" "}, {strings.Repeat("x", 201)}, {"a\x00b"}} {
+			if _, err := s.SetChecklist(ctx, f.ws.ID, bad); !errors.Is(err, vigie.ErrInvalid) {
+				t.Errorf("%q: %v", bad, err)
+			}
+		}
+	})
+}

@@ -250,13 +250,12 @@ func (s *Store) OpenIncident(ctx context.Context, workspaceID int64, title, moni
 		if err != nil {
 			return err
 		}
-		checklist := make([]vigie.ChecklistItem, len(vigie.DefaultChecklist))
-		for i, l := range vigie.DefaultChecklist {
-			checklist[i].Label = l
+		labels, err := s.checklist(ctx, tx, workspaceID)
+		if err != nil {
+			return err
 		}
-		b, _ := json.Marshal(checklist)
 		if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO incidents (workspace_id, monitor_id, title, status, checklist, opened_at, updated_at, first_response_at)
-			VALUES (?, ?, ?, 'open', ?, ?, ?, ?) RETURNING id`), workspaceID, key, title, string(b), s.tm(now), s.tm(now), s.tm(now)).Scan(&id); err != nil {
+			VALUES (?, ?, ?, 'open', ?, ?, ?, ?) RETURNING id`), workspaceID, key, title, checklistOf(labels), s.tm(now), s.tm(now), s.tm(now)).Scan(&id); err != nil {
 			return err
 		}
 		return s.addIncidentEvent(ctx, tx, id, now, "status", by, "Incident opened")
@@ -350,4 +349,75 @@ func (s *Store) Audience(ctx context.Context, workspaceID int64, monitorKey stri
 		return 0, 0, s.errf(err, "audience")
 	}
 	return authors, reach, nil
+}
+
+// Checklist limits.
+const (
+	MaxChecklistItems = 30
+	MaxChecklistLabel = 200
+)
+
+// Checklist returns the crisis checklist the workspace defined, or
+// vigie.DefaultChecklist.
+func (s *Store) Checklist(ctx context.Context, workspaceID int64) ([]string, error) {
+	return s.checklist(ctx, s.db, workspaceID)
+}
+
+func (s *Store) checklist(ctx context.Context, q querier, workspaceID int64) ([]string, error) {
+	var raw string
+	err := q.QueryRowContext(ctx, s.q("SELECT items FROM incident_checklists WHERE workspace_id = ?"), workspaceID).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return append([]string(nil), vigie.DefaultChecklist...), nil
+	}
+	if err != nil {
+		return nil, s.errf(err, "checklist")
+	}
+	var items []string
+	if err := json.Unmarshal([]byte(raw), &items); err != nil {
+		return nil, fmt.Errorf("checklist of workspace %d: %w", workspaceID, err)
+	}
+	return items, nil
+}
+
+// SetChecklist sets the workspace's crisis checklist: the items new
+// incidents get (incidents under way keep theirs).
+func (s *Store) SetChecklist(ctx context.Context, workspaceID int64, items []string) ([]string, error) {
+	if err := noWorkspace("set checklist", workspaceID); err != nil {
+		return nil, err
+	}
+	var clean []string
+	for _, it := range items {
+		it = strings.TrimSpace(it)
+		if it == "" {
+			continue
+		}
+		if len([]rune(it)) > MaxChecklistLabel {
+			return nil, fmt.Errorf("%w: the checklist item %.30q… is longer than %d characters", vigie.ErrInvalid, it, MaxChecklistLabel)
+		}
+		if err := vigie.ValidName("checklist item", it); err != nil {
+			return nil, err
+		}
+		clean = append(clean, it)
+	}
+	if len(clean) > MaxChecklistItems {
+		return nil, fmt.Errorf("%w: %d checklist items; at most %d", vigie.ErrInvalid, len(clean), MaxChecklistItems)
+	}
+	if len(clean) == 0 {
+		return nil, fmt.Errorf("%w: the checklist has no item; give one per line", vigie.ErrInvalid)
+	}
+	b, _ := json.Marshal(clean)
+	if _, err := s.exec(ctx, s.q(`INSERT INTO incident_checklists (workspace_id, items) VALUES (?, ?)
+		ON CONFLICT (workspace_id) DO UPDATE SET items = excluded.items`), workspaceID, string(b)); err != nil {
+		return nil, s.errf(err, "set checklist")
+	}
+	return clean, nil
+}
+
+func checklistOf(labels []string) string {
+	items := make([]vigie.ChecklistItem, len(labels))
+	for i, l := range labels {
+		items[i].Label = l
+	}
+	b, _ := json.Marshal(items)
+	return string(b)
 }

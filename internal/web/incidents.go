@@ -41,7 +41,25 @@ func (w *Web) incidentsPage(rw http.ResponseWriter, r *http.Request, v *visit) e
 		rows[i] = incidentRow{I: in, Monitor: cmp.Or(names[in.Monitor], in.Monitor), Opened: in.OpenedAt.In(loc).Format("2006-01-02 15:04"),
 			Duration: duration(v, end.Sub(in.OpenedAt)), Status: v.T("incident.status." + string(in.Status))}
 	}
-	return w.render(rw, v, http.StatusOK, "incidents", map[string]any{"Incidents": rows, "Monitors": ms})
+	checklist, err := w.Store.Checklist(r.Context(), v.Workspace.ID)
+	if err != nil {
+		return err
+	}
+	return w.render(rw, v, http.StatusOK, "incidents", map[string]any{"Incidents": rows, "Monitors": ms, "Checklist": strings.Join(checklist, "\n"),
+		"Saved": r.URL.Query().Get("saved") != ""})
+}
+
+// setChecklist sets the workspace's crisis checklist (administrators):
+// one item per line.
+func (w *Web) setChecklist(rw http.ResponseWriter, r *http.Request, v *visit) error {
+	if !v.Can(account.ManageMembers) {
+		return errForbidden
+	}
+	if _, err := w.Store.SetChecklist(r.Context(), v.Workspace.ID, strings.Split(r.PostFormValue("items"), "\n")); err != nil {
+		return err
+	}
+	http.Redirect(rw, r, workspacePath(v.Workspace, "incidents")+"?saved=1", http.StatusSeeOther)
+	return nil
 }
 
 // duration says a length of time in hours and minutes.

@@ -93,6 +93,9 @@ var alertMessages = map[string]map[string]string{
 		"delivery.sent":      "sent",
 		"delivery.failed":    "failed",
 
+		"incidents.checklist":        "Crisis checklist",
+		"incidents.checklisthint":    "One step per line; new incidents start with these.",
+		"incidents.checklistsaved":   "Checklist saved.",
 		"incidents.title":            "Incidents",
 		"incidents.none":             "No incident. Alerts open them; you can open one by hand too.",
 		"incidents.open":             "Open an incident",
@@ -253,6 +256,9 @@ var alertMessages = map[string]map[string]string{
 		"delivery.sent":      "envoyée",
 		"delivery.failed":    "échec",
 
+		"incidents.checklist":        "Liste de contrôle de crise",
+		"incidents.checklisthint":    "Une étape par ligne ; les nouveaux incidents commencent avec celles-ci.",
+		"incidents.checklistsaved":   "Liste enregistrée.",
 		"incidents.title":            "Incidents",
 		"incidents.none":             "Aucun incident. Les alertes les ouvrent ; vous pouvez aussi en ouvrir un à la main.",
 		"incidents.open":             "Ouvrir un incident",

@@ -267,6 +267,7 @@ func (w *Web) Register(mux *http.ServeMux) error {
 	open("POST /alerts/ack/{token}", w.ackByLink)
 	page("GET /w/{ws}/incidents", w.incidentsPage)
 	page("POST /w/{ws}/incidents", w.openIncident)
+	page("POST /w/{ws}/incidents/checklist", w.setChecklist)
 	page("GET /w/{ws}/incidents/{id}", w.incidentPage)
 	page("POST /w/{ws}/incidents/{id}", w.changeIncident)
 	page("GET /w/{ws}/incidents/{id}/report", w.incidentReport)

@@ -98,3 +98,10 @@ CREATE TABLE alert_reads (
     last_read    INTEGER NOT NULL,
     PRIMARY KEY (user_id, workspace_id)
 );
+
+-- The crisis checklist a workspace defines (a JSON array of labels); new
+-- incidents copy it. Without a row, vigie.DefaultChecklist.
+CREATE TABLE incident_checklists (
+    workspace_id INTEGER PRIMARY KEY REFERENCES workspaces (id) ON DELETE CASCADE,
+    items        TEXT NOT NULL
+);
