@@ -267,12 +267,12 @@ func (e *Engine) evalDetector(ctx context.Context, r *store.RuleRun, now time.Ti
 		a := e.detectorAlert(r, step, rd, now)
 		return e.fire(ctx, store.Fired{Alert: a, State: string(state), Incident: true, Channels: r.Channels}, r)
 	case End:
-		return e.Store.SaveRuleState(ctx, r.WorkspaceID, r.ID, string(state))
+		return e.Store.SaveRuleState(ctx, r.WorkspaceID, r.ID, r.State, string(state))
 	}
 	// Within an episode, its last moment true is saved at most once a
 	// minute (a restart then ends it on time, not early).
 	if ep.Active && ep.LastTrue.Sub(before.LastTrue) >= time.Minute {
-		return e.Store.SaveRuleState(ctx, r.WorkspaceID, r.ID, string(state))
+		return e.Store.SaveRuleState(ctx, r.WorkspaceID, r.ID, r.State, string(state))
 	}
 	return nil
 }
@@ -331,7 +331,7 @@ func (e *Engine) evalNew(ctx context.Context, r *store.RuleRun) error {
 		}
 		st.Started, st.After = true, last
 		b, _ := json.Marshal(st)
-		return e.Store.SaveRuleState(ctx, r.WorkspaceID, r.ID, string(b))
+		return e.Store.SaveRuleState(ctx, r.WorkspaceID, r.ID, r.State, string(b))
 	}
 	var (
 		hits  []vigie.Mention
@@ -367,7 +367,7 @@ func (e *Engine) evalNew(ctx context.Context, r *store.RuleRun) error {
 	st.After = after
 	b, _ := json.Marshal(st)
 	if total == 0 {
-		return e.Store.SaveRuleState(ctx, r.WorkspaceID, r.ID, string(b))
+		return e.Store.SaveRuleState(ctx, r.WorkspaceID, r.ID, r.State, string(b))
 	}
 	a := newMentionsAlert(r, hits, total, e.Now().UTC())
 	return e.fire(ctx, store.Fired{Alert: a, State: string(b), Channels: r.Channels}, r)
@@ -479,7 +479,7 @@ func (e *Engine) evalDigest(ctx context.Context, r *store.RuleRun, now time.Time
 	b, _ := json.Marshal(digestState{Last: end})
 	if st.Last.IsZero() && r.CreatedAt.After(end.Add(-length)) {
 		// A rule newer than the period: its first digest is the next one.
-		return e.Store.SaveRuleState(ctx, r.WorkspaceID, r.ID, string(b))
+		return e.Store.SaveRuleState(ctx, r.WorkspaceID, r.ID, r.State, string(b))
 	}
 	n, neg, err := e.Store.MentionCounts(ctx, r.WorkspaceID, r.MonitorKey, end.Add(-2*length), end, length, true)
 	if err != nil {
@@ -519,7 +519,11 @@ func (e *Engine) fire(ctx context.Context, f store.Fired, r *store.RuleRun) erro
 	if f.Alert.Phase == "alert" && len(r.Escalate) > 0 && r.EscalateMinutes > 0 {
 		f.EscalateAt = f.Alert.FiredAt.Add(time.Duration(r.EscalateMinutes) * time.Minute)
 	}
+	f.PrevState = r.State
 	fired, err := e.Store.FireAlert(ctx, f, r.MonitorKey)
+	if errors.Is(err, store.ErrStale) {
+		return nil // another evaluation sent it
+	}
 	if err != nil {
 		return err
 	}

@@ -399,3 +399,49 @@ func TestEscalation(t *testing.T) {
 		t.Fatalf("an acknowledged alert escalated: %d messages", len(b))
 	}
 }
+
+// TestTwoEnginesOneAlert: two engines on one database (scaled out, or a
+// restart overlapping the old process) both read the rule before either
+// records the alert: the crisis is alerted once. Then both evaluating at
+// once, again and again, add none.
+func TestTwoEnginesOneAlert(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	if _, err := w.st.CreateAlertRule(ctx, vigie.AlertRule{WorkspaceID: w.ws.ID, Name: "Brand spike", Monitor: "brand", Kind: vigie.AlertSpike, Enabled: true,
+		Channels: []vigie.AlertChannel{{Kind: vigie.ChannelInApp}}}); err != nil {
+		t.Fatal(err)
+	}
+	w.history(t)
+	w.mentions(t, w.now.Add(-10*time.Second), 40, vigie.Author{Handle: "@angry"})
+	other := &Engine{Store: w.st, Now: w.engine.Now, PublicURL: w.engine.PublicURL, HTTP: w.engine.HTTP}
+	other.init()
+	w.engine.init()
+	read := func() store.RuleRun {
+		runs, err := w.st.EnabledAlertRules(ctx)
+		if err != nil || len(runs) != 1 {
+			t.Fatalf("rules %+v %v", runs, err)
+		}
+		return runs[0]
+	}
+	a, b := read(), read() // both read the rule as it was
+	if err := w.engine.evalDetector(ctx, &a, w.now); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.evalDetector(ctx, &b, w.now); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for _, e := range []*Engine{w.engine, other, w.engine, other} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := e.Evaluate(ctx); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if as, _ := w.st.FindAlerts(ctx, store.AlertFilter{WorkspaceID: w.ws.ID}); len(as) != 1 {
+		t.Fatalf("%d alerts for one crisis evaluated by two engines: %+v", len(as), as)
+	}
+}

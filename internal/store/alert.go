@@ -261,9 +261,10 @@ func (s *Store) ruleRuns(ctx context.Context, where string, args ...any) ([]Rule
 }
 
 // SaveRuleState saves a rule's episode after an evaluation that sent
-// nothing (FireAlert saves it with what it sends).
-func (s *Store) SaveRuleState(ctx context.Context, workspaceID, ruleID int64, state string) error {
-	if _, err := s.exec(ctx, s.q("UPDATE alert_rules SET state = ? WHERE workspace_id = ? AND id = ?"), state, workspaceID, ruleID); err != nil {
+// nothing (FireAlert saves it with what it sends), if it is still prev
+// (else another evaluation moved it, and this one's is dropped).
+func (s *Store) SaveRuleState(ctx context.Context, workspaceID, ruleID int64, prev, state string) error {
+	if _, err := s.exec(ctx, s.q("UPDATE alert_rules SET state = ? WHERE workspace_id = ? AND id = ? AND state = ?"), state, workspaceID, ruleID, prev); err != nil {
 		return s.errf(err, "save alert rule %d's state", ruleID)
 	}
 	return nil
@@ -274,11 +275,21 @@ func (s *Store) SaveRuleState(ctx context.Context, workspaceID, ruleID int64, st
 type Fired struct {
 	Alert    vigie.Alert
 	State    string // the rule's episode after it ("" leaves it)
+	// PrevState is the episode the evaluation read: the alert is recorded
+	// only if the rule's state is still that, so two engines sharing a
+	// database (or a slow evaluation overtaken by a newer one) cannot send
+	// the same alert twice (ErrStale).
+	PrevState string
 	Incident bool   // open or join the monitor's incident
 	Channels []vigie.AlertChannel
 	// Escalate is when, unacknowledged, the alert goes to EscalateTo too.
 	EscalateAt time.Time
 }
+
+// ErrStale is FireAlert's answer when the rule's state moved since the
+// evaluation read it: another evaluation recorded the alert, or ended the
+// episode.
+var ErrStale = fmt.Errorf("%w: the alert rule's state changed since it was read", vigie.ErrConflict)
 
 // FiredAlert is what FireAlert recorded: the alert with its id and
 // incident, and the token of its acknowledgement link (only its hash is
@@ -334,8 +345,12 @@ func (s *Store) FireAlert(ctx context.Context, f Fired, monitorKey string) (Fire
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		if f.State != "" && a.RuleID != 0 {
-			if _, err := tx.ExecContext(ctx, s.q("UPDATE alert_rules SET state = ? WHERE workspace_id = ? AND id = ?"), f.State, a.WorkspaceID, a.RuleID); err != nil {
+			res, err := tx.ExecContext(ctx, s.q("UPDATE alert_rules SET state = ? WHERE workspace_id = ? AND id = ? AND state = ?"), f.State, a.WorkspaceID, a.RuleID, f.PrevState)
+			if err != nil {
 				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return ErrStale
 			}
 		}
 		if f.Incident {
@@ -372,6 +387,9 @@ func (s *Store) FireAlert(ctx context.Context, f Fired, monitorKey string) (Fire
 		}
 		return nil
 	})
+	if errors.Is(err, ErrStale) {
+		return FiredAlert{}, err
+	}
 	if err != nil {
 		return FiredAlert{}, s.errf(err, "fire alert %q", a.Title)
 	}

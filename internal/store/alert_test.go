@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"errors"
 	"strings"
 	"testing"
@@ -71,12 +72,16 @@ func TestFireAlertOpensAndJoinsIncidents(t *testing.T) {
 		f := newFixture(t, s, "brand", "people")
 		rule := must(s.CreateAlertRule(ctx, spikeRule(f.ws.ID, "brand")))(t)
 		key := keysOf(s, "brand")[0]
+		state := "{}"
 		fire := func(phase string, at time.Time) FiredAlert {
-			return must(s.FireAlert(ctx, Fired{
+			next := fmt.Sprintf(`{"active":true,"last_sent":%q}`, at.Format(time.RFC3339))
+			fired := must(s.FireAlert(ctx, Fired{
 				Alert: vigie.Alert{WorkspaceID: f.ws.ID, RuleID: rule.ID, RuleName: rule.Name, Kind: vigie.AlertSpike, Phase: phase, FiredAt: at,
 					Title: "Spike on Brand", Text: "45 mentions in 2 minutes, 4.7 expected", Figures: map[string]float64{"observed": 45, "expected": 4.7}},
-				State: `{"active":true}`, Incident: true, Channels: rule.Channels, EscalateAt: at.Add(10 * time.Minute),
+				PrevState: state, State: next, Incident: true, Channels: rule.Channels, EscalateAt: at.Add(10 * time.Minute),
 			}, key))(t)
+			state = next
+			return fired
 		}
 		a := fire("alert", t0)
 		if a.ID == 0 || a.IncidentID == 0 || !a.IncidentOpened || a.AckToken == "" {
@@ -87,8 +92,17 @@ func TestFireAlertOpensAndJoinsIncidents(t *testing.T) {
 			t.Fatalf("the update opened another incident: %+v", b)
 		}
 		runs := must(s.EnabledAlertRules(ctx))(t)
-		if runs[0].State != `{"active":true}` {
+		if runs[0].State != state {
 			t.Errorf("state %q", runs[0].State)
+		}
+		// An evaluation that read the state before these alerts (another
+		// engine, a slow one) records nothing.
+		if _, err := s.FireAlert(ctx, Fired{Alert: vigie.Alert{WorkspaceID: f.ws.ID, RuleID: rule.ID, RuleName: rule.Name, Kind: vigie.AlertSpike, Phase: "alert",
+			FiredAt: t0, Title: "Spike on Brand", Text: "again"}, PrevState: "{}", State: `{"active":true}`, Incident: true, Channels: rule.Channels}, key); !errors.Is(err, ErrStale) {
+			t.Fatalf("a stale evaluation fired: %v", err)
+		}
+		if as := must(s.FindAlerts(ctx, AlertFilter{WorkspaceID: f.ws.ID}))(t); len(as) != 2 {
+			t.Fatalf("%d alerts after a stale evaluation, want 2", len(as))
 		}
 		in := must(s.FindIncident(ctx, f.ws.ID, a.IncidentID))(t)
 		if in.Status != vigie.IncidentOpen || in.Monitor != "brand" || in.Alerts != 2 || len(in.Timeline) != 3 || len(in.Checklist) != len(vigie.DefaultChecklist) {
