@@ -273,15 +273,15 @@ func (s *Store) SaveRuleState(ctx context.Context, workspaceID, ruleID int64, pr
 // Fired is an alert to record: the alert, the rule's episode after it,
 // whether it opens (or joins) an incident, and where to deliver it.
 type Fired struct {
-	Alert    vigie.Alert
-	State    string // the rule's episode after it ("" leaves it)
+	Alert vigie.Alert
+	State string // the rule's episode after it ("" leaves it)
 	// PrevState is the episode the evaluation read: the alert is recorded
 	// only if the rule's state is still that, so two engines sharing a
 	// database (or a slow evaluation overtaken by a newer one) cannot send
 	// the same alert twice (ErrStale).
 	PrevState string
-	Incident bool   // open or join the monitor's incident
-	Channels []vigie.AlertChannel
+	Incident  bool // open or join the monitor's incident
+	Channels  []vigie.AlertChannel
 	// Escalate is when, unacknowledged, the alert goes to EscalateTo too.
 	EscalateAt time.Time
 }
