@@ -36,6 +36,9 @@ func TestBrowserIncident(t *testing.T) {
 	ctx := browser(t)
 	login(t, ctx, base, "crisis@uval.example")
 	do(t, ctx, "open the demo", chromedp.Navigate(ws+"/"), chromedp.WaitVisible(chromedp.CSS(".kpis")))
+	if banner := get(t, ctx, "read the incident banner", chromedp.Text(chromedp.CSS(".incident-banner"))); !strings.Contains(banner, first.Title) {
+		t.Fatalf("the overview's incident banner: %q", banner)
+	}
 	unread := func() string {
 		return get(t, ctx, "read the bell", chromedp.Evaluate[string](`(function(){var c=document.querySelector("[data-unread]");return c.hidden?"0":c.textContent})()`))
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/chart"
 	"github.com/vigie-project/vigie/internal/match"
+	"github.com/vigie-project/vigie/internal/store"
 )
 
 // dashPeriod is the dashboard's period: a preset (1h, 6h, 24h, 7d, 30d) or custom
@@ -125,8 +126,15 @@ func (w *Web) dashboard(rw http.ResponseWriter, r *http.Request, v *visit) error
 		return err
 	}
 	d := &dashView{v: v, p: p, ov: &ov, base: workspacePath(v.Workspace, "mentions")}
+	// An incident under way heads the overview: whoever opens Vigie in a
+	// crisis lands one click from its war room.
+	open, err := w.Store.FindIncidents(r.Context(), store.IncidentFilter{WorkspaceID: v.Workspace.ID, Status: vigie.IncidentOpen, Limit: 3})
+	if err != nil {
+		return err
+	}
 	return w.render(rw, v, http.StatusOK, "dashboard", map[string]any{
-		"P": p, "Presets": []string{"1h", "6h", "24h", "7d", "30d"}, "KPIs": d.kpis(),
+		"Incidents": open,
+		"P":         p, "Presets": []string{"1h", "6h", "24h", "7d", "30d"}, "KPIs": d.kpis(),
 		"Compare": d.compare(), "Volume": d.volume(), "Share": d.share(), "Sentiment": d.sentiment(),
 		"BySource":    d.bars(ov.BySource, "source", "dashboard.bysource"),
 		"ByLang":      d.bars(ov.ByLang, "lang", "dashboard.bylang"),
