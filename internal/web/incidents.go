@@ -185,7 +185,10 @@ func (w *Web) room(r *http.Request, v *visit, in vigie.Incident) (*warRoom, erro
 	d.Authors, d.Reach = authors, chart.Compact(float64(reach))
 	// What drives it: the most engaging posts among the latest, the most
 	// influential authors, sources, languages, rising words.
-	page, err := w.Store.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: v.Workspace.ID, MonitorID: in.Monitor, From: d.From, To: d.To, Limit: 200, NoCount: true, HideIrrelevant: true})
+	// The posts since a quarter of an hour before it opened: the crisis's,
+	// not the hour of normal traffic the chart shows before it.
+	page, err := w.Store.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: v.Workspace.ID, MonitorID: in.Monitor, From: in.OpenedAt.Add(-15 * time.Minute), To: d.To,
+		Limit: 200, NoCount: true, HideIrrelevant: true})
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,9 @@
 // Command screenshots takes the screenshots of docs/screenshots: it runs
 // the demo on a fresh data folder, creates the administrator through the
 // first-run link, lets the simulator's history come in, starts a crisis,
-// and photographs the dashboard (desktop and phone), the stream and the
-// monitor editor in headless Chromium.
+// and photographs the dashboard (desktop and phone), the stream, the
+// monitor editor, the crisis's incident and the alerts in headless
+// Chromium.
 //
 //	go run ./scripts/screenshots [-out docs/screenshots] [-chromium /usr/bin/chromium]
 package main
@@ -101,6 +102,9 @@ func main() {
 		{"stream-desktop.png", "/w/demo/mentions", 1280, 900},
 		{"stream-phone.png", "/w/demo/mentions", 360, 780},
 		{"monitor-editor.png", "/w/demo/monitors/new", 1280, 900},
+		// The crisis rang the bell and opened the demo's first incident.
+		{"incident-desktop.png", "/w/demo/incidents/1", 1280, 900},
+		{"alerts-desktop.png", "/w/demo/alerts", 1280, 900},
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		log.Fatal(err)
