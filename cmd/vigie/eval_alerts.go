@@ -429,7 +429,7 @@ func (r *alertsReport) Markdown() string {
 		sizes[i] = fmt.Sprint(s)
 	}
 	fmt.Fprintf(&b, "%d crises, %d of each size (%s; 1 is the demo's), alternating the kinds (%s), from day %d: the first %d days have none, their baselines being thin, and their false alerts are counted apart. "+
-		"An alert is true when it fires on a monitor the crisis's posts match, within %d minutes of its start; a crisis is detected when one is. "+
+		"An alert is true when it fires on a monitor the crisis's posts match, within %d minutes of its start; a crisis is detected when one is; alerts and precision count those after the warm-up. "+
 		"False alerts per monitor per week are counted over the %.1f monitor-weeks of normal traffic after the warm-up (%d monitors, crisis windows left out); the warm-up has %.1f.\n\n",
 		len(r.Crises), c.PerSize, strings.Join(sizes, ", "), strings.Join(simulator.Crises(), ", "), int(c.Warmup/(24*time.Hour))+1, int(c.Warmup/(24*time.Hour)),
 		int(crisisWindow/time.Minute), r.NormalWeeks, len(r.Monitors), r.WarmupWeeks)
