@@ -14,13 +14,17 @@ import (
 )
 
 // evalParts are the measurements `vigie eval` can run, in order.
-var evalParts = []string{"lang", "sentiment", "neardup"}
+var evalParts = []string{"lang", "sentiment", "neardup", "alerts"}
 
 // runEval measures enrichment quality on the shared evaluation data and
-// prints the tables of docs/enrichment.md.
+// prints the tables of docs/enrichment.md; its alerts part measures the
+// detectors on the simulator's stream (docs/alerts.md) and needs no data.
 func runEval(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("eval", stderr)
 	shared := fs.String("shared", defaultShared(), "the shared data folder (holding data/sentiment, data/langid, data/neardup)")
+	alertDays := fs.Int("days", defaultAlertsEval().Days, "alerts: days of the simulator's stream")
+	alertSeed := fs.Int64("seed", defaultAlertsEval().Seed, "alerts: the simulator's seed")
+	alertStart := fs.String("start", defaultAlertsEval().Start.Format(time.DateOnly), "alerts: the first day, a Monday (UTC)")
 	// Flags may come before or after the parts: vigie eval lang --shared DIR.
 	var parts []string
 	for {
@@ -42,8 +46,21 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	data := filepath.Join(*shared, "data")
-	if _, err := os.Stat(data); err != nil {
-		return badInput(fmt.Errorf("shared data not found at %s: pass --shared DIR (the folder holding data/)", data))
+	if slices.ContainsFunc(parts, func(p string) bool { return p != "alerts" }) {
+		if _, err := os.Stat(data); err != nil {
+			return badInput(fmt.Errorf("shared data not found at %s: pass --shared DIR (the folder holding data/)", data))
+		}
+	}
+	alerts := defaultAlertsEval()
+	if slices.Contains(parts, "alerts") {
+		start, err := time.Parse(time.DateOnly, *alertStart)
+		if err != nil {
+			return badInput(fmt.Errorf("eval alerts: --start %q: want a date, 2026-10-05", *alertStart))
+		}
+		alerts.Days, alerts.Seed, alerts.Start = *alertDays, *alertSeed, start
+		if err := alerts.validate(); err != nil {
+			return badInput(fmt.Errorf("eval alerts: %w", err))
+		}
 	}
 	for _, p := range parts {
 		start := time.Now()
@@ -56,6 +73,8 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 			out, err = evalSentiment(data)
 		case "neardup":
 			out, err = evalNearDup(data)
+		case "alerts":
+			out, err = evalAlerts(alerts)
 		}
 		if err != nil {
 			return badInput(fmt.Errorf("eval %s: %w", p, err))

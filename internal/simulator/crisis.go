@@ -9,10 +9,10 @@ import (
 
 // A crisis is a burst of negative posts about one incident on top of the
 // normal stream. Its random posts arrive at up to crisisPeak times the
-// daytime peak rate: the intensity ramps up over the first minutes, peaks
-// about three minutes in, then falls by a factor e every crisisDecay — a
-// third of the peak after 15 minutes, under a tenth after 30, nothing after
-// crisisLength. Scripted posts (news articles, the institution's statement)
+// daytime peak rate (times its size, 1 for the demo's): the intensity
+// ramps up over the first minutes, peaks about three minutes in, then
+// falls by a factor e every crisisDecay — a third of the peak after 15
+// minutes, under a tenth after 30, nothing after crisisLength. Scripted posts (news articles, the institution's statement)
 // come at fixed delays.
 const (
 	crisisPeak   = 6.0
@@ -20,6 +20,11 @@ const (
 	crisisDecay  = 10 * time.Minute
 	crisisLength = 90 * time.Minute
 )
+
+// peak is the rate of the crisis's random posts at full intensity, the
+// normal stream's daytime peak being rate. At size 1 it is exactly
+// crisisPeak × rate, so the demo's crisis draws what it always drew.
+func (k *crisis) peak(rate float64) float64 { return crisisPeak * k.size * rate }
 
 // crisisShape is the crisis's intensity, between 0 and 1, d after it began.
 func crisisShape(d time.Duration) float64 {

@@ -55,6 +55,7 @@ type Simulator struct {
 // crisis is a triggered scenario in progress.
 type crisis struct {
 	sc     *scenario
+	size   float64 // its random posts' rate relative to the demo's crisis
 	start  time.Time
 	next   time.Time // next candidate of its random posts; zero once over
 	step   int       // next scripted post
@@ -84,7 +85,7 @@ func (s *Simulator) begin(t time.Time) {
 	s.started, s.last = true, t
 	s.next = t.Add(s.gap(s.rate))
 	for _, c := range s.crises { // triggered before the clock started
-		c.start, c.next = t, t.Add(s.gap(crisisPeak*s.rate))
+		c.start, c.next = t, t.Add(s.gap(c.peak(s.rate)))
 	}
 }
 
@@ -94,12 +95,34 @@ func (s *Simulator) begin(t time.Time) {
 func (s *Simulator) Next(now time.Time) []vigie.Post {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.advance(now, nil)
+}
+
+// NextLabelled is Next that also says which posts a crisis wrote: kinds[i]
+// is the kind of the crisis that wrote posts[i] (its outraged posts,
+// reposts and replies, and its scripted articles and statements), "" for
+// the normal stream. An evaluation needs the truth the stream hides.
+func (s *Simulator) NextLabelled(now time.Time) (posts []vigie.Post, kinds []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	posts = s.advance(now, &kinds)
+	return posts, kinds
+}
+
+// advance generates the posts up to now; with kinds, it appends the label
+// of each.
+func (s *Simulator) advance(now time.Time, kinds *[]string) []vigie.Post {
 	if !s.started {
 		s.begin(now)
 		return nil
 	}
 	if !now.After(s.last) {
 		return nil
+	}
+	label := func(k string) {
+		if kinds != nil {
+			*kinds = append(*kinds, k)
+		}
 	}
 	if now.Sub(s.last) > MaxCatchUp {
 		s.skipTo(now.Add(-MaxCatchUp))
@@ -123,16 +146,19 @@ func (s *Simulator) Next(now time.Time) []vigie.Post {
 			s.next = t.Add(s.gap(s.rate))
 			if s.c.rng.Float64() < rhythm(t) { // thinning: the rate follows the hour
 				out = append(out, s.c.background(pub))
+				label("")
 			}
 		case scripted:
 			out = append(out, s.c.scriptedPost(c, pub))
+			label(c.sc.kind)
 			c.step++
 		default:
-			c.next = t.Add(s.gap(crisisPeak * s.rate))
+			c.next = t.Add(s.gap(c.peak(s.rate)))
 			if t.Sub(c.start) > crisisLength {
 				c.next = time.Time{}
 			} else if s.c.rng.Float64() < crisisShape(t.Sub(c.start)) {
 				out = append(out, s.c.crisisPost(c, pub))
+				label(c.sc.kind)
 			}
 		}
 	}
@@ -163,7 +189,7 @@ func (s *Simulator) skipTo(t time.Time) {
 	s.next = t.Add(s.gap(s.rate))
 	for _, c := range s.crises {
 		if !c.next.IsZero() {
-			c.next = t.Add(s.gap(crisisPeak * s.rate))
+			c.next = t.Add(s.gap(c.peak(s.rate)))
 		}
 		for c.step < len(c.sc.script) && !c.start.Add(c.sc.script[c.step].after).After(t) {
 			c.step++
@@ -191,13 +217,28 @@ func (s *Simulator) gap(rate float64) time.Duration {
 // time of the last call to Next: from then on, Next returns a burst of
 // negative posts about it, news articles and the institution's statement.
 func (s *Simulator) TriggerCrisis(kind string) error {
+	return s.TriggerCrisisSized(kind, 1)
+}
+
+// MaxCrisisSize bounds TriggerCrisisSized's size.
+const MaxCrisisSize = 100
+
+// TriggerCrisisSized starts a crisis as TriggerCrisis does, its random
+// posts arriving at size times the rate of the demo's crisis (size 1):
+// 0.25 is a local grumble, 2 a scandal. The scripted articles and
+// statements are the same at every size. Evaluations of the detectors
+// need crises smaller and larger than the demo's.
+func (s *Simulator) TriggerCrisisSized(kind string, size float64) error {
+	if !(size > 0 && size <= MaxCrisisSize) { // NaN too
+		return fmt.Errorf("%w: crisis size %v: want more than 0 and at most %d (1 is the demo's)", vigie.ErrInvalid, size, MaxCrisisSize)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := range scenarios {
 		if scenarios[i].kind == kind {
-			c := &crisis{sc: &scenarios[i], recent: map[string]*ring{}}
+			c := &crisis{sc: &scenarios[i], size: size, recent: map[string]*ring{}}
 			if s.started {
-				c.start, c.next = s.last, s.last.Add(s.gap(crisisPeak*s.rate))
+				c.start, c.next = s.last, s.last.Add(s.gap(c.peak(s.rate)))
 			}
 			s.crises = append(s.crises, c)
 			return nil
@@ -213,7 +254,7 @@ func (s *Simulator) Rate(t time.Time) float64 {
 	r := s.rate * rhythm(t)
 	for _, c := range s.crises {
 		if !c.next.IsZero() {
-			r += crisisPeak * s.rate * crisisShape(t.Sub(c.start))
+			r += c.peak(s.rate) * crisisShape(t.Sub(c.start))
 		}
 	}
 	return r

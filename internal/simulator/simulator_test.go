@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"errors"
+	"math"
 	"net/url"
 	"reflect"
 	"regexp"
@@ -526,5 +527,99 @@ func TestAddressesAreReserved(t *testing.T) {
 	}
 	if checked < 1000 {
 		t.Fatalf("only %d addresses checked", checked)
+	}
+}
+
+// A sized crisis writes size times the demo crisis's random posts, the
+// same scripted ones, and size 1 is the demo's crisis to the post.
+func TestTriggerCrisisSized(t *testing.T) {
+	start := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	const rate = 40
+	// The random posts expected at size 1: the peak rate times the shape's
+	// integral over the crisis.
+	var minutes float64
+	for d := time.Duration(0); d <= crisisLength; d += time.Second {
+		minutes += crisisShape(d) / 60
+	}
+	perSize := crisisPeak * rate * minutes
+	for _, kind := range Crises() {
+		for _, size := range []float64{0.25, 1, 2} {
+			s := New(Config{Seed: 4, Rate: rate, Start: start})
+			s.Next(start.Add(time.Hour))
+			if err := s.TriggerCrisisSized(kind, size); err != nil {
+				t.Fatal(err)
+			}
+			var posts []vigie.Post
+			var kinds []string
+			for m := 1; m <= 120; m++ {
+				p, k := s.NextLabelled(start.Add(time.Hour + time.Duration(m)*time.Minute))
+				if len(p) != len(k) {
+					t.Fatalf("%d posts, %d labels", len(p), len(k))
+				}
+				posts, kinds = append(posts, p...), append(kinds, k...)
+			}
+			n := 0
+			for i, k := range kinds {
+				switch k {
+				case "":
+				case kind:
+					n++
+					if d := posts[i].PublishedAt.Sub(start.Add(time.Hour)); d <= 0 || d > crisisLength+time.Second {
+						t.Errorf("%s: a crisis post at %s, %s after the start", kind, posts[i].PublishedAt, d)
+					}
+				default:
+					t.Fatalf("a post labelled %q in a %s crisis", k, kind)
+				}
+			}
+			scripted := 0
+			for i := range scenarios {
+				if scenarios[i].kind == kind {
+					scripted = len(scenarios[i].script)
+				}
+			}
+			want := size*perSize + float64(scripted)
+			if got := float64(n); got < 0.9*want || got > 1.1*want {
+				t.Errorf("%s of size %v: %d crisis posts, want about %.0f", kind, size, n, want)
+			}
+		}
+	}
+
+	// Size 1 is TriggerCrisis, draw for draw.
+	gen := func(trigger func(*Simulator) error) []vigie.Post {
+		s := New(Config{Seed: 8, Rate: rate, Start: start})
+		out := run(s, start, 30)
+		if err := trigger(s); err != nil {
+			t.Fatal(err)
+		}
+		return append(out, run(s, start.Add(30*time.Minute), 60)...)
+	}
+	demo := gen(func(s *Simulator) error { return s.TriggerCrisis("data-leak") })
+	sized := gen(func(s *Simulator) error { return s.TriggerCrisisSized("data-leak", 1) })
+	if !reflect.DeepEqual(demo, sized) {
+		t.Error("a crisis of size 1 differs from TriggerCrisis's")
+	}
+	// Labels do not change the stream.
+	s := New(Config{Seed: 8, Rate: rate, Start: start})
+	var labelled []vigie.Post
+	for m := 1; m <= 90; m++ {
+		if m == 31 {
+			if err := s.TriggerCrisis("data-leak"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p, _ := s.NextLabelled(start.Add(time.Duration(m) * time.Minute))
+		labelled = append(labelled, p...)
+	}
+	if !reflect.DeepEqual(labelled, demo) {
+		t.Error("NextLabelled returned other posts than Next")
+	}
+
+	for _, size := range []float64{0, -1, math.NaN(), MaxCrisisSize + 1} {
+		if err := New(Config{Seed: 1}).TriggerCrisisSized("data-leak", size); !errors.Is(err, vigie.ErrInvalid) {
+			t.Errorf("size %v: got %v, want an ErrInvalid", size, err)
+		}
+	}
+	if err := New(Config{Seed: 1}).TriggerCrisisSized("alien-invasion", 1); !errors.Is(err, vigie.ErrInvalid) {
+		t.Errorf("unknown kind: got %v", err)
 	}
 }
