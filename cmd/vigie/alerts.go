@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/alert"
@@ -19,6 +20,7 @@ func runAlertsBacktest(args []string, stdout, stderr io.Writer) error {
 	rulePath := fs.String("rule", "", "the rule, as JSON (the body of POST /api/v1/alerts; kind spike or sentiment)")
 	seriesPath := fs.String("series", "", "CSV of timestamp,count[,negative] rows, one per interval of an hour or less ('-' for stdin)")
 	all := fs.Bool("all", false, "print the ends of episodes too")
+	tz := fs.String("tz", "UTC", "the time zone whose clock the audience lives on (the same hour of the week is read on it), e.g. Europe/Zurich")
 	if err := fs.Parse(args); err != nil {
 		return usageErr("%v", err)
 	}
@@ -59,7 +61,11 @@ func runAlertsBacktest(args []string, stdout, stderr io.Writer) error {
 	if rule.Kind == vigie.AlertSentiment && series.Neg == nil {
 		return badInput(errors.New("a sentiment rule needs a third column: the negative mentions of each interval"))
 	}
-	events, err := alert.Backtest(&rule, series)
+	zone, err := time.LoadLocation(*tz)
+	if err != nil {
+		return badInput(fmt.Errorf("--tz %q: not a time zone; use an IANA name such as Europe/Zurich", *tz))
+	}
+	events, err := alert.BacktestIn(&rule, series, zone)
 	if err != nil {
 		return badInput(err)
 	}

@@ -25,6 +25,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	alertDays := fs.Int("days", defaultAlertsEval().Days, "alerts: days of the simulator's stream")
 	alertSeed := fs.Int64("seed", defaultAlertsEval().Seed, "alerts: the simulator's seed")
 	alertStart := fs.String("start", defaultAlertsEval().Start.Format(time.DateOnly), "alerts: the first day, a Monday (UTC)")
+	alertZone := fs.String("tz", demoTimeZone, "alerts: the workspace's time zone, whose hours of the week the baselines read")
 	// Flags may come before or after the parts: vigie eval lang --shared DIR.
 	var parts []string
 	for {
@@ -58,6 +59,9 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 			return badInput(fmt.Errorf("eval alerts: --start %q: want a date, 2026-10-05", *alertStart))
 		}
 		alerts.Days, alerts.Seed, alerts.Start = *alertDays, *alertSeed, start
+		if alerts.Zone, err = time.LoadLocation(*alertZone); err != nil {
+			return badInput(fmt.Errorf("--tz %q: not a time zone; use an IANA name such as Europe/Zurich", *alertZone))
+		}
 		if err := alerts.validate(); err != nil {
 			return badInput(fmt.Errorf("eval alerts: %w", err))
 		}

@@ -36,6 +36,10 @@ type alertsEval struct {
 	PerSize       int       // crises of each size, the kinds alternating
 	Kinds         []vigie.AlertKind
 	Sensitivities []string
+	// Zone is the workspace's time zone the detectors read the hours of
+	// the week on: the demo university's, whose clock the simulator's
+	// audience lives on.
+	Zone *time.Location
 }
 
 // defaultAlertsEval is what `vigie eval alerts` runs and docs/alerts.md
@@ -50,7 +54,17 @@ func defaultAlertsEval() alertsEval {
 		PerSize:       4,
 		Kinds:         []vigie.AlertKind{vigie.AlertSpike, vigie.AlertSentiment},
 		Sensitivities: []string{vigie.SensitivityMedium, vigie.SensitivityLow, vigie.SensitivityHigh},
+		Zone:          demoZone(),
 	}
+}
+
+// demoZone is the demo workspace's time zone: the fictional university's.
+func demoZone() *time.Location {
+	loc, err := time.LoadLocation(demoTimeZone) // time/tzdata is linked in
+	if err != nil {
+		panic(err)
+	}
+	return loc
 }
 
 // A crisis is alerted on when a monitor its posts match fires within its
@@ -284,7 +298,7 @@ func (c alertsEval) run() (*alertsReport, error) {
 		wg.Go(func() {
 			for j := range todo {
 				rule := vigie.AlertRule{Kind: j.score.Kind, Sensitivity: j.score.Sensitivity}
-				j.out, j.err = alert.Backtest(&rule, series[j.mon])
+				j.out, j.err = alert.BacktestIn(&rule, series[j.mon], c.Zone)
 			}
 		})
 	}

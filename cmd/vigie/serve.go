@@ -203,9 +203,21 @@ func setupLink(ctx context.Context, a *app) (string, error) {
 // demoTokenValidity is how long the token a demo prints works.
 const demoTokenValidity = 30 * 24 * time.Hour
 
+// demoTimeZone is the demo workspace's: the fictional university is in
+// French-speaking Switzerland, and its audience's day (the simulator's
+// rhythm) follows that clock.
+const demoTimeZone = "Europe/Zurich"
+
 // setUpDemo saves the demo monitors and the simulated source, and returns a
 // fresh API token.
 func setUpDemo(ctx context.Context, a *app) (string, error) {
+	if a.workspace.TimeZone == "UTC" {
+		ws, err := a.store.SetWorkspaceTimeZone(ctx, a.workspace.ID, demoTimeZone)
+		if err != nil {
+			return "", err
+		}
+		a.workspace = ws
+	}
 	for _, m := range simulator.DemoMonitors() {
 		if _, err := a.monitors.Upsert(ctx, vigie.MonitorRecord{Monitor: m, WorkspaceID: a.workspace.ID}); err != nil {
 			return "", fmt.Errorf("demo monitor %q: %w", m.ID, err)

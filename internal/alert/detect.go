@@ -118,7 +118,11 @@ type Reading struct {
 
 // Detector evaluates a spike or sentiment rule over counts.
 type Detector struct {
-	Kind     vigie.AlertKind
+	Kind vigie.AlertKind
+	// Zone is the clock the audience lives on (the workspace's time zone):
+	// "the same hour of the week" is read on it, so that a change to or
+	// from summer time does not compare 23:00 with 22:00. Nil is UTC.
+	Zone     *time.Location
 	th       thresholds
 	minCount int
 }
@@ -153,7 +157,7 @@ func (d *Detector) Read(t time.Time, fine, hours *Series) Reading {
 	hour := t.Truncate(time.Hour)
 	switch d.Kind {
 	case vigie.AlertSpike:
-		base, how := baselineRate(hours, hour)
+		base, how := baselineRate(hours, hour, d.Zone)
 		r.Baseline = how
 		last := 0
 		for _, win := range SpikeWindows {
@@ -197,35 +201,46 @@ func (d *Detector) Read(t time.Time, fine, hours *Series) Reading {
 // hour when it had more (a day's rise from the night would otherwise
 // fire), when 3 or more are known. Medians, so that one past crisis does
 // not raise the bar for the next.
-func baselineRate(hours *Series, hour time.Time) (float64, string) {
+func baselineRate(hours *Series, hour time.Time, zone *time.Location) (float64, string) {
+	if zone == nil {
+		zone = time.UTC
+	}
+	local := hour.In(zone)
 	for _, b := range []struct {
-		step       time.Duration
+		days       int // the same local hour so many days back, n times
 		n, atLeast int
-		skip       int
 		name       string
 	}{
-		{7 * 24 * time.Hour, 4, 2, 0, "4 weeks"},
-		{24 * time.Hour, 7, 3, 0, "7 days"},
-		{time.Hour, 24, 3, 1, "24 hours"},
+		{7, 4, 2, "4 weeks"},
+		{1, 7, 3, "7 days"},
 	} {
 		var xs []float64
-		for k := 1 + b.skip; k <= b.n+b.skip; k++ {
-			i := hours.index(hour.Add(-time.Duration(k) * b.step))
+		for k := 1; k <= b.n; k++ {
+			i := hours.index(local.AddDate(0, 0, -k*b.days))
 			if i >= 0 && i < len(hours.N) {
 				xs = append(xs, float64(hours.N[i]))
 			}
 		}
 		if len(xs) >= b.atLeast {
-			m := median(xs)
-			if b.skip > 0 {
-				if i := hours.index(hour.Add(-time.Hour)); i >= 0 && i < len(hours.N) {
-					m = max(m, float64(hours.N[i]))
-				}
-			}
-			return m, b.name
+			return median(xs), b.name
 		}
 	}
-	return 0, ""
+	// A young monitor: the day before the previous hour, or the previous
+	// hour when it had more.
+	var xs []float64
+	for k := 2; k <= 25; k++ {
+		if i := hours.index(hour.Add(-time.Duration(k) * time.Hour)); i >= 0 && i < len(hours.N) {
+			xs = append(xs, float64(hours.N[i]))
+		}
+	}
+	if len(xs) < 3 {
+		return 0, ""
+	}
+	m := median(xs)
+	if i := hours.index(hour.Add(-time.Hour)); i >= 0 && i < len(hours.N) {
+		m = max(m, float64(hours.N[i]))
+	}
+	return m, "24 hours"
 }
 
 // baselineShare is the negative share of the week of hours before hour
@@ -352,10 +367,17 @@ type Event struct {
 // missing, as a new monitor's are) and returns the alerts, updates and
 // ends it would have sent.
 func Backtest(r *vigie.AlertRule, fine Series) ([]Event, error) {
+	return BacktestIn(r, fine, time.UTC)
+}
+
+// BacktestIn is Backtest with the baseline's hours of the week read on the
+// zone's clock (the workspace's time zone), as the engine reads them.
+func BacktestIn(r *vigie.AlertRule, fine Series, zone *time.Location) ([]Event, error) {
 	d, err := NewDetector(r)
 	if err != nil {
 		return nil, err
 	}
+	d.Zone = zone
 	if fine.Step <= 0 || fine.Step > time.Hour || time.Hour%fine.Step != 0 {
 		return nil, fmt.Errorf("%w: a backtest needs counts per interval of an hour or less that divides the hour (1, 5, 15 minutes…); got %s", vigie.ErrInvalid, fine.Step)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata"
 
 	"github.com/vigie-project/vigie"
 )
@@ -197,7 +198,7 @@ func TestBaselineFallbacks(t *testing.T) {
 		{start.Add(2 * time.Hour), 0, ""},
 	}
 	for _, c := range cases {
-		got, how := baselineRate(&hours, c.at)
+		got, how := baselineRate(&hours, c.at, time.UTC)
 		if got != c.want || how != c.how {
 			t.Errorf("%s: baseline %v (%s), want %v (%s)", c.at, got, how, c.want, c.how)
 		}
@@ -236,3 +237,28 @@ func TestBacktestRefusesCoarseSteps(t *testing.T) {
 }
 
 func spikeRule() vigie.AlertRule { return vigie.AlertRule{Kind: vigie.AlertSpike} }
+
+// TestBaselineFollowsTheLocalClock: after Zurich's clocks go back, the
+// same hour of the week is read on the local clock (one UTC hour later).
+func TestBaselineFollowsTheLocalClock(t *testing.T) {
+	zurich, err := time.LoadLocation("Europe/Zurich") // time/tzdata is linked in
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	hours := Series{Start: start, Step: time.Hour, N: make([]int, 24*40)}
+	for i := range hours.N {
+		if at := start.Add(time.Duration(i) * time.Hour).In(zurich); at.Hour() == 23 {
+			hours.N[i] = 100 // busy at 23:00 local time
+		}
+	}
+	// Friday 30 October 2026, 23:00 in Zurich (UTC+1, winter time) is 22:00 UTC;
+	// the weeks before it, 23:00 local was 21:00 UTC.
+	at := time.Date(2026, 10, 30, 22, 0, 0, 0, time.UTC)
+	if got, how := baselineRate(&hours, at, zurich); got != 100 || how != "4 weeks" {
+		t.Errorf("on Zurich's clock: %v (%s), want 100", got, how)
+	}
+	if got, _ := baselineRate(&hours, at, time.UTC); got != 0 {
+		t.Errorf("on UTC: %v, want 0 (the hour before the change)", got)
+	}
+}

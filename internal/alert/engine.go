@@ -259,6 +259,11 @@ func (e *Engine) evalDetector(ctx context.Context, r *store.RuleRun, now time.Ti
 	if err != nil {
 		return err
 	}
+	ws, err := e.workspace(ctx, r.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	d.Zone = zoneOf(ws)
 	rd := d.Read(now, &fine, &hours)
 	step := ep.Advance(rd, r.Cooldown(), r.UpdateEvery())
 	state, _ := json.Marshal(ep)
@@ -466,11 +471,7 @@ func (e *Engine) evalDigest(ctx context.Context, r *store.RuleRun, now time.Time
 	if err != nil {
 		return err
 	}
-	tz, err := time.LoadLocation(ws.TimeZone)
-	if err != nil || ws.TimeZone == "" {
-		tz = time.UTC
-	}
-	end, length := periodEnd(r.Period, now, tz)
+	end, length := periodEnd(r.Period, now, zoneOf(ws))
 	var st digestState
 	_ = json.Unmarshal([]byte(r.State), &st)
 	if !st.Last.Before(end) {
@@ -533,6 +534,18 @@ func (e *Engine) fire(ctx context.Context, f store.Fired, r *store.RuleRun) erro
 	}
 	e.kickDelivery()
 	return nil
+}
+
+// zoneOf is the workspace's time zone, UTC when it has none or an unknown one.
+func zoneOf(ws vigie.Workspace) *time.Location {
+	if ws.TimeZone == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(ws.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }
 
 func (e *Engine) workspace(ctx context.Context, id int64) (vigie.Workspace, error) {
@@ -689,7 +702,11 @@ func BacktestStored(ctx context.Context, st *store.Store, r *vigie.AlertRule, fr
 	if err != nil {
 		return nil, from, to, err
 	}
-	events, err := Backtest(r, Series{Start: start, Step: time.Minute, N: n, Neg: neg})
+	ws, err := st.FindWorkspaceByID(ctx, r.WorkspaceID)
+	if err != nil {
+		return nil, from, to, err
+	}
+	events, err := BacktestIn(r, Series{Start: start, Step: time.Minute, N: n, Neg: neg}, zoneOf(ws))
 	if err != nil {
 		return nil, from, to, err
 	}

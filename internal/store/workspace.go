@@ -147,6 +147,22 @@ func (s *Store) EnsureWorkspace(ctx context.Context, slug, name string) (vigie.W
 	return s.FindWorkspaceBySlug(ctx, slug)
 }
 
+// SetWorkspaceTimeZone changes the time zone a workspace's days and
+// hours of the week follow.
+func (s *Store) SetWorkspaceTimeZone(ctx context.Context, workspaceID int64, tz string) (vigie.Workspace, error) {
+	if err := vigie.ValidateTimeZone(tz); err != nil {
+		return vigie.Workspace{}, err
+	}
+	res, err := s.exec(ctx, s.q("UPDATE workspaces SET time_zone = ? WHERE id = ?"), tz, workspaceID)
+	if err != nil {
+		return vigie.Workspace{}, s.errf(err, "set the time zone of workspace %d", workspaceID)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return vigie.Workspace{}, fmt.Errorf("set time zone: %w: no workspace %d", vigie.ErrNotFound, workspaceID)
+	}
+	return s.FindWorkspaceByID(ctx, workspaceID)
+}
+
 // FindWorkspaceBySlug returns the workspace with this slug, or ErrNotFound.
 func (s *Store) FindWorkspaceBySlug(ctx context.Context, slug string) (vigie.Workspace, error) {
 	w, err := scanWorkspace(s.db.QueryRowContext(ctx, s.q("SELECT "+workspaceCols+" FROM workspaces WHERE slug = ?"), slug))
