@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // AlertKind names what an alert rule watches.
@@ -101,6 +103,7 @@ const (
 	DefaultCooldownMinutes   = 60
 	DefaultUpdateMinutes     = 30
 	MaxAlertChannels         = 10
+	MaxChannelURL            = 2048
 )
 
 // Cooldown is the rule's cool-down, its default when unset.
@@ -197,11 +200,21 @@ func (c *AlertChannel) Validate() error {
 			return fmt.Errorf("%w: an email channel has %d addresses; at most 50", ErrInvalid, len(c.To))
 		}
 		for _, a := range c.To {
-			if at := strings.LastIndexByte(a, '@'); at < 1 || at == len(a)-1 || strings.ContainsAny(a, " \t\r\n<>,;\"") {
+			if len(a) > 254 {
+				return fmt.Errorf("%w: an e-mail address of %d characters; at most 254", ErrInvalid, len(a))
+			}
+			bad := strings.ContainsAny(a, " \t\r\n<>,;\"") || !utf8.ValidString(a)
+			for _, r := range a {
+				bad = bad || unicode.IsControl(r)
+			}
+			if at := strings.LastIndexByte(a, '@'); at < 1 || at == len(a)-1 || bad {
 				return fmt.Errorf("%w: %q is not an e-mail address", ErrInvalid, a)
 			}
 		}
 	case ChannelWebhook, ChannelSlack, ChannelMattermost, ChannelTeams:
+		if len(c.URL) > MaxChannelURL || len(c.Secret) > MaxChannelURL {
+			return fmt.Errorf("%w: a %s channel's address or secret is over %d characters", ErrInvalid, c.Kind, MaxChannelURL)
+		}
 		u, err := url.Parse(c.URL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return fmt.Errorf("%w: a %s channel needs its webhook address (https://…) in url", ErrInvalid, c.Kind)

@@ -27,13 +27,19 @@ func runAlertsBacktest(args []string, stdout, stderr io.Writer) error {
 	if *rulePath == "" || *seriesPath == "" {
 		return usageErr("usage: vigie alerts backtest --rule R.json --series counts.csv")
 	}
-	raw, err := os.ReadFile(*rulePath)
+	f, err := os.Open(*rulePath)
 	if err != nil {
 		return badInput(err)
 	}
+	// A rule is a small object: read at most a megabyte of it, and refuse
+	// the fields a rule has not (as the API does).
+	dec := json.NewDecoder(io.LimitReader(f, 1<<20))
+	dec.DisallowUnknownFields()
 	var rule vigie.AlertRule
-	if err := json.Unmarshal(raw, &rule); err != nil {
-		return badInput(fmt.Errorf("%s: not a rule in JSON: %v", *rulePath, err))
+	err = dec.Decode(&rule)
+	f.Close()
+	if err != nil {
+		return badInput(fmt.Errorf("%s: not a rule in JSON (at most 1 MB, fields as in POST /api/v1/alerts): %v", *rulePath, err))
 	}
 	switch rule.Kind {
 	case vigie.AlertSpike, vigie.AlertSentiment:
@@ -79,7 +85,7 @@ func runAlertsBacktest(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "%s\t%s\t%s\n", e.Reading.At.Format("2006-01-02T15:04:05Z"), e.Step, alert.Describe(rule.Kind, e.Step, e.Reading))
 	}
-	days := series.End().Sub(series.Start).Hours() / 24
+	days := float64(len(series.N)) * series.Step.Hours() / 24
 	fmt.Fprintf(stderr, "%d alerts over %.1f days of %d intervals of %s (sensitivity %s)\n", alerts, days, len(series.N), series.Step, orDefault(rule.Sensitivity, vigie.SensitivityMedium))
 	return nil
 }

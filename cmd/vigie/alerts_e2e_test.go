@@ -197,3 +197,21 @@ func (d *demoSim) crisis(calm time.Duration) vigie.Alert {
 	d.t.Fatal("no alert within 3 minutes of the crisis")
 	return vigie.Alert{}
 }
+
+// TestAckLinkTakesOnlyTokens: the acknowledgement page echoes its token
+// into its form: anything but a token's shape is not found (an attacker's
+// link with "../" in it once made a form that deleted a rule).
+func TestAckLinkTakesOnlyTokens(t *testing.T) {
+	_, srv, _ := testInstance(t, false)
+	for _, p := range []string{"/alerts/ack/..%2F..%2Fw%2Fmain%2Falerts%2F1%2Fdelete", "/alerts/ack/short", "/alerts/ack/abcdefghijklmnopqrstuvw%2F"} {
+		resp, err := http.Get(srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound || strings.Contains(string(body), "action=\"/alerts/ack/") {
+			t.Errorf("%s: %d", p, resp.StatusCode)
+		}
+	}
+}

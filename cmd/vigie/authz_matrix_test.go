@@ -453,7 +453,7 @@ func matrixRoutes() []route {
 			body: func(f *matrixFixture) (string, []byte) {
 				return jsonBody(map[string]any{"name": fmt.Sprintf("Alert %d", f.next()), "monitor": f.monitorA, "kind": "spike", "channels": []any{map[string]string{"kind": "inapp"}}})(f)
 			}},
-		{pattern: "POST /api/v1/alerts/backtest", kind: apiRoute, action: read, method: "POST", own: path("/api/v1/alerts/backtest"), ok: ok,
+		{pattern: "POST /api/v1/alerts/backtest", kind: apiRoute, action: rules, method: "POST", own: path("/api/v1/alerts/backtest"), ok: ok,
 			body: func(f *matrixFixture) (string, []byte) {
 				return jsonBody(map[string]any{"rule": map[string]string{"kind": "spike", "monitor": f.monitorA}})(f)
 			}},

@@ -105,7 +105,8 @@ func ReadCounts(r io.Reader) (Series, error) {
 	s := Series{Start: rows[0].at, Step: step}
 	span := rows[len(rows)-1].at.Sub(s.Start)
 	if span/step >= MaxCountRows {
-		return Series{}, fmt.Errorf("%w: %s between the first and last rows at a step of %s is over %d intervals", vigie.ErrInvalid, span, step, MaxCountRows)
+		return Series{}, fmt.Errorf("%w: %.0f days between the first and last rows at a step of %s is over %d intervals", vigie.ErrInvalid,
+			rows[len(rows)-1].at.Sub(rows[0].at).Hours()/24, step, MaxCountRows)
 	}
 	s.N = make([]int, span/step+1)
 	if withNeg == 1 {

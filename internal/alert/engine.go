@@ -669,6 +669,12 @@ func BacktestStored(ctx context.Context, st *store.Store, r *vigie.AlertRule, fr
 	if from.IsZero() {
 		from = to.Add(-30 * 24 * time.Hour)
 	}
+	switch {
+	case to.After(now.Add(24 * time.Hour)):
+		return nil, from, to, fmt.Errorf("%w: the period ends in the future (%s); a backtest reads the past", vigie.ErrInvalid, to.UTC().Format(time.RFC3339))
+	case from.Year() < 2000:
+		return nil, from, to, fmt.Errorf("%w: the period starts in %d; give a start after 2000", vigie.ErrInvalid, from.Year())
+	}
 	from, to = from.UTC().Truncate(time.Minute), to.UTC().Truncate(time.Minute).Add(time.Minute)
 	switch {
 	case !to.After(from):

@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/connector"
 	"github.com/vigie-project/vigie/internal/webhook"
 )
 
@@ -111,7 +113,14 @@ func (h *HTTPSender) Send(ctx context.Context, ch vigie.AlertChannel, m *Message
 	}
 	resp, err := h.Client.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s: %w", hostOf(ch.URL), err)
+		// The address is a credential (a Slack hook's path): the error
+		// says the host and what went wrong, never the whole URL, which
+		// net/http's *url.Error would print.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return connector.Plain(hostOf(ch.URL), err)
 	}
 	defer resp.Body.Close()
 	excerpt, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
@@ -125,12 +134,16 @@ func (h *HTTPSender) Send(ctx context.Context, ch vigie.AlertChannel, m *Message
 	return err
 }
 
+// hostOf is an address's host (and port), without user information.
 func hostOf(raw string) string {
 	if i := strings.Index(raw, "://"); i >= 0 {
 		raw = raw[i+3:]
 	}
 	if i := strings.IndexAny(raw, "/?#"); i >= 0 {
 		raw = raw[:i]
+	}
+	if i := strings.LastIndexByte(raw, '@'); i >= 0 {
+		raw = raw[i+1:]
 	}
 	return raw
 }
@@ -199,7 +212,7 @@ func slackBody(m *Message) map[string]any {
 		ctx += " · " + slackEscape(n)
 	}
 	return map[string]any{
-		"text": m.subject() + ": " + m.Alert.Text, // the notification's fallback
+		"text": slackEscape(m.subject() + ": " + m.Alert.Text), // the notification's fallback, mrkdwn too
 		"blocks": []any{
 			map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn", "text": text}},
 			map[string]any{"type": "context", "elements": []any{map[string]any{"type": "mrkdwn", "text": ctx}}},
@@ -211,10 +224,40 @@ func slackBody(m *Message) map[string]any {
 	}
 }
 
-// mattermostEscape keeps an outside text from being read as Markdown links
-// or mentions of everyone.
+// noLinks breaks Markdown's link syntax in an outside text ("[x](url)"
+// keeps its words and shows its address, but is no link whose text hides
+// where it leads): a zero-width space between "]" and "(".
+func noLinks(s string) string { return strings.ReplaceAll(s, "](", "]\u200b(") }
+
+// noBroadcast keeps an outside text from calling everyone in a channel
+// (@all, @channel, @here): a zero-width space after their "@". Other
+// "@"s (handles, addresses) stay as they are.
+func noBroadcast(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		b.WriteByte(s[i])
+		if s[i] != '@' {
+			continue
+		}
+		rest := strings.ToLower(s[i+1:])
+		for _, w := range []string{"all", "channel", "here", "everyone"} {
+			if strings.HasPrefix(rest, w) && (len(rest) == len(w) || !isWordByte(rest[len(w)])) {
+				b.WriteString("\u200b")
+				break
+			}
+		}
+	}
+	return b.String()
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c == '-' || c == '.' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+// mattermostEscape keeps an outside text from being read as links or
+// mentions of everyone, and from raw HTML.
 func mattermostEscape(s string) string {
-	return strings.NewReplacer("@", "@\u200b", "[", "\\[", "]", "\\]", "<", "&lt;", ">", "&gt;").Replace(s)
+	return noBroadcast(noLinks(strings.NewReplacer("<", "&lt;", ">", "&gt;").Replace(s)))
 }
 
 func mattermostText(m *Message) string {
@@ -228,9 +271,9 @@ func mattermostText(m *Message) string {
 // teamsBody is an Adaptive Card as a Teams Workflows webhook ("When a Teams
 // webhook request is received") takes it.
 func teamsBody(m *Message) map[string]any {
-	facts := []any{map[string]any{"title": "Workspace", "value": m.WorkspaceName}}
+	facts := []any{map[string]any{"title": "Workspace", "value": noLinks(m.WorkspaceName)}}
 	if n := monitorName(&m.Alert); n != "" {
-		facts = append(facts, map[string]any{"title": "Monitor", "value": n})
+		facts = append(facts, map[string]any{"title": "Monitor", "value": noLinks(n)})
 	}
 	facts = append(facts, map[string]any{"title": "When", "value": m.Alert.FiredAt.UTC().Format("2006-01-02 15:04 UTC")})
 	return map[string]any{
@@ -242,9 +285,10 @@ func teamsBody(m *Message) map[string]any {
 				"$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
 				"type":    "AdaptiveCard",
 				"version": "1.4",
+				// TextBlocks read Markdown: outside text gets no links.
 				"body": []any{
-					map[string]any{"type": "TextBlock", "text": m.subject(), "weight": "Bolder", "size": "Medium", "wrap": true},
-					map[string]any{"type": "TextBlock", "text": m.Alert.Text, "wrap": true},
+					map[string]any{"type": "TextBlock", "text": noLinks(m.subject()), "weight": "Bolder", "size": "Medium", "wrap": true},
+					map[string]any{"type": "TextBlock", "text": noLinks(m.Alert.Text), "wrap": true},
 					map[string]any{"type": "FactSet", "facts": facts},
 				},
 				"actions": []any{

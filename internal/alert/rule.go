@@ -67,17 +67,34 @@ func maskURL(u string) string {
 }
 
 // KeepMasked returns the channels given for an update with each credential
-// given back as it was shown (its mask, on a channel of the same kind at
-// the same place) replaced by the stored one.
+// given back as it was shown (its mask) replaced by the stored one: the
+// stored channel of the same kind whose address shows as given, and its
+// signing secret when that too is given back masked. Channels are matched
+// by kind and mask, not by place: a form lists them in its own order.
 func KeepMasked(stored, given []vigie.AlertChannel) []vigie.AlertChannel {
 	out := make([]vigie.AlertChannel, len(given))
+	used := make([]bool, len(stored))
 	for i, c := range given {
-		if i < len(stored) && stored[i].Kind == c.Kind {
-			if c.URL != "" && c.URL == maskURL(stored[i].URL) {
-				c.URL = stored[i].URL
+		match := -1
+		for j, st := range stored {
+			if !used[j] && st.Kind == c.Kind && c.URL != "" && st.URL != "" && (c.URL == maskURL(st.URL) || c.URL == st.URL) {
+				match = j
+				break
 			}
-			if c.Secret != "" && c.Secret == secret.Mask(stored[i].Secret) {
-				c.Secret = stored[i].Secret
+		}
+		if match >= 0 {
+			used[match] = true
+			c.URL = stored[match].URL
+			if c.Secret != "" && c.Secret == secret.Mask(stored[match].Secret) {
+				c.Secret = stored[match].Secret
+			}
+		} else if c.Secret != "" {
+			// A new address with the old secret, shown masked.
+			for _, st := range stored {
+				if st.Kind == c.Kind && st.Secret != "" && c.Secret == secret.Mask(st.Secret) {
+					c.Secret = st.Secret
+					break
+				}
 			}
 		}
 		out[i] = c

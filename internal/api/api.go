@@ -86,7 +86,7 @@ func (a *API) Register(mux *http.ServeMux, auth func(http.Handler) http.Handler)
 	rules, incidents := account.EditAlerts, account.HandleIncidents
 	route("GET /api/v1/alerts", read, a.listAlertRules)
 	route("POST /api/v1/alerts", rules, a.createAlertRule)
-	route("POST /api/v1/alerts/backtest", read, a.backtest)
+	route("POST /api/v1/alerts/backtest", rules, a.backtest)
 	route("GET /api/v1/alerts/sent", read, a.listSentAlerts)
 	route("GET /api/v1/alerts/sent/{id}", read, a.getSentAlert)
 	route("POST /api/v1/alerts/sent/{id}/acknowledge", incidents, a.acknowledgeAlert)
@@ -127,7 +127,11 @@ func allowed(action account.Action, h func(http.ResponseWriter, *http.Request) e
 			return &Error{Status: http.StatusUnauthorized, Message: "this request carries no workspace: send a token made with `vigie token create`"}
 		}
 		if !p.Role.Can(action) {
-			return &Error{Status: http.StatusForbidden, Message: fmt.Sprintf("this token's role (%s) may not do this; an editor or admin token may", cmp.Or(string(p.Role), "none"))}
+			who := "an editor or admin token may"
+			if !account.Editor.Can(action) {
+				who = "an admin token may"
+			}
+			return &Error{Status: http.StatusForbidden, Message: fmt.Sprintf("this token's role (%s) may not do this; %s", cmp.Or(string(p.Role), "none"), who)}
 		}
 		return h(w, r)
 	}

@@ -286,6 +286,26 @@ type Fired struct {
 	EscalateAt time.Time
 }
 
+// ackTokenLen is the length of an acknowledgement token: 18 random bytes
+// in unpadded base64url.
+const ackTokenLen = 24
+
+// ValidAckToken reports whether s has the shape of an acknowledgement
+// token (24 base64url characters), so that a page never echoes anything
+// else (a path with "../" in it) into a form's address.
+func ValidAckToken(s string) bool {
+	if len(s) != ackTokenLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 // ErrStale is FireAlert's answer when the rule's state moved since the
 // evaluation read it: another evaluation recorded the alert, or ended the
 // episode.

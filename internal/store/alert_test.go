@@ -261,3 +261,26 @@ func TestChecklist(t *testing.T) {
 		}
 	})
 }
+
+// Trial findings: notes and statements are text (valid UTF-8, no control
+// characters); acknowledgement tokens have one shape.
+func TestIncidentTextAndAckTokens(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "brand")
+		in := must(s.OpenIncident(ctx, f.ws.ID, "Leak", "", "Ana"))(t)
+		for _, bad := range []string{"bad\xff\xfeutf8", "bell\x07", "esc\x1b[31m"} {
+			if _, err := s.UpdateIncident(ctx, f.ws.ID, in.ID, IncidentChange{Note: bad}); !errors.Is(err, vigie.ErrInvalid) {
+				t.Errorf("note %q: %v", bad, err)
+			}
+		}
+		if _, err := s.UpdateIncident(ctx, f.ws.ID, in.ID, IncidentChange{Statement: "Line one\nline two\ttabbed"}); err != nil {
+			t.Errorf("a statement on two lines: %v", err)
+		}
+	})
+	for tok, ok := range map[string]bool{"abcdefghijklmnopqrstuvwx": true, "ABC-_0123456789abcdefghi": true, "..%2F..%2Fw%2Fdemo%2Fx%2F": false, "short": false, "abcdefghijklmnopqrstuvw/": false} {
+		if ValidAckToken(tok) != ok {
+			t.Errorf("ValidAckToken(%q) = %v", tok, !ok)
+		}
+	}
+}

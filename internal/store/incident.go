@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/vigie-project/vigie"
 )
@@ -125,8 +127,13 @@ func (c *IncidentChange) Validate() error {
 		if len(t) > 20_000 {
 			return fmt.Errorf("%w: a note or statement has at most 20,000 bytes", vigie.ErrInvalid)
 		}
-		if strings.ContainsRune(t, 0) {
-			return fmt.Errorf("%w: a note or statement holds a NUL character", vigie.ErrInvalid)
+		if !utf8.ValidString(t) {
+			return fmt.Errorf("%w: a note or statement is not valid UTF-8 text", vigie.ErrInvalid)
+		}
+		for i, r := range t {
+			if unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' {
+				return fmt.Errorf("%w: a note or statement has a control character (%U) at byte %d; use plain text", vigie.ErrInvalid, r, i)
+			}
 		}
 	}
 	return nil

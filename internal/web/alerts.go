@@ -128,6 +128,7 @@ type ruleForm struct {
 	Kinds               []vigie.AlertKind
 	Sensitivities       []string
 	MinCountPlaceholder int
+	BadNumbers          []string // fields that are not whole numbers
 }
 
 type backtestRow struct {
@@ -197,13 +198,24 @@ func (w *Web) renderRule(rw http.ResponseWriter, r *http.Request, v *visit, stat
 // readRule reads the editor's form into a rule.
 func readRule(r *http.Request, ws int64) (*ruleForm, vigie.AlertRule) {
 	p := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
+	var bad []string
 	num := func(k string) int {
-		n, _ := strconv.Atoi(p(k))
+		v := p(k)
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			bad = append(bad, k)
+		}
 		return n
 	}
 	f := &ruleForm{WebhookURL: p("webhook_url"), WebhookSecret: p("webhook_secret"), SlackURL: p("slack_url"), TeamsURL: p("teams_url"),
 		MattermostURL: p("mattermost_url"), Emails: p("emails"), InApp: r.PostFormValue("inapp") != "", EscalateEmails: p("escalate_emails"), EscalateSlack: p("escalate_slack")}
-	followers, _ := strconv.ParseInt(p("min_followers"), 10, 64)
+	followers, err := strconv.ParseInt(cmp.Or(p("min_followers"), "0"), 10, 64)
+	if err != nil || followers < 0 {
+		bad = append(bad, "min_followers")
+	}
 	rule := vigie.AlertRule{WorkspaceID: ws, Name: p("name"), Monitor: p("monitor"), Kind: vigie.AlertKind(p("kind")), Sensitivity: p("sensitivity"),
 		MinCount: num("min_count"), MinFollowers: followers, Period: p("period"), CooldownMinutes: num("cooldown_minutes"),
 		UpdateMinutes: num("update_minutes"), EscalateMinutes: num("escalate_minutes"), Enabled: r.PostFormValue("enabled") != "" || r.PostFormValue("new") != ""}
@@ -232,6 +244,7 @@ func readRule(r *http.Request, ws int64) (*ruleForm, vigie.AlertRule) {
 		rule.Escalate = append(rule.Escalate, vigie.AlertChannel{Kind: vigie.ChannelSlack, URL: f.EscalateSlack})
 	}
 	f.Rule = rule
+	f.BadNumbers = bad
 	return f, rule
 }
 
@@ -265,6 +278,10 @@ func (w *Web) saveRule(rw http.ResponseWriter, r *http.Request, v *visit) error 
 		f.ID = n
 		rule.Channels, rule.Escalate = alert.KeepMasked(old.Channels, rule.Channels), alert.KeepMasked(old.Escalate, rule.Escalate)
 		f.Rule = rule
+	}
+	if len(f.BadNumbers) > 0 {
+		f.Error = v.T("alerts.badnumbers", strings.Join(f.BadNumbers, ", "))
+		return w.renderRule(rw, r, v, http.StatusBadRequest, f)
 	}
 	if r.PostFormValue("action") == "backtest" {
 		return w.backtestRule(rw, r, v, f, rule)
@@ -411,7 +428,11 @@ func (w *Web) retryDelivery(rw http.ResponseWriter, r *http.Request, v *visit) e
 // ackPage is where a message's acknowledgement link leads: a page that
 // asks to confirm (a link preview fetching it acknowledges nothing).
 func (w *Web) ackPage(rw http.ResponseWriter, r *http.Request, v *visit) error {
-	return w.render(rw, v, http.StatusOK, "ack", map[string]any{"Token": r.PathValue("token")})
+	tok := r.PathValue("token")
+	if !store.ValidAckToken(tok) {
+		return errNotFound // never echoed: the form posts back to this path
+	}
+	return w.render(rw, v, http.StatusOK, "ack", map[string]any{"Token": tok})
 }
 
 // ackByLink acknowledges the alert whose message carried the token: the
@@ -420,6 +441,9 @@ func (w *Web) ackByLink(rw http.ResponseWriter, r *http.Request, v *visit) error
 	by := "link"
 	if v.User != nil {
 		by = userName(v)
+	}
+	if !store.ValidAckToken(r.PathValue("token")) {
+		return errNotFound
 	}
 	a, err := w.Store.AcknowledgeAlertByToken(r.Context(), r.PathValue("token"), by)
 	if err != nil {
