@@ -95,6 +95,7 @@ type warRoom struct {
 	I                        vigie.Incident
 	MonitorName              string
 	From, To                 time.Time
+	Since                    time.Time // the figures count from then
 	Bucket                   time.Duration
 	Total, Baseline          int
 	Peak                     int
@@ -108,6 +109,7 @@ type warRoom struct {
 	TopPosts                 []vigie.Mention
 	TopAuthors               []vigie.Influence
 	BySource, ByLang, Rising []vigie.KeyCount
+	Sampled                  int // mentions the breakdowns are read from
 	Timeline                 []timelineRow
 	Statements               []timelineRow
 	Alerts                   []vigie.Alert
@@ -125,15 +127,26 @@ type timelineRow struct {
 func (w *Web) room(r *http.Request, v *visit, in vigie.Incident) (*warRoom, error) {
 	ctx := r.Context()
 	now, loc := w.Now().UTC(), workspaceZone(v.Workspace)
-	d := &warRoom{I: in, From: in.OpenedAt.Add(-time.Hour).Truncate(5 * time.Minute), To: cmp.Or(in.ClosedAt, now)}
-	d.To = d.To.Truncate(5 * time.Minute).Add(5 * time.Minute)
-	d.Bucket = 5 * time.Minute
-	if d.To.Sub(d.From) > 12*time.Hour {
+	// The chart runs from an hour before the incident opened (the calm
+	// before, for comparison) to its close, or to the last whole interval
+	// (a filling one would read as a collapse). The figures count from a
+	// quarter of an hour before it opened (the crisis, not the hour of
+	// normal traffic before it) to its close or now.
+	end := cmp.Or(in.ClosedAt, now)
+	d := &warRoom{I: in, From: in.OpenedAt.Add(-time.Hour).Truncate(5 * time.Minute), Bucket: 5 * time.Minute}
+	d.Since = in.OpenedAt.Add(-15 * time.Minute)
+	if end.Sub(d.From) > 12*time.Hour {
 		d.From, d.Bucket = d.From.Truncate(time.Hour), time.Hour
-		d.To = d.To.Truncate(time.Hour).Add(time.Hour)
 	}
-	if d.To.Sub(d.From) > 60*24*time.Hour {
-		d.From = d.To.Add(-60 * 24 * time.Hour) // the chart's last 60 days
+	if end.Sub(d.From) > 60*24*time.Hour {
+		d.From = end.Add(-60 * 24 * time.Hour).Truncate(time.Hour) // the chart's last 60 days
+	}
+	d.To = end.Truncate(d.Bucket)
+	if !in.ClosedAt.IsZero() {
+		d.To = in.ClosedAt // the last interval ends at the close, and stays as it was
+	}
+	if !d.To.After(d.From) {
+		d.To = d.From.Add(d.Bucket)
 	}
 	key := ""
 	if in.Monitor != "" {
@@ -143,27 +156,37 @@ func (w *Web) room(r *http.Request, v *visit, in vigie.Incident) (*warRoom, erro
 		}
 		key, d.MonitorName = m.Key, cmp.Or(m.Name, m.ID)
 	}
-	n, neg, err := w.Store.MentionCounts(ctx, v.Workspace.ID, key, d.From, d.To, d.Bucket, true)
+	n, _, err := w.Store.MentionCounts(ctx, v.Workspace.ID, key, d.From, d.To, d.Bucket, false)
 	if err != nil {
 		return nil, err
 	}
 	week := 7 * 24 * time.Hour
-	bn, bneg, err := w.Store.MentionCounts(ctx, v.Workspace.ID, key, d.From.Add(-week), d.To.Add(-week), d.Bucket, true)
+	bn, _, err := w.Store.MentionCounts(ctx, v.Workspace.ID, key, d.From.Add(-week), d.To.Add(-week), d.Bucket, false)
 	if err != nil {
 		return nil, err
 	}
 	var cur, base chart.Series
 	cur.Name, base.Name, base.Dashed, base.Slot = v.T("incident.mentions"), v.T("incident.lastweek"), true, 2
-	totalNeg, baseNeg := 0, 0
 	for i := range n {
 		at := d.From.Add(time.Duration(i) * d.Bucket)
 		cur.Points = append(cur.Points, chart.Point{X: at, Y: float64(n[i])})
 		base.Points = append(base.Points, chart.Point{X: at, Y: float64(bn[i])})
-		d.Total, d.Baseline, totalNeg, baseNeg = d.Total+n[i], d.Baseline+bn[i], totalNeg+neg[i], baseNeg+bneg[i]
 		if n[i] > d.Peak {
 			d.Peak, d.PeakAt = n[i], at.In(loc).Format("2006-01-02 15:04")
 		}
 	}
+	// The figures: since the crisis began, against the same span a week
+	// before.
+	tot, neg, err := w.Store.MentionCounts(ctx, v.Workspace.ID, key, d.Since, end, end.Sub(d.Since)+time.Nanosecond, true)
+	if err != nil {
+		return nil, err
+	}
+	btot, bneg, err := w.Store.MentionCounts(ctx, v.Workspace.ID, key, d.Since.Add(-week), end.Add(-week), end.Sub(d.Since)+time.Nanosecond, true)
+	if err != nil {
+		return nil, err
+	}
+	d.Total, d.Baseline = tot[0], btot[0]
+	totalNeg, baseNeg := neg[0], bneg[0]
 	share := func(a, b int) string {
 		if b == 0 {
 			return "–"
@@ -178,21 +201,29 @@ func (w *Web) room(r *http.Request, v *visit, in vigie.Incident) (*warRoom, erro
 	d.Chart = chart.TimeChart{Series: []chart.Series{cur, base}, From: d.From, To: d.To, Step: d.Bucket, Width: 640, Height: 220,
 		Label: v.T("incident.chart"), Empty: v.T("dashboard.nomentions"), YLabel: v.T("dashboard.mentions"), XLabel: loc.String(),
 		FormatTime: fmtTime, FormatTick: chart.Compact}.Lines()
-	authors, reach, err := w.Store.Audience(ctx, v.Workspace.ID, key, d.From, d.To)
+	authors, reach, err := w.Store.Audience(ctx, v.Workspace.ID, key, d.Since, end)
 	if err != nil {
 		return nil, err
 	}
 	d.Authors, d.Reach = authors, chart.Compact(float64(reach))
 	// What drives it: the most engaging posts among the latest, the most
 	// influential authors, sources, languages, rising words.
-	// The posts since a quarter of an hour before it opened: the crisis's,
-	// not the hour of normal traffic the chart shows before it.
-	page, err := w.Store.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: v.Workspace.ID, MonitorID: in.Monitor, From: in.OpenedAt.Add(-15 * time.Minute), To: d.To,
-		Limit: 200, NoCount: true, HideIrrelevant: true})
+	// What drives it, among the latest 500 mentions since it began: the
+	// most engaging posts, their sources and languages; the most
+	// influential voices and the hashtags over the whole span.
+	page, err := w.Store.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: v.Workspace.ID, MonitorID: in.Monitor, From: d.Since, To: end,
+		Limit: 500, NoCount: true, HideIrrelevant: true})
 	if err != nil {
 		return nil, err
 	}
 	posts := page.Mentions
+	d.Sampled = len(posts)
+	src, lang := map[string]int{}, map[string]int{}
+	for i := range posts {
+		src[posts[i].Post.Source]++
+		lang[posts[i].Post.Lang]++
+	}
+	d.BySource, d.ByLang = topKeys(src, 6), topKeys(lang, 6)
 	weight := func(m *vigie.Mention) int64 {
 		mt := m.Post.Metrics
 		return mt.Likes + 2*mt.Reposts + mt.Replies + m.Post.Author.Followers/100
@@ -202,10 +233,10 @@ func (w *Web) room(r *http.Request, v *visit, in vigie.Incident) (*warRoom, erro
 	for i := range d.TopPosts {
 		d.TopPosts[i].ClipForList()
 	}
-	if d.TopAuthors, err = w.Store.TopAuthors(ctx, vigie.MentionFilter{WorkspaceID: v.Workspace.ID, MonitorID: in.Monitor, From: d.From, To: d.To, Limit: 6}); err != nil {
+	if d.TopAuthors, err = w.Store.TopAuthors(ctx, vigie.MentionFilter{WorkspaceID: v.Workspace.ID, MonitorID: in.Monitor, From: d.Since, To: end, Limit: 6}); err != nil {
 		return nil, err
 	}
-	f := vigie.OverviewFilter{WorkspaceID: v.Workspace.ID, From: d.From.Truncate(time.Hour), To: d.To.Truncate(time.Hour).Add(time.Hour), Bucket: time.Hour, Limit: 6}
+	f := vigie.OverviewFilter{WorkspaceID: v.Workspace.ID, From: d.Since.Truncate(time.Hour), To: end.Truncate(time.Hour).Add(time.Hour), Bucket: time.Hour, Limit: 20}
 	if in.Monitor != "" {
 		f.MonitorIDs = []string{in.Monitor}
 	}
@@ -214,13 +245,9 @@ func (w *Web) room(r *http.Request, v *visit, in vigie.Incident) (*warRoom, erro
 		if err != nil {
 			return nil, err
 		}
-		d.BySource, d.ByLang = ov.BySource[:min(len(ov.BySource), 6)], ov.ByLang[:min(len(ov.ByLang), 6)]
-		// Rising hashtags against the same length of time before; else
-		// the most used ones.
-		d.Rising = ov.Rising
-		if len(d.Rising) == 0 {
-			d.Rising = ov.TopHashtags
-		}
+		// The most used hashtags, by count.
+		d.Rising = slices.Clone(ov.TopHashtags)
+		slices.SortStableFunc(d.Rising, func(a, b vigie.KeyCount) int { return cmp.Compare(b.Count, a.Count) })
 		d.Rising = d.Rising[:min(len(d.Rising), 8)]
 	}
 	for _, e := range in.Timeline {
@@ -316,4 +343,16 @@ func (w *Web) changeIncident(rw http.ResponseWriter, r *http.Request, v *visit) 
 	}
 	http.Redirect(rw, r, target, http.StatusSeeOther)
 	return nil
+}
+
+// topKeys lists a count's keys, most first, at most n.
+func topKeys(m map[string]int, n int) []vigie.KeyCount {
+	out := make([]vigie.KeyCount, 0, len(m))
+	for k, c := range m {
+		out = append(out, vigie.KeyCount{Key: k, Count: c})
+	}
+	slices.SortFunc(out, func(a, b vigie.KeyCount) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Key, b.Key))
+	})
+	return out[:min(len(out), n)]
 }
