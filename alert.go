@@ -171,16 +171,16 @@ func (r *AlertRule) Validate() error {
 	}
 	for i := range r.Channels {
 		if err := r.Channels[i].Validate(); err != nil {
-			return fmt.Errorf("channel %d: %w", i+1, err)
+			return fmt.Errorf("the %s channel: %w", r.Channels[i].Kind, err)
 		}
 	}
 	for i := range r.Escalate {
 		if err := r.Escalate[i].Validate(); err != nil {
-			return fmt.Errorf("escalation channel %d: %w", i+1, err)
+			return fmt.Errorf("the %s escalation channel: %w", r.Escalate[i].Kind, err)
 		}
 	}
 	if len(r.Escalate) > 0 && r.EscalateMinutes == 0 {
-		return fmt.Errorf("%w: escalate channels need escalate_minutes: how long nobody acknowledges before they are told", ErrInvalid)
+		return fmt.Errorf("%w: escalation needs a delay: after how many minutes without an acknowledgement the escalation channels are told (escalate_minutes)", ErrInvalid)
 	}
 	return nil
 }

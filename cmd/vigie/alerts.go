@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/vigie-project/vigie"
@@ -86,7 +87,12 @@ func runAlertsBacktest(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%s\t%s\t%s\n", e.Reading.At.Format("2006-01-02T15:04:05Z"), e.Step, alert.Describe(rule.Kind, e.Step, e.Reading))
 	}
 	days := float64(len(series.N)) * series.Step.Hours() / 24
-	fmt.Fprintf(stderr, "%d alerts over %.1f days of %d intervals of %s (sensitivity %s)\n", alerts, days, len(series.N), series.Step, orDefault(rule.Sensitivity, vigie.SensitivityMedium))
+	noun := "alerts"
+	if alerts == 1 {
+		noun = "alert"
+	}
+	fmt.Fprintf(stderr, "%d %s over %.1f days: %d intervals of %s (sensitivity %s, time zone %s)\n", alerts, noun, days, len(series.N),
+		strings.TrimSuffix(strings.TrimSuffix(series.Step.String(), "0s"), "0m"), orDefault(rule.Sensitivity, vigie.SensitivityMedium), zone)
 	return nil
 }
 

@@ -30,7 +30,7 @@ func TestAlertsBacktest(t *testing.T) {
 	if strings.Count(out, "\talert\t") != 1 || !strings.HasPrefix(lines[0], "2026-11-03T10:0") || !strings.Contains(lines[0], "\talert\t") || !strings.Contains(lines[0], "mentions in 2 minutes") {
 		t.Fatalf("stdout:\n%s", out)
 	}
-	if !strings.Contains(errOut, "1 alerts over 2.0 days") {
+	if !strings.Contains(errOut, "1 alert over 2.0 days: 2880 intervals of 1m") {
 		t.Fatalf("stderr: %s", errOut)
 	}
 	for _, c := range []struct {

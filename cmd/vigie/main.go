@@ -46,7 +46,7 @@ func commands() []command {
 		{"workspace create", "--slug S --name N [--time-zone Europe/Zurich] [--data DIR]", "create a workspace; the organisation's administrators administer it", runWorkspaceCreate},
 		{"workspace list", "[--data DIR]", "list the workspaces", runWorkspaceList},
 		{"workspace rename", "--slug S --name N [--data DIR]", "rename a workspace (its slug and links stay)", runWorkspaceRename},
-		{"alerts backtest", "--rule R.json --series counts.csv [--all]", "run a spike or sentiment rule over a history of timestamp,count[,negative] rows; one line per alert it would have sent", runAlertsBacktest},
+		{"alerts backtest", "--rule R.json --series counts.csv [--tz Europe/Zurich] [--all]", "run a spike or sentiment rule over a history of timestamp,count[,negative] rows; one line per alert it would have sent", runAlertsBacktest},
 		{"query check", "'QUERY'", "check a monitor query; print ok or the error with a caret", runQueryCheck},
 		{"enrich", "--posts P.jsonl [--stats] [--workers N] | --stored [--data DIR]", "add language, sentiment, simhash and near-duplicate links to posts; or re-enrich the archive", runEnrich},
 		{"eval", "[lang] [sentiment] [neardup] [alerts] [--shared ../shared] [--days 30] [--seed N] [--start 2026-10-05]", "measure enrichment quality on the shared evaluation data (docs/enrichment.md) and the alert detectors on the simulator (docs/alerts.md)", runEval},
@@ -99,6 +99,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "vigie "+c.name+": "+err.Error())
 			return 1
 		}
+	}
+	// "vigie token" or "vigie alerts" alone: the commands that start so.
+	var sub []string
+	for _, c := range commands() {
+		if w := strings.Fields(c.name); len(w) > 1 && w[0] == args[0] {
+			sub = append(sub, "vigie "+c.name+" "+c.args)
+		}
+	}
+	if len(sub) > 0 {
+		fmt.Fprintf(stderr, "vigie %s: give one of:\n  %s\n", args[0], strings.Join(sub, "\n  "))
+		return 2
 	}
 	fmt.Fprintf(stderr, "vigie: unknown command %q\n\n", strings.Join(args, " "))
 	usage(stderr)

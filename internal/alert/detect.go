@@ -404,6 +404,8 @@ func Describe(kind vigie.AlertKind, step Step, r Reading) string {
 	switch {
 	case step == End:
 		return fmt.Sprintf("over: %d mentions in the last hour", r.LastHour)
+	case step == Update && kind == vigie.AlertSentiment:
+		return fmt.Sprintf("still negative: %.0f%% of %d mentions in %s, %.0f%% usually", 100*r.Observed, r.Count, minutes(r.Window), 100*r.Expected)
 	case step == Update:
 		return fmt.Sprintf("still rising: %d mentions in the last hour", r.LastHour)
 	case kind == vigie.AlertSentiment:

@@ -19,15 +19,15 @@ func Check(r *vigie.AlertRule, policy netguard.Policy) error {
 		return err
 	}
 	for _, list := range [][]vigie.AlertChannel{r.Channels, r.Escalate} {
-		for i, ch := range list {
+		for _, ch := range list {
 			if ch.Secret != "" {
 				if _, err := webhook.ParseSigningKey(ch.Secret); err != nil {
-					return fmt.Errorf("%w: channel %d: the signing secret is not a Standard Webhooks secret: give whsec_ and base64 of 24 to 64 bytes (e.g. whsec_ and the output of `openssl rand -base64 32`)", vigie.ErrInvalid, i+1)
+					return fmt.Errorf("%w: the %s channel's signing secret is not a Standard Webhooks secret: give whsec_ and base64 of 24 to 64 bytes (e.g. whsec_ and the output of `openssl rand -base64 32`)", vigie.ErrInvalid, ch.Kind)
 				}
 			}
 			if ch.URL != "" {
 				if err := policy.CheckURL(ch.URL); err != nil {
-					return fmt.Errorf("%w: channel %d: %v", vigie.ErrInvalid, i+1, err)
+					return fmt.Errorf("%w: the %s channel: %v", vigie.ErrInvalid, ch.Kind, err)
 				}
 			}
 		}

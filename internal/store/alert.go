@@ -530,6 +530,18 @@ func (s *Store) AcknowledgeAlert(ctx context.Context, workspaceID, id int64, by 
 	return s.acknowledge(ctx, "workspace_id = ? AND id = ?", []any{workspaceID, id}, by)
 }
 
+// FindAlertByToken returns the alert whose message carried the token.
+func (s *Store) FindAlertByToken(ctx context.Context, token string) (vigie.Alert, error) {
+	a, err := scanAlert(s.db.QueryRowContext(ctx, s.q("SELECT "+alertCols+alertFrom+" WHERE a.ack_hash = ?"), hashToken(token)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, fmt.Errorf("alert: %w: no such alert", vigie.ErrNotFound)
+	}
+	if err != nil {
+		return a, s.errf(err, "alert by token")
+	}
+	return a, nil
+}
+
 // AcknowledgeAlertByToken acknowledges the alert whose message carried the
 // token (its link needs no session: whoever got the message may).
 func (s *Store) AcknowledgeAlertByToken(ctx context.Context, token, by string) (vigie.Alert, error) {
@@ -693,16 +705,19 @@ func clipError(err error) string {
 	return strings.ToValidUTF8(m, "")
 }
 
-// RetryDelivery puts a failed delivery of the workspace back in the
-// outbox, due now.
+// RetryDelivery puts a failed or retrying delivery of the workspace back
+// in the outbox, due now.
 func (s *Store) RetryDelivery(ctx context.Context, workspaceID, id int64) error {
-	res, err := s.exec(ctx, s.q("UPDATE alert_deliveries SET state = 'pending', next_try_at = ?, attempts = 0 WHERE workspace_id = ? AND id = ? AND state = 'failed'"),
+	// A failed delivery starts its attempts again; one still retrying is
+	// tried now rather than at its next time.
+	res, err := s.exec(ctx, s.q(`UPDATE alert_deliveries SET next_try_at = ?, attempts = CASE WHEN state = 'failed' THEN 0 ELSE attempts END, state = 'pending'
+		WHERE workspace_id = ? AND id = ? AND state <> 'sent'`),
 		s.tm(s.clock()), workspaceID, id)
 	if err != nil {
 		return s.errf(err, "retry delivery %d", id)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("retry delivery: %w: no failed delivery %d in this workspace", vigie.ErrNotFound, id)
+		return fmt.Errorf("retry delivery: %w: no unsent delivery %d in this workspace", vigie.ErrNotFound, id)
 	}
 	return nil
 }

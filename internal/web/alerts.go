@@ -47,7 +47,7 @@ func (w *Web) alertsPage(rw http.ResponseWriter, r *http.Request, v *visit) erro
 	rows := make([]alertRow, len(sent))
 	unread := v.Unread
 	for i, a := range sent {
-		rows[i] = alertRow{A: a, When: a.FiredAt.In(loc).Format("2006-01-02 15:04") + " · " + ago(v, now.Sub(a.FiredAt))}
+		rows[i] = alertRow{A: localize(v, a), When: a.FiredAt.In(loc).Format("2006-01-02 15:04") + " · " + ago(v, now.Sub(a.FiredAt))}
 		if unread > 0 {
 			rows[i].Unread = true
 			unread--
@@ -432,7 +432,16 @@ func (w *Web) ackPage(rw http.ResponseWriter, r *http.Request, v *visit) error {
 	if !store.ValidAckToken(tok) {
 		return errNotFound // never echoed: the form posts back to this path
 	}
-	return w.render(rw, v, http.StatusOK, "ack", map[string]any{"Token": tok})
+	a, err := w.Store.FindAlertByToken(r.Context(), tok)
+	if err != nil {
+		return err
+	}
+	// What the alert is, as the message said it: its holder got it.
+	data := map[string]any{"Token": tok, "Alert": localize(v, a)}
+	if !a.AcknowledgedAt.IsZero() {
+		data["Done"] = localize(v, a)
+	}
+	return w.render(rw, v, http.StatusOK, "ack", data)
 }
 
 // ackByLink acknowledges the alert whose message carried the token: the
@@ -449,7 +458,7 @@ func (w *Web) ackByLink(rw http.ResponseWriter, r *http.Request, v *visit) error
 	if err != nil {
 		return err
 	}
-	return w.render(rw, v, http.StatusOK, "ack", map[string]any{"Done": a})
+	return w.render(rw, v, http.StatusOK, "ack", map[string]any{"Done": localize(v, a)})
 }
 
 func userName(v *visit) string {
@@ -513,3 +522,43 @@ func isInvalid(err error) bool { return errors.Is(err, vigie.ErrInvalid) }
 
 // nanValue leaves a gap in a chart's line.
 var nanValue = math.NaN()
+
+// localize writes an alert's title and text in the visit's language from
+// its figures, for the kinds whose words are Vigie's (spike, negative turn,
+// digest; the count of new mentions); the posts an alert quotes stay as
+// they were written, and an alert without the figures keeps its words.
+func localize(v *visit, a vigie.Alert) vigie.Alert {
+	f := a.Figures
+	what := cmp.Or(a.MonitorName, a.Monitor)
+	if what == "" {
+		what = v.T("alerts.allmonitors")
+	}
+	has := func(keys ...string) bool {
+		for _, k := range keys {
+			if _, ok := f[k]; !ok {
+				return false
+			}
+		}
+		return true
+	}
+	switch {
+	case a.Kind == vigie.AlertSpike && has("mentions", "window_minutes", "expected"):
+		a.Title = v.T("alerttitle.spike", what)
+		a.Text = v.T("alerttext.spike", int(f["mentions"]), int(f["window_minutes"]), f["expected"])
+	case a.Kind == vigie.AlertSentiment && has("mentions", "negative_share", "usual_negative_share"):
+		a.Title = v.T("alerttitle.sentiment", what)
+		a.Text = v.T("alerttext.sentiment", int(100*f["negative_share"]+0.5), int(f["mentions"]), int(f["window_minutes"]), int(100*f["usual_negative_share"]+0.5))
+	case a.Kind == vigie.AlertDigest && has("mentions", "previous", "negative"):
+		a.Title = v.T("alerttitle.digest", what)
+		a.Text = v.T("alerttext.digest", int(f["mentions"]), int(f["previous"]), int(f["negative"]))
+	case (a.Kind == vigie.AlertEvery || a.Kind == vigie.AlertInfluencer) && has("mentions"):
+		a.Title = v.T("alerttitle."+string(a.Kind), int(f["mentions"]), what)
+	}
+	if a.Phase == "update" && a.Kind == vigie.AlertSpike && has("last_hour") {
+		a.Text = v.T("alerttext.update", int(f["last_hour"]))
+	}
+	if a.AcknowledgedBy == "link" {
+		a.AcknowledgedBy = v.T("alerts.bylink")
+	}
+	return a
+}

@@ -260,6 +260,16 @@ func (w *Web) room(r *http.Request, v *visit, in vigie.Incident) (*warRoom, erro
 	if d.Alerts, err = w.Store.FindAlerts(ctx, store.AlertFilter{WorkspaceID: v.Workspace.ID, IncidentID: in.ID, Limit: 100}); err != nil {
 		return nil, err
 	}
+	for i := range d.Alerts {
+		d.Alerts[i] = localize(v, d.Alerts[i])
+	}
+	// The default checklist's steps in the visit's language (a workspace's
+	// own steps are shown as written).
+	for i := range d.I.Checklist {
+		if j := slices.Index(vigie.DefaultChecklist, d.I.Checklist[i].Label); j >= 0 {
+			d.I.Checklist[i].Label = v.T(fmt.Sprintf("checklist.default.%d", j))
+		}
+	}
 	if d.Members, err = w.Store.WorkspaceMembers(ctx, v.Workspace.ID); err != nil {
 		return nil, err
 	}
@@ -311,6 +321,9 @@ func (w *Web) changeIncident(rw http.ResponseWriter, r *http.Request, v *visit) 
 		return errNotFound
 	}
 	c := store.IncidentChange{By: userName(v), Note: strings.TrimSpace(r.PostFormValue("note")), Statement: strings.TrimSpace(r.PostFormValue("statement"))}
+	if t := strings.TrimSpace(r.PostFormValue("title")); t != "" {
+		c.Title = &t
+	}
 	if s := r.PostFormValue("status"); s != "" {
 		st := vigie.IncidentStatus(s)
 		c.Status = &st
