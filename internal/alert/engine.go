@@ -56,7 +56,7 @@ type baseKey struct {
 const (
 	maxAttempts   = 12
 	deliveryLease = 2 * time.Minute
-	sendTimeout   = 20 * time.Second
+	sendTimeout   = 10 * time.Second
 )
 
 func (e *Engine) init() {
@@ -565,26 +565,67 @@ func (e *Engine) workspace(ctx context.Context, id int64) (vigie.Workspace, erro
 	return ws, nil
 }
 
-// Deliver sends the outbox's due deliveries, until none is due.
+// Delivery concurrency: sends in flight at most, and per workspace, so
+// that one workspace's hanging receiver holds up only its own alerts.
+const (
+	maxSending             = 16
+	maxSendingPerWorkspace = 4
+)
+
+// Deliver sends the outbox's due deliveries, until none is due and none
+// is in flight. Each is sent as soon as a slot is free, not batch after
+// batch.
 func (e *Engine) Deliver(ctx context.Context) error {
 	e.init()
+	type result struct{ ws int64 }
+	done := make(chan result, maxSending)
+	inFlight := map[int64]int{}
+	sending := 0
 	for {
-		ds, err := e.Store.ClaimDeliveries(ctx, e.Owner, e.Now(), deliveryLease, 20)
-		if err != nil || len(ds) == 0 {
-			return err
+		if sending < maxSending {
+			var busy []int64
+			for ws, n := range inFlight {
+				if n >= maxSendingPerWorkspace {
+					busy = append(busy, ws)
+				}
+			}
+			ds, err := e.Store.ClaimDeliveries(ctx, e.Owner, e.Now(), deliveryLease, maxSending-sending, busy...)
+			if err != nil {
+				for ; sending > 0; sending-- {
+					<-done
+				}
+				return err
+			}
+			started := 0
+			for i := range ds {
+				d := &ds[i]
+				ws := d.Alert.WorkspaceID
+				if inFlight[ws] >= maxSendingPerWorkspace {
+					// Claimed beyond the workspace's share in one read:
+					// given back for a later turn.
+					if err := e.Store.ReleaseDelivery(ctx, d.ID, e.Owner); err != nil {
+						e.Log.Error("alert delivery", "delivery", d.ID, "err", err)
+					}
+					continue
+				}
+				inFlight[ws]++
+				sending++
+				started++
+				go func() {
+					e.deliverOne(ctx, d)
+					done <- result{ws}
+				}()
+			}
+			if started > 0 {
+				continue // claim more while slots are free
+			}
 		}
-		var wg sync.WaitGroup
-		for i := range ds {
-			wg.Add(1)
-			go func(d *store.Delivery) {
-				defer wg.Done()
-				e.deliverOne(ctx, d)
-			}(&ds[i])
-		}
-		wg.Wait()
-		if ctx.Err() != nil {
+		if sending == 0 {
 			return ctx.Err()
 		}
+		r := <-done
+		sending--
+		inFlight[r.ws]--
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -443,5 +444,60 @@ func TestTwoEnginesOneAlert(t *testing.T) {
 	wg.Wait()
 	if as, _ := w.st.FindAlerts(ctx, store.AlertFilter{WorkspaceID: w.ws.ID}); len(as) != 1 {
 		t.Fatalf("%d alerts for one crisis evaluated by two engines: %+v", len(as), as)
+	}
+}
+
+// TestHangingReceiverHoldsUpOnlyItsWorkspace: a workspace whose webhook
+// never answers does not delay another workspace's alerts (an attacker
+// trial saw them wait 160 s behind it).
+func TestHangingReceiverHoldsUpOnlyItsWorkspace(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	release := make(chan struct{})
+	var arrived atomic.Int32 // requests the hanging receiver got
+	hang := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		arrived.Add(1)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { hang.Close() })
+	t.Cleanup(func() { close(release) }) // runs first: the server can close
+	got := make(chan struct{}, 1)
+	healthy := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		select {
+		case got <- struct{}{}:
+		default:
+		}
+	}))
+	t.Cleanup(healthy.Close)
+	other, err := w.st.CreateWorkspace(ctx, vigie.Workspace{Name: "Other", Slug: "other"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Twenty of the first workspace's alerts to the hanging receiver, then
+	// one of the other's.
+	for i := range 20 {
+		if _, err := w.st.FireAlert(ctx, store.Fired{Alert: vigie.Alert{WorkspaceID: w.ws.ID, RuleName: "r", Kind: vigie.AlertEvery, Phase: "alert", FiredAt: w.now,
+			Title: fmt.Sprintf("hang %d", i), Text: "x"}, Channels: []vigie.AlertChannel{{Kind: vigie.ChannelWebhook, URL: hang.URL}}}, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.st.FireAlert(ctx, store.Fired{Alert: vigie.Alert{WorkspaceID: other.ID, RuleName: "r", Kind: vigie.AlertEvery, Phase: "alert", FiredAt: w.now,
+		Title: "healthy", Text: "x"}, Channels: []vigie.AlertChannel{{Kind: vigie.ChannelWebhook, URL: healthy.URL}}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- w.engine.Deliver(ctx) }()
+	select {
+	case <-got:
+		// Sent beside the first workspace's share of requests, not behind
+		// its backlog (16 at once, then more as they time out).
+		if n := arrived.Load(); n > 4 { // maxSendingPerWorkspace
+			t.Fatalf("the other workspace's alert went after %d requests to the hanging receiver", n)
+		}
+	case err := <-done:
+		t.Fatalf("Deliver returned (%v) before the other workspace's alert was sent", err)
 	}
 }

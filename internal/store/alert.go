@@ -608,16 +608,26 @@ type DeliveryStatus struct {
 
 // ClaimDeliveries leases up to limit pending deliveries due by now to
 // owner for lease: another deliverer (or this one after a crash) takes
-// them again only once the lease ran out.
-func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Delivery, error) {
+// them again only once the lease ran out. Deliveries of the busy
+// workspaces are left (one workspace's hanging receiver must not hold up
+// the others').
+func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int, busy ...int64) ([]Delivery, error) {
 	var ids []int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		lock := ""
 		if s.pg() {
 			lock = " FOR UPDATE SKIP LOCKED"
 		}
+		skip := ""
+		args := []any{s.tm(now), s.tm(now)}
+		if len(busy) > 0 {
+			skip = " AND workspace_id NOT IN (" + list(len(busy)) + ")"
+			for _, ws := range busy {
+				args = append(args, ws)
+			}
+		}
 		rows, err := tx.QueryContext(ctx, s.q(`SELECT id FROM alert_deliveries WHERE state = 'pending' AND next_try_at <= ?
-			AND (lease_until IS NULL OR lease_until <= ?) ORDER BY next_try_at, id LIMIT ?`+lock), s.tm(now), s.tm(now), limit)
+			AND (lease_until IS NULL OR lease_until <= ?)`+skip+` ORDER BY next_try_at, id LIMIT ?`+lock), append(args, limit)...)
 		if err != nil {
 			return err
 		}
@@ -676,6 +686,16 @@ func (s *Store) errfNil(err error, what string) error {
 		return nil
 	}
 	return s.errf(err, "%s", what)
+}
+
+// ReleaseDelivery gives back a claimed delivery that was not attempted
+// (its workspace had enough in flight): due again at once, its attempt
+// not counted.
+func (s *Store) ReleaseDelivery(ctx context.Context, id int64, owner string) error {
+	if _, err := s.exec(ctx, s.q("UPDATE alert_deliveries SET lease_until = NULL, attempts = attempts - 1 WHERE id = ? AND lease_owner = ? AND state = 'pending'"), id, owner); err != nil {
+		return s.errf(err, "release delivery %d", id)
+	}
+	return nil
 }
 
 // FinishDelivery records a delivery's attempt: sent (cause nil), to be
