@@ -805,3 +805,64 @@ func (s *Store) FirstMentionAt(ctx context.Context, workspaceID int64, monitorKe
 	}
 	return at, true, nil
 }
+
+// MentionsAfter returns the mentions of a workspace's monitor (by key; ""
+// for any of the workspace's, each post once) whose posts were stored
+// after the post id after (ids grow with storage order), oldest first, at
+// most limit: what the alert engine's every and influencer rules read.
+// Mentions carry their posts and authors only, not their monitors, tags,
+// entities or corrections. A monitor's are one range of its index
+// (monitor, post): the cost is its new mentions, not the workspace's.
+func (s *Store) MentionsAfter(ctx context.Context, workspaceID int64, monitorKey string, after int64, limit int) ([]vigie.Mention, error) {
+	if err := noWorkspace("mentions after", workspaceID); err != nil {
+		return nil, err
+	}
+	query, args := `SELECT `+mentionCols+` FROM posts p LEFT JOIN authors a ON a.id = p.author_id
+		WHERE p.id > ? AND EXISTS (SELECT 1 FROM mentions mm JOIN monitors mo ON mo.id = mm.monitor_id WHERE mm.post_id = p.id AND mo.workspace_id = ?)
+		ORDER BY p.id LIMIT ?`, []any{after, workspaceID, limit}
+	if monitorKey != "" {
+		query, args = `SELECT `+mentionCols+` FROM monitors mo JOIN mentions mm ON mm.monitor_id = mo.id
+			JOIN posts p ON p.id = mm.post_id LEFT JOIN authors a ON a.id = p.author_id
+			WHERE mo.id = ? AND mo.workspace_id = ? AND mm.post_id > ? ORDER BY mm.post_id LIMIT ?`, []any{monitorKey, workspaceID, after, limit}
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, s.errf(err, "mentions after")
+	}
+	return collect(rows, scanMention, func(err error) error { return s.errf(err, "mentions after") })
+}
+
+// MonitorWorkspaces returns the workspace of each of the monitors (by key)
+// that exists, for the alert engine: a rule on a whole workspace is
+// evaluated when any of its monitors got mentions.
+func (s *Store) MonitorWorkspaces(ctx context.Context, keys []string) (map[string]int64, error) {
+	out := make(map[string]int64, len(keys))
+	for len(keys) > 0 {
+		n := min(len(keys), 500)
+		args := make([]any, n)
+		for i, k := range keys[:n] {
+			args[i] = k
+		}
+		keys = keys[n:]
+		rows, err := s.db.QueryContext(ctx, s.q("SELECT id, workspace_id FROM monitors WHERE id IN ("+list(n)+")"), args...)
+		if err != nil {
+			return nil, s.errf(err, "monitors' workspaces")
+		}
+		for rows.Next() {
+			var (
+				key string
+				ws  int64
+			)
+			if err := rows.Scan(&key, &ws); err != nil {
+				rows.Close()
+				return nil, s.errf(err, "monitors' workspaces")
+			}
+			out[key] = ws
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, s.errf(err, "monitors' workspaces")
+		}
+	}
+	return out, nil
+}

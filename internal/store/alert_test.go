@@ -217,3 +217,52 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
+
+func TestMentionsAfter(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "brand", "people", "other-brand")
+		batch := []Item{
+			{Post: post("a", "x", t0), MonitorKeys: []string{"brand", "people"}},
+			{Post: post("b", "x", t0), MonitorKeys: []string{"brand"}},
+			{Post: post("c", "x", t0), MonitorKeys: []string{"people"}},
+			{Post: post("d", "x", t0), MonitorKeys: []string{"other-brand"}},
+		}
+		must(s.SaveBatch(ctx, f.source.ID, keyed(s, batch), nil))(t)
+		ids := func(ms []vigie.Mention) string {
+			var out []string
+			for _, m := range ms {
+				out = append(out, m.Post.ID)
+			}
+			return strings.Join(out, ",")
+		}
+		brand, other := keysOf(s, "brand")[0], keysOf(s, "other-brand")[0]
+		all := must(s.MentionsAfter(ctx, f.ws.ID, brand, 0, 10))(t)
+		if got := ids(all); got != "a,b" || all[0].Post.Author.Handle != "@usera" || all[0].ID >= all[1].ID {
+			t.Fatalf("the brand's mentions: %s %+v", got, all)
+		}
+		for _, c := range []struct {
+			name   string
+			ws     int64
+			key    string
+			after  int64
+			limit  int
+			want   string
+			reason string
+		}{
+			{"after the first", f.ws.ID, brand, all[0].ID, 10, "b", "only those stored after it"},
+			{"limit", f.ws.ID, brand, 0, 1, "a", "oldest first"},
+			{"workspace", f.ws.ID, "", 0, 10, "a,b,c", "each post once, not the other workspace's"},
+			{"other workspace's monitor", f.ws.ID, other, 0, 10, "", "a monitor of another workspace gives nothing"},
+			{"other workspace", f.other.ID, other, 0, 10, "d", "its own"},
+		} {
+			if got := ids(must(s.MentionsAfter(ctx, c.ws, c.key, c.after, c.limit))(t)); got != c.want {
+				t.Errorf("%s: %q, want %q (%s)", c.name, got, c.want, c.reason)
+			}
+		}
+		wss := must(s.MonitorWorkspaces(ctx, []string{brand, other, "no-such-key"}))(t)
+		if len(wss) != 2 || wss[brand] != f.ws.ID || wss[other] != f.other.ID {
+			t.Errorf("monitors' workspaces: %v", wss)
+		}
+	})
+}
