@@ -204,7 +204,7 @@ func benchAlertLatency(args []string, stdout, stderr io.Writer) error {
 	// The engine, as vigie serve wires it.
 	eng := &alert.Engine{Store: a.store, PublicURL: "http://127.0.0.1:8080", Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		HTTP: &alert.HTTPSender{Client: netguard.Policy{AllowLoopback: true, AllowPrivate: true}.Client(20 * time.Second), Now: time.Now}}
-	a.pipeline.OnStored = eng.Notify
+	a.pipeline.OnStored = eng.NotifyMonitors
 	ectx, stopEngine := context.WithCancel(ctx)
 	engineDone := make(chan struct{})
 	go func() { eng.Run(ectx); close(engineDone) }()
@@ -324,12 +324,20 @@ func benchAlertLatency(args []string, stdout, stderr io.Writer) error {
 			others++
 		}
 	}
+	st := eng.Stats()
+	fmt.Fprintf(stdout, "engine: %d evaluations (%s), %d rules evaluated, %d skipped\n", st.Evaluations.Load(), passTimes(st), st.Evaluated.Load(), st.Skipped.Load())
 	fmt.Fprintf(stdout, "stream: %d batches stored, %d mentions, %d refused; other rules' alerts: %d; stray webhooks: %d; load average %s → %s over %.0f s of trials\n",
 		streamBatches.Load(), streamMentions.Load(), streamErrors.Load(), others, stray.Load(), load0, load1, time.Since(trialStart).Seconds())
 	if e, ok := streamLast.Load().(string); ok {
 		fmt.Fprintf(stdout, "last stream error: %s\n", e)
 	}
 	return nil
+}
+
+// passTimes says how long the engine's passes took.
+func passTimes(st *alert.Stats) string {
+	n := max(st.Evaluations.Load(), 1)
+	return fmt.Sprintf("mean %.1f ms, longest %.1f ms", ms(time.Duration(st.Busy.Load()/n)), ms(time.Duration(st.Longest.Load())))
 }
 
 func mean(d []time.Duration) time.Duration {
@@ -477,7 +485,7 @@ func alertImportRun(work, monitorsPath, corpus string, engine bool, rules []vigi
 		}
 		eng = &alert.Engine{Store: a.store, PublicURL: "http://127.0.0.1:8080", Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 			HTTP: &alert.HTTPSender{Client: http.DefaultClient, Now: time.Now}}
-		a.pipeline.OnStored = eng.Notify
+		a.pipeline.OnStored = eng.NotifyMonitors
 		go func() { eng.Run(ectx); close(engineDone) }()
 	} else {
 		close(engineDone)
@@ -504,7 +512,9 @@ func alertImportRun(work, monitorsPath, corpus string, engine bool, rules []vigi
 		if err != nil {
 			return alertImportResult{}, err
 		}
-		extra = fmt.Sprintf("; %d alerts; every/influencer rules behind by %d posts at the end", alerts, lag)
+		st := eng.Stats()
+		extra = fmt.Sprintf("; engine: %d evaluations (%s), %d rules evaluated, %d skipped, %d alerts, %d mentions left unread by every/influencer rules at the end",
+			st.Evaluations.Load(), passTimes(st), st.Evaluated.Load(), st.Skipped.Load(), alerts, lag)
 	}
 	r := alertImportResult{rate: float64(rep.posts) / el.Seconds(), cpu: cpu.Seconds()}
 	fmt.Fprintf(stdout, "%s: %d posts, %d stored (%d mentions) in %.1f s: %.0f posts/s, CPU %.1f s; load average %s → %s%s\n",
@@ -512,18 +522,15 @@ func alertImportRun(work, monitorsPath, corpus string, engine bool, rules []vigi
 	return r, nil
 }
 
-// engineBacklog returns how many stored posts the furthest-behind every
-// or influencer rule had not read yet, and the alerts recorded.
-func engineBacklog(ctx context.Context, a *app) (int64, int, error) {
-	last, err := a.store.LastPostID(ctx, a.workspace.ID)
-	if err != nil {
-		return 0, 0, err
-	}
+// engineBacklog returns how many stored mentions the every and
+// influencer rules had not read yet (those of the last batches, when the
+// import ended before their evaluation), and the alerts recorded.
+func engineBacklog(ctx context.Context, a *app) (int, int, error) {
 	runs, err := a.store.EnabledAlertRules(ctx)
 	if err != nil {
 		return 0, 0, err
 	}
-	var lag int64
+	lag := 0
 	for _, r := range runs {
 		if r.Kind != vigie.AlertEvery && r.Kind != vigie.AlertInfluencer {
 			continue
@@ -532,7 +539,11 @@ func engineBacklog(ctx context.Context, a *app) (int64, int, error) {
 			After int64 `json:"after"`
 		}
 		_ = json.Unmarshal([]byte(r.State), &st)
-		lag = max(lag, last-st.After)
+		ms, err := a.store.MentionsAfter(ctx, a.workspace.ID, r.MonitorKey, st.After, 1_000_000)
+		if err != nil {
+			return 0, 0, err
+		}
+		lag += len(ms)
 	}
 	n := 0
 	before := int64(0)
