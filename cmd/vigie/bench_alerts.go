@@ -304,6 +304,17 @@ func benchAlertLatency(args []string, stdout, stderr io.Writer) error {
 	load1 := loadAverage()
 	stopStream()
 	<-streamDone
+	// The last delivery is recorded as sent just after its request: let
+	// it finish before the engine stops.
+	if as, err := a.store.FindAlerts(ctx, store.AlertFilter{WorkspaceID: ws, Limit: 1}); err == nil && len(as) == 1 {
+		for range 50 {
+			ds, err := a.store.Deliveries(ctx, ws, as[0].ID)
+			if err != nil || len(ds) == 0 || ds[0].State != "pending" {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
 	if len(fromCommit) == 0 {
 		return errors.New("no trial's webhook arrived")
 	}
@@ -381,7 +392,11 @@ func benchAlertImport(args []string, stdout, stderr io.Writer) error {
 		return usageErr("--pairs must be at least 1, --rules and --limit at least 0")
 	}
 	dir := *workDir
-	if dir == "" {
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return err
+		}
+	} else {
 		tmp, err := os.MkdirTemp("", "vigie-bench-alerts-import-")
 		if err != nil {
 			return err
@@ -539,11 +554,11 @@ func engineBacklog(ctx context.Context, a *app) (int, int, error) {
 			After int64 `json:"after"`
 		}
 		_ = json.Unmarshal([]byte(r.State), &st)
-		ms, err := a.store.MentionsAfter(ctx, a.workspace.ID, r.MonitorKey, st.After, 1_000_000)
+		nm, err := a.store.MentionsAfter(ctx, a.workspace.ID, r.MonitorKey, st.After, 1_000_000, 0, 0)
 		if err != nil {
 			return 0, 0, err
 		}
-		lag += len(ms)
+		lag += nm.Count
 	}
 	n := 0
 	before := int64(0)

@@ -288,8 +288,9 @@ func (e *Engine) evaluate(ctx context.Context, c *changes) error {
 	}()
 	now := e.Now().UTC()
 	var (
-		errs []error
-		wss  map[int64]bool // the workspaces whose monitors changed, once needed
+		errs   []error
+		wss    map[int64]bool // the workspaces whose monitors changed, once needed
+		starts = map[int64]int64{}
 	)
 	for i := range runs {
 		r := &runs[i]
@@ -311,7 +312,7 @@ func (e *Engine) evaluate(ctx context.Context, c *changes) error {
 		case vigie.AlertSpike, vigie.AlertSentiment:
 			err = e.evalDetector(ctx, r, now)
 		case vigie.AlertEvery, vigie.AlertInfluencer:
-			err = e.evalNew(ctx, r)
+			err = e.evalNew(ctx, r, starts)
 		case vigie.AlertDigest:
 			err = e.evalDigest(ctx, r, now)
 		}
@@ -504,59 +505,46 @@ type newState struct {
 	After   int64 `json:"after"`
 }
 
-// pageNew is how many new mentions an evaluation reads at most, in pages
-// of 200: a flood is summed up, not listed.
-const pageNew = 200
+// maxNew is how many new mentions an evaluation reads at most: a flood is
+// summed up, not listed (the next evaluation reads on).
+const maxNew = 2000
 
-func (e *Engine) evalNew(ctx context.Context, r *store.RuleRun) error {
+// evalNew runs an every or influencer rule. starts holds the workspaces'
+// last post ids read in this pass, where new rules start.
+func (e *Engine) evalNew(ctx context.Context, r *store.RuleRun, starts map[int64]int64) error {
 	var st newState
 	_ = json.Unmarshal([]byte(r.State), &st)
 	if !st.Started {
 		// A new rule starts from now: it does not alert on the archive.
-		last, err := e.Store.LastPostID(ctx, r.WorkspaceID)
-		if err != nil {
-			return err
+		last, ok := starts[r.WorkspaceID]
+		if !ok {
+			var err error
+			if last, err = e.Store.LastPostID(ctx, r.WorkspaceID); err != nil {
+				return err
+			}
+			starts[r.WorkspaceID] = last
 		}
 		st.Started, st.After = true, last
 		b, _ := json.Marshal(st)
 		return e.Store.SaveRuleState(ctx, r.WorkspaceID, r.ID, string(b))
 	}
-	var (
-		hits  []vigie.Mention
-		total int
-		after = st.After
-	)
-	for range 10 {
-		// The rule's monitor's new mentions only: the rules of a busy
-		// workspace's quiet monitors read nothing.
-		ms, err := e.Store.MentionsAfter(ctx, r.WorkspaceID, r.MonitorKey, after, pageNew)
-		if err != nil {
-			return err
-		}
-		for i := range ms {
-			m := &ms[i]
-			after = max(after, m.ID)
-			if r.Kind == vigie.AlertInfluencer && m.Post.Author.Followers < minFollowers(r) {
-				continue
-			}
-			total++
-			if len(hits) < 5 {
-				hits = append(hits, *m)
-			}
-		}
-		if len(ms) < pageNew {
-			break
-		}
+	// The rule's monitor's new mentions only, counted on its index: the
+	// rules of a busy workspace's quiet monitors read nothing, and only
+	// the five listed are read in full.
+	var least int64
+	if r.Kind == vigie.AlertInfluencer {
+		least = minFollowers(r)
 	}
-	if after == st.After {
-		return nil
+	nm, err := e.Store.MentionsAfter(ctx, r.WorkspaceID, r.MonitorKey, st.After, maxNew, least, 5)
+	if err != nil || nm.Last == st.After {
+		return err
 	}
-	st.After = after
+	st.After = nm.Last
 	b, _ := json.Marshal(st)
-	if total == 0 {
+	if nm.Count == 0 {
 		return e.Store.SaveRuleState(ctx, r.WorkspaceID, r.ID, string(b))
 	}
-	a := newMentionsAlert(r, hits, total, e.Now().UTC())
+	a := newMentionsAlert(r, nm.First, nm.Count, e.Now().UTC())
 	return e.fire(ctx, store.Fired{Alert: a, State: string(b), Channels: r.Channels}, r.MonitorKey)
 }
 
