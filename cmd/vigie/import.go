@@ -100,9 +100,27 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tty := *progress || isTerminal(stderr)
 	rep := &importReport{path: *postsPath, stderr: stderr, start: time.Now(), keepOff: !a.pipeline.KeepRecent}
+	if err := importPosts(ctx, a, &src, in, rep, *progress || isTerminal(stderr)); err != nil {
+		return err
+	}
+	// No purge here: the window and cap in effect are the server's, which
+	// purges at start-up and every 10 minutes. An import run with other
+	// settings (--recent-window 0 for a quicker load) purged every
+	// workspace's kept posts to them (an outside trial).
+	if rep.stored > 10_000 {
+		if err := a.store.Optimize(ctx); err != nil {
+			a.log.Warn("refreshing planner statistics after the import", "err", err)
+		}
+	}
+	rep.finish(stdout)
+	return nil
+}
 
+// importPosts reads posts from in (JSON Lines) and stores them through the
+// app's pipeline into src, counting them in rep (a progress line per batch
+// when tty). vigie import runs it, and so does vigie bench alerts.
+func importPosts(ctx context.Context, a *app, src *vigie.Source, in io.Reader, rep *importReport, tty bool) error {
 	// Reading and decoding run ahead of matching and storing, by a batch:
 	// memory stays bounded whatever the file's size.
 	type batch struct {
@@ -178,7 +196,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	go func() {
 		defer close(ready)
 		for b := range batches {
-			pr, err := a.pipeline.Prepare(work, &src, b.posts)
+			pr, err := a.pipeline.Prepare(work, src, b.posts)
 			if err != nil {
 				prepErr <- err
 				return
@@ -217,20 +235,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	if err := <-prepErr; err != nil {
 		return fail(err)
 	}
-	if err := <-readErr; err != nil {
-		return err
-	}
-	// No purge here: the window and cap in effect are the server's, which
-	// purges at start-up and every 10 minutes. An import run with other
-	// settings (--recent-window 0 for a quicker load) purged every
-	// workspace's kept posts to them (an outside trial).
-	if rep.stored > 10_000 {
-		if err := a.store.Optimize(ctx); err != nil {
-			a.log.Warn("refreshing planner statistics after the import", "err", err)
-		}
-	}
-	rep.finish(stdout)
-	return nil
+	return <-readErr
 }
 
 func writeHeapProfile(path string, stderr io.Writer) {

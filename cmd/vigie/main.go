@@ -55,6 +55,7 @@ func commands() []command {
 		{"bench enrich", "--posts P.jsonl [--limit N]", "measure enrichment per post on one core, and the models' memory", runBenchEnrich},
 		{"bench search", "[--data DIR | --database-url URL] [--runs N]", "measure archive search latency on a database", runBenchSearch},
 		{"bench jetstream", "[--events 1000000] [--monitors 1000] [--mix posts|firehose] [--cores 1]", "measure the Bluesky path on one core: a local Jetstream, the connector, matching and storing", runBenchJetstream},
+		{"bench alerts", "latency [--trials 100] [--rules 100] [--database-url URL] | import --monitors M.jsonl --posts P.jsonl [--limit 300000] [--pairs 2] [--rules 100]", "measure alerts: from a crossing batch's commit to its webhook, and the import's throughput with the engine running 100 rules", runBenchAlerts},
 		{"bench api", "[--url http://127.0.0.1:8080] --token T [--preset mentions|overview] [--clients 50] [--requests N]", "load a running server's API with concurrent clients: latency and requests/s", runBenchAPI},
 	}
 }

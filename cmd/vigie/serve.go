@@ -90,9 +90,9 @@ func build(ctx context.Context, cfg config.Config, demo bool, stderr io.Writer) 
 		}
 	}
 	apiv1.AlertsWake = in.alerts.Notify
-	a.pipeline.OnStored = func() {
+	a.pipeline.OnStored = func(monitorKeys []string) {
 		hub.Notify()
-		in.alerts.Notify()
+		in.alerts.NotifyMonitors(monitorKeys)
 	}
 	app := &web.Web{Store: a.store, Monitors: a.monitors, Log: a.log, Live: hub, Wake: in.sched.Wake,
 		Feeds: adder, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies,

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigie-project/vigie"
@@ -17,10 +18,11 @@ import (
 )
 
 // Engine evaluates the enabled rules of every workspace when mentions are
-// stored (Notify) and each minute, records what they send in the store
-// (alert, incident, outbox in one transaction) and delivers the outbox
-// with retries. Several engines may share a database: deliveries are
-// leased, and a rule's episode is saved with its alerts.
+// stored (NotifyMonitors: the rules of those monitors) and each minute
+// (every rule), records what they send in the store (alert, incident,
+// outbox in one transaction) and delivers the outbox with retries. Several
+// engines may share a database: deliveries are leased, and a rule's
+// episode is saved with its alerts.
 type Engine struct {
 	Store *store.Store
 	Now   func() time.Time
@@ -39,10 +41,36 @@ type Engine struct {
 	wake    chan struct{}
 	deliver chan struct{}
 
-	mu   sync.Mutex
-	base map[baseKey]*Series // hourly history per rule and hour
-	wss  map[int64]vigie.Workspace
+	mu    sync.Mutex
+	base  map[baseKey]*Series // hourly history per rule and hour
+	wss   map[int64]vigie.Workspace
+	keyWS map[string]int64 // monitors' workspaces, by key
+
+	// What the wakes since the last evaluation said changed.
+	cmu     sync.Mutex
+	pending changes
+
+	stats Stats
 }
+
+// changes are what wakes said: the monitors (by key) that got mentions,
+// or all when a wake could not say.
+type changes struct {
+	all  bool
+	keys map[string]struct{}
+}
+
+// Stats are the engine's counters since it started.
+type Stats struct {
+	Evaluations atomic.Int64 // passes over the rules: a wake's or the minute's
+	Evaluated   atomic.Int64 // rules evaluated
+	Skipped     atomic.Int64 // rules a wake's pass left alone: nothing of theirs changed
+	Busy        atomic.Int64 // nanoseconds spent in passes
+	Longest     atomic.Int64 // nanoseconds of the longest pass
+}
+
+// Stats returns the live counters.
+func (e *Engine) Stats() *Stats { return &e.stats }
 
 type baseKey struct {
 	rule int64
@@ -65,6 +93,7 @@ func (e *Engine) init() {
 		e.deliver = make(chan struct{}, 1)
 		e.base = map[baseKey]*Series{}
 		e.wss = map[int64]vigie.Workspace{}
+		e.keyWS = map[string]int64{}
 		if e.Now == nil {
 			e.Now = time.Now
 		}
@@ -77,16 +106,74 @@ func (e *Engine) init() {
 	})
 }
 
-// Notify asks for an evaluation: mentions were stored. It never blocks.
+// Notify asks for an evaluation of every rule: something changed that
+// the caller cannot narrow down to monitors. It never blocks.
 func (e *Engine) Notify() {
 	e.init()
+	e.cmu.Lock()
+	e.pending.all = true
+	e.cmu.Unlock()
+	e.poke()
+}
+
+// NotifyMonitors asks for an evaluation of the rules on these monitors (by
+// key) and of those on their workspaces as a whole: mentions of them were
+// stored (the pipeline's OnStored). Wakes that come while an evaluation
+// runs are taken together by the next one. It never blocks.
+func (e *Engine) NotifyMonitors(keys []string) {
+	if len(keys) == 0 {
+		return
+	}
+	e.init()
+	e.cmu.Lock()
+	if e.pending.keys == nil {
+		e.pending.keys = make(map[string]struct{}, len(keys))
+	}
+	for _, k := range keys {
+		e.pending.keys[k] = struct{}{}
+	}
+	e.cmu.Unlock()
+	e.poke()
+}
+
+func (e *Engine) poke() {
 	select {
 	case e.wake <- struct{}{}:
 	default:
 	}
 }
 
-// Run evaluates and delivers until ctx ends.
+// takeChanges returns what the wakes said since it was last called, and
+// forgets it.
+func (e *Engine) takeChanges() changes {
+	e.cmu.Lock()
+	defer e.cmu.Unlock()
+	c := e.pending
+	e.pending = changes{}
+	return c
+}
+
+// requeue gives back changes that a failed pass did not read, for the
+// next one (nil: a pass over every rule, which the minute's repeats).
+func (e *Engine) requeue(c *changes) {
+	if c == nil {
+		return
+	}
+	e.cmu.Lock()
+	defer e.cmu.Unlock()
+	e.pending.all = e.pending.all || c.all
+	if e.pending.keys == nil {
+		e.pending.keys = c.keys
+		return
+	}
+	for k := range c.keys {
+		e.pending.keys[k] = struct{}{}
+	}
+}
+
+// Run evaluates and delivers until ctx ends: every rule at once and each
+// minute, and on each wake the rules of what it said changed. One
+// evaluation runs at a time; the wakes that come meanwhile make one more.
 func (e *Engine) Run(ctx context.Context) {
 	e.init()
 	var wg sync.WaitGroup
@@ -109,16 +196,25 @@ func (e *Engine) Run(ctx context.Context) {
 	}()
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
+	all := true
 	for {
-		if err := e.Evaluate(ctx); err != nil && ctx.Err() == nil {
+		var err error
+		if all {
+			err = e.Evaluate(ctx)
+		} else {
+			err = e.EvaluateChanged(ctx)
+		}
+		if err != nil && ctx.Err() == nil {
 			e.Log.Error("alert rules", "err", err)
 		}
+		all = false
 		select {
 		case <-ctx.Done():
 			wg.Wait()
 			return
 		case <-e.wake:
 		case <-t.C:
+			all = true
 			if err := e.Escalate(ctx); err != nil && ctx.Err() == nil {
 				e.Log.Error("alert escalations", "err", err)
 			}
@@ -155,24 +251,79 @@ func (e *Engine) escalationChannels(ctx context.Context) func(ruleID, ws int64) 
 	}
 }
 
-// Evaluate runs every enabled rule once, now. A rule that fails is logged
-// and the others go on.
+// Evaluate runs every enabled rule once, now (what the wakes since the
+// last evaluation said is read with the rest). A rule that fails is
+// logged and the others go on.
 func (e *Engine) Evaluate(ctx context.Context) error {
 	e.init()
+	e.takeChanges()
+	return e.evaluate(ctx, nil)
+}
+
+// EvaluateChanged runs, now, the enabled rules that the wakes since the
+// last evaluation concern: those on the monitors that got mentions, and
+// those on their workspaces as a whole (every rule after a Notify). Digests
+// wait for the minute's evaluation: only time moves them. A rule whose
+// monitor got nothing is not read again until then.
+func (e *Engine) EvaluateChanged(ctx context.Context) error {
+	e.init()
+	c := e.takeChanges()
+	switch {
+	case c.all:
+		return e.evaluate(ctx, nil)
+	case len(c.keys) == 0:
+		return nil
+	}
+	return e.evaluate(ctx, &c)
+}
+
+// evaluate runs the enabled rules that c concerns (all of them when c is
+// nil).
+func (e *Engine) evaluate(ctx context.Context, c *changes) error {
 	runs, err := e.Store.EnabledAlertRules(ctx)
 	if err != nil {
+		e.requeue(c)
 		return err
 	}
+	e.stats.Evaluations.Add(1)
+	start := time.Now()
+	defer func() {
+		d := int64(time.Since(start))
+		e.stats.Busy.Add(d)
+		for {
+			l := e.stats.Longest.Load()
+			if d <= l || e.stats.Longest.CompareAndSwap(l, d) {
+				break
+			}
+		}
+	}()
 	now := e.Now().UTC()
-	var errs []error
+	var (
+		errs   []error
+		wss    map[int64]bool // the workspaces whose monitors changed, once needed
+		starts = map[int64]int64{}
+	)
 	for i := range runs {
 		r := &runs[i]
+		if c != nil {
+			if r.MonitorKey == "" && wss == nil && r.Kind != vigie.AlertDigest {
+				if wss, err = e.changedWorkspaces(ctx, c); err != nil {
+					e.requeue(c)
+					return err
+				}
+			}
+			if !concerns(c, wss, r) {
+				e.stats.Skipped.Add(1)
+				continue
+			}
+		}
+		e.stats.Evaluated.Add(1)
 		var err error
 		switch r.Kind {
 		case vigie.AlertSpike, vigie.AlertSentiment:
 			err = e.evalDetector(ctx, r, now)
 		case vigie.AlertEvery, vigie.AlertInfluencer:
-			err = e.evalNew(ctx, r)
+			err = e.evalNew(ctx, r, starts)
 		case vigie.AlertDigest:
 			err = e.evalDigest(ctx, r, now)
 		}
@@ -184,6 +335,51 @@ func (e *Engine) Evaluate(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// concerns says whether the changes c concern the rule: its monitor got
+// mentions, or (a rule on a whole workspace) one of its workspace's
+// monitors did (wss). Digests move with time only.
+func concerns(c *changes, wss map[int64]bool, r *store.RuleRun) bool {
+	switch {
+	case r.Kind == vigie.AlertDigest:
+		return false
+	case r.MonitorKey == "":
+		return wss[r.WorkspaceID]
+	}
+	_, ok := c.keys[r.MonitorKey]
+	return ok
+}
+
+// changedWorkspaces returns the workspaces of the monitors c names, from
+// the engine's map of monitors' workspaces (read from the store for the
+// keys it does not know yet).
+func (e *Engine) changedWorkspaces(ctx context.Context, c *changes) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	var unknown []string
+	e.mu.Lock()
+	for k := range c.keys {
+		if ws, ok := e.keyWS[k]; ok {
+			out[ws] = true
+		} else {
+			unknown = append(unknown, k)
+		}
+	}
+	e.mu.Unlock()
+	if len(unknown) == 0 {
+		return out, nil
+	}
+	found, err := e.Store.MonitorWorkspaces(ctx, unknown)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	for k, ws := range found {
+		e.keyWS[k] = ws // a monitor's key and workspace never change
+		out[ws] = true
+	}
+	e.mu.Unlock()
+	return out, nil
 }
 
 // Counts returns what a detector reads for the rule at now: the last hour
@@ -321,60 +517,46 @@ type newState struct {
 	After   int64 `json:"after"`
 }
 
-// pageNew is how many new mentions an evaluation reads at most, in pages
-// of 200: a flood is summed up, not listed.
-const pageNew = 200
+// maxNew is how many new mentions an evaluation reads at most: a flood is
+// summed up, not listed (the next evaluation reads on).
+const maxNew = 2000
 
-func (e *Engine) evalNew(ctx context.Context, r *store.RuleRun) error {
+// evalNew runs an every or influencer rule. starts holds the workspaces'
+// last post ids read in this pass, where new rules start.
+func (e *Engine) evalNew(ctx context.Context, r *store.RuleRun, starts map[int64]int64) error {
 	var st newState
 	_ = json.Unmarshal([]byte(r.State), &st)
 	if !st.Started {
 		// A new rule starts from now: it does not alert on the archive.
-		last, err := e.Store.LastPostID(ctx, r.WorkspaceID)
-		if err != nil {
-			return err
+		last, ok := starts[r.WorkspaceID]
+		if !ok {
+			var err error
+			if last, err = e.Store.LastPostID(ctx, r.WorkspaceID); err != nil {
+				return err
+			}
+			starts[r.WorkspaceID] = last
 		}
 		st.Started, st.After = true, last
 		b, _ := json.Marshal(st)
 		return e.Store.SaveRuleState(ctx, r.WorkspaceID, r.ID, r.State, string(b))
 	}
-	var (
-		hits  []vigie.Mention
-		total int
-		after = st.After
-	)
-	for range 10 {
-		ms, err := e.Store.NewMentions(ctx, r.WorkspaceID, after, pageNew)
-		if err != nil {
-			return err
-		}
-		for i := range ms {
-			m := &ms[i]
-			after = max(after, m.ID)
-			if r.Monitor != "" && !contains(m.MonitorIDs, r.Monitor) {
-				continue
-			}
-			if r.Kind == vigie.AlertInfluencer && m.Post.Author.Followers < minFollowers(r) {
-				continue
-			}
-			total++
-			if len(hits) < 5 {
-				hits = append(hits, *m)
-			}
-		}
-		if len(ms) < pageNew {
-			break
-		}
+	// The rule's monitor's new mentions only, counted on its index: the
+	// rules of a busy workspace's quiet monitors read nothing, and only
+	// the five listed are read in full.
+	var least int64
+	if r.Kind == vigie.AlertInfluencer {
+		least = minFollowers(r)
 	}
-	if after == st.After {
-		return nil
+	nm, err := e.Store.MentionsAfter(ctx, r.WorkspaceID, r.MonitorKey, st.After, maxNew, least, 5)
+	if err != nil || nm.Last == st.After {
+		return err
 	}
-	st.After = after
+	st.After = nm.Last
 	b, _ := json.Marshal(st)
-	if total == 0 {
+	if nm.Count == 0 {
 		return e.Store.SaveRuleState(ctx, r.WorkspaceID, r.ID, r.State, string(b))
 	}
-	a := newMentionsAlert(r, hits, total, e.Now().UTC())
+	a := newMentionsAlert(r, nm.First, nm.Count, e.Now().UTC())
 	return e.fire(ctx, store.Fired{Alert: a, State: string(b), Channels: r.Channels}, r)
 }
 
@@ -383,15 +565,6 @@ func minFollowers(r *store.RuleRun) int64 {
 		return r.MinFollowers
 	}
 	return vigie.DefaultMinFollowers
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func newMentionsAlert(r *store.RuleRun, hits []vigie.Mention, total int, now time.Time) vigie.Alert {

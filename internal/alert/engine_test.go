@@ -501,3 +501,199 @@ func TestHangingReceiverHoldsUpOnlyItsWorkspace(t *testing.T) {
 		t.Fatalf("Deliver returned (%v) before the other workspace's alert was sent", err)
 	}
 }
+
+// mentionsOf stores n mentions of a monitor (by key) from a source,
+// published at at.
+func (w *world) mentionsOf(t *testing.T, src int64, key string, at time.Time, n int) {
+	t.Helper()
+	var items []store.Item
+	for range n {
+		w.created++
+		p := vigie.Post{ID: fmt.Sprintf("p%d", w.created), Source: "mastodon", Text: "uval", PublishedAt: at, Author: vigie.Author{Handle: "@someone"}}
+		items = append(items, store.Item{Post: p, MonitorKeys: []string{key}})
+	}
+	if _, err := w.st.SaveBatch(context.Background(), src, items, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (w *world) alerts(t *testing.T, ws int64) []vigie.Alert {
+	t.Helper()
+	as, err := w.st.FindAlerts(context.Background(), store.AlertFilter{WorkspaceID: ws})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return as
+}
+
+// A wake evaluates the rules of the monitors it names: a rule whose
+// monitor got nothing is not read again until the minute's evaluation,
+// which reads every rule.
+func TestWakeEvaluatesTheRulesOfChangedMonitors(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	people, err := w.st.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "people", Name: "People", Query: "rector"}, WorkspaceID: w.ws.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inapp := []vigie.AlertChannel{{Kind: vigie.ChannelInApp}}
+	for _, r := range []vigie.AlertRule{
+		{WorkspaceID: w.ws.ID, Name: "Brand spike", Monitor: "brand", Kind: vigie.AlertSpike, Enabled: true, Channels: inapp},
+		{WorkspaceID: w.ws.ID, Name: "People", Monitor: "people", Kind: vigie.AlertEvery, Enabled: true, Channels: inapp},
+	} {
+		if _, err := w.st.CreateAlertRule(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.history(t)
+	if err := w.engine.Evaluate(ctx); err != nil { // quiet; the every rule starts from now
+		t.Fatal(err)
+	}
+	stats := w.engine.Stats()
+	count := func() (evaluations, evaluated, skipped int64) {
+		return stats.Evaluations.Load(), stats.Evaluated.Load(), stats.Skipped.Load()
+	}
+	// The brand's burst is stored without a wake (another process stored
+	// it); a wake names the people monitor only.
+	w.mentions(t, w.now.Add(-90*time.Second), 20, vigie.Author{Handle: "@angry"})
+	w.mentions(t, w.now.Add(-10*time.Second), 20, vigie.Author{Handle: "@angry"})
+	n0, e0, s0 := count()
+	w.engine.NotifyMonitors([]string{people.Key})
+	if err := w.engine.EvaluateChanged(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, e, s := count(); n-n0 != 1 || e-e0 != 1 || s-s0 != 1 {
+		t.Errorf("a wake for one monitor: %d evaluations, %d rules evaluated, %d skipped; want 1, 1, 1", n-n0, e-e0, s-s0)
+	}
+	if as := w.alerts(t, w.ws.ID); len(as) != 0 {
+		t.Fatalf("the brand's rule was read on a wake that did not name it: %+v", as)
+	}
+	// Nothing named since: no evaluation at all.
+	if err := w.engine.EvaluateChanged(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, _ := count(); n-n0 != 1 {
+		t.Errorf("a wake with nothing new evaluated (%d evaluations)", n-n0)
+	}
+	// The minute's evaluation reads every rule: the burst fires.
+	if err := w.engine.Evaluate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if as := w.alerts(t, w.ws.ID); len(as) != 1 || as[0].RuleName != "Brand spike" {
+		t.Fatalf("after the minute's evaluation: %+v", as)
+	}
+	// A mention of people and a wake naming it: its every rule sends it,
+	// and the brand's is left alone.
+	w.mentionsOf(t, w.src.ID, people.Key, w.now, 1)
+	_, e0, s0 = count()
+	w.engine.NotifyMonitors([]string{people.Key, people.Key})
+	if err := w.engine.EvaluateChanged(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, e, s := count(); e-e0 != 1 || s-s0 != 1 {
+		t.Errorf("a wake for people: %d rules evaluated, %d skipped; want 1, 1", e-e0, s-s0)
+	}
+	if as := w.alerts(t, w.ws.ID); len(as) != 2 || as[0].Title != "New mention of People" {
+		t.Fatalf("after people's mention: %+v", as)
+	}
+	// Notify says nothing of what changed: every rule is read.
+	_, e0, _ = count()
+	w.engine.Notify()
+	if err := w.engine.EvaluateChanged(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, e, _ := count(); e-e0 != 2 {
+		t.Errorf("after Notify: %d rules evaluated, want 2", e-e0)
+	}
+}
+
+// A rule on a whole workspace is evaluated on a wake naming one of its
+// workspace's monitors, not another workspace's; digests wait for the
+// minute's evaluation.
+func TestWakeWorkspaceRulesAndDigests(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	ws2, err := w.st.CreateWorkspace(ctx, vigie.Workspace{Name: "Other", Slug: "other"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mon2, err := w.st.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "brand", Name: "Other brand", Query: "uval"}, WorkspaceID: ws2.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src2, err := w.st.CreateSource(ctx, vigie.Source{WorkspaceID: ws2.ID, Kind: vigie.SourceSimulator, Name: "sim", Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inapp := []vigie.AlertChannel{{Kind: vigie.ChannelInApp}}
+	for _, r := range []vigie.AlertRule{
+		{WorkspaceID: w.ws.ID, Name: "Everything", Kind: vigie.AlertEvery, Enabled: true, Channels: inapp},
+		{WorkspaceID: w.ws.ID, Name: "Hourly", Kind: vigie.AlertDigest, Period: "hourly", Enabled: true, Channels: inapp},
+	} {
+		if _, err := w.st.CreateAlertRule(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.history(t)
+	if err := w.engine.Evaluate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stats := w.engine.Stats()
+	// The other workspace's monitor: this workspace's rules are left alone.
+	w.mentionsOf(t, src2.ID, mon2.Key, w.now, 1)
+	s0 := stats.Skipped.Load()
+	w.engine.NotifyMonitors([]string{mon2.Key})
+	if err := w.engine.EvaluateChanged(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s := stats.Skipped.Load() - s0; s != 2 {
+		t.Errorf("a wake for another workspace's monitor skipped %d rules, want 2", s)
+	}
+	if as := w.alerts(t, w.ws.ID); len(as) != 0 {
+		t.Fatalf("alerts %+v", as)
+	}
+	// Past the hour, a mention of the brand: the workspace's every rule
+	// sends it at once; the digest goes with the minute's evaluation.
+	w.now = w.now.Add(40 * time.Minute)
+	w.mentions(t, w.now, 1, vigie.Author{Handle: "@rector"})
+	w.engine.NotifyMonitors([]string{w.brand.Key})
+	if err := w.engine.EvaluateChanged(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if as := w.alerts(t, w.ws.ID); len(as) != 1 || as[0].Title != "New mention of your monitors" {
+		t.Fatalf("after the brand's wake: %+v", as)
+	}
+	if err := w.engine.Evaluate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if as := w.alerts(t, w.ws.ID); len(as) != 2 || as[0].Phase != "digest" {
+		t.Fatalf("after the minute's evaluation: %+v", as)
+	}
+}
+
+// A pass that fails before it reads the rules leaves what the wakes said
+// to the next one.
+func TestWakeOutlivesAFailedPass(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	if _, err := w.st.CreateAlertRule(ctx, vigie.AlertRule{WorkspaceID: w.ws.ID, Name: "Every", Monitor: "brand", Kind: vigie.AlertEvery, Enabled: true,
+		Channels: []vigie.AlertChannel{{Kind: vigie.ChannelInApp}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.engine.Evaluate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w.mentions(t, w.now, 1, vigie.Author{Handle: "@rector"})
+	w.engine.NotifyMonitors([]string{w.brand.Key})
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := w.engine.EvaluateChanged(cancelled); err == nil {
+		t.Fatal("a pass with its context cancelled did not fail")
+	}
+	if err := w.engine.EvaluateChanged(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if as := w.alerts(t, w.ws.ID); len(as) != 1 || as[0].Title != "New mention of UVAL brand" {
+		t.Fatalf("after the failed pass and the next: %+v", as)
+	}
+}

@@ -27,9 +27,11 @@ import (
 type Pipeline struct {
 	Index *match.Index
 	Store *store.Store
-	// OnStored, when set, is called after a batch stored new mentions (it
-	// wakes the live streams); it must not block.
-	OnStored func()
+	// OnStored, when set, is called after a batch stored new mentions,
+	// with the keys of the monitors the batch matched (it wakes the live
+	// streams, and the alert engine for those monitors' rules); it must
+	// not block, nor keep the slice.
+	OnStored func(monitorKeys []string)
 	// Now, when set, is the clock posts dated in the future are refused by
 	// (tests); time.Now otherwise.
 	Now func() time.Time
@@ -128,9 +130,11 @@ func (p *Pipeline) Process(ctx context.Context, src *vigie.Source, posts []vigie
 type Prepared struct {
 	src   *vigie.Source
 	items []store.Item
-	kept  []store.RecentChunk
-	keys  []uint64 // of kept's posts, held in Pipeline.kept until committed
-	res   Result
+	// monitors are the keys of the monitors items matched, each once.
+	monitors []string
+	kept     []store.RecentChunk
+	keys     []uint64 // of kept's posts, held in Pipeline.kept until committed
+	res      Result
 }
 
 // Prepare does everything Process does before storing. A bulk loader may
@@ -210,6 +214,9 @@ func (p *Pipeline) Prepare(ctx context.Context, src *vigie.Source, posts []vigie
 	var unmatched []int
 	pr.items, unmatched = p.match(posts, fresh, scope, stored)
 	res.Matched = len(pr.items)
+	if p.OnStored != nil {
+		pr.monitors = monitorKeys(pr.items)
+	}
 	p.stats.Matched.Add(int64(len(pr.items)))
 	if p.KeepRecent && len(unmatched) > 0 {
 		if err := p.keep(ctx, pr, posts, unmatched); err != nil {
@@ -265,9 +272,25 @@ func (p *Pipeline) Commit(ctx context.Context, pr *Prepared, state *vigie.Source
 	p.stats.Kept.Add(int64(saved.Kept))
 	p.stats.Mentions.Add(int64(saved.Mentions))
 	if saved.Mentions > 0 && p.OnStored != nil {
-		p.OnStored()
+		p.OnStored(pr.monitors)
 	}
 	return res, nil
+}
+
+// monitorKeys returns the keys of the monitors the items matched, each
+// once.
+func monitorKeys(items []store.Item) []string {
+	seen := map[string]struct{}{}
+	var keys []string
+	for i := range items {
+		for _, k := range items[i].MonitorKeys {
+			if _, ok := seen[k]; !ok {
+				seen[k] = struct{}{}
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys
 }
 
 // match returns the matching posts among posts[idx] with their monitors, in

@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -96,5 +97,52 @@ func TestSearchTextFromMatching(t *testing.T) {
 	}
 	if _, err := p.Commit(ctx, pr, nil); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestOnStoredNamesTheMonitors: a batch that stores mentions calls
+// OnStored once with the keys of the monitors it matched, each once (the
+// alert engine evaluates their rules); a batch that stores none does not
+// call it.
+func TestOnStoredNamesTheMonitors(t *testing.T) {
+	p, st, ws := newTestPipeline(t)
+	ctx := context.Background()
+	q, _ := query.Parse("robotics")
+	m2, err := st.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "m2", Query: "robotics"}, WorkspaceID: ws})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Index.AddOwned(m2.Key, ws, q); err != nil {
+		t.Fatal(err)
+	}
+	m, err := st.FindMonitorByID(ctx, ws, "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := st.FindOrCreateSource(ctx, ws, vigie.SourceImport, "test", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls [][]string
+	p.OnStored = func(keys []string) { calls = append(calls, slices.Sorted(slices.Values(keys))) }
+	now := time.Now().UTC().Truncate(time.Second)
+	posts := []vigie.Post{
+		{ID: "1", Source: "mastodon", Text: "Valmont robotics", PublishedAt: now},
+		{ID: "2", Source: "mastodon", Text: "Valmont again", PublishedAt: now},
+		{ID: "3", Source: "mastodon", Text: "nothing to see", PublishedAt: now},
+	}
+	if _, err := p.Process(ctx, &src, posts, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Sorted(slices.Values([]string{m.Key, m2.Key}))
+	if len(calls) != 1 || !slices.Equal(calls[0], want) {
+		t.Fatalf("OnStored calls %v, want one with %v", calls, want)
+	}
+	// The same posts again store nothing: no call.
+	if _, err := p.Process(ctx, &src, posts, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 1 {
+		t.Fatalf("OnStored called for a batch that stored nothing: %v", calls)
 	}
 }

@@ -877,3 +877,96 @@ func (s *Store) FirstMentionAt(ctx context.Context, workspaceID int64, monitorKe
 	}
 	return at, true, nil
 }
+
+// NewMentions is what MentionsAfter read.
+type NewMentions struct {
+	Last  int64           // the last post id read (after, when none was)
+	Count int             // the mentions read whose author has the followers asked for
+	First []vigie.Mention // the first of those, in full
+}
+
+// MentionsAfter reads the mentions of a workspace's monitor (by key; ""
+// for any of the workspace's, each post once) whose posts were stored
+// after the post id after (ids grow with storage order), at most limit of
+// them in that order, and returns the last post id read, how many of them
+// have an author with minFollowers followers or more, and the first show
+// of those with their posts and authors (not their monitors, tags,
+// entities or corrections). It is what the alert engine's every and
+// influencer rules read: a monitor's mentions are counted on its index
+// (monitor, post), and only the few listed are read in full.
+func (s *Store) MentionsAfter(ctx context.Context, workspaceID int64, monitorKey string, after int64, limit int, minFollowers int64, show int) (NewMentions, error) {
+	out := NewMentions{Last: after}
+	if err := noWorkspace("mentions after", workspaceID); err != nil {
+		return out, err
+	}
+	// ids selects the post ids after after, in a column post_id (id, its
+	// name inside), with args.
+	ids, id, args := `SELECT mm.post_id FROM monitors mo JOIN mentions mm ON mm.monitor_id = mo.id
+		WHERE mo.id = ? AND mo.workspace_id = ? AND mm.post_id > ?`, "mm.post_id", []any{monitorKey, workspaceID, after}
+	if monitorKey == "" {
+		ids, id, args = `SELECT p.id AS post_id FROM posts p WHERE p.id > ?
+			AND EXISTS (SELECT 1 FROM mentions mm JOIN monitors mo ON mo.id = mm.monitor_id WHERE mm.post_id = p.id AND mo.workspace_id = ?)`, "p.id", []any{after, workspaceID}
+	}
+	order := " ORDER BY post_id LIMIT ?"
+	count := `SELECT COUNT(*), COALESCE(MAX(x.post_id), 0), COUNT(*) FROM (` + ids + order + `) x`
+	countArgs := append(append([]any{}, args...), limit)
+	if minFollowers > 0 {
+		count = `SELECT COUNT(*), COALESCE(MAX(x.post_id), 0), COALESCE(SUM(CASE WHEN COALESCE(a.followers, 0) >= ? THEN 1 ELSE 0 END), 0)
+			FROM (` + ids + order + `) x JOIN posts p ON p.id = x.post_id LEFT JOIN authors a ON a.id = p.author_id`
+		countArgs = append([]any{minFollowers}, countArgs...)
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, s.q(count), countArgs...).Scan(&n, &out.Last, &out.Count); err != nil {
+		return out, s.errf(err, "mentions after")
+	}
+	if n == 0 {
+		out.Last = after
+	}
+	if out.Count == 0 || show <= 0 {
+		return out, nil
+	}
+	// The first show of those read with the followers asked for.
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+mentionCols+` FROM (`+ids+` AND `+id+` <= ?) x
+		JOIN posts p ON p.id = x.post_id LEFT JOIN authors a ON a.id = p.author_id
+		WHERE COALESCE(a.followers, 0) >= ? ORDER BY x.post_id LIMIT ?`), append(args, out.Last, max(minFollowers, 0), show)...)
+	if err != nil {
+		return out, s.errf(err, "mentions after")
+	}
+	out.First, err = collect(rows, scanMention, func(err error) error { return s.errf(err, "mentions after") })
+	return out, err
+}
+
+// MonitorWorkspaces returns the workspace of each of the monitors (by key)
+// that exists, for the alert engine: a rule on a whole workspace is
+// evaluated when any of its monitors got mentions.
+func (s *Store) MonitorWorkspaces(ctx context.Context, keys []string) (map[string]int64, error) {
+	out := make(map[string]int64, len(keys))
+	for len(keys) > 0 {
+		n := min(len(keys), 500)
+		args := make([]any, n)
+		for i, k := range keys[:n] {
+			args[i] = k
+		}
+		keys = keys[n:]
+		rows, err := s.db.QueryContext(ctx, s.q("SELECT id, workspace_id FROM monitors WHERE id IN ("+list(n)+")"), args...)
+		if err != nil {
+			return nil, s.errf(err, "monitors' workspaces")
+		}
+		for rows.Next() {
+			var (
+				key string
+				ws  int64
+			)
+			if err := rows.Scan(&key, &ws); err != nil {
+				rows.Close()
+				return nil, s.errf(err, "monitors' workspaces")
+			}
+			out[key] = ws
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, s.errf(err, "monitors' workspaces")
+		}
+	}
+	return out, nil
+}

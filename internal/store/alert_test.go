@@ -284,3 +284,78 @@ func TestIncidentTextAndAckTokens(t *testing.T) {
 		}
 	}
 }
+func TestMentionsAfter(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "brand", "people", "other-brand")
+		famous := func(p vigie.Post, followers int64) vigie.Post { p.Author.Followers = followers; return p }
+		batch := []Item{
+			{Post: famous(post("a", "x", t0), 50), MonitorKeys: []string{"brand", "people"}},
+			{Post: famous(post("b", "x", t0), 20000), MonitorKeys: []string{"brand"}},
+			{Post: post("c", "x", t0), MonitorKeys: []string{"people"}},
+			{Post: famous(post("d", "x", t0), 90000), MonitorKeys: []string{"other-brand"}},
+			{Post: famous(post("e", "x", t0), 30000), MonitorKeys: []string{"brand"}},
+		}
+		must(s.SaveBatch(ctx, f.source.ID, keyed(s, batch), nil))(t)
+		brand, other := keysOf(s, "brand")[0], keysOf(s, "other-brand")[0]
+		all := must(s.MentionsAfter(ctx, f.ws.ID, brand, 0, 10, 0, 10))(t)
+		if all.Count != 3 || len(all.First) != 3 || all.First[0].Post.ID != "a" || all.First[0].Post.Author.Handle != "@usera" || all.Last != all.First[2].ID {
+			t.Fatalf("the brand's mentions: %+v", all)
+		}
+		a, b := all.First[0].ID, all.First[1].ID
+		summary := func(nm NewMentions) string {
+			var ids []string
+			for _, m := range nm.First {
+				ids = append(ids, m.Post.ID)
+			}
+			last := "after"
+			for _, m := range all.First {
+				if m.ID == nm.Last {
+					last = m.Post.ID
+				}
+			}
+			return fmt.Sprintf("%d read up to %s, listed %s", nm.Count, last, strings.Join(ids, ","))
+		}
+		for _, c := range []struct {
+			name      string
+			ws        int64
+			key       string
+			after     int64
+			limit     int
+			followers int64
+			show      int
+			want      string
+		}{
+			{"after the first", f.ws.ID, brand, a, 10, 0, 10, "2 read up to e, listed b,e"},
+			{"limit: oldest first", f.ws.ID, brand, 0, 2, 0, 10, "2 read up to b, listed a,b"},
+			{"the first listed", f.ws.ID, brand, 0, 10, 0, 1, "3 read up to e, listed a"},
+			{"followers: counted and listed among those read", f.ws.ID, brand, 0, 2, 10000, 10, "1 read up to b, listed b"},
+			{"followers: none read has them", f.ws.ID, brand, 0, 1, 10000, 10, "0 read up to a, listed "},
+			{"nothing after the last: it stays", f.ws.ID, brand, all.Last, 10, 0, 10, "0 read up to e, listed "},
+			{"other workspace's monitor: nothing", f.ws.ID, other, 0, 10, 0, 10, "0 read up to after, listed "},
+		} {
+			if got := summary(must(s.MentionsAfter(ctx, c.ws, c.key, c.after, c.limit, c.followers, c.show))(t)); got != c.want {
+				t.Errorf("%s: %q, want %q", c.name, got, c.want)
+			}
+		}
+		// The whole workspace: each post once, not the other workspace's.
+		ws := must(s.MentionsAfter(ctx, f.ws.ID, "", 0, 10, 0, 10))(t)
+		var got []string
+		for _, m := range ws.First {
+			got = append(got, m.Post.ID)
+		}
+		if ws.Count != 4 || strings.Join(got, ",") != "a,b,c,e" {
+			t.Errorf("the workspace's: %d, %v", ws.Count, got)
+		}
+		if ws := must(s.MentionsAfter(ctx, f.ws.ID, "", b, 10, 25000, 10))(t); ws.Count != 1 || len(ws.First) != 1 || ws.First[0].Post.ID != "e" {
+			t.Errorf("the workspace's after b with 25,000 followers: %+v", ws)
+		}
+		if o := must(s.MentionsAfter(ctx, f.other.ID, other, 0, 10, 0, 10))(t); o.Count != 1 || o.First[0].Post.ID != "d" {
+			t.Errorf("the other workspace's: %+v", o)
+		}
+		wss := must(s.MonitorWorkspaces(ctx, []string{brand, other, "no-such-key"}))(t)
+		if len(wss) != 2 || wss[brand] != f.ws.ID || wss[other] != f.other.ID {
+			t.Errorf("monitors' workspaces: %v", wss)
+		}
+	})
+}
