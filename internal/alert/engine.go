@@ -513,13 +513,20 @@ func round(x float64, digits int) float64 {
 // newState is the state of every and influencer rules: the last mention
 // (stored post id) they looked at.
 type newState struct {
-	Started bool  `json:"started"`
-	After   int64 `json:"after"`
+	Started  bool      `json:"started"`
+	After    int64     `json:"after"`
+	LastSent time.Time `json:"last_sent,omitzero"`
 }
+
+// GroupNew is how often an every or influencer rule sends at most: the
+// first new mention goes at once, those arriving within the next minutes
+// go together (a flood is one alert every few minutes, not one per
+// stored batch).
+const GroupNew = 5 * time.Minute
 
 // maxNew is how many new mentions an evaluation reads at most: a flood is
 // summed up, not listed (the next evaluation reads on).
-const maxNew = 2000
+const maxNew = 100_000
 
 // evalNew runs an every or influencer rule. starts holds the workspaces'
 // last post ids read in this pass, where new rules start.
@@ -540,6 +547,10 @@ func (e *Engine) evalNew(ctx context.Context, r *store.RuleRun, starts map[int64
 		b, _ := json.Marshal(st)
 		return e.Store.SaveRuleState(ctx, r.WorkspaceID, r.ID, r.State, string(b))
 	}
+	now := e.Now().UTC()
+	if !st.LastSent.IsZero() && now.Sub(st.LastSent) < GroupNew {
+		return nil // grouped into the next alert; the minute's pass comes back
+	}
 	// The rule's monitor's new mentions only, counted on its index: the
 	// rules of a busy workspace's quiet monitors read nothing, and only
 	// the five listed are read in full.
@@ -552,11 +563,13 @@ func (e *Engine) evalNew(ctx context.Context, r *store.RuleRun, starts map[int64
 		return err
 	}
 	st.After = nm.Last
-	b, _ := json.Marshal(st)
 	if nm.Count == 0 {
+		b, _ := json.Marshal(st)
 		return e.Store.SaveRuleState(ctx, r.WorkspaceID, r.ID, r.State, string(b))
 	}
-	a := newMentionsAlert(r, nm.First, nm.Count, e.Now().UTC())
+	st.LastSent = now
+	b, _ := json.Marshal(st)
+	a := newMentionsAlert(r, nm.First, nm.Count, now)
 	return e.fire(ctx, store.Fired{Alert: a, State: string(b), Channels: r.Channels}, r)
 }
 

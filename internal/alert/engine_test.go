@@ -626,6 +626,7 @@ func TestWakeWorkspaceRulesAndDigests(t *testing.T) {
 		t.Fatal(err)
 	}
 	inapp := []vigie.AlertChannel{{Kind: vigie.ChannelInApp}}
+	w.history(t) // before the rules: the archive, not theirs
 	for _, r := range []vigie.AlertRule{
 		{WorkspaceID: w.ws.ID, Name: "Everything", Kind: vigie.AlertEvery, Enabled: true, Channels: inapp},
 		{WorkspaceID: w.ws.ID, Name: "Hourly", Kind: vigie.AlertDigest, Period: "hourly", Enabled: true, Channels: inapp},
@@ -634,7 +635,6 @@ func TestWakeWorkspaceRulesAndDigests(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	w.history(t)
 	if err := w.engine.Evaluate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -695,5 +695,46 @@ func TestWakeOutlivesAFailedPass(t *testing.T) {
 	}
 	if as := w.alerts(t, w.ws.ID); len(as) != 1 || as[0].Title != "New mention of UVAL brand" {
 		t.Fatalf("after the failed pass and the next: %+v", as)
+	}
+}
+
+// TestNewMentionRules: a rule of new mentions starts where the archive was
+// when it was created (mentions stored before its first evaluation are
+// its own), and a flood is grouped: one alert at once, the rest together
+// GroupNew later (an attacker's import of 20,000 posts raised ten).
+func TestNewMentionRules(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	w.mentions(t, w.now.Add(-time.Hour), 3, vigie.Author{Handle: "@old"}) // the archive: not alerted
+	if _, err := w.st.CreateAlertRule(ctx, vigie.AlertRule{WorkspaceID: w.ws.ID, Name: "Every", Monitor: "brand", Kind: vigie.AlertEvery, Enabled: true,
+		Channels: []vigie.AlertChannel{{Kind: vigie.ChannelInApp}}}); err != nil {
+		t.Fatal(err)
+	}
+	w.mentions(t, w.now, 2, vigie.Author{Handle: "@before"}) // before the rule's first evaluation
+	if err := w.engine.Evaluate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	as, _ := w.st.FindAlerts(ctx, store.AlertFilter{WorkspaceID: w.ws.ID})
+	if len(as) != 1 || as[0].Figures["mentions"] != 2 {
+		t.Fatalf("first evaluation: %+v", as)
+	}
+	// A flood: batch after batch, evaluated after each.
+	for i := range 5 {
+		w.now = w.now.Add(30 * time.Second)
+		w.mentions(t, w.now, 100, vigie.Author{Handle: fmt.Sprintf("@flood%d", i)})
+		if err := w.engine.Evaluate(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if as, _ = w.st.FindAlerts(ctx, store.AlertFilter{WorkspaceID: w.ws.ID}); len(as) != 1 {
+		t.Fatalf("%d alerts during the flood's first minutes, want 1 (grouped)", len(as))
+	}
+	w.now = w.now.Add(GroupNew)
+	if err := w.engine.Evaluate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	as, _ = w.st.FindAlerts(ctx, store.AlertFilter{WorkspaceID: w.ws.ID})
+	if len(as) != 2 || as[0].Figures["mentions"] != 500 {
+		t.Fatalf("after the grouping time: %+v", as)
 	}
 }

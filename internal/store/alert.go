@@ -172,8 +172,20 @@ func (s *Store) CreateAlertRule(ctx context.Context, r vigie.AlertRule) (vigie.A
 		if err != nil {
 			return err
 		}
+		// Rules of new mentions start where the archive is now, so that
+		// mentions stored before their first evaluation (an import by
+		// another process) are theirs. The state's shape is
+		// alert.newState's.
+		state := "{}"
+		if r.Kind == vigie.AlertEvery || r.Kind == vigie.AlertInfluencer {
+			var last int64
+			if err := q.QueryRowContext(ctx, s.q(lastPostIDQuery), r.WorkspaceID).Scan(&last); err != nil {
+				return err
+			}
+			state = fmt.Sprintf(`{"started":true,"after":%d}`, last)
+		}
 		return q.QueryRowContext(ctx, s.q(`INSERT INTO alert_rules (workspace_id, name, monitor_id, kind, config, enabled, state, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?) RETURNING id`), r.WorkspaceID, r.Name, key, string(r.Kind), config, r.Enabled, s.tm(now), s.tm(now)).Scan(&id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), r.WorkspaceID, r.Name, key, string(r.Kind), config, r.Enabled, state, s.tm(now), s.tm(now)).Scan(&id)
 	})
 	if err != nil {
 		return vigie.AlertRule{}, fmt.Errorf("create alert rule %q: %w", r.Name, s.translate(err))
