@@ -722,17 +722,25 @@ func (e *Engine) fire(ctx context.Context, f store.Fired, r *store.RuleRun) erro
 	return nil
 }
 
-// zoneOf is the workspace's time zone, UTC when it has none or an unknown one.
+// zoneOf is the workspace's time zone, UTC when it has none or an unknown
+// one. Zones are loaded once each: time.LoadLocation reads the zone
+// database at every call, and a pass asks once per rule.
 func zoneOf(ws vigie.Workspace) *time.Location {
 	if ws.TimeZone == "" {
 		return time.UTC
 	}
+	if loc, ok := zones.Load(ws.TimeZone); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(ws.TimeZone)
 	if err != nil {
-		return time.UTC
+		loc = time.UTC
 	}
+	zones.Store(ws.TimeZone, loc)
 	return loc
 }
+
+var zones sync.Map // zone name → *time.Location
 
 func (e *Engine) workspace(ctx context.Context, id int64) (vigie.Workspace, error) {
 	e.mu.Lock()

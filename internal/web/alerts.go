@@ -109,26 +109,25 @@ func ruleSummary(v *visit, r *vigie.AlertRule) string {
 
 // ruleForm is the rule editor's state.
 type ruleForm struct {
-	ID                  int64
-	Rule                vigie.AlertRule
-	Error               string
-	Backtest            []backtestRow
-	BacktestDone        bool
-	BacktestChart       template.HTML
-	BacktestAlerts      int
-	WebhookURL          string
-	WebhookSecret       string
-	SlackURL, TeamsURL  string
-	MattermostURL       string
-	Emails              string
-	InApp               bool
-	EscalateEmails      string
-	EscalateSlack       string
-	Monitors            []vigie.MonitorRecord
-	Kinds               []vigie.AlertKind
-	Sensitivities       []string
-	MinCountPlaceholder int
-	BadNumbers          []string // fields that are not whole numbers
+	ID                 int64
+	Rule               vigie.AlertRule
+	Error              string
+	Backtest           []backtestRow
+	BacktestDone       bool
+	BacktestChart      template.HTML
+	BacktestAlerts     int
+	WebhookURL         string
+	WebhookSecret      string
+	SlackURL, TeamsURL string
+	MattermostURL      string
+	Emails             string
+	InApp              bool
+	EscalateEmails     string
+	EscalateSlack      string
+	Monitors           []vigie.MonitorRecord
+	Kinds              []vigie.AlertKind
+	Sensitivities      []string
+	BadNumbers         []string // fields that are not whole numbers
 }
 
 type backtestRow struct {

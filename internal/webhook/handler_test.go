@@ -345,7 +345,7 @@ func TestTokensAreTheSources(t *testing.T) {
 		"/hooks/" + NewToken(), // well formed, unknown
 		"/hooks/x",             // malformed
 		"/hooks/" + strings.TrimPrefix(srcA.URL, URLPrefix), // the hash is not the token
-		"/hooks/" + otherLast(srcA.Settings[SettingToken]), // one character off
+		"/hooks/" + otherLast(srcA.Settings[SettingToken]),  // one character off
 	} {
 		r := e.post(path, "application/json", []byte(e.postJSON("x:2", "Valmont")))
 		if r.status != http.StatusNotFound {
