@@ -139,3 +139,217 @@ type Notification struct {
 	CreatedAt    time.Time
 	InReplyTo    string // the id/URI of the post it answers, if any
 }
+
+// AccountStatus is a connected account's standing.
+type AccountStatus string
+
+// An account is ok, or the network refused its credentials (a person must
+// connect it again). A transient error never changes it.
+const (
+	AccountOK   AccountStatus = "ok"
+	AccountAuth AccountStatus = "auth"
+)
+
+// Account is a connected account: one of the organisation's presences.
+type Account struct {
+	ID          int64         `json:"id"`
+	WorkspaceID int64         `json:"-"`
+	Network     Network       `json:"network"`
+	ServerURL   string        `json:"server_url"`
+	Identifier  string        `json:"identifier,omitempty"`
+	RemoteID    string        `json:"remote_id"`
+	Handle      string        `json:"handle"`
+	DisplayName string        `json:"display_name,omitempty"`
+	ProfileURL  string        `json:"profile_url,omitempty"`
+	Limits      AccountLimits `json:"limits"`
+	// PublishRole is the least role that may publish with the account:
+	// "editor" (default) or "admin".
+	PublishRole   string        `json:"publish_role"`
+	Status        AccountStatus `json:"status"`
+	LastError     string        `json:"last_error,omitempty"`
+	LastErrorAt   time.Time     `json:"last_error_at,omitzero"`
+	LastPublishAt time.Time     `json:"last_publish_at,omitzero"`
+	CheckedAt     time.Time     `json:"checked_at,omitzero"`
+	// Credential is the credentials as shown: their last characters.
+	Credential string         `json:"credential"`
+	Secrets    AccountSecrets `json:"-"`
+	CreatedAt  time.Time      `json:"created_at"`
+}
+
+// Link is how a client reaches the account.
+func (a Account) Link() AccountLink {
+	return AccountLink{Network: a.Network, ServerURL: a.ServerURL, Identifier: a.Identifier, RemoteID: a.RemoteID, Secrets: a.Secrets}
+}
+
+// Approval modes of a workspace.
+const (
+	ApprovalNone = "none"
+	ApprovalOne  = "one"
+	ApprovalTwo  = "two"
+)
+
+// PublishSettings are a workspace's rules for publishing and its inbox.
+type PublishSettings struct {
+	// Approval is none, one (one approver) or two (two steps, two people).
+	Approval string `json:"approval"`
+	// ApproverRole is the least role that may approve: admin or editor.
+	ApproverRole string `json:"approver_role"`
+	// RepliesNeedApproval: replies (from the inbox or a mention) go
+	// through approval too.
+	RepliesNeedApproval bool `json:"replies_need_approval"`
+	// SLAMinutes is the first-response target of the inbox; 0 for none.
+	SLAMinutes int `json:"sla_minutes"`
+	// Slots are the times of day ("09:00") a queued post takes, in the
+	// workspace's time zone.
+	Slots []string `json:"slots,omitempty"`
+}
+
+// DefaultPublishSettings: posts by editors need an admin's approval,
+// replies don't; first response within 4 hours.
+func DefaultPublishSettings() PublishSettings {
+	return PublishSettings{Approval: ApprovalOne, ApproverRole: "admin", SLAMinutes: 240, Slots: []string{"09:00", "12:30", "17:00"}}
+}
+
+// Steps is how many approvals a post needs.
+func (s PublishSettings) Steps() int {
+	switch s.Approval {
+	case ApprovalOne:
+		return 1
+	case ApprovalTwo:
+		return 2
+	}
+	return 0
+}
+
+// PostStatus is where a post is in its life.
+type PostStatus string
+
+// Post statuses (the API's names).
+const (
+	PostDraft           PostStatus = "draft"
+	PostPendingApproval PostStatus = "pending_approval"
+	PostChangesAsked    PostStatus = "changes_requested"
+	PostScheduled       PostStatus = "scheduled"
+	PostPublishing      PostStatus = "publishing"
+	PostPublished       PostStatus = "published"
+	PostFailed          PostStatus = "failed"
+)
+
+// Post kinds.
+const (
+	PostKindPost  = "post"
+	PostKindReply = "reply"
+)
+
+// Publication is a post to publish (the API calls them posts) with one or more accounts.
+type Publication struct {
+	ID             int64      `json:"id"`
+	WorkspaceID    int64      `json:"-"`
+	Kind           string     `json:"kind"`
+	Status         PostStatus `json:"status"`
+	Text           string     `json:"text"`
+	Language       string     `json:"language,omitempty"`
+	ContentWarning string     `json:"content_warning,omitempty"`
+	// ScheduledAt is when to publish; zero: as soon as approved.
+	ScheduledAt time.Time `json:"scheduled_at,omitzero"`
+	Version     int       `json:"version"`
+	// Approvals are who approved this version; Steps how many it needs.
+	Approvals  []string     `json:"approvals"`
+	Steps      int          `json:"approvals_needed"`
+	AuthorID   int64        `json:"-"`
+	AuthorName string       `json:"author"`
+	AuthorRole string       `json:"-"`
+	InboxItem  int64        `json:"inbox_item_id,omitempty"`
+	Targets    []PostTarget `json:"targets"`
+	Media      []PostMedia  `json:"media,omitempty"`
+	Events     []PostEvent  `json:"history,omitempty"`
+	CreatedAt  time.Time    `json:"created_at"`
+	UpdatedAt  time.Time    `json:"updated_at"`
+	URL        string       `json:"url,omitempty"` // the first published target's
+}
+
+// Target states (post_targets.state).
+const (
+	TargetWaiting    = "waiting"
+	TargetDue        = "due"
+	TargetPublishing = "publishing"
+	TargetPublished  = "published"
+	TargetFailed     = "failed"
+)
+
+// PostTarget is a post for one account: its variant, and how publishing
+// it went.
+type PostTarget struct {
+	ID          int64      `json:"id"`
+	AccountID   int64      `json:"account_id"`
+	Network     Network    `json:"network"`
+	Handle      string     `json:"handle"`
+	Text        string     `json:"text,omitempty"` // the variant; "" is the post's text
+	ReplyTo     *RemoteRef `json:"reply_to,omitempty"`
+	State       string     `json:"state"`
+	Attempts    int        `json:"attempts"`
+	NextTryAt   time.Time  `json:"next_try_at,omitzero"`
+	LastError   string     `json:"last_error,omitempty"`
+	Remote      RemotePost `json:"remote,omitzero"`
+	URL         string     `json:"url,omitempty"`
+	PublishedAt time.Time  `json:"published_at,omitzero"`
+}
+
+// PostMedia is an image of a post (its bytes are read apart).
+type PostMedia struct {
+	ID   int64  `json:"id"`
+	MIME string `json:"mime"`
+	Alt  string `json:"alt"`
+	Size int    `json:"size"`
+}
+
+// PostEvent is a step of a post's history.
+type PostEvent struct {
+	At   time.Time `json:"at"`
+	Kind string    `json:"kind"`
+	By   string    `json:"by,omitempty"`
+	Body string    `json:"body,omitempty"`
+}
+
+// Inbox statuses.
+const (
+	InboxNew      = "new"
+	InboxAssigned = "assigned"
+	InboxWaiting  = "waiting"
+	InboxDone     = "done"
+)
+
+// InboxItem is something said to the organisation, to answer.
+type InboxItem struct {
+	ID              int64       `json:"id"`
+	WorkspaceID     int64       `json:"-"`
+	AccountID       int64       `json:"account_id,omitempty"`
+	AccountHandle   string      `json:"account,omitempty"`
+	Network         Network     `json:"network,omitempty"`
+	MentionID       int64       `json:"mention_id,omitempty"`
+	Kind            string      `json:"kind"`
+	Ref             RemoteRef   `json:"ref"`
+	URL             string      `json:"url,omitempty"`
+	Thread          string      `json:"thread,omitempty"`
+	AuthorName      string      `json:"author_name,omitempty"`
+	AuthorHandle    string      `json:"author_handle,omitempty"`
+	AuthorURL       string      `json:"author_url,omitempty"`
+	Text            string      `json:"text"`
+	Language        string      `json:"language,omitempty"`
+	PostedAt        time.Time   `json:"posted_at"`
+	ReceivedAt      time.Time   `json:"received_at"`
+	Status          string      `json:"status"`
+	AssigneeID      int64       `json:"assignee_id,omitempty"`
+	Assignee        string      `json:"assignee,omitempty"`
+	Tags            []string    `json:"tags"`
+	FirstResponseAt time.Time   `json:"first_response_at,omitzero"`
+	Notes           []InboxNote `json:"notes,omitempty"`
+}
+
+// InboxNote is an internal note or a step of an item's history.
+type InboxNote struct {
+	At   time.Time `json:"at"`
+	Kind string    `json:"kind"` // note, status, assign, reply
+	By   string    `json:"by,omitempty"`
+	Body string    `json:"body"`
+}

@@ -42,6 +42,9 @@ const (
 	ManageMembers                 // invite, change roles, remove
 	EditAlerts                    // create, change, delete alert rules; retry deliveries
 	HandleIncidents               // acknowledge alerts, open and change incidents
+	Publish                       // write, schedule and change posts (approval is the workspace's rule)
+	ManageAccounts                // connect and disconnect the organisation's accounts
+	HandleInbox                   // assign, tag, note and answer inbox items
 )
 
 // Can reports whether the role allows the action. An empty role (not a
@@ -51,7 +54,7 @@ func (r Role) Can(a Action) bool {
 	case Admin:
 		return true
 	case Editor:
-		return a != ManageMembers
+		return a != ManageMembers && a != ManageAccounts
 	case Viewer:
 		return a == Read
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/vigie-project/vigie/internal/mention"
 	"github.com/vigie-project/vigie/internal/monitor"
 	"github.com/vigie-project/vigie/internal/netguard"
+	"github.com/vigie-project/vigie/internal/publish"
 	"github.com/vigie-project/vigie/internal/query"
 	"github.com/vigie-project/vigie/internal/secret"
 	"github.com/vigie-project/vigie/internal/store"
@@ -52,6 +53,9 @@ type API struct {
 	Sources *feeds.Adder
 	// AlertsWake tells the alert engine a delivery is due again.
 	AlertsWake func()
+	// Publishing is the publishing workflow (accounts, posts, inbox); nil
+	// leaves those routes out.
+	Publishing *publish.Service
 }
 
 // Register adds the routes to mux, each behind auth and a check of the
@@ -100,6 +104,7 @@ func (a *API) Register(mux *http.ServeMux, auth func(http.Handler) http.Handler)
 	route("POST /api/v1/incidents", incidents, a.openIncident)
 	route("GET /api/v1/incidents/{id}", read, a.getIncident)
 	route("PATCH /api/v1/incidents/{id}", incidents, a.updateIncident)
+	a.registerPublishing(route)
 	if a.TriggerCrisis != nil {
 		route("POST /api/v1/demo/crisis", sources, func(w http.ResponseWriter, r *http.Request) error {
 			if workspace(r) != a.DemoWorkspaceID {
@@ -178,6 +183,8 @@ func (a *API) handle(h func(http.ResponseWriter, *http.Request) error) http.Hand
 		var qe *monitor.QueryError
 		switch {
 		case errors.As(err, &ae):
+		case publish.IsForbidden(err):
+			ae = &Error{Status: http.StatusForbidden, Message: strings.TrimPrefix(err.Error(), "forbidden: ")}
 		case errors.As(err, &qe):
 			ae = &Error{Status: http.StatusBadRequest, Message: "invalid query: " + qe.Err.Msg, Column: qe.Err.Column}
 		case errors.Is(err, vigie.ErrNotFound):
