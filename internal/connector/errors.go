@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/vigie-project/vigie"
 )
 
 // AuthError is a network refusing a source's credentials (or asking for
@@ -212,11 +214,16 @@ func ErrorCode(err error) string {
 // Permanent reports whether err is an answer that sending the same
 // request again cannot change: an HTTP 4xx other than 401 and 403 (an
 // AuthError: the credentials may be renewed), 408 (a timeout) and 429 (a
-// RateLimitError). Every other error (5xx, the network, a timeout) is
-// transient, and a nil error is not permanent.
+// RateLimitError); or a request the client refused to send, wrapping
+// vigie.ErrInvalid (a post over the network's limits). Every other error
+// (5xx, the network, a timeout) is transient, and a nil error is not
+// permanent.
 func Permanent(err error) bool {
 	if err == nil || IsAuth(err) {
 		return false
+	}
+	if errors.Is(err, vigie.ErrInvalid) {
+		return true
 	}
 	if _, ok := RateLimited(err); ok {
 		return false

@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/vigie-project/vigie"
 )
 
 func TestPermanentAndErrorCode(t *testing.T) {
@@ -51,6 +53,9 @@ func TestPermanentAndErrorCode(t *testing.T) {
 				t.Errorf("ErrorCode = %q, want %q", got, c.code)
 			}
 		})
+	}
+	if !Permanent(fmt.Errorf("%w: too long", vigie.ErrInvalid)) {
+		t.Error("a request the client refuses is permanent")
 	}
 	if Permanent(nil) || Permanent(context.Canceled) {
 		t.Error("nil and a cancelled context are not permanent")
