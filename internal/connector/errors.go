@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/vigie-project/vigie"
 )
 
 // AuthError is a network refusing a source's credentials (or asking for
@@ -23,6 +25,9 @@ type AuthError struct {
 	Network string
 	Status  int
 	Detail  string // what the network said, if anything
+	// Code is the machine-readable error of a JSON answer (its "error"
+	// string: XRPC's "ExpiredToken", OAuth's "invalid_token"), if any.
+	Code string
 }
 
 func (e *AuthError) Error() string {
@@ -105,10 +110,10 @@ func send(c *http.Client, network string, req *http.Request, now time.Time) (*ht
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-	detail := shortDetail(body)
+	detail, code := shortDetail(body), errorCode(body)
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-		return resp, &AuthError{Network: network, Status: resp.StatusCode, Detail: detail}
+		return resp, &AuthError{Network: network, Status: resp.StatusCode, Detail: detail, Code: code}
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "":
 		until := RetryAt(resp.Header, now)
 		if until.IsZero() {
@@ -116,7 +121,7 @@ func send(c *http.Client, network string, req *http.Request, now time.Time) (*ht
 		}
 		return resp, &RateLimitError{Network: network, Until: until, Detail: detail}
 	}
-	return resp, &StatusError{Network: network, Status: resp.StatusCode, Detail: detail}
+	return resp, &StatusError{Network: network, Status: resp.StatusCode, Detail: detail, Code: code}
 }
 
 // StatusOf returns the HTTP status of an answer Do or GetJSON turned into
@@ -144,6 +149,9 @@ type StatusError struct {
 	Network string
 	Status  int
 	Detail  string
+	// Code is the machine-readable error of a JSON answer (its "error"
+	// string, as XRPC's "RecordNotFound"), if any.
+	Code string
 }
 
 func (e *StatusError) Error() string {
@@ -174,6 +182,57 @@ func shortDetail(body []byte) string {
 		return "" // an HTML error page says nothing useful in one line
 	}
 	return clip(s)
+}
+
+// errorCode is the "error" string of a JSON error answer (XRPC's
+// {"error":"ExpiredToken","message":…}), "" if it has none.
+func errorCode(body []byte) string {
+	var j struct {
+		Error any `json:"error"`
+	}
+	if json.Unmarshal(body, &j) != nil {
+		return ""
+	}
+	s, _ := j.Error.(string)
+	return clip(s)
+}
+
+// ErrorCode returns the machine-readable code of an answer Do or GetJSON
+// turned into an AuthError or a StatusError ("" for other errors).
+func ErrorCode(err error) string {
+	var a *AuthError
+	var s *StatusError
+	switch {
+	case errors.As(err, &a):
+		return a.Code
+	case errors.As(err, &s):
+		return s.Code
+	}
+	return ""
+}
+
+// Permanent reports whether err is an answer that sending the same
+// request again cannot change: an HTTP 4xx other than 401 and 403 (an
+// AuthError: the credentials may be renewed), 408 (a timeout) and 429 (a
+// RateLimitError); or a request the client refused to send, wrapping
+// vigie.ErrInvalid (a post over the network's limits). Every other error
+// (5xx, the network, a timeout) is transient, and a nil error is not
+// permanent.
+func Permanent(err error) bool {
+	if err == nil || IsAuth(err) {
+		return false
+	}
+	if errors.Is(err, vigie.ErrInvalid) {
+		return true
+	}
+	if _, ok := RateLimited(err); ok {
+		return false
+	}
+	var s *StatusError
+	if !errors.As(err, &s) {
+		return false
+	}
+	return s.Status >= 400 && s.Status < 500 && s.Status != http.StatusRequestTimeout && s.Status != http.StatusTooManyRequests
 }
 
 func clip(s string) string {
