@@ -153,11 +153,14 @@ type matrixFixture struct {
 	// B's alert rule, the alert it sent, that alert's failed delivery and
 	// its incident.
 	ruleB, alertB, deliveryB, incidentB int64
-	n                                   int
+	// Publishing: A's account; B's account, post and inbox item.
+	accountA, accountB, pubB, itemB int64
+	n                               int
 }
 
 // Markers of B's content: none may appear in an answer to A.
-var bravoMarkers = []string{"secret of Bravo", "Bravo brand watch", "Bravo private feed", "bravo-token", "bravotag", "mb@bravo.example"}
+var bravoMarkers = []string{"secret of Bravo", "Bravo brand watch", "Bravo private feed", "bravo-token", "bravotag", "mb@bravo.example",
+	"@bravo-outlet", "Bravo's draft announcement", "Bravo's inbox question"}
 
 func (f *matrixFixture) next() int { f.n++; return f.n }
 
@@ -336,6 +339,42 @@ func matrixRoutes() []route {
 	freshIncidentPath := func(suffix string) func(*matrixFixture, principal) string {
 		return func(f *matrixFixture, _ principal) string { return "/api/v1/incidents/" + f.freshIncident() + suffix }
 	}
+	publishing, accounts, inbox := account.Publish, account.ManageAccounts, account.HandleInbox
+	freshPubPath := func(status vigie.PostStatus, suffix string) func(*matrixFixture, principal) string {
+		return func(f *matrixFixture, _ principal) string { return "/api/v1/posts/" + f.freshPub(status) + suffix }
+	}
+	pubB := func(suffix string) func(*matrixFixture, principal) string {
+		return func(f *matrixFixture, _ principal) string { return fmt.Sprintf("/api/v1/posts/%d%s", f.pubB, suffix) }
+	}
+	freshAccountPath := func(suffix string) func(*matrixFixture, principal) string {
+		return func(f *matrixFixture, _ principal) string {
+			return fmt.Sprintf("/api/v1/accounts/%d%s", f.account(f.a.ID, fmt.Sprintf("@tmp%d@127.0.0.1", f.next())), suffix)
+		}
+	}
+	accountB := func(suffix string) func(*matrixFixture, principal) string {
+		return func(f *matrixFixture, _ principal) string {
+			return fmt.Sprintf("/api/v1/accounts/%d%s", f.accountB, suffix)
+		}
+	}
+	freshItemPath := func(suffix string) func(*matrixFixture, principal) string {
+		return func(f *matrixFixture, _ principal) string { return "/api/v1/inbox/" + f.freshItem() + suffix }
+	}
+	itemB := func(suffix string) func(*matrixFixture, principal) string {
+		return func(f *matrixFixture, _ principal) string { return fmt.Sprintf("/api/v1/inbox/%d%s", f.itemB, suffix) }
+	}
+	// Approving is the workspace's rule (an admin, by default), checked
+	// before the post is looked up.
+	approver := func(p principal, other bool) int {
+		switch {
+		case !p.bearer():
+			return http.StatusUnauthorized
+		case p.role != account.Admin:
+			return http.StatusForbidden
+		case other:
+			return http.StatusNotFound
+		}
+		return http.StatusOK
+	}
 	ackLink := func(f *matrixFixture, _ principal) string {
 		_, _, tok := fireAlertToken(f.t, f.in.app.store, f.a, f.monitorA, fmt.Sprintf("Alpha spike %d", f.next()))
 		return "/alerts/ack/" + tok
@@ -484,6 +523,61 @@ func matrixRoutes() []route {
 			body: jsonBody(map[string]any{"note": "Alpha note", "status": "monitoring"})},
 		{pattern: "GET /api/v1/authors", kind: apiRoute, action: read, method: "GET", own: path("/api/v1/authors"), other: monB("/api/v1/authors?monitor=", ""), ok: ok, otherWant: ok},
 		{pattern: "GET /api/v1/overview", kind: apiRoute, action: read, method: "GET", own: path("/api/v1/overview"), other: monB("/api/v1/overview?monitor=", ""), ok: ok, otherWant: http.StatusBadRequest},
+		// Publishing and the inbox (issue 13).
+		{pattern: "GET /api/v1/accounts", kind: apiRoute, action: read, method: "GET", own: path("/api/v1/accounts"), ok: ok},
+		// The fetch policy refuses the loopback server: a 400 that says so,
+		// after the role's check.
+		{pattern: "POST /api/v1/accounts", kind: apiRoute, action: accounts, method: "POST", own: path("/api/v1/accounts"), ok: http.StatusBadRequest,
+			body: jsonBody(map[string]string{"network": "mastodon", "instance_url": "https://127.0.0.1:1", "access_token": "x"})},
+		{pattern: "GET /api/v1/accounts/{id}", kind: apiRoute, action: read, method: "GET", own: freshAccountPath(""), other: accountB(""), ok: ok},
+		{pattern: "PATCH /api/v1/accounts/{id}", kind: apiRoute, action: accounts, method: "PATCH", own: freshAccountPath(""), other: accountB(""), ok: ok,
+			body: jsonBody(map[string]string{"publish_role": "admin"})},
+		{pattern: "POST /api/v1/accounts/{id}/check", kind: apiRoute, action: accounts, method: "POST", own: freshAccountPath("/check"), other: accountB("/check"), ok: ok},
+		{pattern: "DELETE /api/v1/accounts/{id}", kind: apiRoute, action: accounts, method: "DELETE", own: freshAccountPath(""), other: accountB(""), ok: noContent},
+		{pattern: "GET /api/v1/posts", kind: apiRoute, action: read, method: "GET", own: path("/api/v1/posts"), ok: ok},
+		{pattern: "POST /api/v1/posts", kind: apiRoute, action: publishing, method: "POST", own: path("/api/v1/posts"), ok: created,
+			body: func(f *matrixFixture) (string, []byte) {
+				return jsonBody(map[string]any{"accounts": []int64{f.accountA}, "text": fmt.Sprintf("Alpha news %d", f.next())})(f)
+			}},
+		// A post on B's account: refused as an account A does not have.
+		{pattern: "POST /api/v1/posts", kind: apiRoute, action: publishing, method: "POST", own: path("/api/v1/posts"), ok: http.StatusBadRequest,
+			body: func(f *matrixFixture) (string, []byte) {
+				return jsonBody(map[string]any{"accounts": []int64{f.accountB}, "text": "Alpha on Bravo's account"})(f)
+			}},
+		{pattern: "GET /api/v1/posts/{id}", kind: apiRoute, action: read, method: "GET", own: freshPubPath(vigie.PostDraft, ""), other: pubB(""), ok: ok},
+		{pattern: "PATCH /api/v1/posts/{id}", kind: apiRoute, action: publishing, method: "PATCH", own: freshPubPath(vigie.PostDraft, ""), other: pubB(""), ok: ok,
+			body: jsonBody(map[string]string{"text": "Alpha, edited"})},
+		{pattern: "DELETE /api/v1/posts/{id}", kind: apiRoute, action: publishing, method: "DELETE", own: freshPubPath(vigie.PostDraft, ""), other: pubB(""), ok: noContent},
+		{pattern: "POST /api/v1/posts/{id}/submit", kind: apiRoute, action: publishing, method: "POST", own: freshPubPath(vigie.PostDraft, "/submit"), other: pubB("/submit"), ok: ok},
+		{pattern: "POST /api/v1/posts/{id}/approve", kind: apiRoute, action: publishing, method: "POST", own: freshPubPath(vigie.PostPendingApproval, "/approve"), other: pubB("/approve"),
+			want: approver},
+		{pattern: "POST /api/v1/posts/{id}/request-changes", kind: apiRoute, action: publishing, method: "POST", own: freshPubPath(vigie.PostPendingApproval, "/request-changes"),
+			other: pubB("/request-changes"), want: approver, body: jsonBody(map[string]string{"comment": "Shorter, please"})},
+		{pattern: "POST /api/v1/posts/{id}/retry", kind: apiRoute, action: publishing, method: "POST", own: freshPubPath(vigie.PostFailed, "/retry"), other: pubB("/retry"), ok: ok},
+		{pattern: "GET /api/v1/publishing/settings", kind: apiRoute, action: read, method: "GET", own: path("/api/v1/publishing/settings"), ok: ok},
+		{pattern: "PUT /api/v1/publishing/settings", kind: apiRoute, action: manage, method: "PUT", own: path("/api/v1/publishing/settings"), ok: ok,
+			body: jsonBody(map[string]any{"approval": "one", "approver_role": "admin", "sla_minutes": 60})},
+		{pattern: "GET /api/v1/inbox", kind: apiRoute, action: read, method: "GET", own: path("/api/v1/inbox"), other: func(f *matrixFixture, _ principal) string {
+			return fmt.Sprintf("/api/v1/inbox?account=%d", f.accountB)
+		}, ok: ok,
+			otherWant: ok},
+		{pattern: "GET /api/v1/inbox/{id}", kind: apiRoute, action: read, method: "GET", own: freshItemPath(""), other: itemB(""), ok: ok},
+		{pattern: "PATCH /api/v1/inbox/{id}", kind: apiRoute, action: inbox, method: "PATCH", own: freshItemPath(""), other: itemB(""), ok: ok,
+			body: jsonBody(map[string]any{"status": "done", "add_tags": []string{"alpha"}, "note": "Alpha note"})},
+		{pattern: "POST /api/v1/inbox/bulk", kind: apiRoute, action: inbox, method: "POST", own: path("/api/v1/inbox/bulk"), ok: ok,
+			body: func(f *matrixFixture) (string, []byte) {
+				id, _ := strconv.ParseInt(f.freshItem(), 10, 64)
+				return jsonBody(map[string]any{"ids": []int64{id}, "status": "waiting"})(f)
+			}},
+		{pattern: "POST /api/v1/inbox/bulk", kind: apiRoute, action: inbox, method: "POST", own: path("/api/v1/inbox/bulk"), ok: http.StatusNotFound,
+			body: func(f *matrixFixture) (string, []byte) {
+				id, _ := strconv.ParseInt(f.freshItem(), 10, 64)
+				return jsonBody(map[string]any{"ids": []int64{id, f.itemB}, "status": "done"})(f)
+			}},
+		{pattern: "POST /api/v1/inbox/{id}/reply", kind: apiRoute, action: inbox, method: "POST", own: freshItemPath("/reply"), other: itemB("/reply"), ok: created,
+			body: jsonBody(map[string]string{"text": "Thank you, Alpha here"})},
+		{pattern: "POST /api/v1/mentions/{id}/inbox", kind: apiRoute, action: inbox, method: "POST", own: postOf("/api/v1/mentions/", "/inbox", true),
+			other: postOf("/api/v1/mentions/", "/inbox", false), ok: created},
 		// Registered only by the demo: here it falls to the API's 404.
 		{pattern: "POST /api/v1/demo/crisis", kind: apiRoute, action: read, method: "POST", own: path("/api/v1/demo/crisis?kind=data-leak"), ok: http.StatusNotFound},
 		{pattern: "/api/", kind: apiRoute, action: read, method: "GET", own: path("/api/v1/nope"), ok: http.StatusNotFound},
@@ -897,7 +991,56 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		t.Fatal(err)
 	}
 	f.incidentB = alB.IncidentID
+	f.accountA = f.account(f.a.ID, "@alpha-outlet@127.0.0.1")
+	f.accountB = f.account(f.b.ID, "@bravo-outlet@127.0.0.1")
+	pb, err := st.CreatePublication(ctx, store.NewPublication{Publication: vigie.Publication{WorkspaceID: f.b.ID, Kind: vigie.PostKindPost,
+		Status: vigie.PostPendingApproval, Text: "Bravo's draft announcement", Steps: 1, Targets: []vigie.PostTarget{{AccountID: f.accountB}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.pubB = pb.ID
+	if f.itemB, err = st.AddNotification(ctx, f.b.ID, f.accountB, vigie.Notification{Kind: vigie.NotifyMention,
+		Post: vigie.RemoteRef{ID: "77", URI: "https://127.0.0.1/statuses/77"}, Text: "Bravo's inbox question"}); err != nil {
+		t.Fatal(err)
+	}
 	return f
+}
+
+// account connects an account to ws in the store (no network is asked):
+// its server is one the fetch policy refuses, so that checking it fails
+// at once.
+func (f *matrixFixture) account(ws int64, handle string) int64 {
+	f.t.Helper()
+	a, err := f.in.app.store.CreateAccount(context.Background(), vigie.Account{WorkspaceID: ws, Network: vigie.NetworkMastodon,
+		ServerURL: "https://127.0.0.1:1", RemoteID: fmt.Sprintf("r%d", f.next()), Handle: handle, Limits: vigie.AccountLimits{MaxChars: 500, URLChars: 23},
+		Secrets: vigie.AccountSecrets{AccessToken: "matrix-token"}})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return a.ID
+}
+
+// freshPub is a post of A in status.
+func (f *matrixFixture) freshPub(status vigie.PostStatus) string {
+	f.t.Helper()
+	p, err := f.in.app.store.CreatePublication(context.Background(), store.NewPublication{Publication: vigie.Publication{WorkspaceID: f.a.ID,
+		Kind: vigie.PostKindPost, Status: status, Text: fmt.Sprintf("Alpha post %d", f.next()), Steps: 1, Targets: []vigie.PostTarget{{AccountID: f.accountA}}}})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return strconv.FormatInt(p.ID, 10)
+}
+
+// freshItem is an item of A's inbox, said to A's account.
+func (f *matrixFixture) freshItem() string {
+	f.t.Helper()
+	n := f.next()
+	id, err := f.in.app.store.AddNotification(context.Background(), f.a.ID, f.accountA, vigie.Notification{Kind: vigie.NotifyMention,
+		Post: vigie.RemoteRef{ID: strconv.Itoa(n), URI: fmt.Sprintf("https://127.0.0.1/statuses/%d", n)}, Text: "Alpha question"})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return strconv.FormatInt(id, 10)
 }
 
 // principals of A: tokens of each role, an expired and a revoked one,
@@ -969,8 +1112,20 @@ func (f *matrixFixture) snapshotB() string {
 		Alerts    []vigie.Alert
 		Incident  vigie.Incident
 		Delivery  []store.DeliveryStatus
+		Accounts  []vigie.Account
+		Post      vigie.Publication
+		Item      vigie.InboxItem
 	}
 	var err error
+	if snap.Accounts, err = st.FindAccounts(ctx, f.b.ID); err != nil {
+		t.Fatal(err)
+	}
+	if snap.Post, err = st.FindPublication(ctx, f.b.ID, f.pubB); err != nil {
+		t.Fatal(err)
+	}
+	if snap.Item, err = st.FindInboxItem(ctx, f.b.ID, f.itemB); err != nil {
+		t.Fatal(err)
+	}
 	if snap.Rules, err = st.AlertRules(ctx, f.b.ID); err != nil {
 		t.Fatal(err)
 	}

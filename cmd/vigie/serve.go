@@ -22,6 +22,7 @@ import (
 	"github.com/vigie-project/vigie/internal/ingest"
 	"github.com/vigie-project/vigie/internal/monitor"
 	"github.com/vigie-project/vigie/internal/netguard"
+	"github.com/vigie-project/vigie/internal/publish"
 	"github.com/vigie-project/vigie/internal/server"
 	"github.com/vigie-project/vigie/internal/simulator"
 	"github.com/vigie-project/vigie/internal/store"
@@ -37,12 +38,15 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 
 // instance is a running Vigie's parts, built by build and started by serve.
 type instance struct {
-	app     *app
-	sched   *ingest.Scheduler
-	sim     *simulator.Runner // the demo's (TriggerCrisis)
-	alerts  *alert.Engine
-	handler http.Handler
-	token   string // demo only
+	app    *app
+	sched  *ingest.Scheduler
+	sim    *simulator.Runner // the demo's (TriggerCrisis)
+	alerts *alert.Engine
+	// publisher sends due posts; inbox reads the accounts' notifications.
+	publisher *publish.Publisher
+	inbox     *publish.Inbox
+	handler   http.Handler
+	token     string // demo only
 	// setupToken opens the page that creates the first administrator; empty
 	// once a user exists.
 	setupToken string
@@ -90,6 +94,11 @@ func build(ctx context.Context, cfg config.Config, demo bool, stderr io.Writer) 
 		}
 	}
 	apiv1.AlertsWake = in.alerts.Notify
+	clients := publishClients(policy.Client(publishTimeout), time.Now)
+	in.publisher = &publish.Publisher{Store: a.store, Clients: clients, Log: a.log, OnChange: func(int64) { hub.Notify() }}
+	in.inbox = &publish.Inbox{Store: a.store, Clients: clients, Log: a.log, OnNew: func(int64) { hub.Notify() }}
+	publishing := &publish.Service{Store: a.store, Clients: clients, Wake: in.publisher.Wake}
+	apiv1.Publishing = publishing
 	a.pipeline.OnStored = func(monitorKeys []string) {
 		hub.Notify()
 		in.alerts.NotifyMonitors(monitorKeys)
@@ -137,6 +146,9 @@ func serve(name string, args []string, stdout, stderr io.Writer) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); in.alerts.Run(ctx) }()
 	})
+	wg.Add(2)
+	go func() { defer wg.Done(); in.publisher.Run(ctx) }()
+	go func() { defer wg.Done(); in.inbox.Run(ctx) }()
 	// Monitors created or changed anywhere (web app, API, vigie import,
 	// another process on the same database) get the last 30 days of stored
 	// posts' mentions in the background, and are matched from the next post.
@@ -183,6 +195,10 @@ const backfillWindow = 30 * 24 * time.Hour
 // backfillSettle is how long a backfill waits for every process to have
 // applied the monitor change (monitorPoll) before reading the archive.
 const backfillSettle = 3 * time.Second
+
+// publishTimeout bounds one request to a network that publishes or reads
+// an inbox (an image upload included).
+const publishTimeout = 60 * time.Second
 
 // setupValidity is how long a first-run set-up link works.
 const setupValidity = 24 * time.Hour

@@ -76,7 +76,7 @@ func (a *API) connectAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", fmt.Sprintf("/api/v1/accounts/%d", acc.ID))
+	w.Header().Set("Location", "/api/v1/accounts/"+strconv.FormatInt(acc.ID, 10))
 	writeJSON(w, http.StatusCreated, acc)
 	return nil
 }
@@ -205,7 +205,7 @@ func (a *API) createPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", fmt.Sprintf("/api/v1/posts/%d", p.ID))
+	w.Header().Set("Location", "/api/v1/posts/"+strconv.FormatInt(p.ID, 10))
 	writeJSON(w, http.StatusCreated, p)
 	return nil
 }

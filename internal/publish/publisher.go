@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"sync"
 	"time"
 
@@ -36,8 +35,9 @@ type Publisher struct {
 	Now     func() time.Time
 	// Owner names this process in leases (random if empty).
 	Owner string
-	// Lease is how long a claim is held: longer than CallTimeout, so that
-	// no other process takes a target while its call may still succeed.
+	// Lease is how long a claim is held without news of its holder: the
+	// holder renews it every Lease/3 while its call runs, so that after a
+	// crash another process takes the target over within Lease.
 	Lease       time.Duration
 	CallTimeout time.Duration
 	// Poll bounds the wait for posts scheduled by another process.
@@ -51,7 +51,7 @@ type Publisher struct {
 
 // Defaults of a Publisher.
 const (
-	DefaultLease       = 3 * time.Minute
+	DefaultLease       = 30 * time.Second
 	DefaultCallTimeout = 90 * time.Second
 	DefaultPoll        = 2 * time.Second
 	// maxAttempts of transient errors before a post is failed (and its
@@ -196,6 +196,8 @@ func (p *Publisher) publish(ctx context.Context, c store.Claim) {
 	link := c.Account.Link()
 	callCtx, cancel := context.WithTimeout(ctx, p.CallTimeout)
 	defer cancel()
+	stopRenew := p.renew(callCtx, c, log)
+	defer stopRenew()
 	var (
 		remote vigie.RemotePost
 		err    error
@@ -223,6 +225,32 @@ func (p *Publisher) publish(ctx context.Context, c store.Claim) {
 	p.record(ctx, c, log, remote, err)
 }
 
+// renew keeps the lease on c while its call runs; the returned func stops
+// it (and waits for it).
+func (p *Publisher) renew(ctx context.Context, c store.Claim, log *slog.Logger) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(p.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if ok, err := p.Store.RenewTarget(ctx, c.TargetID, p.Owner, p.now().Add(p.Lease)); err != nil && ctx.Err() == nil {
+					log.Warn("publisher: renew lease", "err", err)
+				} else if !ok && err == nil {
+					log.Warn("publisher: lost the lease; the network's idempotency keeps the post single")
+					return
+				}
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
 // errPermanent marks an error that no retry will cure.
 var errPermanent = errors.New("permanent")
 
@@ -248,10 +276,7 @@ func Classify(err error) Kind {
 	if connector.IsAuth(err) {
 		return Auth
 	}
-	switch st := connector.StatusOf(err); {
-	case st == http.StatusRequestTimeout || st == http.StatusTooManyRequests || st == 0 || st >= 500:
-		return Transient
-	case st >= 400:
+	if connector.Permanent(err) {
 		return Permanent
 	}
 	return Transient

@@ -15,12 +15,6 @@ import (
 
 var dialects = []string{store.SQLite, store.Postgres}
 
-// openStore opens an empty store of the dialect with a secret key.
-func openStore(tb testing.TB, dialect string) *store.Store {
-	tb.Helper()
-	return openURL(tb, apptest.DatabaseURL(tb, dialect))
-}
-
 var testKey = make([]byte, secret.KeySize)
 
 func openURL(tb testing.TB, u string) *store.Store {
@@ -58,9 +52,13 @@ type world struct {
 	ed, ada, alan, viola Actor
 }
 
-func newWorld(t *testing.T, dialect string) *world {
+func newWorld(t *testing.T, dialect string) *world { return newWorldAt(t, testURLFor(t, dialect)) }
+
+func testURLFor(t *testing.T, dialect string) string { return apptest.DatabaseURL(t, dialect) }
+
+func newWorldAt(t *testing.T, u string) *world {
 	ctx := context.Background()
-	st := openStore(t, dialect)
+	st := openURL(t, u)
 	w := &world{st: st, svc: &Service{Store: st, Clients: map[vigie.Network]Client{}}}
 	w.ws = must(st.CreateWorkspace(ctx, vigie.Workspace{Name: "Uni", Slug: "uni"}))(t)
 	w.other = must(st.CreateWorkspace(ctx, vigie.Workspace{Name: "Other", Slug: "other"}))(t)

@@ -480,3 +480,26 @@ func (s *Store) InboxCounts(ctx context.Context, workspaceID int64, now time.Tim
 	}
 	return out, late, nil
 }
+
+// AddNotification puts what was said to an account of the workspace in
+// its inbox (once) and returns the item's id: for notifications that do
+// not come from a poll (a network's push, a test).
+func (s *Store) AddNotification(ctx context.Context, workspaceID, accountID int64, n vigie.Notification) (int64, error) {
+	var id int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.ownAccounts(ctx, tx, workspaceID, []vigie.PostTarget{{AccountID: accountID}}); err != nil {
+			return err
+		}
+		if _, err := s.addInboxItem(ctx, tx, workspaceID, &accountID, 0, n, s.clock()); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, s.q("SELECT id FROM inbox_items WHERE workspace_id = ? AND remote_id = ?"), workspaceID, cmpOr(n.Post.URI, n.RemoteID)).Scan(&id)
+	})
+	if err != nil {
+		if errors.Is(err, vigie.ErrInvalid) {
+			return 0, err
+		}
+		return 0, s.errf(err, "add to the inbox")
+	}
+	return id, nil
+}

@@ -566,6 +566,22 @@ func (s *Store) ClaimTargets(ctx context.Context, owner string, now time.Time, l
 	return out, nil
 }
 
+// RenewTarget extends owner's lease on a target it is publishing; false
+// when owner no longer holds it.
+func (s *Store) RenewTarget(ctx context.Context, targetID int64, owner string, until time.Time) (bool, error) {
+	var n int64
+	err := s.write(ctx, func(q querier) error {
+		res, err := q.ExecContext(ctx, s.q("UPDATE publication_targets SET lease_until = ? WHERE id = ? AND lease_owner = ? AND state = 'publishing'"),
+			s.tm(until), targetID, owner)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n > 0, s.errfNil(err, "renew lease")
+}
+
 // NextTargetDue is when the earliest due target of a scheduled post is
 // due (ok false: none is).
 func (s *Store) NextTargetDue(ctx context.Context) (time.Time, bool, error) {

@@ -1,0 +1,28 @@
+package main
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/mastodon"
+	"github.com/vigie-project/vigie/internal/publish"
+)
+
+// The networks Vigie publishes on, with their clients: like connectors.go
+// for listening, the only place that names them.
+
+// mastodonClient is mastodon's publisher as a publish.Client.
+type mastodonClient struct{ *mastodon.Publisher }
+
+func (mastodonClient) Length(text string, lim vigie.AccountLimits) int {
+	return mastodon.Length(text, lim)
+}
+
+// publishClients returns a client per network over c, the HTTP client
+// that carries the fetch policy (SSRF guard).
+func publishClients(c *http.Client, now func() time.Time) map[vigie.Network]publish.Client {
+	return map[vigie.Network]publish.Client{
+		vigie.NetworkMastodon: mastodonClient{&mastodon.Publisher{Client: c, Now: now}},
+	}
+}

@@ -1,0 +1,246 @@
+package publish
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/mastodon"
+	"github.com/vigie-project/vigie/internal/mastodon/mastodontest"
+	"github.com/vigie-project/vigie/internal/store"
+)
+
+// mastodonClient adapts the real client (cmd wires the same).
+type mastodonClient struct{ *mastodon.Publisher }
+
+func (mastodonClient) Length(text string, lim vigie.AccountLimits) int {
+	return mastodon.Length(text, lim)
+}
+
+// clock is a settable clock for the publisher (the network's own answers
+// use real time).
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
+
+type pubWorld struct {
+	*world
+	m     *mastodontest.Server
+	clk   *clock
+	pub   *Publisher
+	inbox *Inbox
+	acc   vigie.Account
+}
+
+func newPubWorld(t *testing.T, dialect string) *pubWorld {
+	return newPubWorldAt(t, testURLFor(t, dialect))
+}
+
+func newPubWorldAt(t *testing.T, u string) *pubWorld {
+	ctx := context.Background()
+	// The clock starts a second ahead of the store's, which stamps what is
+	// due "now".
+	w := &pubWorld{world: newWorldAt(t, u), m: mastodontest.New(t), clk: &clock{t: time.Now().UTC().Add(time.Second)}}
+	for _, id := range []int64{w.masto.ID, w.adminAc.ID} { // their servers do not exist
+		if err := w.st.DeleteAccount(ctx, w.ws.ID, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clients := map[vigie.Network]Client{vigie.NetworkMastodon: mastodonClient{&mastodon.Publisher{Client: &http.Client{Timeout: 10 * time.Second}}}}
+	w.svc.Clients, w.svc.Now = clients, w.clk.now
+	w.pub = &Publisher{Store: w.st, Clients: clients, Now: w.clk.now, Owner: "p1"}
+	w.inbox = &Inbox{Store: w.st, Clients: clients, Now: w.clk.now, Owner: "i1"}
+	w.acc = must(w.svc.ConnectAccount(ctx, w.ws.ID, Connect{Network: vigie.NetworkMastodon, InstanceURL: w.m.URL, AccessToken: mastodontest.DefaultToken}))(t)
+	return w
+}
+
+func (w *pubWorld) post(t *testing.T, text string) vigie.Publication {
+	t.Helper()
+	return must(w.svc.Create(context.Background(), w.ws.ID, w.ada, Compose{Accounts: []int64{w.acc.ID}, Text: text}))(t)
+}
+
+func (w *pubWorld) find(t *testing.T, id int64) vigie.Publication {
+	t.Helper()
+	return must(w.st.FindPublication(context.Background(), w.ws.ID, id))(t)
+}
+
+func TestPublishOutcomes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newPubWorld(t, store.SQLite)
+	if w.acc.Handle == "" || w.acc.Limits.MaxChars != 500 || w.acc.Credential == "" || strings.Contains(w.acc.Credential, mastodontest.DefaultToken) {
+		t.Fatalf("connected %+v", w.acc)
+	}
+
+	// Published once, with its URL, its account's last publish.
+	p := w.post(t, "Hello from the university")
+	if n := must(w.pub.PublishDue(ctx))(t); n != 1 {
+		t.Fatalf("published %d", n)
+	}
+	got := w.find(t, p.ID)
+	if got.Status != vigie.PostPublished || got.URL == "" || got.Targets[0].Remote.ID == "" {
+		t.Fatalf("after publishing: %+v", got)
+	}
+	if posts := w.m.Posts(); len(posts) != 1 || posts[0].Key == "" || posts[0].Text != "Hello from the university" {
+		t.Fatalf("the instance has %+v", posts)
+	}
+
+	// 5xx: retried later with the same key; the account stays ok.
+	p = w.post(t, "Second post")
+	w.m.Fail(1, http.StatusBadGateway, nil, "<html>bad gateway</html>")
+	must(w.pub.PublishDue(ctx))(t)
+	got = w.find(t, p.ID)
+	if got.Status != vigie.PostPublishing || got.Targets[0].LastError == "" || !got.Targets[0].NextTryAt.After(w.clk.now()) {
+		t.Fatalf("after a 502: %+v", got.Targets[0])
+	}
+	if a := must(w.st.FindAccount(ctx, w.ws.ID, w.acc.ID))(t); a.Status != vigie.AccountOK {
+		t.Errorf("a 502 marked the account %s", a.Status)
+	}
+	if n := must(w.pub.PublishDue(ctx))(t); n != 0 {
+		t.Fatalf("retried before its time: %d", n)
+	}
+	w.clk.add(time.Minute)
+	must(w.pub.PublishDue(ctx))(t)
+	if got = w.find(t, p.ID); got.Status != vigie.PostPublished {
+		t.Fatalf("after the retry: %+v", got)
+	}
+
+	// 429 with Mastodon's reset header: retried at that time.
+	p = w.post(t, "Third post")
+	reset := w.clk.now().Add(3 * time.Minute).Truncate(time.Second)
+	w.m.Fail(1, http.StatusTooManyRequests, map[string]string{"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0",
+		"X-RateLimit-Reset": reset.Format(time.RFC3339)}, `{"error":"Too many requests"}`)
+	must(w.pub.PublishDue(ctx))(t)
+	got = w.find(t, p.ID)
+	if got.Status != vigie.PostPublishing || !got.Targets[0].NextTryAt.Equal(reset) {
+		t.Fatalf("after a 429: next %v, want %v (%+v)", got.Targets[0].NextTryAt, reset, got.Targets[0])
+	}
+	w.clk.add(3 * time.Minute)
+	must(w.pub.PublishDue(ctx))(t)
+	if got = w.find(t, p.ID); got.Status != vigie.PostPublished {
+		t.Fatalf("after the rate limit: %+v", got)
+	}
+
+	// 422: failed at once with the instance's words, and the bell rings.
+	p = w.post(t, "Fourth post")
+	w.m.Fail(1, http.StatusUnprocessableEntity, nil, `{"error":"Validation failed: Text character limit of 500 exceeded"}`)
+	must(w.pub.PublishDue(ctx))(t)
+	got = w.find(t, p.ID)
+	if got.Status != vigie.PostFailed || !strings.Contains(got.Targets[0].LastError, "character limit of 500") {
+		t.Fatalf("after a 422: %+v", got.Targets[0])
+	}
+	alerts := must(w.st.FindAlerts(ctx, store.AlertFilter{WorkspaceID: w.ws.ID}))(t)
+	if len(alerts) != 1 || !strings.Contains(alerts[0].Text, "character limit") {
+		t.Errorf("the failure's notification: %+v", alerts)
+	}
+	// Retry publishes it.
+	must(w.svc.Retry(ctx, w.ws.ID, p.ID, w.ed))(t)
+	must(w.pub.PublishDue(ctx))(t)
+	if got = w.find(t, p.ID); got.Status != vigie.PostPublished {
+		t.Fatalf("after Retry: %+v", got)
+	}
+
+	// 401: the post fails saying to reconnect; the account is marked, not
+	// removed.
+	p = w.post(t, "Fifth post")
+	w.m.SetToken("another-token")
+	must(w.pub.PublishDue(ctx))(t)
+	got = w.find(t, p.ID)
+	if got.Status != vigie.PostFailed || !strings.Contains(got.Targets[0].LastError, "connect the account again") {
+		t.Fatalf("after a 401: %+v", got.Targets[0])
+	}
+	if a := must(w.st.FindAccount(ctx, w.ws.ID, w.acc.ID))(t); a.Status != vigie.AccountAuth {
+		t.Errorf("after a 401 the account is %s", a.Status)
+	}
+	if n := len(w.m.Posts()); n != 4 {
+		t.Errorf("the instance has %d posts, want 4", n)
+	}
+}
+
+func TestInboxAndReplyInThread(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newPubWorld(t, store.SQLite)
+	_, status := w.m.AddMention("alice", "when does the open day start?")
+	if n := must(w.inbox.PollDue(ctx))(t); n != 1 {
+		t.Fatalf("polled %d inboxes", n)
+	}
+	items := must(w.st.FindInbox(ctx, store.InboxFilter{WorkspaceID: w.ws.ID}))(t)
+	if len(items) != 1 || !strings.Contains(items[0].Text, "open day") || items[0].Ref.ID != status || items[0].AccountID != w.acc.ID {
+		t.Fatalf("inbox %+v", items)
+	}
+	// Read again (the same cursor after a crash, or a later poll): once.
+	w.clk.add(time.Minute)
+	must(w.inbox.PollDue(ctx))(t)
+	if items := must(w.st.FindInbox(ctx, store.InboxFilter{WorkspaceID: w.ws.ID}))(t); len(items) != 1 {
+		t.Fatalf("inbox after a second read: %d items", len(items))
+	}
+	// The reply goes out through the outbox, in the thread, without
+	// approval (the default for replies), and stops the SLA clock.
+	reply := must(w.svc.Reply(ctx, w.ws.ID, items[0].ID, w.ed, "At 10:00, in the main hall.", 0))(t)
+	if reply.Status != vigie.PostScheduled || reply.Kind != vigie.PostKindReply {
+		t.Fatalf("reply %+v", reply)
+	}
+	must(w.pub.PublishDue(ctx))(t)
+	posts := w.m.Posts()
+	if len(posts) != 1 || posts[0].InReplyToID != status {
+		t.Fatalf("the instance has %+v; want a reply to %s", posts, status)
+	}
+	it := must(w.st.FindInboxItem(ctx, w.ws.ID, items[0].ID))(t)
+	if it.FirstResponseAt.IsZero() {
+		t.Errorf("the reply did not stop the SLA clock: %+v", it)
+	}
+}
+
+// Two publishers on one database (two processes) publish each post once.
+func TestTwoPublishersPublishOnce(t *testing.T) {
+	t.Parallel()
+	for _, d := range dialects {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			u := testURLFor(t, d)
+			w := newPubWorldAt(t, u)
+			const n = 30
+			for i := range n {
+				w.post(t, "Post number "+string(rune('A'+i%26))+strings.Repeat("!", i))
+			}
+			second := openURL(t, u)
+			p2 := &Publisher{Store: second, Clients: w.pub.Clients, Now: w.clk.now, Owner: "p2"}
+			var wg sync.WaitGroup
+			for _, p := range []*Publisher{w.pub, p2} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if _, err := p.PublishDue(ctx); err != nil {
+						t.Error(err)
+					}
+				}()
+			}
+			wg.Wait()
+			posts := w.m.Posts()
+			keys := map[string]bool{}
+			for _, p := range posts {
+				if keys[p.Key] {
+					t.Errorf("key %s published twice", p.Key)
+				}
+				keys[p.Key] = true
+			}
+			if len(posts) != n {
+				t.Errorf("the instance has %d posts, want %d", len(posts), n)
+			}
+			list := must(w.st.FindPublications(ctx, store.PublicationFilter{WorkspaceID: w.ws.ID, Statuses: []vigie.PostStatus{vigie.PostPublished}}))(t)
+			if len(list) != n {
+				t.Errorf("%d posts say published, want %d", len(list), n)
+			}
+		})
+	}
+}
