@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/bluesky"
 	"github.com/vigie-project/vigie/internal/mastodon"
 	"github.com/vigie-project/vigie/internal/publish"
 )
@@ -19,10 +20,17 @@ func (mastodonClient) Length(text string, lim vigie.AccountLimits) int {
 	return mastodon.Length(text, lim)
 }
 
+// blueskyClient is bluesky's publisher as a publish.Client: it counts
+// graphemes, whatever the limits say.
+type blueskyClient struct{ *bluesky.Publisher }
+
+func (blueskyClient) Length(text string, _ vigie.AccountLimits) int { return bluesky.Length(text) }
+
 // publishClients returns a client per network over c, the HTTP client
 // that carries the fetch policy (SSRF guard).
 func publishClients(c *http.Client, now func() time.Time) map[vigie.Network]publish.Client {
 	return map[vigie.Network]publish.Client{
 		vigie.NetworkMastodon: mastodonClient{&mastodon.Publisher{Client: c, Now: now}},
+		vigie.NetworkBluesky:  blueskyClient{&bluesky.Publisher{Client: c, Now: now}},
 	}
 }
