@@ -105,7 +105,7 @@ func build(ctx context.Context, cfg config.Config, demo bool, stderr io.Writer) 
 	}
 	app := &web.Web{Store: a.store, Monitors: a.monitors, Log: a.log, Live: hub, Wake: in.sched.Wake,
 		Feeds: adder, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies,
-		RecentWindow: cfg.RecentWindow, FetchPolicy: policy, AlertsWake: in.alerts.Notify}
+		RecentWindow: cfg.RecentWindow, FetchPolicy: policy, AlertsWake: in.alerts.Notify, Publishing: publishing}
 	if demo {
 		app.TriggerCrisis, app.Crises, app.DemoWorkspaceID = in.sim.TriggerCrisis, simulator.Crises(), a.workspace.ID
 	}

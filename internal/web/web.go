@@ -29,6 +29,7 @@ import (
 	"github.com/vigie-project/vigie/internal/feeds"
 	"github.com/vigie-project/vigie/internal/monitor"
 	"github.com/vigie-project/vigie/internal/netguard"
+	"github.com/vigie-project/vigie/internal/publish"
 	"github.com/vigie-project/vigie/internal/store"
 )
 
@@ -64,6 +65,9 @@ type Web struct {
 	FetchPolicy netguard.Policy
 	// AlertsWake tells the alert engine a delivery is due again.
 	AlertsWake func()
+	// Publishing is the publishing workflow: accounts, posts, approvals,
+	// the inbox's replies (the API calls the same service).
+	Publishing *publish.Service
 
 	pages   map[string]*template.Template
 	static  map[string]staticFile // by fingerprinted name
