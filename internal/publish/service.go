@@ -339,10 +339,31 @@ func (s *Service) Create(ctx context.Context, workspaceID int64, actor Actor, c 
 		event = s.submit(&p, settings, actor)
 	}
 	out, err := s.Store.CreatePublication(ctx, store.NewPublication{Publication: p, Media: c.Media, Event: event})
-	if err == nil && out.Status == vigie.PostScheduled {
-		s.wake()
-	}
+	s.after(ctx, out, err, actor)
 	return out, err
+}
+
+// after tells whoever must act on a post's new status: the publisher when
+// it is scheduled, the approvers (the workspace's bell) when it waits for
+// them. A failed notification does not undo the change.
+func (s *Service) after(ctx context.Context, p vigie.Publication, err error, actor Actor) {
+	if err != nil {
+		return
+	}
+	switch p.Status {
+	case vigie.PostScheduled:
+		s.wake()
+	case vigie.PostPendingApproval:
+		_ = s.Store.NotifyApprovers(ctx, p.WorkspaceID, p.ID, fmt.Sprintf("Post %d waits for approval", p.ID),
+			fmt.Sprintf("%s: %q (%d of %d approvals)", actor.Name, clip(p.Text, 140), len(p.Approvals), p.Steps))
+	}
+}
+
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }
 
 // submit puts p in the approval workflow: the steps it needs, its
@@ -405,9 +426,7 @@ func (s *Service) Submit(ctx context.Context, workspaceID, id int64, actor Actor
 		}
 		return s.submit(p, settings, actor), nil
 	})
-	if err == nil && out.Status == vigie.PostScheduled {
-		s.wake()
-	}
+	s.after(ctx, out, err, actor)
 	return out, err
 }
 
@@ -455,6 +474,9 @@ func (s *Service) Approve(ctx context.Context, workspaceID, id int64, actor Acto
 	})
 	if err == nil && out.Status == vigie.PostScheduled {
 		s.wake()
+	}
+	if err == nil && out.Status == vigie.PostPendingApproval {
+		s.after(ctx, out, err, actor) // the next step's approvers
 	}
 	return out, err
 }
@@ -558,9 +580,7 @@ func (s *Service) Update(ctx context.Context, workspaceID, id int64, actor Actor
 		ev.Kind, ev.Body = "edited", "version "+fmt.Sprint(p.Version)+": "+string(p.Status)
 		return ev, nil
 	})
-	if err == nil && out.Status == vigie.PostScheduled {
-		s.wake()
-	}
+	s.after(ctx, out, err, actor)
 	return out, err
 }
 

@@ -657,15 +657,28 @@ func (s *Store) TargetFailed(ctx context.Context, c Claim, owner string, at time
 // notifyFailure rings the workspace's bell: an in-app alert that says
 // which post failed on which account, and why.
 func (s *Store) notifyFailure(ctx context.Context, tx *sql.Tx, c Claim, at time.Time, cause error) error {
+	return s.notify(ctx, tx, c.WorkspaceID, at, "failed", fmt.Sprintf("Post %d not published on %s", c.PostID, c.Account.Handle), clipError(cause), c.PostID)
+}
+
+// notify rings a workspace's bell about a post: an in-app alert of kind
+// "publish" (the alerts page lists it; its figures name the post).
+func (s *Store) notify(ctx context.Context, q querier, workspaceID int64, at time.Time, phase, title, body string, postID int64) error {
 	var tok [18]byte
 	if _, err := rand.Read(tok[:]); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO alerts (workspace_id, rule_name, kind, phase, fired_at, title, body, figures, inapp, ack_hash)
-		VALUES (?, 'Publishing', 'publish', 'failed', ?, ?, ?, ?, ?, ?)`),
-		c.WorkspaceID, s.tm(at), fmt.Sprintf("Post %d not published on %s", c.PostID, c.Account.Handle), clipError(cause), fmt.Sprintf(`{"post_id":%d}`, c.PostID), true,
-		hashToken(base64.RawURLEncoding.EncodeToString(tok[:])))
+	_, err := q.ExecContext(ctx, s.q(`INSERT INTO alerts (workspace_id, rule_name, kind, phase, fired_at, title, body, figures, inapp, ack_hash)
+		VALUES (?, 'Publishing', 'publish', ?, ?, ?, ?, ?, ?, ?)`),
+		workspaceID, phase, s.tm(at), title, body, fmt.Sprintf(`{"post_id":%d}`, postID), true, hashToken(base64.RawURLEncoding.EncodeToString(tok[:])))
 	return err
+}
+
+// NotifyApprovers rings the workspace's bell for a post waiting for
+// approval.
+func (s *Store) NotifyApprovers(ctx context.Context, workspaceID, postID int64, title, body string) error {
+	return s.write(ctx, func(q querier) error {
+		return s.errfNil(s.notify(ctx, q, workspaceID, s.clock(), "approval", title, body, postID), "notify approvers")
+	})
 }
 
 // finishTarget runs change and then sets the post's status from its
