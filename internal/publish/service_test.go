@@ -54,7 +54,7 @@ type world struct {
 
 func newWorld(t *testing.T, dialect string) *world { return newWorldAt(t, testURLFor(t, dialect)) }
 
-func testURLFor(t *testing.T, dialect string) string { return apptest.DatabaseURL(t, dialect) }
+func testURLFor(t testing.TB, dialect string) string { return apptest.DatabaseURL(t, dialect) }
 
 func newWorldAt(t *testing.T, u string) *world {
 	ctx := context.Background()
