@@ -244,3 +244,42 @@ func TestTwoPublishersPublishOnce(t *testing.T) {
 		})
 	}
 }
+
+// A listening mention sent to the inbox is answered from the workspace's
+// account on its network: the instance finds the post (search with
+// resolve) and the reply names it by its id there.
+func TestReplyToListeningMention(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newPubWorld(t, store.SQLite)
+	mon := must(w.st.CreateMonitor(ctx, vigie.MonitorRecord{Monitor: vigie.Monitor{ID: "uni", Name: "Uni", Query: "valmont"}, WorkspaceID: w.ws.ID}))(t)
+	src := must(w.st.CreateSource(ctx, vigie.Source{WorkspaceID: w.ws.ID, Kind: vigie.SourceMastodon, Name: "fediverse", URL: "https://example.org", Enabled: true}))(t)
+	uri, localID := w.m.AddRemoteStatus("bob", "Valmont's open day was great")
+	post := vigie.Post{ID: uri, Source: "mastodon", URL: "https://example.org/@bob/1", Text: "Valmont's open day was great", PublishedAt: time.Now().UTC()}
+	must(w.st.SaveBatch(ctx, src.ID, []store.Item{{Post: post, MonitorKeys: []string{mon.Key}}}, nil))(t)
+	page := must(w.st.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: w.ws.ID}))(t)
+	if len(page.Mentions) != 1 {
+		t.Fatalf("mentions %+v", page.Mentions)
+	}
+	it := must(w.st.SendToInbox(ctx, w.ws.ID, page.Mentions[0], "Ed"))(t)
+	if again := must(w.st.SendToInbox(ctx, w.ws.ID, page.Mentions[0], "Ed"))(t); again.ID != it.ID {
+		t.Errorf("sent twice: items %d and %d", it.ID, again.ID)
+	}
+	reply := must(w.svc.Reply(ctx, w.ws.ID, it.ID, w.ed, "Thank you, Bob!", 0))(t)
+	if reply.Targets[0].ReplyTo == nil || reply.Targets[0].ReplyTo.ID != localID {
+		t.Fatalf("the reply names %+v, want the instance's id %s", reply.Targets[0].ReplyTo, localID)
+	}
+	must(w.pub.PublishDue(ctx))(t)
+	posts := w.m.Posts()
+	if len(posts) != 1 || posts[0].InReplyToID != localID || posts[0].Text != "Thank you, Bob!" {
+		t.Fatalf("the instance has %+v", posts)
+	}
+	// A mention the instance cannot find is refused with the reason.
+	post.ID, post.URL = "https://example.org/users/carol/statuses/404", "https://example.org/@carol/404"
+	must(w.st.SaveBatch(ctx, src.ID, []store.Item{{Post: post, MonitorKeys: []string{mon.Key}}}, nil))(t)
+	page = must(w.st.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: w.ws.ID}))(t)
+	it = must(w.st.SendToInbox(ctx, w.ws.ID, page.Mentions[0], "Ed"))(t)
+	if _, err := w.svc.Reply(ctx, w.ws.ID, it.ID, w.ed, "Hello", 0); !isInvalid(err) || !strings.Contains(err.Error(), "could not find") {
+		t.Errorf("an unknown post: %v", err)
+	}
+}

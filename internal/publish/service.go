@@ -629,18 +629,18 @@ func (s *Service) Reply(ctx context.Context, workspaceID, itemID int64, actor Ac
 	if err != nil {
 		return vigie.Publication{}, err
 	}
-	if accountID == 0 {
-		accountID = it.AccountID
-	}
-	if accountID == 0 {
-		return vigie.Publication{}, invalid("this item was heard by listening, not said to an account: choose the account to answer with (account_id)")
-	}
 	ref := it.Ref
 	if it.MentionID != 0 {
-		return vigie.Publication{}, invalid("answering a listening mention from the inbox is planned; open it on the network to answer")
-	}
-	if accountID != it.AccountID {
-		return vigie.Publication{}, invalid("item %d was said to account %d: answer from that account", itemID, it.AccountID)
+		if ref, accountID, err = s.replyToMention(ctx, workspaceID, it, accountID); err != nil {
+			return vigie.Publication{}, err
+		}
+	} else {
+		if accountID == 0 {
+			accountID = it.AccountID
+		}
+		if accountID != it.AccountID {
+			return vigie.Publication{}, invalid("item %d was said to account %d: answer from that account", itemID, it.AccountID)
+		}
 	}
 	return s.Create(ctx, workspaceID, actor, Compose{Accounts: []int64{accountID}, Text: text, Language: it.Language, Reply: &ref, Inbox: itemID})
 }

@@ -492,6 +492,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		cid := "bafkrei" + cidOf(data)[7:]
 		s.blobs[cid] = len(data)
 		writeJSON(w, http.StatusOK, map[string]any{"blob": map[string]any{"$type": "blob", "ref": map[string]string{"$link": cid}, "mimeType": ct, "size": len(data)}})
+	case nsid == "app.bsky.feed.getPosts" && r.Method == http.MethodGet:
+		s.getPosts(w, q["uris"])
 	case nsid == "app.bsky.actor.getProfile" && r.Method == http.MethodGet:
 		actor := q.Get("actor")
 		if actor != DID && actor != Handle {

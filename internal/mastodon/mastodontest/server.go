@@ -374,6 +374,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.getMedia(w, strings.TrimPrefix(path, "/api/v1/media/"))
 	case r.Method == http.MethodGet && path == "/api/v1/notifications":
 		s.listNotifications(w, r)
+	case r.Method == http.MethodGet && path == "/api/v2/search":
+		s.search(w, r)
 	default:
 		writeError(w, http.StatusNotFound, "Record not found")
 	}
