@@ -760,7 +760,10 @@ func (p *Publisher) Notifications(ctx context.Context, link *vigie.AccountLink, 
 			if indexed.IsZero() {
 				continue
 			}
-			if !after.IsZero() && !indexed.After(after) {
+			// Items indexed at the cursor's very time are read again (two
+			// can share it; the inbox stores each post once): only older
+			// ones end the reading.
+			if !after.IsZero() && indexed.Before(after) {
 				reached = true
 				continue
 			}
