@@ -202,6 +202,10 @@ type PublishSettings struct {
 	// Slots are the times of day ("09:00") a queued post takes, in the
 	// workspace's time zone.
 	Slots []string `json:"slots,omitempty"`
+	// Channels also receive what the bell says of publishing (a post
+	// waiting for approval, a post that failed): Slack, e-mail… as alert
+	// channels are; their addresses are sealed at rest and shown masked.
+	Channels []AlertChannel `json:"channels,omitempty"`
 }
 
 // DefaultPublishSettings: posts by editors need an admin's approval,

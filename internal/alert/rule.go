@@ -18,7 +18,13 @@ func Check(r *vigie.AlertRule, policy netguard.Policy) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	for _, list := range [][]vigie.AlertChannel{r.Channels, r.Escalate} {
+	return CheckChannels(policy, r.Channels, r.Escalate)
+}
+
+// CheckChannels checks channels' signing secrets and addresses (Check's
+// part for them; publishing's settings have channels too).
+func CheckChannels(policy netguard.Policy, lists ...[]vigie.AlertChannel) error {
+	for _, list := range lists {
 		for _, ch := range list {
 			if ch.Secret != "" {
 				if _, err := webhook.ParseSigningKey(ch.Secret); err != nil {
@@ -34,6 +40,10 @@ func Check(r *vigie.AlertRule, policy netguard.Policy) error {
 	}
 	return nil
 }
+
+// MaskChannels returns channels with their credentials shown by their
+// last characters.
+func MaskChannels(l []vigie.AlertChannel) []vigie.AlertChannel { return maskChannels(l) }
 
 // Masked returns the rule with its channels' credentials (addresses of
 // Slack, Mattermost, Teams and webhooks, signing secrets) shown by their

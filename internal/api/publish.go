@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/account"
+	"github.com/vigie-project/vigie/internal/alert"
 	"github.com/vigie-project/vigie/internal/publish"
 	"github.com/vigie-project/vigie/internal/store"
 )
@@ -352,6 +353,7 @@ func (a *API) getPublishSettings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.Channels = alert.MaskChannels(s.Channels)
 	writeJSON(w, http.StatusOK, s)
 	return nil
 }
@@ -361,12 +363,22 @@ func (a *API) setPublishSettings(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
+	stored, err := a.Store.PublishSettings(r.Context(), workspace(r))
+	if err != nil {
+		return err
+	}
+	// Credentials given back as they were shown (masked) keep their value.
+	in.Channels = alert.KeepMasked(stored.Channels, in.Channels)
 	if err := publish.CheckSettings(&in); err != nil {
+		return err
+	}
+	if err := alert.CheckChannels(a.FetchPolicy, in.Channels); err != nil {
 		return err
 	}
 	if err := a.Store.SetPublishSettings(r.Context(), workspace(r), in); err != nil {
 		return err
 	}
+	in.Channels = alert.MaskChannels(in.Channels)
 	writeJSON(w, http.StatusOK, in)
 	return nil
 }

@@ -2,13 +2,17 @@ package publish
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/alert"
 	"github.com/vigie-project/vigie/internal/mastodon"
 	"github.com/vigie-project/vigie/internal/mastodon/mastodontest"
 	"github.com/vigie-project/vigie/internal/store"
@@ -281,5 +285,43 @@ func TestReplyToListeningMention(t *testing.T) {
 	it = must(w.st.SendToInbox(ctx, w.ws.ID, page.Mentions[0], "Ed"))(t)
 	if _, err := w.svc.Reply(ctx, w.ws.ID, it.ID, w.ed, "Hello", 0); !isInvalid(err) || !strings.Contains(err.Error(), "could not find") {
 		t.Errorf("an unknown post: %v", err)
+	}
+}
+
+// The workspace's publishing channels hear what the bell hears: a post
+// waiting for approval goes to its Mattermost channel through the alerts'
+// outbox; the channel's address is sealed at rest.
+func TestApproversNotifiedThroughChannels(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newPubWorld(t, store.SQLite)
+	var got []string
+	var mu sync.Mutex
+	hook := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got = append(got, string(b))
+		mu.Unlock()
+	}))
+	defer hook.Close()
+	settings := vigie.DefaultPublishSettings()
+	settings.Channels = []vigie.AlertChannel{{Kind: vigie.ChannelMattermost, URL: hook.URL + "/hooks/secret-path"}}
+	must(0, w.st.SetPublishSettings(ctx, w.ws.ID, settings))(t)
+	if back := must(w.st.PublishSettings(ctx, w.ws.ID))(t); len(back.Channels) != 1 || back.Channels[0].URL != hook.URL+"/hooks/secret-path" {
+		t.Fatalf("settings read back %+v", back)
+	}
+	p := must(w.svc.Create(ctx, w.ws.ID, w.ed, Compose{Accounts: []int64{w.acc.ID}, Text: "Needs a look"}))(t)
+	alerts := must(w.st.FindAlerts(ctx, store.AlertFilter{WorkspaceID: w.ws.ID}))(t)
+	if len(alerts) != 1 || !strings.Contains(alerts[0].Title, "waits for approval") {
+		t.Fatalf("the bell: %+v", alerts)
+	}
+	eng := &alert.Engine{Store: w.st, PublicURL: "https://vigie.example", HTTP: &alert.HTTPSender{Client: hook.Client(), Now: time.Now}}
+	if err := eng.Deliver(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 1 || !strings.Contains(got[0], fmt.Sprintf("Post %d waits for approval", p.ID)) {
+		t.Fatalf("Mattermost got %q", got)
 	}
 }

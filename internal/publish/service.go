@@ -672,5 +672,13 @@ func CheckSettings(s *vigie.PublishSettings) error {
 	}
 	slices.Sort(s.Slots)
 	s.Slots = slices.Compact(s.Slots)
+	if len(s.Channels) > 10 {
+		return invalid("at most 10 channels")
+	}
+	for i := range s.Channels {
+		if err := s.Channels[i].Validate(); err != nil {
+			return err
+		}
+	}
 	return nil
 }

@@ -661,16 +661,44 @@ func (s *Store) notifyFailure(ctx context.Context, tx *sql.Tx, c Claim, at time.
 }
 
 // notify rings a workspace's bell about a post: an in-app alert of kind
-// "publish" (the alerts page lists it; its figures name the post).
+// "publish" (the alerts page lists it; its figures name the post), sent
+// too to the channels of the workspace's publishing settings through the
+// alerts' outbox (one delivery per channel, in the same transaction).
 func (s *Store) notify(ctx context.Context, q querier, workspaceID int64, at time.Time, phase, title, body string, postID int64) error {
 	var tok [18]byte
 	if _, err := rand.Read(tok[:]); err != nil {
 		return err
 	}
-	_, err := q.ExecContext(ctx, s.q(`INSERT INTO alerts (workspace_id, rule_name, kind, phase, fired_at, title, body, figures, inapp, ack_hash)
-		VALUES (?, 'Publishing', 'publish', ?, ?, ?, ?, ?, ?, ?)`),
-		workspaceID, phase, s.tm(at), title, body, fmt.Sprintf(`{"post_id":%d}`, postID), true, hashToken(base64.RawURLEncoding.EncodeToString(tok[:])))
-	return err
+	token := base64.RawURLEncoding.EncodeToString(tok[:])
+	sealedToken := ""
+	if s.secrets != nil {
+		sealedToken = s.secrets.Seal(token, sealAckToken)
+	}
+	settings, err := s.publishSettings(ctx, q, workspaceID)
+	if err != nil {
+		return err
+	}
+	var id int64
+	if err := q.QueryRowContext(ctx, s.q(`INSERT INTO alerts (workspace_id, rule_name, kind, phase, fired_at, title, body, figures, inapp, ack_hash, ack_token)
+		VALUES (?, 'Publishing', 'publish', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		workspaceID, phase, s.tm(at), title, body, fmt.Sprintf(`{"post_id":%d}`, postID), true, hashToken(token), sealedToken).Scan(&id); err != nil {
+		return err
+	}
+	for _, ch := range settings.Channels {
+		if ch.Kind == vigie.ChannelInApp {
+			continue
+		}
+		sealed, err := s.sealChannel(ch)
+		if err != nil {
+			return err
+		}
+		b, _ := json.Marshal(sealed)
+		if _, err := q.ExecContext(ctx, s.q(`INSERT INTO alert_deliveries (alert_id, workspace_id, channel, escalation, state, next_try_at)
+			VALUES (?, ?, ?, ?, 'pending', ?)`), id, workspaceID, string(b), false, s.tm(at)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // NotifyApprovers rings the workspace's bell for a post waiting for

@@ -258,6 +258,9 @@ func (s *Store) publishSettings(ctx context.Context, q querier, workspaceID int6
 	if err := json.Unmarshal([]byte(raw), &out); err != nil {
 		return out, fmt.Errorf("publish settings: %w", err)
 	}
+	for i, ch := range out.Channels {
+		out.Channels[i] = s.openChannel(ch)
+	}
 	return out, nil
 }
 
@@ -266,6 +269,15 @@ func (s *Store) SetPublishSettings(ctx context.Context, workspaceID int64, ps vi
 	if err := noWorkspace("publish settings", workspaceID); err != nil {
 		return err
 	}
+	var err error
+	sealed := ps.Channels[:0:0]
+	for _, ch := range ps.Channels {
+		if ch, err = s.sealChannel(ch); err != nil {
+			return err
+		}
+		sealed = append(sealed, ch)
+	}
+	ps.Channels = sealed
 	b, _ := json.Marshal(ps)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO publish_settings (workspace_id, config) VALUES (?, ?)
