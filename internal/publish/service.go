@@ -320,6 +320,9 @@ func (s *Service) Create(ctx context.Context, workspaceID int64, actor Actor, c 
 	if err != nil {
 		return vigie.Publication{}, err
 	}
+	if err := s.checkTime(c.ScheduledAt); err != nil {
+		return vigie.Publication{}, err
+	}
 	settings, err := s.Store.PublishSettings(ctx, workspaceID)
 	if err != nil {
 		return vigie.Publication{}, err
@@ -364,6 +367,22 @@ func clip(s string, n int) string {
 		return string(r[:n]) + "…"
 	}
 	return s
+}
+
+// checkTime refuses a time to publish at that has passed (a minute's
+// grace for clocks and forms) or is absurdly far.
+func (s *Service) checkTime(at time.Time) error {
+	if at.IsZero() {
+		return nil
+	}
+	now := s.now()
+	if at.Before(now.Add(-time.Minute)) {
+		return invalid("scheduled_at %s has passed (it is %s): give a time to come, or none to publish as soon as approved", at.UTC().Format(time.RFC3339), now.Format(time.RFC3339))
+	}
+	if at.After(now.AddDate(2, 0, 0)) {
+		return invalid("scheduled_at %s is more than two years ahead", at.UTC().Format(time.RFC3339))
+	}
+	return nil
 }
 
 // submit puts p in the approval workflow: the steps it needs, its
@@ -541,6 +560,9 @@ func (s *Service) Update(ctx context.Context, workspaceID, id int64, actor Actor
 		}
 		content := e.Text != nil || e.Variants != nil || e.Language != nil || e.ContentWarning != nil
 		if e.ScheduledAt != nil {
+			if err := s.checkTime(*e.ScheduledAt); err != nil {
+				return vigie.PostEvent{}, err
+			}
 			p.ScheduledAt = e.ScheduledAt.UTC()
 		}
 		if !content {

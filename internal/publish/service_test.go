@@ -228,3 +228,19 @@ func TestComposeChecks(t *testing.T) {
 }
 
 func isInvalid(err error) bool { return errors.Is(err, vigie.ErrInvalid) }
+
+func TestScheduledTimeChecked(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newWorld(t, store.SQLite)
+	for _, at := range []time.Time{time.Now().Add(-time.Hour), time.Now().AddDate(3, 0, 0)} {
+		if _, err := w.svc.Create(ctx, w.ws.ID, w.ada, Compose{Accounts: []int64{w.masto.ID}, Text: "x", ScheduledAt: at}); !isInvalid(err) {
+			t.Errorf("%v: %v", at, err)
+		}
+	}
+	p := must(w.svc.Create(ctx, w.ws.ID, w.ada, Compose{Accounts: []int64{w.masto.ID}, Text: "x", ScheduledAt: time.Now().Add(time.Hour)}))(t)
+	past := time.Now().Add(-2 * time.Hour)
+	if _, err := w.svc.Update(ctx, w.ws.ID, p.ID, w.ada, Edit{ScheduledAt: &past}); !isInvalid(err) {
+		t.Errorf("rescheduled to the past: %v", err)
+	}
+}
