@@ -806,7 +806,9 @@ func matrixRoutes() []route {
 		// Web app: the shared inbox (issue 13).
 		{pattern: "GET /w/{ws}/inbox", kind: webPage, action: read, method: "GET", own: a("/inbox"), other: b("/inbox"), otherWS: true, ok: ok},
 		{pattern: "GET /w/{ws}/inbox", kind: webPage, action: read, method: "GET", own: a("/inbox?status=done&assignee=me&tag=alpha"),
-			other: func(f *matrixFixture, _ principal) string { return fmt.Sprintf("/w/%s/inbox?account=%d&assignee=nobody", f.a.Slug, f.accountB) }, ok: ok, otherWant: ok},
+			other: func(f *matrixFixture, _ principal) string {
+				return fmt.Sprintf("/w/%s/inbox?account=%d&assignee=nobody", f.a.Slug, f.accountB)
+			}, ok: ok, otherWant: ok},
 		{pattern: "GET /w/{ws}/inbox/live", kind: webPage, action: read, method: "GET", own: a("/inbox/live?after=0"), other: b("/inbox/live?after=0"), otherWS: true, ok: ok, sse: true},
 		{pattern: "POST /w/{ws}/inbox/bulk", kind: webPage, action: inbox, method: "POST", own: a("/inbox/bulk"), other: b("/inbox/bulk"), otherWS: true, ok: seeOther,
 			body: func(f *matrixFixture) (string, []byte) {
@@ -835,10 +837,18 @@ func matrixRoutes() []route {
 			other: func(f *matrixFixture, _ principal) string { return wsPath(f, fmt.Sprintf("/snippets/%d", f.snippetB)) }, ok: seeOther,
 			body: formBody(url.Values{"name": {"Alpha, renamed"}, "text": {"Thanks from Alpha"}})},
 		{pattern: "POST /w/{ws}/snippets/{id}/delete", kind: webPage, action: inbox, method: "POST", own: func(f *matrixFixture, _ principal) string { return wsPath(f, "/snippets/"+f.freshSnippet()+"/delete") },
-			other: func(f *matrixFixture, _ principal) string { return wsPath(f, fmt.Sprintf("/snippets/%d/delete", f.snippetB)) }, ok: seeOther},
-		{pattern: "POST /w/{ws}/mentions/{id}/inbox", kind: webPage, action: inbox, method: "POST", own: func(f *matrixFixture, _ principal) string { return wsPath(f, fmt.Sprintf("/mentions/%d/inbox", f.postA)) },
-			other: func(f *matrixFixture, _ principal) string { return wsPath(f, fmt.Sprintf("/mentions/%d/inbox", f.postB)) }, ok: seeOther},
-		{pattern: "POST /w/{ws}/mentions/{id}/inbox", kind: webPage, action: inbox, method: "POST", own: func(f *matrixFixture, _ principal) string { return wsPath(f, fmt.Sprintf("/mentions/%d/inbox", f.postA)) },
+			other: func(f *matrixFixture, _ principal) string {
+				return wsPath(f, fmt.Sprintf("/snippets/%d/delete", f.snippetB))
+			}, ok: seeOther},
+		{pattern: "POST /w/{ws}/mentions/{id}/inbox", kind: webPage, action: inbox, method: "POST", own: func(f *matrixFixture, _ principal) string {
+			return wsPath(f, fmt.Sprintf("/mentions/%d/inbox", f.postA))
+		},
+			other: func(f *matrixFixture, _ principal) string {
+				return wsPath(f, fmt.Sprintf("/mentions/%d/inbox", f.postB))
+			}, ok: seeOther},
+		{pattern: "POST /w/{ws}/mentions/{id}/inbox", kind: webPage, action: inbox, method: "POST", own: func(f *matrixFixture, _ principal) string {
+			return wsPath(f, fmt.Sprintf("/mentions/%d/inbox", f.postA))
+		},
 			other: postOf("/w/bravo/mentions/", "/inbox", false), otherWS: true, ok: seeOther},
 
 		// Web app: the organisation's administrators. B is of the same
