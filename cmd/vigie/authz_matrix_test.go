@@ -155,12 +155,13 @@ type matrixFixture struct {
 	ruleB, alertB, deliveryB, incidentB int64
 	// Publishing: A's account; B's account, post and inbox item.
 	accountA, accountB, pubB, itemB int64
+	snippetB                        int64 // B's saved reply
 	n                               int
 }
 
 // Markers of B's content: none may appear in an answer to A.
 var bravoMarkers = []string{"secret of Bravo", "Bravo brand watch", "Bravo private feed", "bravo-token", "bravotag", "mb@bravo.example",
-	"@bravo-outlet", "Bravo's draft announcement", "Bravo's inbox question"}
+	"@bravo-outlet", "Bravo's draft announcement", "Bravo's inbox question", "Bravo's saved reply"}
 
 func (f *matrixFixture) next() int { f.n++; return f.n }
 
@@ -802,6 +803,54 @@ func matrixRoutes() []route {
 				return fmt.Sprintf("/w/%s/tokens/%d/revoke", f.b.Slug, f.tokenB)
 			}, otherWS: true, ok: seeOther},
 
+		// Web app: the shared inbox (issue 13).
+		{pattern: "GET /w/{ws}/inbox", kind: webPage, action: read, method: "GET", own: a("/inbox"), other: b("/inbox"), otherWS: true, ok: ok},
+		{pattern: "GET /w/{ws}/inbox", kind: webPage, action: read, method: "GET", own: a("/inbox?status=done&assignee=me&tag=alpha"),
+			other: func(f *matrixFixture, _ principal) string {
+				return fmt.Sprintf("/w/%s/inbox?account=%d&assignee=nobody", f.a.Slug, f.accountB)
+			}, ok: ok, otherWant: ok},
+		{pattern: "GET /w/{ws}/inbox/live", kind: webPage, action: read, method: "GET", own: a("/inbox/live?after=0"), other: b("/inbox/live?after=0"), otherWS: true, ok: ok, sse: true},
+		{pattern: "POST /w/{ws}/inbox/bulk", kind: webPage, action: inbox, method: "POST", own: a("/inbox/bulk"), other: b("/inbox/bulk"), otherWS: true, ok: seeOther,
+			body: func(f *matrixFixture) (string, []byte) {
+				return formBody(url.Values{"ids": {f.freshItem()}, "action": {"waiting"}})(f)
+			}},
+		// One of B's items among the ids: nothing changes, 404.
+		{pattern: "POST /w/{ws}/inbox/bulk", kind: webPage, action: inbox, method: "POST", own: a("/inbox/bulk"), ok: http.StatusNotFound,
+			body: func(f *matrixFixture) (string, []byte) {
+				return formBody(url.Values{"ids": {f.freshItem(), strconv.FormatInt(f.itemB, 10)}, "action": {"done"}})(f)
+			}},
+		{pattern: "GET /w/{ws}/inbox/{id}", kind: webPage, action: read, method: "GET", own: func(f *matrixFixture, _ principal) string { return wsPath(f, "/inbox/"+f.freshItem()) },
+			other: func(f *matrixFixture, _ principal) string { return wsPath(f, fmt.Sprintf("/inbox/%d", f.itemB)) }, ok: ok},
+		{pattern: "GET /w/{ws}/inbox/{id}", kind: webPage, action: read, method: "GET", own: func(f *matrixFixture, _ principal) string { return wsPath(f, "/inbox/"+f.freshItem()) },
+			other: func(f *matrixFixture, _ principal) string { return fmt.Sprintf("/w/%s/inbox/%d", f.b.Slug, f.itemB) }, otherWS: true, ok: ok},
+		{pattern: "POST /w/{ws}/inbox/{id}", kind: webPage, action: inbox, method: "POST", own: func(f *matrixFixture, _ principal) string { return wsPath(f, "/inbox/"+f.freshItem()) },
+			other: func(f *matrixFixture, _ principal) string { return wsPath(f, fmt.Sprintf("/inbox/%d", f.itemB)) }, ok: seeOther,
+			body: formBody(url.Values{"note": {"Alpha web note"}, "add_tag": {"alpha"}, "assignee": {"me"}, "status": {"waiting"}})},
+		{pattern: "POST /w/{ws}/inbox/{id}/reply", kind: webPage, action: inbox, method: "POST", own: func(f *matrixFixture, _ principal) string { return wsPath(f, "/inbox/"+f.freshItem()+"/reply") },
+			other: func(f *matrixFixture, _ principal) string { return wsPath(f, fmt.Sprintf("/inbox/%d/reply", f.itemB)) }, ok: seeOther,
+			body: formBody(url.Values{"text": {"Thank you, Alpha here"}})},
+		{pattern: "POST /w/{ws}/snippets", kind: webPage, action: inbox, method: "POST", own: a("/snippets"), other: b("/snippets"), otherWS: true, ok: seeOther,
+			body: func(f *matrixFixture) (string, []byte) {
+				return formBody(url.Values{"name": {fmt.Sprintf("Alpha reply %d", f.next())}, "text": {"Thank you from Alpha"}})(f)
+			}},
+		{pattern: "POST /w/{ws}/snippets/{id}", kind: webPage, action: inbox, method: "POST", own: func(f *matrixFixture, _ principal) string { return wsPath(f, "/snippets/"+f.freshSnippet()) },
+			other: func(f *matrixFixture, _ principal) string { return wsPath(f, fmt.Sprintf("/snippets/%d", f.snippetB)) }, ok: seeOther,
+			body: formBody(url.Values{"name": {"Alpha, renamed"}, "text": {"Thanks from Alpha"}})},
+		{pattern: "POST /w/{ws}/snippets/{id}/delete", kind: webPage, action: inbox, method: "POST", own: func(f *matrixFixture, _ principal) string { return wsPath(f, "/snippets/"+f.freshSnippet()+"/delete") },
+			other: func(f *matrixFixture, _ principal) string {
+				return wsPath(f, fmt.Sprintf("/snippets/%d/delete", f.snippetB))
+			}, ok: seeOther},
+		{pattern: "POST /w/{ws}/mentions/{id}/inbox", kind: webPage, action: inbox, method: "POST", own: func(f *matrixFixture, _ principal) string {
+			return wsPath(f, fmt.Sprintf("/mentions/%d/inbox", f.postA))
+		},
+			other: func(f *matrixFixture, _ principal) string {
+				return wsPath(f, fmt.Sprintf("/mentions/%d/inbox", f.postB))
+			}, ok: seeOther},
+		{pattern: "POST /w/{ws}/mentions/{id}/inbox", kind: webPage, action: inbox, method: "POST", own: func(f *matrixFixture, _ principal) string {
+			return wsPath(f, fmt.Sprintf("/mentions/%d/inbox", f.postA))
+		},
+			other: postOf("/w/bravo/mentions/", "/inbox", false), otherWS: true, ok: seeOther},
+
 		// Web app: the organisation's administrators. B is of the same
 		// organisation (its administrators may rename it): the other
 		// workspace here is one of another organisation.
@@ -1003,7 +1052,23 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		Post: vigie.RemoteRef{ID: "77", URI: "https://127.0.0.1/statuses/77"}, Text: "Bravo's inbox question"}); err != nil {
 		t.Fatal(err)
 	}
+	sn, err := st.CreateSnippet(ctx, vigie.Snippet{WorkspaceID: f.b.ID, Kind: vigie.SnippetReply, Name: "Bravo's saved reply", Text: "Bravo's saved reply text"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.snippetB = sn.ID
 	return f
+}
+
+// freshSnippet is a saved reply of A.
+func (f *matrixFixture) freshSnippet() string {
+	f.t.Helper()
+	sn, err := f.in.app.store.CreateSnippet(context.Background(), vigie.Snippet{WorkspaceID: f.a.ID, Kind: vigie.SnippetReply,
+		Name: fmt.Sprintf("Alpha reply %d", f.next()), Text: "Thanks from Alpha"})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return strconv.FormatInt(sn.ID, 10)
 }
 
 // account connects an account to ws in the store (no network is asked):
@@ -1115,6 +1180,7 @@ func (f *matrixFixture) snapshotB() string {
 		Accounts  []vigie.Account
 		Post      vigie.Publication
 		Item      vigie.InboxItem
+		Snippets  []vigie.Snippet
 	}
 	var err error
 	if snap.Accounts, err = st.FindAccounts(ctx, f.b.ID); err != nil {
@@ -1124,6 +1190,9 @@ func (f *matrixFixture) snapshotB() string {
 		t.Fatal(err)
 	}
 	if snap.Item, err = st.FindInboxItem(ctx, f.b.ID, f.itemB); err != nil {
+		t.Fatal(err)
+	}
+	if snap.Snippets, err = st.FindSnippets(ctx, f.b.ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	if snap.Rules, err = st.AlertRules(ctx, f.b.ID); err != nil {

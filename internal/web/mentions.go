@@ -387,7 +387,8 @@ func (w *Web) mentionsPage(rw http.ResponseWriter, r *http.Request, v *visit) er
 	if f.Source != "" && !slices.Contains(kinds, f.Source) {
 		kinds = append(slices.Clone(kinds), f.Source)
 	}
-	data := map[string]any{"F": f, "Monitors": monitors, "Sentiments": sentiments, "Back": r.URL.RequestURI(), "Sources": kinds}
+	data := map[string]any{"F": f, "Monitors": monitors, "Sentiments": sentiments, "Back": r.URL.RequestURI(), "Sources": kinds,
+		"SentToInbox": sentToInbox(r)}
 	mf := f.mentionFilter(v.Workspace.ID, w.Now())
 	mf.Cursor = r.URL.Query().Get("cursor")
 	if f.QueryError == "" {

@@ -278,6 +278,7 @@ func (w *Web) Register(mux *http.ServeMux) error {
 	page("GET /w/{ws}/members", w.membersPage)
 	page("POST /w/{ws}/members", w.addMember)
 	page("POST /w/{ws}/members/{uid}/{action}", w.memberAction)
+	w.registerInbox(page) // inbox.go
 	page("GET /w/{ws}/tokens", w.tokensPage)
 	page("POST /w/{ws}/tokens", w.createToken)
 	page("POST /w/{ws}/tokens/{id}/revoke", w.revokeToken)

@@ -26,8 +26,8 @@
 //   - com.atproto.identity.resolveHandle → {did}, else 400 InvalidRequest
 //     "Unable to resolve handle";
 //   - app.bsky.actor.getProfile, app.bsky.notification.listNotifications
-//     (newest first, 50 a page, cursor), as the PDS proxies them to the
-//     AppView;
+//     (newest first, 50 a page, cursor), app.bsky.feed.getPostThread
+//     (thread.go), as the PDS proxies them to the AppView;
 //   - rate-limit headers ratelimit-limit, -remaining, -reset (Unix
 //     seconds), -policy on every answer.
 package blueskytest
@@ -505,6 +505,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			"createdAt": "2024-06-01T00:00:00.000Z", "labels": []any{}, "associated": map[string]any{"lists": 0, "feedgens": 0}})
 	case nsid == "app.bsky.notification.listNotifications" && r.Method == http.MethodGet:
 		s.listNotifications(w, r)
+	case nsid == "app.bsky.feed.getPostThread" && r.Method == http.MethodGet:
+		s.getPostThread(w, r) // thread.go
 	default:
 		xrpcError(w, http.StatusNotImplemented, "MethodNotImplemented", "Method Not Implemented")
 	}

@@ -18,6 +18,8 @@
 //     (206 while processing, then 200) (methods/media.md);
 //   - GET /api/v1/notifications with types[], since_id, min_id, max_id,
 //     limit and a Link header (methods/notifications.md);
+//   - GET /api/v1/statuses/:id and /api/v1/statuses/:id/context
+//     (methods/statuses.md; thread.go);
 //   - POST /api/v1/apps, GET /oauth/authorize (approved at once: it
 //     redirects to redirect_uri with code and state), POST /oauth/token
 //     with the PKCE S256 verifier checked (methods/apps.md, oauth.md).
@@ -376,6 +378,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.listNotifications(w, r)
 	case r.Method == http.MethodGet && path == "/api/v2/search":
 		s.search(w, r)
+	case s.threadRoute(w, r): // thread.go
 	default:
 		writeError(w, http.StatusNotFound, "Record not found")
 	}
