@@ -224,7 +224,7 @@ func (s *Store) addInboxNote(ctx context.Context, q querier, itemID int64, at ti
 
 const inboxCols = `i.id, i.workspace_id, COALESCE(i.account_id, 0), COALESCE(a.handle, ''), COALESCE(a.network, ''), COALESCE(i.mention_id, 0), i.kind, i.ref,
 	i.url, i.thread, i.author_name, i.author_handle, i.author_url, i.text, i.language, i.posted_at, i.received_at, i.status,
-	COALESCE(i.assignee_id, 0), COALESCE(u.name, ''), i.tags, i.first_response_at`
+	COALESCE(i.assignee_id, 0), COALESCE(NULLIF(u.name, ''), u.email, ''), i.tags, i.first_response_at`
 
 const inboxFrom = ` FROM inbox_items i LEFT JOIN social_accounts a ON a.id = i.account_id LEFT JOIN users u ON u.id = i.assignee_id`
 
@@ -377,7 +377,7 @@ func (s *Store) ChangeInbox(ctx context.Context, workspaceID int64, ids []int64,
 		now := s.clock()
 		assignee := ""
 		if c.AssigneeID != nil && *c.AssigneeID != 0 {
-			err := tx.QueryRowContext(ctx, s.q(`SELECT u.name FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.workspace_id = ? AND u.id = ?`),
+			err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(NULLIF(u.name, ''), u.email) FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.workspace_id = ? AND u.id = ?`),
 				workspaceID, *c.AssigneeID).Scan(&assignee)
 			if errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("%w: user %d is not a member of this workspace", vigie.ErrInvalid, *c.AssigneeID)

@@ -500,6 +500,13 @@ func (w *Web) renderItem(rw http.ResponseWriter, r *http.Request, v *visit, it v
 	}
 	if it.MentionID != 0 {
 		data["Listening"] = true
+		// A listening mention is answered from one of the workspace's
+		// accounts on its network (the service checks which).
+		accounts, err := w.Store.FindAccounts(ctx, v.Workspace.ID)
+		if err != nil {
+			return err
+		}
+		data["ReplyAccounts"] = accounts
 	} else if w.Publishing != nil && acct != nil {
 		before := acct.Secrets
 		thread, changed, err := publish.Thread(ctx, w.Publishing.Clients, acct, it)
@@ -630,8 +637,14 @@ func (w *Web) replyInboxItem(rw http.ResponseWriter, r *http.Request, v *visit) 
 		return errNotFound
 	}
 	text := r.PostFormValue("text")
+	var accountID int64
+	if raw := r.PostFormValue("account"); raw != "" && it.MentionID != 0 {
+		if accountID, err = strconv.ParseInt(raw, 10, 64); err != nil || accountID <= 0 {
+			return w.renderItem(rw, r, v, it, http.StatusBadRequest, itemForm{Error: v.T("inbox.reply.account"), Text: text})
+		}
+	}
 	actor := publish.Actor{UserID: v.User.ID, Name: userName(v), Role: v.Role}
-	p, err := w.Publishing.Reply(r.Context(), v.Workspace.ID, it.ID, actor, text, 0)
+	p, err := w.Publishing.Reply(r.Context(), v.Workspace.ID, it.ID, actor, text, accountID)
 	switch {
 	case publish.IsForbidden(err):
 		return errForbidden
