@@ -437,7 +437,7 @@ func matrixRoutes() []route {
 		return http.StatusOK
 	}
 
-	return []route{
+	return append([]route{
 		// Server.
 		{pattern: "GET /healthz", kind: anyone, method: "GET", own: path("/healthz"), ok: ok},
 		{pattern: "GET /metrics", kind: apiRoute, action: read, method: "GET", own: path("/metrics"), ok: ok},
@@ -862,7 +862,7 @@ func matrixRoutes() []route {
 		{pattern: "POST /workspaces/{slug}/rename", kind: orgPage, method: "POST", own: func(f *matrixFixture, _ principal) string { return "/workspaces/" + f.a.Slug + "/rename" },
 			other: func(f *matrixFixture, _ principal) string { return "/workspaces/" + f.foreign.Slug + "/rename" }, ok: seeOther,
 			body: func(f *matrixFixture) (string, []byte) { return formBody(url.Values{"name": {f.a.Name}})(f) }},
-	}
+	}, publishWebRoutes()...)
 }
 
 func (f *matrixFixture) staticAsset() string {

@@ -105,7 +105,8 @@ func build(ctx context.Context, cfg config.Config, demo bool, stderr io.Writer) 
 	}
 	app := &web.Web{Store: a.store, Monitors: a.monitors, Log: a.log, Live: hub, Wake: in.sched.Wake,
 		Feeds: adder, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies,
-		RecentWindow: cfg.RecentWindow, FetchPolicy: policy, AlertsWake: in.alerts.Notify, Publishing: publishing}
+		RecentWindow: cfg.RecentWindow, FetchPolicy: policy, AlertsWake: in.alerts.Notify, Publishing: publishing,
+		PublicURL: cfg.PublicURL}
 	if demo {
 		app.TriggerCrisis, app.Crises, app.DemoWorkspaceID = in.sim.TriggerCrisis, simulator.Crises(), a.workspace.ID
 	}

@@ -108,13 +108,25 @@ func (w *Web) session(h handler, needUser bool) http.Handler {
 			// Bodies are small forms, but for an OPML upload; nothing larger
 			// is read, nor spilled to disk.
 			limit := int64(64 << 10)
+			multipart := strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/")
+			upload := multipart && composerUpload(r.URL.Path)
 			if strings.HasSuffix(r.URL.Path, "/sources/opml") {
 				limit = 6 << 20
-			} else if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+			} else if upload {
+				limit = uploadLimit
+			} else if multipart {
 				http.Error(rw, "multipart bodies are accepted only for file uploads", http.StatusUnsupportedMediaType)
 				return
 			}
 			r.Body = http.MaxBytesReader(rw, r.Body, limit)
+			// A post's images are read into memory whole (the limit bounds
+			// them), never spilled to disk.
+			if upload {
+				if err := r.ParseMultipartForm(limit); err != nil {
+					http.Error(rw, "the post and its images are over 33 MB", http.StatusRequestEntityTooLarge)
+					return
+				}
+			}
 		}
 		if !safeMethod(r.Method) && !w.checkCSRF(r, v) {
 			w.fail(rw, r, v, &pageError{http.StatusForbidden, "error.csrf"})

@@ -68,6 +68,10 @@ type Web struct {
 	// Publishing is the publishing workflow: accounts, posts, approvals,
 	// the inbox's replies (the API calls the same service).
 	Publishing *publish.Service
+	// PublicURL (VIGIE_PUBLIC_URL) is where people reach Vigie: the
+	// address networks send users back to after an authorisation. Empty:
+	// the request's own host.
+	PublicURL string
 
 	pages   map[string]*template.Template
 	static  map[string]staticFile // by fingerprinted name
@@ -185,6 +189,14 @@ func (w *Web) load() error {
 			}
 			return s
 		},
+		// seq is 1, 2, … n, for a form's numbered fields.
+		"seq": func(n int) []int {
+			out := make([]int, n)
+			for i := range out {
+				out[i] = i + 1
+			}
+			return out
+		},
 		// dict builds a map for a sub-template: dict "K1" v1 "K2" v2.
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
@@ -275,6 +287,34 @@ func (w *Web) Register(mux *http.ServeMux) error {
 	page("GET /w/{ws}/incidents/{id}", w.incidentPage)
 	page("POST /w/{ws}/incidents/{id}", w.changeIncident)
 	page("GET /w/{ws}/incidents/{id}/report", w.incidentReport)
+	page("GET /w/{ws}/accounts", w.accountsPage)
+	page("POST /w/{ws}/accounts", w.connectAccount)
+	page("POST /w/{ws}/accounts/oauth", w.oauthStart)
+	page("GET /oauth/mastodon/callback", w.oauthCallback)
+	page("POST /w/{ws}/accounts/{id}/check", w.checkAccount)
+	page("POST /w/{ws}/accounts/{id}/role", w.setAccountRole)
+	page("POST /w/{ws}/accounts/{id}/delete", w.disconnectAccount)
+	page("GET /w/{ws}/posts", w.postsPage)
+	page("GET /w/{ws}/posts/new", w.composer)
+	page("GET /w/{ws}/posts/preview", w.linkPreview)
+	page("POST /w/{ws}/posts", w.createPost)
+	page("GET /w/{ws}/posts/{id}", w.postPage)
+	page("GET /w/{ws}/posts/{id}/edit", w.editPage)
+	page("GET /w/{ws}/posts/{id}/live", w.postLive)
+	page("GET /w/{ws}/posts/{id}/media/{media}", w.postImage)
+	page("POST /w/{ws}/posts/{id}", w.updatePost)
+	page("POST /w/{ws}/posts/{id}/submit", w.postAction("submit"))
+	page("POST /w/{ws}/posts/{id}/approve", w.postAction("approve"))
+	page("POST /w/{ws}/posts/{id}/request-changes", w.postAction("changes"))
+	page("POST /w/{ws}/posts/{id}/retry", w.postAction("retry"))
+	page("POST /w/{ws}/posts/{id}/reschedule", w.postAction("reschedule"))
+	page("POST /w/{ws}/posts/{id}/delete", w.postAction("delete"))
+	page("GET /w/{ws}/calendar", w.calendarPage)
+	page("POST /w/{ws}/calendar/links", w.createCalendarLink)
+	page("POST /w/{ws}/calendar/links/{ref}/revoke", w.revokeCalendarLink)
+	mux.HandleFunc("GET /calendar/{file}", w.serveICal)
+	page("GET /w/{ws}/settings/publishing", w.pubSettingsPage)
+	page("POST /w/{ws}/settings/publishing", w.savePubSettings)
 	page("GET /w/{ws}/members", w.membersPage)
 	page("POST /w/{ws}/members", w.addMember)
 	page("POST /w/{ws}/members/{uid}/{action}", w.memberAction)
