@@ -8,6 +8,7 @@ import (
 	"github.com/vigie-project/vigie/internal/bluesky"
 	"github.com/vigie-project/vigie/internal/mastodon"
 	"github.com/vigie-project/vigie/internal/publish"
+	"github.com/vigie-project/vigie/internal/simulator"
 )
 
 // The networks Vigie publishes on, with their clients: like connectors.go
@@ -25,6 +26,12 @@ func (mastodonClient) Length(text string, lim vigie.AccountLimits) int {
 type blueskyClient struct{ *bluesky.Publisher }
 
 func (blueskyClient) Length(text string, _ vigie.AccountLimits) int { return bluesky.Length(text) }
+
+// demoClient is the demo's simulated network (internal/simulator),
+// counted as Mastodon counts.
+type demoClient struct{ *simulator.Network }
+
+func (demoClient) Length(text string, lim vigie.AccountLimits) int { return mastodon.Length(text, lim) }
 
 // publishClients returns a client per network over c, the HTTP client
 // that carries the fetch policy (SSRF guard).

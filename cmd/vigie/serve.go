@@ -95,6 +95,9 @@ func build(ctx context.Context, cfg config.Config, demo bool, stderr io.Writer) 
 	}
 	apiv1.AlertsWake = in.alerts.Notify
 	clients := publishClients(policy.Client(publishTimeout), time.Now)
+	if demo {
+		clients[simulator.DemoNetwork] = demoClient{&simulator.Network{Start: time.Now()}}
+	}
 	in.publisher = &publish.Publisher{Store: a.store, Clients: clients, Log: a.log, OnChange: func(int64) { hub.Notify() }}
 	in.inbox = &publish.Inbox{Store: a.store, Clients: clients, Log: a.log, OnNew: func(int64) { hub.Notify() }}
 	publishing := &publish.Service{Store: a.store, Clients: clients, Wake: in.publisher.Wake}
@@ -260,11 +263,33 @@ func setUpDemo(ctx context.Context, a *app) (string, error) {
 	if err := demoAlerts(ctx, a); err != nil {
 		return "", err
 	}
+	if err := demoAccount(ctx, a); err != nil {
+		return "", err
+	}
 	// Each start of the demo prints a new token: they expire, so that the
 	// demo's admin tokens do not pile up for ever.
 	plain, _, err := a.store.CreateToken(ctx, store.TokenSpec{Name: "demo " + time.Now().UTC().Format("2006-01-02 15:04"),
 		WorkspaceID: a.workspace.ID, Role: account.Admin, ExpiresAt: time.Now().Add(demoTokenValidity)})
 	return plain, err
+}
+
+// demoAccount connects the university's account on the demo network, so
+// that the demo publishes and its inbox fills with the public's questions.
+func demoAccount(ctx context.Context, a *app) error {
+	accounts, err := a.store.FindAccounts(ctx, a.workspace.ID)
+	if err != nil {
+		return err
+	}
+	for _, acc := range accounts {
+		if acc.Network == simulator.DemoNetwork {
+			return nil
+		}
+	}
+	prof, _ := (&simulator.Network{}).Verify(ctx, nil)
+	_, err = a.store.CreateAccount(ctx, vigie.Account{WorkspaceID: a.workspace.ID, Network: simulator.DemoNetwork, ServerURL: "https://social.demo",
+		RemoteID: prof.RemoteID, Handle: prof.Handle, DisplayName: prof.DisplayName, Limits: prof.Limits,
+		Secrets: vigie.AccountSecrets{AccessToken: "demo"}})
+	return err
 }
 
 // demoAlerts gives a new demo workspace spike alerts (in the app) on its
