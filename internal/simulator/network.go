@@ -112,7 +112,7 @@ func (n *Network) Notifications(_ context.Context, _ *vigie.AccountLink, cursor 
 		id := strconv.FormatInt(n.Start.Unix(), 10) + "-" + strconv.Itoa(k)
 		out = append(out, vigie.Notification{
 			RemoteID: "demo:mention/" + id, Kind: vigie.NotifyMention,
-			Post: vigie.RemoteRef{ID: id, URI: "demo:mention/" + id},
+			Post:     vigie.RemoteRef{ID: id, URI: "demo:mention/" + id},
 			AuthorID: q.handle, AuthorName: q.name, AuthorHandle: "@" + q.handle + "@social.demo",
 			Text: "@valmont " + q.text, Language: q.lang, CreatedAt: at.UTC(),
 		})
