@@ -81,6 +81,10 @@ func rank(r account.Role) int {
 
 func atLeast(r account.Role, min string) bool { return rank(r) >= rank(account.Role(min)) }
 
+// AtLeast reports whether role r is min or above (admin > editor >
+// viewer): who may approve, who may publish with an account.
+func AtLeast(r account.Role, min string) bool { return atLeast(r, min) }
+
 func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{vigie.ErrInvalid}, args...)...)
 }
@@ -398,10 +402,20 @@ func (s *Service) submit(p *vigie.Publication, settings vigie.PublishSettings, a
 	}
 	if len(p.Approvals) >= p.Steps {
 		p.Status = vigie.PostScheduled
-		return vigie.PostEvent{Kind: "scheduled", By: actor.Name, Body: schedule(p.ScheduledAt)}
+		ev := vigie.PostEvent{Kind: "scheduled", By: actor.Name, Body: schedule(p.ScheduledAt)}
+		s.dueNow(p)
+		return ev
 	}
 	p.Status = vigie.PostPendingApproval
 	return vigie.PostEvent{Kind: "submitted", By: actor.Name, Body: fmt.Sprintf("%d approval(s) needed", p.Steps-len(p.Approvals))}
+}
+
+// dueNow gives a post to publish as soon as it may its time: now, so that
+// the calendar shows it where it went out.
+func (s *Service) dueNow(p *vigie.Publication) {
+	if p.ScheduledAt.IsZero() {
+		p.ScheduledAt = s.now().Truncate(time.Second)
+	}
 }
 
 func schedule(at time.Time) string {
@@ -488,6 +502,7 @@ func (s *Service) Approve(ctx context.Context, workspaceID, id int64, actor Acto
 		}
 		if len(p.Approvals) >= p.Steps {
 			p.Status = vigie.PostScheduled
+			s.dueNow(p)
 		}
 		return vigie.PostEvent{Kind: "approved", By: actor.Name, Body: body}, nil
 	})
@@ -590,9 +605,17 @@ func (s *Service) Update(ctx context.Context, workspaceID, id int64, actor Actor
 		if _, err := s.check(ctx, workspaceID, actor, &c); err != nil {
 			return vigie.PostEvent{}, err
 		}
-		p.Text, p.Language, p.ContentWarning = c.Text, c.Language, c.ContentWarning
+		changed := p.Text != c.Text || p.Language != c.Language || p.ContentWarning != c.ContentWarning
 		for i := range p.Targets {
-			p.Targets[i].Text = strings.TrimSpace(c.Variants[p.Targets[i].AccountID])
+			v := strings.TrimSpace(c.Variants[p.Targets[i].AccountID])
+			changed = changed || p.Targets[i].Text != v
+			p.Targets[i].Text = v
+		}
+		p.Text, p.Language, p.ContentWarning = c.Text, c.Language, c.ContentWarning
+		if !changed {
+			// The same words given again (a form sends every field): only
+			// the time may have moved, and the approvals stand.
+			return vigie.PostEvent{Kind: "rescheduled", By: actor.Name, Body: schedule(p.ScheduledAt)}, nil
 		}
 		p.Version++
 		if p.Status == vigie.PostDraft || p.Status == vigie.PostChangesAsked {

@@ -244,3 +244,23 @@ func TestScheduledTimeChecked(t *testing.T) {
 		t.Errorf("rescheduled to the past: %v", err)
 	}
 }
+
+// The same words given again (a form sends every field) keep the
+// approvals; only a real change sends the post back.
+func TestUnchangedEditKeepsApproval(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newWorld(t, store.SQLite)
+	p := must(w.svc.Create(ctx, w.ws.ID, w.ed, Compose{Accounts: []int64{w.masto.ID}, Text: "Same words", Variants: map[int64]string{w.masto.ID: "Short"}}))(t)
+	p = must(w.svc.Approve(ctx, w.ws.ID, p.ID, w.ada, ""))(t)
+	same, short := "Same words", "Short"
+	later := time.Now().Add(3 * time.Hour)
+	p = must(w.svc.Update(ctx, w.ws.ID, p.ID, w.ed, Edit{Text: &same, Variants: map[int64]string{w.masto.ID: short}, ScheduledAt: &later}))(t)
+	if p.Status != vigie.PostScheduled || p.Version != 1 {
+		t.Fatalf("an unchanged edit: %s, version %d", p.Status, p.Version)
+	}
+	other := "Other words"
+	if p = must(w.svc.Update(ctx, w.ws.ID, p.ID, w.ed, Edit{Text: &other}))(t); p.Status != vigie.PostPendingApproval || p.Version != 2 {
+		t.Fatalf("a changed edit: %s, version %d", p.Status, p.Version)
+	}
+}

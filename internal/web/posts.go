@@ -146,22 +146,9 @@ func (w *Web) newComposeForm(r *http.Request, v *visit) (*composeForm, error) {
 		return nil, err
 	}
 	steps := settings.Steps()
-	approver := roleRank(v.Role) >= roleRank(account.Role(settings.ApproverRole))
+	approver := publish.AtLeast(v.Role, settings.ApproverRole)
 	return &composeForm{Accounts: accounts, Variants: map[int64]string{}, Languages: postLanguages,
 		NeedsApproval: !(steps == 0 || (approver && steps == 1)), Zone: workspaceZone(v.Workspace).String(), Images: true, MaxMedia: publish.MaxMedia}, nil
-}
-
-// roleRank orders roles as the publishing workflow does.
-func roleRank(r account.Role) int {
-	switch r {
-	case account.Admin:
-		return 3
-	case account.Editor:
-		return 2
-	case account.Viewer:
-		return 1
-	}
-	return 0
 }
 
 // composer shows the form for a new post; ?quote=<mention id> begins it
@@ -481,7 +468,7 @@ func (w *Web) renderPostNotice(rw http.ResponseWriter, r *http.Request, v *visit
 		events[i] = timelineRow{When: when(e.At), Kind: e.Kind, Label: eventLabel(v, e.Kind), By: e.By, Text: e.Body}
 	}
 	write := v.Can(account.Publish)
-	approver := roleRank(v.Role) >= roleRank(account.Role(settings.ApproverRole))
+	approver := publish.AtLeast(v.Role, settings.ApproverRole)
 	isLocked := locked(p)
 	whenField := ""
 	if !p.ScheduledAt.IsZero() {
