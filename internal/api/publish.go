@@ -322,6 +322,9 @@ func (a *API) postAction(action string) func(http.ResponseWriter, *http.Request)
 		}
 		var in struct {
 			Comment string `json:"comment"`
+			// Version is the version the reviewer read; a post changed
+			// since is refused (409). Optional.
+			Version int `json:"version"`
 		}
 		if r.ContentLength != 0 {
 			if err := decode(r, &in); err != nil {
@@ -334,9 +337,9 @@ func (a *API) postAction(action string) func(http.ResponseWriter, *http.Request)
 		case "submit":
 			p, err = a.Publishing.Submit(r.Context(), ws, id, who)
 		case "approve":
-			p, err = a.Publishing.Approve(r.Context(), ws, id, who, in.Comment)
+			p, err = a.Publishing.Approve(r.Context(), ws, id, who, in.Comment, in.Version)
 		case "request-changes":
-			p, err = a.Publishing.RequestChanges(r.Context(), ws, id, who, in.Comment)
+			p, err = a.Publishing.RequestChanges(r.Context(), ws, id, who, in.Comment, in.Version)
 		case "retry":
 			p, err = a.Publishing.Retry(r.Context(), ws, id, who)
 		}

@@ -438,7 +438,18 @@ func extension(mime string) string {
 // later, answering the same status (or none), whose text is the draft's
 // (compared as plain text, spaces folded, mentions by their local part
 // as Mastodon shows them). ok is false when there is none.
+// keyTrusted is how long after its first attempt a draft's
+// Idempotency-Key is trusted to find it: Mastodon keeps keys an hour.
+const keyTrusted = 50 * time.Minute
+
 func (p *Publisher) Lookup(ctx context.Context, link *vigie.AccountLink, d vigie.Draft) (vigie.RemotePost, bool, error) {
+	// Within the hour the instance keeps the Idempotency-Key, sending the
+	// draft again with it is the exact answer: the instance returns the
+	// status it made, if it made one. Looking by text could take another
+	// post of the same words for it.
+	if !d.CreatedAt.IsZero() && p.now().Sub(d.CreatedAt) < keyTrusted {
+		return vigie.RemotePost{}, false, nil
+	}
 	t, err := readTarget(link, true)
 	if err != nil {
 		return vigie.RemotePost{}, false, err

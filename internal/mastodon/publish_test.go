@@ -237,7 +237,13 @@ func TestLookup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Within the key's hour, the key answers: no lookup by text (another
+	// post of the same words would be taken for this one).
+	if _, ok, err := p.Lookup(context.Background(), link, d); ok || err != nil {
+		t.Fatalf("looked up within the key's hour: %v %v", ok, err)
+	}
 	srv.ForgetKeys() // the hour has passed
+	p.Now = func() time.Time { return time.Now().Add(time.Hour) }
 	link.RemoteID = ""
 	got, ok, err := p.Lookup(context.Background(), link, d)
 	if err != nil || !ok || got != pub {

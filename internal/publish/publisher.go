@@ -206,7 +206,12 @@ func (p *Publisher) publish(ctx context.Context, c store.Claim) {
 	if c.Resumed {
 		remote, found, err = client.Lookup(callCtx, &link, c.Draft)
 		if found {
-			log.Info("publisher: found the post an earlier attempt published", "url", remote.URL)
+			if taken, terr := p.Store.RemoteTaken(ctx, c, remote.URL); terr != nil || taken {
+				// Another post of the same words, not this one's.
+				found, remote = false, vigie.RemotePost{}
+			} else {
+				log.Info("publisher: found the post an earlier attempt published", "url", remote.URL)
+			}
 		}
 	}
 	if err == nil && !found {

@@ -325,3 +325,25 @@ func TestApproversNotifiedThroughChannels(t *testing.T) {
 		t.Fatalf("Mattermost got %q", got)
 	}
 }
+
+// A post retried after a 503 is not taken for another post of the same
+// words published meanwhile: within the key's hour the key answers.
+func TestRetryNotTakenForTwin(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newPubWorld(t, store.SQLite)
+	w.m.Fail(1, http.StatusServiceUnavailable, nil, "")
+	first := w.post(t, "Doors open at 10:00")
+	must(w.pub.PublishDue(ctx))(t)
+	twin := w.post(t, "Doors open at 10:00")
+	must(w.pub.PublishDue(ctx))(t)
+	w.clk.add(time.Minute)
+	must(w.pub.PublishDue(ctx))(t)
+	a, b := w.find(t, first.ID), w.find(t, twin.ID)
+	if a.Status != vigie.PostPublished || b.Status != vigie.PostPublished || a.URL == b.URL {
+		t.Fatalf("first %s %s, twin %s %s", a.Status, a.URL, b.Status, b.URL)
+	}
+	if n := len(w.m.Posts()); n != 2 {
+		t.Errorf("the instance has %d posts, want 2", n)
+	}
+}

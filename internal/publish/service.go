@@ -457,6 +457,9 @@ func (s *Service) Submit(ctx context.Context, workspaceID, id int64, actor Actor
 		if err := s.mayEdit(actor, p); err != nil {
 			return vigie.PostEvent{}, err
 		}
+		if err := s.mayPublish(ctx, workspaceID, actor, p); err != nil {
+			return vigie.PostEvent{}, err
+		}
 		return s.submit(p, settings, actor), nil
 	})
 	s.after(ctx, out, err, actor)
@@ -476,7 +479,11 @@ func (s *Service) mayEdit(actor Actor, p *vigie.Publication) error {
 
 // Approve approves the post's current version; the last approval needed
 // schedules it. One person approves one step.
-func (s *Service) Approve(ctx context.Context, workspaceID, id int64, actor Actor, comment string) (vigie.Publication, error) {
+//
+// version is the version the approver read (0: not said, as older API
+// clients do): a post changed since is refused, so that an approval never
+// goes to words its approver did not see.
+func (s *Service) Approve(ctx context.Context, workspaceID, id int64, actor Actor, comment string, version int) (vigie.Publication, error) {
 	settings, err := s.Store.PublishSettings(ctx, workspaceID)
 	if err != nil {
 		return vigie.Publication{}, err
@@ -490,6 +497,12 @@ func (s *Service) Approve(ctx context.Context, workspaceID, id int64, actor Acto
 	out, err := s.Store.ChangePublication(ctx, workspaceID, id, func(p *vigie.Publication) (vigie.PostEvent, error) {
 		if p.Status != vigie.PostPendingApproval {
 			return vigie.PostEvent{}, fmt.Errorf("%w: the post is %s, not waiting for approval", vigie.ErrConflict, p.Status)
+		}
+		if err := sameVersion(p, version); err != nil {
+			return vigie.PostEvent{}, err
+		}
+		if p.Steps > 1 && actor.UserID == 0 {
+			return vigie.PostEvent{}, fmt.Errorf("%w: with two approval steps, approvals are given by signed-in people, so that they are two (a token names no one)", errForbidden)
 		}
 		who := approver(actor)
 		if slices.Contains(p.Approvals, who) {
@@ -515,6 +528,30 @@ func (s *Service) Approve(ctx context.Context, workspaceID, id int64, actor Acto
 	return out, err
 }
 
+// sameVersion refuses a review of another version than the one read.
+func sameVersion(p *vigie.Publication, version int) error {
+	if version != 0 && version != p.Version {
+		return fmt.Errorf("%w: the post changed since you read it (you read version %d; it is at version %d): read it again", vigie.ErrConflict, version, p.Version)
+	}
+	return nil
+}
+
+// mayPublish refuses a change to a post by someone who may not publish
+// with all its accounts (an account only admins publish with: its posts'
+// time, retry and deletion are theirs too).
+func (s *Service) mayPublish(ctx context.Context, workspaceID int64, actor Actor, p *vigie.Publication) error {
+	for _, t := range p.Targets {
+		a, err := s.Store.FindAccount(ctx, workspaceID, t.AccountID)
+		if err != nil {
+			return err
+		}
+		if !atLeast(actor.Role, a.PublishRole) {
+			return fmt.Errorf("%w: only an %s may publish with %s", errForbidden, a.PublishRole, a.Handle)
+		}
+	}
+	return nil
+}
+
 func checkComment(c string) error {
 	if !utf8.ValidString(c) || len(c) > 5000 {
 		return invalid("a comment is UTF-8 text of at most 5,000 bytes")
@@ -523,7 +560,7 @@ func checkComment(c string) error {
 }
 
 // RequestChanges sends the post back to its author with a comment.
-func (s *Service) RequestChanges(ctx context.Context, workspaceID, id int64, actor Actor, comment string) (vigie.Publication, error) {
+func (s *Service) RequestChanges(ctx context.Context, workspaceID, id int64, actor Actor, comment string, version int) (vigie.Publication, error) {
 	settings, err := s.Store.PublishSettings(ctx, workspaceID)
 	if err != nil {
 		return vigie.Publication{}, err
@@ -540,6 +577,9 @@ func (s *Service) RequestChanges(ctx context.Context, workspaceID, id int64, act
 	return s.Store.ChangePublication(ctx, workspaceID, id, func(p *vigie.Publication) (vigie.PostEvent, error) {
 		if p.Status != vigie.PostPendingApproval && p.Status != vigie.PostScheduled {
 			return vigie.PostEvent{}, fmt.Errorf("%w: the post is %s", vigie.ErrConflict, p.Status)
+		}
+		if err := sameVersion(p, version); err != nil {
+			return vigie.PostEvent{}, err
 		}
 		if err := editable(p); err != nil {
 			return vigie.PostEvent{}, err
@@ -573,14 +613,26 @@ func (s *Service) Update(ctx context.Context, workspaceID, id int64, actor Actor
 		if err := s.mayEdit(actor, p); err != nil {
 			return vigie.PostEvent{}, err
 		}
+		if err := s.mayPublish(ctx, workspaceID, actor, p); err != nil {
+			return vigie.PostEvent{}, err
+		}
 		content := e.Text != nil || e.Variants != nil || e.Language != nil || e.ContentWarning != nil
+		earlier := false
 		if e.ScheduledAt != nil {
 			if err := s.checkTime(*e.ScheduledAt); err != nil {
 				return vigie.PostEvent{}, err
 			}
-			p.ScheduledAt = e.ScheduledAt.UTC()
+			at := e.ScheduledAt.UTC()
+			// Sooner than approved (an embargo): the approvers decide again,
+			// unless the one moving it is one of them.
+			earlier = !p.ScheduledAt.IsZero() && (at.IsZero() || at.Before(p.ScheduledAt))
+			p.ScheduledAt = at
 		}
 		if !content {
+			if earlier && p.Status == vigie.PostScheduled && p.Steps > 0 && !atLeast(actor.Role, settings.ApproverRole) {
+				p.Status, p.Approvals = vigie.PostPendingApproval, nil
+				return vigie.PostEvent{Kind: "rescheduled", By: actor.Name, Body: "sooner than approved, " + schedule(p.ScheduledAt) + ": approval needed again"}, nil
+			}
 			return vigie.PostEvent{Kind: "rescheduled", By: actor.Name, Body: schedule(p.ScheduledAt)}, nil
 		}
 		c := Compose{Text: p.Text, Language: p.Language, ContentWarning: p.ContentWarning, Variants: map[int64]string{}}
@@ -638,6 +690,9 @@ func (s *Service) Retry(ctx context.Context, workspaceID, id int64, actor Actor)
 		if err := s.mayEdit(actor, p); err != nil {
 			return vigie.PostEvent{}, err
 		}
+		if err := s.mayPublish(ctx, workspaceID, actor, p); err != nil {
+			return vigie.PostEvent{}, err
+		}
 		p.Status = vigie.PostScheduled
 		if p.ScheduledAt.After(s.now()) {
 			p.ScheduledAt = time.Time{}
@@ -657,6 +712,9 @@ func (s *Service) Delete(ctx context.Context, workspaceID, id int64, actor Actor
 		return err
 	}
 	if err := s.mayEdit(actor, &p); err != nil {
+		return err
+	}
+	if err := s.mayPublish(ctx, workspaceID, actor, &p); err != nil {
 		return err
 	}
 	if err := s.Store.DeletePublication(ctx, workspaceID, id); errors.Is(err, store.ErrPostLocked) {

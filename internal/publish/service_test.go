@@ -92,13 +92,13 @@ func TestApprovalWorkflow(t *testing.T) {
 			if p.Status != vigie.PostPendingApproval || p.Steps != 1 || len(p.Approvals) != 0 {
 				t.Fatalf("editor's post: %+v", p)
 			}
-			if _, err := w.svc.Approve(ctx, w.ws.ID, p.ID, w.ed, ""); !IsForbidden(err) {
+			if _, err := w.svc.Approve(ctx, w.ws.ID, p.ID, w.ed, "", 0); !IsForbidden(err) {
 				t.Errorf("an editor approved: %v", err)
 			}
-			if _, err := w.svc.Approve(ctx, w.other.ID, p.ID, w.ada, ""); !errors.Is(err, vigie.ErrNotFound) {
+			if _, err := w.svc.Approve(ctx, w.other.ID, p.ID, w.ada, "", 0); !errors.Is(err, vigie.ErrNotFound) {
 				t.Errorf("another workspace approved: %v", err)
 			}
-			p = must(w.svc.Approve(ctx, w.ws.ID, p.ID, w.ada, "fine"))(t)
+			p = must(w.svc.Approve(ctx, w.ws.ID, p.ID, w.ada, "fine", 0))(t)
 			if p.Status != vigie.PostScheduled || p.Targets[0].State != vigie.TargetDue {
 				t.Fatalf("approved: %+v", p)
 			}
@@ -114,7 +114,7 @@ func TestApprovalWorkflow(t *testing.T) {
 			if p.Status != vigie.PostPendingApproval || p.Version != 2 || p.Targets[0].State != vigie.TargetWaiting {
 				t.Fatalf("changed after approval: %+v", p)
 			}
-			p = must(w.svc.RequestChanges(ctx, w.ws.ID, p.ID, w.ada, "say where"))(t)
+			p = must(w.svc.RequestChanges(ctx, w.ws.ID, p.ID, w.ada, "say where", 0))(t)
 			if p.Status != vigie.PostChangesAsked {
 				t.Fatalf("changes asked: %+v", p)
 			}
@@ -153,10 +153,10 @@ func TestApprovalWorkflow(t *testing.T) {
 			if p.Status != vigie.PostPendingApproval || len(p.Approvals) != 1 || p.Steps != 2 {
 				t.Fatalf("two steps, admin author: %+v", p)
 			}
-			if _, err := w.svc.Approve(ctx, w.ws.ID, p.ID, w.ada, ""); !errors.Is(err, vigie.ErrConflict) {
+			if _, err := w.svc.Approve(ctx, w.ws.ID, p.ID, w.ada, "", 0); !errors.Is(err, vigie.ErrConflict) {
 				t.Errorf("the author approved twice: %v", err)
 			}
-			if p = must(w.svc.Approve(ctx, w.ws.ID, p.ID, w.alan, ""))(t); p.Status != vigie.PostScheduled {
+			if p = must(w.svc.Approve(ctx, w.ws.ID, p.ID, w.alan, "", 0))(t); p.Status != vigie.PostScheduled {
 				t.Errorf("second approval: %+v", p)
 			}
 		})
@@ -252,7 +252,7 @@ func TestUnchangedEditKeepsApproval(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t, store.SQLite)
 	p := must(w.svc.Create(ctx, w.ws.ID, w.ed, Compose{Accounts: []int64{w.masto.ID}, Text: "Same words", Variants: map[int64]string{w.masto.ID: "Short"}}))(t)
-	p = must(w.svc.Approve(ctx, w.ws.ID, p.ID, w.ada, ""))(t)
+	p = must(w.svc.Approve(ctx, w.ws.ID, p.ID, w.ada, "", 0))(t)
 	same, short := "Same words", "Short"
 	later := time.Now().Add(3 * time.Hour)
 	p = must(w.svc.Update(ctx, w.ws.ID, p.ID, w.ed, Edit{Text: &same, Variants: map[int64]string{w.masto.ID: short}, ScheduledAt: &later}))(t)
@@ -262,5 +262,50 @@ func TestUnchangedEditKeepsApproval(t *testing.T) {
 	other := "Other words"
 	if p = must(w.svc.Update(ctx, w.ws.ID, p.ID, w.ed, Edit{Text: &other}))(t); p.Status != vigie.PostPendingApproval || p.Version != 2 {
 		t.Fatalf("a changed edit: %s, version %d", p.Status, p.Version)
+	}
+}
+
+// What the attacker trial found: an approval goes to the version read; an
+// editor cannot move an approved post sooner without approval again, nor
+// touch the posts of an account only admins publish with; with two steps,
+// tokens (which name no one) do not approve.
+func TestReviewRules(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newWorld(t, store.SQLite)
+	at := time.Now().Add(48 * time.Hour).Truncate(time.Second)
+	p := must(w.svc.Create(ctx, w.ws.ID, w.ed, Compose{Accounts: []int64{w.masto.ID}, Text: "harmless text", ScheduledAt: at}))(t)
+	evil := "EVIL TEXT"
+	must(w.svc.Update(ctx, w.ws.ID, p.ID, w.ed, Edit{Text: &evil}))(t)
+	if _, err := w.svc.Approve(ctx, w.ws.ID, p.ID, w.ada, "looked at harmless text", 1); !errors.Is(err, vigie.ErrConflict) {
+		t.Fatalf("approved a version not read: %v", err)
+	}
+	p = must(w.svc.Approve(ctx, w.ws.ID, p.ID, w.ada, "", 2))(t)
+	if p.Status != vigie.PostScheduled {
+		t.Fatalf("approved: %+v", p)
+	}
+	// Sooner, by an editor: back to approval; later keeps it.
+	later := at.Add(time.Hour)
+	if p = must(w.svc.Update(ctx, w.ws.ID, p.ID, w.ed, Edit{ScheduledAt: &later}))(t); p.Status != vigie.PostScheduled {
+		t.Fatalf("moved later: %s", p.Status)
+	}
+	now := time.Time{}
+	if p = must(w.svc.Update(ctx, w.ws.ID, p.ID, w.ed, Edit{ScheduledAt: &now}))(t); p.Status != vigie.PostPendingApproval || len(p.Approvals) != 0 {
+		t.Fatalf("moved to now by an editor: %s %v", p.Status, p.Approvals)
+	}
+	// An admin's account: its posts are the admins'.
+	q := must(w.svc.Create(ctx, w.ws.ID, w.ada, Compose{Accounts: []int64{w.adminAc.ID}, Text: "embargoed statement", ScheduledAt: at}))(t)
+	if _, err := w.svc.Update(ctx, w.ws.ID, q.ID, w.ed, Edit{ScheduledAt: &now}); !IsForbidden(err) {
+		t.Errorf("an editor moved the rector's post: %v", err)
+	}
+	if err := w.svc.Delete(ctx, w.ws.ID, q.ID, w.ed); !IsForbidden(err) {
+		t.Errorf("an editor deleted the rector's post: %v", err)
+	}
+	// Two steps: a token does not approve.
+	must(0, w.st.SetPublishSettings(ctx, w.ws.ID, vigie.PublishSettings{Approval: vigie.ApprovalTwo, ApproverRole: "admin"}))(t)
+	r := must(w.svc.Create(ctx, w.ws.ID, w.ed, Compose{Accounts: []int64{w.masto.ID}, Text: "two steps", ScheduledAt: at}))(t)
+	token := Actor{Name: "token:ci", Role: "admin"}
+	if _, err := w.svc.Approve(ctx, w.ws.ID, r.ID, token, "", 0); !IsForbidden(err) {
+		t.Errorf("a token approved with two steps: %v", err)
 	}
 }

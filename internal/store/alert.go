@@ -730,7 +730,7 @@ func (s *Store) FinishDelivery(ctx context.Context, id int64, owner string, caus
 }
 
 func clipError(err error) string {
-	m := err.Error()
+	m := strings.ReplaceAll(err.Error(), "\x00", "")
 	if len(m) > 500 {
 		m = m[:500] + "…"
 	}

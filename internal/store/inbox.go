@@ -134,7 +134,7 @@ func (s *Store) InboxPollFailed(ctx context.Context, p InboxPoll, owner string, 
 const maxInboxText = 20000
 
 func clipText(s string, n int) string {
-	s = strings.ToValidUTF8(s, "�")
+	s = clean(s)
 	if len(s) <= n {
 		return s
 	}
@@ -350,18 +350,31 @@ type InboxChange struct {
 	By         string
 }
 
+// clean makes outside text storable: valid UTF-8, without NUL (which
+// PostgreSQL's text refuses).
+func clean(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+}
+
+// maxTagsChange bounds the tags one change adds or removes (an item has
+// at most 20).
+const maxTagsChange = 20
+
 // Validate checks a change's values.
 func (c InboxChange) Validate() error {
+	if len(c.AddTags) > maxTagsChange || len(c.RemoveTags) > maxTagsChange {
+		return fmt.Errorf("%w: a change adds or removes at most %d tags", vigie.ErrInvalid, maxTagsChange)
+	}
 	if c.Status != "" && !slices.Contains([]string{vigie.InboxNew, vigie.InboxAssigned, vigie.InboxWaiting, vigie.InboxDone}, c.Status) {
 		return fmt.Errorf("%w: status %q must be new, assigned, waiting or done", vigie.ErrInvalid, c.Status)
 	}
 	for _, t := range append(slices.Clone(c.AddTags), c.RemoveTags...) {
-		if t == "" || utf8.RuneCountInString(t) > 50 || strings.ContainsAny(t, "%_\"\\") || !utf8.ValidString(t) {
+		if t == "" || utf8.RuneCountInString(t) > 50 || strings.ContainsAny(t, "%_\"\\\x00") || !utf8.ValidString(t) {
 			return fmt.Errorf("%w: tag %q: a tag has 1 to 50 characters, without %%, _, \" or \\", vigie.ErrInvalid, t)
 		}
 	}
-	if len(c.Note) > 10000 || !utf8.ValidString(c.Note) {
-		return fmt.Errorf("%w: a note has at most 10,000 bytes of UTF-8 text", vigie.ErrInvalid)
+	if len(c.Note) > 10000 || !utf8.ValidString(c.Note) || strings.Contains(c.Note, "\x00") {
+		return fmt.Errorf("%w: a note has at most 10,000 bytes of UTF-8 text, without NUL characters", vigie.ErrInvalid)
 	}
 	return nil
 }

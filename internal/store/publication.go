@@ -599,6 +599,7 @@ func (s *Store) NextTargetDue(ctx context.Context) (time.Time, bool, error) {
 // (a success is true whatever the lease), and the post as published
 // when all its targets are.
 func (s *Store) TargetPublished(ctx context.Context, c Claim, remote vigie.RemotePost, at time.Time) error {
+	remote = vigie.RemotePost{ID: clean(remote.ID), URI: clean(remote.URI), CID: clean(remote.CID), URL: clean(remote.URL)}
 	b, _ := json.Marshal(remote)
 	return s.finishTarget(ctx, c, at, func(tx *sql.Tx) (bool, error) {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE publication_targets SET state = 'published', remote = ?, remote_url = ?, published_at = ?, last_error = '',
@@ -622,6 +623,19 @@ func (s *Store) TargetPublished(ctx context.Context, c Claim, remote vigie.Remot
 			SELECT inbox_item_id, ?, 'reply', author_name, ? FROM publications WHERE id = ? AND inbox_item_id IS NOT NULL`), s.tm(at), "Reply published: "+remote.URL, c.PostID)
 		return true, err
 	})
+}
+
+// RemoteTaken reports whether another target of the account already
+// records the post at url: a post found by looking on the network must
+// not be one another target published.
+func (s *Store) RemoteTaken(ctx context.Context, c Claim, url string) (bool, error) {
+	if url == "" {
+		return false, nil
+	}
+	var n int
+	err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM publication_targets WHERE account_id = ? AND id <> ? AND remote_url = ?"),
+		c.Account.ID, c.TargetID, url).Scan(&n)
+	return n > 0, s.errfNil(err, "remote taken")
 }
 
 // TargetRetry leaves a target for another attempt at next, with the
@@ -714,6 +728,14 @@ func (s *Store) NotifyApprovers(ctx context.Context, workspaceID, postID int64, 
 // still to publish, else publishing.
 func (s *Store) finishTarget(ctx context.Context, c Claim, at time.Time, change func(tx *sql.Tx) (bool, error)) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if s.pg() {
+			// Two targets of one post finishing at once (two processes, or
+			// two goroutines) would each count the other as still
+			// publishing: the post's row orders them.
+			if _, err := tx.ExecContext(ctx, s.q("SELECT id FROM publications WHERE id = ? FOR UPDATE"), c.PostID); err != nil {
+				return err
+			}
+		}
 		changed, err := change(tx)
 		if err != nil || !changed {
 			if err != nil {

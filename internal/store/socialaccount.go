@@ -99,6 +99,9 @@ func (s *Store) CreateAccount(ctx context.Context, a vigie.Account) (vigie.Accou
 	}
 	limits, _ := json.Marshal(a.Limits)
 	now := s.clock()
+	// What the network said of the account is outside text.
+	a.ServerURL, a.Identifier, a.RemoteID = clean(a.ServerURL), clean(a.Identifier), clean(a.RemoteID)
+	a.Handle, a.DisplayName, a.ProfileURL = clipText(a.Handle, 300), clipText(a.DisplayName, 300), clipText(a.ProfileURL, 2048)
 	if a.PublishRole == "" {
 		a.PublishRole = "editor"
 	}
@@ -188,9 +191,11 @@ func (s *Store) UpdateAccount(ctx context.Context, workspaceID, id int64, u Acco
 		}
 		if p := u.Profile; p != nil {
 			limits, _ := json.Marshal(p.Limits)
+			// Checked and good again: its inbox is read now, not in the
+			// quarter of an hour a refused account waits.
 			if _, err := tx.ExecContext(ctx, s.q(`UPDATE social_accounts SET handle = ?, display_name = ?, profile_url = ?, limits = ?,
-				status = 'ok', last_error = '', checked_at = ?, updated_at = ? WHERE workspace_id = ? AND id = ?`),
-				p.Handle, p.DisplayName, p.URL, string(limits), now, now, workspaceID, id); err != nil {
+				status = 'ok', last_error = '', last_error_at = NULL, checked_at = ?, updated_at = ?, inbox_next_at = ? WHERE workspace_id = ? AND id = ?`),
+				clipText(p.Handle, 300), clipText(p.DisplayName, 300), clipText(p.URL, 2048), string(limits), now, now, now, workspaceID, id); err != nil {
 				return err
 			}
 		}
@@ -224,10 +229,10 @@ func (s *Store) AccountHealth(ctx context.Context, workspaceID, id int64, at tim
 		var err error
 		switch {
 		case cause == nil && published:
-			_, err = q.ExecContext(ctx, s.q("UPDATE social_accounts SET status = 'ok', last_publish_at = ?, checked_at = ? WHERE workspace_id = ? AND id = ?"),
-				s.tm(at), s.tm(at), workspaceID, id)
+			_, err = q.ExecContext(ctx, s.q(`UPDATE social_accounts SET status = 'ok', last_error = '', last_error_at = NULL, last_publish_at = ?, checked_at = ?
+				WHERE workspace_id = ? AND id = ?`), s.tm(at), s.tm(at), workspaceID, id)
 		case cause == nil:
-			_, err = q.ExecContext(ctx, s.q("UPDATE social_accounts SET status = 'ok', checked_at = ? WHERE workspace_id = ? AND id = ?"),
+			_, err = q.ExecContext(ctx, s.q("UPDATE social_accounts SET status = 'ok', last_error = '', last_error_at = NULL, checked_at = ? WHERE workspace_id = ? AND id = ?"),
 				s.tm(at), workspaceID, id)
 		case auth:
 			_, err = q.ExecContext(ctx, s.q("UPDATE social_accounts SET status = 'auth', last_error = ?, last_error_at = ? WHERE workspace_id = ? AND id = ?"),

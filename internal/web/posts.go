@@ -499,6 +499,12 @@ func postSignature(p vigie.Publication) string {
 	return b.String()
 }
 
+// formVersion is the post's version the review form was made for.
+func formVersion(r *http.Request) int {
+	n, _ := strconv.Atoi(r.PostFormValue("version"))
+	return n
+}
+
 // postAction runs a step of a post's workflow from its page.
 func (w *Web) postAction(action string) handler {
 	return func(rw http.ResponseWriter, r *http.Request, v *visit) error {
@@ -515,9 +521,9 @@ func (w *Web) postAction(action string) handler {
 		case "submit":
 			_, err = w.Publishing.Submit(ctx, ws, p.ID, who)
 		case "approve":
-			_, err = w.Publishing.Approve(ctx, ws, p.ID, who, strings.TrimSpace(r.PostFormValue("comment")))
+			_, err = w.Publishing.Approve(ctx, ws, p.ID, who, strings.TrimSpace(r.PostFormValue("comment")), formVersion(r))
 		case "changes":
-			_, err = w.Publishing.RequestChanges(ctx, ws, p.ID, who, strings.TrimSpace(r.PostFormValue("comment")))
+			_, err = w.Publishing.RequestChanges(ctx, ws, p.ID, who, strings.TrimSpace(r.PostFormValue("comment")), formVersion(r))
 		case "retry":
 			_, err = w.Publishing.Retry(ctx, ws, p.ID, who)
 		case "reschedule":
