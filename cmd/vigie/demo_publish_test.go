@@ -55,3 +55,20 @@ func TestDemoPublishesAndFillsTheInbox(t *testing.T) {
 		}
 	}
 }
+
+// A settings change names the fields it changes; the others keep their
+// values (the attacker and new-user trials lost the response target).
+func TestPublishSettingsPartialChange(t *testing.T) {
+	_, srv, tok := testInstance(t, false)
+	api := &client{t: t, base: srv.URL, token: tok}
+	if code, s := api.do("PUT", "/api/v1/publishing/settings", map[string]any{"sla_minutes": 60, "approver_role": "editor"}); code != http.StatusOK || s["sla_minutes"] != float64(60) {
+		t.Fatalf("set: %d %v", code, s)
+	}
+	code, s := api.do("PUT", "/api/v1/publishing/settings", map[string]any{"approval": "two"})
+	if code != http.StatusOK || s["approval"] != "two" || s["sla_minutes"] != float64(60) || s["approver_role"] != "editor" {
+		t.Fatalf("partial change: %d %v", code, s)
+	}
+	if code, s := api.do("PUT", "/api/v1/publishing/settings", map[string]any{"approval": "three"}); code != http.StatusBadRequest {
+		t.Errorf("a bad approval: %d %v", code, s)
+	}
+}

@@ -362,12 +362,15 @@ func (a *API) getPublishSettings(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) setPublishSettings(w http.ResponseWriter, r *http.Request) error {
-	var in vigie.PublishSettings
-	if err := decode(r, &in); err != nil {
-		return err
-	}
 	stored, err := a.Store.PublishSettings(r.Context(), workspace(r))
 	if err != nil {
+		return err
+	}
+	// The fields given change; the others keep their values (a body with
+	// only "approval" does not turn the first-response target off).
+	in := stored
+	in.Channels = alert.MaskChannels(stored.Channels)
+	if err := decode(r, &in); err != nil {
 		return err
 	}
 	// Credentials given back as they were shown (masked) keep their value.

@@ -67,27 +67,54 @@ func (in *Inbox) Wake() {
 	}
 }
 
-// Run reads inboxes until ctx ends.
+// inboxConcurrency bounds the accounts read at once.
+const inboxConcurrency = 16
+
+// Run reads inboxes until ctx ends: each due account in a goroutine of
+// its own, so that a slow network delays only its accounts (their lease
+// keeps them from being claimed twice); new claims as slots free up.
 func (in *Inbox) Run(ctx context.Context) {
 	in.init()
+	sem := make(chan struct{}, inboxConcurrency)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	freed := make(chan struct{}, 1)
 	for {
-		n, err := in.PollDue(ctx)
-		if err != nil && ctx.Err() == nil {
-			in.Log.Error("inbox: poll", "err", err)
+		claimed := 0
+		if room := cap(sem) - len(sem); room > 0 {
+			polls, err := in.Store.ClaimInboxPolls(ctx, in.Owner, in.now(), 2*time.Minute, room)
+			if err != nil && ctx.Err() == nil {
+				in.Log.Error("inbox: claim", "err", err)
+			}
+			for _, p := range polls {
+				sem <- struct{}{}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					in.poll(ctx, p)
+					<-sem
+					select {
+					case freed <- struct{}{}:
+					default:
+					}
+				}()
+			}
+			claimed = len(polls)
 		}
-		if n > 0 {
+		if claimed > 0 && len(sem) < cap(sem) {
 			continue
 		}
 		wait := in.Interval
 		if at, ok, err := in.Store.NextInboxDue(ctx); err == nil && ok {
 			wait = min(max(at.Sub(in.now()), 0), in.Interval)
 		}
-		t := time.NewTimer(wait)
+		t := time.NewTimer(max(wait, 100*time.Millisecond))
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return
 		case <-in.wake:
+		case <-freed:
 		case <-t.C:
 		}
 		t.Stop()

@@ -347,3 +347,49 @@ func TestRetryNotTakenForTwin(t *testing.T) {
 		t.Errorf("the instance has %d posts, want 2", n)
 	}
 }
+
+// One slow network does not hold the other accounts' inboxes: Run reads
+// each account on its own, and claims again while a read hangs.
+func TestSlowInboxDoesNotHoldOthers(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := newPubWorld(t, store.SQLite)
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		http.Error(rw, "late", http.StatusBadGateway)
+	}))
+	defer slow.Close()
+	defer close(release)
+	must(w.st.CreateAccount(ctx, vigie.Account{WorkspaceID: w.other.ID, Network: vigie.NetworkMastodon, ServerURL: slow.URL, RemoteID: "slow",
+		Handle: "@slow@127.0.0.1", Secrets: vigie.AccountSecrets{AccessToken: "t"}}))(t)
+	w.inbox.Now, w.inbox.Interval = nil, 50*time.Millisecond // the real clock: Run waits on it
+	done := make(chan struct{})
+	go func() { w.inbox.Run(ctx); close(done) }()
+	// A failure guard, not a measure: under the old reader the second
+	// mention waited for the slow read to time out (the client gives up
+	// after 10 s); the reader reads it within a fraction of a second.
+	deadline := time.Now().Add(8 * time.Second)
+	waitItems := func(n int) {
+		for len(must(w.st.FindInbox(ctx, store.InboxFilter{WorkspaceID: w.ws.ID}))(t)) < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %d inbox items while another account's server hangs", n)
+			}
+			select {
+			case <-time.After(20 * time.Millisecond): // polling a condition
+			case <-done:
+				t.Fatal("Run stopped")
+			}
+		}
+	}
+	w.m.AddMention("alice", "are you there?")
+	waitItems(1)
+	w.m.AddMention("bob", "and now?")
+	waitItems(2)
+	cancel()
+	<-done
+}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -240,6 +241,14 @@ func (s *Service) check(ctx context.Context, workspaceID int64, actor Actor, c *
 	if !utf8.ValidString(c.Text) || len(c.Text) > maxText || !utf8.ValidString(c.ContentWarning) || len(c.ContentWarning) > 1000 {
 		return nil, invalid("text must be UTF-8, at most %d bytes (a content warning at most 1,000)", maxText)
 	}
+	if strings.Contains(c.Text, "\x00") || strings.Contains(c.ContentWarning, "\x00") {
+		return nil, invalid("the text holds a NUL character (\\u0000), which no network takes: remove it")
+	}
+	for id, v := range c.Variants {
+		if !utf8.ValidString(v) || len(v) > maxText || strings.Contains(v, "\x00") {
+			return nil, invalid("the variant for account %d must be UTF-8 without NUL characters, at most %d bytes", id, maxText)
+		}
+	}
 	if c.Language != "" && (len(c.Language) > 35 || strings.ContainsAny(c.Language, " ,;\t\n")) {
 		return nil, invalid("language %q is not a language tag (such as fr or de-CH)", c.Language)
 	}
@@ -253,7 +262,10 @@ func (s *Service) check(ctx context.Context, workspaceID int64, actor Actor, c *
 		if len(m.Data) > MaxImageBytes {
 			return nil, invalid("image %d has %d bytes; at most %d", i+1, len(m.Data), MaxImageBytes)
 		}
-		if !utf8.ValidString(m.Alt) || len(m.Alt) > 1500 {
+		if sniffed := http.DetectContentType(m.Data); sniffed != m.MIME {
+			return nil, invalid("image %d is declared %s but its bytes are %s: send the image itself", i+1, m.MIME, sniffed)
+		}
+		if !utf8.ValidString(m.Alt) || len(m.Alt) > 1500 || strings.Contains(m.Alt, "\x00") {
 			return nil, invalid("image %d: alternative text must be UTF-8, at most 1,500 bytes", i+1)
 		}
 	}
@@ -553,7 +565,7 @@ func (s *Service) mayPublish(ctx context.Context, workspaceID int64, actor Actor
 }
 
 func checkComment(c string) error {
-	if !utf8.ValidString(c) || len(c) > 5000 {
+	if !utf8.ValidString(c) || len(c) > 5000 || strings.Contains(c, "\x00") {
 		return invalid("a comment is UTF-8 text of at most 5,000 bytes")
 	}
 	return nil

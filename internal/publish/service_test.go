@@ -213,6 +213,12 @@ func TestComposeChecks(t *testing.T) {
 		{"another workspace's account", w.ed, func(c *Compose) { c.Accounts = []int64{999} }, isInvalid},
 		{"empty", w.ed, func(c *Compose) { c.Text = "  " }, isInvalid},
 		{"bad image", w.ed, func(c *Compose) { c.Media = []store.NewMedia{{MIME: "text/html", Data: []byte("<p>")}} }, isInvalid},
+		{"html said png", w.ed, func(c *Compose) {
+			c.Media = []store.NewMedia{{MIME: "image/png", Data: []byte("<html><script>x</script>")}}
+		}, isInvalid},
+		{"empty image", w.ed, func(c *Compose) { c.Media = []store.NewMedia{{MIME: "image/png"}} }, isInvalid},
+		{"NUL", w.ed, func(c *Compose) { c.Text = "a\x00b" }, isInvalid},
+		{"NUL in a variant", w.ed, func(c *Compose) { c.Variants = map[int64]string{w.masto.ID: "a\x00b"} }, isInvalid},
 		{"variant for an account not named", w.ed, func(c *Compose) { c.Variants = map[int64]string{w.adminAc.ID: "x"} }, isInvalid},
 	}
 	for _, tc := range cases {

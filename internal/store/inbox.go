@@ -84,7 +84,8 @@ func (s *Store) ClaimInboxPolls(ctx context.Context, owner string, now time.Time
 // NextInboxDue is when the earliest inbox is due to be read.
 func (s *Store) NextInboxDue(ctx context.Context) (time.Time, bool, error) {
 	var at time.Time
-	err := s.db.QueryRowContext(ctx, `SELECT MIN(inbox_next_at) FROM social_accounts`).Scan(scanTime{&at})
+	err := s.db.QueryRowContext(ctx, `SELECT MIN(CASE WHEN inbox_lease_until IS NOT NULL AND inbox_lease_until > inbox_next_at
+		THEN inbox_lease_until ELSE inbox_next_at END) FROM social_accounts`).Scan(scanTime{&at})
 	if err != nil {
 		return at, false, s.errf(err, "next inbox due")
 	}
