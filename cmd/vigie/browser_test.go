@@ -16,6 +16,7 @@ import (
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/account"
 	"github.com/vigie-project/vigie/internal/apptest"
+	"github.com/vigie-project/vigie/internal/store"
 )
 
 // browser starts headless Chromium for a test, with the flags that keep it
@@ -310,9 +311,33 @@ func TestBrowser(t *testing.T) {
 	logout(t, ctx)
 	login(t, ctx, base, "root@uval.example")
 
+	// Accounts with long handles, a post in the calendar and an item in
+	// the inbox, for the publishing pages' phone layout.
+	for _, h := range []string{"@communication.faculte-des-sciences@mastodon.uval.example", "faculte-des-sciences.uval.example"} {
+		network := vigie.NetworkMastodon
+		if !strings.HasPrefix(h, "@") {
+			network = vigie.NetworkBluesky
+		}
+		acc, err := in.app.store.CreateAccount(ctx0, vigie.Account{WorkspaceID: in.app.workspace.ID, Network: network, ServerURL: "https://mastodon.uval.example",
+			RemoteID: h, Handle: h, Limits: vigie.AccountLimits{MaxChars: 500, URLChars: 23}, Secrets: vigie.AccountSecrets{AccessToken: "x"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := in.app.store.CreatePublication(ctx0, store.NewPublication{Publication: vigie.Publication{WorkspaceID: in.app.workspace.ID,
+			Kind: vigie.PostKindPost, Status: vigie.PostPendingApproval, Text: "Journée portes ouvertes de la Faculté des sciences, samedi de 10 h à 16 h",
+			ScheduledAt: time.Now().Add(time.Hour), Steps: 1, Targets: []vigie.PostTarget{{AccountID: acc.ID}}}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := in.app.store.AddNotification(ctx0, in.app.workspace.ID, acc.ID, vigie.Notification{Kind: vigie.NotifyMention,
+			Post: vigie.RemoteRef{ID: "1", URI: "https://x.example/1" + h}, AuthorName: "Quelqu'un avec un nom assez long", Text: "Bonjour, jusqu'à quand peut-on s'inscrire au master ?"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	// Every control of every page has a label, and every page fits a
 	// 360-pixel phone without sideways scrolling.
-	for _, page := range []string{"/", "/mentions", "/monitors", "/monitors/new", "/sources", "/members"} {
+	for _, page := range []string{"/", "/mentions", "/monitors", "/monitors/new", "/sources", "/members",
+		"/posts", "/posts/new", "/calendar", "/calendar?view=week", "/inbox", "/accounts", "/settings/publishing"} {
 		do(t, ctx, "open "+page, chromedp.EmulateViewport(360, 780), chromedp.Navigate(ws+page), chromedp.WaitVisible(chromedp.CSS("main")))
 		unlabelled := get(t, ctx, "check labels on "+page, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll(
 			"input:not([type=hidden]), select, textarea, button")).filter(el => !el.hidden).filter(el => {

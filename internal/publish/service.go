@@ -144,7 +144,10 @@ func (s *Service) ConnectAccount(ctx context.Context, workspaceID int64, c Conne
 	}
 	prof, err := client.Verify(ctx, &link)
 	if err != nil {
-		return vigie.Account{}, fmt.Errorf("%w: %s did not accept the account: %v", vigie.ErrInvalid, c.Network, err)
+		if IsAuth(err) {
+			return vigie.Account{}, fmt.Errorf("%w: %s refused the credentials: %v", vigie.ErrInvalid, c.Network, err)
+		}
+		return vigie.Account{}, fmt.Errorf("%w: could not check the account with %s: %v (is the address right, and can this Vigie reach it?)", vigie.ErrInvalid, server, err)
 	}
 	return s.Store.CreateAccount(ctx, vigie.Account{WorkspaceID: workspaceID, Network: c.Network, ServerURL: server, Identifier: link.Identifier,
 		RemoteID: prof.RemoteID, Handle: prof.Handle, DisplayName: prof.DisplayName, ProfileURL: prof.URL, Limits: prof.Limits,

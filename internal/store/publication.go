@@ -611,16 +611,23 @@ func (s *Store) TargetPublished(ctx context.Context, c Claim, remote vigie.Remot
 		if n == 0 {
 			return false, nil
 		}
-		if err := s.addPostEvent(ctx, tx, c.PostID, at, vigie.PostEvent{Kind: "published", Body: c.Account.Handle + " " + remote.URL}); err != nil {
+		if err := s.addPostEvent(ctx, tx, c.PostID, at, vigie.PostEvent{Kind: "published", Body: strings.TrimSpace(c.Account.Handle + " " + remote.URL)}); err != nil {
 			return false, err
 		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE inbox_items SET first_response_at = COALESCE(first_response_at, ?), updated_at = ?
+		// An answered item waits for its person (unless someone set it
+		// otherwise), and its first-response clock stops.
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE inbox_items SET first_response_at = COALESCE(first_response_at, ?), updated_at = ?,
+			status = CASE WHEN status IN ('new', 'assigned') THEN 'waiting' ELSE status END
 			WHERE id = (SELECT inbox_item_id FROM publications WHERE id = ?)`), s.tm(at), s.tm(at), c.PostID)
 		if err != nil {
 			return false, err
 		}
+		note := "Reply published"
+		if remote.URL != "" {
+			note += ": " + remote.URL
+		}
 		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO inbox_notes (item_id, at, kind, by_name, body)
-			SELECT inbox_item_id, ?, 'reply', author_name, ? FROM publications WHERE id = ? AND inbox_item_id IS NOT NULL`), s.tm(at), "Reply published: "+remote.URL, c.PostID)
+			SELECT inbox_item_id, ?, 'reply', author_name, ? FROM publications WHERE id = ? AND inbox_item_id IS NOT NULL`), s.tm(at), note, c.PostID)
 		return true, err
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -108,6 +109,13 @@ func (f inboxFilter) TabQuery(tab string) string {
 	v := f.values()
 	v.Set("status", tab)
 	return v.Encode()
+}
+
+// TabHref is the link to another tab: a relative URL of its query,
+// already encoded (inserted after a "?" in a template, html/template
+// would escape its = and & again).
+func (f inboxFilter) TabHref(tab string) template.URL {
+	return template.URL("?" + f.TabQuery(tab))
 }
 
 func (f inboxFilter) store(v *visit) store.InboxFilter {
@@ -506,7 +514,18 @@ func (w *Web) renderItem(rw http.ResponseWriter, r *http.Request, v *visit, it v
 		if err != nil {
 			return err
 		}
-		data["ReplyAccounts"] = accounts
+		// Only an account of the mention's own network can answer it.
+		var network vigie.Network
+		if m, err := w.Store.FindMention(ctx, v.Workspace.ID, it.MentionID); err == nil {
+			network = vigie.Network(m.Post.Source)
+		}
+		var able []vigie.Account
+		for _, a := range accounts {
+			if a.Network == network {
+				able = append(able, a)
+			}
+		}
+		data["ReplyAccounts"] = able
 	} else if w.Publishing != nil && acct != nil {
 		before := acct.Secrets
 		thread, changed, err := publish.Thread(ctx, w.Publishing.Clients, acct, it)
