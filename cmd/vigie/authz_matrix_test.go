@@ -526,6 +526,7 @@ func matrixRoutes() []route {
 		{pattern: "GET /api/v1/overview", kind: apiRoute, action: read, method: "GET", own: path("/api/v1/overview"), other: monB("/api/v1/overview?monitor=", ""), ok: ok, otherWant: http.StatusBadRequest},
 		// Publishing and the inbox (issue 13).
 		{pattern: "GET /api/v1/accounts", kind: apiRoute, action: read, method: "GET", own: path("/api/v1/accounts"), ok: ok},
+		{pattern: "GET /api/v1/members", kind: apiRoute, action: read, method: "GET", own: path("/api/v1/members"), ok: ok},
 		// The fetch policy refuses the loopback server: a 400 that says so,
 		// after the role's check.
 		{pattern: "POST /api/v1/accounts", kind: apiRoute, action: accounts, method: "POST", own: path("/api/v1/accounts"), ok: http.StatusBadRequest,

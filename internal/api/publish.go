@@ -46,6 +46,29 @@ func (a *API) registerPublishing(route func(string, account.Action, func(http.Re
 	route("POST /api/v1/inbox/bulk", inbox, a.bulkInbox)
 	route("POST /api/v1/inbox/{id}/reply", inbox, a.replyInbox)
 	route("POST /api/v1/mentions/{id}/inbox", inbox, a.mentionToInbox)
+	route("GET /api/v1/members", read, a.listMembers)
+}
+
+// member is a member of the workspace as the API shows it: who an inbox
+// item can be assigned to (assignee_id).
+type member struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+}
+
+func (a *API) listMembers(w http.ResponseWriter, r *http.Request) error {
+	ms, err := a.Store.WorkspaceMembers(r.Context(), workspace(r))
+	if err != nil {
+		return err
+	}
+	out := make([]member, 0, len(ms))
+	for _, m := range ms {
+		// Names only: a read token does not learn colleagues' addresses.
+		out = append(out, member{ID: m.User.ID, Name: m.User.Name, Role: m.Role})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"members": out})
+	return nil
 }
 
 // publishActor is the token as the publishing workflow sees it.

@@ -376,8 +376,11 @@ func (s *Service) after(ctx context.Context, p vigie.Publication, err error, act
 	case vigie.PostScheduled:
 		s.wake()
 	case vigie.PostPendingApproval:
-		_ = s.Store.NotifyApprovers(ctx, p.WorkspaceID, p.ID, fmt.Sprintf("Post %d waits for approval", p.ID),
+		_ = s.Store.NotifyPost(ctx, p.WorkspaceID, p.ID, "approval", fmt.Sprintf("Post %d waits for approval", p.ID),
 			fmt.Sprintf("%s: %q (%d of %d approvals)", actor.Name, clip(p.Text, 140), len(p.Approvals), p.Steps))
+	case vigie.PostChangesAsked:
+		_ = s.Store.NotifyPost(ctx, p.WorkspaceID, p.ID, "changes", fmt.Sprintf("Post %d: changes asked by %s", p.ID, actor.Name),
+			fmt.Sprintf("for %s: %q", p.AuthorName, clip(p.Text, 140)))
 	}
 }
 
@@ -589,7 +592,7 @@ func (s *Service) RequestChanges(ctx context.Context, workspaceID, id int64, act
 	if err := checkComment(comment); err != nil {
 		return vigie.Publication{}, err
 	}
-	return s.Store.ChangePublication(ctx, workspaceID, id, func(p *vigie.Publication) (vigie.PostEvent, error) {
+	out, err := s.Store.ChangePublication(ctx, workspaceID, id, func(p *vigie.Publication) (vigie.PostEvent, error) {
 		if p.Status != vigie.PostPendingApproval && p.Status != vigie.PostScheduled {
 			return vigie.PostEvent{}, fmt.Errorf("%w: the post is %s", vigie.ErrConflict, p.Status)
 		}
@@ -602,6 +605,8 @@ func (s *Service) RequestChanges(ctx context.Context, workspaceID, id int64, act
 		p.Status, p.Approvals = vigie.PostChangesAsked, nil
 		return vigie.PostEvent{Kind: "changes_requested", By: actor.Name, Body: comment}, nil
 	})
+	s.after(ctx, out, err, actor)
+	return out, err
 }
 
 // Edit is a change of a post's content or time (the fields that are set).

@@ -722,11 +722,11 @@ func (s *Store) notify(ctx context.Context, q querier, workspaceID int64, at tim
 	return nil
 }
 
-// NotifyApprovers rings the workspace's bell for a post waiting for
-// approval.
-func (s *Store) NotifyApprovers(ctx context.Context, workspaceID, postID int64, title, body string) error {
+// NotifyPost rings the workspace's bell about a post: phase "approval"
+// (it waits for approvers), "changes" (its author has changes to make).
+func (s *Store) NotifyPost(ctx context.Context, workspaceID, postID int64, phase, title, body string) error {
 	return s.write(ctx, func(q querier) error {
-		return s.errfNil(s.notify(ctx, q, workspaceID, s.clock(), "approval", title, body, postID), "notify approvers")
+		return s.errfNil(s.notify(ctx, q, workspaceID, s.clock(), phase, title, body, postID), "notify")
 	})
 }
 
