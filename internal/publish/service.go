@@ -425,7 +425,7 @@ func (s *Service) submit(p *vigie.Publication, settings vigie.PublishSettings, a
 		return ev
 	}
 	p.Status = vigie.PostPendingApproval
-	return vigie.PostEvent{Kind: "submitted", By: actor.Name, Body: fmt.Sprintf("%d approval(s) needed", p.Steps-len(p.Approvals))}
+	return vigie.PostEvent{Kind: "submitted", By: actor.Name, Body: fmt.Sprintf("waits for %d more approval(s) of %d", p.Steps-len(p.Approvals), p.Steps)}
 }
 
 // dueNow gives a post to publish as soon as it may its time: now, so that

@@ -137,9 +137,17 @@ func (f *composeForm) IsSelected(id int64) bool { return slices.Contains(f.Selec
 func (f *composeForm) Variant(id int64) string  { return f.Variants[id] }
 
 func (w *Web) newComposeForm(r *http.Request, v *visit) (*composeForm, error) {
-	accounts, err := w.Store.FindAccounts(r.Context(), v.Workspace.ID)
+	all, err := w.Store.FindAccounts(r.Context(), v.Workspace.ID)
 	if err != nil {
 		return nil, err
+	}
+	// Only the accounts this member may publish with (an account kept to
+	// administrators is not offered to editors).
+	var accounts []vigie.Account
+	for _, a := range all {
+		if publish.AtLeast(v.Role, a.PublishRole) {
+			accounts = append(accounts, a)
+		}
 	}
 	settings, err := w.Store.PublishSettings(r.Context(), v.Workspace.ID)
 	if err != nil {
