@@ -204,7 +204,10 @@ func TestInboxAndReplyInThread(t *testing.T) {
 	}
 }
 
-// Two publishers on one database (two processes) publish each post once.
+// Two publishers on one database (two processes) publish each post once,
+// to each of its two accounts, and every post ends published (on
+// PostgreSQL two targets finishing at once each saw the other still
+// publishing, and the post stayed so).
 func TestTwoPublishersPublishOnce(t *testing.T) {
 	t.Parallel()
 	for _, d := range dialects {
@@ -213,37 +216,61 @@ func TestTwoPublishersPublishOnce(t *testing.T) {
 			ctx := context.Background()
 			u := testURLFor(t, d)
 			w := newPubWorldAt(t, u)
+			m2 := mastodontest.New(t)
+			acc2 := must(w.svc.ConnectAccount(ctx, w.ws.ID, Connect{Network: vigie.NetworkMastodon, InstanceURL: m2.URL, AccessToken: mastodontest.DefaultToken}))(t)
 			const n = 30
+			at := w.clk.now().Add(time.Minute)
 			for i := range n {
-				w.post(t, "Post number "+string(rune('A'+i%26))+strings.Repeat("!", i))
+				must(w.svc.Create(ctx, w.ws.ID, w.ada, Compose{Accounts: []int64{w.acc.ID, acc2.ID}, Text: fmt.Sprintf("Post number %d", i), ScheduledAt: at}))(t)
 			}
+			w.clk.add(2 * time.Minute)
 			second := openURL(t, u)
 			p2 := &Publisher{Store: second, Clients: w.pub.Clients, Now: w.clk.now, Owner: "p2"}
+			// Each publisher as Run works: claims as many as it has room for
+			// and publishes them at once.
 			var wg sync.WaitGroup
 			for _, p := range []*Publisher{w.pub, p2} {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					if _, err := p.PublishDue(ctx); err != nil {
-						t.Error(err)
+					var calls sync.WaitGroup
+					sem := make(chan struct{}, concurrency)
+					for {
+						n, err := p.Once(ctx, sem, &calls)
+						if err != nil {
+							t.Error(err)
+							break
+						}
+						if n > 0 {
+							continue
+						}
+						calls.Wait() // nothing to claim, or no room: let the calls end
+						if n, _ = p.Once(ctx, sem, &calls); n == 0 {
+							break
+						}
 					}
+					calls.Wait()
 				}()
 			}
 			wg.Wait()
-			posts := w.m.Posts()
-			keys := map[string]bool{}
-			for _, p := range posts {
-				if keys[p.Key] {
-					t.Errorf("key %s published twice", p.Key)
+			for _, srv := range []*mastodontest.Server{w.m, m2} {
+				posts := srv.Posts()
+				keys := map[string]bool{}
+				for _, p := range posts {
+					if keys[p.Key] {
+						t.Errorf("key %s published twice", p.Key)
+					}
+					keys[p.Key] = true
 				}
-				keys[p.Key] = true
+				if len(posts) != n {
+					t.Errorf("an instance has %d posts, want %d", len(posts), n)
+				}
 			}
-			if len(posts) != n {
-				t.Errorf("the instance has %d posts, want %d", len(posts), n)
-			}
-			list := must(w.st.FindPublications(ctx, store.PublicationFilter{WorkspaceID: w.ws.ID, Statuses: []vigie.PostStatus{vigie.PostPublished}}))(t)
-			if len(list) != n {
-				t.Errorf("%d posts say published, want %d", len(list), n)
+			list := must(w.st.FindPublications(ctx, store.PublicationFilter{WorkspaceID: w.ws.ID}))(t)
+			for _, p := range list {
+				if p.Status != vigie.PostPublished {
+					t.Errorf("post %d is %s, its targets %s and %s", p.ID, p.Status, p.Targets[0].State, p.Targets[1].State)
+				}
 			}
 		})
 	}

@@ -5,7 +5,8 @@
 -- network accepts (vigie.AccountLimits); publish_role the least role that
 -- may publish with it. status is ok or auth (the network refused the
 -- credentials: a person must give new ones); a transient error never
--- changes it.
+-- changes it. An account is known by its server and its id there
+-- (Mastodon's ids are per instance; a Bluesky DID is the same anywhere).
 CREATE TABLE social_accounts (
     id              INTEGER PRIMARY KEY,
     workspace_id    INTEGER NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
@@ -30,7 +31,7 @@ CREATE TABLE social_accounts (
     inbox_lease_until TEXT,
     created_at      TEXT NOT NULL,
     updated_at      TEXT NOT NULL,
-    UNIQUE (workspace_id, network, remote_id)
+    UNIQUE (workspace_id, network, server_url, remote_id)
 );
 
 -- A workspace's publishing settings (vigie.PublishSettings as JSON);
