@@ -67,6 +67,8 @@
     // A saved reply goes in at the cursor, to edit before sending.
     var pick = item.querySelector("[data-snippet-pick]");
     var box = item.querySelector("[data-reply-text]");
+    // Opened to answer (the list's "r"): the cursor is in the reply box.
+    if (box && location.hash === "#reply") box.focus();
     if (pick && box) {
       pick.addEventListener("change", function () {
         var opt = pick.options[pick.selectedIndex];
