@@ -420,3 +420,27 @@ func TestSlowInboxDoesNotHoldOthers(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// Connecting an account again (after its token was revoked) gives it the
+// new credentials and keeps its posts: the refused post is retried and
+// published.
+func TestReconnectKeepsPosts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newPubWorld(t, store.SQLite)
+	p := w.post(t, "Before the token changed")
+	w.m.SetToken("new-token")
+	must(w.pub.PublishDue(ctx))(t)
+	if got := w.find(t, p.ID); got.Status != vigie.PostFailed {
+		t.Fatalf("with a revoked token: %s", got.Status)
+	}
+	again := must(w.svc.ConnectAccount(ctx, w.ws.ID, Connect{Network: vigie.NetworkMastodon, InstanceURL: w.m.URL, AccessToken: "new-token"}))(t)
+	if again.ID != w.acc.ID || again.Status != vigie.AccountOK {
+		t.Fatalf("connected again as %+v, want account %d ok", again, w.acc.ID)
+	}
+	must(w.svc.Retry(ctx, w.ws.ID, p.ID, w.ada))(t)
+	must(w.pub.PublishDue(ctx))(t)
+	if got := w.find(t, p.ID); got.Status != vigie.PostPublished {
+		t.Fatalf("after reconnecting: %s", got.Status)
+	}
+}

@@ -149,6 +149,14 @@ func (s *Service) ConnectAccount(ctx context.Context, workspaceID int64, c Conne
 		}
 		return vigie.Account{}, fmt.Errorf("%w: could not check the account with %s: %v (is the address right, and can this Vigie reach it?)", vigie.ErrInvalid, server, err)
 	}
+	// Connecting an account that is connected already gives it the new
+	// credentials ("connect it again" after a refusal): its posts and
+	// inbox stay.
+	if old, err := s.Store.FindAccountByRemote(ctx, workspaceID, c.Network, server, prof.RemoteID); err == nil {
+		return s.Store.UpdateAccount(ctx, workspaceID, old.ID, store.AccountUpdate{Secrets: &link.Secrets, Profile: &prof, PublishRole: c.PublishRole})
+	} else if !errors.Is(err, vigie.ErrNotFound) {
+		return vigie.Account{}, err
+	}
 	return s.Store.CreateAccount(ctx, vigie.Account{WorkspaceID: workspaceID, Network: c.Network, ServerURL: server, Identifier: link.Identifier,
 		RemoteID: prof.RemoteID, Handle: prof.Handle, DisplayName: prof.DisplayName, ProfileURL: prof.URL, Limits: prof.Limits,
 		PublishRole: role, Secrets: link.Secrets})

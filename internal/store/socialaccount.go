@@ -130,6 +130,17 @@ func (s *Store) FindAccount(ctx context.Context, workspaceID, id int64) (vigie.A
 	return a, nil
 }
 
+// FindAccountByRemote returns the workspace's account of network on
+// server with the network's id remoteID.
+func (s *Store) FindAccountByRemote(ctx context.Context, workspaceID int64, network vigie.Network, server, remoteID string) (vigie.Account, error) {
+	a, err := s.scanAccount(s.db.QueryRowContext(ctx, s.q("SELECT "+accountCols+` FROM social_accounts
+		WHERE workspace_id = ? AND network = ? AND server_url = ? AND remote_id = ?`), workspaceID, string(network), server, remoteID))
+	if err != nil {
+		return a, s.errf(err, "account %s", remoteID)
+	}
+	return a, nil
+}
+
 // FindAccounts lists the workspace's connected accounts.
 func (s *Store) FindAccounts(ctx context.Context, workspaceID int64) ([]vigie.Account, error) {
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+accountCols+" FROM social_accounts WHERE workspace_id = ? ORDER BY network, handle, id"), workspaceID)
