@@ -74,6 +74,17 @@ func TestBrowserPublish(t *testing.T) {
 	const text = "Valmont opens its robotics centre today https://uval.example/robotics #robotics"
 	const variant = "Valmont opens its robotics centre today: uval.example/robotics"
 	login(t, ctx, base, "eddie@uval.example")
+	// A saved text goes in at the cursor.
+	if _, err := in.app.store.CreateSnippet(context.Background(), vigie.Snippet{WorkspaceID: in.app.workspace.ID, Kind: vigie.SnippetText,
+		Name: "Signature", Text: "— the communication team"}); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, "open the composer", chromedp.Navigate(ws+"/posts/new"), chromedp.WaitVisible(chromedp.ID("c-snippet")),
+		chromedp.SendKeys(chromedp.ID("c-text"), "Hello "))
+	get(t, ctx, "pick the saved text", chromedp.Evaluate[bool](`(function(){var s=document.getElementById("c-snippet");s.selectedIndex=1;s.dispatchEvent(new Event("change",{bubbles:true}));return true})()`))
+	if got := get(t, ctx, "read the text", chromedp.Value(chromedp.ID("c-text"))); got != "Hello — the communication team" {
+		t.Errorf("the saved text inserted: %q", got)
+	}
 	do(t, ctx, "open the composer", chromedp.Navigate(ws+"/posts/new"), chromedp.WaitVisible(chromedp.ID("c-text")))
 	do(t, ctx, "write the post",
 		chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-account="%d"]`, mastoID))),

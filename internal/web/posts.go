@@ -131,6 +131,7 @@ type composeForm struct {
 	Images         bool // new posts take images
 	MaxMedia       int
 	HadImages      bool
+	Snippets       []vigie.Snippet // saved texts the composer inserts
 }
 
 func (f *composeForm) IsSelected(id int64) bool { return slices.Contains(f.Selected, id) }
@@ -155,8 +156,13 @@ func (w *Web) newComposeForm(r *http.Request, v *visit) (*composeForm, error) {
 	}
 	steps := settings.Steps()
 	approver := publish.AtLeast(v.Role, settings.ApproverRole)
+	snippets, err := w.Store.FindSnippets(r.Context(), v.Workspace.ID, "")
+	if err != nil {
+		return nil, err
+	}
 	return &composeForm{Accounts: accounts, Variants: map[int64]string{}, Languages: postLanguages,
-		NeedsApproval: !(steps == 0 || (approver && steps == 1)), Zone: workspaceZone(v.Workspace).String(), Images: true, MaxMedia: publish.MaxMedia}, nil
+		NeedsApproval: !(steps == 0 || (approver && steps == 1)), Zone: workspaceZone(v.Workspace).String(), Images: true, MaxMedia: publish.MaxMedia,
+		Snippets: snippets}, nil
 }
 
 // composer shows the form for a new post; ?quote=<mention id> begins it
