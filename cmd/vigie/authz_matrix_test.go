@@ -851,6 +851,13 @@ func matrixRoutes() []route {
 			return wsPath(f, fmt.Sprintf("/mentions/%d/inbox", f.postA))
 		},
 			other: postOf("/w/bravo/mentions/", "/inbox", false), otherWS: true, ok: seeOther},
+		// "Reply" on a mention: the same, then its item.
+		{pattern: "POST /w/{ws}/mentions/{id}/inbox", kind: webPage, action: inbox, method: "POST", own: func(f *matrixFixture, _ principal) string {
+			return wsPath(f, fmt.Sprintf("/mentions/%d/inbox", f.postA))
+		},
+			other: func(f *matrixFixture, _ principal) string {
+				return wsPath(f, fmt.Sprintf("/mentions/%d/inbox", f.postB))
+			}, ok: seeOther, body: formBody(url.Values{"then": {"reply"}})},
 
 		// Web app: the organisation's administrators. B is of the same
 		// organisation (its administrators may rename it): the other

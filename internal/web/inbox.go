@@ -736,6 +736,11 @@ func (w *Web) mentionToInbox(rw http.ResponseWriter, r *http.Request, v *visit) 
 		return err
 	}
 	w.Live.Notify()
+	if r.PostFormValue("then") == "reply" {
+		// "Reply" on a mention: its item, with the cursor in the reply box.
+		http.Redirect(rw, r, workspacePath(v.Workspace, "inbox/"+strconv.FormatInt(it.ID, 10))+"#reply", http.StatusSeeOther)
+		return nil
+	}
 	next := safeNext(r.PostFormValue("next"))
 	if !strings.HasPrefix(next, workspacePath(v.Workspace, "mentions")) {
 		next = workspacePath(v.Workspace, "mentions")
