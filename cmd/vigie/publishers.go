@@ -41,3 +41,6 @@ func publishClients(c *http.Client, now func() time.Time) map[vigie.Network]publ
 		vigie.NetworkBluesky:  blueskyClient{&bluesky.Publisher{Client: c, Now: now}},
 	}
 }
+
+// Mastodon's notifications are followed live (the inbox polls the others).
+var _ publish.NotificationStreamer = mastodonClient{}

@@ -78,6 +78,8 @@ func (in *Inbox) Run(ctx context.Context) {
 	sem := make(chan struct{}, inboxConcurrency)
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	wg.Add(1)
+	go func() { defer wg.Done(); in.follow(ctx) }()
 	freed := make(chan struct{}, 1)
 	for {
 		claimed := 0

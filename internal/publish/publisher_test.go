@@ -444,3 +444,31 @@ func TestReconnectKeepsPosts(t *testing.T) {
 		t.Fatalf("after reconnecting: %s", got.Status)
 	}
 }
+
+// A Mastodon mention reaches the inbox through the notification stream,
+// long before the next poll (an hour away here).
+func TestInboxFollowsTheStream(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := newPubWorld(t, store.SQLite)
+	w.inbox.Now, w.inbox.Interval = nil, time.Hour
+	done := make(chan struct{})
+	go func() { w.inbox.Run(ctx); close(done) }()
+	deadline := time.Now().Add(8 * time.Second) // a failure guard: the next poll is an hour away
+	for w.m.Streams() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no notification stream opened")
+		}
+		time.Sleep(10 * time.Millisecond) // polling a condition
+	}
+	w.m.AddMention("alice", "hello, live?")
+	for len(must(w.st.FindInbox(ctx, store.InboxFilter{WorkspaceID: w.ws.ID}))(t)) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the streamed mention did not reach the inbox before the next poll")
+		}
+		time.Sleep(10 * time.Millisecond) // polling a condition
+	}
+	cancel()
+	<-done
+}

@@ -517,3 +517,31 @@ func (s *Store) AddNotification(ctx context.Context, workspaceID, accountID int6
 	}
 	return id, nil
 }
+
+// InboxDueNow makes an account's inbox due at once (a notification was
+// announced by the network's stream).
+func (s *Store) InboxDueNow(ctx context.Context, workspaceID, accountID int64) error {
+	return s.write(ctx, func(q querier) error {
+		_, err := q.ExecContext(ctx, s.q("UPDATE social_accounts SET inbox_next_at = ? WHERE workspace_id = ? AND id = ?"), s.tm(s.clock()), workspaceID, accountID)
+		return s.errfNil(err, "inbox due")
+	})
+}
+
+// AccountsToFollow lists every workspace's accounts whose credentials
+// were not refused: the inbox follows their networks' streams.
+func (s *Store) AccountsToFollow(ctx context.Context) ([]vigie.Account, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+accountCols+" FROM social_accounts WHERE status = 'ok' ORDER BY id")
+	if err != nil {
+		return nil, s.errf(err, "accounts to follow")
+	}
+	defer rows.Close()
+	var out []vigie.Account
+	for rows.Next() {
+		a, err := s.scanAccount(rows)
+		if err != nil {
+			return nil, s.errf(err, "accounts to follow")
+		}
+		out = append(out, a)
+	}
+	return out, s.errfNil(rows.Err(), "accounts to follow")
+}

@@ -70,7 +70,8 @@ type Server struct {
 	maxMedia      int
 	asyncPolls    int
 	nextID        int64
-	statuses      []*status // every status the instance knows, own and others'
+	statuses      []*status            // every status the instance knows, own and others'
+	streams       map[chan []byte]bool // the user:notification streams open
 	keys          map[string]keyEntry
 	media         map[string]*media
 	notifications []*notification
@@ -304,6 +305,7 @@ func (s *Server) addNotification(from, text, inReplyTo string) (string, string) 
 	s.statuses = append(s.statuses, st)
 	n := &notification{id: s.id(), at: st.CreatedAt, status: st}
 	s.notifications = append(s.notifications, n)
+	s.pushNotification(n)
 	return n.id, st.ID
 }
 
@@ -376,6 +378,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.getMedia(w, strings.TrimPrefix(path, "/api/v1/media/"))
 	case r.Method == http.MethodGet && path == "/api/v1/notifications":
 		s.listNotifications(w, r)
+	case r.Method == http.MethodGet && path == "/api/v1/streaming/user/notification":
+		s.streamNotifications(w, r) // unlocks
+		return
 	case r.Method == http.MethodGet && path == "/api/v2/search":
 		s.search(w, r)
 	case s.threadRoute(w, r): // thread.go
