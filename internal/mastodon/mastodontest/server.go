@@ -72,6 +72,7 @@ type Server struct {
 	nextID        int64
 	statuses      []*status            // every status the instance knows, own and others'
 	streams       map[chan []byte]bool // the user:notification streams open
+	closing       chan struct{}
 	keys          map[string]keyEntry
 	media         map[string]*media
 	notifications []*notification
@@ -159,12 +160,14 @@ func New(t testing.TB) *Server {
 	s.URL = s.srv.URL
 	u, _ := url.Parse(s.URL)
 	s.Domain = u.Hostname()
+	s.closing = make(chan struct{})
 	t.Cleanup(func() {
 		s.mu.Lock()
 		if h := s.hold; h != nil {
 			h.once.Do(func() { close(h.release) })
 		}
 		s.mu.Unlock()
+		close(s.closing) // open streams end, or Close would wait for them
 		s.srv.Close()
 	})
 	return s

@@ -33,6 +33,8 @@ func (s *Server) streamNotifications(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 			return
+		case <-s.closing:
+			return
 		case data := <-ch:
 			fmt.Fprintf(w, "event: notification\ndata: %s\n\n", data)
 			if fl != nil {
