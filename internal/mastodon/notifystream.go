@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/vigie-project/vigie"
@@ -26,9 +27,25 @@ func (p *Publisher) StreamNotifications(ctx context.Context, link *vigie.Account
 	if err != nil {
 		return err
 	}
+	// The streaming server may have a host of its own (the instance says
+	// which): the token goes to it directly, never across a redirect.
+	endpoint := t.url("/api/v1/streaming/user/notification", nil)
+	if in, err := p.instance(ctx, t); err == nil {
+		raw := in.Configuration.URLs.Streaming
+		if raw == "" {
+			raw = in.URLs.StreamingAPI
+		}
+		if u, err := url.Parse(raw); err == nil && u.Host != "" && u.Host != t.base.Host {
+			u.Scheme = map[string]string{"wss": "https", "ws": "http", "https": "https", "http": "http"}[u.Scheme]
+			if u.Scheme != "" {
+				u.Path, u.RawQuery = "/api/v1/streaming/user/notification", ""
+				endpoint = u.String()
+			}
+		}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.url("/api/v1/streaming/user/notification", nil), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
 	if err != nil {
 		return fmt.Errorf("%s: %w", t.host, err)
 	}

@@ -203,7 +203,13 @@ type instanceInfo struct {
 		MediaAttachments struct {
 			ImageSizeLimit connector.Num `json:"image_size_limit"`
 		} `json:"media_attachments"`
+		URLs struct {
+			Streaming string `json:"streaming"` // v2: wss://streaming.host
+		} `json:"urls"`
 	} `json:"configuration"`
+	URLs struct {
+		StreamingAPI string `json:"streaming_api"` // v1
+	} `json:"urls"`
 }
 
 func (in *instanceInfo) limits() vigie.AccountLimits {
