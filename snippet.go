@@ -36,8 +36,8 @@ func (s *Snippet) Validate() error {
 	switch {
 	case s.Kind != SnippetReply && s.Kind != SnippetText:
 		return fmt.Errorf("%w: kind %q must be reply or snippet", ErrInvalid, s.Kind)
-	case !utf8.ValidString(s.Name) || !utf8.ValidString(s.Text):
-		return fmt.Errorf("%w: a snippet is UTF-8 text", ErrInvalid)
+	case !utf8.ValidString(s.Name) || !utf8.ValidString(s.Text) || strings.ContainsRune(s.Name+s.Text, 0):
+		return fmt.Errorf("%w: a snippet is UTF-8 text without NUL characters", ErrInvalid)
 	case s.Name == "" || utf8.RuneCountInString(s.Name) > MaxSnippetName:
 		return fmt.Errorf("%w: a snippet's name has 1 to %d characters", ErrInvalid, MaxSnippetName)
 	case s.Text == "" || utf8.RuneCountInString(s.Text) > MaxSnippetText:

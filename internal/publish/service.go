@@ -260,7 +260,7 @@ func (s *Service) check(ctx context.Context, workspaceID int64, actor Actor, c *
 			return nil, invalid("the variant for account %d must be UTF-8 without NUL characters, at most %d bytes", id, maxText)
 		}
 	}
-	if c.Language != "" && (len(c.Language) > 35 || strings.ContainsAny(c.Language, " ,;\t\n")) {
+	if c.Language != "" && (len(c.Language) > 35 || strings.ContainsAny(c.Language, " ,;\t\n\x00") || !utf8.ValidString(c.Language)) {
 		return nil, invalid("language %q is not a language tag (such as fr or de-CH)", c.Language)
 	}
 	if len(c.Media) > MaxMedia {
@@ -423,7 +423,9 @@ func (s *Service) submit(p *vigie.Publication, settings vigie.PublishSettings, a
 		p.Steps = 0
 	}
 	p.Approvals = nil
-	if p.Steps > 0 && atLeast(actor.Role, settings.ApproverRole) {
+	// The author who may approve counts as the first step; with two steps,
+	// only a signed-in person does (a token names no one).
+	if p.Steps > 0 && atLeast(actor.Role, settings.ApproverRole) && (p.Steps == 1 || actor.UserID != 0) {
 		p.Approvals = []string{approver(actor)}
 	}
 	if len(p.Approvals) >= p.Steps {

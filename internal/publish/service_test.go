@@ -314,4 +314,8 @@ func TestReviewRules(t *testing.T) {
 	if _, err := w.svc.Approve(ctx, w.ws.ID, r.ID, token, "", 0); !IsForbidden(err) {
 		t.Errorf("a token approved with two steps: %v", err)
 	}
+	// Nor does a token's own post count as its first step.
+	if own := must(w.svc.Create(ctx, w.ws.ID, token, Compose{Accounts: []int64{w.masto.ID}, Text: "by a token", ScheduledAt: at}))(t); len(own.Approvals) != 0 {
+		t.Errorf("a token's post counts its author: %v", own.Approvals)
+	}
 }

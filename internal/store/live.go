@@ -52,7 +52,7 @@ const lastPostIDQuery = `SELECT COALESCE(MAX((SELECT mm.post_id FROM mentions mm
 func (s *Store) OldestPost(ctx context.Context) (time.Time, error) {
 	var at time.Time
 	var n int
-	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM posts LIMIT 1)").Scan(&n); err != nil || n == 0 {
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM posts LIMIT 1) AS one").Scan(&n); err != nil || n == 0 {
 		return at, err
 	}
 	err := s.db.QueryRowContext(ctx, "SELECT published_at FROM posts ORDER BY published_at LIMIT 1").Scan(timeCol(&at))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigie-project/vigie"
 )
@@ -150,4 +151,21 @@ func (p pgPlan) rowsRead(table string) float64 {
 		n += c.rowsRead(table)
 	}
 	return n
+}
+
+// OldestPost runs on both databases (PostgreSQL before 16 wants an alias
+// on a subquery in FROM: the mentions page answered 500 there).
+func TestOldestPost(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		if at, err := s.OldestPost(ctx); err != nil || !at.IsZero() {
+			t.Fatalf("empty: %v %v", at, err)
+		}
+		f := newFixture(t, s, "m")
+		when := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+		must(s.SaveBatch(ctx, f.source.ID, keyed(s, []Item{{Post: vigie.Post{ID: "p1", Source: "simulator", Text: "m", PublishedAt: when}, MonitorKeys: []string{"m"}}}), nil))(t)
+		if at, err := s.OldestPost(ctx); err != nil || !at.Equal(when) {
+			t.Fatalf("oldest %v %v, want %v", at, err, when)
+		}
+	})
 }

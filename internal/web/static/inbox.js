@@ -67,8 +67,13 @@
     // A saved reply goes in at the cursor, to edit before sending.
     var pick = item.querySelector("[data-snippet-pick]");
     var box = item.querySelector("[data-reply-text]");
-    // Opened to answer (the list's "r"): the cursor is in the reply box.
-    if (box && location.hash === "#reply") box.focus();
+    // Opened to answer (the list's "r", a mention's Reply): the cursor is
+    // in the reply box — once the browser has scrolled to #reply, which
+    // would take the focus away again.
+    if (box && location.hash === "#reply") {
+      box.focus();
+      window.addEventListener("load", function () { setTimeout(function () { box.focus(); }, 0); });
+    }
     if (pick && box) {
       pick.addEventListener("change", function () {
         var opt = pick.options[pick.selectedIndex];
