@@ -482,6 +482,12 @@ func (w *Web) renderPostNotice(rw http.ResponseWriter, r *http.Request, v *visit
 		events[i] = timelineRow{When: when(e.At), Kind: e.Kind, Label: eventLabel(v, e.Kind), By: e.By, Text: e.Body}
 	}
 	write := v.Can(account.Publish)
+	// An account kept to administrators keeps its posts to them too.
+	for _, t := range p.Targets {
+		if a, err := w.Store.FindAccount(r.Context(), v.Workspace.ID, t.AccountID); err == nil && !publish.AtLeast(v.Role, a.PublishRole) {
+			write = false
+		}
+	}
 	approver := publish.AtLeast(v.Role, settings.ApproverRole)
 	isLocked := locked(p)
 	whenField := ""
