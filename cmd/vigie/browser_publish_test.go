@@ -68,6 +68,24 @@ func TestBrowserPublish(t *testing.T) {
 	if strings.Contains(page, mastodontest.DefaultToken) || strings.Contains(page, blueskytest.AppPassword) {
 		t.Fatalf("the accounts page shows a credential:\n%s", page)
 	}
+	// The publishing settings' channels: a Slack address, saved, shows by
+	// its end; the form saved again as shown keeps it.
+	const slack = "https://hooks.slack.com/services/T000/B000/secretpart123"
+	do(t, ctx, "set a channel", chromedp.Navigate(ws+"/settings/publishing"), chromedp.WaitVisible(chromedp.ID("s-slack")),
+		chromedp.SendKeys(chromedp.ID("s-slack"), slack), chromedp.Click(chromedp.CSS("[data-pubsettings] button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(".notice")))
+	// (From the page without ?saved, so that the notice waited for is the
+	// next page's.)
+	do(t, ctx, "open the settings again", chromedp.Navigate(ws+"/settings/publishing"), chromedp.WaitVisible(chromedp.ID("s-slack")))
+	shown := get(t, ctx, "read the channel", chromedp.Value(chromedp.ID("s-slack")))
+	do(t, ctx, "save again", chromedp.Click(chromedp.CSS("[data-pubsettings] button[type=submit]")), chromedp.WaitVisible(chromedp.CSS(".notice")))
+	settings, err := in.app.store.PublishSettings(context.Background(), in.app.workspace.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(shown, "secretpart") || len(settings.Channels) != 1 || settings.Channels[0].URL != slack {
+		t.Errorf("the channel shows as %q and is stored as %+v", shown, settings.Channels)
+	}
 	logout(t, ctx)
 
 	// The editor writes one post for both, with Bluesky's own text.

@@ -339,7 +339,7 @@ func TestApproversNotifiedThroughChannels(t *testing.T) {
 	}
 	p := must(w.svc.Create(ctx, w.ws.ID, w.ed, Compose{Accounts: []int64{w.acc.ID}, Text: "Needs a look"}))(t)
 	alerts := must(w.st.FindAlerts(ctx, store.AlertFilter{WorkspaceID: w.ws.ID}))(t)
-	if len(alerts) != 1 || !strings.Contains(alerts[0].Title, "waits for approval") {
+	if len(alerts) != 1 || !strings.Contains(alerts[0].Title, "waits for approval") || !alerts[0].AcknowledgedAt.IsZero() {
 		t.Fatalf("the bell: %+v", alerts)
 	}
 	eng := &alert.Engine{Store: w.st, PublicURL: "https://vigie.example", HTTP: &alert.HTTPSender{Client: hook.Client(), Now: time.Now}}
@@ -350,6 +350,11 @@ func TestApproversNotifiedThroughChannels(t *testing.T) {
 	defer mu.Unlock()
 	if len(got) != 1 || !strings.Contains(got[0], fmt.Sprintf("Post %d waits for approval", p.ID)) {
 		t.Fatalf("Mattermost got %q", got)
+	}
+	// Approved, the post waits for nobody: its alert is settled.
+	must(w.svc.Approve(ctx, w.ws.ID, p.ID, w.ada, "", 0))(t)
+	if alerts := must(w.st.FindAlerts(ctx, store.AlertFilter{WorkspaceID: w.ws.ID}))(t); len(alerts) != 1 || alerts[0].AcknowledgedBy != "Ada" {
+		t.Errorf("after approval the bell says %+v", alerts)
 	}
 }
 

@@ -380,6 +380,11 @@ func (s *Service) after(ctx context.Context, p vigie.Publication, err error, act
 	if err != nil {
 		return
 	}
+	if p.Status != vigie.PostPendingApproval {
+		// Nobody is waited for any more: the bell's "waits for approval"
+		// of this post is settled.
+		_ = s.Store.SettlePostAlerts(ctx, p.WorkspaceID, p.ID, "approval", actor.Name)
+	}
 	switch p.Status {
 	case vigie.PostScheduled:
 		s.wake()
@@ -547,12 +552,7 @@ func (s *Service) Approve(ctx context.Context, workspaceID, id int64, actor Acto
 		}
 		return vigie.PostEvent{Kind: "approved", By: actor.Name, Body: body}, nil
 	})
-	if err == nil && out.Status == vigie.PostScheduled {
-		s.wake()
-	}
-	if err == nil && out.Status == vigie.PostPendingApproval {
-		s.after(ctx, out, err, actor) // the next step's approvers
-	}
+	s.after(ctx, out, err, actor) // scheduled: the publisher; else the next step's approvers
 	return out, err
 }
 

@@ -722,6 +722,17 @@ func (s *Store) notify(ctx context.Context, q querier, workspaceID int64, at tim
 	return nil
 }
 
+// SettlePostAlerts acknowledges a post's alerts of phase that no longer
+// call for anyone (it was approved: "waits for approval" is done), by
+// whom or what settled them.
+func (s *Store) SettlePostAlerts(ctx context.Context, workspaceID, postID int64, phase, by string) error {
+	return s.write(ctx, func(q querier) error {
+		_, err := q.ExecContext(ctx, s.q(`UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ? WHERE workspace_id = ? AND kind = 'publish'
+			AND phase = ? AND figures = ? AND acknowledged_at IS NULL`), s.tm(s.clock()), by, workspaceID, phase, fmt.Sprintf(`{"post_id":%d}`, postID))
+		return s.errfNil(err, "settle post alerts")
+	})
+}
+
 // NotifyPost rings the workspace's bell about a post: phase "approval"
 // (it waits for approvers), "changes" (its author has changes to make).
 func (s *Store) NotifyPost(ctx context.Context, workspaceID, postID int64, phase, title, body string) error {
