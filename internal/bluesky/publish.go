@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/connector"
+	"github.com/vigie-project/vigie/internal/netguard"
 )
 
 // Publishing with an organisation's own Bluesky account, logged in with
@@ -107,16 +107,11 @@ func (p *Publisher) session(link *vigie.AccountLink) (*session, error) {
 		raw = "https://" + raw
 	}
 	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.User != nil || (u.Scheme != "https" && !(u.Scheme == "http" && loopback(u.Hostname()))) {
+	if err != nil || u.Host == "" || u.User != nil || (u.Scheme != "https" && !(u.Scheme == "http" && netguard.LoopbackHost(u.Hostname()))) {
 		return nil, fmt.Errorf("%w: %q is not a Bluesky server's address; give https://bsky.social or the account's PDS", vigie.ErrInvalid, link.ServerURL)
 	}
 	u.Path, u.RawQuery, u.Fragment = "", "", ""
 	return &session{p: p, base: u, host: u.Hostname(), link: link}, nil
-}
-
-func loopback(host string) bool {
-	ip := net.ParseIP(host)
-	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 // xrpc sends one XRPC call with bearer (none when ""), and decodes its
@@ -668,25 +663,36 @@ func decodeNotification(raw []byte) (n vigie.Notification, indexed time.Time, ok
 	if !okURI || it.CID == "" || !okTime || did != it.Author.Did {
 		return n, indexed, false
 	}
-	var rec inboxRecord
-	if json.Unmarshal(it.Record, &rec) != nil {
+	n, ok = postNotification(it.URI, it.CID, did, rkey, it.Author.Handle, it.Author.DisplayName, it.Record, indexed)
+	if !ok {
 		return n, indexed, false
 	}
-	who := it.Author.Handle
+	n.Kind = kind
+	return n, indexed, true
+}
+
+// postNotification maps a post (its at-URI, CID, author and record) to
+// the inbox's terms; at is its time when the record gives none. ok is
+// false for a record that cannot be read.
+func postNotification(uri, cid, did, rkey, handle, displayName string, record json.RawMessage, at time.Time) (vigie.Notification, bool) {
+	var rec inboxRecord
+	if json.Unmarshal(record, &rec) != nil {
+		return vigie.Notification{}, false
+	}
+	who := handle
 	if who == "" || who == "handle.invalid" {
 		who = did
 	}
-	n = vigie.Notification{
-		RemoteID:     it.URI,
-		Kind:         kind,
-		Post:         vigie.RemoteRef{URI: it.URI, CID: it.CID, RootURI: it.URI, RootCID: it.CID},
+	n := vigie.Notification{
+		RemoteID:     uri,
+		Post:         vigie.RemoteRef{URI: uri, CID: cid, RootURI: uri, RootCID: cid},
 		URL:          "https://bsky.app/profile/" + who + "/post/" + rkey,
 		AuthorID:     did,
-		AuthorName:   strings.TrimSpace(it.Author.DisplayName),
-		AuthorHandle: it.Author.Handle,
+		AuthorName:   strings.TrimSpace(displayName),
+		AuthorHandle: handle,
 		AuthorURL:    "https://bsky.app/profile/" + who,
 		Text:         connector.ClipText(rec.Text),
-		CreatedAt:    indexed,
+		CreatedAt:    at,
 	}
 	if t, ok := parseTime(rec.CreatedAt); ok {
 		n.CreatedAt = t
@@ -698,7 +704,7 @@ func decodeNotification(raw []byte) (n vigie.Notification, indexed time.Time, ok
 		n.Post.RootURI, n.Post.RootCID = r.Root.URI, r.Root.CID
 		n.InReplyTo = r.Parent.URI
 	}
-	return n, indexed, true
+	return n, true
 }
 
 // postURI splits at://did/app.bsky.feed.post/rkey.

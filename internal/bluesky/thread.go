@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/vigie-project/vigie"
-	"github.com/vigie-project/vigie/internal/connector"
 )
 
 // Thread bounds: the parents and reply levels asked for, and the posts
@@ -122,35 +120,6 @@ func threadItem(pv *threadPost) (vigie.Notification, bool) {
 	if !ok || pv.CID == "" || did != pv.Author.Did {
 		return vigie.Notification{}, false
 	}
-	var rec inboxRecord
-	if json.Unmarshal(pv.Record, &rec) != nil {
-		return vigie.Notification{}, false
-	}
-	who := pv.Author.Handle
-	if who == "" || who == "handle.invalid" {
-		who = did
-	}
-	n := vigie.Notification{
-		RemoteID:     pv.URI,
-		Post:         vigie.RemoteRef{URI: pv.URI, CID: pv.CID, RootURI: pv.URI, RootCID: pv.CID},
-		URL:          "https://bsky.app/profile/" + who + "/post/" + rkey,
-		AuthorID:     did,
-		AuthorName:   strings.TrimSpace(pv.Author.DisplayName),
-		AuthorHandle: pv.Author.Handle,
-		AuthorURL:    "https://bsky.app/profile/" + who,
-		Text:         connector.ClipText(rec.Text),
-	}
-	if t, ok := parseTime(rec.CreatedAt); ok {
-		n.CreatedAt = t
-	} else if t, ok := parseTime(pv.IndexedAt); ok {
-		n.CreatedAt = t
-	}
-	if len(rec.Langs) > 0 {
-		n.Language = rec.Langs[0]
-	}
-	if r := rec.Reply; r != nil && r.Root.URI != "" && r.Root.CID != "" {
-		n.Post.RootURI, n.Post.RootCID = r.Root.URI, r.Root.CID
-		n.InReplyTo = r.Parent.URI
-	}
-	return n, true
+	indexed, _ := parseTime(pv.IndexedAt)
+	return postNotification(pv.URI, pv.CID, did, rkey, pv.Author.Handle, pv.Author.DisplayName, pv.Record, indexed)
 }

@@ -12,7 +12,6 @@ package mastodon
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/connector"
+	"github.com/vigie-project/vigie/internal/netguard"
 )
 
 // Source is the vigie.Post source of every post from Mastodon.
@@ -161,7 +161,7 @@ func instanceURL(raw string) (*url.URL, error) {
 	switch {
 	case u.User != nil:
 		return nil, fmt.Errorf("%w: the instance's address must not hold a user name or password; give the token in the token setting", vigie.ErrInvalid)
-	case u.Scheme == "http" && !loopback(u.Hostname()):
+	case u.Scheme == "http" && !netguard.LoopbackHost(u.Hostname()):
 		return nil, fmt.Errorf("%w: %q: Mastodon is reached over https (https://%s)", vigie.ErrInvalid, clip(raw), u.Host)
 	case u.Scheme != "https" && u.Scheme != "http":
 		return nil, fmt.Errorf("%w: %q: give the instance's https address, e.g. https://mastodon.social", vigie.ErrInvalid, clip(raw))
@@ -170,14 +170,6 @@ func instanceURL(raw string) (*url.URL, error) {
 	}
 	u.Path, u.RawPath = "", ""
 	return u, nil
-}
-
-func loopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // parseTags reads hashtags separated by commas or spaces, '#' optional,

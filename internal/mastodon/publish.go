@@ -585,25 +585,12 @@ func decodeNotifications(data []byte, host, self string) (out []vigie.Notificati
 		if st.Account.ID == "" && st.Account.Acct == "" {
 			st.Account = n.Account
 		}
-		author := m.author(&st.Account)
-		kind := vigie.NotifyMention
+		n2 := m.notification(st, at)
+		n2.RemoteID, n2.Kind = string(n.ID), vigie.NotifyMention
 		if self != "" && string(n.Status.InReplyToAccountID) == self {
-			kind = vigie.NotifyReply
+			n2.Kind = vigie.NotifyReply
 		}
-		out = append(out, vigie.Notification{
-			RemoteID:     string(n.ID),
-			Kind:         kind,
-			Post:         vigie.RemoteRef{ID: st.ID, URI: st.URI},
-			URL:          webURL(st.URL, st.URI),
-			AuthorID:     strings.TrimSpace(st.Account.ID),
-			AuthorName:   author.Name,
-			AuthorHandle: author.Handle,
-			AuthorURL:    author.URL,
-			Text:         connector.ClipText(body(st)),
-			Language:     strings.TrimSpace(st.Language),
-			CreatedAt:    at,
-			InReplyTo:    st.InReplyToID,
-		})
+		out = append(out, n2)
 	}
 	return out, ids, nil
 }

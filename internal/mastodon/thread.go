@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/connector"
@@ -81,6 +82,12 @@ func threadItem(m *mapper, st *status) (vigie.Notification, bool) {
 	if !ok {
 		return vigie.Notification{}, false
 	}
+	return m.notification(st, at), true
+}
+
+// notification maps a status to the inbox's terms (Kind and RemoteID are
+// the caller's: a notification's, or a thread's status).
+func (m *mapper) notification(st *status, at time.Time) vigie.Notification {
 	author := m.author(&st.Account)
 	return vigie.Notification{
 		RemoteID:     st.ID,
@@ -94,5 +101,5 @@ func threadItem(m *mapper, st *status) (vigie.Notification, bool) {
 		Language:     strings.TrimSpace(st.Language),
 		CreatedAt:    at,
 		InReplyTo:    st.InReplyToID,
-	}, true
+	}
 }

@@ -301,3 +301,15 @@ func (g schemeGuard) CloseIdleConnections() {
 		c.CloseIdleConnections()
 	}
 }
+
+// LoopbackHost reports whether a URL's host names this machine
+// ("localhost", 127.0.0.0/8, ::1): the one place plain http may carry a
+// credential (tests, a server on the same machine; the Policy still
+// decides whether it is reached).
+func LoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	a, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	return err == nil && a.Unmap().IsLoopback()
+}

@@ -277,3 +277,12 @@ func TestClientRefusesOtherSchemes(t *testing.T) {
 		t.Errorf("ftp://: error %v, want ErrScheme", err)
 	}
 }
+
+func TestLoopbackHost(t *testing.T) {
+	for host, want := range map[string]bool{"localhost": true, "127.0.0.1": true, "127.9.8.7": true, "::1": true, "[::1]": true,
+		"::ffff:127.0.0.1": true, "127.example.org": false, "10.0.0.1": false, "mastodon.social": false, "": false} {
+		if got := LoopbackHost(host); got != want {
+			t.Errorf("LoopbackHost(%q) = %v, want %v", host, got, want)
+		}
+	}
+}

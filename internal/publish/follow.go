@@ -103,12 +103,8 @@ func (in *Inbox) stream(ctx context.Context, client NotificationStreamer, a vigi
 			next = 15 * time.Minute
 		}
 		in.Log.Info("inbox: notification stream ended", "account", a.Handle, "err", err, "retry_in", next)
-		t := time.NewTimer(next)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !pause(ctx, next, nil, nil) {
 			return
-		case <-t.C:
 		}
 		wait = min(wait*2, 5*time.Minute)
 	}

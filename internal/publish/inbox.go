@@ -2,8 +2,6 @@ package publish
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"sync"
 	"time"
@@ -38,9 +36,7 @@ func (in *Inbox) init() {
 	in.once.Do(func() {
 		in.wake = make(chan struct{}, 1)
 		if in.Owner == "" {
-			var b [6]byte
-			rand.Read(b[:])
-			in.Owner = "inbox-" + hex.EncodeToString(b[:])
+			in.Owner = newOwner("inbox")
 		}
 		if in.Interval == 0 {
 			in.Interval = DefaultInboxInterval
@@ -51,20 +47,12 @@ func (in *Inbox) init() {
 	})
 }
 
-func (in *Inbox) now() time.Time {
-	if in.Now != nil {
-		return in.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (in *Inbox) now() time.Time { return utcNow(in.Now) }
 
 // Wake reads the due inboxes now.
 func (in *Inbox) Wake() {
 	in.init()
-	select {
-	case in.wake <- struct{}{}:
-	default:
-	}
+	poke(in.wake)
 }
 
 // inboxConcurrency bounds the accounts read at once.
@@ -95,10 +83,7 @@ func (in *Inbox) Run(ctx context.Context) {
 					defer wg.Done()
 					in.poll(ctx, p)
 					<-sem
-					select {
-					case freed <- struct{}{}:
-					default:
-					}
+					poke(freed)
 				}()
 			}
 			claimed = len(polls)
@@ -110,16 +95,9 @@ func (in *Inbox) Run(ctx context.Context) {
 		if at, ok, err := in.Store.NextInboxDue(ctx); err == nil && ok {
 			wait = min(max(at.Sub(in.now()), 0), in.Interval)
 		}
-		t := time.NewTimer(max(wait, 100*time.Millisecond))
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !pause(ctx, max(wait, 100*time.Millisecond), in.wake, freed) {
 			return
-		case <-in.wake:
-		case <-freed:
-		case <-t.C:
 		}
-		t.Stop()
 	}
 }
 

@@ -64,9 +64,7 @@ func (p *Publisher) init() {
 	p.once.Do(func() {
 		p.wake = make(chan struct{}, 1)
 		if p.Owner == "" {
-			var b [6]byte
-			rand.Read(b[:])
-			p.Owner = "publisher-" + hex.EncodeToString(b[:])
+			p.Owner = newOwner("publisher")
 		}
 		if p.Lease == 0 {
 			p.Lease = DefaultLease
@@ -83,20 +81,52 @@ func (p *Publisher) init() {
 	})
 }
 
-func (p *Publisher) now() time.Time {
-	if p.Now != nil {
-		return p.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (p *Publisher) now() time.Time { return utcNow(p.Now) }
 
 // Wake tells the publisher a post may be due now.
 func (p *Publisher) Wake() {
 	p.init()
+	poke(p.wake)
+}
+
+// The publisher's and the inbox reader's common parts.
+
+// newOwner names a process in leases: prefix and 48 random bits.
+func newOwner(prefix string) string {
+	var b [6]byte
+	rand.Read(b[:])
+	return prefix + "-" + hex.EncodeToString(b[:])
+}
+
+// utcNow is now's time (time.Now when nil), in UTC.
+func utcNow(now func() time.Time) time.Time {
+	if now != nil {
+		return now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// poke signals ch without blocking (one signal waits at most).
+func poke(ch chan struct{}) {
 	select {
-	case p.wake <- struct{}{}:
+	case ch <- struct{}{}:
 	default:
 	}
+}
+
+// pause waits d, or until wake or another signal on also, or ctx's end
+// (false).
+func pause(ctx context.Context, d time.Duration, wake <-chan struct{}, also <-chan struct{}) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-wake:
+	case <-also:
+	case <-t.C:
+	}
+	return true
 }
 
 // Run publishes until ctx ends.
@@ -119,15 +149,9 @@ func (p *Publisher) Run(ctx context.Context) {
 				wait = max(d, 0)
 			}
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !pause(ctx, wait, p.wake, nil) {
 			return
-		case <-p.wake:
-		case <-t.C:
 		}
-		t.Stop()
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/account"
+	"github.com/vigie-project/vigie/internal/netguard"
 	"github.com/vigie-project/vigie/internal/store"
 )
 
@@ -54,12 +55,7 @@ type Service struct {
 	Now  func() time.Time
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return utcNow(s.Now) }
 
 func (s *Service) wake() {
 	if s.Wake != nil {
@@ -203,14 +199,10 @@ func serverURL(raw string) (string, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return "", invalid("instance_url %q is not a server's address (such as https://mastodon.social)", raw)
 	}
-	if u.Scheme == "http" && !loopback(u.Hostname()) {
+	if u.Scheme == "http" && !netguard.LoopbackHost(u.Hostname()) {
 		return "", invalid("instance_url %q: credentials go over https only", raw)
 	}
 	return u.Scheme + "://" + u.Host + strings.TrimSuffix(u.Path, "/"), nil
-}
-
-func loopback(host string) bool {
-	return host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1"
 }
 
 // Compose is a post as written in the composer or sent to the API.
@@ -390,16 +382,17 @@ func (s *Service) after(ctx context.Context, p vigie.Publication, err error, act
 		s.wake()
 	case vigie.PostPendingApproval:
 		_ = s.Store.NotifyPost(ctx, p.WorkspaceID, p.ID, "approval", fmt.Sprintf("Post %d waits for approval", p.ID),
-			fmt.Sprintf("%s: %q (%d of %d approvals)", actor.Name, clip(p.Text, 140), len(p.Approvals), p.Steps))
+			fmt.Sprintf("%s: %q (%d of %d approvals)", actor.Name, clip(p.Text), len(p.Approvals), p.Steps))
 	case vigie.PostChangesAsked:
 		_ = s.Store.NotifyPost(ctx, p.WorkspaceID, p.ID, "changes", fmt.Sprintf("Post %d: changes asked by %s", p.ID, actor.Name),
-			fmt.Sprintf("for %s: %q", p.AuthorName, clip(p.Text, 140)))
+			fmt.Sprintf("for %s: %q", p.AuthorName, clip(p.Text)))
 	}
 }
 
-func clip(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
+// clip is the start of a post's text, for a notification.
+func clip(s string) string {
+	if c, cut := vigie.ClipRunes(s, 140); cut {
+		return c + "…"
 	}
 	return s
 }

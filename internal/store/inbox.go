@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -157,7 +158,7 @@ func (s *Store) addInboxItem(ctx context.Context, q querier, workspaceID int64, 
 	}
 	thread := n.Post.RootURI
 	if thread == "" {
-		thread = cmpOr(n.InReplyTo, key)
+		thread = cmp.Or(n.InReplyTo, key)
 	}
 	ref, _ := json.Marshal(n.Post)
 	posted := n.CreatedAt
@@ -179,13 +180,6 @@ func (s *Store) addInboxItem(ctx context.Context, q querier, workspaceID int64, 
 	}
 	k, _ := res.RowsAffected()
 	return k > 0, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // SendToInbox puts a listening mention of the workspace in its inbox
@@ -507,7 +501,7 @@ func (s *Store) AddNotification(ctx context.Context, workspaceID, accountID int6
 		if _, err := s.addInboxItem(ctx, tx, workspaceID, &accountID, 0, n, s.clock()); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, s.q("SELECT id FROM inbox_items WHERE workspace_id = ? AND remote_id = ?"), workspaceID, cmpOr(n.Post.URI, n.RemoteID)).Scan(&id)
+		return tx.QueryRowContext(ctx, s.q("SELECT id FROM inbox_items WHERE workspace_id = ? AND remote_id = ?"), workspaceID, cmp.Or(n.Post.URI, n.RemoteID)).Scan(&id)
 	})
 	if err != nil {
 		if errors.Is(err, vigie.ErrInvalid) {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/secret"
 )
 
 // Connected accounts (social_accounts, migration 0030) and a workspace's
@@ -42,22 +44,6 @@ func (s *Store) openSecrets(sealed string) (vigie.AccountSecrets, bool) {
 	return sec, true
 }
 
-// masked shows a credential by its last 4 characters.
-func masked(sec vigie.AccountSecrets) string {
-	v := sec.AccessToken
-	if sec.AppPassword != "" {
-		v = sec.AppPassword
-	}
-	if v == "" {
-		return ""
-	}
-	r := []rune(v)
-	if len(r) <= 8 {
-		return "••••"
-	}
-	return "••••" + string(r[len(r)-4:])
-}
-
 const accountCols = `id, workspace_id, network, server_url, identifier, remote_id, handle, display_name, profile_url, limits, secrets,
 	publish_role, status, last_error, last_error_at, last_publish_at, checked_at, created_at`
 
@@ -80,7 +66,8 @@ func (s *Store) scanAccount(row interface{ Scan(...any) error }) (vigie.Account,
 	sec, ok := s.openSecrets(sealed)
 	a.Secrets = sec
 	if ok {
-		a.Credential = masked(sec)
+		// The credential shown: the app password (Bluesky) or the token.
+		a.Credential = secret.Mask(cmp.Or(sec.AppPassword, sec.AccessToken))
 	} else {
 		a.Credential = "(cannot be decrypted: sealed with another secret key; connect the account again)"
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -470,38 +471,15 @@ func userName(v *visit) string {
 // alertsLive streams the bell's unread count: once at once, then after
 // each alert (the hub's signal), as "unread" events.
 func (w *Web) alertsLive(rw http.ResponseWriter, r *http.Request, v *visit) error {
-	rc := http.NewResponseController(rw)
-	_ = rc.SetReadDeadline(time.Time{})
-	signal, cancel := w.Live.Subscribe()
-	defer cancel()
-	rw.Header().Set("Content-Type", "text/event-stream")
-	rw.Header().Set("Cache-Control", "no-store")
-	rw.Header().Set("X-Accel-Buffering", "no")
-	rw.WriteHeader(http.StatusOK)
-	fmt.Fprint(rw, "retry: 5000\n\n")
-	keep := time.NewTicker(liveKeepAlive)
-	defer keep.Stop()
 	last := -1
-	for {
-		n, err := w.Store.UnreadAlerts(r.Context(), v.Workspace.ID, v.User.ID)
-		if err != nil {
-			return err
-		}
-		if n != last {
+	return w.liveStream(rw, r, v, 5*time.Second, func(ctx context.Context) (bool, error) {
+		n, err := w.Store.UnreadAlerts(ctx, v.Workspace.ID, v.User.ID)
+		if err == nil && n != last {
 			fmt.Fprintf(rw, "event: unread\ndata: %d\n\n", n)
 			last = n
 		}
-		if err := rc.Flush(); err != nil {
-			return nil
-		}
-		select {
-		case <-r.Context().Done():
-			return nil
-		case <-signal:
-		case <-keep.C:
-			fmt.Fprint(rw, ": keep-alive\n\n")
-		}
-	}
+		return false, err
+	})
 }
 
 // publicError is an error's message for a form, without the wrapping

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -281,39 +282,24 @@ func inboxNotice(r *http.Request) string {
 // as Server-Sent Events carrying rendered HTML ("items"), and the tabs'
 // counts ("counts", JSON) when they change.
 func (w *Web) inboxLive(rw http.ResponseWriter, r *http.Request, v *visit) error {
-	rc := http.NewResponseController(rw)
-	_ = rc.SetReadDeadline(time.Time{})
 	f := readInboxFilter(r)
 	f.Before = 0
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
 	if id, err := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64); err == nil && id > after {
 		after = id
 	}
-	signal, cancel := w.Live.Subscribe()
-	defer cancel()
-	rw.Header().Set("Content-Type", "text/event-stream")
-	rw.Header().Set("Cache-Control", "no-store")
-	rw.Header().Set("X-Accel-Buffering", "no")
-	rw.WriteHeader(http.StatusOK)
-	fmt.Fprint(rw, "retry: 3000\n\n")
-	if err := rc.Flush(); err != nil {
-		return nil
-	}
-	keep := time.NewTicker(liveKeepAlive)
-	defer keep.Stop()
 	t := w.pages["inbox"]
 	back := workspacePath(v.Workspace, "inbox") + "?" + f.Query()
 	lastCounts := ""
-	for {
-		ctx := r.Context()
+	return w.liveStream(rw, r, v, 3*time.Second, func(ctx context.Context) (bool, error) {
 		settings, err := w.Store.PublishSettings(ctx, v.Workspace.ID)
 		if err != nil {
-			return err
+			return false, err
 		}
 		// The newest items: those after the last one sent, oldest first.
 		items, err := w.Store.FindInbox(ctx, store.InboxFilter{WorkspaceID: v.Workspace.ID, Limit: liveMaxBatch})
 		if err != nil {
-			return err
+			return false, err
 		}
 		var fresh []vigie.InboxItem
 		top := after
@@ -330,18 +316,13 @@ func (w *Web) inboxLive(rw http.ResponseWriter, r *http.Request, v *visit) error
 		if len(fresh) > 0 {
 			var buf bytes.Buffer
 			if err := t.ExecuteTemplate(&buf, "inboxrows", map[string]any{"V": v, "Rows": w.inboxRows(v, fresh, settings.SLAMinutes), "Back": back}); err != nil {
-				return err
+				return false, err
 			}
-			fmt.Fprintf(rw, "id: %d\nevent: items\n", after)
-			html := strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(buf.String())
-			for _, line := range strings.Split(html, "\n") {
-				fmt.Fprintf(rw, "data: %s\n", line)
-			}
-			fmt.Fprint(rw, "\n")
+			writeEvent(rw, after, "items", buf.String())
 		}
 		counts, late, err := w.Store.InboxCounts(ctx, v.Workspace.ID, w.Now(), time.Duration(settings.SLAMinutes)*time.Minute)
 		if err != nil {
-			return err
+			return false, err
 		}
 		open := counts[vigie.InboxNew] + counts[vigie.InboxAssigned] + counts[vigie.InboxWaiting]
 		c := fmt.Sprintf(`{"open":%d,"new":%d,"assigned":%d,"waiting":%d,"done":%d,"late":%d}`, open, counts[vigie.InboxNew],
@@ -350,28 +331,8 @@ func (w *Web) inboxLive(rw http.ResponseWriter, r *http.Request, v *visit) error
 			fmt.Fprintf(rw, "event: counts\ndata: %s\n\n", c)
 			lastCounts = c
 		}
-		if err := rc.Flush(); err != nil {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-keep.C:
-			if still, err := w.stillMember(r, v); err != nil || !still {
-				return nil
-			}
-			fmt.Fprint(rw, ": keep-alive\n\n")
-			if err := rc.Flush(); err != nil {
-				return nil
-			}
-		case <-signal:
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-time.After(liveInterval):
-			}
-		}
-	}
+		return false, nil
+	})
 }
 
 // bulkInbox applies one action to the items checked in the list.

@@ -1,6 +1,14 @@
 package web
 
-import "sync"
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
 
 // Hub tells live streams that mentions were stored. It carries no data: each
 // stream then reads what is new for its own workspace and filters, so a
@@ -37,4 +45,73 @@ func (h *Hub) Subscribe() (<-chan struct{}, func()) {
 		delete(h.subs, c)
 		h.mu.Unlock()
 	}
+}
+
+// liveStream serves one page's Server-Sent Events: send writes the events
+// the current state calls for — at once, then after each of the hub's
+// signals (a burst gathered for liveInterval), and again at once when it
+// says more is waiting. A comment every liveKeepAlive keeps proxies from
+// closing the stream, once the visitor is checked to still have their
+// session and their workspace: a signed-out, disabled or removed member's
+// stream ends there. retry is how long a browser waits to reconnect.
+func (w *Web) liveStream(rw http.ResponseWriter, r *http.Request, v *visit, retry time.Duration, send func(ctx context.Context) (more bool, err error)) error {
+	rc := http.NewResponseController(rw)
+	// The request is read: the server's read deadline must not end the stream.
+	_ = rc.SetReadDeadline(time.Time{})
+	signal, cancel := w.Live.Subscribe()
+	defer cancel()
+	rw.Header().Set("Content-Type", "text/event-stream")
+	rw.Header().Set("Cache-Control", "no-store")
+	rw.Header().Set("X-Accel-Buffering", "no")
+	rw.WriteHeader(http.StatusOK)
+	fmt.Fprintf(rw, "retry: %d\n\n", retry.Milliseconds())
+	keep := time.NewTicker(liveKeepAlive)
+	defer keep.Stop()
+	ctx := r.Context()
+	for {
+		more, err := send(ctx)
+		if err != nil {
+			return err
+		}
+		if err := rc.Flush(); err != nil {
+			return nil // the browser went away
+		}
+		if more {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-keep.C:
+			if still, err := w.stillMember(r, v); err != nil || !still {
+				return nil
+			}
+			fmt.Fprint(rw, ": keep-alive\n\n")
+			if err := rc.Flush(); err != nil {
+				return nil
+			}
+		case <-signal:
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(liveInterval):
+			}
+		}
+	}
+}
+
+// writeEvent writes one event whose data may span lines (rendered HTML):
+// each line its own "data:" field, carriage returns made line ends (SSE
+// ends lines on CR too: outside text must not frame events). id 0 sends
+// none.
+func writeEvent(w io.Writer, id int64, event, data string) {
+	if id > 0 {
+		fmt.Fprintf(w, "id: %d\n", id)
+	}
+	fmt.Fprintf(w, "event: %s\n", event)
+	data = strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(data)
+	for _, line := range strings.Split(data, "\n") {
+		fmt.Fprintf(w, "data: %s\n", line)
+	}
+	fmt.Fprint(w, "\n")
 }

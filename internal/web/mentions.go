@@ -2,8 +2,8 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -520,9 +520,6 @@ const (
 // mentionsLive streams the rows of newly stored mentions that pass the
 // page's filters, as Server-Sent Events carrying rendered HTML.
 func (w *Web) mentionsLive(rw http.ResponseWriter, r *http.Request, v *visit) error {
-	rc := http.NewResponseController(rw)
-	// The request is read: the server's read deadline must not end the stream.
-	_ = rc.SetReadDeadline(time.Time{})
 	f := readFilter(r, v.Locale)
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
 	if id, err := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64); err == nil && id > after {
@@ -539,18 +536,6 @@ func (w *Web) mentionsLive(rw http.ResponseWriter, r *http.Request, v *visit) er
 	if err != nil {
 		return err
 	}
-	signal, cancel := w.Live.Subscribe()
-	defer cancel()
-	rw.Header().Set("Content-Type", "text/event-stream")
-	rw.Header().Set("Cache-Control", "no-store")
-	rw.Header().Set("X-Accel-Buffering", "no")
-	rw.WriteHeader(http.StatusOK)
-	fmt.Fprint(rw, "retry: 3000\n\n")
-	if err := rc.Flush(); err != nil {
-		return nil // the browser went away
-	}
-	keep := time.NewTicker(liveKeepAlive)
-	defer keep.Stop()
 	t := w.pages["mentions"]
 	// A live row's forms (tags, corrections) come back to the stream as it
 	// is filtered: the live request carries the page's filters.
@@ -562,62 +547,29 @@ func (w *Web) mentionsLive(rw http.ResponseWriter, r *http.Request, v *visit) er
 			back += "?" + q.Encode()
 		}
 	}
-	for {
-		ms, err := w.Store.NewMentions(r.Context(), v.Workspace.ID, after, liveMaxBatch)
-		if err != nil {
-			return err
+	return w.liveStream(rw, r, v, 3*time.Second, func(ctx context.Context) (bool, error) {
+		ms, err := w.Store.NewMentions(ctx, v.Workspace.ID, after, liveMaxBatch)
+		if err != nil || len(ms) == 0 {
+			return false, err
 		}
-		if len(ms) > 0 {
-			after = ms[len(ms)-1].ID
-			kept := ms[:0]
-			for i := range ms {
-				if f.keeps(&ms[i]) {
-					kept = append(kept, ms[i])
-				}
-			}
-			if len(kept) > 0 {
-				slices.Reverse(kept) // newest first, as the page
-				var buf bytes.Buffer
-				if err := t.ExecuteTemplate(&buf, "rows", map[string]any{"V": v, "Rows": w.rows(v, kept, f.query, names),
-					"Sentiments": sentiments, "Back": back}); err != nil {
-					return err
-				}
-				fmt.Fprintf(rw, "id: %d\nevent: mentions\n", after)
-				// SSE ends lines on CR too: outside text must not frame events.
-				html := strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(buf.String())
-				for _, line := range strings.Split(html, "\n") {
-					fmt.Fprintf(rw, "data: %s\n", line)
-				}
-				fmt.Fprint(rw, "\n")
-				if err := rc.Flush(); err != nil {
-					return nil // the browser went away
-				}
-			}
-			if len(ms) == liveMaxBatch {
-				continue // more waiting
+		after = ms[len(ms)-1].ID
+		kept := ms[:0]
+		for i := range ms {
+			if f.keeps(&ms[i]) {
+				kept = append(kept, ms[i])
 			}
 		}
-		select {
-		case <-r.Context().Done():
-			return nil
-		case <-keep.C:
-			// A signed-out, disabled or removed member's stream ends.
-			if still, err := w.stillMember(r, v); err != nil || !still {
-				return nil
+		if len(kept) > 0 {
+			slices.Reverse(kept) // newest first, as the page
+			var buf bytes.Buffer
+			if err := t.ExecuteTemplate(&buf, "rows", map[string]any{"V": v, "Rows": w.rows(v, kept, f.query, names),
+				"Sentiments": sentiments, "Back": back}); err != nil {
+				return false, err
 			}
-			fmt.Fprint(rw, ": keep-alive\n\n")
-			if err := rc.Flush(); err != nil {
-				return nil // the browser went away
-			}
-		case <-signal:
-			// Let a burst accumulate before reading it.
-			select {
-			case <-r.Context().Done():
-				return nil
-			case <-time.After(liveInterval):
-			}
+			writeEvent(rw, after, "mentions", buf.String())
 		}
-	}
+		return len(ms) == liveMaxBatch, nil // more waiting
+	})
 }
 
 // editMention applies the team's changes to a mention from the stream:

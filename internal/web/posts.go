@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -613,40 +614,21 @@ func (w *Web) postLive(rw http.ResponseWriter, r *http.Request, v *visit) error 
 	if err != nil {
 		return err
 	}
-	rc := http.NewResponseController(rw)
-	_ = rc.SetReadDeadline(time.Time{})
-	signal, cancel := w.Live.Subscribe()
-	defer cancel()
-	rw.Header().Set("Content-Type", "text/event-stream")
-	rw.Header().Set("Cache-Control", "no-store")
-	rw.Header().Set("X-Accel-Buffering", "no")
-	rw.WriteHeader(http.StatusOK)
-	fmt.Fprint(rw, "retry: 5000\n\n")
-	keep := time.NewTicker(liveKeepAlive)
-	defer keep.Stop()
 	last := ""
-	for {
+	return w.liveStream(rw, r, v, 5*time.Second, func(ctx context.Context) (bool, error) {
+		if last != "" { // the first state is the one just found
+			if p, err = w.Store.FindPublication(ctx, v.Workspace.ID, p.ID); errors.Is(err, vigie.ErrNotFound) {
+				return false, nil // deleted: the page's next load says so
+			} else if err != nil {
+				return false, err
+			}
+		}
 		if sig := postSignature(p); sig != last {
 			fmt.Fprintf(rw, "event: state\ndata: %s\n\n", sig)
 			last = sig
 		}
-		if err := rc.Flush(); err != nil {
-			return nil
-		}
-		select {
-		case <-r.Context().Done():
-			return nil
-		case <-signal:
-		case <-keep.C:
-			fmt.Fprint(rw, ": keep-alive\n\n")
-		}
-		if p, err = w.Store.FindPublication(r.Context(), v.Workspace.ID, p.ID); err != nil {
-			if errors.Is(err, vigie.ErrNotFound) {
-				return nil
-			}
-			return err
-		}
-	}
+		return false, nil
+	})
 }
 
 // eventLabel names a step of a post's history in the visit's language

@@ -243,3 +243,22 @@ var counted = (function () {
   kind.addEventListener("change", show);
   show();
 })();
+
+// A saved text picked from a select with data-insert-into="ID" goes into
+// that text box at the cursor, to edit (the composer, the reply box).
+(function () {
+  document.querySelectorAll("select[data-insert-into]").forEach(function (pick) {
+    var box = document.getElementById(pick.dataset.insertInto);
+    if (!box) return;
+    pick.addEventListener("change", function () {
+      var opt = pick.options[pick.selectedIndex];
+      if (!opt || !opt.dataset.text) return;
+      var at = box.selectionStart || 0, end = box.selectionEnd || at;
+      box.value = box.value.slice(0, at) + opt.dataset.text + box.value.slice(end);
+      box.focus();
+      box.selectionStart = box.selectionEnd = at + opt.dataset.text.length;
+      pick.selectedIndex = 0;
+      box.dispatchEvent(new Event("input", { bubbles: true })); // counters follow
+    });
+  });
+})();

@@ -62,19 +62,6 @@
   form.addEventListener("change", update);
   update();
 
-  // A saved text goes in at the cursor, to edit.
-  var pick = form.querySelector("[data-snippet-insert]");
-  if (pick) pick.addEventListener("change", function () {
-    var opt = pick.options[pick.selectedIndex];
-    if (!opt || !opt.dataset.text) return;
-    var at = text.selectionStart || 0, end = text.selectionEnd || at;
-    text.value = text.value.slice(0, at) + opt.dataset.text + text.value.slice(end);
-    text.focus();
-    text.selectionStart = text.selectionEnd = at + opt.dataset.text.length;
-    pick.selectedIndex = 0;
-    update();
-  });
-
   // The first address of the text, as a card of its page's title.
   var card = form.querySelector("[data-link-preview]");
   var shown = "", timer = null;

@@ -64,8 +64,6 @@
   }
 
   if (item) {
-    // A saved reply goes in at the cursor, to edit before sending.
-    var pick = item.querySelector("[data-snippet-pick]");
     var box = item.querySelector("[data-reply-text]");
     // Opened to answer (the list's "r", a mention's Reply): the cursor is
     // in the reply box — once the browser has scrolled to #reply, which
@@ -73,17 +71,6 @@
     if (box && location.hash === "#reply") {
       box.focus();
       window.addEventListener("load", function () { setTimeout(function () { box.focus(); }, 0); });
-    }
-    if (pick && box) {
-      pick.addEventListener("change", function () {
-        var opt = pick.options[pick.selectedIndex];
-        if (!opt || !opt.dataset.text) return;
-        var at = box.selectionStart || 0, end = box.selectionEnd || at;
-        box.value = box.value.slice(0, at) + opt.dataset.text + box.value.slice(end);
-        box.focus();
-        box.selectionStart = box.selectionEnd = at + opt.dataset.text.length;
-        pick.selectedIndex = 0;
-      });
     }
     document.addEventListener("keydown", function (e) {
       if (e.ctrlKey || e.metaKey || e.altKey || typing(e) || (help && help.open)) return;
