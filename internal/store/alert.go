@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -350,18 +351,10 @@ func (s *Store) FireAlert(ctx context.Context, f Fired, monitorKey string) (Fire
 	if err != nil {
 		return FiredAlert{}, fmt.Errorf("fire alert: figures: %w", err)
 	}
-	var channels []string
-	inapp := false
-	for _, ch := range f.Channels {
-		if ch.Kind == vigie.ChannelInApp {
-			inapp = true
-		}
-		sealed, err := s.sealChannel(ch)
-		if err != nil {
-			return FiredAlert{}, fmt.Errorf("fire alert: %w", err)
-		}
-		b, _ := json.Marshal(sealed)
-		channels = append(channels, string(b))
+	inapp := slices.ContainsFunc(f.Channels, func(ch vigie.AlertChannel) bool { return ch.Kind == vigie.ChannelInApp })
+	channels, err := s.sealChannels(f.Channels)
+	if err != nil {
+		return FiredAlert{}, fmt.Errorf("fire alert: %w", err)
 	}
 	sealedToken := ""
 	if s.secrets != nil {
@@ -407,17 +400,7 @@ func (s *Store) FireAlert(ctx context.Context, f Fired, monitorKey string) (Fire
 				return err
 			}
 		}
-		for i, ch := range channels {
-			state, sent := "pending", any(nil)
-			if f.Channels[i].Kind == vigie.ChannelInApp {
-				state, sent = "sent", s.tm(a.FiredAt) // the bell reads the alert itself
-			}
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO alert_deliveries (alert_id, workspace_id, channel, escalation, state, next_try_at, sent_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`), out.ID, a.WorkspaceID, ch, false, state, s.tm(a.FiredAt), sent); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.addDeliveries(ctx, tx, out.ID, a.WorkspaceID, a.FiredAt, f.Channels, channels)
 	})
 	if errors.Is(err, ErrStale) {
 		return FiredAlert{}, err
@@ -426,6 +409,38 @@ func (s *Store) FireAlert(ctx context.Context, f Fired, monitorKey string) (Fire
 		return FiredAlert{}, s.errf(err, "fire alert %q", a.Title)
 	}
 	return out, nil
+}
+
+// sealChannels seals channels' credentials and encodes each as its
+// delivery's channel column.
+func (s *Store) sealChannels(chs []vigie.AlertChannel) ([]string, error) {
+	out := make([]string, 0, len(chs))
+	for _, ch := range chs {
+		sealed, err := s.sealChannel(ch)
+		if err != nil {
+			return nil, err
+		}
+		b, _ := json.Marshal(sealed)
+		out = append(out, string(b))
+	}
+	return out, nil
+}
+
+// addDeliveries writes an alert's outbox: one delivery per channel (sealed
+// as sealChannels encoded them), pending from at; the in-app one is sent
+// already (the bell reads the alert itself).
+func (s *Store) addDeliveries(ctx context.Context, q querier, alertID, workspaceID int64, at time.Time, chs []vigie.AlertChannel, sealed []string) error {
+	for i, ch := range sealed {
+		state, sent := "pending", any(nil)
+		if chs[i].Kind == vigie.ChannelInApp {
+			state, sent = "sent", s.tm(at)
+		}
+		if _, err := q.ExecContext(ctx, s.q(`INSERT INTO alert_deliveries (alert_id, workspace_id, channel, escalation, state, next_try_at, sent_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`), alertID, workspaceID, ch, false, state, s.tm(at), sent); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // incidentFor returns the open (or monitoring) incident of the monitor in

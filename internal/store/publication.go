@@ -705,21 +705,13 @@ func (s *Store) notify(ctx context.Context, q querier, workspaceID int64, at tim
 		workspaceID, phase, s.tm(at), title, body, fmt.Sprintf(`{"post_id":%d}`, postID), true, hashToken(token), sealedToken).Scan(&id); err != nil {
 		return err
 	}
-	for _, ch := range settings.Channels {
-		if ch.Kind == vigie.ChannelInApp {
-			continue
-		}
-		sealed, err := s.sealChannel(ch)
-		if err != nil {
-			return err
-		}
-		b, _ := json.Marshal(sealed)
-		if _, err := q.ExecContext(ctx, s.q(`INSERT INTO alert_deliveries (alert_id, workspace_id, channel, escalation, state, next_try_at)
-			VALUES (?, ?, ?, ?, 'pending', ?)`), id, workspaceID, string(b), false, s.tm(at)); err != nil {
-			return err
-		}
+	// The bell is the alert itself: the settings' other channels.
+	chs := slices.DeleteFunc(slices.Clone(settings.Channels), func(ch vigie.AlertChannel) bool { return ch.Kind == vigie.ChannelInApp })
+	sealed, err := s.sealChannels(chs)
+	if err != nil {
+		return err
 	}
-	return nil
+	return s.addDeliveries(ctx, q, id, workspaceID, at, chs, sealed)
 }
 
 // SettlePostAlerts acknowledges a post's alerts of phase that no longer
