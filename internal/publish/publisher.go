@@ -268,7 +268,7 @@ func (p *Publisher) renew(ctx context.Context, c store.Claim, log *slog.Logger) 
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				if ok, err := p.Store.RenewTarget(ctx, c.TargetID, p.Owner, p.now().Add(p.Lease)); err != nil && ctx.Err() == nil {
+				if ok, err := p.Store.RenewTarget(ctx, c, p.Owner, p.now().Add(p.Lease)); err != nil && ctx.Err() == nil {
 					log.Warn("publisher: renew lease", "err", err)
 				} else if !ok && err == nil {
 					log.Warn("publisher: lost the lease; the network's idempotency keeps the post single")

@@ -568,11 +568,11 @@ func (s *Store) ClaimTargets(ctx context.Context, owner string, now time.Time, l
 
 // RenewTarget extends owner's lease on a target it is publishing; false
 // when owner no longer holds it.
-func (s *Store) RenewTarget(ctx context.Context, targetID int64, owner string, until time.Time) (bool, error) {
+func (s *Store) RenewTarget(ctx context.Context, c Claim, owner string, until time.Time) (bool, error) {
 	var n int64
 	err := s.write(ctx, func(q querier) error {
-		res, err := q.ExecContext(ctx, s.q("UPDATE publication_targets SET lease_until = ? WHERE id = ? AND lease_owner = ? AND state = 'publishing'"),
-			s.tm(until), targetID, owner)
+		res, err := q.ExecContext(ctx, s.q("UPDATE publication_targets SET lease_until = ? WHERE workspace_id = ? AND id = ? AND lease_owner = ? AND state = 'publishing'"),
+			s.tm(until), c.WorkspaceID, c.TargetID, owner)
 		if err != nil {
 			return err
 		}
@@ -603,7 +603,7 @@ func (s *Store) TargetPublished(ctx context.Context, c Claim, remote vigie.Remot
 	b, _ := json.Marshal(remote)
 	return s.finishTarget(ctx, c, at, func(tx *sql.Tx) (bool, error) {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE publication_targets SET state = 'published', remote = ?, remote_url = ?, published_at = ?, last_error = '',
-			lease_owner = '', lease_until = NULL WHERE id = ? AND state <> 'published'`), string(b), remote.URL, s.tm(at), c.TargetID)
+			lease_owner = '', lease_until = NULL WHERE workspace_id = ? AND id = ? AND state <> 'published'`), string(b), remote.URL, s.tm(at), c.WorkspaceID, c.TargetID)
 		if err != nil {
 			return false, err
 		}
@@ -650,7 +650,7 @@ func (s *Store) RemoteTaken(ctx context.Context, c Claim, url string) (bool, err
 func (s *Store) TargetRetry(ctx context.Context, c Claim, owner string, next time.Time, cause error) error {
 	return s.finishTarget(ctx, c, next, func(tx *sql.Tx) (bool, error) {
 		_, err := tx.ExecContext(ctx, s.q(`UPDATE publication_targets SET next_try_at = ?, last_error = ?, lease_owner = '', lease_until = NULL
-			WHERE id = ? AND lease_owner = ? AND state = 'publishing'`), s.tm(next), clipError(cause), c.TargetID, owner)
+			WHERE workspace_id = ? AND id = ? AND lease_owner = ? AND state = 'publishing'`), s.tm(next), clipError(cause), c.WorkspaceID, c.TargetID, owner)
 		return false, err
 	})
 }
@@ -661,7 +661,7 @@ func (s *Store) TargetRetry(ctx context.Context, c Claim, owner string, next tim
 func (s *Store) TargetFailed(ctx context.Context, c Claim, owner string, at time.Time, cause error) error {
 	return s.finishTarget(ctx, c, at, func(tx *sql.Tx) (bool, error) {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE publication_targets SET state = 'failed', last_error = ?, lease_owner = '', lease_until = NULL
-			WHERE id = ? AND lease_owner = ? AND state = 'publishing'`), clipError(cause), c.TargetID, owner)
+			WHERE workspace_id = ? AND id = ? AND lease_owner = ? AND state = 'publishing'`), clipError(cause), c.WorkspaceID, c.TargetID, owner)
 		if err != nil {
 			return false, err
 		}
