@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/bus"
 	"github.com/vigie-project/vigie/internal/config"
+	"github.com/vigie-project/vigie/internal/connector"
 	"github.com/vigie-project/vigie/internal/ingest"
 	"github.com/vigie-project/vigie/internal/monitor"
 	"github.com/vigie-project/vigie/internal/postjson"
@@ -101,6 +103,21 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	rep := &importReport{path: *postsPath, stderr: stderr, start: time.Now(), keepOff: !a.pipeline.KeepRecent}
+	if a.cfg.NATSURL != "" {
+		// The match workers store the posts: this returns once the bus
+		// holds them all.
+		js, err := bus.Connect(bus.Config{URL: a.cfg.NATSURL, Prefix: a.cfg.NATSPrefix, Store: a.store, Log: a.log, Name: "vigie import"})
+		if err != nil {
+			return badInput(err)
+		}
+		defer js.Close()
+		rep.viaBus = true
+		if err := sendPosts(ctx, js, &src, in, rep, *progress || isTerminal(stderr)); err != nil {
+			return err
+		}
+		rep.finish(stdout)
+		return nil
+	}
 	if err := importPosts(ctx, a, &src, in, rep, *progress || isTerminal(stderr)); err != nil {
 		return err
 	}
@@ -117,31 +134,31 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// importPosts reads posts from in (JSON Lines) and stores them through the
-// app's pipeline into src, counting them in rep (a progress line per batch
-// when tty). vigie import runs it, and so does vigie bench alerts.
-func importPosts(ctx context.Context, a *app, src *vigie.Source, in io.Reader, rep *importReport, tty bool) error {
-	// Reading and decoding run ahead of matching and storing, by a batch:
-	// memory stays bounded whatever the file's size.
-	type batch struct {
-		posts []vigie.Post
-		lines []int
-	}
-	work, stop := context.WithCancel(ctx) // ends the reading and matching goroutines on a failure
-	defer stop()
+// postBatch is a batch of posts read, with their line numbers.
+type postBatch struct {
+	posts []vigie.Post
+	lines []int
+}
+
+// readBatches reads posts from in (JSON Lines) in batches of importBatch
+// until its end or ctx's, reporting bad lines to rep; the error channel
+// says why it stopped (nil at the end of in). Reading and decoding run
+// ahead of matching and storing, by a batch: memory stays bounded
+// whatever the file's size.
+func readBatches(work context.Context, in io.Reader, rep *importReport) (<-chan postBatch, <-chan error) {
 	// Unbuffered hand-offs: one batch read, one matched and one stored at
 	// a time keep both cores busy; a batch waiting in each channel as well
 	// held two more batches of 20,000 decoded posts (200k-post import: Go
 	// heap peak 302 → 245 MB, gctrace).
-	batches := make(chan batch)
+	batches := make(chan postBatch)
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(batches)
 		lr := newLineReader(in)
 		// Sized once: appending 20,000 posts of 296 bytes to a
 		// growing slice copied each about twice (a fifth of the reading).
-		newBatch := func() batch {
-			return batch{posts: make([]vigie.Post, 0, importBatch), lines: make([]int, 0, importBatch)}
+		newBatch := func() postBatch {
+			return postBatch{posts: make([]vigie.Post, 0, importBatch), lines: make([]int, 0, importBatch)}
 		}
 		b := newBatch()
 		size := 0
@@ -183,6 +200,16 @@ func importPosts(ctx context.Context, a *app, src *vigie.Source, in io.Reader, r
 		}
 		readErr <- nil
 	}()
+	return batches, readErr
+}
+
+// importPosts reads posts from in (JSON Lines) and stores them through the
+// app's pipeline into src, counting them in rep (a progress line per batch
+// when tty). vigie import runs it, and so does vigie bench alerts.
+func importPosts(ctx context.Context, a *app, src *vigie.Source, in io.Reader, rep *importReport, tty bool) error {
+	work, stop := context.WithCancel(ctx) // ends the reading and matching goroutines on a failure
+	defer stop()
+	batches, readErr := readBatches(work, in, rep)
 
 	// Matching a batch overlaps storing the previous one (the store writes
 	// on one core while the matcher uses the others); batches are stored in
@@ -234,6 +261,33 @@ func importPosts(ctx context.Context, a *app, src *vigie.Source, in io.Reader, r
 	}
 	if err := <-prepErr; err != nil {
 		return fail(err)
+	}
+	return <-readErr
+}
+
+// sendPosts reads posts from in and sends them onto the bus for the match
+// workers, a batch at a time: each batch is acknowledged by the server
+// before the next is read further than one ahead.
+func sendPosts(ctx context.Context, js *bus.JetStream, src *vigie.Source, in io.Reader, rep *importReport, tty bool) error {
+	work, stop := context.WithCancel(ctx)
+	defer stop()
+	batches, readErr := readBatches(work, in, rep)
+	for b := range batches {
+		res, _, err := js.Apply(ctx, src, connector.Batch{Posts: b.posts}, nil)
+		if err != nil {
+			stop()
+			for range batches { // let the reader end
+			}
+			return err
+		}
+		for _, r := range res.Rejected {
+			rep.bad(b.lines[r.Index], r.Err)
+		}
+		rep.posts += res.Received - res.Invalid
+		rep.duplicates += res.Duplicates
+		if tty {
+			rep.progress()
+		}
 	}
 	return <-readErr
 }
@@ -312,6 +366,7 @@ type importReport struct {
 	kept                                                  int  // posts that matched no monitor, kept for the recent window
 	keptBefore                                            int  // posts that matched no monitor, kept already
 	keepOff                                               bool // the recent window is off: unmatched posts are dropped
+	viaBus                                                bool // sent to the match workers through NATS
 }
 
 const maxBadLinesShown = 100
@@ -340,11 +395,20 @@ func (r *importReport) rate() float64 {
 }
 
 func (r *importReport) progress() {
+	if r.viaBus {
+		fmt.Fprintf(r.stderr, "sent %d posts to the bus (%.0f/s): %d were there already, %d bad lines\n", r.posts, r.rate(), r.duplicates, r.skipped)
+		return
+	}
 	fmt.Fprintf(r.stderr, "imported %d posts (%.0f/s): %d matched, %d stored, %d already there, %d bad lines\n",
 		r.posts, r.rate(), r.matched, r.stored, r.duplicates, r.skipped)
 }
 
 func (r *importReport) finish(stdout io.Writer) {
+	if r.viaBus {
+		fmt.Fprintf(stdout, "posts: %d read and sent to the bus, %d of them there already (sent within the last 2 minutes), %d bad lines skipped\n", r.posts, r.duplicates, r.skipped)
+		fmt.Fprintf(stdout, "the match workers (vigie serve --roles match) store them; time: %.1fs, %.0f posts/s\n", time.Since(r.start).Seconds(), r.rate())
+		return
+	}
 	fmt.Fprintf(stdout, "posts: %d read, %d matched a monitor, %d stored (%d mentions), %d already stored, %d bad lines skipped\n",
 		r.posts, r.matched, r.stored, r.mentions, r.duplicates, r.skipped)
 	// Every post read is accounted for: those no monitor matched are kept

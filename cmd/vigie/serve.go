@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/vigie-project/vigie/internal/account"
 	"github.com/vigie-project/vigie/internal/alert"
 	"github.com/vigie-project/vigie/internal/api"
+	"github.com/vigie-project/vigie/internal/bus"
 	"github.com/vigie-project/vigie/internal/config"
 	"github.com/vigie-project/vigie/internal/connector"
 	"github.com/vigie-project/vigie/internal/feeds"
@@ -45,8 +47,12 @@ type instance struct {
 	// publisher sends due posts; inbox reads the accounts' notifications.
 	publisher *publish.Publisher
 	inbox     *publish.Inbox
-	handler   http.Handler
-	token     string // demo only
+	// bus carries batches and signals between the roles: in-process, or
+	// NATS JetStream (js, nil without --nats-url).
+	bus     bus.Bus
+	js      *bus.JetStream
+	handler http.Handler
+	token   string // demo only
 	// setupToken opens the page that creates the first administrator; empty
 	// once a user exists.
 	setupToken string
@@ -78,14 +84,29 @@ func build(ctx context.Context, cfg config.Config, demo bool, stderr io.Writer) 
 		a.Close()
 		return nil, fmt.Errorf("the simulator connector is not compiled in (cmd/vigie/connectors.go)")
 	}
-	in.sched = &ingest.Scheduler{Pipeline: a.pipeline, Runners: conns.Runners, Streamers: conns.Streamers, Streams: conns.Streams, Log: a.log}
+	if cfg.NATSURL != "" {
+		host, _ := os.Hostname()
+		in.js, err = bus.Connect(bus.Config{URL: cfg.NATSURL, Prefix: cfg.NATSPrefix, Store: a.store, Log: a.log,
+			Name: fmt.Sprintf("vigie %s on %s (pid %d)", strings.Join(cfg.Roles, ","), host, os.Getpid())})
+		if err != nil {
+			a.Close()
+			return nil, badInput(err)
+		}
+		in.bus = in.js
+	} else {
+		in.bus = bus.NewLocal(a.pipeline)
+	}
+	b := in.bus
+	wake := func(name string) func() { return func() { b.Signal(name, nil) } }
+	in.sched = &ingest.Scheduler{Pipeline: a.pipeline, Send: b, Runners: conns.Runners, Streamers: conns.Streamers, Streams: conns.Streams, Log: a.log}
 	adder := &feeds.Adder{Store: a.store, Policy: policy, Connectors: conns, Index: a.index}
-	apiv1 := &api.API{Store: a.store, Monitors: a.monitors, WorkspaceID: a.workspace.ID, Wake: in.sched.Wake, Log: a.log, FetchPolicy: policy, Sources: adder}
+	apiv1 := &api.API{Store: a.store, Monitors: a.monitors, WorkspaceID: a.workspace.ID, Wake: wake(bus.SignalWakeSources), Log: a.log, FetchPolicy: policy, Sources: adder}
 	if demo {
 		apiv1.TriggerCrisis, apiv1.DemoWorkspaceID = in.sim.TriggerCrisis, a.workspace.ID
 	}
 	hub := web.NewHub()
-	in.alerts = &alert.Engine{Store: a.store, PublicURL: cfg.PublicURL, Log: a.log, OnAlert: func(int64) { hub.Notify() },
+	live := wake(bus.SignalLive)
+	in.alerts = &alert.Engine{Store: a.store, PublicURL: cfg.PublicURL, Log: a.log, OnAlert: func(int64) { live() },
 		HTTP: &alert.HTTPSender{Client: policy.Client(20 * time.Second), Now: time.Now}}
 	if cfg.SMTPURL != "" {
 		if in.alerts.Mail, err = alert.NewMailer(cfg.SMTPURL); err != nil {
@@ -93,27 +114,43 @@ func build(ctx context.Context, cfg config.Config, demo bool, stderr io.Writer) 
 			return nil, err
 		}
 	}
-	apiv1.AlertsWake = in.alerts.Notify
+	apiv1.AlertsWake = wake(bus.SignalWakeAlerts)
 	clients := publishClients(policy.Client(publishTimeout), time.Now)
 	if demo {
 		clients[simulator.DemoNetwork] = demoClient{&simulator.Network{Start: time.Now()}}
 	}
-	in.publisher = &publish.Publisher{Store: a.store, Clients: clients, Log: a.log, OnChange: func(int64) { hub.Notify() }}
-	in.inbox = &publish.Inbox{Store: a.store, Clients: clients, Log: a.log, OnNew: func(int64) { hub.Notify() }}
-	publishing := &publish.Service{Store: a.store, Clients: clients, Wake: in.publisher.Wake}
+	in.publisher = &publish.Publisher{Store: a.store, Clients: clients, Log: a.log, OnChange: func(int64) { live() }}
+	in.inbox = &publish.Inbox{Store: a.store, Clients: clients, Log: a.log, OnNew: func(int64) { live() }}
+	publishing := &publish.Service{Store: a.store, Clients: clients, Wake: wake(bus.SignalWakePublisher)}
 	apiv1.Publishing = publishing
 	a.pipeline.OnStored = func(monitorKeys []string) {
-		hub.Notify()
-		in.alerts.NotifyMonitors(monitorKeys)
+		b.Signal(bus.SignalStored, []byte(strings.Join(monitorKeys, "\n")))
 	}
-	app := &web.Web{Store: a.store, Monitors: a.monitors, Log: a.log, Live: hub, Wake: in.sched.Wake,
+	// Each role hears the signals it acts on, wherever they were sent.
+	if cfg.Has(config.RoleWeb) {
+		b.OnSignal(bus.SignalStored, func([]byte) { hub.Notify() })
+		b.OnSignal(bus.SignalLive, func([]byte) { hub.Notify() })
+	}
+	if cfg.Has(config.RoleIngest) {
+		b.OnSignal(bus.SignalWakeSources, func([]byte) { in.sched.Wake() })
+	}
+	if cfg.Has(config.RoleScheduler) {
+		b.OnSignal(bus.SignalStored, func(keys []byte) { in.alerts.NotifyMonitors(strings.Split(string(keys), "\n")) })
+		b.OnSignal(bus.SignalWakeAlerts, func([]byte) { in.alerts.Notify() })
+		b.OnSignal(bus.SignalWakePublisher, func([]byte) { in.publisher.Wake() })
+	}
+	app := &web.Web{Store: a.store, Monitors: a.monitors, Log: a.log, Live: hub, Wake: wake(bus.SignalWakeSources),
 		Feeds: adder, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies,
-		RecentWindow: cfg.RecentWindow, FetchPolicy: policy, AlertsWake: in.alerts.Notify, Publishing: publishing,
+		RecentWindow: cfg.RecentWindow, FetchPolicy: policy, AlertsWake: wake(bus.SignalWakeAlerts), Publishing: publishing,
 		PublicURL: cfg.PublicURL}
 	if demo {
 		app.TriggerCrisis, app.Crises, app.DemoWorkspaceID = in.sim.TriggerCrisis, simulator.Crises(), a.workspace.ID
 	}
-	srv := &server.Server{Store: a.store, API: apiv1, Web: app, Pipeline: a.pipeline, Index: a.index, Log: a.log}
+	srv := &server.Server{Store: a.store, API: apiv1, Web: app, Pipeline: a.pipeline, Send: b, Index: a.index, Log: a.log,
+		HealthOnly: !cfg.Has(config.RoleWeb)}
+	if in.js != nil {
+		srv.Metrics = in.js.WriteMetrics
+	}
 	in.handler = srv.Handler()
 	if in.setupToken, err = setupLink(ctx, a); err != nil {
 		a.Close()
@@ -143,24 +180,40 @@ func serve(name string, args []string, stdout, stderr io.Writer) error {
 	defer in.app.Close()
 	a := in.app
 
+	if in.js != nil {
+		defer in.js.Close()
+	}
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); in.sched.Run(ctx) }()
-	startAlerts := sync.OnceFunc(func() {
+	run := func(f func()) {
 		wg.Add(1)
-		go func() { defer wg.Done(); in.alerts.Run(ctx) }()
-	})
-	wg.Add(2)
-	go func() { defer wg.Done(); in.publisher.Run(ctx) }()
-	go func() { defer wg.Done(); in.inbox.Run(ctx) }()
-	// Monitors created or changed anywhere (web app, API, vigie import,
-	// another process on the same database) get the last 30 days of stored
-	// posts' mentions in the background, and are matched from the next post.
-	backfills := a.monitors.StartBackfills(ctx, monitor.BackfillConfig{Window: backfillWindow, Settle: backfillSettle, Log: a.log})
-	defer func() { <-backfills }()
-	// The posts kept for tests and backfills leave after the recent window.
-	purged := a.purgeRecentEvery(ctx)
-	defer func() { <-purged }()
+		go func() { defer wg.Done(); f() }()
+	}
+	if cfg.Has(config.RoleIngest) {
+		run(func() { in.sched.Run(ctx) })
+	}
+	if cfg.Has(config.RoleMatch) && in.js != nil {
+		w := &bus.Worker{Bus: in.js, Pipeline: a.pipeline, Log: a.log}
+		run(func() {
+			if err := w.Run(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("match worker stopped", "err", err)
+			}
+		})
+	}
+	startAlerts := func() {}
+	if cfg.Has(config.RoleScheduler) {
+		startAlerts = sync.OnceFunc(func() { run(func() { in.alerts.Run(ctx) }) })
+		run(func() { in.publisher.Run(ctx) })
+		run(func() { in.inbox.Run(ctx) })
+		// Monitors created or changed anywhere (web app, API, vigie import,
+		// another process on the same database) get the last 30 days of
+		// stored posts' mentions in the background, and are matched from
+		// the next post.
+		backfills := a.monitors.StartBackfills(ctx, monitor.BackfillConfig{Window: backfillWindow, Settle: backfillSettle, Log: a.log})
+		defer func() { <-backfills }()
+		// The posts kept for tests and backfills leave after the recent window.
+		purged := a.purgeRecentEvery(ctx)
+		defer func() { <-purged }()
+	}
 	defer a.followMonitors(ctx)()
 
 	err = server.ListenAndServe(ctx, cfg.Addr, in.handler, a.log, func(addr net.Addr) {
@@ -170,7 +223,15 @@ func serve(name string, args []string, stdout, stderr io.Writer) error {
 			in.alerts.PublicURL = base
 		}
 		startAlerts()
+		if !cfg.Has(config.RoleWeb) {
+			fmt.Fprintf(stdout, "Vigie (roles %s) is running: health at %s/healthz (%d monitors in all, database %s, bus %s).\nStop with Ctrl-C.\n",
+				strings.Join(cfg.Roles, ","), base, a.index.Len(), a.store.Dialect(), busName(cfg))
+			return
+		}
 		fmt.Fprintf(stdout, "Vigie is running at %s (workspace %q, %d monitors in all, database %s).\n", base, a.workspace.Name, a.index.Len(), a.store.Dialect())
+		if !cfg.AllRolesHere() || in.js != nil {
+			fmt.Fprintf(stdout, "Roles here: %s; bus %s.\n", strings.Join(cfg.Roles, ","), busName(cfg))
+		}
 		if in.setupToken != "" {
 			fmt.Fprintf(stdout, "\nOpen this one-time link to create the administrator account (valid %d hours):\n  %s/setup?token=%s\n", int(setupValidity.Hours()), base, in.setupToken)
 		} else {
@@ -189,6 +250,14 @@ func serve(name string, args []string, stdout, stderr io.Writer) error {
 	stop()
 	wg.Wait()
 	return err
+}
+
+// busName says which bus a process uses, for its first lines.
+func busName(cfg config.Config) string {
+	if cfg.NATSURL == "" {
+		return "in-process"
+	}
+	return "NATS JetStream (prefix " + cfg.NATSPrefix + ")"
 }
 
 // backfillWindow is the past a new or changed monitor is matched against,

@@ -55,6 +55,83 @@ type Config struct {
 	// smtp://user:password@host:587?from=vigie@example.org (STARTTLS), or
 	// smtps://… (TLS from the start). Its password is never printed.
 	SMTPURL string
+	// NATSURL (--nats-url, VIGIE_NATS_URL) is the NATS JetStream server
+	// the roles talk through when they run in several processes; empty,
+	// the in-process bus. NATSPrefix names its stream and subjects.
+	NATSURL    string
+	NATSPrefix string
+	// Roles (--roles, VIGIE_ROLES) are what vigie serve runs: web,
+	// ingest, match, scheduler; all by default.
+	Roles []string
+}
+
+// The roles a Vigie process can run (architecture.md, "Scale-out").
+const (
+	RoleWeb       = "web"       // the web app, the API, webhooks
+	RoleIngest    = "ingest"    // the sources
+	RoleMatch     = "match"     // matching, enrichment, storing
+	RoleScheduler = "scheduler" // publishing, inboxes, alerts, backfills, purges
+)
+
+// AllRoles are the roles in the order they are listed.
+var AllRoles = []string{RoleWeb, RoleIngest, RoleMatch, RoleScheduler}
+
+// Has says whether the process runs role.
+func (c *Config) Has(role string) bool {
+	for _, r := range c.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// AllRolesHere says whether the process runs every role (the default).
+func (c *Config) AllRolesHere() bool {
+	for _, r := range AllRoles {
+		if !c.Has(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// roleList is --roles: a comma-separated list.
+type roleList []string
+
+func (r *roleList) String() string { return strings.Join(*r, ",") }
+
+func (r *roleList) Set(v string) error {
+	var out []string
+	seen := map[string]bool{}
+	for _, f := range strings.FieldsFunc(v, func(c rune) bool { return c == ',' || c == ' ' }) {
+		f = strings.ToLower(f)
+		ok := false
+		for _, known := range AllRoles {
+			ok = ok || f == known
+		}
+		if f == "all" {
+			for _, known := range AllRoles {
+				if !seen[known] {
+					seen[known] = true
+					out = append(out, known)
+				}
+			}
+			continue
+		}
+		if !ok {
+			return fmt.Errorf("unknown role %q: the roles are %s (or all)", f, strings.Join(AllRoles, ", "))
+		}
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 {
+		return fmt.Errorf("no role in %q: give some of %s, comma-separated", v, strings.Join(AllRoles, ","))
+	}
+	*r = out
+	return nil
 }
 
 // SecretKeyName is the file in the data folder that keeps the secret key
@@ -63,7 +140,8 @@ const SecretKeyName = "secret.key"
 
 // Defaults give a working local install with zero configuration.
 func Defaults() Config {
-	return Config{Addr: "127.0.0.1:8080", Data: "./vigie-data", LogLevel: "info", RecentWindow: DefaultRecentWindow, RecentMaxBytes: DefaultRecentMaxBytes}
+	return Config{Addr: "127.0.0.1:8080", Data: "./vigie-data", LogLevel: "info", RecentWindow: DefaultRecentWindow, RecentMaxBytes: DefaultRecentMaxBytes,
+		NATSPrefix: "vigie", Roles: append([]string(nil), AllRoles...)}
 }
 
 // The recent window's defaults: a week of posts, at most 2 GB of them
@@ -77,7 +155,10 @@ const (
 func (c *Config) Flags(fs *flag.FlagSet, server bool) {
 	if server {
 		fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP listen address (env VIGIE_ADDR)")
+		fs.Var((*roleList)(&c.Roles), "roles", "what this process runs, comma-separated: web, ingest, match, scheduler, or all; other than all needs --nats-url (env VIGIE_ROLES)")
 	}
+	fs.StringVar(&c.NATSURL, "nats-url", c.NATSURL, "NATS JetStream server the roles talk through, nats://host:4222; empty: one process (env VIGIE_NATS_URL)")
+	fs.StringVar(&c.NATSPrefix, "nats-prefix", c.NATSPrefix, "prefix of the NATS stream and subjects, to share a NATS server between deployments (env VIGIE_NATS_PREFIX)")
 	fs.StringVar(&c.Data, "data", c.Data, "data folder for the embedded SQLite database (env VIGIE_DATA)")
 	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL URL (postgres://…) instead of SQLite (env VIGIE_DATABASE_URL)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env VIGIE_LOG_LEVEL)")
@@ -168,6 +249,24 @@ func (c *Config) Resolve(fs *flag.FlagSet) error {
 	env("data", "VIGIE_DATA", &c.Data)
 	env("database-url", "VIGIE_DATABASE_URL", &c.DatabaseURL)
 	env("log-level", "VIGIE_LOG_LEVEL", &c.LogLevel)
+	env("nats-url", "VIGIE_NATS_URL", &c.NATSURL)
+	env("nats-prefix", "VIGIE_NATS_PREFIX", &c.NATSPrefix)
+	if v, ok := os.LookupEnv("VIGIE_ROLES"); ok && v != "" && !set["roles"] {
+		if err := (*roleList)(&c.Roles).Set(v); err != nil {
+			return fmt.Errorf("VIGIE_ROLES: %w", err)
+		}
+	}
+	if c.NATSURL != "" {
+		for _, u := range strings.Split(c.NATSURL, ",") {
+			pu, err := url.Parse(strings.TrimSpace(u))
+			if err != nil || (pu.Scheme != "nats" && pu.Scheme != "tls") || pu.Host == "" {
+				return fmt.Errorf("NATS URL %s: want an address such as nats://127.0.0.1:4222 (several: comma-separated)", redact(u))
+			}
+		}
+	}
+	if !c.AllRolesHere() && c.NATSURL == "" {
+		return fmt.Errorf("--roles %s runs only part of Vigie: the other roles run in other processes, which talk through NATS JetStream; give --nats-url (or VIGIE_NATS_URL) and a shared --database-url", strings.Join(c.Roles, ","))
+	}
 	for _, e := range []struct {
 		flag, key string
 		v         flag.Value
@@ -289,9 +388,9 @@ func (c Config) String() string {
 	case c.SecretKeyFile != "":
 		key = "secret_key_file=" + c.SecretKeyFile
 	}
-	return fmt.Sprintf("addr=%s data=%s database_url=%s log_level=%s allow_private_fetch=%v secure_cookies=%v trusted_proxies=%v recent_window=%s recent_max_size=%s public_url=%s smtp_url=%s %s",
+	return fmt.Sprintf("addr=%s data=%s database_url=%s log_level=%s allow_private_fetch=%v secure_cookies=%v trusted_proxies=%v recent_window=%s recent_max_size=%s public_url=%s smtp_url=%s roles=%s nats_url=%s nats_prefix=%s %s",
 		c.Addr, c.Data, redact(c.DatabaseURL), c.LogLevel, c.AllowPrivateFetch, c.SecureCookies, c.TrustedProxies,
-		(*days)(&c.RecentWindow), (*byteSize)(&c.RecentMaxBytes), c.PublicURL, redact(c.SMTPURL), key)
+		(*days)(&c.RecentWindow), (*byteSize)(&c.RecentMaxBytes), c.PublicURL, redact(c.SMTPURL), strings.Join(c.Roles, ","), redact(c.NATSURL), c.NATSPrefix, key)
 }
 
 // redact hides the passwords of a database URL: its user information's,

@@ -12,6 +12,16 @@ import (
 	"github.com/vigie-project/vigie/internal/store"
 )
 
+// Applier stores a source's batch, with state (its cursor) once the batch
+// is safe: Pipeline does it in this process; the bus (internal/bus) makes
+// the batch durable for the match workers of other processes, then saves
+// the state.
+type Applier interface {
+	Apply(ctx context.Context, src *vigie.Source, b connector.Batch, state *vigie.SourceState) (Result, Changes, error)
+}
+
+var _ Applier = (*Pipeline)(nil)
+
 // Changes counts what a batch's deletions and edits did.
 type Changes struct {
 	Deleted int // stored posts tombstoned

@@ -20,6 +20,9 @@ type Runner = connector.Runner
 // schedule: each source's next_check_at says when it is due.
 type Scheduler struct {
 	Pipeline *Pipeline
+	// Send takes the sources' batches (Applier): the pipeline itself when
+	// nil; the bus when matching runs in other processes (internal/bus).
+	Send    Applier
 	Runners  map[vigie.SourceKind]Runner
 	// Streamers keep their sources connected (RunStream), outside MaxRuns.
 	Streamers map[vigie.SourceKind]connector.Streamer
@@ -56,6 +59,13 @@ func (s *Scheduler) Wake() {
 }
 
 func (s *Scheduler) init() { s.once.Do(s.setDefaults) }
+
+func (s *Scheduler) send() Applier {
+	if s.Send != nil {
+		return s.Send
+	}
+	return s.Pipeline
+}
 
 func (s *Scheduler) setDefaults() {
 	if s.Now == nil {
@@ -196,7 +206,7 @@ func (s *Scheduler) RunSource(ctx context.Context, src *vigie.Source) {
 		state.PostsSeen = src.PostsSeen + int64(len(b.Posts)+len(b.Edits))
 		var res Result
 		var ch Changes
-		res, ch, err = s.Pipeline.Apply(ctx, src, b, &state)
+		res, ch, err = s.send().Apply(ctx, src, b, &state)
 		if err == nil {
 			if len(b.Posts) > 0 || ch != (Changes{}) {
 				log.Debug("source run", "posts", len(b.Posts), "matched", res.Matched, "stored", res.Posts, "deleted", ch.Deleted, "edited", ch.Edited)

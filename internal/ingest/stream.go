@@ -127,7 +127,7 @@ func (k *sink) Save(ctx context.Context, b connector.Batch) error {
 	}
 	next.NextCheckAt = now.Add(k.lease())
 	next.PostsSeen = state.PostsSeen + int64(len(b.Posts)+len(b.Edits))
-	_, ch, err := k.s.Pipeline.Apply(ctx, k.src, b, &next)
+	_, ch, err := k.s.send().Apply(ctx, k.src, b, &next)
 	if err != nil {
 		return fmt.Errorf("storing the stream's posts: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -29,9 +30,17 @@ type Server struct {
 	API      *api.API
 	Web      *web.Web // nil: API only
 	Pipeline *ingest.Pipeline
-	Index    *match.Index
-	Log      *slog.Logger
-	Now      func() time.Time
+	// Send takes the webhooks' batches: Pipeline when nil, the bus when
+	// matching runs in other processes.
+	Send  ingest.Applier
+	Index *match.Index
+	// Metrics, when set, writes more of /metrics (the bus's counters).
+	Metrics func(w io.Writer)
+	// HealthOnly serves /healthz and /metrics only: a process without the
+	// web role (vigie serve --roles match).
+	HealthOnly bool
+	Log        *slog.Logger
+	Now        func() time.Time
 }
 
 // Handler returns the root handler.
@@ -42,10 +51,21 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", s.requireToken(http.HandlerFunc(s.metrics)))
+	if s.HealthOnly {
+		mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			fmt.Fprint(w, "This Vigie process does not serve the web app or the API (its --roles leave out web); it answers /healthz and /metrics.\n")
+		})
+		return s.recoverer(s.logRequests(securityHeaders(mux)))
+	}
 	s.API.Register(mux, s.requireToken)
+	send := s.Send
+	if send == nil {
+		send = s.Pipeline
+	}
 	// Inbound webhooks: for machines, authenticated by their URL's token
 	// (and a signature), not by a session or an API token.
-	mux.Handle("POST /hooks/{token}", &webhook.Handler{Store: s.Store, Pipeline: s.Pipeline, Log: s.Log, Now: s.Now})
+	mux.Handle("POST /hooks/{token}", &webhook.Handler{Store: s.Store, Pipeline: send, Log: s.Log, Now: s.Now})
 	if s.Web != nil {
 		if err := s.Web.Register(mux); err != nil {
 			panic(err) // templates are embedded: a parse error is a build error, caught by the tests
@@ -187,6 +207,9 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 	counter("vigie_posts_kept_before_total", "Posts that matched no monitor and were kept already (re-delivered).", st.KeptBefore.Load())
 	counter("vigie_mentions_stored_total", "Mentions newly stored.", st.Mentions.Load())
 	counter("vigie_store_batch_errors_total", "Batches the store refused.", st.BatchErrors.Load())
+	if s.Metrics != nil {
+		s.Metrics(w)
+	}
 	is := s.Index.Stats()
 	gauge("vigie_monitors", "Monitors in the matching index.", float64(is.Monitors))
 	gauge("vigie_index_keys", "Keys in the matching index.", float64(is.Terms))

@@ -34,7 +34,7 @@ import (
 // re-delivered posts are dropped, deleted ones stay deleted).
 type Handler struct {
 	Store    *store.Store
-	Pipeline *ingest.Pipeline
+	Pipeline ingest.Applier
 	Log      *slog.Logger
 	Now      func() time.Time
 	// Rate is how many deliveries a second a source takes, Burst how many

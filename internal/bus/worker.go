@@ -1,0 +1,297 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/connector"
+	"github.com/vigie-project/vigie/internal/ingest"
+)
+
+// Worker is the match role: it takes the posts on the bus, matches,
+// enriches and stores them, and acknowledges each message only once the
+// store committed it. A worker killed meanwhile leaves its messages to the
+// server, which gives them to another worker after the consumer's ack
+// wait; the store drops what it has already, so nothing is doubled.
+type Worker struct {
+	Bus      *JetStream
+	Pipeline *ingest.Pipeline
+	Log      *slog.Logger
+	// Batch is the most messages matched and stored together (default
+	// 2,000); Linger how long a batch waits for more once it has one
+	// (default 20 ms): a lone post is stored within about that, and a
+	// backlog goes in full batches.
+	Batch  int
+	Linger time.Duration
+
+	srcMu   sync.Mutex
+	sources map[sourceRef]cachedSource
+}
+
+type cachedSource struct {
+	src vigie.Source
+	at  time.Time
+}
+
+// sourceTTL is how long a worker trusts the source it read: a source's
+// kind, workspace and sharing rarely change, and a deletion only drops
+// its posts in flight.
+const sourceTTL = 30 * time.Second
+
+// retryDelay is how long a message handed back after a store error waits
+// before it is delivered again.
+const retryDelay = 5 * time.Second
+
+// job is a group of messages of one source, ready to be stored.
+type job struct {
+	src   *vigie.Source
+	pr    *ingest.Prepared // posts, matched
+	batch *connector.Batch // or a whole batch, applied as it is
+	msgs  []jetstream.Msg
+}
+
+// Run takes messages until ctx ends. It waits for the server when it is
+// away, and returns only with ctx.
+func (w *Worker) Run(ctx context.Context) error {
+	if w.Batch <= 0 {
+		w.Batch = 2000
+	}
+	if w.Linger <= 0 {
+		w.Linger = 20 * time.Millisecond
+	}
+	if w.Log == nil {
+		w.Log = slog.Default()
+	}
+	w.sources = map[sourceRef]cachedSource{}
+	for {
+		err := w.Bus.ensure(ctx)
+		if err == nil {
+			break
+		}
+		w.Log.Warn("match worker waiting for NATS JetStream", "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(2 * time.Second):
+		}
+	}
+	cons, err := w.Bus.js.Consumer(ctx, w.Bus.stream, w.Bus.consumer)
+	if err != nil {
+		return fmt.Errorf("the consumer %s: %w", w.Bus.consumer, err)
+	}
+	// The client keeps up to two batches pulled ahead, so that the next
+	// batch is there when this one is stored.
+	it, err := cons.Messages(jetstream.PullMaxMessages(2 * w.Batch))
+	if err != nil {
+		return fmt.Errorf("reading the consumer %s: %w", w.Bus.consumer, err)
+	}
+	in := make(chan jetstream.Msg, w.Batch)
+	go func() {
+		defer close(in)
+		for {
+			m, err := it.Next()
+			if err != nil {
+				if errors.Is(err, jetstream.ErrMsgIteratorClosed) || ctx.Err() != nil {
+					return
+				}
+				w.Log.Debug("reading the bus", "err", err)
+				continue
+			}
+			in <- m
+		}
+	}()
+	stop := context.AfterFunc(ctx, it.Stop)
+	defer stop()
+
+	// Matching a batch overlaps storing the one before, as in vigie
+	// import; they are stored in the order they were matched, as
+	// near-duplicates need.
+	jobs := make(chan job, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for j := range jobs {
+			w.store(j)
+		}
+	}()
+	defer func() { close(jobs); <-done }()
+
+	var msgs []jetstream.Msg
+	linger := time.NewTimer(time.Hour)
+	linger.Stop()
+	flush := func() {
+		if len(msgs) > 0 {
+			w.prepare(ctx, msgs, jobs)
+			msgs = nil
+		}
+	}
+	for {
+		select {
+		case m, ok := <-in:
+			if !ok {
+				flush()
+				return ctx.Err()
+			}
+			if len(msgs) == 0 {
+				linger.Reset(w.Linger)
+			}
+			msgs = append(msgs, m)
+			if len(msgs) >= w.Batch {
+				linger.Stop()
+				flush()
+			}
+		case <-linger.C:
+			flush()
+		}
+	}
+}
+
+// prepare decodes messages, groups them by source (in order) and matches
+// each group's posts; what cannot be read is removed and reported.
+func (w *Worker) prepare(ctx context.Context, msgs []jetstream.Msg, jobs chan<- job) {
+	type group struct {
+		ref   sourceRef
+		posts []vigie.Post
+		msgs  []jetstream.Msg
+	}
+	var groups []*group
+	byRef := map[sourceRef]*group{}
+	var batches []job
+	for _, m := range msgs {
+		h := m.Headers()
+		dm, err := decodeMessage(h.Get(hdrSource), h.Get(hdrKind), m.Data())
+		if err != nil {
+			w.bad(m, err)
+			continue
+		}
+		if dm.kind == kindBatch {
+			b := dm.batch
+			batches = append(batches, job{batch: &b, msgs: []jetstream.Msg{m}, src: &vigie.Source{ID: dm.ref.Source, WorkspaceID: dm.ref.Workspace}})
+			continue
+		}
+		g := byRef[dm.ref]
+		if g == nil {
+			g = &group{ref: dm.ref}
+			byRef[dm.ref] = g
+			groups = append(groups, g)
+		}
+		g.posts = append(g.posts, dm.post)
+		g.msgs = append(g.msgs, m)
+	}
+	for _, g := range groups {
+		src, err := w.source(ctx, g.ref)
+		if err != nil {
+			w.drop(g.msgs, g.ref, err)
+			continue
+		}
+		pr, err := w.Pipeline.Prepare(ctx, &src, g.posts)
+		if err != nil {
+			w.retry(g.msgs, fmt.Errorf("matching %d posts of source %d: %w", len(g.posts), src.ID, err))
+			continue
+		}
+		jobs <- job{src: &src, pr: pr, msgs: g.msgs}
+	}
+	for _, b := range batches {
+		src, err := w.source(ctx, sourceRef{b.src.WorkspaceID, b.src.ID})
+		if err != nil {
+			w.drop(b.msgs, sourceRef{b.src.WorkspaceID, b.src.ID}, err)
+			continue
+		}
+		b.src = &src
+		jobs <- b
+	}
+}
+
+// store commits a job and acknowledges its messages. It finishes a job
+// begun even when the worker is stopping: its posts are matched already.
+func (w *Worker) store(j job) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var (
+		res ingest.Result
+		err error
+	)
+	if j.batch != nil {
+		res, _, err = w.Pipeline.Apply(ctx, j.src, *j.batch, nil)
+	} else {
+		res, err = w.Pipeline.Commit(ctx, j.pr, nil)
+	}
+	if err != nil {
+		w.retry(j.msgs, fmt.Errorf("storing posts of source %d: %w", j.src.ID, err))
+		return
+	}
+	for _, r := range res.Rejected {
+		w.Log.Warn("post refused by the pipeline", "source_id", j.src.ID, "post", r.ID, "err", r.Err)
+	}
+	for _, m := range j.msgs {
+		if md, err := m.Metadata(); err == nil && md.NumDelivered > 1 {
+			w.Bus.stats.Redelivered.Add(1)
+		}
+		if err := m.Ack(); err != nil {
+			// Not acknowledged: delivered again after the ack wait, and
+			// dropped by the store then.
+			w.Log.Debug("acknowledging a message", "err", err)
+		}
+		w.Bus.stats.Taken.Add(1)
+	}
+}
+
+// source returns a message's source, from a short-lived cache.
+func (w *Worker) source(ctx context.Context, ref sourceRef) (vigie.Source, error) {
+	w.srcMu.Lock()
+	c, ok := w.sources[ref]
+	w.srcMu.Unlock()
+	if ok && time.Since(c.at) < sourceTTL {
+		return c.src, nil
+	}
+	src, err := w.Pipeline.Store.FindSourceByID(ctx, ref.Workspace, ref.Source)
+	if err != nil {
+		return src, err
+	}
+	w.srcMu.Lock()
+	w.sources[ref] = cachedSource{src, time.Now()}
+	w.srcMu.Unlock()
+	return src, nil
+}
+
+// bad removes a message no worker can read, and says why.
+func (w *Worker) bad(m jetstream.Msg, err error) {
+	w.Bus.stats.Bad.Add(1)
+	attrs := []any{"subject", m.Subject(), "err", err}
+	if md, merr := m.Metadata(); merr == nil {
+		attrs = append(attrs, "stream_sequence", md.Sequence.Stream)
+	}
+	w.Log.Error("a message on the bus cannot be read: removed (was it sent by another program or another version?)", attrs...)
+	if err := m.Term(); err != nil {
+		w.Log.Debug("terminating a message", "err", err)
+	}
+}
+
+// drop removes the messages of a source that is gone, or hands them back
+// when the source could not be read.
+func (w *Worker) drop(msgs []jetstream.Msg, ref sourceRef, err error) {
+	if !errors.Is(err, vigie.ErrNotFound) {
+		w.retry(msgs, fmt.Errorf("reading source %d: %w", ref.Source, err))
+		return
+	}
+	w.Log.Info("posts of a deleted source dropped", "workspace_id", ref.Workspace, "source_id", ref.Source, "posts", len(msgs))
+	for _, m := range msgs {
+		_ = m.Ack()
+	}
+}
+
+// retry hands messages back to the bus, delivered again after retryDelay.
+func (w *Worker) retry(msgs []jetstream.Msg, err error) {
+	w.Log.Error("posts handed back to the bus, tried again in a few seconds", "messages", len(msgs), "err", err)
+	w.Bus.stats.Retried.Add(int64(len(msgs)))
+	for _, m := range msgs {
+		_ = m.NakWithDelay(retryDelay)
+	}
+}
