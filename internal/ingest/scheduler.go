@@ -23,7 +23,7 @@ type Scheduler struct {
 	// Send takes the sources' batches (Applier): the pipeline itself when
 	// nil; the bus when matching runs in other processes (internal/bus).
 	Send    Applier
-	Runners  map[vigie.SourceKind]Runner
+	Runners map[vigie.SourceKind]Runner
 	// Streamers keep their sources connected (RunStream), outside MaxRuns.
 	Streamers map[vigie.SourceKind]connector.Streamer
 	// Streams chooses, for a kind both polled and streamed, which sources
