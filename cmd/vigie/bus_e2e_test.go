@@ -5,7 +5,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net/http"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -16,6 +18,7 @@ import (
 	natsjs "github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vigie-project/vigie/internal/apptest"
+	"github.com/vigie-project/vigie/internal/mastodon/mastodontest"
 )
 
 // busProcess is a `vigie serve` started as a child for a scale-out test.
@@ -230,4 +233,159 @@ func TestBusDrainSurvivesKill(t *testing.T) {
 		}
 	}
 	t.Logf("per-monitor totals equal vigie match's (%v); %d messages delivered for 100,000 sent; drained %.1fs after the import began", want, info.Delivered.Consumer, time.Since(start).Seconds())
+}
+
+// TestScaleOutRoles runs Vigie as four processes on one PostgreSQL and one
+// NATS JetStream, as docs/operations.md lays out: web; ingest and match;
+// two schedulers. A webhook's post taken by the web process is stored by
+// the worker and visible in the API; an alert rule on every mention fires
+// once although two schedulers evaluate it; ten scheduled
+// posts are each published once. Then the web process loses NATS: it
+// still answers, a webhook delivery is refused with 503 (nothing kept), and
+// taken again once NATS is back.
+func TestScaleOutRoles(t *testing.T) {
+	natsURL, prefix := apptest.NATS(t)
+	dbURL := apptest.DatabaseURL(t, "postgres")
+	t.Parallel()
+	env := []string{"VIGIE_SECRET_KEY=" + testSecretKey}
+	common := []string{"--database-url", dbURL, "--nats-prefix", prefix}
+
+	out, err := busCLI("token", "create", "--database-url", dbURL, "--name", "admin", "--role", "admin").CombinedOutput()
+	if err != nil {
+		t.Fatalf("token: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	admin := lines[len(lines)-1]
+
+	// The web process reaches NATS through a proxy the test can cut.
+	px := apptest.NewProxy(t, strings.TrimPrefix(natsURL, "nats://"))
+	web := startServeWith(t, env, append([]string{"--roles", "web", "--nats-url", "nats://" + px.Addr}, common...)...)
+	worker := startServeWith(t, env, append([]string{"--roles", "ingest,match", "--nats-url", natsURL}, common...)...)
+	startServeWith(t, env, append([]string{"--roles", "scheduler", "--nats-url", natsURL}, common...)...)
+	startServeWith(t, env, append([]string{"--roles", "scheduler", "--nats-url", natsURL}, common...)...)
+
+	if code := web.call("POST", "/api/v1/monitors", admin, map[string]string{"id": "m-valmont", "name": "Valmont", "kind": "brand", "query": "valmont"}, nil); code != http.StatusCreated {
+		t.Fatalf("monitor: %d", code)
+	}
+	rule := map[string]any{"name": "Every mention", "monitor": "m-valmont", "kind": "every", "enabled": true, "channels": []map[string]string{{"kind": "inapp"}}}
+	if code := web.call("POST", "/api/v1/alerts", admin, rule, nil); code != http.StatusCreated {
+		t.Fatalf("alert rule: %d", code)
+	}
+	var hook struct {
+		HookPath string `json:"hook_path"`
+	}
+	if code := web.call("POST", "/api/v1/sources", admin, map[string]string{"kind": "webhook", "name": "CMS"}, &hook); code != http.StatusCreated || hook.HookPath == "" {
+		t.Fatalf("webhook source: %d %+v", code, hook)
+	}
+	deliver := func(id, text string) int {
+		t.Helper()
+		body := fmt.Sprintf(`{"id":%q,"text":%q,"published_at":%q}`, id, text, time.Now().UTC().Add(-time.Minute).Format(time.RFC3339))
+		resp, err := http.Post(web.base+hook.HookPath, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		return resp.StatusCode
+	}
+	type sent struct {
+		Alerts []struct {
+			ID int64 `json:"id"`
+		} `json:"alerts"`
+	}
+	mentions := func() int {
+		var page struct {
+			Mentions []json.RawMessage `json:"mentions"`
+		}
+		web.call("GET", "/api/v1/mentions?monitor=m-valmont", admin, nil, &page)
+		return len(page.Mentions)
+	}
+	alerts := func() int {
+		var s sent
+		web.call("GET", "/api/v1/alerts/sent", admin, nil, &s)
+		return len(s.Alerts)
+	}
+	// The monitor reaches the worker's index within a second (the change
+	// log); its /metrics says when.
+	web.waitFor("the monitor to reach the worker", func() bool {
+		req, _ := http.NewRequest("GET", worker.base+"/metrics", nil)
+		req.Header.Set("Authorization", "Bearer "+admin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return strings.Contains(string(b), "\nvigie_monitors 1\n")
+	})
+	if code := deliver("p-1", "Valmont open day"); code != http.StatusAccepted {
+		t.Fatalf("webhook: %d", code)
+	}
+	web.waitFor("the first mention", func() bool { return mentions() == 1 })
+	web.waitFor("the first mention's alert", func() bool { return alerts() > 0 })
+	// An "every" rule sends the first mention at once and groups those of
+	// the next 5 minutes: one alert, whichever scheduler saw it first. A
+	// later mention stored (a signal both schedulers hear after the first)
+	// leaves it at one.
+	before := mentions()
+	if code := deliver("p-2", "Valmont wins a prize"); code != http.StatusAccepted {
+		t.Fatalf("webhook: %d", code)
+	}
+	web.waitFor("the second post's mention", func() bool { return mentions() == before+1 })
+	n := before + 1
+	if a := alerts(); a != 1 {
+		t.Errorf("%d alerts for the first mentions of an every rule, under two schedulers; want 1", a)
+	}
+
+	// Publishing: ten posts, each once on the network.
+	m := mastodontest.New(t)
+	var acc struct {
+		ID int64 `json:"id"`
+	}
+	if code := web.call("POST", "/api/v1/accounts", admin, map[string]string{"network": "mastodon", "instance_url": m.URL, "access_token": mastodontest.DefaultToken}, &acc); code != http.StatusCreated {
+		t.Fatalf("account: %d", code)
+	}
+	var ids []int64
+	for i := range 10 {
+		var p struct {
+			ID     int64  `json:"id"`
+			Status string `json:"status"`
+		}
+		body := map[string]any{"accounts": []int64{acc.ID}, "text": fmt.Sprintf("Open day, hall %d", i), "scheduled_at": time.Now().Add(2 * time.Second).Format(time.RFC3339)}
+		if code := web.call("POST", "/api/v1/posts", admin, body, &p); code != http.StatusCreated || p.Status != "scheduled" {
+			t.Fatalf("post: %d %+v", code, p)
+		}
+		ids = append(ids, p.ID)
+	}
+	web.waitFor("the ten posts to be published", func() bool {
+		for _, id := range ids {
+			var p struct {
+				Status string `json:"status"`
+			}
+			web.call("GET", fmt.Sprintf("/api/v1/posts/%d", id), admin, nil, &p)
+			if p.Status != "published" {
+				return false
+			}
+		}
+		return true
+	})
+	seen := map[string]int{}
+	for _, p := range m.Posts() {
+		seen[p.Text]++
+	}
+	if len(m.Posts()) != 10 || len(seen) != 10 {
+		t.Errorf("the network has %d posts (%d texts) for 10 scheduled: %v", len(m.Posts()), len(seen), seen)
+	}
+
+	// NATS away from the web process.
+	px.Down()
+	code := deliver("p-away", "Valmont during the outage")
+	if code != http.StatusServiceUnavailable {
+		t.Errorf("a delivery while the bus is away: %d, want 503", code)
+	}
+	if c := web.call("GET", "/api/v1/mentions?monitor=m-valmont", admin, nil, nil); c != http.StatusOK {
+		t.Errorf("the API while the bus is away: %d", c)
+	}
+	px.Up(t)
+	web.waitFor("the delivery taken once NATS is back", func() bool { return deliver("p-away", "Valmont during the outage") == http.StatusAccepted })
+	web.waitFor("its mention", func() bool { return mentions() == n+1 })
 }

@@ -113,14 +113,21 @@ type vigieServer struct {
 
 func startServe(t *testing.T, data string) *vigieServer {
 	t.Helper()
+	return startServeWith(t, nil, "--data", data)
+}
+
+// startServeWith starts vigie serve with args and env added, and waits
+// for its /healthz.
+func startServeWith(t *testing.T, env []string, args ...string) *vigieServer {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := l.Addr().String()
 	l.Close()
-	cmd := cliCommand("serve", "--data", data, "--addr", addr, "--log-level", "warn")
-	cmd.Env = append(cmd.Env, "VIGIE_ALLOW_PRIVATE_FETCH=1")
+	cmd := cliCommand(append([]string{"serve", "--addr", addr, "--log-level", "warn"}, args...)...)
+	cmd.Env = append(append(cmd.Env, "VIGIE_ALLOW_PRIVATE_FETCH=1"), env...)
 	out := &bytes.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {

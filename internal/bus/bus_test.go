@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -179,85 +177,15 @@ func TestSendThenWorkerStores(t *testing.T) {
 	}
 }
 
-// proxy stands between Vigie and the NATS server, so that a test can take
-// the server away and bring it back (a network cut) without stopping the
-// server other tests use.
-type proxy struct {
-	target string
-	addr   string
-	mu     sync.Mutex
-	ln     net.Listener
-	conns  []net.Conn
-}
-
-func newProxy(t *testing.T, target string) *proxy {
-	t.Helper()
-	p := &proxy{target: target}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.addr = ln.Addr().String()
-	p.serve(ln)
-	t.Cleanup(p.down)
-	return p
-}
-
-func (p *proxy) serve(ln net.Listener) {
-	p.mu.Lock()
-	p.ln = ln
-	p.mu.Unlock()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s, err := net.Dial("tcp", p.target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, s)
-			p.mu.Unlock()
-			go func() { _, _ = io.Copy(s, c); s.Close() }()
-			go func() { _, _ = io.Copy(c, s); c.Close() }()
-		}
-	}()
-}
-
-// down refuses new connections and cuts the open ones.
-func (p *proxy) down() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
-	}
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
-
-func (p *proxy) up(t *testing.T) {
-	ln, err := net.Listen("tcp", p.addr)
-	if err != nil {
-		t.Fatalf("listening again on %s: %v", p.addr, err)
-	}
-	p.serve(ln)
-}
-
 // TestBusAwayAndBack: while the NATS server cannot be reached, a source's
 // batch fails and its cursor stays where it was; once it is back, the
 // source's next run sends the batch and the worker, which waited, stores
 // it — every post once.
 func TestBusAwayAndBack(t *testing.T) {
 	url, prefix := apptest.NATS(t)
-	px := newProxy(t, strings.TrimPrefix(url, "nats://"))
+	px := apptest.NewProxy(t, strings.TrimPrefix(url, "nats://"))
 	f := newFixture(t)
-	js := connect(t, "nats://"+px.addr, prefix, f.st)
+	js := connect(t, "nats://"+px.Addr, prefix, f.st)
 	ctx := context.Background()
 	runWorker(t, js, f.pipeline)
 
@@ -266,7 +194,7 @@ func TestBusAwayAndBack(t *testing.T) {
 	}
 	waitFor(t, "the first batch stored", func() bool { return f.stored(t) == 20 })
 
-	px.down()
+	px.Down()
 	waitFor(t, "the client to see the cut", func() bool { return !js.nc.IsConnected() })
 	_, _, err := js.Apply(ctx, &f.src, connector.Batch{Posts: posts(20, 20, "valmont")}, &vigie.SourceState{Cursor: "c2"})
 	if err == nil {
@@ -278,7 +206,7 @@ func TestBusAwayAndBack(t *testing.T) {
 	}
 	t.Logf("while away: %v", err)
 
-	px.up(t)
+	px.Up(t)
 	waitFor(t, "the client to reconnect", js.nc.IsConnected)
 	// The source runs again from its cursor: the same batch.
 	if _, _, err := js.Apply(ctx, &f.src, connector.Batch{Posts: posts(20, 20, "valmont")}, &vigie.SourceState{Cursor: "c2"}); err != nil {

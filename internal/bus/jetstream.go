@@ -183,6 +183,9 @@ func (j *JetStream) ensure(ctx context.Context) error {
 		Discard:     jetstream.DiscardOld,
 	})
 	if err != nil {
+		if !j.nc.IsConnected() {
+			return fmt.Errorf("%w: NATS at %s cannot be reached: %v", ingest.ErrUnavailable, j.cfg.URL, err)
+		}
 		return fmt.Errorf("the stream %s on NATS at %s: %w (is a NATS server with JetStream on, nats-server -js, running there?)", j.stream, j.cfg.URL, err)
 	}
 	_, err = j.js.CreateOrUpdateConsumer(ctx, j.stream, jetstream.ConsumerConfig{
@@ -311,7 +314,7 @@ func (j *JetStream) send(ctx context.Context, src *vigie.Source, b connector.Bat
 			}
 		case err := <-f.Err():
 			if !j.nc.IsConnected() {
-				return resent, fmt.Errorf("NATS at %s cannot be reached (%w): the source's posts were not sent; it runs again from its cursor when NATS is back", j.cfg.URL, err)
+				return resent, fmt.Errorf("%w: NATS at %s cannot be reached (%v): the posts were not sent; a source runs again from its cursor when NATS is back", ingest.ErrUnavailable, j.cfg.URL, err)
 			}
 			return resent, fmt.Errorf("sending posts of source %d to NATS at %s: %w", src.ID, j.cfg.URL, err)
 		case <-ctx.Done():

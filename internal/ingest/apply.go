@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -21,6 +22,10 @@ type Applier interface {
 }
 
 var _ Applier = (*Pipeline)(nil)
+
+// ErrUnavailable wraps an Applier's error when it cannot take batches for
+// a while (the bus cannot be reached): the sender should send again later.
+var ErrUnavailable = errors.New("unavailable for a while")
 
 // Changes counts what a batch's deletions and edits did.
 type Changes struct {

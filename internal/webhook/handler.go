@@ -206,6 +206,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return // the sender left; it will send again
 		}
 		log.Error("webhook delivery", "err", err)
+		if errors.Is(err, ingest.ErrUnavailable) {
+			w.Header().Set("Retry-After", "30")
+			fail(w, http.StatusServiceUnavailable, "Vigie cannot take deliveries right now (the bus between its processes cannot be reached); nothing of this delivery was kept: send it again in a minute", nil)
+			return
+		}
 		fail(w, http.StatusInternalServerError, "the delivery could not be stored; send it again later (the server log has the details)", nil)
 		return
 	}
