@@ -29,7 +29,7 @@ type busProcess struct {
 
 // startRole starts `vigie serve --roles roles` on the bus and waits for it to
 // say it runs.
-func startRole(t *testing.T, roles, dbURL, natsURL, prefix string, extra ...string) *busProcess {
+func startRole(t testing.TB, roles, dbURL, natsURL, prefix string, extra ...string) *busProcess {
 	t.Helper()
 	args := append([]string{"serve", "--roles", roles, "--database-url", dbURL, "--nats-url", natsURL, "--nats-prefix", prefix,
 		"--addr", "127.0.0.1:0", "--log-level", "warn"}, extra...)
@@ -82,7 +82,7 @@ func busCLI(args ...string) *exec.Cmd {
 const testSecretKey = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 
 // consumerState reads the match workers' consumer on the server.
-func consumerState(t *testing.T, natsURL, prefix string) *natsjs.ConsumerInfo {
+func consumerState(t testing.TB, natsURL, prefix string) *natsjs.ConsumerInfo {
 	t.Helper()
 	nc, err := nats.Connect(natsURL)
 	if err != nil {
@@ -107,7 +107,7 @@ func consumerState(t *testing.T, natsURL, prefix string) *natsjs.ConsumerInfo {
 }
 
 // monitorTotals counts the stored mentions of each monitor.
-func monitorTotals(t *testing.T, dbURL string) map[string]int {
+func monitorTotals(t testing.TB, dbURL string) map[string]int {
 	t.Helper()
 	db, err := sql.Open("pgx", dbURL)
 	if err != nil {

@@ -39,7 +39,7 @@ var testMonitors = []vigie.Monitor{
 
 // writeCorpus writes n posts of deterministic texts and the monitors, and returns how
 // many posts match and how many (post, monitor) matches there are.
-func writeCorpus(t *testing.T, dir string, n int) (postsPath, monitorsPath string, matching, matches int) {
+func writeCorpus(t testing.TB, dir string, n int) (postsPath, monitorsPath string, matching, matches int) {
 	t.Helper()
 	words := []string{"the", "campus", "students", "research", "ranking", "classement", "valmont", "UVAL", "rivaltech", "jobs",
 		"#uvalday", "news", "today", "great", "science", "lab", "Université", "de", "Valmont", "and"}

@@ -50,6 +50,7 @@ func commands() []command {
 		{"query check", "'QUERY'", "check a monitor query; print ok or the error with a caret", runQueryCheck},
 		{"enrich", "--posts P.jsonl [--stats] [--workers N] | --stored [--data DIR]", "add language, sentiment, simhash and near-duplicate links to posts; or re-enrich the archive", runEnrich},
 		{"eval", "[lang] [sentiment] [neardup] [alerts] [--shared ../shared] [--days 30] [--seed N] [--start 2026-10-05]", "measure enrichment quality on the shared evaluation data (docs/enrichment.md) and the alert detectors on the simulator (docs/alerts.md)", runEval},
+		{"bus status", "--nats-url URL [--nats-prefix P] [--wait]", "show the posts waiting on the bus for a match worker and those held by one; --wait returns once all are stored", runBusStatus},
 		{"match", "--monitors M.jsonl --posts P.jsonl [--stats] [--workers N]", "match posts against monitors, one JSON line per match", runMatch},
 		{"bench match", "--monitors M.jsonl --posts P.jsonl [--limit N]", "measure the percolator: posts/s, candidates, build time, memory", runBenchMatch},
 		{"bench enrich", "--posts P.jsonl [--limit N]", "measure enrichment per post on one core, and the models' memory", runBenchEnrich},

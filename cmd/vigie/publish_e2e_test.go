@@ -23,7 +23,7 @@ type fakeNetwork struct {
 	mentions int
 }
 
-func cliToken(t *testing.T, data, name, role string) string {
+func cliToken(t testing.TB, data, name, role string) string {
 	t.Helper()
 	out, err := cliCommand("token", "create", "--data", data, "--name", name, "--role", role).CombinedOutput()
 	if err != nil {

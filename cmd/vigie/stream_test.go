@@ -105,20 +105,20 @@ func bskyEvents(n int, base time.Time) (events [][]byte, times []int64, want map
 
 // vigieServer runs `vigie serve` on a data folder as a separate process.
 type vigieServer struct {
-	t    *testing.T
+	t    testing.TB
 	cmd  *exec.Cmd
 	base string
 	out  *bytes.Buffer
 }
 
-func startServe(t *testing.T, data string) *vigieServer {
+func startServe(t testing.TB, data string) *vigieServer {
 	t.Helper()
 	return startServeWith(t, nil, "--data", data)
 }
 
 // startServeWith starts vigie serve with args and env added, and waits
 // for its /healthz.
-func startServeWith(t *testing.T, env []string, args ...string) *vigieServer {
+func startServeWith(t testing.TB, env []string, args ...string) *vigieServer {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

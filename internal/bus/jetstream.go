@@ -2,6 +2,7 @@ package bus
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -123,6 +124,9 @@ func Connect(cfg Config) (*JetStream, error) {
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(time.Second),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err == nil {
+				return // closed on purpose
+			}
 			log.Warn("disconnected from NATS: sources pause, workers wait; retrying every second", "err", err)
 		}),
 		nats.ReconnectHandler(func(*nats.Conn) { log.Info("connected to NATS again") }),
@@ -297,7 +301,9 @@ func (j *JetStream) send(ctx context.Context, src *vigie.Source, b connector.Bat
 	}
 	futures := make([]jetstream.PubAckFuture, 0, len(msgs))
 	for _, m := range msgs {
-		f, err := j.js.PublishMsgAsync(m)
+		// Past 4,096 messages in flight, wait for the server to catch up
+		// (a large import) rather than fail.
+		f, err := j.js.PublishMsgAsync(m, jetstream.WithStallWait(j.cfg.PublishTimeout))
 		if err != nil {
 			return 0, fmt.Errorf("sending posts of source %d to NATS at %s: %w", src.ID, j.cfg.URL, err)
 		}
@@ -365,3 +371,48 @@ func (j *JetStream) WriteMetrics(w io.Writer) {
 	}
 	fmt.Fprintf(w, "# HELP vigie_bus_connected Whether this process is connected to NATS.\n# TYPE vigie_bus_connected gauge\nvigie_bus_connected %d\n", up)
 }
+
+// Status is the state of the posts' stream and the workers' consumer.
+type Status struct {
+	Messages uint64 // in the stream: waiting, or held by a worker
+	Bytes    uint64
+	Waiting  uint64 // not yet delivered to a worker
+	Held     int    // delivered and not acknowledged
+	Idle     int    // pull requests of idle workers
+	// Deliveries counts every delivery since the consumer was made, the
+	// same message again included; Taken those acknowledged.
+	Deliveries, Taken uint64
+	Server            string // the server's version
+}
+
+// Status reads the stream's and consumer's state from the server.
+func (j *JetStream) Status(ctx context.Context) (Status, error) {
+	var st Status
+	s, err := j.js.Stream(ctx, j.stream)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		return st, fmt.Errorf("NATS at %s has no stream %s: no Vigie process has used the bus with the prefix %q yet", j.cfg.URL, j.stream, j.cfg.Prefix)
+	}
+	if err != nil {
+		return st, fmt.Errorf("the stream %s on NATS at %s: %w", j.stream, j.cfg.URL, err)
+	}
+	si, err := s.Info(ctx)
+	if err != nil {
+		return st, fmt.Errorf("the stream %s: %w", j.stream, err)
+	}
+	c, err := s.Consumer(ctx, j.consumer)
+	if err != nil {
+		return st, fmt.Errorf("the consumer %s: %w", j.consumer, err)
+	}
+	ci, err := c.Info(ctx)
+	if err != nil {
+		return st, fmt.Errorf("the consumer %s: %w", j.consumer, err)
+	}
+	st.Messages, st.Bytes = si.State.Msgs, si.State.Bytes
+	st.Waiting, st.Held, st.Idle = ci.NumPending, ci.NumAckPending, ci.NumWaiting
+	st.Deliveries, st.Taken = ci.Delivered.Consumer, ci.AckFloor.Consumer
+	st.Server = j.nc.ConnectedServerVersion()
+	return st, nil
+}
+
+// Drained says whether no post waits for a worker nor is held by one.
+func (s Status) Drained() bool { return s.Waiting == 0 && s.Held == 0 }

@@ -25,11 +25,12 @@ type Worker struct {
 	Pipeline *ingest.Pipeline
 	Log      *slog.Logger
 	// Batch is the most messages matched and stored together (default
-	// 2,000); Linger how long a batch waits for more once it has one
-	// (default 20 ms): a lone post is stored within about that, and a
-	// backlog goes in full batches.
-	Batch  int
-	Linger time.Duration
+	// 2,000). A batch takes what has arrived, without waiting for more: a
+	// lone post is stored at once, and a backlog, pulled ahead while the
+	// batch before is stored, goes in full batches. (Waiting 20 ms for
+	// more made a lone post's trip from a source to the API 31 ms at the
+	// median instead of 10; BenchmarkSourceToAPI.)
+	Batch int
 
 	srcMu   sync.Mutex
 	sources map[sourceRef]cachedSource
@@ -62,9 +63,6 @@ type job struct {
 func (w *Worker) Run(ctx context.Context) error {
 	if w.Batch <= 0 {
 		w.Batch = 2000
-	}
-	if w.Linger <= 0 {
-		w.Linger = 20 * time.Millisecond
 	}
 	if w.Log == nil {
 		w.Log = slog.Default()
@@ -123,33 +121,25 @@ func (w *Worker) Run(ctx context.Context) error {
 	}()
 	defer func() { close(jobs); <-done }()
 
-	var msgs []jetstream.Msg
-	linger := time.NewTimer(time.Hour)
-	linger.Stop()
-	flush := func() {
-		if len(msgs) > 0 {
-			w.prepare(ctx, msgs, jobs)
-			msgs = nil
-		}
-	}
 	for {
-		select {
-		case m, ok := <-in:
-			if !ok {
-				flush()
-				return ctx.Err()
-			}
-			if len(msgs) == 0 {
-				linger.Reset(w.Linger)
-			}
-			msgs = append(msgs, m)
-			if len(msgs) >= w.Batch {
-				linger.Stop()
-				flush()
-			}
-		case <-linger.C:
-			flush()
+		m, ok := <-in
+		if !ok {
+			return ctx.Err()
 		}
+		msgs := []jetstream.Msg{m}
+	more:
+		for len(msgs) < w.Batch {
+			select {
+			case m, ok := <-in:
+				if !ok {
+					break more
+				}
+				msgs = append(msgs, m)
+			default:
+				break more
+			}
+		}
+		w.prepare(ctx, msgs, jobs)
 	}
 }
 
