@@ -192,7 +192,7 @@ func TestBusDrainSurvivesKill(t *testing.T) {
 			t.Logf("killing a worker: %d messages delivered, %d waiting, %d not acknowledged", info.Delivered.Consumer, info.NumPending, info.NumAckPending)
 			break
 		}
-		if time.Now().After(deadline) || info.NumPending == 0 {
+		if time.Now().After(deadline) || info.NumPending == 0 && info.NumAckPending == 0 {
 			t.Fatalf("the bus was drained before a worker could be killed: %+v", info)
 		}
 		time.Sleep(20 * time.Millisecond) // polling the server's state, not waiting for an event

@@ -65,8 +65,9 @@ const (
 	// within it is dropped by the server, after it by the store.
 	dupWindow = 2 * time.Minute
 	// maxAckPending bounds the messages handed to workers and not yet
-	// acknowledged, all workers together.
-	maxAckPending = 20_000
+	// acknowledged, all workers together: each holds up to three batches
+	// (one pulled ahead, one matched, one being stored).
+	maxAckPending = 100_000
 )
 
 // JetStream is the bus over a NATS JetStream server.

@@ -25,7 +25,9 @@ type Worker struct {
 	Pipeline *ingest.Pipeline
 	Log      *slog.Logger
 	// Batch is the most messages matched and stored together (default
-	// 2,000). A batch takes what has arrived, without waiting for more: a
+	// 10,000: on PostgreSQL one worker drained 100k posts at 9,043 posts/s
+	// with it, 4,839 with 2,000 — a transaction's fixed cost, the
+	// rollups, is paid per batch; BenchmarkBusDrain). A batch takes what has arrived, without waiting for more: a
 	// lone post is stored at once, and a backlog, pulled ahead while the
 	// batch before is stored, goes in full batches. (Waiting 20 ms for
 	// more made a lone post's trip from a source to the API 31 ms at the
@@ -62,7 +64,7 @@ type job struct {
 // away, and returns only with ctx.
 func (w *Worker) Run(ctx context.Context) error {
 	if w.Batch <= 0 {
-		w.Batch = 2000
+		w.Batch = 10_000
 	}
 	if w.Log == nil {
 		w.Log = slog.Default()
@@ -84,9 +86,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("the consumer %s: %w", w.Bus.consumer, err)
 	}
-	// The client keeps up to two batches pulled ahead, so that the next
-	// batch is there when this one is stored.
-	it, err := cons.Messages(jetstream.PullMaxMessages(2 * w.Batch))
+	// The client keeps up to a batch pulled ahead, so that the next batch
+	// is there when this one is stored.
+	it, err := cons.Messages(jetstream.PullMaxMessages(w.Batch))
 	if err != nil {
 		return fmt.Errorf("reading the consumer %s: %w", w.Bus.consumer, err)
 	}
