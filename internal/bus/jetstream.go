@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/config"
 	"github.com/vigie-project/vigie/internal/connector"
 	"github.com/vigie-project/vigie/internal/ingest"
 	"github.com/vigie-project/vigie/internal/postjson"
@@ -73,6 +74,7 @@ const (
 // JetStream is the bus over a NATS JetStream server.
 type JetStream struct {
 	cfg      Config
+	where    string // the URL without its password, for logs and errors
 	nc       *nats.Conn
 	js       jetstream.JetStream
 	stream   string
@@ -118,7 +120,8 @@ func Connect(cfg Config) (*JetStream, error) {
 	if cfg.PublishTimeout <= 0 {
 		cfg.PublishTimeout = publishTimeout
 	}
-	log := cfg.Log.With("nats", cfg.URL)
+	where := config.RedactNATS(cfg.URL)
+	log := cfg.Log.With("nats", where)
 	nc, err := nats.Connect(cfg.URL,
 		nats.Name(cfg.Name),
 		nats.RetryOnFailedConnect(true),
@@ -134,14 +137,14 @@ func Connect(cfg Config) (*JetStream, error) {
 		nats.ConnectHandler(func(*nats.Conn) { log.Info("connected to NATS") }),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("NATS at %s: %w", cfg.URL, err)
+		return nil, fmt.Errorf("NATS at %s: %w", where, err)
 	}
 	js, err := jetstream.New(nc, jetstream.WithPublishAsyncTimeout(cfg.PublishTimeout), jetstream.WithPublishAsyncMaxPending(4096))
 	if err != nil {
 		nc.Close()
-		return nil, fmt.Errorf("NATS JetStream at %s: %w", cfg.URL, err)
+		return nil, fmt.Errorf("NATS JetStream at %s: %w", where, err)
 	}
-	return &JetStream{cfg: cfg, nc: nc, js: js, stream: cfg.Prefix + "_posts", consumer: cfg.Prefix + "_match",
+	return &JetStream{cfg: cfg, where: where, nc: nc, js: js, stream: cfg.Prefix + "_posts", consumer: cfg.Prefix + "_match",
 		subs: map[string]*nats.Subscription{}}, nil
 }
 
@@ -189,9 +192,9 @@ func (j *JetStream) ensure(ctx context.Context) error {
 	})
 	if err != nil {
 		if !j.nc.IsConnected() {
-			return fmt.Errorf("%w: NATS at %s cannot be reached: %v", ingest.ErrUnavailable, j.cfg.URL, err)
+			return fmt.Errorf("%w: NATS at %s cannot be reached: %v", ingest.ErrUnavailable, j.where, err)
 		}
-		return fmt.Errorf("the stream %s on NATS at %s: %w (is a NATS server with JetStream on, nats-server -js, running there?)", j.stream, j.cfg.URL, err)
+		return fmt.Errorf("the stream %s on NATS at %s: %w (is a NATS server with JetStream on, nats-server -js, running there?)", j.stream, j.where, err)
 	}
 	_, err = j.js.CreateOrUpdateConsumer(ctx, j.stream, jetstream.ConsumerConfig{
 		Durable:       j.consumer,
@@ -203,7 +206,7 @@ func (j *JetStream) ensure(ctx context.Context) error {
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 	})
 	if err != nil {
-		return fmt.Errorf("the consumer %s of stream %s on NATS at %s: %w", j.consumer, j.stream, j.cfg.URL, err)
+		return fmt.Errorf("the consumer %s of stream %s on NATS at %s: %w", j.consumer, j.stream, j.where, err)
 	}
 	j.ready = true
 	return nil
@@ -306,7 +309,7 @@ func (j *JetStream) send(ctx context.Context, src *vigie.Source, b connector.Bat
 		// (a large import) rather than fail.
 		f, err := j.js.PublishMsgAsync(m, jetstream.WithStallWait(j.cfg.PublishTimeout))
 		if err != nil {
-			return 0, fmt.Errorf("sending posts of source %d to NATS at %s: %w", src.ID, j.cfg.URL, err)
+			return 0, fmt.Errorf("sending posts of source %d to NATS at %s: %w", src.ID, j.where, err)
 		}
 		futures = append(futures, f)
 	}
@@ -321,9 +324,9 @@ func (j *JetStream) send(ctx context.Context, src *vigie.Source, b connector.Bat
 			}
 		case err := <-f.Err():
 			if !j.nc.IsConnected() {
-				return resent, fmt.Errorf("%w: NATS at %s cannot be reached (%v): the posts were not sent; a source runs again from its cursor when NATS is back", ingest.ErrUnavailable, j.cfg.URL, err)
+				return resent, fmt.Errorf("%w: NATS at %s cannot be reached (%v): the posts were not sent; a source runs again from its cursor when NATS is back", ingest.ErrUnavailable, j.where, err)
 			}
-			return resent, fmt.Errorf("sending posts of source %d to NATS at %s: %w", src.ID, j.cfg.URL, err)
+			return resent, fmt.Errorf("sending posts of source %d to NATS at %s: %w", src.ID, j.where, err)
 		case <-ctx.Done():
 			return resent, ctx.Err()
 		}
@@ -391,10 +394,10 @@ func (j *JetStream) Status(ctx context.Context) (Status, error) {
 	var st Status
 	s, err := j.js.Stream(ctx, j.stream)
 	if errors.Is(err, jetstream.ErrStreamNotFound) {
-		return st, fmt.Errorf("NATS at %s has no stream %s: no Vigie process has used the bus with the prefix %q yet", j.cfg.URL, j.stream, j.cfg.Prefix)
+		return st, fmt.Errorf("NATS at %s has no stream %s: no Vigie process has used the bus with the prefix %q yet", j.where, j.stream, j.cfg.Prefix)
 	}
 	if err != nil {
-		return st, fmt.Errorf("the stream %s on NATS at %s: %w", j.stream, j.cfg.URL, err)
+		return st, fmt.Errorf("the stream %s on NATS at %s: %w", j.stream, j.where, err)
 	}
 	si, err := s.Info(ctx)
 	if err != nil {

@@ -260,7 +260,7 @@ func (c *Config) Resolve(fs *flag.FlagSet) error {
 		for _, u := range strings.Split(c.NATSURL, ",") {
 			pu, err := url.Parse(strings.TrimSpace(u))
 			if err != nil || (pu.Scheme != "nats" && pu.Scheme != "tls") || pu.Host == "" {
-				return fmt.Errorf("NATS URL %s: want an address such as nats://127.0.0.1:4222 (several: comma-separated)", redact(u))
+				return fmt.Errorf("NATS URL %s: want an address such as nats://127.0.0.1:4222 (several: comma-separated)", RedactNATS(u))
 			}
 		}
 	}
@@ -390,7 +390,31 @@ func (c Config) String() string {
 	}
 	return fmt.Sprintf("addr=%s data=%s database_url=%s log_level=%s allow_private_fetch=%v secure_cookies=%v trusted_proxies=%v recent_window=%s recent_max_size=%s public_url=%s smtp_url=%s roles=%s nats_url=%s nats_prefix=%s %s",
 		c.Addr, c.Data, redact(c.DatabaseURL), c.LogLevel, c.AllowPrivateFetch, c.SecureCookies, c.TrustedProxies,
-		(*days)(&c.RecentWindow), (*byteSize)(&c.RecentMaxBytes), c.PublicURL, redact(c.SMTPURL), strings.Join(c.Roles, ","), redact(c.NATSURL), c.NATSPrefix, key)
+		(*days)(&c.RecentWindow), (*byteSize)(&c.RecentMaxBytes), c.PublicURL, redact(c.SMTPURL), strings.Join(c.Roles, ","), RedactNATS(c.NATSURL), c.NATSPrefix, key)
+}
+
+// RedactNATS hides the passwords and tokens of NATS URLs (nats://user:pass@host,
+// nats://token@host), for logs and errors.
+func RedactNATS(urls string) string {
+	parts := strings.Split(urls, ",")
+	for i, p := range parts {
+		u, err := url.Parse(strings.TrimSpace(p))
+		if err != nil {
+			parts[i] = "(an unreadable URL)"
+			continue
+		}
+		who := ""
+		if u.User != nil {
+			who = "***@"
+			if _, ok := u.User.Password(); ok {
+				who = u.User.Username() + ":***@"
+			}
+			u.User = nil
+		}
+		scheme, rest, _ := strings.Cut(u.String(), "://")
+		parts[i] = scheme + "://" + who + rest
+	}
+	return strings.Join(parts, ",")
 }
 
 // redact hides the passwords of a database URL: its user information's,

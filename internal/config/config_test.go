@@ -254,3 +254,15 @@ func TestPublicAndMailURLs(t *testing.T) {
 		})
 	}
 }
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"nats://127.0.0.1:4222":                  "nats://127.0.0.1:4222",
+		"nats://vigie:s3cret@nats.internal:4222": "nats://vigie:***@nats.internal:4222",
+		"nats://tok3n@a:4222,nats://u:p@b:4222":  "nats://***@a:4222,nats://u:***@b:4222",
+	} {
+		if got := RedactNATS(in); got != want || strings.Contains(got, "s3cret") || strings.Contains(got, "tok3n") {
+			t.Errorf("RedactNATS(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
