@@ -221,6 +221,9 @@ func serve(name string, args []string, stdout, stderr io.Writer) error {
 		// Alerts link to Vigie: VIGIE_PUBLIC_URL, else where it listens.
 		if in.alerts.PublicURL == "" {
 			in.alerts.PublicURL = base
+			if cfg.Has(config.RoleScheduler) && !cfg.Has(config.RoleWeb) {
+				a.log.Warn("set VIGIE_PUBLIC_URL to where people reach the web app: alerts' and notices' links would point at this process, which does not serve it", "addr", base)
+			}
 		}
 		startAlerts()
 		if !cfg.Has(config.RoleWeb) {
