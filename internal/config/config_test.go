@@ -266,3 +266,40 @@ func TestRedact(t *testing.T) {
 		}
 	}
 }
+
+// TestRoles: --roles takes a list or all; part of Vigie without NATS is
+// refused with what to do; an unknown role names the known ones.
+func TestRoles(t *testing.T) {
+	parse := func(args ...string) (Config, error) {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		c := Defaults()
+		c.Flags(fs, true)
+		if err := fs.Parse(args); err != nil {
+			return c, err
+		}
+		return c, c.Resolve(fs)
+	}
+	c, err := parse()
+	if err != nil || !c.AllRolesHere() {
+		t.Fatalf("default: %v %v", c.Roles, err)
+	}
+	if _, err := parse("--roles", "match"); err == nil || !strings.Contains(err.Error(), "--nats-url") {
+		t.Errorf("match without NATS: %v", err)
+	}
+	c, err = parse("--roles", "match, web,match", "--nats-url", "nats://127.0.0.1:4222")
+	if err != nil || strings.Join(c.Roles, ",") != "match,web" || c.Has(RoleIngest) {
+		t.Errorf("roles %v: %v", c.Roles, err)
+	}
+	if _, err := parse("--roles", "matcher"); err == nil || !strings.Contains(err.Error(), "web, ingest, match, scheduler") {
+		t.Errorf("unknown role: %v", err)
+	}
+	if _, err := parse("--nats-url", "http://x:4222"); err == nil {
+		t.Error("an http:// NATS URL was taken")
+	}
+	t.Setenv("VIGIE_ROLES", "scheduler")
+	t.Setenv("VIGIE_NATS_URL", "nats://n:4222")
+	if c, err = parse(); err != nil || strings.Join(c.Roles, ",") != "scheduler" || c.NATSURL != "nats://n:4222" {
+		t.Errorf("from the environment: %v %q %v", c.Roles, c.NATSURL, err)
+	}
+}
