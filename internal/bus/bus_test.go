@@ -130,11 +130,16 @@ func TestSendThenWorkerStores(t *testing.T) {
 
 	b := connector.Batch{Posts: append(posts(0, 30, "valmont news"), posts(30, 10, "other news")...)}
 	b.Posts = append(b.Posts, vigie.Post{ID: "bad", Source: "rss"}) // no date: refused here
+	// Valid, and over NATS's default max_payload (1 MB): refused alone.
+	big := posts(1000, 1, "valmont")[0]
+	big.ID, big.Text = "big", strings.Repeat("valmont ", vigie.MaxTextBytes/8-1)
+	b.Posts = append(b.Posts, big)
 	res, _, err := js.Apply(ctx, &f.src, b, &vigie.SourceState{Cursor: "after-40"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Received != 41 || res.Invalid != 1 || len(res.Rejected) != 1 || res.Rejected[0].ID != "bad" {
+	if res.Received != 42 || res.Invalid != 2 || len(res.Rejected) != 2 || res.Rejected[0].ID != "bad" || res.Rejected[1].ID != "big" ||
+		!strings.Contains(res.Rejected[1].Err.Error(), "max_payload") {
 		t.Fatalf("result %+v", res)
 	}
 	src, err := f.st.FindSourceByID(ctx, f.src.WorkspaceID, f.src.ID)

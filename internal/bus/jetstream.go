@@ -220,12 +220,21 @@ func (j *JetStream) Apply(ctx context.Context, src *vigie.Source, b connector.Ba
 	res := ingest.Result{Received: len(b.Posts)}
 	valid := b.Posts[:0:0]
 	now := time.Now()
+	var scratch []byte
 	for i := range b.Posts {
 		p := b.Posts[i]
 		p.StripNUL()
 		err := p.Validate()
 		if err == nil {
 			err = p.CheckDate(now)
+		}
+		if err == nil {
+			// A post of a megabyte of text is valid, and over NATS's
+			// default max_payload: refused alone, the source's other
+			// posts flow.
+			if scratch = postjson.Append(scratch[:0], &p); int64(len(scratch)) > j.nc.MaxPayload() {
+				err = fmt.Errorf("post %q takes %d bytes, over the NATS server's max_payload of %d: raise max_payload in its configuration (8MB holds any post)", p.ID, len(scratch), j.nc.MaxPayload())
+			}
 		}
 		if err != nil {
 			res.Rejected = append(res.Rejected, ingest.Rejected{Index: i, ID: p.ID, Err: err})
@@ -246,12 +255,6 @@ func (j *JetStream) Apply(ctx context.Context, src *vigie.Source, b connector.Ba
 		}
 	}
 	return res, ingest.Changes{}, nil
-}
-
-// SendPosts sends posts of a source (vigie import) and returns once the
-// server holds them all, with how many it had already (re-sends).
-func (j *JetStream) SendPosts(ctx context.Context, src *vigie.Source, posts []vigie.Post) (resent int, err error) {
-	return j.send(ctx, src, connector.Batch{Posts: posts})
 }
 
 func (j *JetStream) send(ctx context.Context, src *vigie.Source, b connector.Batch) (int, error) {
