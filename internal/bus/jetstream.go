@@ -234,6 +234,7 @@ func (j *JetStream) Apply(ctx context.Context, src *vigie.Source, b connector.Ba
 			// posts flow.
 			if scratch = postjson.Append(scratch[:0], &p); int64(len(scratch)) > j.nc.MaxPayload() {
 				err = fmt.Errorf("post %q takes %d bytes, over the NATS server's max_payload of %d: raise max_payload in its configuration (8MB holds any post)", p.ID, len(scratch), j.nc.MaxPayload())
+				j.cfg.Log.Warn("post refused", "source_id", src.ID, "err", err)
 			}
 		}
 		if err != nil {
