@@ -278,3 +278,33 @@ func FuzzDecodeMessage(f *testing.F) {
 		}
 	})
 }
+
+// TestStreamLostAndMadeAgain: the stream deleted under a running worker
+// (an operator's mistake, or a NATS server restarted without its store):
+// the next send makes it again, and the worker takes the new posts.
+func TestStreamLostAndMadeAgain(t *testing.T) {
+	url, prefix := apptest.NATS(t)
+	f := newFixture(t)
+	js := connect(t, url, prefix, f.st)
+	ctx := context.Background()
+	runWorker(t, js, f.pipeline)
+	if _, _, err := js.Apply(ctx, &f.src, connector.Batch{Posts: posts(0, 5, "valmont")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first posts stored", func() bool { return f.mentions(t) == 5 })
+	if err := js.js.DeleteStream(ctx, js.Stream()); err != nil {
+		t.Fatal(err)
+	}
+	// The first send after may fail (the client's stream was gone); the
+	// source runs again, as the scheduler would.
+	var err error
+	for range 3 {
+		if _, _, err = js.Apply(ctx, &f.src, connector.Batch{Posts: posts(5, 5, "valmont")}, nil); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("sending after the stream was lost: %v", err)
+	}
+	waitFor(t, "the worker to take posts from the new stream", func() bool { return f.mentions(t) == 10 })
+}

@@ -212,6 +212,14 @@ func (j *JetStream) ensure(ctx context.Context) error {
 	return nil
 }
 
+// unready makes the next send or worker create the stream and consumer
+// again, should the server have lost them.
+func (j *JetStream) unready() {
+	j.readyMu.Lock()
+	j.ready = false
+	j.readyMu.Unlock()
+}
+
 // Apply sends a batch and, once the server holds all of it, saves the
 // source's state: a source's cursor never moves past posts that are not
 // durable on the bus. Invalid posts are refused here, as the pipeline
@@ -313,6 +321,7 @@ func (j *JetStream) send(ctx context.Context, src *vigie.Source, b connector.Bat
 		// (a large import) rather than fail.
 		f, err := j.js.PublishMsgAsync(m, jetstream.WithStallWait(j.cfg.PublishTimeout))
 		if err != nil {
+			j.unready()
 			return 0, fmt.Errorf("sending posts of source %d to NATS at %s: %w", src.ID, j.where, err)
 		}
 		futures = append(futures, f)
@@ -327,6 +336,7 @@ func (j *JetStream) send(ctx context.Context, src *vigie.Source, b connector.Bat
 				j.stats.Resent.Add(1)
 			}
 		case err := <-f.Err():
+			j.unready() // should the server have lost the stream, the next send makes it again
 			if !j.nc.IsConnected() {
 				return resent, fmt.Errorf("%w: NATS at %s cannot be reached (%v): the posts were not sent; a source runs again from its cursor when NATS is back", ingest.ErrUnavailable, j.where, err)
 			}

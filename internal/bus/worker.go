@@ -61,7 +61,8 @@ type job struct {
 }
 
 // Run takes messages until ctx ends. It waits for the server when it is
-// away, and returns only with ctx.
+// away, reads the consumer again when it was lost (deleted, or the server
+// restarted without its store), and returns only with ctx.
 func (w *Worker) Run(ctx context.Context) error {
 	if w.Batch <= 0 {
 		w.Batch = 10_000
@@ -71,16 +72,27 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 	w.sources = map[sourceRef]cachedSource{}
 	for {
-		err := w.Bus.ensure(ctx)
-		if err == nil {
-			break
+		err := w.consume(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
 		w.Log.Warn("match worker waiting for NATS JetStream", "err", err)
+		w.Bus.unready()
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(2 * time.Second):
 		}
+	}
+}
+
+// errConsumerLost ends a consume whose consumer the server no longer has.
+var errConsumerLost = errors.New("the consumer is gone")
+
+// consume takes messages until ctx ends or the consumer is lost.
+func (w *Worker) consume(ctx context.Context) error {
+	if err := w.Bus.ensure(ctx); err != nil {
+		return err
 	}
 	cons, err := w.Bus.js.Consumer(ctx, w.Bus.stream, w.Bus.consumer)
 	if err != nil {
@@ -93,18 +105,32 @@ func (w *Worker) Run(ctx context.Context) error {
 		return fmt.Errorf("reading the consumer %s: %w", w.Bus.consumer, err)
 	}
 	in := make(chan jetstream.Msg, w.Batch)
+	lost := make(chan error, 1)
 	go func() {
 		defer close(in)
 		for {
 			m, err := it.Next()
-			if err != nil {
-				if errors.Is(err, jetstream.ErrMsgIteratorClosed) || ctx.Err() != nil {
-					return
-				}
-				w.Log.Debug("reading the bus", "err", err)
+			switch {
+			case err == nil:
+				in <- m
 				continue
+			case errors.Is(err, jetstream.ErrMsgIteratorClosed) || ctx.Err() != nil:
+				return
+			case errors.Is(err, jetstream.ErrConsumerDeleted) || errors.Is(err, jetstream.ErrConsumerNotFound) ||
+				errors.Is(err, jetstream.ErrStreamNotFound):
+				lost <- fmt.Errorf("%w: %v", errConsumerLost, err)
+				it.Stop()
+				return
 			}
-			in <- m
+			// Missed heartbeats while the server is away: the client
+			// pulls again once it is back; a pause keeps this from
+			// spinning meanwhile.
+			w.Log.Debug("reading the bus", "err", err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
 		}
 	}()
 	stop := context.AfterFunc(ctx, it.Stop)
@@ -126,7 +152,12 @@ func (w *Worker) Run(ctx context.Context) error {
 	for {
 		m, ok := <-in
 		if !ok {
-			return ctx.Err()
+			select {
+			case err := <-lost:
+				return err
+			default:
+				return ctx.Err()
+			}
 		}
 		msgs := []jetstream.Msg{m}
 	more:
