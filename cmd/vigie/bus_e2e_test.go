@@ -264,6 +264,7 @@ func TestScaleOutRoles(t *testing.T) {
 	startServeWith(t, env, append([]string{"--roles", "scheduler", "--nats-url", natsURL}, common...)...)
 	startServeWith(t, env, append([]string{"--roles", "scheduler", "--nats-url", natsURL}, common...)...)
 
+	created := time.Now()
 	if code := web.call("POST", "/api/v1/monitors", admin, map[string]string{"id": "m-valmont", "name": "Valmont", "kind": "brand", "query": "valmont"}, nil); code != http.StatusCreated {
 		t.Fatalf("monitor: %d", code)
 	}
@@ -317,6 +318,7 @@ func TestScaleOutRoles(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return strings.Contains(string(b), "\nvigie_monitors 1\n")
 	})
+	t.Logf("the monitor created on the web process was in the worker's index %.2fs later", time.Since(created).Seconds())
 	if code := deliver("p-1", "Valmont open day"); code != http.StatusAccepted {
 		t.Fatalf("webhook: %d", code)
 	}
