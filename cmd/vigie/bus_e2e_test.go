@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -235,9 +237,10 @@ func TestBusDrainSurvivesKill(t *testing.T) {
 	t.Logf("per-monitor totals equal vigie match's (%v); %d messages delivered for 100,000 sent; drained %.1fs after the import began", want, info.Delivered.Consumer, time.Since(start).Seconds())
 }
 
-// TestScaleOutRoles runs Vigie as four processes on one PostgreSQL and one
+// TestScaleOutRoles runs Vigie as five processes on one PostgreSQL and one
 // NATS JetStream, as docs/operations.md lays out: web; ingest and match;
-// two schedulers. A webhook's post taken by the web process is stored by
+// a second ingest; two schedulers. A feed is fetched once per interval by
+// the two ingest processes. A webhook's post taken by the web process is stored by
 // the worker and visible in the API; an alert rule on every mention fires
 // once although two schedulers evaluate it; ten scheduled
 // posts are each published once. Then the web process loses NATS: it
@@ -261,6 +264,7 @@ func TestScaleOutRoles(t *testing.T) {
 	px := apptest.NewProxy(t, strings.TrimPrefix(natsURL, "nats://"))
 	web := startServeWith(t, env, append([]string{"--roles", "web", "--nats-url", "nats://" + px.Addr}, common...)...)
 	worker := startServeWith(t, env, append([]string{"--roles", "ingest,match", "--nats-url", natsURL}, common...)...)
+	startServeWith(t, env, append([]string{"--roles", "ingest", "--nats-url", natsURL}, common...)...)
 	startServeWith(t, env, append([]string{"--roles", "scheduler", "--nats-url", natsURL}, common...)...)
 	startServeWith(t, env, append([]string{"--roles", "scheduler", "--nats-url", natsURL}, common...)...)
 
@@ -319,10 +323,25 @@ func TestScaleOutRoles(t *testing.T) {
 		return strings.Contains(string(b), "\nvigie_monitors 1\n")
 	})
 	t.Logf("the monitor created on the web process was in the worker's index %.2fs later", time.Since(created).Seconds())
+	// A feed, with two ingest processes: fetched once per interval (5
+	// minutes by default), whichever process claims it.
+	var fetches atomic.Int32
+	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetches.Add(1)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Valmont news</title><link>http://example.org/</link>
+<item><title>Valmont rector speaks</title><link>http://example.org/1</link><guid>n1</guid><pubDate>%s</pubDate></item></channel></rss>`,
+			time.Now().Add(-time.Hour).UTC().Format(time.RFC1123Z))
+	}))
+	t.Cleanup(feed.Close)
+	if code := web.call("POST", "/api/v1/sources", admin, map[string]string{"kind": "rss", "url": feed.URL + "/feed.xml"}, nil); code != http.StatusCreated {
+		t.Fatalf("feed: %d", code)
+	}
+	web.waitFor("the feed's item", func() bool { return mentions() == 1 })
 	if code := deliver("p-1", "Valmont open day"); code != http.StatusAccepted {
 		t.Fatalf("webhook: %d", code)
 	}
-	web.waitFor("the first mention", func() bool { return mentions() == 1 })
+	web.waitFor("the first mention", func() bool { return mentions() == 2 })
 	web.waitFor("the first mention's alert", func() bool { return alerts() > 0 })
 	// An "every" rule sends the first mention at once and groups those of
 	// the next 5 minutes: one alert, whichever scheduler saw it first. A
@@ -390,4 +409,9 @@ func TestScaleOutRoles(t *testing.T) {
 	px.Up(t)
 	web.waitFor("the delivery taken once NATS is back", func() bool { return deliver("p-away", "Valmont during the outage") == http.StatusAccepted })
 	web.waitFor("its mention", func() bool { return mentions() == n+1 })
+	// Both ingest processes looked for due sources every second since the
+	// feed was added: it was fetched by one, once.
+	if n := fetches.Load(); n != 1 {
+		t.Errorf("the feed was fetched %d times by two ingest processes within its interval; want 1", n)
+	}
 }

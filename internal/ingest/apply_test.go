@@ -172,7 +172,7 @@ func TestRunStream(t *testing.T) {
 		t.Errorf("after stopping: %+v", cur.SourceState)
 	}
 	// At start-up, streams left with a lease are resumed at once.
-	if n, err := st.ResumeStreams(ctx, []vigie.SourceKind{"fakestream"}, now.Add(-time.Hour)); err != nil || n != 1 {
+	if n, err := st.ResumeStreams(ctx, "", []vigie.SourceKind{"fakestream"}, now.Add(-time.Hour)); err != nil || n != 1 {
 		t.Errorf("ResumeStreams: %d %v", n, err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"sync"
 	"time"
 
@@ -40,6 +41,13 @@ type Scheduler struct {
 	// disabled, deleted or changed) and its health saved when nothing was
 	// stored meanwhile (default 15 s).
 	Heartbeat time.Duration
+	// Owner names this process's claims on sources (default: the host's
+	// name): several processes running sources share them, and a process
+	// started again on the same host resumes the streams it held.
+	Owner string
+	// Lease is how long a claimed source is this process's before another
+	// may run it, should this one die mid-run (default 5 minutes).
+	Lease time.Duration
 	// Backoff gives the delay before retrying a failing source.
 	Backoff func(errorCount int, interval time.Duration, rnd func() float64) time.Duration
 
@@ -86,6 +94,12 @@ func (s *Scheduler) setDefaults() {
 	if s.Log == nil {
 		s.Log = slog.Default()
 	}
+	if s.Owner == "" {
+		s.Owner, _ = os.Hostname()
+	}
+	if s.Lease <= 0 {
+		s.Lease = 5 * time.Minute
+	}
 	if s.Backoff == nil {
 		s.Backoff = Backoff
 	}
@@ -106,14 +120,14 @@ func (s *Scheduler) Run(ctx context.Context) {
 		for k := range s.Streamers {
 			kinds = append(kinds, k)
 		}
-		if _, err := s.Pipeline.Store.ResumeStreams(ctx, kinds, s.Now()); err != nil && ctx.Err() == nil {
+		if _, err := s.Pipeline.Store.ResumeStreams(ctx, s.Owner, kinds, s.Now()); err != nil && ctx.Err() == nil {
 			s.Log.Error("resuming streams", "err", err)
 		}
 	}
 	t := time.NewTicker(s.Tick)
 	defer t.Stop()
 	for {
-		due, err := s.Pipeline.Store.FindDueSources(ctx, s.Now(), 2*s.MaxRuns)
+		due, err := s.Pipeline.Store.ClaimDueSources(ctx, s.Owner, s.Now(), s.Lease, 2*s.MaxRuns)
 		if err != nil && ctx.Err() == nil {
 			s.Log.Error("finding due sources", "err", err)
 		}
@@ -140,6 +154,11 @@ func (s *Scheduler) Run(ctx context.Context) {
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
+				// Claimed and not started: due again at once, for
+				// whichever process runs sources next.
+				for _, left := range due[i:] {
+					s.release(&left)
+				}
 				return
 			}
 			wg.Add(1)
@@ -215,9 +234,20 @@ func (s *Scheduler) RunSource(ctx context.Context, src *vigie.Source) {
 		}
 	}
 	if ctx.Err() != nil {
-		return // shutting down: the source stays due and runs at next start
+		s.release(src) // shutting down: the source is due again and runs at next start
+		return
 	}
 	s.recordFailure(ctx, log, src, b.State, err, now)
+}
+
+// release gives back a source this process claimed and did not run to its
+// end, due as it was.
+func (s *Scheduler) release(src *vigie.Source) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Pipeline.Store.ReleaseSource(ctx, src.ID, s.Owner, src.NextCheckAt); err != nil {
+		s.Log.Warn("giving back a source (it runs again when its lease ends)", "source_id", src.ID, "err", err)
+	}
 }
 
 // recordFailure keeps a failed run's error on the source and schedules the

@@ -413,6 +413,51 @@ func (s *Store) FindDueSources(ctx context.Context, now time.Time, limit int) ([
 	return collect(rows, s.scanSource, func(err error) error { return s.errf(err, "find due sources") })
 }
 
+// ClaimDueSources is FindDueSources for several processes running sources:
+// each due source it returns is claimed by owner until now+lease (its next
+// check moves there), so that another process does not run it meanwhile;
+// the run's end, or a stream's heartbeat, writes the next check as usual.
+// The sources are returned as they were before the claim.
+func (s *Store) ClaimDueSources(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]vigie.Source, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	lock := ""
+	if s.dialect == Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	var out []vigie.Source
+	err := s.inTx(ctx, func(q *sql.Tx) error {
+		rows, err := q.QueryContext(ctx, s.q("SELECT "+sourceCols+` FROM sources
+			WHERE enabled AND next_check_at <= ? ORDER BY next_check_at, id LIMIT ?`+lock), s.tm(now), limit)
+		if err != nil {
+			return err
+		}
+		if out, err = collect(rows, s.scanSource, func(err error) error { return err }); err != nil {
+			return err
+		}
+		for _, src := range out {
+			if _, err := q.ExecContext(ctx, s.q("UPDATE sources SET next_check_at = ?, lease_owner = ? WHERE id = ?"), s.tm(now.Add(lease)), owner, src.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, s.errf(err, "claim due sources")
+	}
+	return out, nil
+}
+
+// ReleaseSource gives back a source owner claimed and did not run to its
+// end (the process is stopping): due again at at, for any process.
+func (s *Store) ReleaseSource(ctx context.Context, id int64, owner string, at time.Time) error {
+	if _, err := s.exec(ctx, s.q("UPDATE sources SET next_check_at = ?, lease_owner = '' WHERE id = ? AND lease_owner = ?"), s.tm(at), id, owner); err != nil {
+		return s.errf(err, "release source %d", id)
+	}
+	return nil
+}
+
 // DeleteSource deletes the workspace's source. Its posts and mentions stay
 // in the archive, no longer attached to a source.
 func (s *Store) DeleteSource(ctx context.Context, workspaceID, id int64) error {
@@ -470,18 +515,19 @@ func (s *Store) CheckSourceNow(ctx context.Context, workspaceID, id int64) error
 
 // ResumeStreams makes the healthy enabled sources of these (streamed) kinds
 // due at now, and no longer shown connected: at start-up, the streams the
-// process held before it stopped resume at once rather than when the lease
-// their last save took ends. It returns how many.
-func (s *Store) ResumeStreams(ctx context.Context, kinds []vigie.SourceKind, now time.Time) (int, error) {
+// process held before it stopped (those owner claimed, or none did) resume
+// at once rather than when the lease their last save took ends; another
+// running process's streams are left to it. It returns how many.
+func (s *Store) ResumeStreams(ctx context.Context, owner string, kinds []vigie.SourceKind, now time.Time) (int, error) {
 	if len(kinds) == 0 {
 		return 0, nil
 	}
-	args := []any{s.tm(now), s.tm(now)}
+	args := []any{s.tm(now), s.tm(now), owner}
 	for _, k := range kinds {
 		args = append(args, string(k))
 	}
 	res, err := s.exec(ctx, s.q(`UPDATE sources SET next_check_at = ?, connected = FALSE WHERE enabled AND error_count = 0
-		AND next_check_at > ? AND kind IN (`+list(len(kinds))+`)`), args...)
+		AND next_check_at > ? AND lease_owner IN (?, '') AND kind IN (`+list(len(kinds))+`)`), args...)
 	if err != nil {
 		return 0, s.errf(err, "resume streams")
 	}

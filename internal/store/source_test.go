@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -454,6 +455,100 @@ func TestSourceIDMarkMigration(t *testing.T) {
 			created := must(s.FindOrCreateSource(ctx, ws, vigie.SourceImport, "new", ""))(t)
 			if created.ID <= src+4 && d == SQLite {
 				t.Fatalf("new source %d, want after %d", created.ID, src+4)
+			}
+		})
+	}
+}
+
+// TestClaimDueSources: two processes on one database claim due sources at
+// once: each source goes to one of them, stays theirs for the lease, and
+// one given back is due again at once, for either. Only the claimer can
+// give it back; a restarted process resumes its own streams, not
+// another's.
+func TestClaimDueSources(t *testing.T) {
+	t.Parallel()
+	for _, d := range dialects {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			url := testURL(t, d)
+			a, b := openURL(t, url), openURL(t, url)
+			ctx := context.Background()
+			f := newFixture(t, a)
+			ids := map[int64]bool{f.source.ID: true}
+			rss := map[int64]bool{}
+			for i := range 40 {
+				src := must(a.CreateSource(ctx, vigie.Source{WorkspaceID: f.ws.ID, Kind: vigie.SourceRSS, Name: fmt.Sprintf("feed %d", i),
+					URL: fmt.Sprintf("https://example.org/%d.xml", i), Enabled: true, SourceState: vigie.SourceState{NextCheckAt: t0.Add(-time.Minute)}}))(t)
+				ids[src.ID], rss[src.ID] = true, true
+			}
+			claimed := map[int64]string{}
+			var mu sync.Mutex
+			var wg sync.WaitGroup
+			for _, p := range []struct {
+				name string
+				s    *Store
+			}{{"a", a}, {"b", b}, {"a", a}, {"b", b}} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						got, err := p.s.ClaimDueSources(ctx, p.name, t0, 5*time.Minute, 7)
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						if len(got) == 0 {
+							return
+						}
+						mu.Lock()
+						for _, src := range got {
+							if prev, ok := claimed[src.ID]; ok {
+								t.Errorf("source %d claimed by %s and %s", src.ID, prev, p.name)
+							}
+							claimed[src.ID] = p.name
+						}
+						mu.Unlock()
+					}
+				}()
+			}
+			wg.Wait()
+			if len(claimed) != len(ids) {
+				t.Fatalf("%d sources claimed of %d", len(claimed), len(ids))
+			}
+			if again := must(a.ClaimDueSources(ctx, "c", t0.Add(4*time.Minute), 5*time.Minute, 100))(t); len(again) != 0 {
+				t.Fatalf("claimed again within the lease: %d", len(again))
+			}
+			var one int64
+			var owner, other string
+			for id, o := range claimed {
+				one, owner = id, o
+				break
+			}
+			if other = "a"; owner == "a" {
+				other = "b"
+			}
+			must(0, b.ReleaseSource(ctx, one, other, t0))(t) // not other's: nothing
+			if again := must(a.ClaimDueSources(ctx, "c", t0, 5*time.Minute, 100))(t); len(again) != 0 {
+				t.Fatalf("a source given back by another than its claimer: %d", len(again))
+			}
+			must(0, a.ReleaseSource(ctx, one, owner, t0))(t)
+			if again := must(b.ClaimDueSources(ctx, "b", t0, 5*time.Minute, 100))(t); len(again) != 1 || again[0].ID != one {
+				t.Fatalf("after its release: %+v", again)
+			}
+			claimed[one] = "b"
+			// Streams: "a" restarting resumes its own.
+			for id := range claimed {
+				must(0, a.UpdateSourceState(ctx, id, vigie.SourceState{NextCheckAt: t0.Add(time.Minute), Connected: true}))(t)
+			}
+			n := must(a.ResumeStreams(ctx, "a", []vigie.SourceKind{vigie.SourceRSS}, t0))(t)
+			mine := 0
+			for id, owner := range claimed {
+				if owner == "a" && rss[id] {
+					mine++
+				}
+			}
+			if n != mine {
+				t.Fatalf("resumed %d streams, want a's %d", n, mine)
 			}
 		})
 	}
