@@ -113,6 +113,10 @@ func (s *Scheduler) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	sem := make(chan struct{}, s.MaxRuns)
+	// Sources this host claimed and did not finish (it was killed) run now.
+	if _, err := s.Pipeline.Store.ResumeClaims(ctx, s.Owner, s.Now()); err != nil && ctx.Err() == nil {
+		s.Log.Error("resuming sources", "err", err)
+	}
 	if len(s.Streamers) > 0 {
 		// Streams this process left connected (it stopped, or was killed)
 		// resume now rather than when their lease ends.

@@ -437,7 +437,8 @@ func (s *Store) ClaimDueSources(ctx context.Context, owner string, now time.Time
 			return err
 		}
 		for _, src := range out {
-			if _, err := q.ExecContext(ctx, s.q("UPDATE sources SET next_check_at = ?, lease_owner = ? WHERE id = ?"), s.tm(now.Add(lease)), owner, src.ID); err != nil {
+			until := s.tm(now.Add(lease))
+			if _, err := q.ExecContext(ctx, s.q("UPDATE sources SET next_check_at = ?, lease_owner = ?, lease_until = ? WHERE id = ?"), until, owner, until, src.ID); err != nil {
 				return err
 			}
 		}
@@ -456,6 +457,20 @@ func (s *Store) ReleaseSource(ctx context.Context, id int64, owner string, at ti
 		return s.errf(err, "release source %d", id)
 	}
 	return nil
+}
+
+// ResumeClaims makes due at now the sources owner claimed and whose run
+// never ended (their next check is still the claim's end): at start-up,
+// the polled sources a process killed mid-run left run at once rather than
+// when their lease ends. It returns how many.
+func (s *Store) ResumeClaims(ctx context.Context, owner string, now time.Time) (int, error) {
+	res, err := s.exec(ctx, s.q(`UPDATE sources SET next_check_at = ? WHERE lease_owner = ? AND next_check_at = lease_until AND next_check_at > ?`),
+		s.tm(now), owner, s.tm(now))
+	if err != nil {
+		return 0, s.errf(err, "resume claims")
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
 
 // DeleteSource deletes the workspace's source. Its posts and mentions stay

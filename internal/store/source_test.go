@@ -536,6 +536,33 @@ func TestClaimDueSources(t *testing.T) {
 				t.Fatalf("after its release: %+v", again)
 			}
 			claimed[one] = "b"
+			// "b" killed mid-run and started again: its claims are due at once,
+			// but for a run that ended (its next check written).
+			var ended int64
+			for id, o := range claimed {
+				if o == "b" && id != one {
+					ended = id
+					must(0, b.UpdateSourceState(ctx, id, vigie.SourceState{NextCheckAt: t0.Add(time.Hour)}))(t)
+					break
+				}
+			}
+			bs := 0
+			for _, o := range claimed {
+				if o == "b" {
+					bs++
+				}
+			}
+			if ended != 0 {
+				bs--
+			}
+			if n := must(b.ResumeClaims(ctx, "b", t0.Add(time.Minute)))(t); n != bs {
+				t.Fatalf("resumed %d claims of b, want %d", n, bs)
+			}
+			for _, src := range must(b.FindDueSources(ctx, t0.Add(time.Minute), 100))(t) {
+				if o := claimed[src.ID]; o != "b" || src.ID == ended {
+					t.Fatalf("source %d (claimed by %q) due after b's resume", src.ID, o)
+				}
+			}
 			// Streams: "a" restarting resumes its own.
 			for id := range claimed {
 				must(0, a.UpdateSourceState(ctx, id, vigie.SourceState{NextCheckAt: t0.Add(time.Minute), Connected: true}))(t)
