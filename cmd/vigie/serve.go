@@ -192,6 +192,9 @@ func serve(name string, args []string, stdout, stderr io.Writer) error {
 		run(func() { in.sched.Run(ctx) })
 	}
 	if cfg.Has(config.RoleMatch) && in.js != nil {
+		// Other workers store too: their posts join this one's
+		// near-duplicate window.
+		a.pipeline.FollowStore = true
 		w := &bus.Worker{Bus: in.js, Pipeline: a.pipeline, Log: a.log}
 		run(func() {
 			if err := w.Run(ctx); err != nil && ctx.Err() == nil {

@@ -35,6 +35,11 @@ type Pipeline struct {
 	// Now, when set, is the clock posts dated in the future are refused by
 	// (tests); time.Now otherwise.
 	Now func() time.Time
+	// FollowStore makes Prepare add to the near-duplicate window the posts
+	// other processes stored since (match workers sharing a database), so
+	// that a copy matched here links to an original another worker
+	// stored. LoadRecent starts it.
+	FollowStore bool
 	// KeepRecent keeps the posts that match no monitor in the recent
 	// window (internal/recent), for tests of queries and backfills; the
 	// store's purge (store.PurgeRecent) ends their stay.
@@ -42,6 +47,8 @@ type Pipeline struct {
 
 	workers  int
 	matchers sync.Pool
+	followMu sync.Mutex
+	followed int64 // the last post id FollowStore read
 	stats    Stats
 	nearDup  *enrich.NearDup
 
@@ -211,6 +218,11 @@ func (p *Pipeline) Prepare(ctx context.Context, src *vigie.Source, posts []vigie
 	}
 	p.stats.Duplicates.Add(int64(res.Duplicates))
 
+	if p.FollowStore {
+		if err := p.follow(ctx, now); err != nil {
+			return pr, err
+		}
+	}
 	var unmatched []int
 	pr.items, unmatched = p.match(posts, fresh, scope, stored)
 	res.Matched = len(pr.items)
@@ -375,10 +387,38 @@ func Enrichment(d *text.Doc, lang string) store.Enrichment {
 		SearchText: store.SearchText(d)}
 }
 
+// follow adds to the near-duplicate window the posts stored since the last
+// call, by this process or another (those of this one are there already,
+// and twice changes nothing but memory).
+func (p *Pipeline) follow(ctx context.Context, now time.Time) error {
+	p.followMu.Lock()
+	defer p.followMu.Unlock()
+	for {
+		recent, last, err := p.Store.StoredSimhashesAfter(ctx, p.followed, now.Add(-nearDupWindow), 10_000)
+		if err != nil {
+			return fmt.Errorf("reading the posts other processes stored: %w", err)
+		}
+		for _, r := range recent {
+			p.nearDup.Add(r.Ref.Kind+"\x00"+r.Ref.ID, r.Simhash, r.At)
+		}
+		if last == p.followed {
+			return nil
+		}
+		p.followed = last
+	}
+}
+
 // LoadRecent refills the near-duplicate window from the posts stored in its
 // last span, so that a copy arriving just after a restart is still linked to
 // its original. Call it at start-up, before sources run.
 func (p *Pipeline) LoadRecent(ctx context.Context, now time.Time) (int, error) {
+	last, err := p.Store.MaxPostID(ctx)
+	if err != nil {
+		return 0, err
+	}
+	p.followMu.Lock()
+	p.followed = last
+	p.followMu.Unlock()
 	recent, err := p.Store.RecentSimhashes(ctx, now.Add(-nearDupWindow))
 	if err != nil {
 		return 0, err

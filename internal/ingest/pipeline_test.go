@@ -146,3 +146,36 @@ func TestOnStoredNamesTheMonitors(t *testing.T) {
 		t.Fatalf("OnStored called for a batch that stored nothing: %v", calls)
 	}
 }
+
+// TestNearDuplicatesAcrossWorkers: two pipelines on one store (two match
+// workers): a copy matched by one links to the original the other stored
+// after it started, when it follows the store.
+func TestNearDuplicatesAcrossWorkers(t *testing.T) {
+	a, st, ws := newTestPipeline(t)
+	ctx := context.Background()
+	src, err := st.FindOrCreateSource(ctx, ws, vigie.SourceImport, "test", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	b := NewPipeline(a.Index, st)
+	b.FollowStore = true
+	if _, err := b.LoadRecent(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	story := "Valmont opens a new robotics centre for students and researchers from the whole region this autumn"
+	if _, err := a.Process(ctx, &src, []vigie.Post{{ID: "a", Source: "mastodon", Text: story, PublishedAt: now.Add(-time.Hour)}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Process(ctx, &src, []vigie.Post{{ID: "b", Source: "bluesky", Text: "RT @uval: " + story, PublishedAt: now}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	page, err := st.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: ws, MonitorID: "m"})
+	if err != nil || len(page.Mentions) != 2 {
+		t.Fatalf("%d mentions: %v", len(page.Mentions), err)
+	}
+	copyOf, original := page.Mentions[0], page.Mentions[1]
+	if copyOf.Post.ID != "b" || copyOf.NearDuplicateOf != original.ID {
+		t.Fatalf("copy %q near-duplicate of %d, want %d", copyOf.Post.ID, copyOf.NearDuplicateOf, original.ID)
+	}
+}

@@ -95,6 +95,46 @@ func (s *Store) RecentSimhashes(ctx context.Context, since time.Time) ([]RecentP
 	}, func(err error) error { return s.errf(err, "recent simhashes") })
 }
 
+// StoredSimhashesAfter returns the posts stored after the post of id after
+// (posts' ids grow as they are stored), published since a time, that have
+// a simhash, and the largest id read (after itself when there is none): a
+// match worker follows what the other workers store, for its
+// near-duplicate window. It is best effort: on PostgreSQL a transaction
+// that took a smaller id and commits after a larger one is passed over.
+func (s *Store) StoredSimhashesAfter(ctx context.Context, after int64, since time.Time, limit int) ([]RecentPost, int64, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, source_kind, external_id, simhash, published_at FROM posts
+		WHERE id > ? ORDER BY id LIMIT ?`), after, limit)
+	if err != nil {
+		return nil, after, s.errf(err, "stored simhashes")
+	}
+	defer rows.Close()
+	var out []RecentPost
+	last := after
+	for rows.Next() {
+		var p RecentPost
+		var h int64
+		if err := rows.Scan(&last, &p.Ref.Kind, &p.Ref.ID, &h, timeCol(&p.At)); err != nil {
+			return nil, after, s.errf(err, "stored simhashes")
+		}
+		if p.Simhash = uint64(h); h != 0 && !p.At.Before(since) {
+			out = append(out, p)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, after, s.errf(err, "stored simhashes")
+	}
+	return out, last, nil
+}
+
+// MaxPostID is the largest id of a stored post (0: none).
+func (s *Store) MaxPostID(ctx context.Context) (int64, error) {
+	var id int64
+	if err := s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM posts").Scan(&id); err != nil {
+		return 0, s.errf(err, "last post id")
+	}
+	return id, nil
+}
+
 // ScanPostsSince is ScanPosts restricted to posts published at or after
 // since (through the publication index).
 // since (through the publication index), among the posts a workspace may
