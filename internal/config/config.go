@@ -370,6 +370,30 @@ func (c *Config) SecretBox() (box *secret.Box, from string, created bool, err er
 	return box, from, created, err
 }
 
+// ExistingSecretKey returns the key SecretBox would use, without making
+// one: a backup must carry the key the database was sealed with, never a
+// new one. With no key configured and no secret.key in the data folder,
+// the error wraps fs.ErrNotExist.
+func (c *Config) ExistingSecretKey() (key []byte, from string, err error) {
+	switch {
+	case c.SecretKey != "":
+		key, err = secret.ParseKey(c.SecretKey)
+		if err != nil {
+			return nil, "", fmt.Errorf("VIGIE_SECRET_KEY: %w", err)
+		}
+		return key, "VIGIE_SECRET_KEY", nil
+	case c.SecretKeyFile != "":
+		key, err = secret.ReadKeyFile(c.SecretKeyFile)
+		if err != nil {
+			return nil, "", fmt.Errorf("VIGIE_SECRET_KEY_FILE: %w", err)
+		}
+		return key, c.SecretKeyFile, nil
+	}
+	from = filepath.Join(c.Data, SecretKeyName)
+	key, err = secret.ReadKeyFile(from)
+	return key, from, err
+}
+
 // Level returns the slog level.
 func (c *Config) Level() (slog.Level, error) {
 	var l slog.Level
