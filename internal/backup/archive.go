@@ -269,11 +269,11 @@ func Open(r io.Reader) (*Reader, error) {
 	if !bytes.HasPrefix(head, zstdMagic) {
 		switch {
 		case bytes.HasPrefix(head, []byte("SQLite format 3\x00")):
-			return nil, damaged("this is an SQLite database file, not an archive of vigie backup; to use it, stop Vigie and copy it to the data folder as vigie.db")
+			return nil, damaged("this is an SQLite database file, not a Vigie backup archive; to use it, stop Vigie and copy it to the data folder as vigie.db")
 		case bytes.HasPrefix(head, []byte("PGDMP")):
-			return nil, damaged("this is a pg_dump file, not an archive of vigie backup; restore it with pg_restore")
+			return nil, damaged("this is a pg_dump file, not a Vigie backup archive; restore it with pg_restore")
 		}
-		return nil, damaged("it is not zstd-compressed as an archive of vigie backup is")
+		return nil, damaged("it is not zstd-compressed as a Vigie backup archive is")
 	}
 	zr, err := zstd.NewReader(io.MultiReader(bytes.NewReader(head), r),
 		zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(64<<20))
@@ -314,7 +314,7 @@ func readErr(err error, name string) error {
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return damaged("it ends in the middle of %s (a truncated copy? copy it again)", name)
 	}
-	return damaged("reading %s: %v", name, err)
+	return damaged("%s cannot be read (a damaged copy? copy it again, or take another backup): %v", name, err)
 }
 
 // Manifest is the archive's manifest.
@@ -391,6 +391,23 @@ func (r *Reader) ReadSmall(f File) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// Finish reads the archive to its end, after the last file: zstd checks
+// its frame's checksum there, and nothing may follow the files.
+func (r *Reader) Finish() error {
+	if r.next < len(r.m.Files) {
+		return damaged("Finish before the last file")
+	}
+	if hdr, err := r.tr.Next(); err == nil {
+		return damaged("%s follows the files the manifest names", hdr.Name)
+	} else if err != io.EOF {
+		return readErr(err, "the end of the archive")
+	}
+	if _, err := io.Copy(io.Discard, r.zr); err != nil {
+		return readErr(err, "the end of the archive")
+	}
+	return nil
 }
 
 // Close releases the decompressor.

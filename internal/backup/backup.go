@@ -273,6 +273,9 @@ func restoreSQLite(ctx context.Context, ar *Reader, m Manifest, o RestoreOptions
 	o.say("extracting %s (%s)", data.Name, Size(data.Size))
 	err = ar.CopyTo(tmp, data)
 	if err == nil {
+		err = ar.Finish()
+	}
+	if err == nil {
 		err = tmp.Sync()
 	}
 	if cerr := tmp.Close(); err == nil {
@@ -351,6 +354,9 @@ func restorePostgres(ctx context.Context, ar *Reader, m Manifest, o RestoreOptio
 	}
 	o.say("extracting %s (%s) to %s", data.Name, Size(data.Size), tmp)
 	err = ar.CopyTo(f, data)
+	if err == nil {
+		err = ar.Finish()
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -545,7 +551,10 @@ func readKeyAndCheck(ar *Reader, m Manifest) ([]byte, File, error) {
 	if err != nil {
 		return nil, data, err
 	}
-	return k, data, ar.CopyTo(io.Discard, data)
+	if err := ar.CopyTo(io.Discard, data); err != nil {
+		return nil, data, err
+	}
+	return k, data, ar.Finish()
 }
 
 // Summary lists a manifest's files and counts for people.
