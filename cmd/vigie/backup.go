@@ -195,7 +195,7 @@ func runRestore(args []string, stdout, stderr io.Writer) error {
 // (exit 2): they are fixed by giving other input, not by trying again.
 func backupErr(err error) error {
 	if errors.Is(err, backup.ErrDamaged) || errors.Is(err, backup.ErrTargetNotEmpty) || errors.Is(err, backup.ErrNewerSchema) ||
-		errors.Is(err, backup.ErrDialect) || errors.Is(err, store.ErrNoDatabase) || errors.Is(err, vigie.ErrInvalid) {
+		errors.Is(err, backup.ErrWrongTarget) || errors.Is(err, store.ErrNoDatabase) || errors.Is(err, store.ErrNotVigie) || errors.Is(err, vigie.ErrInvalid) {
 		return badInput(err)
 	}
 	return err

@@ -441,3 +441,48 @@ func TestBackupNeedsItsKey(t *testing.T) {
 		t.Fatalf("no database: exit %d: %s", code, errOut)
 	}
 }
+
+// TestBackupRestorePostgresSchema: a database whose URL names its schema
+// (search_path, as the store tests and shared servers use) is dumped with
+// that schema alone and restored into the same schema of another
+// database, and refused into another schema.
+func TestBackupRestorePostgresSchema(t *testing.T) {
+	dir := t.TempDir()
+	from := target{data: filepath.Join(dir, "data"), dbURL: apptest.DatabaseURL(t, "postgres")}
+	src, err := url.Parse(from.dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := src.Query().Get("search_path")
+	fill := scratchPostgres(t)
+	admin, err := sql.Open("pgx", fill)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatal(err)
+	}
+	dst, _ := url.Parse(fill)
+	q := dst.Query()
+	q.Set("search_path", schema)
+	dst.RawQuery = q.Encode()
+	to := target{data: filepath.Join(dir, "restored"), dbURL: dst.String()}
+
+	fillForBackup(t, from, 300)
+	before := readState(t, from)
+	archive := filepath.Join(dir, "vigie.tar.zst")
+	if code, _, errOut := runCLI(t, append([]string{"backup", "--out", archive}, from.flags()...)...); code != 0 {
+		t.Fatalf("backup: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "restore", archive, "--data", to.data, "--database-url", fill); code != 2 || !strings.Contains(errOut, "schema "+schema) {
+		t.Fatalf("restore into public: exit %d, want 2 naming the schema: %s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, append([]string{"restore", archive}, to.flags()...)...); code != 0 {
+		t.Fatalf("restore: exit %d: %s", code, errOut)
+	}
+	after := readState(t, to)
+	if fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Fatalf("restored:\n%+v\nbefore:\n%+v", after, before)
+	}
+}

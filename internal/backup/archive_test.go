@@ -158,8 +158,8 @@ func TestLibpqConn(t *testing.T) {
 		env       []string
 	}{
 		{"postgres://vigie:s3cr%20t@db:5432/vigie?sslmode=require", "postgres://vigie@db:5432/vigie?sslmode=require", []string{"PGPASSWORD=s3cr t"}},
-		{"postgres://u@h/d?search_path=tenant_a&pool_max_conns=4", "postgres://u@h/d?options=-c+search_path%3Dtenant_a", nil},
-		{"postgresql://u@h/d?options=-c%20work_mem%3D64MB&application_name=x y", "postgresql://u@h/d?application_name=x+y&options=-c+work_mem%3D64MB", nil},
+		{"postgres://u@h/d?search_path=tenant_a&pool_max_conns=4", "postgres://u@h/d?options=-c%20search_path%3Dtenant_a", nil},
+		{"postgresql://u@h/d?options=-c%20work_mem%3D64MB&application_name=x y", "postgresql://u@h/d?application_name=x%20y&options=-c%20work_mem%3D64MB", nil},
 		{"postgres://u@h/d?password=p&statement_cache_capacity=0", "postgres://u@h/d", []string{"PGPASSWORD=p"}},
 	}
 	for _, tt := range tests {

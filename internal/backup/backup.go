@@ -176,8 +176,9 @@ func (o *RestoreOptions) say(format string, a ...any) {
 // ErrTargetNotEmpty is a restore that would replace data without Force.
 var ErrTargetNotEmpty = errors.New("the target is not empty")
 
-// ErrDialect is a backup of one database restored into the other.
-var ErrDialect = errors.New("the backup is of the other database")
+// ErrWrongTarget is a target the backup cannot go into: the other
+// database, or another PostgreSQL schema.
+var ErrWrongTarget = errors.New("the target does not fit the backup")
 
 // ErrNewerSchema is a backup of a database a newer Vigie migrated.
 var ErrNewerSchema = errors.New("the backup is newer than this Vigie")
@@ -202,9 +203,9 @@ func Restore(ctx context.Context, r io.Reader, o RestoreOptions) (Manifest, erro
 	pg := strings.HasPrefix(o.URL, "postgres://") || strings.HasPrefix(o.URL, "postgresql://")
 	switch {
 	case pg && m.Dialect != "postgres":
-		return m, fmt.Errorf("%w: this is a backup of an SQLite database, and the target is PostgreSQL: restore it into a data folder (--data DIR, without --database-url or VIGIE_DATABASE_URL); Vigie does not convert between the two", ErrDialect)
+		return m, fmt.Errorf("%w: this is a backup of an SQLite database, and the target is PostgreSQL: restore it into a data folder (--data DIR, without --database-url or VIGIE_DATABASE_URL); Vigie does not convert between the two", ErrWrongTarget)
 	case !pg && m.Dialect != "sqlite":
-		return m, fmt.Errorf("%w: this is a backup of a PostgreSQL database: restore it into one (--database-url postgres://… or VIGIE_DATABASE_URL); Vigie does not convert between the two", ErrDialect)
+		return m, fmt.Errorf("%w: this is a backup of a PostgreSQL database: restore it into one (--database-url postgres://… or VIGIE_DATABASE_URL); Vigie does not convert between the two", ErrWrongTarget)
 	}
 	if pg {
 		return m, restorePostgres(ctx, ar, m, o)
@@ -325,7 +326,7 @@ func restorePostgres(ctx context.Context, ar *Reader, m Manifest, o RestoreOptio
 		return fmt.Errorf("the database to restore into: %w", err)
 	}
 	if target.Schema != m.PostgresSchema && m.PostgresSchema != "" {
-		return fmt.Errorf("the backup's tables were in schema %s, and this database's search_path puts them in %s: restore into a database (or search_path) with schema %s", m.PostgresSchema, target.Schema, m.PostgresSchema)
+		return fmt.Errorf("%w: the backup's tables were in schema %s, and this database's search_path puts them in %s: restore into a database (or search_path) with schema %s", ErrWrongTarget, m.PostgresSchema, target.Schema, m.PostgresSchema)
 	}
 	if len(target.Tables) > 0 && !o.Force {
 		return fmt.Errorf("%w: the database's schema %s already holds %d tables (%s): restore into an empty database (createdb NEW), or give --force to replace the backup's tables in it (stop Vigie first)", ErrTargetNotEmpty, target.Schema, len(target.Tables), sample(target.Tables))

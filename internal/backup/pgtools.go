@@ -101,7 +101,8 @@ func libpqConn(u string) (conn string, env []string, err error) {
 	if len(options) > 0 {
 		q.Set("options", strings.Join(options, " "))
 	}
-	p.RawQuery = q.Encode()
+	// libpq decodes %XX in a URL, but not '+' as a space.
+	p.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
 	return p.String(), env, nil
 }
 

@@ -54,8 +54,12 @@ func LatestSchema(dialect string) string {
 	return last
 }
 
-// ErrNoDatabase is an SQLite file that does not exist: nothing to back up.
+// ErrNoDatabase is an SQLite file that does not exist, or a PostgreSQL
+// search_path that names no schema: nothing to back up or restore into.
 var ErrNoDatabase = errors.New("no database")
+
+// ErrNotVigie is a database without Vigie's schema_migrations table.
+var ErrNotVigie = errors.New("not a Vigie database")
 
 // openExisting opens the database at url as it is: no migration, and on
 // SQLite no file created.
@@ -91,10 +95,10 @@ func (s *Store) inspect(ctx context.Context, q querier, box *secret.Box) (Inspec
 	in := Inspection{Dialect: s.dialect, Counts: map[string]int64{}}
 	var v sql.NullString
 	if err := q.QueryRowContext(ctx, "SELECT MAX(version) FROM schema_migrations").Scan(&v); err != nil {
-		return in, fmt.Errorf("%w: this is not a Vigie database (no readable schema_migrations table: %v)", vigie.ErrInvalid, err)
+		return in, fmt.Errorf("%w: it has no readable schema_migrations table (%v); is the URL or folder right?", ErrNotVigie, err)
 	}
 	if !v.Valid {
-		return in, fmt.Errorf("%w: this is not a Vigie database (no migration recorded)", vigie.ErrInvalid)
+		return in, fmt.Errorf("%w: no migration is recorded in it", ErrNotVigie)
 	}
 	in.Schema = v.String
 	// An older schema may lack the newer tables (and on PostgreSQL a
@@ -288,7 +292,7 @@ func InspectPostgresTarget(ctx context.Context, url string) (PostgresTarget, err
 		return t, fmt.Errorf("open %s database: %w", s.dialect, err)
 	}
 	if !schema.Valid {
-		return t, fmt.Errorf("%w: the database has none of the schemas its search_path names: create it first (CREATE SCHEMA …)", vigie.ErrInvalid)
+		return t, fmt.Errorf("%w: the URL's search_path names no schema the database has: create it first (CREATE SCHEMA …)", ErrNoDatabase)
 	}
 	t.Schema = schema.String
 	rows, err := s.db.QueryContext(ctx, "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name", t.Schema)
