@@ -24,7 +24,7 @@ func TestImageBuildIsStatic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	build := regexp.MustCompile(`(?m)^RUN CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o /out/vigie \./cmd/vigie`)
+	build := regexp.MustCompile(`(?m)^RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main\.version=\$\{VIGIE_VERSION\}" -o /out/vigie \./cmd/vigie`)
 	if !build.Match(df) {
 		t.Fatal("the Dockerfile no longer builds with the command this test runs: change both")
 	}
@@ -40,7 +40,7 @@ func TestImageBuildIsStatic(t *testing.T) {
 	}
 
 	bin := filepath.Join(t.TempDir(), "vigie")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./cmd/vigie")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w -X main.version=v0.0.0-test", "-o", bin, "./cmd/vigie")
 	cmd.Dir = ".."
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -59,8 +59,20 @@ func TestImageBuildIsStatic(t *testing.T) {
 	if libs, err := f.ImportedLibraries(); err != nil || len(libs) > 0 {
 		t.Fatalf("the binary needs shared libraries %v (%v)", libs, err)
 	}
-	if out, err := exec.Command(bin, "help").Output(); err != nil || !strings.Contains(string(out), "vigie backup") {
-		t.Fatalf("the static binary does not run: %v\n%s", err, out)
+	// It runs, SQLite included, and knows the version it was given.
+	dir := t.TempDir()
+	data, archive := filepath.Join(dir, "data"), filepath.Join(dir, "b.tar.zst")
+	for _, args := range [][]string{
+		{"workspace", "create", "--slug", "press", "--name", "Press", "--data", data},
+		{"backup", "--data", data, "--out", archive},
+	} {
+		if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+			t.Fatalf("vigie %s: %v\n%s", args[0], err, out)
+		}
+	}
+	out, err := exec.Command(bin, "restore", archive, "--check").Output()
+	if err != nil || !strings.Contains(string(out), "made by Vigie v0.0.0-test") {
+		t.Fatalf("vigie restore --check: %v\n%s", err, out)
 	}
 }
 

@@ -201,9 +201,16 @@ func backupErr(err error) error {
 	return err
 }
 
-// vigieVersion is this binary's version as the Go toolchain recorded it:
-// the module version, or the commit it was built from.
+// version is set at build time where the Go toolchain cannot record the
+// commit (an image built without .git): -ldflags "-X main.version=v1.2.3".
+var version string
+
+// vigieVersion is this binary's version: the one set at build time, else
+// as the Go toolchain recorded it (the module version, or the commit).
 func vigieVersion() string {
+	if version != "" {
+		return version
+	}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "unknown"

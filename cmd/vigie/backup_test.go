@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -298,6 +299,13 @@ func testBackupRestore(t *testing.T, from, to target) {
 	if code != 2 || !strings.Contains(errOut, "--force") || !strings.Contains(errOut, "not empty") {
 		t.Fatalf("restore over data: exit %d, want 2 and a way out:\n%s", code, errOut)
 	}
+	// Not under a running Vigie, though.
+	release, busy := holdTarget(t, to)
+	code, _, errOut = runCLI(t, append([]string{"restore", archive, "--force"}, to.flags()...)...)
+	release()
+	if code == 0 || !strings.Contains(errOut, busy) {
+		t.Fatalf("restore --force under a running Vigie: exit %d, want a refusal saying %q:\n%s", code, busy, errOut)
+	}
 	code, _, errOut = runCLI(t, append([]string{"restore", archive, "--force"}, to.flags()...)...)
 	if code != 0 {
 		t.Fatalf("restore --force: exit %d\n%s", code, errOut)
@@ -305,6 +313,28 @@ func testBackupRestore(t *testing.T, from, to target) {
 	if again := readState(t, to); again.posts != before.posts || len(again.busy) != k {
 		t.Fatalf("after restore --force: %+v", again)
 	}
+}
+
+// holdTarget keeps the target's database in use, as a running Vigie does
+// — a vigie serve process on SQLite, a session on PostgreSQL — until
+// release; busy is what a restore says then.
+func holdTarget(t *testing.T, tg target) (release func(), busy string) {
+	t.Helper()
+	if tg.dbURL == "" {
+		s := startServe(t, tg.data)
+		return func() {
+			s.cmd.Process.Signal(syscall.SIGTERM)
+			s.cmd.Wait()
+		}, "a process has " + filepath.Join(tg.data, "vigie.db") + " open"
+	}
+	db, err := sql.Open("pgx", tg.dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Ping(); err != nil {
+		t.Fatal(err)
+	}
+	return func() { db.Close() }, "1 other sessions are connected to the database"
 }
 
 func TestBackupRestoreSQLite(t *testing.T) {

@@ -108,6 +108,7 @@ const (
 var (
 	schemaPattern = regexp.MustCompile(`^[0-9]{4}_[a-z0-9_]{1,100}$`)
 	hexSHA256     = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	printable     = regexp.MustCompile(`^[\x20-\x7e]{0,100}$`)
 	// ErrDamaged is an archive that is not a readable Vigie backup.
 	ErrDamaged = errors.New("not a readable Vigie backup")
 )
@@ -129,6 +130,9 @@ func (m Manifest) Validate() error {
 		return damaged("unknown database %q", m.Dialect)
 	case !schemaPattern.MatchString(m.Schema):
 		return damaged("schema version %q", m.Schema)
+	case !printable.MatchString(m.Vigie), !printable.MatchString(m.KeyID):
+		// Both are shown on the terminal.
+		return damaged("its Vigie version or key id is not a short printable text")
 	}
 	data := false
 	seen := map[string]bool{}

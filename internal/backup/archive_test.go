@@ -139,6 +139,7 @@ func TestManifestValidate(t *testing.T) {
 		{"negative size", func(m *Manifest) { m.Files[1].Size = -1 }, "size of -1"},
 		{"huge key", func(m *Manifest) { m.Files[0].Size = 1 << 30 }, "size of"},
 		{"no checksum", func(m *Manifest) { m.Files[1].SHA256 = "" }, "no SHA-256"},
+		{"escape sequence", func(m *Manifest) { m.Vigie = "v1\x1b[2J" }, "printable"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

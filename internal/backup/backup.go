@@ -77,7 +77,7 @@ func Create(ctx context.Context, o Options, w io.Writer) (Manifest, error) {
 		})
 	} else {
 		data = filepath.Join(tmp, SQLiteName)
-		o.say("copying the SQLite database (VACUUM INTO)")
+		o.say("copying the SQLite database (%s, VACUUM INTO)", Size(sqliteSize(o.URL)))
 		in, err = store.SnapshotSQLite(ctx, o.URL, data, box)
 	}
 	if err != nil {
@@ -117,6 +117,19 @@ func dumpPostgres(ctx context.Context, o Options, snapshot, schema, dest string)
 	args := []string{"--format=custom", "--compress=0", "--verbose",
 		"--snapshot=" + snapshot, "--schema=" + schema, "--file=" + dest, "--dbname=" + conn}
 	return runPG(ctx, prog, args, env, func(table string) { o.say("  table %s", table) })
+}
+
+// sqliteSize is the size of the SQLite database at url with its
+// write-ahead log: about what its copy reads.
+func sqliteSize(url string) int64 {
+	p := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//")
+	var n int64
+	for _, f := range []string{p, p + "-wal"} {
+		if fi, err := os.Stat(f); err == nil {
+			n += fi.Size()
+		}
+	}
+	return n
 }
 
 // countLine lists the counts of a manifest in CountedTables' order.
@@ -330,6 +343,11 @@ func restorePostgres(ctx context.Context, ar *Reader, m Manifest, o RestoreOptio
 	}
 	if len(target.Tables) > 0 && !o.Force {
 		return fmt.Errorf("%w: the database's schema %s already holds %d tables (%s): restore into an empty database (createdb NEW), or give --force to replace the backup's tables in it (stop Vigie first)", ErrTargetNotEmpty, target.Schema, len(target.Tables), sample(target.Tables))
+	}
+	if len(target.Tables) > 0 && target.Sessions > 0 {
+		// pg_restore --clean would wait for their locks, or pull the
+		// tables from under a running Vigie.
+		return fmt.Errorf("%d other sessions are connected to the database (a Vigie still running?): stop them, then restore", target.Sessions)
 	}
 	tools := pgTools{o.PGBin}
 	prog, err := tools.path("pg_restore")

@@ -273,6 +273,8 @@ type PostgresTarget struct {
 	Schema string
 	// Tables are the tables already in that schema.
 	Tables []string
+	// Sessions counts the other sessions connected to the database.
+	Sessions int
 }
 
 // InspectPostgresTarget says what the database at url holds already, so
@@ -295,6 +297,9 @@ func InspectPostgresTarget(ctx context.Context, url string) (PostgresTarget, err
 		return t, fmt.Errorf("%w: the URL's search_path names no schema the database has: create it first (CREATE SCHEMA …)", ErrNoDatabase)
 	}
 	t.Schema = schema.String
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'").Scan(&t.Sessions); err != nil {
+		return t, fmt.Errorf("list the sessions: %w", err)
+	}
 	rows, err := s.db.QueryContext(ctx, "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name", t.Schema)
 	if err != nil {
 		return t, fmt.Errorf("list the tables: %w", err)
