@@ -3,8 +3,12 @@ package backup
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -191,4 +195,39 @@ func FuzzCheck(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestWatchSaysHowFar: a long copy says how far it is, and stops saying
+// it once stopped.
+func TestWatchSaysHowFar(t *testing.T) {
+	defer func(d time.Duration) { progressEvery = d }(progressEvery)
+	progressEvery = time.Millisecond
+	path := filepath.Join(t.TempDir(), "copy")
+	if err := os.WriteFile(path, make([]byte, 3<<20), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var lines []string
+	stop := watch(path, 6<<20, func(format string, a ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		lines = append(lines, fmt.Sprintf(format, a...))
+	})
+	for {
+		mu.Lock()
+		n := len(lines)
+		mu.Unlock()
+		if n > 0 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	stop()
+	mu.Lock()
+	n := len(lines)
+	mu.Unlock()
+	time.Sleep(10 * time.Millisecond)
+	if len(lines) != n || lines[0] != "  3.0 MB of about 6.0 MB" {
+		t.Fatalf("said %q (%d lines, then %d)", lines[0], n, len(lines))
+	}
 }

@@ -77,8 +77,11 @@ func Create(ctx context.Context, o Options, w io.Writer) (Manifest, error) {
 		})
 	} else {
 		data = filepath.Join(tmp, SQLiteName)
-		o.say("copying the SQLite database (%s, VACUUM INTO)", Size(sqliteSize(o.URL)))
+		total := sqliteSize(o.URL)
+		o.say("copying the SQLite database (%s, VACUUM INTO)", Size(total))
+		stop := watch(data, total, o.say)
 		in, err = store.SnapshotSQLite(ctx, o.URL, data, box)
+		stop()
 	}
 	if err != nil {
 		return m, err
@@ -115,8 +118,41 @@ func dumpPostgres(ctx context.Context, o Options, snapshot, schema, dest string)
 		return err
 	}
 	args := []string{"--format=custom", "--compress=0", "--verbose",
-		"--snapshot=" + snapshot, "--schema=" + schema, "--file=" + dest, "--dbname=" + conn}
+		// A pattern for pg_dump: quoted, the name is taken as it is
+		// (upper case, dots, wildcards).
+		"--snapshot=" + snapshot, "--schema=" + `"` + strings.ReplaceAll(schema, `"`, `""`) + `"`,
+		"--file=" + dest, "--dbname=" + conn}
 	return runPG(ctx, prog, args, env, func(table string) { o.say("  table %s", table) })
+}
+
+// progressEvery is how often a long copy says how far it is.
+var progressEvery = 5 * time.Second
+
+// watch says every progressEvery how large the file at path has grown, of
+// about total bytes, until stop is called: VACUUM INTO and the extraction
+// of a large database say nothing else for minutes.
+func watch(path string, total int64, say func(string, ...any)) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(progressEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if fi, err := os.Stat(path); err == nil {
+					say("  %s of about %s", Size(fi.Size()), Size(total))
+				}
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
 }
 
 // sqliteSize is the size of the SQLite database at url with its
@@ -285,7 +321,9 @@ func restoreSQLite(ctx context.Context, ar *Reader, m Manifest, o RestoreOptions
 	}
 	defer os.Remove(tmp.Name())
 	o.say("extracting %s (%s)", data.Name, Size(data.Size))
+	stop := watch(tmp.Name(), data.Size, o.say)
 	err = ar.CopyTo(tmp, data)
+	stop()
 	if err == nil {
 		err = ar.Finish()
 	}
@@ -372,7 +410,9 @@ func restorePostgres(ctx context.Context, ar *Reader, m Manifest, o RestoreOptio
 		return err
 	}
 	o.say("extracting %s (%s) to %s", data.Name, Size(data.Size), tmp)
+	stop := watch(dump, data.Size, o.say)
 	err = ar.CopyTo(f, data)
+	stop()
 	if err == nil {
 		err = ar.Finish()
 	}
