@@ -91,16 +91,25 @@ func Inspect(ctx context.Context, url string, box *secret.Box) (Inspection, erro
 	return s.inspect(ctx, s.db, box)
 }
 
-func (s *Store) inspect(ctx context.Context, q querier, box *secret.Box) (Inspection, error) {
-	in := Inspection{Dialect: s.dialect, Counts: map[string]int64{}}
+// schemaVersion is the last migration applied to the database; a database
+// without any is not Vigie's.
+func schemaVersion(ctx context.Context, q querier) (string, error) {
 	var v sql.NullString
 	if err := q.QueryRowContext(ctx, "SELECT MAX(version) FROM schema_migrations").Scan(&v); err != nil {
-		return in, fmt.Errorf("%w: it has no readable schema_migrations table (%v); is the URL or folder right?", ErrNotVigie, err)
+		return "", fmt.Errorf("%w: it has no readable schema_migrations table (%v); is the URL or folder right?", ErrNotVigie, err)
 	}
 	if !v.Valid {
-		return in, fmt.Errorf("%w: no migration is recorded in it", ErrNotVigie)
+		return "", fmt.Errorf("%w: no migration is recorded in it", ErrNotVigie)
 	}
-	in.Schema = v.String
+	return v.String, nil
+}
+
+func (s *Store) inspect(ctx context.Context, q querier, box *secret.Box) (Inspection, error) {
+	in := Inspection{Dialect: s.dialect, Counts: map[string]int64{}}
+	var err error
+	if in.Schema, err = schemaVersion(ctx, q); err != nil {
+		return in, err
+	}
 	// An older schema may lack the newer tables (and on PostgreSQL a
 	// failed query would end the snapshot's transaction): count those
 	// there are.
@@ -178,7 +187,9 @@ func SnapshotSQLite(ctx context.Context, url, dest string, box *secret.Box) (Ins
 		s.Close()
 		return Inspection{}, fmt.Errorf("%w: SnapshotSQLite on a PostgreSQL database", vigie.ErrInvalid)
 	}
-	if _, err := s.inspect(ctx, s.db, nil); err != nil {
+	// Only the schema: counting the rows of a large original would read
+	// it once more than the copy does.
+	if _, err := schemaVersion(ctx, s.db); err != nil {
 		s.Close()
 		return Inspection{}, err
 	}
