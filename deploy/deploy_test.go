@@ -9,8 +9,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vigie-project/vigie/internal/config"
 )
 
 // TestImageBuildIsStatic runs the Dockerfile's build command and checks
@@ -24,7 +27,7 @@ func TestImageBuildIsStatic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	build := regexp.MustCompile(`(?m)^RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main\.version=\$\{VIGIE_VERSION\}" -o /out/vigie \./cmd/vigie`)
+	build := regexp.MustCompile(`(?m)^RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main\.version=\$\{VERSION\}" -o /out/vigie \./cmd/vigie`)
 	if !build.Match(df) {
 		t.Fatal("the Dockerfile no longer builds with the command this test runs: change both")
 	}
@@ -77,32 +80,58 @@ func TestImageBuildIsStatic(t *testing.T) {
 }
 
 // TestUnitsNameTheBinaryTheImageInstalls: the systemd units run the binary
-// where the image and the install notes put it, with the settings Vigie
-// reads (a typo in a unit is silently an unset variable).
+// where the install notes put it.
 func TestUnitsNameTheBinaryTheImageInstalls(t *testing.T) {
 	for _, name := range []string{"vigie.service", "vigie-backup.service"} {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := string(b)
-		if !strings.Contains(s, "/usr/local/bin/vigie ") {
+		if !strings.Contains(read(t, name), "/usr/local/bin/vigie ") {
 			t.Errorf("%s does not run /usr/local/bin/vigie", name)
 		}
-		for _, v := range regexp.MustCompile(`Environment=(VIGIE_[A-Z_]+)=`).FindAllStringSubmatch(s, -1) {
-			if !knownSetting(t, v[1]) {
+	}
+}
+
+// TestSettingsAreVigies: every VIGIE_* variable the deployment files set
+// is one Vigie reads (a typo would silently be a setting left unset).
+func TestSettingsAreVigies(t *testing.T) {
+	cfg := read(t, "../internal/config/config.go")
+	for _, name := range []string{"vigie.service", "vigie-backup.service", "compose.yaml", "vigie.env.example", "Dockerfile"} {
+		for _, v := range regexp.MustCompile(`\b(VIGIE_[A-Z_]+)\s*[=:]`).FindAllStringSubmatch(read(t, name), -1) {
+			if !strings.Contains(cfg, `"`+v[1]+`"`) {
 				t.Errorf("%s sets %s, which Vigie does not read", name, v[1])
 			}
 		}
 	}
 }
 
-// knownSetting reports whether Vigie's configuration reads the variable.
-func knownSetting(t *testing.T, name string) bool {
+// TestComposeRunsEveryRole: the compose file's Vigie services run known
+// roles, and all of them between them (a layout without, say, the
+// scheduler would never publish nor alert). Read as text: the module has
+// no YAML parser, and this test is not worth one.
+func TestComposeRunsEveryRole(t *testing.T) {
+	seen := map[string]bool{}
+	commands := regexp.MustCompile(`command: \["serve", "--roles", "([a-z,]+)"\]`).FindAllStringSubmatch(read(t, "compose.yaml"), -1)
+	for _, c := range commands {
+		for _, r := range strings.Split(c[1], ",") {
+			if !slices.Contains(config.AllRoles, r) {
+				t.Errorf("compose.yaml runs an unknown role %q", r)
+			}
+			seen[r] = true
+		}
+	}
+	for _, r := range config.AllRoles {
+		if !seen[r] {
+			t.Errorf("no service of compose.yaml runs the %s role", r)
+		}
+	}
+	if len(commands) != 3 {
+		t.Errorf("compose.yaml has %d vigie serve services, want web, ingest and match", len(commands))
+	}
+}
+
+func read(t *testing.T, name string) string {
 	t.Helper()
-	b, err := os.ReadFile("../internal/config/config.go")
+	b, err := os.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return strings.Contains(string(b), `"`+name+`"`)
+	return string(b)
 }
