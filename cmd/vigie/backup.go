@@ -28,7 +28,7 @@ func runBackup(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("backup", stderr)
 	cfg := config.Defaults()
 	cfg.Flags(fs, false)
-	out := fs.String("out", "", "the archive to write (default vigie-backup-TIME.tar.zst in this folder; - for standard output)")
+	out := fs.String("out", "", "the archive to write, or a folder to write vigie-backup-TIME.tar.zst in (default: this folder; - for standard output)")
 	noKey := fs.Bool("no-key", false, "leave the secret key out of the archive (the sources' credentials then need the key kept elsewhere)")
 	pgBin := fs.String("pg-bin", "", "folder of pg_dump, for PostgreSQL (default: PATH)")
 	if err := parseFlags(fs, args); err != nil {
@@ -78,9 +78,10 @@ func runBackup(args []string, stdout, stderr io.Writer) error {
 		warnKeys(say, m)
 		return nil
 	}
-	path := *out
-	if path == "" {
-		path = "vigie-backup-" + now.Format("20060102T150405Z") + ".tar.zst"
+	name := "vigie-backup-" + now.Format("20060102T150405Z") + ".tar.zst"
+	path := cmp.Or(*out, name)
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		path = filepath.Join(path, name)
 	}
 	if _, err := os.Stat(path); err == nil {
 		return badInput(fmt.Errorf("%s exists already: name another archive with --out", path))
@@ -170,6 +171,9 @@ func runRestore(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "ok: backup of %s, %s database, schema %s, made by Vigie %s; secret key: %s\n%s\n",
 			m.CreatedAt.Format(time.RFC3339), m.Dialect, m.Schema, m.Vigie, cmp.Or(m.KeyID, "none"), backup.Summary(m))
+		if err := backup.Compatible(m); err != nil {
+			fmt.Fprintf(stdout, "but this Vigie cannot restore it: %v\n", err)
+		}
 		return nil
 	}
 

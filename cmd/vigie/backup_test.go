@@ -516,3 +516,33 @@ func TestBackupRestorePostgresSchema(t *testing.T) {
 		t.Fatalf("restored:\n%+v\nbefore:\n%+v", after, before)
 	}
 }
+
+// TestBackupOut: --out names a file, never overwritten, or a folder to
+// write a dated archive in; restore --check says when this Vigie could
+// not restore an archive it reads.
+func TestBackupOut(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if code, _, errOut := runCLI(t, "workspace", "create", "--slug", "press", "--name", "Press", "--data", data); code != 0 {
+		t.Fatal(errOut)
+	}
+	folder := filepath.Join(dir, "backups")
+	if err := os.Mkdir(folder, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "backup", "--data", data, "--out", folder)
+	written, _ := filepath.Glob(filepath.Join(folder, "vigie-backup-*Z.tar.zst"))
+	if code != 0 || len(written) != 1 || !strings.Contains(out, written[0]) {
+		t.Fatalf("--out FOLDER: exit %d, wrote %v\n%s%s", code, written, out, errOut)
+	}
+	code, _, errOut = runCLI(t, "backup", "--data", data, "--out", written[0])
+	if code != 2 || !strings.Contains(errOut, "exists already") {
+		t.Fatalf("--out an existing file: exit %d: %s", code, errOut)
+	}
+	newer := filepath.Join(dir, "newer.tar.zst")
+	writeArchive(t, newer, backup.Manifest{Dialect: "sqlite", Schema: "9999_from_the_future", Vigie: "v9.0.0"}, "vigie.db", []byte("x"))
+	code, out, _ = runCLI(t, "restore", newer, "--check")
+	if code != 0 || !strings.Contains(out, "but this Vigie cannot restore it") {
+		t.Fatalf("--check of a newer backup: exit %d: %s", code, out)
+	}
+}

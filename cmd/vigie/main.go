@@ -38,7 +38,7 @@ func commands() []command {
 		{"serve", "[--addr 127.0.0.1:8080] [--data ./vigie-data] [--database-url postgres://…]", "run Vigie: sources, matching, storage, API", runServe},
 		{"import", "[--monitors M.jsonl] --posts P.jsonl [--workspace SLUG] [--data DIR]", "load monitors and posts into a workspace (default: the first) through the normal pipeline", runImport},
 		{"reindex", "--monitor ID [--data DIR]", "match the stored posts against a monitor and record its past mentions", runReindex},
-		{"backup", "[--out FILE.tar.zst|-] [--data DIR | --database-url URL] [--no-key] [--pg-bin DIR]", "write a consistent backup of the database and its secret key while Vigie runs (SQLite: VACUUM INTO; PostgreSQL: pg_dump)", runBackup},
+		{"backup", "[--out FILE.tar.zst|DIR|-] [--data DIR | --database-url URL] [--no-key] [--pg-bin DIR]", "write a consistent backup of the database and its secret key while Vigie runs (SQLite: VACUUM INTO; PostgreSQL: pg_dump)", runBackup},
 		{"restore", "FILE.tar.zst|- [--data DIR | --database-url URL] [--force] [--check] [--pg-bin DIR]", "restore a backup into an empty data folder or database (--force replaces; --check only verifies the archive)", runRestore},
 		{"config", "[--addr …] [--data …] [--database-url …]", "print the effective configuration, secrets redacted", runConfig},
 		{"user create", "--email E [--name N] [--role admin|editor|viewer] [--workspace SLUG] [--org-admin] [--password-stdin] [--data DIR]", "create a user of the web app (password generated and printed unless given on stdin)", runUserCreate},
