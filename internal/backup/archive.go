@@ -18,6 +18,7 @@ package backup
 import (
 	"archive/tar"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -315,6 +316,9 @@ func (r *Reader) readManifest() error {
 
 // readErr explains an error reading the archive's stream.
 func readErr(err error, name string) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("interrupted while reading %s: %w", name, err)
+	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return damaged("it ends in the middle of %s (a truncated copy? copy it again)", name)
 	}

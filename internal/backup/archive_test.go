@@ -2,6 +2,7 @@ package backup
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -230,4 +231,35 @@ func TestWatchSaysHowFar(t *testing.T) {
 	if len(lines) != n || lines[0] != "  3.0 MB of about 6.0 MB" {
 		t.Fatalf("said %q (%d lines, then %d)", lines[0], n, len(lines))
 	}
+}
+
+// TestRestoreStopsWhenInterrupted: Ctrl-C (the context ending) stops an
+// extraction, says so rather than blaming the archive, and leaves no file.
+func TestRestoreStopsWhenInterrupted(t *testing.T) {
+	raw, _ := testArchive(t, bytes.Repeat([]byte("pages "), 1<<20))
+	ctx, cancel := context.WithCancel(context.Background())
+	dir := t.TempDir()
+	r := &cancelAfter{r: bytes.NewReader(raw), n: len(raw) / 2, cancel: cancel}
+	_, err := Restore(ctx, r, RestoreOptions{URL: "sqlite:" + filepath.Join(dir, "vigie.db"), KeyPath: filepath.Join(dir, "secret.key")})
+	if !errors.Is(err, context.Canceled) || errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "interrupted") {
+		t.Fatalf("interrupted restore: %v", err)
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "*")); len(files) > 0 {
+		t.Fatalf("files left: %v", files)
+	}
+}
+
+// cancelAfter cancels its context once n bytes have been read.
+type cancelAfter struct {
+	r      io.Reader
+	n      int
+	cancel func()
+}
+
+func (c *cancelAfter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if c.n -= n; c.n <= 0 {
+		c.cancel()
+	}
+	return n, err
 }

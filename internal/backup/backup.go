@@ -95,7 +95,7 @@ func Create(ctx context.Context, o Options, w io.Writer) (Manifest, error) {
 	o.say("database copied: %s in %s (%s)", Size(p.Size), time.Since(start).Round(time.Millisecond), countLine(m.Counts))
 	parts = append(parts, p)
 	start = time.Now()
-	err = Write(w, m, parts, func(f File) { o.say("archived %s (%s)", f.Name, Size(f.Size)) })
+	err = Write(ctxWriter{ctx, w}, m, parts, func(f File) { o.say("archived %s (%s)", f.Name, Size(f.Size)) })
 	if err != nil {
 		return m, err
 	}
@@ -123,6 +123,32 @@ func dumpPostgres(ctx context.Context, o Options, snapshot, schema, dest string)
 		"--snapshot=" + snapshot, "--schema=" + `"` + strings.ReplaceAll(schema, `"`, `""`) + `"`,
 		"--file=" + dest, "--dbname=" + conn}
 	return runPG(ctx, prog, args, env, func(table string) { o.say("  table %s", table) })
+}
+
+// ctxReader and ctxWriter end a copy when ctx ends (Ctrl-C): the commands
+// catch the signal to clean up, so the copy must stop by itself.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }
 
 // progressEvery is how often a long copy says how far it is.
@@ -239,7 +265,7 @@ func Restore(ctx context.Context, r io.Reader, o RestoreOptions) (Manifest, erro
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	ar, err := Open(r)
+	ar, err := Open(ctxReader{ctx, r})
 	if err != nil {
 		return Manifest{}, err
 	}
