@@ -54,7 +54,7 @@ func runBackup(args []string, stdout, stderr io.Writer) error {
 	if !*noKey {
 		k, from, err := cfg.ExistingSecretKey()
 		switch {
-		case errors.Is(err, iofs.ErrNotExist):
+		case errors.Is(err, iofs.ErrNotExist) && cfg.SecretKey == "" && cfg.SecretKeyFile == "":
 			return badInput(fmt.Errorf("no secret key at %s, and neither VIGIE_SECRET_KEY nor VIGIE_SECRET_KEY_FILE is set: give the key Vigie runs with (the sources' credentials are sealed with it), or --no-key to back up without it", from))
 		case err != nil:
 			return badInput(err)

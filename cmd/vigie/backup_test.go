@@ -466,6 +466,11 @@ func TestBackupNeedsItsKey(t *testing.T) {
 	if code != 0 || !strings.Contains(errOut, "the backup holds no secret key") {
 		t.Fatalf("restore: exit %d: %s", code, errOut)
 	}
+	t.Setenv("VIGIE_SECRET_KEY_FILE", filepath.Join(dir, "missing.key"))
+	code, _, errOut = runCLI(t, "backup", "--out", archive+"2", "--data", data)
+	if code != 2 || !strings.Contains(errOut, "VIGIE_SECRET_KEY_FILE") || !strings.Contains(errOut, "missing.key") {
+		t.Fatalf("a key file that is not there: exit %d: %s", code, errOut)
+	}
 	code, _, errOut = runCLI(t, "backup", "--data", filepath.Join(dir, "none"))
 	if code != 2 || !strings.Contains(errOut, "no database at") {
 		t.Fatalf("no database: exit %d: %s", code, errOut)
