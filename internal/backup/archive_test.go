@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -262,4 +263,34 @@ func (c *cancelAfter) Read(p []byte) (int, error) {
 		c.cancel()
 	}
 	return n, err
+}
+
+// TestRunPG: pg_dump's tables are progress, its errors the error, with
+// advice when the server is newer than the client programs.
+func TestRunPG(t *testing.T) {
+	bin := t.TempDir()
+	script := "#!/bin/sh\n" +
+		"echo 'pg_dump: reading extensions' >&2\n" +
+		"echo 'pg_dump: dumping contents of table \"public.posts\"' >&2\n" +
+		"echo 'pg_dump: error: aborting because of server version mismatch' >&2\n" +
+		"echo 'pg_dump: detail: server version: 17.2; pg_dump version: 15.20' >&2\n" +
+		"exit 1\n"
+	if err := os.WriteFile(filepath.Join(bin, "pg_dump"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	prog, err := pgTools{bin}.path("pg_dump")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	err = runPG(context.Background(), prog, nil, nil, func(table string) { tables = append(tables, table) })
+	if err == nil || !strings.Contains(err.Error(), "server version: 17.2") || !strings.Contains(err.Error(), "--pg-bin") || strings.Contains(err.Error(), "reading extensions") {
+		t.Fatalf("error: %v", err)
+	}
+	if !slices.Equal(tables, []string{"public.posts"}) {
+		t.Fatalf("progress: %v", tables)
+	}
+	if _, err := (pgTools{bin}).path("pg_restore"); err == nil || !strings.Contains(err.Error(), "--pg-bin") {
+		t.Fatalf("a program not in --pg-bin: %v", err)
+	}
 }

@@ -140,8 +140,8 @@ func runPG(ctx context.Context, prog string, args, env []string, progress func(t
 			}
 			continue
 		}
-		if strings.Contains(line, "error") || strings.Contains(line, "warning") || strings.Contains(line, "FATAL") ||
-			strings.Contains(line, "DETAIL") || strings.Contains(line, "HINT") || strings.Contains(line, "Command was") {
+		if l := strings.ToLower(line); strings.Contains(l, "error") || strings.Contains(l, "warning") || strings.Contains(l, "fatal") ||
+			strings.Contains(l, "detail") || strings.Contains(l, "hint") || strings.Contains(l, "command was") {
 			tail = append(tail, line)
 			if len(tail) > 12 {
 				tail = tail[1:]
@@ -152,7 +152,11 @@ func runPG(ctx context.Context, prog string, args, env []string, progress func(t
 	if err := cmd.Wait(); err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) && len(tail) > 0 {
-			return fmt.Errorf("%s failed:\n  %s", filepath.Base(prog), strings.Join(tail, "\n  "))
+			msg := strings.Join(tail, "\n  ")
+			if strings.Contains(msg, "version mismatch") {
+				msg += "\n(the server is newer than these client programs: install PostgreSQL's client programs of the server's major version or newer, and name their folder with --pg-bin if PATH has others)"
+			}
+			return fmt.Errorf("%s failed:\n  %s", filepath.Base(prog), msg)
 		}
 		return fmt.Errorf("%s failed: %w", filepath.Base(prog), err)
 	}
