@@ -2,15 +2,9 @@ package backup
 
 import (
 	"bytes"
-	"context"
 	"errors"
-	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -159,27 +153,6 @@ func TestManifestValidate(t *testing.T) {
 	}
 }
 
-func TestLibpqConn(t *testing.T) {
-	tests := []struct {
-		url, conn string
-		env       []string
-	}{
-		{"postgres://vigie:s3cr%20t@db:5432/vigie?sslmode=require", "postgres://vigie@db:5432/vigie?sslmode=require", []string{"PGPASSWORD=s3cr t"}},
-		{"postgres://u@h/d?search_path=tenant_a&pool_max_conns=4", "postgres://u@h/d?options=-c%20search_path%3Dtenant_a", nil},
-		{"postgresql://u@h/d?options=-c%20work_mem%3D64MB&application_name=x y", "postgresql://u@h/d?application_name=x%20y&options=-c%20work_mem%3D64MB", nil},
-		{"postgres://u@h/d?password=p&statement_cache_capacity=0", "postgres://u@h/d", []string{"PGPASSWORD=p"}},
-	}
-	for _, tt := range tests {
-		conn, env, err := libpqConn(tt.url)
-		if err != nil || conn != tt.conn || strings.Join(env, ",") != strings.Join(tt.env, ",") {
-			t.Errorf("libpqConn(%q) = %q, %v, %v; want %q, %v", tt.url, conn, env, err, tt.conn, tt.env)
-		}
-	}
-	if _, _, err := libpqConn("mysql://x"); err == nil {
-		t.Error("a mysql URL was taken")
-	}
-}
-
 // FuzzCheck: whatever the bytes, reading them as an archive ends with an
 // archive that checks out or an error, never a panic or a hang.
 func FuzzCheck(f *testing.F) {
@@ -197,100 +170,4 @@ func FuzzCheck(f *testing.F) {
 			}
 		}
 	})
-}
-
-// TestWatchSaysHowFar: a long copy says how far it is, and stops saying
-// it once stopped.
-func TestWatchSaysHowFar(t *testing.T) {
-	defer func(d time.Duration) { progressEvery = d }(progressEvery)
-	progressEvery = time.Millisecond
-	path := filepath.Join(t.TempDir(), "copy")
-	if err := os.WriteFile(path, make([]byte, 3<<20), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var lines []string
-	stop := watch(path, 6<<20, func(format string, a ...any) {
-		mu.Lock()
-		defer mu.Unlock()
-		lines = append(lines, fmt.Sprintf(format, a...))
-	})
-	for {
-		mu.Lock()
-		n := len(lines)
-		mu.Unlock()
-		if n > 0 {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
-	stop()
-	mu.Lock()
-	n := len(lines)
-	mu.Unlock()
-	time.Sleep(10 * time.Millisecond)
-	if len(lines) != n || lines[0] != "  3.0 MB of about 6.0 MB" {
-		t.Fatalf("said %q (%d lines, then %d)", lines[0], n, len(lines))
-	}
-}
-
-// TestRestoreStopsWhenInterrupted: Ctrl-C (the context ending) stops an
-// extraction, says so rather than blaming the archive, and leaves no file.
-func TestRestoreStopsWhenInterrupted(t *testing.T) {
-	raw, _ := testArchive(t, bytes.Repeat([]byte("pages "), 1<<20))
-	ctx, cancel := context.WithCancel(context.Background())
-	dir := t.TempDir()
-	r := &cancelAfter{r: bytes.NewReader(raw), n: len(raw) / 2, cancel: cancel}
-	_, err := Restore(ctx, r, RestoreOptions{URL: "sqlite:" + filepath.Join(dir, "vigie.db"), KeyPath: filepath.Join(dir, "secret.key")})
-	if !errors.Is(err, context.Canceled) || errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "interrupted") {
-		t.Fatalf("interrupted restore: %v", err)
-	}
-	if files, _ := filepath.Glob(filepath.Join(dir, "*")); len(files) > 0 {
-		t.Fatalf("files left: %v", files)
-	}
-}
-
-// cancelAfter cancels its context once n bytes have been read.
-type cancelAfter struct {
-	r      io.Reader
-	n      int
-	cancel func()
-}
-
-func (c *cancelAfter) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	if c.n -= n; c.n <= 0 {
-		c.cancel()
-	}
-	return n, err
-}
-
-// TestRunPG: pg_dump's tables are progress, its errors the error, with
-// advice when the server is newer than the client programs.
-func TestRunPG(t *testing.T) {
-	bin := t.TempDir()
-	script := "#!/bin/sh\n" +
-		"echo 'pg_dump: reading extensions' >&2\n" +
-		"echo 'pg_dump: dumping contents of table \"public.posts\"' >&2\n" +
-		"echo 'pg_dump: error: aborting because of server version mismatch' >&2\n" +
-		"echo 'pg_dump: detail: server version: 17.2; pg_dump version: 15.20' >&2\n" +
-		"exit 1\n"
-	if err := os.WriteFile(filepath.Join(bin, "pg_dump"), []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	prog, err := pgTools{bin}.path("pg_dump")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	err = runPG(context.Background(), prog, nil, nil, func(table string) { tables = append(tables, table) })
-	if err == nil || !strings.Contains(err.Error(), "server version: 17.2") || !strings.Contains(err.Error(), "--pg-bin") || strings.Contains(err.Error(), "reading extensions") {
-		t.Fatalf("error: %v", err)
-	}
-	if !slices.Equal(tables, []string{"public.posts"}) {
-		t.Fatalf("progress: %v", tables)
-	}
-	if _, err := (pgTools{bin}).path("pg_restore"); err == nil || !strings.Contains(err.Error(), "--pg-bin") {
-		t.Fatalf("a program not in --pg-bin: %v", err)
-	}
 }
