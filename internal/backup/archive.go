@@ -28,6 +28,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -298,7 +299,7 @@ func (r *Reader) readManifest() error {
 	if err != nil {
 		return readErr(err, ManifestName)
 	}
-	if hdr.Name != ManifestName || hdr.Typeflag != tar.TypeReg {
+	if hdr.Name != ManifestName || hdr.Typeflag != tar.TypeReg || sparse(hdr) {
 		return damaged("it does not begin with %s", ManifestName)
 	}
 	if hdr.Size > maxManifest {
@@ -312,6 +313,17 @@ func (r *Reader) readManifest() error {
 		return damaged("its manifest cannot be read: %v", err)
 	}
 	return r.m.Validate()
+}
+
+// sparse reports a file whose holes tar would fill with zeros: a few bytes
+// of archive could then stand for terabytes of file.
+func sparse(hdr *tar.Header) bool {
+	for k := range hdr.PAXRecords {
+		if strings.HasPrefix(k, "GNU.sparse.") {
+			return true
+		}
+	}
+	return false
 }
 
 // readErr explains an error reading the archive's stream.
@@ -342,6 +354,9 @@ func (r *Reader) Next() (File, error) {
 	}
 	if hdr.Name != f.Name || hdr.Typeflag != tar.TypeReg {
 		return f, damaged("%s is where the manifest has %s", hdr.Name, f.Name)
+	}
+	if sparse(hdr) {
+		return f, damaged("%s is a sparse file, which vigie backup never writes", f.Name)
 	}
 	if hdr.Size != f.Size {
 		return f, damaged("%s is %d bytes long, and the manifest says %d", f.Name, hdr.Size, f.Size)

@@ -98,7 +98,7 @@ func TestArchiveChangedAnywhere(t *testing.T) {
 	t.Logf("%d of %d changes left the content unchanged and were accepted", same, len(raw))
 }
 
-func decompress(t *testing.T, b []byte) []byte {
+func decompress(t testing.TB, b []byte) []byte {
 	t.Helper()
 	zr, err := zstd.NewReader(bytes.NewReader(b))
 	if err != nil {
@@ -164,6 +164,29 @@ func FuzzCheck(f *testing.F) {
 	f.Add(append([]byte{0x28, 0xb5, 0x2f, 0xfd}, make([]byte, 64)...))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := Check(bytes.NewReader(b))
+		if err == nil {
+			if verr := m.Validate(); verr != nil {
+				t.Fatalf("an archive read as good has an invalid manifest: %v", verr)
+			}
+		}
+	})
+}
+
+// FuzzCheckTar is FuzzCheck one layer in: the bytes are the tar stream,
+// compressed before they are read, so that the fuzzer explores the tar
+// headers, the manifest and its checks rather than zstd's frames.
+func FuzzCheckTar(f *testing.F) {
+	raw, _ := testArchive(f, []byte("a small database"))
+	inner := decompress(f, raw)
+	f.Add(inner)
+	f.Add(inner[:len(inner)/2])
+	f.Add(inner[:600])
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithLowerEncoderMem(true))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := Check(bytes.NewReader(enc.EncodeAll(b, nil)))
 		if err == nil {
 			if verr := m.Validate(); verr != nil {
 				t.Fatalf("an archive read as good has an invalid manifest: %v", verr)
