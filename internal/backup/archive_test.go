@@ -1,8 +1,11 @@
 package backup
 
 import (
+	"archive/tar"
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -193,4 +196,82 @@ func FuzzCheckTar(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSparseRefused: a tar entry made sparse by PAX records (tar fills its
+// holes with zeros) would let a few bytes of archive stand for a terabyte
+// of database; the reader refuses it instead of writing the zeros.
+func TestSparseRefused(t *testing.T) {
+	const realSize = 1 << 40
+	m := Manifest{Format: FormatName, FormatVersion: 1, Vigie: "test", Dialect: "sqlite", Schema: "0031_publish_web",
+		Files: []File{{SQLiteName, realSize, strings.Repeat("0", 64)}}}
+	manifest, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	if err := tw.WriteHeader(&tar.Header{Name: ManifestName, Mode: 0o600, Size: int64(len(manifest)), Typeflag: tar.TypeReg}); err != nil {
+		t.Fatal(err)
+	}
+	tw.Write(manifest)
+	tw.Flush()
+	// tar.Writer writes no sparse file: the PAX header is made by hand.
+	records := paxRecord("GNU.sparse.size", fmt.Sprint(realSize)) + paxRecord("GNU.sparse.numblocks", "1") + paxRecord("GNU.sparse.map", "0,1")
+	b.Write(rawHeader(t, "PaxHeaders/vigie.db", 'x', len(records)))
+	b.Write(padded([]byte(records)))
+	b.Write(rawHeader(t, SQLiteName, '0', 1))
+	b.Write(padded([]byte{1}))
+	b.Write(make([]byte, 1024))
+	enc, err := zstd.NewWriter(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := Check(bytes.NewReader(enc.EncodeAll(b.Bytes(), nil)))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "sparse") {
+			t.Fatalf("a sparse entry: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the reader is writing out the sparse file's terabyte of zeros")
+	}
+}
+
+func paxRecord(k, v string) string {
+	rec := " " + k + "=" + v + "\n"
+	n := len(rec) + 1
+	for len(fmt.Sprint(n))+len(rec) != n {
+		n++
+	}
+	return fmt.Sprint(n) + rec
+}
+
+// rawHeader is a ustar header block.
+func rawHeader(t *testing.T, name string, typeflag byte, size int) []byte {
+	t.Helper()
+	h := make([]byte, 512)
+	copy(h[0:100], name)
+	copy(h[100:108], "0000600\x00")
+	copy(h[108:116], "0000000\x00")
+	copy(h[116:124], "0000000\x00")
+	copy(h[124:136], fmt.Sprintf("%011o\x00", size))
+	copy(h[136:148], "00000000000\x00")
+	h[156] = typeflag
+	copy(h[257:265], "ustar\x0000")
+	copy(h[148:156], "        ")
+	sum := 0
+	for _, c := range h {
+		sum += int(c)
+	}
+	copy(h[148:156], fmt.Sprintf("%06o\x00 ", sum))
+	return h
+}
+
+func padded(b []byte) []byte {
+	return append(b, make([]byte, (512-len(b)%512)%512)...)
 }
