@@ -208,6 +208,8 @@ func countLine(c map[string]int64) string {
 // Size writes a number of bytes for people.
 func Size(n int64) string {
 	switch {
+	case n >= 1<<40:
+		return fmt.Sprintf("%.2f TB", float64(n)/(1<<40))
 	case n >= 1<<30:
 		return fmt.Sprintf("%.2f GB", float64(n)/(1<<30))
 	case n >= 1<<20:
@@ -341,6 +343,9 @@ func restoreSQLite(ctx context.Context, ar *Reader, m Manifest, o RestoreOptions
 	if err != nil {
 		return err
 	}
+	if err := roomFor(dir, data); err != nil {
+		return err
+	}
 	tmp, err := os.CreateTemp(dir, ".vigie.db.restoring-")
 	if err != nil {
 		return fmt.Errorf("writing into %s: %w", dir, err)
@@ -430,6 +435,9 @@ func restorePostgres(ctx context.Context, ar *Reader, m Manifest, o RestoreOptio
 		return fmt.Errorf("a temporary folder for the dump: %w", err)
 	}
 	defer os.RemoveAll(tmp)
+	if err := roomFor(tmp, data); err != nil {
+		return err
+	}
 	dump := filepath.Join(tmp, PostgresName)
 	f, err := os.OpenFile(dump, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
@@ -485,6 +493,15 @@ func restorePostgres(ctx context.Context, ar *Reader, m Manifest, o RestoreOptio
 	}
 	o.say("restored in %s (%s)", time.Since(start).Round(time.Millisecond), countLine(in.Counts))
 	credentialsNote(o, in, k)
+	return nil
+}
+
+// roomFor refuses to extract f into dir when its file system has not the
+// room: better said at once than after writing most of it.
+func roomFor(dir string, f File) error {
+	if free, ok := freeSpace(dir); ok && free < f.Size {
+		return fmt.Errorf("%s needs %s, and %s has %s free: make room, or restore elsewhere", f.Name, Size(f.Size), dir, Size(free))
+	}
 	return nil
 }
 

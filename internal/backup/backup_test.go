@@ -79,3 +79,17 @@ func (c *cancelAfter) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// TestRoomFor: a restore that cannot fit says so before it writes.
+func TestRoomFor(t *testing.T) {
+	dir := t.TempDir()
+	if _, ok := freeSpace(dir); !ok {
+		t.Skip("this system does not tell its free space")
+	}
+	if err := roomFor(dir, File{Name: "vigie.db", Size: 1 << 60}); err == nil || !strings.Contains(err.Error(), "vigie.db needs 1048576.00 TB") {
+		t.Fatalf("an exabyte: %v", err)
+	}
+	if err := roomFor(dir, File{Name: "vigie.db", Size: 1 << 10}); err != nil {
+		t.Fatal(err)
+	}
+}
