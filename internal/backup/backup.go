@@ -78,6 +78,11 @@ func Create(ctx context.Context, o Options, w io.Writer) (Manifest, error) {
 	} else {
 		data = filepath.Join(tmp, SQLiteName)
 		total := sqliteSize(o.URL)
+		// The copy is at most the database's size (it leaves out free
+		// pages and the write-ahead log's old versions).
+		if err := roomFor(tmp, File{Name: "a copy of the database", Size: total}); err != nil {
+			return m, err
+		}
 		o.say("copying the SQLite database (%s, VACUUM INTO)", Size(total))
 		stop := watch(data, total, o.say)
 		in, err = store.SnapshotSQLite(ctx, o.URL, data, box)
