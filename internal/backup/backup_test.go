@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vigie-project/vigie/internal/store"
 )
 
 // TestWatchSaysHowFar: a long copy says how far it is, and stops saying
@@ -91,5 +93,22 @@ func TestRoomFor(t *testing.T) {
 	}
 	if err := roomFor(dir, File{Name: "vigie.db", Size: 1 << 10}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCompatible: a backup of an older schema is restored (Vigie migrates
+// it at its next start); one of a schema newer than this binary's is not.
+func TestCompatible(t *testing.T) {
+	for _, d := range []string{"sqlite", "postgres"} {
+		latest := store.LatestSchema(d)
+		if latest == "" {
+			t.Fatalf("%s: no migrations", d)
+		}
+		for schema, ok := range map[string]bool{"0001_init": true, latest: true, "9999_later": false} {
+			err := Compatible(Manifest{Dialect: d, Schema: schema, Vigie: "v9"})
+			if ok != (err == nil) || !ok && (!errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), latest)) {
+				t.Errorf("%s %s: %v", d, schema, err)
+			}
+		}
 	}
 }
