@@ -71,6 +71,10 @@ func runBackup(args []string, stdout, stderr io.Writer) error {
 	o := backup.Options{URL: url, Key: key, Vigie: vigieVersion(), PGBin: *pgBin, Progress: say}
 
 	if *out == "-" {
+		// A reader that goes away (ssh dropped, head) must end the backup
+		// with an error, so that its temporary copy is removed, not kill
+		// the process as a broken standard output does by default.
+		signal.Ignore(syscall.SIGPIPE)
 		m, err := backup.Create(ctx, o, stdout)
 		if err != nil {
 			return backupErr(err)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -549,5 +550,41 @@ func TestBackupOut(t *testing.T) {
 	code, out, _ = runCLI(t, "restore", newer, "--check")
 	if code != 0 || !strings.Contains(out, "but this Vigie cannot restore it") {
 		t.Fatalf("--check of a newer backup: exit %d: %s", code, out)
+	}
+}
+
+// TestBackupToAReaderThatGoes: vigie backup --out - whose reader goes away
+// (an ssh dropped) ends with an error and removes its temporary copy,
+// instead of being killed by SIGPIPE with the copy left behind.
+func TestBackupToAReaderThatGoes(t *testing.T) {
+	dir := t.TempDir()
+	data, tmp := filepath.Join(dir, "data"), filepath.Join(dir, "tmp")
+	if code, _, errOut := runCLI(t, "workspace", "create", "--slug", "press", "--name", "Press", "--data", data); code != 0 {
+		t.Fatal(errOut)
+	}
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cmd := cliCommand("backup", "--data", data, "--out", "-")
+	cmd.Env = append(cmd.Env, "TMPDIR="+tmp)
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := out.Read(make([]byte, 16)); err != nil {
+		t.Fatal(err)
+	}
+	out.Close()
+	err = cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(errOut.String(), "broken pipe") {
+		t.Fatalf("backup to a closed pipe: %v\n%s", err, errOut.String())
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "*")); len(left) > 0 {
+		t.Fatalf("left behind: %v", left)
 	}
 }
