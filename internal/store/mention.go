@@ -60,6 +60,9 @@ type selection struct {
 	args       []any
 	keyAt, kID string // the key columns, by which the FROM is best walked
 	onPosts    bool   // a condition reads posts
+	// unindexed is the selection before the full-text index narrowed it
+	// to its matches: a sample of those matches needs no second look-up.
+	unindexed *selection
 }
 
 func (sel *selection) and(cond string, args ...any) {
@@ -204,47 +207,46 @@ func (s *Store) FindMentions(ctx context.Context, f vigie.MentionFilter) (vigie.
 	}
 	pre := prefilter(q.Root)
 	var cands []int64 // the index's matches, when read
-	if !s.pg() {
-		// A search that matches much of the archive is answered without
-		// the full-text index (searchCommon). Otherwise its matches, read
-		// once, narrow the selection.
-		m, exact := exactFTS(q.Root)
-		if !exact {
-			m = ftsMatch(pre)
-		}
-		if m != "" {
-			common := pre.hasPrefix() // a prefix's matches are merged whole before the first
-			if !common {
-				if cands, err = s.ftsRowids(ctx, m, largeSearch+1); err != nil {
-					return vigie.MentionPage{}, err
-				}
-				common = len(cands) > largeSearch
-			}
-			if common {
-				if page, ok, err := s.searchCommon(ctx, &f, sel, q, limit, after); ok || err != nil {
-					return page, err
-				}
-				if cands, err = s.ftsRowids(ctx, m, 0); err != nil {
-					return vigie.MentionPage{}, err
-				}
-			}
-			if len(cands) <= largeSearch {
-				sel.andPost("p.id IN (" + idList(cands) + ")")
-			} else {
-				sel.andPost("p.id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)", m)
+	// A search that matches much of the archive is answered without the
+	// full-text index (searchCommon). Otherwise its matches, read once,
+	// narrow the selection.
+	m, exact := s.exactMatch(q.Root)
+	if !exact {
+		m = s.indexMatch(pre)
+	}
+	if m != "" {
+		// SQLite's index merges a prefix's matches whole before the first.
+		common := pre.hasPrefix() && !s.pg()
+		if !common {
+			if cands, common, err = s.indexIDs(ctx, m, largeSearch); err != nil {
+				return vigie.MentionPage{}, err
 			}
 		}
-		if exact {
-			if len(cands) > largeSearch && f.MonitorID == "" {
-				return s.findMentionsLarge(ctx, &f, sel, cands, limit, after)
+		if common {
+			if page, ok, err := s.searchCommon(ctx, &f, sel, q, limit, after); ok || err != nil {
+				return page, err
 			}
-			return s.findMentions(ctx, &f, sel, limit, after)
+			if cands, _, err = s.indexIDs(ctx, m, 0); err != nil {
+				return vigie.MentionPage{}, err
+			}
 		}
-		if f.MonitorID != "" {
-			cands = nil
+		unindexed := *sel
+		unindexed.where, unindexed.args = slices.Clone(sel.where), slices.Clone(sel.args)
+		sel.unindexed = &unindexed
+		if len(cands) <= largeSearch {
+			sel.andPost("p.id IN (" + idList(cands) + ")")
+		} else {
+			sel.andPost(s.indexCond(), m)
 		}
-	} else if err := s.addPrefilter(ctx, sel, pre); err != nil {
-		return vigie.MentionPage{}, fmt.Errorf("find mentions: %w", err)
+	}
+	if exact {
+		if len(cands) > largeSearch && f.MonitorID == "" {
+			return s.findMentionsLarge(ctx, &f, sel, cands, limit, after)
+		}
+		return s.findMentions(ctx, &f, sel, limit, after)
+	}
+	if f.MonitorID != "" {
+		cands = nil
 	}
 	return s.searchMentions(ctx, &f, sel, q, limit, after, cands)
 }
@@ -347,9 +349,9 @@ func (s *Store) searchCommon(ctx context.Context, f *vigie.MentionFilter, base *
 	var ids []int64
 	walk := base
 	if f.MonitorID == "" {
-		walk = byTime(base)
+		walk = s.byTime(base)
 	}
-	err = s.verifyCandidates(ctx, walk, q, after, func(k key, matched bool) bool {
+	err = s.walkByTime(ctx, walk, q, after, func(k key, matched bool) bool {
 		if !matched {
 			return true
 		}
@@ -365,26 +367,6 @@ func (s *Store) searchCommon(ctx context.Context, f *vigie.MentionFilter, base *
 		return page, true, err
 	}
 	return page, true, s.fillMentions(ctx, f.WorkspaceID, &page, ids)
-}
-
-// addPrefilter narrows the selection to the posts holding the prefilter's
-// words (FindMentions does it itself on SQLite, reading the index once).
-func (s *Store) addPrefilter(ctx context.Context, sel *selection, p *pre) error {
-	if p == nil {
-		return nil
-	}
-	if s.pg() {
-		expr, args, err := s.tsQuery(ctx, p)
-		if err != nil || expr == "" {
-			return err
-		}
-		sel.andPost("to_tsvector('simple'::regconfig, p.search_text) @@ "+expr, args...)
-		return nil
-	}
-	if m := ftsMatch(p); m != "" {
-		sel.andPost("p.id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)", m)
-	}
-	return nil
 }
 
 // countPerDay counts the selection's rows per UTC day of publication.
@@ -483,7 +465,7 @@ func (s *Store) findMentionsLarge(ctx context.Context, f *vigie.MentionFilter, s
 		page.Total += c
 	}
 	// Even with no sampled hit, the page is looked for exactly.
-	return page, s.pageMentions(ctx, f, byTime(sel), limit, after, &page)
+	return page, s.pageMentions(ctx, f, s.byTime(sel), limit, after, &page)
 }
 
 // withSample returns the selection narrowed to an even sample of about
@@ -499,34 +481,50 @@ func withSample(sel *selection, ids []int64) (*selection, int) {
 		b.WriteString(strconv.FormatInt(ids[i], 10))
 		n++
 	}
+	if sel.unindexed != nil {
+		sel = sel.unindexed
+	}
 	sampled := *sel
 	sampled.where = append(slices.Clone(sel.where), "p.id IN ("+b.String()+")")
+	sampled.onPosts = true
 	return &sampled, n
 }
 
 // byTime walks posts newest first by the published_at index: with many
 // candidates, the newest page is found after a few rows instead of sorting
-// them all.
-func byTime(sel *selection) *selection {
+// them all. PostgreSQL's planner makes that choice itself for a query with
+// a LIMIT (walkByTime).
+func (s *Store) byTime(sel *selection) *selection {
+	if s.pg() {
+		return sel
+	}
 	walk := *sel
 	walk.from = "posts p INDEXED BY posts_published"
 	return &walk
 }
 
-// ftsRowids returns the posts the full-text index matches, at most limit
-// of them when limit > 0.
-func (s *Store) ftsRowids(ctx context.Context, match string, limit int) ([]int64, error) {
-	if limit <= 0 {
-		limit = -1
+// walkByTime verifies the selection's posts newest first, as
+// verifyCandidates, when visit will likely stop long before the end.
+// PostgreSQL plans a query for all its rows, and would sort the whole
+// selection before the first; it is read by batches with a LIMIT instead,
+// growing, each after the last.
+func (s *Store) walkByTime(ctx context.Context, sel *selection, q *query.Query, after *key, visit func(k key, matched bool) bool) error {
+	if !s.pg() {
+		return s.verifyCandidates(ctx, sel, q, after, visit)
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT rowid FROM posts_fts WHERE posts_fts MATCH ? LIMIT ?", match, limit)
-	if err != nil {
-		return nil, s.errf(err, "find mentions: index")
+	for batch := 256; ; batch = min(4*batch, 65536) {
+		n, stopped := 0, false
+		var last key
+		err := s.verifyRows(ctx, sel, q, after, batch, func(k key, matched bool) bool {
+			n, last = n+1, k
+			stopped = !visit(k, matched)
+			return !stopped
+		})
+		if err != nil || stopped || n < batch {
+			return err
+		}
+		after = &last
 	}
-	return collect(rows, func(r interface{ Scan(...any) error }) (int64, error) {
-		var id int64
-		return id, r.Scan(&id)
-	}, func(err error) error { return s.errf(err, "find mentions: index") })
 }
 
 // verifyAll is the number of search candidates up to which every one is
@@ -576,7 +574,7 @@ func (s *Store) searchMentions(ctx context.Context, f *vigie.MentionFilter, sel 
 			return true
 		})
 		if err == nil {
-			err = s.verifyCandidates(ctx, byTime(sel), q, after, collectPage)
+			err = s.walkByTime(ctx, s.byTime(sel), q, after, collectPage)
 		}
 		scale := float64(len(cands)) / float64(n)
 		for d, c := range perDay {
@@ -657,15 +655,24 @@ func (s *Store) fillMentions(ctx context.Context, workspaceID int64, page *vigie
 // newest first (only those before after, when given), and calls visit with
 // each candidate's key and verdict until visit returns false.
 func (s *Store) verifyCandidates(ctx context.Context, sel *selection, q *query.Query, after *key, visit func(k key, matched bool) bool) error {
+	return s.verifyRows(ctx, sel, q, after, 0, visit)
+}
+
+// verifyRows is verifyCandidates over at most limit rows (all for 0).
+func (s *Store) verifyRows(ctx context.Context, sel *selection, q *query.Query, after *key, limit int, visit func(k key, matched bool) bool) error {
 	args := slices.Clone(sel.args)
 	where := sel.sql(true)
 	if after != nil {
 		where += " AND (" + sel.keyAt + ", " + sel.kID + ") < (?, ?)"
 		args = append(args, s.tm(after.at), after.id)
 	}
+	order := " ORDER BY " + sel.keyAt + " DESC, " + sel.kID + " DESC"
+	if limit > 0 {
+		order += " LIMIT ?"
+		args = append(args, limit)
+	}
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT p.id, p.published_at, p.title, p.text, p.url, p.links,
-		COALESCE(a.handle, ''), p.source_kind, p.lang, p.country`+where+
-		" ORDER BY "+sel.keyAt+" DESC, "+sel.kID+" DESC"), args...)
+		COALESCE(a.handle, ''), p.source_kind, p.lang, p.country`+where+order), args...)
 	if err != nil {
 		return s.errf(err, "find mentions: search")
 	}

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"database/sql"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -227,4 +229,124 @@ func (p *pre) render(b *strings.Builder, and, or string, leaf func(*pre)) {
 		k.render(b, and, or, leaf)
 	}
 	b.WriteByte(')')
+}
+
+// wordSyntax writes the boolean expressions of one full-text index.
+type wordSyntax struct {
+	word, prefix func(string) string
+	or           func(parts []string) string
+	andNot       func(pos, neg []string) string // all of pos, none of neg
+}
+
+// exactWords renders a query in the index's syntax with exactly the query's
+// meaning, when it has one: plain words and trailing-* prefixes combined
+// with AND, OR and NOT, anywhere in title or text. The index then answers
+// alone — no post needs the verifier — and counts come straight from SQL.
+// Phrases, NEAR, tags, fields, {Case} and title: need positions or more
+// than words. Words must be single FTS5 tokens, so that both databases'
+// indexes, holding search_text's words, decide alike.
+func exactWords(n *query.Node, syn wordSyntax) (string, bool) {
+	switch n.Op {
+	case query.OpTerm:
+		if n.Kind != query.TermWords || len(n.Parts) != 1 || n.CaseSensitive || n.Title {
+			return "", false
+		}
+		p := n.Parts[0]
+		if p.Pattern {
+			if p.Fold != p.Prefix+"*" || truncateWord(p.Prefix) != p.Prefix || !oneToken(p.Prefix) {
+				return "", false
+			}
+			return syn.prefix(p.Prefix), true
+		}
+		// A word longer than the index keeps is indexed by its start: not exact.
+		if len(p.Fold) >= maxIndexedWord || !oneToken(p.Fold) {
+			return "", false
+		}
+		return syn.word(p.Fold), true
+	case query.OpOr:
+		parts := make([]string, len(n.Children))
+		for i, c := range n.Children {
+			e, ok := exactWords(c, syn)
+			if !ok {
+				return "", false
+			}
+			parts[i] = e
+		}
+		return syn.or(parts), true
+	case query.OpAnd:
+		var pos, neg []string
+		for _, c := range n.Children {
+			if c.Op == query.OpNot {
+				e, ok := exactWords(c.Children[0], syn)
+				if !ok {
+					return "", false
+				}
+				neg = append(neg, e)
+				continue
+			}
+			e, ok := exactWords(c, syn)
+			if !ok {
+				return "", false
+			}
+			pos = append(pos, e)
+		}
+		if len(pos) == 0 {
+			return "", false
+		}
+		return syn.andNot(pos, neg), true
+	}
+	return "", false
+}
+
+// oneToken reports whether w is a single token for FTS5's tokenizer.
+func oneToken(w string) bool {
+	p := ftsPieces(w)
+	return len(p) == 1 && p[0] == w
+}
+
+// The full-text index of each dialect: SQLite's posts_fts (FTS5) and
+// PostgreSQL's posts_words (a GIN index of tsvectors) both hold
+// search_text's words as they are, so that the same queries are exact.
+
+// exactMatch renders a query in the index's syntax when the index alone
+// decides it (exactWords).
+func (s *Store) exactMatch(n *query.Node) (string, bool) {
+	if s.pg() {
+		return exactTS(n)
+	}
+	return exactFTS(n)
+}
+
+// indexMatch renders a prefilter in the index's syntax ("" for none).
+func (s *Store) indexMatch(p *pre) string {
+	if s.pg() {
+		return tsPrefilter(p)
+	}
+	return ftsMatch(p)
+}
+
+// indexCond is the condition that a post (p) is among the index's
+// matches for one argument, rendered by exactMatch or indexMatch.
+func (s *Store) indexCond() string {
+	if s.pg() {
+		return wordsMatch
+	}
+	return "p.id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)"
+}
+
+// indexIDs returns the posts the index matches, by id; with atMost > 0,
+// more reports more than atMost matches, and then no ids.
+func (s *Store) indexIDs(ctx context.Context, m string, atMost int) ([]int64, bool, error) {
+	if s.pg() {
+		return s.wordsIDs(ctx, m, atMost)
+	}
+	return s.ftsIDs(ctx, m, atMost)
+}
+
+// collectIDs reads rows of one id each.
+func collectIDs(rows *sql.Rows, wrap func(error) error) ([]int64, error) {
+	return collect(rows, func(r interface{ Scan(...any) error }) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, wrap)
 }

@@ -3,56 +3,78 @@ package store
 import (
 	"context"
 	"strings"
+
+	"github.com/vigie-project/vigie/internal/query"
 )
 
-// tsQuery renders a prefilter as a PostgreSQL tsquery expression over '?'
-// arguments: a word is plainto_tsquery('simple', word) (the AND of its
-// lexemes, no positions needed), a prefix to_tsquery('simple', 'prefix':*),
-// combined with && and ||. PostgreSQL's parser (and the database's locale)
-// decide what a lexeme is, so each leaf is first checked in the database:
-// a word with no lexeme, or a prefix that is not exactly one lexeme, is
-// simplified away. It returns "" for no filter.
-func (s *Store) tsQuery(ctx context.Context, p *pre) (string, []any, error) {
-	leaves := p.leaves()
-	if len(leaves) == 0 {
-		return "", nil, nil
-	}
-	exprs := make([]string, len(leaves))
-	args := make([]any, len(leaves))
-	for i, l := range leaves {
-		exprs[i], args[i] = tsLeaf(l)
-		exprs[i] = "numnode(" + exprs[i] + ")"
-	}
-	dest := make([]any, len(leaves))
-	nodes := make([]int, len(leaves))
-	for i := range nodes {
-		dest[i] = &nodes[i]
-	}
-	if err := s.db.QueryRowContext(ctx, s.q("SELECT "+strings.Join(exprs, ", ")), args...).Scan(dest...); err != nil {
-		return "", nil, s.errf(err, "search: check words")
-	}
-	usable := make(map[leaf]bool, len(leaves))
-	for i, l := range leaves {
-		usable[l] = l.op == preWord && nodes[i] > 0 || l.op == prePrefix && nodes[i] == 1
-	}
-	p = p.simplify(func(l leaf) bool { return usable[l] })
-	if p == nil {
-		return "", nil, nil
-	}
-	var b strings.Builder
-	var out []any
-	p.render(&b, " && ", " || ", func(l *pre) {
-		expr, arg := tsLeaf(leaf{l.op, l.word})
-		b.WriteString(expr)
-		out = append(out, arg)
-	})
-	return b.String(), out, nil
+// postWords is the indexed expression of posts_words (migration 0032):
+// search_text's words as lexemes, as they are. A condition must spell it
+// exactly so for the planner to use the index.
+const postWords = "array_to_tsvector(array_remove(string_to_array(p.search_text, ' '), ''))"
+
+// wordsMatch is the condition that a post's words match a tsquery argument.
+const wordsMatch = postWords + " @@ ?::tsquery"
+
+// tsLexeme quotes a word as a tsquery lexeme, taken as it is.
+func tsLexeme(w string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(w) + "'"
 }
 
-func tsLeaf(l leaf) (string, any) {
-	if l.op == prePrefix {
-		quoted := "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(l.word) + "':*"
-		return "to_tsquery('simple'::regconfig, ?)", quoted
+// exactTS renders a query as a tsquery over posts_words with exactly the
+// query's meaning, when it has one (exactWords).
+func exactTS(n *query.Node) (string, bool) {
+	return exactWords(n, tsSyntax)
+}
+
+var tsSyntax = wordSyntax{
+	word:   tsLexeme,
+	prefix: func(p string) string { return tsLexeme(p) + ":*" },
+	or:     func(parts []string) string { return "(" + strings.Join(parts, " | ") + ")" },
+	andNot: func(pos, neg []string) string {
+		e := strings.Join(pos, " & ")
+		if len(neg) > 0 {
+			e += " & !(" + strings.Join(neg, " | ") + ")"
+		}
+		return "(" + e + ")"
+	},
+}
+
+// tsPrefilter renders a prefilter as a tsquery over posts_words, or "" for
+// no filter. A leaf that is not a single FTS5 token is simplified away, so
+// that both databases narrow alike (SQLite splits it into its tokens).
+func tsPrefilter(p *pre) string {
+	p = p.simplify(func(l leaf) bool { return oneToken(l.word) })
+	if p == nil {
+		return ""
 	}
-	return "plainto_tsquery('simple'::regconfig, ?)", l.word
+	var b strings.Builder
+	p.render(&b, " & ", " | ", func(l *pre) {
+		b.WriteString(tsLexeme(l.word))
+		if l.op == prePrefix {
+			b.WriteString(":*")
+		}
+	})
+	return b.String()
+}
+
+// wordsIDs returns the posts posts_words matches, by id; with atMost > 0,
+// more reports more than atMost matches, and then no ids. Counting first
+// costs the index alone: without a column to return, PostgreSQL skips
+// the heap pages that VACUUM marked all-visible.
+func (s *Store) wordsIDs(ctx context.Context, tsq string, atMost int) (ids []int64, more bool, err error) {
+	if atMost > 0 {
+		var n int
+		if err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM posts p WHERE "+wordsMatch), tsq).Scan(&n); err != nil {
+			return nil, false, s.errf(err, "find mentions: index")
+		}
+		if n > atMost {
+			return nil, true, nil
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT p.id FROM posts p WHERE "+wordsMatch+" ORDER BY p.id"), tsq)
+	if err != nil {
+		return nil, false, s.errf(err, "find mentions: index")
+	}
+	ids, err = collectIDs(rows, func(err error) error { return s.errf(err, "find mentions: index") })
+	return ids, false, err
 }

@@ -302,7 +302,7 @@ func TestPrefilterNarrows(t *testing.T) {
 			query string
 			want  int
 		}{
-			{"epfl", 3},                        // s1, s5, s11 (PostgreSQL also s6's @epfl_news: the verifier drops it)
+			{"epfl", 3},                        // s1, s5, s11 (not s6's @epfl_news: the word is epfl_news)
 			{"innov* -spam", 3},                // s3, s17 and s4 (its spam is for the verifier)
 			{"zurich OR москва", 4},            // s2, s9, s18, s19
 			{"author:alice", len(searchPosts)}, // no prefilter
@@ -313,22 +313,58 @@ func TestPrefilterNarrows(t *testing.T) {
 				t.Fatal(err)
 			}
 			sel := s.selectMentions(&vigie.MentionFilter{})
-			if err := s.addPrefilter(ctx, sel, prefilter(q.Root)); err != nil {
-				t.Fatal(err)
+			if m := s.indexMatch(prefilter(q.Root)); m != "" {
+				sel.andPost(s.indexCond(), m)
 			}
 			var n int
 			if err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*)"+sel.sql(false)), sel.args...).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
-			want := tt.want
-			if s.pg() && tt.query == "epfl" {
-				want = 4 // the simple parser splits epfl_news at '_'
-			}
-			if n != want {
-				t.Errorf("%q: %d candidates, want %d", tt.query, n, want)
+			if n != tt.want {
+				t.Errorf("%q: %d candidates, want %d", tt.query, n, tt.want)
 			}
 		}
 	})
+}
+
+// TestExactTS: PostgreSQL's index answers the same queries alone as
+// SQLite's, with the same meaning.
+func TestExactTS(t *testing.T) {
+	tests := []struct {
+		query, want string // want "" when the index alone cannot answer
+	}{
+		{"epfl", `'epfl'`},
+		{"innov* -spam", `('innov':* & !('spam'))`},
+		{"(a OR b) c NOT (d OR e)", `(('a' | 'b') & 'c' & !(('d' | 'e')))`},
+		{"a -b -c", `('a' & !('b' | 'c'))`},
+		{"epfl_news OR zürich", ``},
+		{"Zürich OR ETHZ", `('zurich' | 'ethz')`},
+		{"東京", ``}, // two words: a phrase
+		{"東", `'東'`},
+		{`"eth zurich"`, ``},
+		{"#epfl", ``},
+		{"epfl lang:fr", ``},
+		{"wom?n", ``},
+	}
+	for _, tt := range tests {
+		q, err := query.Parse(tt.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := exactTS(q.Root)
+		if !ok {
+			got = ""
+		}
+		if got != tt.want {
+			t.Errorf("exactTS(%q) = %q, want %q", tt.query, got, tt.want)
+		}
+		if _, ok := exactFTS(q.Root); ok != (tt.want != "") {
+			t.Errorf("%q: exact on PostgreSQL %v, on SQLite %v", tt.query, !ok, ok)
+		}
+	}
+	if got, want := tsPrefilter(prefilter(must(query.Parse(`"it's" OR l'epfl`))(t).Root)), `(('it' & 's') | ('l' & 'epfl'))`; got != want {
+		t.Errorf("prefilter %s, want %s", got, want)
+	}
 }
 
 func TestExactFTS(t *testing.T) {
@@ -414,14 +450,14 @@ func TestSearchEstimatesLargeCounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s.pg() != page.Approximate || !s.pg() && page.Total != n {
+		if page.Approximate || page.Total != n {
 			t.Errorf("word query: total %d approximate %v (dialect %s)", page.Total, page.Approximate, s.Dialect())
 		}
 	})
 }
 
 // TestLargeWordSearch covers whole-archive word searches with more index
-// matches than largeSearch (SQLite): estimated counts, exact pages.
+// matches than largeSearch: estimated counts, exact pages.
 func TestLargeWordSearch(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
@@ -441,11 +477,7 @@ func TestLargeWordSearch(t *testing.T) {
 			must(saveBatch(s, ctx, f.source.ID, chunk, nil))(t)
 		}
 		page := must(s.FindMentions(ctx, vigie.MentionFilter{Query: "common", Lang: "fr", Limit: 30}))(t)
-		if s.pg() { // PostgreSQL verifies every candidate up to its own limits
-			if page.Total != wantFr && (!page.Approximate || page.Total < wantFr*9/10 || page.Total > wantFr*11/10) {
-				t.Fatalf("total %d (approximate %v), true %d", page.Total, page.Approximate, wantFr)
-			}
-		} else if !page.Approximate || page.Total < wantFr*9/10 || page.Total > wantFr*11/10 {
+		if !page.Approximate || page.Total < wantFr*9/10 || page.Total > wantFr*11/10 {
 			t.Fatalf("total %d (approximate %v), true %d", page.Total, page.Approximate, wantFr)
 		}
 		seen := map[int64]bool{}
