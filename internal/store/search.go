@@ -1,8 +1,6 @@
 package store
 
 import (
-	"context"
-	"database/sql"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -302,51 +300,4 @@ func exactWords(n *query.Node, syn wordSyntax) (string, bool) {
 func oneToken(w string) bool {
 	p := ftsPieces(w)
 	return len(p) == 1 && p[0] == w
-}
-
-// The full-text index of each dialect: SQLite's posts_fts (FTS5) and
-// PostgreSQL's posts_words (a GIN index of tsvectors) both hold
-// search_text's words as they are, so that the same queries are exact.
-
-// exactMatch renders a query in the index's syntax when the index alone
-// decides it (exactWords).
-func (s *Store) exactMatch(n *query.Node) (string, bool) {
-	if s.pg() {
-		return exactTS(n)
-	}
-	return exactFTS(n)
-}
-
-// indexMatch renders a prefilter in the index's syntax ("" for none).
-func (s *Store) indexMatch(p *pre) string {
-	if s.pg() {
-		return tsPrefilter(p)
-	}
-	return ftsMatch(p)
-}
-
-// indexCond is the condition that a post (p) is among the index's
-// matches for one argument, rendered by exactMatch or indexMatch.
-func (s *Store) indexCond() string {
-	if s.pg() {
-		return wordsMatch
-	}
-	return "p.id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)"
-}
-
-// indexIDs returns the posts the index matches, by id; with atMost > 0,
-// more reports more than atMost matches, and then no ids.
-func (s *Store) indexIDs(ctx context.Context, m string, atMost int) ([]int64, bool, error) {
-	if s.pg() {
-		return s.wordsIDs(ctx, m, atMost)
-	}
-	return s.ftsIDs(ctx, m, atMost)
-}
-
-// collectIDs reads rows of one id each.
-func collectIDs(rows *sql.Rows, wrap func(error) error) ([]int64, error) {
-	return collect(rows, func(r interface{ Scan(...any) error }) (int64, error) {
-		var id int64
-		return id, r.Scan(&id)
-	}, wrap)
 }

@@ -2,18 +2,39 @@ package store
 
 import (
 	"context"
+	"math"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 
+	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/query"
 )
 
-// postWords is the indexed expression of posts_words (migration 0032):
-// search_text's words as lexemes, as they are. A condition must spell it
-// exactly so for the planner to use the index.
-const postWords = "array_to_tsvector(array_remove(string_to_array(p.search_text, ' '), ''))"
+// PostgreSQL searches with posts_words (migration 0032), a GIN index of
+// each post's search_text words as they are, as SQLite's posts_fts holds
+// them, plus two lexemes no word can be (words never hold a space):
+// ' s' and the post id modulo sampleBuckets, and ' h' and the hour of
+// publication since 1970. PostgreSQL reads a table row for every index
+// match it counts or returns, about 5 µs each when the table is larger
+// than its buffers (1M mentions: 60,000 rows for a word in 8 % of the
+// posts, 300 ms); ANDing a query with bucket or hour lexemes makes the
+// index itself pick an even sample of the matches, or those of the newest
+// hours, so that only those rows are read.
+const postWords = `array_to_tsvector(array_remove(string_to_array(p.search_text, ' '), '') || ARRAY[' s' || (p.id % 64)::text, ` +
+	`' h' || floor(extract(epoch FROM p.published_at - timestamptz '1970-01-01 00:00:00+00') / 3600)::bigint::text])`
 
-// wordsMatch is the condition that a post's words match a tsquery argument.
+// sampleBuckets is the number of sample buckets in posts_words (the
+// modulus above).
+const sampleBuckets = 64
+
+// wordsMatch is the condition that a post's words match a tsquery argument;
+// spelled exactly as the index's expression for the planner to use it.
 const wordsMatch = postWords + " @@ ?::tsquery"
+
+// maxWindowHours bounds the hour lexemes a page's query names.
+const maxWindowHours = 1000
 
 // tsLexeme quotes a word as a tsquery lexeme, taken as it is.
 func tsLexeme(w string) string {
@@ -57,24 +78,238 @@ func tsPrefilter(p *pre) string {
 	return b.String()
 }
 
-// wordsIDs returns the posts posts_words matches, by id; with atMost > 0,
-// more reports more than atMost matches, and then no ids. Counting first
-// costs the index alone: without a column to return, PostgreSQL skips
-// the heap pages that VACUUM marked all-visible.
-func (s *Store) wordsIDs(ctx context.Context, tsq string, atMost int) (ids []int64, more bool, err error) {
-	if atMost > 0 {
-		var n int
-		if err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM posts p WHERE "+wordsMatch), tsq).Scan(&n); err != nil {
-			return nil, false, s.errf(err, "find mentions: index")
+// bucketsTS is the tsquery of the first k sample buckets.
+func bucketsTS(k int) string {
+	parts := make([]string, k)
+	for i := range parts {
+		parts[i] = "' s" + strconv.Itoa(i) + "'"
+	}
+	return "(" + strings.Join(parts, " | ") + ")"
+}
+
+// hoursTS is the tsquery of the hours from..to (inclusive).
+func hoursTS(from, to int64) string {
+	var b strings.Builder
+	b.WriteByte('(')
+	for h := from; h <= to; h++ {
+		if h > from {
+			b.WriteString(" | ")
 		}
-		if n > atMost {
-			return nil, true, nil
+		b.WriteString("' h" + strconv.FormatInt(h, 10) + "'")
+	}
+	b.WriteByte(')')
+	return b.String()
+}
+
+// searchWords answers a query on PostgreSQL. A query of plain words is
+// decided by posts_words alone (exactTS); any other is narrowed by its
+// prefilter's words and verified. A whole-archive search with many
+// matches — more than largeSearch, or verifyAll to verify, by the count
+// in one sample bucket — is answered from a sample (searchSampled).
+func (s *Store) searchWords(ctx context.Context, f *vigie.MentionFilter, sel *selection, q *query.Query, pre *pre, limit int, after *key) (vigie.MentionPage, error) {
+	m, exact := exactTS(q.Root)
+	if !exact {
+		m = tsPrefilter(pre)
+	}
+	if m == "" {
+		return s.searchMentions(ctx, f, sel, q, limit, after, nil)
+	}
+	base := sel.clone()
+	sel.andPost(wordsMatch, m)
+	if f.MonitorID == "" {
+		// The matches in one sample bucket: a 64th of the rows to read.
+		var inBucket int
+		if err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM posts p WHERE "+wordsMatch), "("+m+") & "+bucketsTS(1)).Scan(&inBucket); err != nil {
+			return vigie.MentionPage{}, s.errf(err, "find mentions: index")
+		}
+		large := largeSearch
+		if !exact {
+			large = verifyAll
+		}
+		if inBucket*sampleBuckets > large {
+			return s.searchSampled(ctx, f, base, q, m, exact, inBucket, limit, after)
 		}
 	}
-	rows, err := s.db.QueryContext(ctx, s.q("SELECT p.id FROM posts p WHERE "+wordsMatch+" ORDER BY p.id"), tsq)
+	if exact && f.MonitorID == "" {
+		return s.searchKeys(ctx, f, sel, limit, after)
+	}
+	if exact {
+		return s.findMentions(ctx, f, sel, limit, after)
+	}
+	return s.searchMentions(ctx, f, sel, q, limit, after, nil)
+}
+
+// searchKeys answers a whole-archive search that the index decides alone,
+// with few matches: their keys, read once through the index, give the
+// exact counts and the page. Counting and paging in two queries read every
+// match's row twice, and with a LIMIT the planner would rather walk all
+// posts by time, computing each one's words.
+func (s *Store) searchKeys(ctx context.Context, f *vigie.MentionFilter, sel *selection, limit int, after *key) (vigie.MentionPage, error) {
+	page := vigie.MentionPage{Mentions: []vigie.Mention{}}
+	perDay := map[string]int{}
+	var ids []int64
+	err := s.selectKeys(ctx, sel, nil, 0, func(k key) bool {
+		page.Total++
+		perDay[k.at.Format(time.DateOnly)]++
+		if after != nil && !k.before(*after) {
+			return true
+		}
+		if len(ids) < limit {
+			ids = append(ids, k.id)
+			page.Mentions = append(page.Mentions, vigie.Mention{ID: k.id, Post: vigie.Post{PublishedAt: k.at}})
+		} else if len(ids) == limit && page.NextCursor == "" {
+			page.NextCursor = key{page.Mentions[limit-1].Post.PublishedAt, ids[limit-1]}.cursor()
+		}
+		return true
+	})
 	if err != nil {
-		return nil, false, s.errf(err, "find mentions: index")
+		return page, err
 	}
-	ids, err = collectIDs(rows, func(err error) error { return s.errf(err, "find mentions: index") })
-	return ids, false, err
+	for d, c := range perDay {
+		page.PerDay = append(page.PerDay, vigie.DayCount{Day: d, Count: c})
+	}
+	sortDays(page.PerDay)
+	return page, s.fillMentions(ctx, f.WorkspaceID, &page, ids)
+}
+
+// searchSampled answers a whole-archive search with many index matches
+// from the first k sample buckets, k chosen for about verifyAll of them:
+// their matches (after the filters and, unless the index is exact, the
+// verifier) counted per day and scaled by sampleBuckets/k, flagged
+// approximate unless k takes every bucket. The page is exact: it is looked
+// for in the newest hours that should hold two pages by the sample — the
+// index picks their matches through the hour lexemes — then in older and
+// older windows until it is full.
+func (s *Store) searchSampled(ctx context.Context, f *vigie.MentionFilter, base *selection, q *query.Query, m string, exact bool, inBucket, limit int, after *key) (page vigie.MentionPage, err error) {
+	k := min(sampleBuckets, max(1, (verifyAll+inBucket-1)/inBucket))
+	sampled := base.clone()
+	sampled.andPost(wordsMatch, "("+m+") & "+bucketsTS(k))
+	var keys []key // the sample's matches, newest first
+	visit := func(k key, matched bool) bool {
+		if matched {
+			keys = append(keys, k)
+		}
+		return true
+	}
+	if exact {
+		err = s.selectKeys(ctx, sampled, nil, 0, func(k key) bool { return visit(k, true) })
+	} else {
+		err = s.verifyCandidates(ctx, sampled, q, nil, visit)
+	}
+	page = vigie.MentionPage{Mentions: []vigie.Mention{}, Approximate: k < sampleBuckets}
+	if err != nil {
+		return page, err
+	}
+	scale := float64(sampleBuckets) / float64(k)
+	perDay := map[string]int{}
+	for _, k := range keys {
+		perDay[k.at.Format(time.DateOnly)]++
+	}
+	for d, c := range perDay {
+		c := int(float64(c)*scale + 0.5)
+		page.PerDay = append(page.PerDay, vigie.DayCount{Day: d, Count: c})
+		page.Total += c
+	}
+	sortDays(page.PerDay)
+
+	var newest time.Time
+	if err := s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(published_at), now()) FROM posts").Scan(&newest); err != nil {
+		return page, s.errf(err, "find mentions: search")
+	}
+	var ids []int64
+	full := false
+	collect := func(k key, matched bool) bool {
+		if !matched {
+			return true
+		}
+		if len(ids) == limit {
+			page.NextCursor = key{page.Mentions[limit-1].Post.PublishedAt, ids[limit-1]}.cursor()
+			full = true
+			return false
+		}
+		ids = append(ids, k.id)
+		page.Mentions = append(page.Mentions, vigie.Mention{ID: k.id, Post: vigie.Post{PublishedAt: k.at}})
+		return true
+	}
+	// Sampled matches expected in a window of two pages.
+	want := int(math.Ceil(float64(2*(limit+1)) / scale))
+	cursor := after
+	for !full {
+		older := keys
+		if cursor != nil {
+			i := 0
+			for i < len(older) && !older[i].before(*cursor) {
+				i++
+			}
+			older = older[i:]
+		}
+		win := base.clone()
+		last := len(older) < want // no window: the rest of the archive
+		if last {
+			win.andPost(wordsMatch, m)
+		} else {
+			from, to := hourOf(older[want-1].at), hourOf(newest)
+			if cursor != nil {
+				to = hourOf(cursor.at)
+			}
+			if to-from < maxWindowHours {
+				win.andPost(wordsMatch, "("+m+") & "+hoursTS(from, to))
+			} else {
+				win.andPost(wordsMatch, m)
+			}
+			win.and("p.published_at >= ?", time.UnixMicro(from*3_600_000_000).UTC())
+		}
+		// The window's rows past the page are not needed.
+		need := limit + 1 - len(ids)
+		if exact {
+			err = s.selectKeys(ctx, win, cursor, need, func(k key) bool { return collect(k, true) })
+		} else {
+			err = s.verifyCandidates(ctx, win, q, cursor, collect)
+		}
+		if err != nil || last {
+			break
+		}
+		// Everything from the window's first hour has been seen.
+		cursor = &key{at: time.UnixMicro(hourOf(older[want-1].at) * 3_600_000_000).UTC(), id: 0}
+		want *= 2
+	}
+	if err != nil {
+		return page, err
+	}
+	return page, s.fillMentions(ctx, f.WorkspaceID, &page, ids)
+}
+
+// selectKeys visits the selection's posts newest first (only those before
+// after, when given; at most limit when > 0), by key only, until visit
+// returns false.
+func (s *Store) selectKeys(ctx context.Context, sel *selection, after *key, limit int, visit func(k key) bool) error {
+	args := slices.Clone(sel.args)
+	where := sel.sql(false)
+	if after != nil {
+		where += " AND (" + sel.keyAt + ", " + sel.kID + ") < (?, ?)"
+		args = append(args, s.tm(after.at), after.id)
+	}
+	order := " ORDER BY " + sel.keyAt + " DESC, " + sel.kID + " DESC"
+	if limit > 0 {
+		order += " LIMIT ?"
+		args = append(args, limit)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT p.id, p.published_at"+where+order), args...)
+	if err != nil {
+		return s.errf(err, "find mentions: search")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k key
+		if err := rows.Scan(&k.id, timeCol(&k.at)); err != nil {
+			return s.errf(err, "find mentions: search")
+		}
+		if !visit(k) {
+			return nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.errf(err, "find mentions: search")
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 
 	"github.com/vigie-project/vigie/internal/query"
@@ -84,4 +85,12 @@ func (s *Store) ftsIDs(ctx context.Context, match string, atMost int) (ids []int
 		return nil, true, err
 	}
 	return ids, false, err
+}
+
+// collectIDs reads rows of one id each.
+func collectIDs(rows *sql.Rows, wrap func(error) error) ([]int64, error) {
+	return collect(rows, func(r interface{ Scan(...any) error }) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, wrap)
 }
