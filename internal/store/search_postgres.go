@@ -234,7 +234,7 @@ func (s *Store) searchSampled(ctx context.Context, f *vigie.MentionFilter, base 
 	// reading its posts by time and testing each one's words (about
 	// 2·limit/dense of them): cheaper than the index's look-up of a common
 	// prefix, which merges the matches of all its words every time.
-	dense := float64(page.Total) >= denseShare*float64(posts)
+	dense := float64(page.Total) >= denseShare*float64(posts) && !s.hourWindows
 	var ids []int64
 	full := false
 	collect := func(k key, matched bool) bool {
