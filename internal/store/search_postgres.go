@@ -141,25 +141,34 @@ func (s *Store) searchWords(ctx context.Context, f *vigie.MentionFilter, sel *se
 			return s.searchSampled(ctx, f, base, q, m, exact, inBucket, limit, after)
 		}
 	}
-	if exact && f.MonitorID == "" {
-		return s.searchKeys(ctx, f, sel, limit, after)
-	}
-	if exact {
+	switch {
+	case f.MonitorID != "" && exact:
 		return s.findMentions(ctx, f, sel, limit, after)
+	case f.MonitorID != "":
+		return s.searchMentions(ctx, f, sel, q, limit, after, nil)
+	case exact:
+		return s.searchAll(ctx, f, limit, after, func(visit func(key, bool) bool) error {
+			return s.selectKeys(ctx, sel, nil, 0, func(k key) bool { return visit(k, true) })
+		})
 	}
-	return s.searchMentions(ctx, f, sel, q, limit, after, nil)
+	return s.searchAll(ctx, f, limit, after, func(visit func(key, bool) bool) error {
+		return s.verifyCandidates(ctx, sel, q, nil, visit)
+	})
 }
 
-// searchKeys answers a whole-archive search that the index decides alone,
-// with few matches: their keys, read once through the index, give the
+// searchAll answers a whole-archive search with few matches: walk visits
+// every candidate once, newest first, with its verdict, which gives the
 // exact counts and the page. Counting and paging in two queries read every
-// match's row twice, and with a LIMIT the planner would rather walk all
-// posts by time, computing each one's words.
-func (s *Store) searchKeys(ctx context.Context, f *vigie.MentionFilter, sel *selection, limit int, after *key) (vigie.MentionPage, error) {
+// candidate's row twice, and with a LIMIT the planner would rather walk
+// all posts by time, computing each one's words.
+func (s *Store) searchAll(ctx context.Context, f *vigie.MentionFilter, limit int, after *key, walk func(visit func(k key, matched bool) bool) error) (vigie.MentionPage, error) {
 	page := vigie.MentionPage{Mentions: []vigie.Mention{}}
 	perDay := map[string]int{}
 	var ids []int64
-	err := s.selectKeys(ctx, sel, nil, 0, func(k key) bool {
+	err := walk(func(k key, matched bool) bool {
+		if !matched {
+			return true
+		}
 		page.Total++
 		perDay[k.at.Format(time.DateOnly)]++
 		if after != nil && !k.before(*after) {
