@@ -228,3 +228,76 @@ func (p *pre) render(b *strings.Builder, and, or string, leaf func(*pre)) {
 	}
 	b.WriteByte(')')
 }
+
+// wordSyntax writes the boolean expressions of one full-text index.
+type wordSyntax struct {
+	word, prefix func(string) string
+	or           func(parts []string) string
+	andNot       func(pos, neg []string) string // all of pos, none of neg
+}
+
+// exactWords renders a query in the index's syntax with exactly the query's
+// meaning, when it has one: plain words and trailing-* prefixes combined
+// with AND, OR and NOT, anywhere in title or text. The index then answers
+// alone — no post needs the verifier — and counts come straight from SQL.
+// Phrases, NEAR, tags, fields, {Case} and title: need positions or more
+// than words. Words must be single FTS5 tokens, so that both databases'
+// indexes, holding search_text's words, decide alike.
+func exactWords(n *query.Node, syn wordSyntax) (string, bool) {
+	switch n.Op {
+	case query.OpTerm:
+		if n.Kind != query.TermWords || len(n.Parts) != 1 || n.CaseSensitive || n.Title {
+			return "", false
+		}
+		p := n.Parts[0]
+		if p.Pattern {
+			if p.Fold != p.Prefix+"*" || truncateWord(p.Prefix) != p.Prefix || !oneToken(p.Prefix) {
+				return "", false
+			}
+			return syn.prefix(p.Prefix), true
+		}
+		// A word longer than the index keeps is indexed by its start: not exact.
+		if len(p.Fold) >= maxIndexedWord || !oneToken(p.Fold) {
+			return "", false
+		}
+		return syn.word(p.Fold), true
+	case query.OpOr:
+		parts := make([]string, len(n.Children))
+		for i, c := range n.Children {
+			e, ok := exactWords(c, syn)
+			if !ok {
+				return "", false
+			}
+			parts[i] = e
+		}
+		return syn.or(parts), true
+	case query.OpAnd:
+		var pos, neg []string
+		for _, c := range n.Children {
+			if c.Op == query.OpNot {
+				e, ok := exactWords(c.Children[0], syn)
+				if !ok {
+					return "", false
+				}
+				neg = append(neg, e)
+				continue
+			}
+			e, ok := exactWords(c, syn)
+			if !ok {
+				return "", false
+			}
+			pos = append(pos, e)
+		}
+		if len(pos) == 0 {
+			return "", false
+		}
+		return syn.andNot(pos, neg), true
+	}
+	return "", false
+}
+
+// oneToken reports whether w is a single token for FTS5's tokenizer.
+func oneToken(w string) bool {
+	p := ftsPieces(w)
+	return len(p) == 1 && p[0] == w
+}

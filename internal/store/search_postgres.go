@@ -2,57 +2,353 @@ package store
 
 import (
 	"context"
+	"math"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/query"
 )
 
-// tsQuery renders a prefilter as a PostgreSQL tsquery expression over '?'
-// arguments: a word is plainto_tsquery('simple', word) (the AND of its
-// lexemes, no positions needed), a prefix to_tsquery('simple', 'prefix':*),
-// combined with && and ||. PostgreSQL's parser (and the database's locale)
-// decide what a lexeme is, so each leaf is first checked in the database:
-// a word with no lexeme, or a prefix that is not exactly one lexeme, is
-// simplified away. It returns "" for no filter.
-func (s *Store) tsQuery(ctx context.Context, p *pre) (string, []any, error) {
-	leaves := p.leaves()
-	if len(leaves) == 0 {
-		return "", nil, nil
-	}
-	exprs := make([]string, len(leaves))
-	args := make([]any, len(leaves))
-	for i, l := range leaves {
-		exprs[i], args[i] = tsLeaf(l)
-		exprs[i] = "numnode(" + exprs[i] + ")"
-	}
-	dest := make([]any, len(leaves))
-	nodes := make([]int, len(leaves))
-	for i := range nodes {
-		dest[i] = &nodes[i]
-	}
-	if err := s.db.QueryRowContext(ctx, s.q("SELECT "+strings.Join(exprs, ", ")), args...).Scan(dest...); err != nil {
-		return "", nil, s.errf(err, "search: check words")
-	}
-	usable := make(map[leaf]bool, len(leaves))
-	for i, l := range leaves {
-		usable[l] = l.op == preWord && nodes[i] > 0 || l.op == prePrefix && nodes[i] == 1
-	}
-	p = p.simplify(func(l leaf) bool { return usable[l] })
-	if p == nil {
-		return "", nil, nil
-	}
-	var b strings.Builder
-	var out []any
-	p.render(&b, " && ", " || ", func(l *pre) {
-		expr, arg := tsLeaf(leaf{l.op, l.word})
-		b.WriteString(expr)
-		out = append(out, arg)
-	})
-	return b.String(), out, nil
+// PostgreSQL searches with posts_words (migration 0032), a GIN index of
+// each post's search_text words as they are, as SQLite's posts_fts holds
+// them, plus two lexemes no word can be (words never hold a space): ' s'
+// and a sample bucket, and ' h' and the hour of publication since 1970.
+// PostgreSQL reads a table row for every index match it counts or
+// returns, 5–8 µs each when the table is larger than its buffers (60,346
+// rows for a word in 8 % of 755,290 posts: 300–500 ms); ANDing a query
+// with bucket or hour lexemes makes the index itself pick an even sample
+// of the matches, or those of the newest hours, so that only those rows
+// are read. The bucket is the fractional part of the id times the golden
+// ratio, in sampleBuckets parts: unlike the id modulo sampleBuckets, it
+// spreads evenly any ids in arithmetic progression (in a test whose posts
+// took four languages in turn, the modulo put one language's estimate
+// 17 % off).
+const postWords = `array_to_tsvector(array_remove(string_to_array(p.search_text, ' '), '') || ARRAY[' s' || floor(mod(p.id * 0.618033988749895, 1) * 64)::int::text, ` +
+	`' h' || floor(extract(epoch FROM p.published_at - timestamptz '1970-01-01 00:00:00+00') / 3600)::bigint::text])`
+
+// sampleBuckets is the number of sample buckets in posts_words.
+const sampleBuckets = 64
+
+// wordsMatch is the condition that a post's words match a tsquery argument;
+// spelled exactly as the index's expression for the planner to use it.
+const wordsMatch = postWords + " @@ ?::tsquery"
+
+// pgExactMax is the number of index matches up to which a whole-archive
+// search reads them all, for exact counts; beyond it, about pgSample of
+// them are read for the counts, as SQLite's sample (verifyAll). Each costs
+// its table row and, for the selection, a look-up in mentions: on a shared
+// 2-core machine with PostgreSQL's default 128 MB of buffers, 25–130 µs
+// each, so that SQLite's 5,000 (largeSearch) took up to 500 ms.
+const pgExactMax, pgSample = 2000, 2000
+
+// denseShare is the share of the archive's posts a search's matches
+// (after its filters) reach for its page to be read by time (searchSampled).
+const denseShare = 0.05
+
+// maxWindowHours bounds the hour lexemes a page's query names.
+const maxWindowHours = 1000
+
+// tsLexeme quotes a word as a tsquery lexeme, taken as it is.
+func tsLexeme(w string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(w) + "'"
 }
 
-func tsLeaf(l leaf) (string, any) {
-	if l.op == prePrefix {
-		quoted := "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(l.word) + "':*"
-		return "to_tsquery('simple'::regconfig, ?)", quoted
+// exactTS renders a query as a tsquery over posts_words with exactly the
+// query's meaning, when it has one (exactWords).
+func exactTS(n *query.Node) (string, bool) {
+	return exactWords(n, tsSyntax)
+}
+
+var tsSyntax = wordSyntax{
+	word:   tsLexeme,
+	prefix: func(p string) string { return tsLexeme(p) + ":*" },
+	or:     func(parts []string) string { return "(" + strings.Join(parts, " | ") + ")" },
+	andNot: func(pos, neg []string) string {
+		e := strings.Join(pos, " & ")
+		if len(neg) > 0 {
+			e += " & !(" + strings.Join(neg, " | ") + ")"
+		}
+		return "(" + e + ")"
+	},
+}
+
+// tsPrefilter renders a prefilter as a tsquery over posts_words, or "" for
+// no filter. A leaf that is not a single FTS5 token is simplified away, so
+// that both databases narrow alike (SQLite splits it into its tokens).
+func tsPrefilter(p *pre) string {
+	p = p.simplify(func(l leaf) bool { return oneToken(l.word) })
+	if p == nil {
+		return ""
 	}
-	return "plainto_tsquery('simple'::regconfig, ?)", l.word
+	var b strings.Builder
+	p.render(&b, " & ", " | ", func(l *pre) {
+		b.WriteString(tsLexeme(l.word))
+		if l.op == prePrefix {
+			b.WriteString(":*")
+		}
+	})
+	return b.String()
+}
+
+// bucketsTS is the tsquery of the first k sample buckets.
+func bucketsTS(k int) string {
+	parts := make([]string, k)
+	for i := range parts {
+		parts[i] = "' s" + strconv.Itoa(i) + "'"
+	}
+	return "(" + strings.Join(parts, " | ") + ")"
+}
+
+// hoursTS is the tsquery of the hours from..to (inclusive).
+func hoursTS(from, to int64) string {
+	var b strings.Builder
+	b.WriteByte('(')
+	for h := from; h <= to; h++ {
+		if h > from {
+			b.WriteString(" | ")
+		}
+		b.WriteString("' h" + strconv.FormatInt(h, 10) + "'")
+	}
+	b.WriteByte(')')
+	return b.String()
+}
+
+// searchWords answers a query on PostgreSQL. A query of plain words is
+// decided by posts_words alone (exactTS); any other is narrowed by its
+// prefilter's words and verified. A whole-archive search with many
+// matches — more than pgExactMax, by the count
+// in one sample bucket — is answered from a sample (searchSampled).
+func (s *Store) searchWords(ctx context.Context, f *vigie.MentionFilter, sel *selection, q *query.Query, pre *pre, limit int, after *key) (vigie.MentionPage, error) {
+	m, exact := exactTS(q.Root)
+	if !exact {
+		m = tsPrefilter(pre)
+	}
+	if m == "" {
+		return s.searchMentions(ctx, f, sel, q, limit, after, nil)
+	}
+	base := sel.clone()
+	sel.andPost(wordsMatch, m)
+	if f.MonitorID == "" {
+		// The matches in one sample bucket: a 64th of the rows to read.
+		var inBucket int
+		if err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM posts p WHERE "+wordsMatch), "("+m+") & "+bucketsTS(1)).Scan(&inBucket); err != nil {
+			return vigie.MentionPage{}, s.errf(err, "find mentions: index")
+		}
+		if inBucket*sampleBuckets > pgExactMax {
+			return s.searchSampled(ctx, f, base, q, m, exact, inBucket, limit, after)
+		}
+	}
+	switch {
+	case f.MonitorID != "" && exact:
+		return s.findMentions(ctx, f, sel, limit, after)
+	case f.MonitorID != "":
+		return s.searchMentions(ctx, f, sel, q, limit, after, nil)
+	case exact:
+		return s.searchAll(ctx, f, limit, after, func(visit func(key, bool) bool) error {
+			return s.selectKeys(ctx, sel, nil, 0, func(k key) bool { return visit(k, true) })
+		})
+	}
+	return s.searchAll(ctx, f, limit, after, func(visit func(key, bool) bool) error {
+		return s.verifyCandidates(ctx, sel, q, nil, visit)
+	})
+}
+
+// searchAll answers a whole-archive search with few matches: walk visits
+// every candidate once, newest first, with its verdict, which gives the
+// exact counts and the page. Counting and paging in two queries read every
+// candidate's row twice, and with a LIMIT the planner would rather walk
+// all posts by time, computing each one's words.
+func (s *Store) searchAll(ctx context.Context, f *vigie.MentionFilter, limit int, after *key, walk func(visit func(k key, matched bool) bool) error) (vigie.MentionPage, error) {
+	page := vigie.MentionPage{Mentions: []vigie.Mention{}}
+	perDay := map[string]int{}
+	var ids []int64
+	err := walk(func(k key, matched bool) bool {
+		if !matched {
+			return true
+		}
+		page.Total++
+		perDay[k.at.Format(time.DateOnly)]++
+		if after != nil && !k.before(*after) {
+			return true
+		}
+		if len(ids) < limit {
+			ids = append(ids, k.id)
+			page.Mentions = append(page.Mentions, vigie.Mention{ID: k.id, Post: vigie.Post{PublishedAt: k.at}})
+		} else if len(ids) == limit && page.NextCursor == "" {
+			page.NextCursor = key{page.Mentions[limit-1].Post.PublishedAt, ids[limit-1]}.cursor()
+		}
+		return true
+	})
+	if err != nil {
+		return page, err
+	}
+	for d, c := range perDay {
+		page.PerDay = append(page.PerDay, vigie.DayCount{Day: d, Count: c})
+	}
+	sortDays(page.PerDay)
+	return page, s.fillMentions(ctx, f.WorkspaceID, &page, ids)
+}
+
+// searchSampled answers a whole-archive search with many index matches
+// from the first k sample buckets, k chosen for about pgSample of them:
+// their matches (after the filters and, unless the index is exact, the
+// verifier) counted per day and scaled by sampleBuckets/k, flagged
+// approximate unless k takes every bucket. The page is exact: it is looked
+// for in the newest hours that should hold two pages by the sample — the
+// index picks their matches through the hour lexemes — then in older and
+// older windows until it is full.
+func (s *Store) searchSampled(ctx context.Context, f *vigie.MentionFilter, base *selection, q *query.Query, m string, exact bool, inBucket, limit int, after *key) (page vigie.MentionPage, err error) {
+	k := min(sampleBuckets, max(1, (pgSample+inBucket-1)/inBucket))
+	sampled := base.clone()
+	sampled.andPost(wordsMatch, "("+m+") & "+bucketsTS(k))
+	var keys []key // the sample's matches, newest first
+	visit := func(k key, matched bool) bool {
+		if matched {
+			keys = append(keys, k)
+		}
+		return true
+	}
+	if exact {
+		err = s.selectKeys(ctx, sampled, nil, 0, func(k key) bool { return visit(k, true) })
+	} else {
+		err = s.verifyCandidates(ctx, sampled, q, nil, visit)
+	}
+	page = vigie.MentionPage{Mentions: []vigie.Mention{}, Approximate: k < sampleBuckets}
+	if err != nil {
+		return page, err
+	}
+	scale := float64(sampleBuckets) / float64(k)
+	perDay := map[string]int{}
+	for _, k := range keys {
+		perDay[k.at.Format(time.DateOnly)]++
+	}
+	for d, c := range perDay {
+		c := int(float64(c)*scale + 0.5)
+		page.PerDay = append(page.PerDay, vigie.DayCount{Day: d, Count: c})
+		page.Total += c
+	}
+	sortDays(page.PerDay)
+
+	var (
+		newest time.Time
+		posts  int64
+	)
+	if err := s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(published_at), now()), COALESCE(MAX(id) - MIN(id) + 1, 0) FROM posts").Scan(&newest, &posts); err != nil {
+		return page, s.errf(err, "find mentions: search")
+	}
+	// In a selection this dense in matches, a window's page is found by
+	// reading its posts by time and testing each one's words (about
+	// 2·limit/dense of them): cheaper than the index's look-up of a common
+	// prefix, which merges the matches of all its words every time.
+	dense := float64(page.Total) >= denseShare*float64(posts) && !s.hourWindows
+	var ids []int64
+	full := false
+	collect := func(k key, matched bool) bool {
+		if !matched {
+			return true
+		}
+		if len(ids) == limit {
+			page.NextCursor = key{page.Mentions[limit-1].Post.PublishedAt, ids[limit-1]}.cursor()
+			full = true
+			return false
+		}
+		ids = append(ids, k.id)
+		page.Mentions = append(page.Mentions, vigie.Mention{ID: k.id, Post: vigie.Post{PublishedAt: k.at}})
+		return true
+	}
+	// Sampled matches expected in a window of two pages.
+	want := int(math.Ceil(float64(2*(limit+1)) / scale))
+	cursor := after
+	for !full {
+		older := keys
+		if cursor != nil {
+			i := 0
+			for i < len(older) && !older[i].before(*cursor) {
+				i++
+			}
+			older = older[i:]
+		}
+		win := base.clone()
+		last := len(older) < want // no window: the rest of the archive
+		narrow := false           // the window's posts are few: read them by time
+		if last {
+			win.andPost(wordsMatch, m)
+		} else {
+			from, to := hourOf(older[want-1].at), hourOf(newest)
+			if cursor != nil {
+				to = hourOf(cursor.at)
+			}
+			narrow = dense || to-from < maxWindowHours
+			if dense {
+				// IS TRUE: the same test, which the index cannot answer.
+				win.andPost("("+wordsMatch+") IS TRUE", m)
+			} else if narrow {
+				win.andPost(wordsMatch, "("+m+") & "+hoursTS(from, to))
+			} else {
+				win.andPost(wordsMatch, m)
+			}
+			win.and("p.published_at >= ?", time.UnixMicro(from*3_600_000_000).UTC())
+		}
+		// The window's rows past the page are not needed. A wide window
+		// is read whole, through the index: with a LIMIT the planner may
+		// walk every post by time computing its words (a prefix with few
+		// matches in the filtered selection: 7.7 s).
+		need := limit + 1 - len(ids)
+		if !narrow {
+			need = 0
+		}
+		if exact {
+			err = s.selectKeys(ctx, win, cursor, need, func(k key) bool { return collect(k, true) })
+		} else {
+			err = s.verifyCandidates(ctx, win, q, cursor, collect)
+		}
+		if err != nil || last {
+			break
+		}
+		// Everything from the window's first hour has been seen.
+		cursor = &key{at: time.UnixMicro(hourOf(older[want-1].at) * 3_600_000_000).UTC(), id: 0}
+		want *= 2
+	}
+	if err != nil {
+		return page, err
+	}
+	return page, s.fillMentions(ctx, f.WorkspaceID, &page, ids)
+}
+
+// selectKeys visits the selection's posts newest first (only those before
+// after, when given; at most limit when > 0), by key only, until visit
+// returns false.
+func (s *Store) selectKeys(ctx context.Context, sel *selection, after *key, limit int, visit func(k key) bool) error {
+	args := slices.Clone(sel.args)
+	where := sel.sql(false)
+	if after != nil {
+		where += " AND (" + sel.keyAt + ", " + sel.kID + ") < (?, ?)"
+		args = append(args, s.tm(after.at), after.id)
+	}
+	order := " ORDER BY " + sel.keyAt + " DESC, " + sel.kID + " DESC"
+	if limit > 0 {
+		order += " LIMIT ?"
+		args = append(args, limit)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT p.id, p.published_at"+where+order), args...)
+	if err != nil {
+		return s.errf(err, "find mentions: search")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k key
+		if err := rows.Scan(&k.id, timeCol(&k.at)); err != nil {
+			return s.errf(err, "find mentions: search")
+		}
+		if !visit(k) {
+			return nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.errf(err, "find mentions: search")
+	}
+	return nil
 }

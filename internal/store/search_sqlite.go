@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"database/sql"
 	"strings"
 
 	"github.com/vigie-project/vigie/internal/query"
@@ -16,66 +18,21 @@ func ftsPieces(w string) []string {
 }
 
 // exactFTS renders a query as an FTS5 expression with exactly the query's
-// meaning, when it has one: plain words and trailing-* prefixes combined with
-// AND, OR and NOT, anywhere in title or text. Then the index answers alone —
-// no post needs the verifier — and counts come straight from SQL. Phrases,
-// NEAR, tags, fields, {Case} and title: need positions or more than words.
+// meaning, when it has one (exactWords).
 func exactFTS(n *query.Node) (string, bool) {
 	quote := func(w string) string { return `"` + strings.ReplaceAll(w, `"`, `""`) + `"` }
-	switch n.Op {
-	case query.OpTerm:
-		if n.Kind != query.TermWords || len(n.Parts) != 1 || n.CaseSensitive || n.Title {
-			return "", false
-		}
-		p := n.Parts[0]
-		if p.Pattern {
-			if p.Fold != p.Prefix+"*" || truncateWord(p.Prefix) != p.Prefix || len(ftsPieces(p.Prefix)) != 1 || ftsPieces(p.Prefix)[0] != p.Prefix {
-				return "", false
+	return exactWords(n, wordSyntax{
+		word:   quote,
+		prefix: func(p string) string { return quote(p) + "*" },
+		or:     func(parts []string) string { return "(" + strings.Join(parts, " OR ") + ")" },
+		andNot: func(pos, neg []string) string {
+			e := "(" + strings.Join(pos, " AND ") + ")"
+			if len(neg) > 0 {
+				e = "(" + e + " NOT (" + strings.Join(neg, " OR ") + "))"
 			}
-			return quote(p.Prefix) + "*", true
-		}
-		// A word longer than the index keeps is indexed by its start: not exact.
-		if len(p.Fold) >= maxIndexedWord || len(ftsPieces(p.Fold)) != 1 || ftsPieces(p.Fold)[0] != p.Fold {
-			return "", false
-		}
-		return quote(p.Fold), true
-	case query.OpOr:
-		parts := make([]string, len(n.Children))
-		for i, c := range n.Children {
-			e, ok := exactFTS(c)
-			if !ok {
-				return "", false
-			}
-			parts[i] = e
-		}
-		return "(" + strings.Join(parts, " OR ") + ")", true
-	case query.OpAnd:
-		var pos, neg []string
-		for _, c := range n.Children {
-			if c.Op == query.OpNot {
-				e, ok := exactFTS(c.Children[0])
-				if !ok {
-					return "", false
-				}
-				neg = append(neg, e)
-				continue
-			}
-			e, ok := exactFTS(c)
-			if !ok {
-				return "", false
-			}
-			pos = append(pos, e)
-		}
-		if len(pos) == 0 {
-			return "", false
-		}
-		e := "(" + strings.Join(pos, " AND ") + ")"
-		if len(neg) > 0 {
-			e = "(" + e + " NOT (" + strings.Join(neg, " OR ") + "))"
-		}
-		return e, true
-	}
-	return "", false
+			return e
+		},
+	})
 }
 
 // ftsMatch renders a prefilter as an FTS5 MATCH expression: each token a
@@ -110,4 +67,30 @@ func writeFTS(b *strings.Builder, p *pre) {
 			b.WriteByte(')')
 		}
 	})
+}
+
+// ftsIDs returns the posts FTS5 matches, by rowid; with atMost > 0, more
+// reports more than atMost matches, and then no ids.
+func (s *Store) ftsIDs(ctx context.Context, match string, atMost int) (ids []int64, more bool, err error) {
+	limit := -1
+	if atMost > 0 {
+		limit = atMost + 1
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT rowid FROM posts_fts WHERE posts_fts MATCH ? LIMIT ?", match, limit)
+	if err != nil {
+		return nil, false, s.errf(err, "find mentions: index")
+	}
+	ids, err = collectIDs(rows, func(err error) error { return s.errf(err, "find mentions: index") })
+	if atMost > 0 && len(ids) > atMost {
+		return nil, true, err
+	}
+	return ids, false, err
+}
+
+// collectIDs reads rows of one id each.
+func collectIDs(rows *sql.Rows, wrap func(error) error) ([]int64, error) {
+	return collect(rows, func(r interface{ Scan(...any) error }) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, wrap)
 }

@@ -54,7 +54,11 @@ type Store struct {
 	// checkTopAuthors, set by tests, has TopAuthors sum every row of
 	// author_days as well and fail if the bounds' walk found other authors.
 	checkTopAuthors bool
-	dayCounts       dayCountCache // count.go
+	// hourWindows, set by tests, has a sampled PostgreSQL search look for
+	// its page through the index's hour lexemes even where its matches are
+	// dense (search_postgres.go), as they are only in a large archive.
+	hourWindows bool
+	dayCounts   dayCountCache // count.go
 	// The dialect's writes of author_bounds (stmt.go).
 	upsertAuthorBounds, raiseBoundFollowers rowShape
 	// secrets seals sources' credentials (settings.go); nil, the store
