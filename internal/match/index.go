@@ -44,6 +44,9 @@ type Index struct {
 	freeBranches []uint32
 	always       []uint32 // branches without anchor, verified for every post
 
+	nodes     []*query.Node // query nodes that programs defer to (opNode)
+	freeNodes []uint32
+
 	monitors     []monitor
 	freeMonitors []uint32
 	byID         map[string]uint32
@@ -72,20 +75,23 @@ type term struct {
 	glob     string   // for pattern keys other than "prefix*", the whole pattern
 }
 
-// branch is one alternative of a monitor's query. Its required key sets are
-// stored flat to keep a monitor small: for each set, its length then its ids.
+// branch is one alternative of a monitor's query, in one slice: its required
+// key sets, stored flat to keep a monitor small (for each set, its length then
+// its ids), then its compiled query (program.go).
 type branch struct {
-	node   *query.Node
-	req    []uint32
+	code   []uint32
 	mon    uint32
-	anchor int32 // offset in req of the anchor set's length, or -1
+	anchor int32 // offset in code of the anchor set's length, or -1
+	prog   int32 // offset in code of the program; nil code: a free slot
+	lang   bool  // the monitor tests lang:
 }
 
 // sets calls f with each required set of the branch.
 func (b *branch) sets(f func(set []uint32) bool) {
-	for i := 0; i < len(b.req); {
-		n := int(b.req[i])
-		if !f(b.req[i+1 : i+1+n]) {
+	req := b.code[:b.prog]
+	for i := 0; i < len(req); {
+		n := int(req[i])
+		if !f(req[i+1 : i+1+n]) {
 			return
 		}
 		i += 1 + n
@@ -96,8 +102,8 @@ func (b *branch) anchorSet() []uint32 {
 	if b.anchor < 0 {
 		return nil
 	}
-	n := b.req[b.anchor]
-	return b.req[b.anchor+1 : b.anchor+1+int32(n)]
+	n := b.code[b.anchor]
+	return b.code[b.anchor+1 : b.anchor+1+int32(n)]
 }
 
 type monitor struct {
@@ -216,7 +222,7 @@ func (ix *Index) add(id string, owner int64, q *query.Query) error {
 		ix.langMonitors.Add(1)
 	}
 	for _, p := range plans {
-		m.branches = append(m.branches, ix.addBranch(slot, p))
+		m.branches = append(m.branches, ix.addBranch(slot, p, m.usesLang))
 	}
 	return nil
 }
@@ -256,7 +262,7 @@ func (ix *Index) Remove(id string) bool {
 	return true
 }
 
-func (ix *Index) addBranch(slot uint32, p branchPlan) uint32 {
+func (ix *Index) addBranch(slot uint32, p branchPlan, lang bool) uint32 {
 	var id uint32
 	if n := len(ix.freeBranches); n > 0 {
 		id = ix.freeBranches[n-1]
@@ -265,23 +271,29 @@ func (ix *Index) addBranch(slot uint32, p branchPlan) uint32 {
 		id = uint32(len(ix.branches))
 		ix.branches = append(ix.branches, branch{})
 	}
-	b := branch{mon: slot, node: p.node, anchor: -1}
+	b := branch{mon: slot, anchor: -1, lang: lang}
 	seen := map[string]uint32{}
+	intern := func(k string) uint32 {
+		t, ok := seen[k]
+		if !ok {
+			t = ix.intern(k) // one reference per branch and key
+			seen[k] = t
+		}
+		return t
+	}
+	c := compiler{intern: intern, node: ix.keepNode}
 	for i, set := range p.req {
 		if i == p.anchor {
-			b.anchor = int32(len(b.req))
+			b.anchor = int32(len(c.code))
 		}
-		b.req = append(b.req, uint32(len(set)))
+		c.code = append(c.code, uint32(len(set)))
 		for _, k := range set {
-			t, ok := seen[k]
-			if !ok {
-				t = ix.intern(k) // one reference per branch and key
-				seen[k] = t
-			}
-			b.req = append(b.req, t)
+			c.code = append(c.code, intern(k))
 		}
 	}
-	b.req = slices.Clip(b.req)
+	b.prog = int32(len(c.code))
+	c.bool(p.node)
+	b.code = slices.Clip(c.code)
 	if a := b.anchorSet(); a != nil {
 		for _, t := range a {
 			ix.terms[t].postings = append(ix.terms[t].postings, id)
@@ -291,6 +303,18 @@ func (ix *Index) addBranch(slot uint32, p branchPlan) uint32 {
 	}
 	ix.branches[id] = b
 	return id
+}
+
+// keepNode stores a node that a program defers to and returns its index.
+func (ix *Index) keepNode(n *query.Node) uint32 {
+	if k := len(ix.freeNodes); k > 0 {
+		i := ix.freeNodes[k-1]
+		ix.freeNodes = ix.freeNodes[:k-1]
+		ix.nodes[i] = n
+		return i
+	}
+	ix.nodes = append(ix.nodes, n)
+	return uint32(len(ix.nodes) - 1)
 }
 
 func (ix *Index) dropBranches(slot uint32) {
@@ -308,6 +332,10 @@ func (ix *Index) dropBranches(slot uint32) {
 		b.sets(func(set []uint32) bool {
 			keys = append(keys, set...)
 			return true
+		})
+		walkProgram(b.code[b.prog:], func(t uint32) { keys = append(keys, t) }, func(n uint32) {
+			ix.nodes[n] = nil
+			ix.freeNodes = append(ix.freeNodes, n)
 		})
 		slices.Sort(keys)
 		for _, t := range slices.Compact(keys) {

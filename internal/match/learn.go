@@ -91,14 +91,14 @@ func (ix *Index) replan() {
 // reanchor moves branch id to its cheapest anchorable set. Called with ix.mu held.
 func (ix *Index) reanchor(id uint32) {
 	b := &ix.branches[id]
-	if b.node == nil || b.anchor < 0 {
+	if b.code == nil || b.anchor < 0 {
 		return // free slot, or nothing to anchor on
 	}
 	n := float64(ix.observed.Load())
 	best, bestCost := int32(-1), 0.0
-	for i := int32(0); int(i) < len(b.req); {
-		size := int32(b.req[i])
-		set := b.req[i+1 : i+1+size]
+	for i := int32(0); i < b.prog; {
+		size := int32(b.code[i])
+		set := b.code[i+1 : i+1+size]
 		c, ok := 0.0, true
 		for _, t := range set {
 			k := ix.terms[t].key

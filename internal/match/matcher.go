@@ -24,6 +24,15 @@ type Matcher struct {
 	key     []byte
 	ids     []string
 
+	// The post being verified, for the programs (program.go): the key id of
+	// each token's word and of its tag (hashtags and mentions), noKey if none.
+	doc         *text.Doc
+	tokWord     []uint32
+	tokTag      []uint32
+	langUnknown bool // DetectLang is set and has not run for this post
+	spanBuf     []span
+	used        []bool
+
 	// DetectLang, when set, gives a post's language on demand: MatchDoc
 	// then ignores the d.Lang it is given (a source's declared language is
 	// only a hint) and sets d.Lang = DetectLang(d) the first time a
@@ -79,20 +88,26 @@ func (m *Matcher) matchDoc(d *text.Doc) bool {
 	m.prepare()
 	m.Posts++
 
+	m.doc = d
+	m.tokWord = resize(m.tokWord, len(d.Tokens))
+	m.tokTag = resize(m.tokTag, len(d.Tokens))
 	for i := range d.Tokens {
 		t := &d.Tokens[i]
 		w := d.Word(i)
+		word, tag := uint32(noKey), uint32(noKey)
 		if ix.bloom.has(t.Hash) {
 			if id, ok := ix.dict[w]; ok {
+				word = id
 				m.mark(id)
 			}
 		}
 		switch t.Kind {
 		case text.Hashtag:
-			m.markKey('#', "", d.Tag(i))
+			tag = m.markKey('#', "", d.Tag(i))
 		case text.Mention:
-			m.markKey('@', "", d.Tag(i))
+			tag = m.markKey('@', "", d.Tag(i))
 		}
+		m.tokWord[i], m.tokTag[i] = word, tag
 		if lens := ix.prefixes.lens; lens != 0 {
 			m.markPrefixes(w, lens)
 		}
@@ -115,6 +130,7 @@ func (m *Matcher) matchDoc(d *text.Doc) bool {
 	}
 	m.LangDetected = false
 	lazy := m.DetectLang != nil
+	m.langUnknown = lazy
 	if d.Lang != "" && !lazy {
 		m.markKey(0, keyLang, d.Lang)
 	}
@@ -138,7 +154,7 @@ func (m *Matcher) matchDoc(d *text.Doc) bool {
 		if m.Scope != nil && !slices.Contains(m.Scope, ix.monitors[b.mon].owner) {
 			continue
 		}
-		if lazy && !m.LangDetected && ix.monitors[b.mon].usesLang {
+		if m.langUnknown && b.lang {
 			// Detection costs several times the rest of matching a post:
 			// only a branch whose outcome depends on the language asks
 			// for it.
@@ -146,12 +162,12 @@ func (m *Matcher) matchDoc(d *text.Doc) bool {
 				continue
 			}
 			m.Verified++
-			ok, known := evalSansLang(b.node, d)
-			if !known {
+			r := m.eval(b.code, int(b.prog))
+			if r == unknown {
 				m.detectLang(d)
-				ok = Eval(b.node, d)
+				r = m.eval(b.code, int(b.prog))
 			}
-			if ok {
+			if r == yes {
 				m.seenMon[b.mon] = m.gen
 				m.slots = append(m.slots, b.mon)
 			}
@@ -161,7 +177,7 @@ func (m *Matcher) matchDoc(d *text.Doc) bool {
 			continue
 		}
 		m.Verified++
-		if Eval(b.node, d) {
+		if m.eval(b.code, int(b.prog)) == yes {
 			m.seenMon[b.mon] = m.gen
 			m.slots = append(m.slots, b.mon)
 		}
@@ -202,6 +218,17 @@ func (m *Matcher) prepare() {
 	m.cands = m.cands[:0]
 }
 
+// noKey marks a token whose word or tag is no key.
+const noKey = ^uint32(0)
+
+// resize returns s with length n, reusing its memory.
+func resize(s []uint32, n int) []uint32 {
+	if cap(s) < n {
+		return make([]uint32, n, n+n/4)
+	}
+	return s[:n]
+}
+
 func grow(s []uint32, n int) []uint32 {
 	if len(s) >= n {
 		return s
@@ -233,7 +260,8 @@ const (
 	fnvPrime  = 1099511628211
 )
 
-func (m *Matcher) markKey(tag byte, kind, v string) {
+// markKey marks the key tag+kind+v if there is one and returns its id, or noKey.
+func (m *Matcher) markKey(tag byte, kind, v string) uint32 {
 	m.key = m.key[:0]
 	if tag != 0 {
 		m.key = append(m.key, tag)
@@ -246,11 +274,13 @@ func (m *Matcher) markKey(tag byte, kind, v string) {
 		h *= fnvPrime
 	}
 	if !m.ix.bloom.has(h) {
-		return
+		return noKey
 	}
 	if id, ok := m.ix.dict[string(m.key)]; ok {
 		m.mark(id)
+		return id
 	}
+	return noKey
 }
 
 func (m *Matcher) mark(id uint32) {
@@ -274,6 +304,7 @@ func (m *Matcher) candidate(b uint32) {
 // detectLang sets the post's language from DetectLang, once.
 func (m *Matcher) detectLang(d *text.Doc) {
 	m.LangDetected = true
+	m.langUnknown = false
 	m.Detected++
 	d.Lang = m.DetectLang(d)
 	if d.Lang != "" {
@@ -285,7 +316,7 @@ func (m *Matcher) detectLang(d *text.Doc) {
 // hasRequiredButLang is hasRequired before the post's language is known:
 // a set with a lang: key counts as satisfied.
 func (m *Matcher) hasRequiredButLang(b *branch) bool {
-	req := b.req
+	req := b.code[:b.prog]
 	for i := 0; i < len(req); {
 		n := int(req[i])
 		ok := false
@@ -304,7 +335,7 @@ func (m *Matcher) hasRequiredButLang(b *branch) bool {
 }
 
 func (m *Matcher) hasRequired(b *branch) bool {
-	req := b.req
+	req := b.code[:b.prog]
 	for i := 0; i < len(req); {
 		n := int(req[i])
 		ok := false
