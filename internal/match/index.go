@@ -34,7 +34,7 @@ var ErrTooManyUnanchored = errors.New("too many monitors look only at url: fragm
 type Index struct {
 	mu sync.RWMutex
 
-	dict      map[string]uint32 // key → term id
+	dict      keyTable // key → term id
 	terms     []term
 	freeTerms []uint32
 	bloom     keyBloom // over keys: most post words are no key at all
@@ -117,7 +117,6 @@ type monitor struct {
 // NewIndex returns an empty index.
 func NewIndex() *Index {
 	ix := &Index{
-		dict:          make(map[string]uint32),
 		byID:          make(map[string]uint32),
 		MaxUnanchored: DefaultMaxUnanchored,
 	}
@@ -144,7 +143,7 @@ func (ix *Index) Stats() Stats {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	return Stats{Monitors: len(ix.byID), Branches: len(ix.branches) - len(ix.freeBranches),
-		Unanchored: len(ix.always), Terms: len(ix.dict), Observed: ix.observed.Load(),
+		Unanchored: len(ix.always), Terms: ix.dict.len(), Observed: ix.observed.Load(),
 		Replans: ix.replans.Load(), Reanchored: ix.moved.Load()}
 }
 
@@ -358,7 +357,7 @@ func deleteValue(s []uint32, v uint32) []uint32 {
 }
 
 func (ix *Index) intern(k string) uint32 {
-	if t, ok := ix.dict[k]; ok {
+	if t, ok := ix.dict.find(text.Hash(k), k); ok {
 		ix.terms[t].refs++
 		return t
 	}
@@ -376,7 +375,7 @@ func (ix *Index) intern(k string) uint32 {
 	if bloomKey(k) {
 		ix.bloom.add(text.Hash(k), ix.bloomKeyHashes) // before k is in dict: a resize re-adds dict
 	}
-	ix.dict[k] = t
+	ix.dict.put(k, t)
 	if pat, ok := patternOfKey(k); ok {
 		p := prefixKey(literalPrefix(pat))
 		ix.terms[t].prefix = p
@@ -397,7 +396,7 @@ func (ix *Index) release(t uint32) {
 	if tm.prefix != "" {
 		ix.prefixes.remove(tm.prefix, t)
 	}
-	delete(ix.dict, tm.key)
+	ix.dict.remove(tm.key)
 	if bloomKey(tm.key) {
 		ix.bloom.remove(text.Hash(tm.key))
 	}
@@ -418,7 +417,7 @@ const (
 
 // bloomKeyHashes yields the hash of every key in the Bloom filter.
 func (ix *Index) bloomKeyHashes(yield func(uint64)) {
-	for k := range ix.dict {
+	for k := range ix.dict.all {
 		if bloomKey(k) {
 			yield(text.Hash(k))
 		}

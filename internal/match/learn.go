@@ -1,6 +1,10 @@
 package match
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"github.com/vigie-project/vigie/internal/text"
+)
 
 // Anchors are first chosen from a prior (longer words are rarer, function
 // words are everywhere, tags are rarer than words). Matchers then count how
@@ -24,7 +28,7 @@ func (ix *Index) estimate(key string) float64 {
 	if n == 0 {
 		return prior
 	}
-	id, ok := ix.dict[key]
+	id, ok := ix.dict.find(text.Hash(key), key)
 	if !ok {
 		return prior * priorWeight / (n + priorWeight)
 	}
@@ -38,10 +42,11 @@ func (ix *Index) estimateID(id uint32, prior, n float64) float64 {
 
 // count records that key id occurs in the current post.
 func (m *Matcher) count(id uint32) {
-	if m.counts[id] == 0 {
+	k := &m.keys[id]
+	if k.count == 0 {
 		m.dirty = append(m.dirty, id)
 	}
-	m.counts[id]++
+	k.count++
 }
 
 // publish adds the matcher's local counts to the index's. Called with ix.mu
@@ -50,9 +55,9 @@ func (m *Matcher) publish() bool {
 	ix := m.ix
 	for _, id := range m.dirty {
 		if int(id) < len(ix.freq) {
-			atomic.AddUint32(&ix.freq[id], m.counts[id])
+			atomic.AddUint32(&ix.freq[id], m.keys[id].count)
 		}
-		m.counts[id] = 0
+		m.keys[id].count = 0
 	}
 	m.dirty = m.dirty[:0]
 	n := ix.observed.Add(uint64(m.unpublished))

@@ -4,6 +4,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"unsafe"
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/text"
@@ -16,9 +17,9 @@ type Matcher struct {
 	an text.Analyzer
 
 	gen     uint32
-	present []uint32 // term id → gen when the post has the key
-	seenBr  []uint32 // branch id → gen when already a candidate
-	seenMon []uint32 // monitor slot → gen when already matched
+	keys    []keyMark // by term id
+	seenBr  []uint32  // branch id → gen when already a candidate
+	seenMon []uint32  // monitor slot → gen when already matched
 	cands   []uint32
 	slots   []uint32
 	key     []byte
@@ -48,7 +49,6 @@ type Matcher struct {
 	// skipped before their verification.
 	Scope []int64
 
-	counts      []uint32 // term id → occurrences not yet published to the index
 	dirty       []uint32
 	unpublished int
 
@@ -96,7 +96,7 @@ func (m *Matcher) matchDoc(d *text.Doc) bool {
 		w := d.Word(i)
 		word, tag := uint32(noKey), uint32(noKey)
 		if ix.bloom.has(t.Hash) {
-			if id, ok := ix.dict[w]; ok {
+			if id, ok := ix.dict.find(t.Hash, w); ok {
 				word = id
 				m.mark(id)
 			}
@@ -204,18 +204,28 @@ func (m *Matcher) matchDoc(d *text.Doc) bool {
 // prepare sizes the scratch arrays to the index and starts a new generation.
 func (m *Matcher) prepare() {
 	ix := m.ix
-	m.present = grow(m.present, len(ix.terms))
-	m.counts = grow(m.counts, len(ix.terms))
+	if n := len(ix.terms); len(m.keys) < n {
+		m.keys = append(m.keys, make([]keyMark, n-len(m.keys)+n/4)...)
+	}
 	m.seenBr = grow(m.seenBr, len(ix.branches))
 	m.seenMon = grow(m.seenMon, len(ix.monitors))
 	m.gen++
 	if m.gen == 0 { // wrapped: forget every old stamp
-		clear(m.present)
+		for i := range m.keys {
+			m.keys[i].gen = 0
+		}
 		clear(m.seenBr)
 		clear(m.seenMon)
 		m.gen = 1
 	}
 	m.cands = m.cands[:0]
+}
+
+// keyMark is what a matcher knows of a key; both fields in one place, as
+// marking a key writes both.
+type keyMark struct {
+	gen   uint32 // the generation of the last post that had the key
+	count uint32 // posts with the key not yet published to the index
 }
 
 // noKey marks a token whose word or tag is no key.
@@ -276,7 +286,8 @@ func (m *Matcher) markKey(tag byte, kind, v string) uint32 {
 	if !m.ix.bloom.has(h) {
 		return noKey
 	}
-	if id, ok := m.ix.dict[string(m.key)]; ok {
+	// The key only lives for the lookup: no copy to a string.
+	if id, ok := m.ix.dict.find(h, unsafe.String(unsafe.SliceData(m.key), len(m.key))); ok {
 		m.mark(id)
 		return id
 	}
@@ -284,10 +295,11 @@ func (m *Matcher) markKey(tag byte, kind, v string) uint32 {
 }
 
 func (m *Matcher) mark(id uint32) {
-	if m.present[id] == m.gen {
+	k := &m.keys[id]
+	if k.gen == m.gen {
 		return
 	}
-	m.present[id] = m.gen
+	k.gen = m.gen
 	m.count(id)
 	for _, b := range m.ix.terms[id].postings {
 		m.candidate(b)
@@ -321,7 +333,7 @@ func (m *Matcher) hasRequiredButLang(b *branch) bool {
 		n := int(req[i])
 		ok := false
 		for _, k := range req[i+1 : i+1+n] {
-			if m.present[k] == m.gen || strings.HasPrefix(m.ix.terms[k].key, keyLang) {
+			if m.keys[k].gen == m.gen || strings.HasPrefix(m.ix.terms[k].key, keyLang) {
 				ok = true
 				break
 			}
@@ -340,7 +352,7 @@ func (m *Matcher) hasRequired(b *branch) bool {
 		n := int(req[i])
 		ok := false
 		for _, k := range req[i+1 : i+1+n] {
-			if m.present[k] == m.gen {
+			if m.keys[k].gen == m.gen {
 				ok = true
 				break
 			}

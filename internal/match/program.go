@@ -8,7 +8,7 @@ import "github.com/vigie-project/vigie/internal/query"
 // the heap (at 100,000 monitors each of those is a cache miss). Terms refer
 // to keys by id: while the matcher scans a post's tokens it looks every word,
 // tag and field up in the key dictionary anyway, so a term is settled by one
-// load (Matcher.present) and phrases compare key ids token by token instead
+// load (Matcher.keys) and phrases compare key ids token by token instead
 // of strings. What the program cannot express cheaply (url:, {Case}, a
 // mention with a host, patterns inside phrases or NEAR) stays a query node,
 // evaluated by Eval: the semantics remain Eval's.
@@ -309,7 +309,7 @@ func yesIf(b bool) uint8 {
 	return no
 }
 
-func (m *Matcher) has(id uint32) uint8 { return yesIf(m.present[id] == m.gen) }
+func (m *Matcher) has(id uint32) uint8 { return yesIf(m.keys[id].gen == m.gen) }
 
 // spans appends to m.spanBuf the occurrences of the span-form instruction at pc.
 func (m *Matcher) spans(code []uint32, pc int) {
@@ -357,7 +357,7 @@ func (m *Matcher) termSpans(code []uint32, pc int, first bool) {
 	flags, slop := code[pc+1], int(code[pc+2])-1
 	ids := code[pc+3 : pc+ilen(h)]
 	for _, id := range ids {
-		if m.present[id] != m.gen {
+		if m.keys[id].gen != m.gen {
 			return // a part is nowhere in the post
 		}
 	}

@@ -1,0 +1,106 @@
+package match
+
+import "github.com/vigie-project/vigie/internal/text"
+
+// keyTable is the dictionary of keys (key → term id). It is looked up by the
+// key's FNV hash (text.Hash), which the analyser already computed for every
+// word of a post: a lookup rehashes nothing and reads one slot, whose hash
+// settles almost every miss; the key's bytes are compared only when the
+// hashes are equal, so that the answer stays exact. Open addressing with
+// linear probing, at most half full.
+type keyTable struct {
+	slots []keySlot
+	n     int
+}
+
+type keySlot struct {
+	hash uint64
+	key  string
+	id   uint32 // term id + 1; 0: an empty slot
+}
+
+const minKeySlots = 1 << 10
+
+func (kt *keyTable) len() int { return kt.n }
+
+// find returns the id of key k, whose hash is h.
+func (kt *keyTable) find(h uint64, k string) (uint32, bool) {
+	if kt.n == 0 {
+		return 0, false
+	}
+	mask := uint64(len(kt.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := &kt.slots[i]
+		if s.id == 0 {
+			return 0, false
+		}
+		if s.hash == h && s.key == k {
+			return s.id - 1, true
+		}
+	}
+}
+
+// put adds k, which must not be in the table, with term id.
+func (kt *keyTable) put(k string, id uint32) {
+	if 2*(kt.n+1) > len(kt.slots) {
+		old := kt.slots
+		kt.slots = make([]keySlot, max(minKeySlots, 2*len(old)))
+		for _, s := range old {
+			if s.id != 0 {
+				kt.insert(s)
+			}
+		}
+	}
+	kt.insert(keySlot{hash: text.Hash(k), key: k, id: id + 1})
+	kt.n++
+}
+
+func (kt *keyTable) insert(s keySlot) {
+	mask := uint64(len(kt.slots) - 1)
+	i := s.hash & mask
+	for kt.slots[i].id != 0 {
+		i = (i + 1) & mask
+	}
+	kt.slots[i] = s
+}
+
+// remove deletes k if present. Later slots of its run move back, so that
+// lookups need no tombstones.
+func (kt *keyTable) remove(k string) {
+	if kt.n == 0 {
+		return
+	}
+	h := text.Hash(k)
+	mask := uint64(len(kt.slots) - 1)
+	i := h & mask
+	for {
+		s := &kt.slots[i]
+		if s.id == 0 {
+			return
+		}
+		if s.hash == h && s.key == k {
+			break
+		}
+		i = (i + 1) & mask
+	}
+	kt.n--
+	for j := (i + 1) & mask; kt.slots[j].id != 0; j = (j + 1) & mask {
+		// The slot at j may fill the hole at i if its home does not lie
+		// cyclically in (i, j].
+		home := kt.slots[j].hash & mask
+		if (j-home)&mask >= (j-i)&mask {
+			kt.slots[i] = kt.slots[j]
+			i = j
+		}
+	}
+	kt.slots[i] = keySlot{}
+}
+
+// all yields every key in the table.
+func (kt *keyTable) all(yield func(string) bool) {
+	for _, s := range kt.slots {
+		if s.id != 0 && !yield(s.key) {
+			return
+		}
+	}
+}
