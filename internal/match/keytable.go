@@ -6,17 +6,40 @@ import "github.com/vigie-project/vigie/internal/text"
 // key's FNV hash (text.Hash), which the analyser already computed for every
 // word of a post: a lookup rehashes nothing and reads one slot, whose hash
 // settles almost every miss; the key's bytes are compared only when the
-// hashes are equal, so that the answer stays exact. Open addressing with
-// linear probing, at most half full.
+// hashes are equal, so that the answer stays exact. A key of up to 16 bytes
+// (most words) is held in its slot, so that a hit reads no other memory.
+// Open addressing with linear probing, at most half full.
 type keyTable struct {
 	slots []keySlot
+	long  map[uint32]string // term id + 1 → key, for keys too long for a slot
 	n     int
 }
 
 type keySlot struct {
-	hash uint64
-	key  string
-	id   uint32 // term id + 1; 0: an empty slot
+	hash  uint64
+	id    uint32 // term id + 1; 0: an empty slot
+	size  uint32 // the key's length
+	short [shortKey]byte
+}
+
+const shortKey = 16
+
+func (kt *keyTable) key(s *keySlot) string {
+	if s.size <= shortKey {
+		return string(s.short[:s.size])
+	}
+	return kt.long[s.id]
+}
+
+// is reports whether slot s holds k, whose hash is h.
+func (kt *keyTable) is(s *keySlot, h uint64, k string) bool {
+	if s.hash != h || int(s.size) != len(k) {
+		return false
+	}
+	if len(k) <= shortKey {
+		return string(s.short[:len(k)]) == k
+	}
+	return kt.long[s.id] == k
 }
 
 const minKeySlots = 1 << 10
@@ -34,7 +57,7 @@ func (kt *keyTable) find(h uint64, k string) (uint32, bool) {
 		if s.id == 0 {
 			return 0, false
 		}
-		if s.hash == h && s.key == k {
+		if kt.is(s, h, k) {
 			return s.id - 1, true
 		}
 	}
@@ -51,7 +74,16 @@ func (kt *keyTable) put(k string, id uint32) {
 			}
 		}
 	}
-	kt.insert(keySlot{hash: text.Hash(k), key: k, id: id + 1})
+	s := keySlot{hash: text.Hash(k), id: id + 1, size: uint32(len(k))}
+	if len(k) <= shortKey {
+		copy(s.short[:], k)
+	} else {
+		if kt.long == nil {
+			kt.long = make(map[uint32]string)
+		}
+		kt.long[s.id] = k
+	}
+	kt.insert(s)
 	kt.n++
 }
 
@@ -78,7 +110,8 @@ func (kt *keyTable) remove(k string) {
 		if s.id == 0 {
 			return
 		}
-		if s.hash == h && s.key == k {
+		if kt.is(s, h, k) {
+			delete(kt.long, s.id)
 			break
 		}
 		i = (i + 1) & mask
@@ -98,8 +131,8 @@ func (kt *keyTable) remove(k string) {
 
 // all yields every key in the table.
 func (kt *keyTable) all(yield func(string) bool) {
-	for _, s := range kt.slots {
-		if s.id != 0 && !yield(s.key) {
+	for i := range kt.slots {
+		if s := &kt.slots[i]; s.id != 0 && !yield(kt.key(s)) {
 			return
 		}
 	}

@@ -16,6 +16,9 @@ func TestKeyTable(t *testing.T) {
 	want := map[string]uint32{}
 	for i := range 200000 {
 		k := fmt.Sprint("k", r.IntN(5000))
+		if r.IntN(4) == 0 {
+			k += "-a-key-longer-than-a-slot"
+		}
 		if id, ok := want[k]; ok {
 			got, found := kt.find(text.Hash(k), k)
 			if !found || got != id {
@@ -35,6 +38,16 @@ func TestKeyTable(t *testing.T) {
 		if kt.len() != len(want) {
 			t.Fatalf("step %d: %d keys, want %d", i, kt.len(), len(want))
 		}
+	}
+	n := 0
+	for k := range kt.all {
+		if _, ok := want[k]; !ok {
+			t.Fatalf("all yields %q, not in the table", k)
+		}
+		n++
+	}
+	if n != len(want) || len(kt.long) > n {
+		t.Fatalf("all yields %d keys, %d long ones kept; want %d keys", n, len(kt.long), len(want))
 	}
 	for k, id := range want {
 		if got, ok := kt.find(text.Hash(k), k); !ok || got != id {
