@@ -36,7 +36,7 @@ func TestBloomFollowsKeys(t *testing.T) {
 			t.Fatal("remove failed")
 		}
 	}
-	if ix.bloom.n != 0 || ix.prefixes.bloom.n != 0 || ix.dict.len() != 0 || ix.prefixes.lens != 0 {
+	if ix.bloom.n != 0 || ix.prefixes.bloom.n != 0 || ix.prefixes.n != 0 || ix.dict.len() != 0 || ix.prefixes.lens != 0 {
 		t.Fatalf("after removing everything: %d word keys, %d prefix keys, %d dict entries, lens %b",
 			ix.bloom.n, ix.prefixes.bloom.n, ix.dict.len(), ix.prefixes.lens)
 	}

@@ -36,6 +36,7 @@ type Index struct {
 
 	dict      keyTable // key → term id
 	terms     []term
+	postings  [][]uint32 // by term id: the branches anchored on the key (apart from terms: denser, read for every key a post has)
 	freeTerms []uint32
 	bloom     keyBloom // over keys: most post words are no key at all
 	prefixes  prefixSet
@@ -68,11 +69,10 @@ type Index struct {
 }
 
 type term struct {
-	key      string
-	refs     int32    // branches that use the key
-	postings []uint32 // branches anchored on the key
-	prefix   string   // for pattern keys, the literal prefix (at most maxPrefixKey bytes)
-	glob     string   // for pattern keys other than "prefix*", the whole pattern
+	key    string
+	refs   int32  // branches that use the key
+	prefix string // for pattern keys, the literal prefix (at most maxPrefixKey bytes)
+	glob   string // for pattern keys other than "prefix*", the whole pattern
 }
 
 // branch is one alternative of a monitor's query, in one slice: its required
@@ -295,7 +295,7 @@ func (ix *Index) addBranch(slot uint32, p branchPlan, lang bool) uint32 {
 	b.code = slices.Clip(c.code)
 	if a := b.anchorSet(); a != nil {
 		for _, t := range a {
-			ix.terms[t].postings = append(ix.terms[t].postings, id)
+			ix.postings[t] = append(ix.postings[t], id)
 		}
 	} else {
 		ix.always = append(ix.always, id)
@@ -325,7 +325,7 @@ func (ix *Index) dropBranches(slot uint32) {
 			ix.always = deleteValue(ix.always, id)
 		}
 		for _, t := range a {
-			ix.terms[t].postings = deleteValue(ix.terms[t].postings, id)
+			ix.postings[t] = deleteValue(ix.postings[t], id)
 		}
 		var keys []uint32
 		b.sets(func(set []uint32) bool {
@@ -368,6 +368,7 @@ func (ix *Index) intern(k string) uint32 {
 	} else {
 		t = uint32(len(ix.terms))
 		ix.terms = append(ix.terms, term{})
+		ix.postings = append(ix.postings, nil)
 		ix.freq = append(ix.freq, 0)
 	}
 	ix.terms[t] = term{key: k, refs: 1}
@@ -382,7 +383,7 @@ func (ix *Index) intern(k string) uint32 {
 		if pat != p+"*" {
 			ix.terms[t].glob = pat // not a plain prefix: the word must fit the pattern
 		}
-		ix.prefixes.add(p, t)
+		ix.prefixes.add(p, t, ix.terms[t].glob != "")
 	}
 	return t
 }
@@ -401,6 +402,7 @@ func (ix *Index) release(t uint32) {
 		ix.bloom.remove(text.Hash(tm.key))
 	}
 	*tm = term{}
+	ix.postings[t] = nil
 	ix.freeTerms = append(ix.freeTerms, t)
 }
 

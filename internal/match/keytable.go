@@ -96,8 +96,7 @@ func (kt *keyTable) insert(s keySlot) {
 	kt.slots[i] = s
 }
 
-// remove deletes k if present. Later slots of its run move back, so that
-// lookups need no tombstones.
+// remove deletes k if present.
 func (kt *keyTable) remove(k string) {
 	if kt.n == 0 {
 		return
@@ -117,16 +116,7 @@ func (kt *keyTable) remove(k string) {
 		i = (i + 1) & mask
 	}
 	kt.n--
-	for j := (i + 1) & mask; kt.slots[j].id != 0; j = (j + 1) & mask {
-		// The slot at j may fill the hole at i if its home does not lie
-		// cyclically in (i, j].
-		home := kt.slots[j].hash & mask
-		if (j-home)&mask >= (j-i)&mask {
-			kt.slots[i] = kt.slots[j]
-			i = j
-		}
-	}
-	kt.slots[i] = keySlot{}
+	backshift(kt.slots, i, func(s *keySlot) (uint64, bool) { return s.hash, s.id != 0 })
 }
 
 // all yields every key in the table.

@@ -254,11 +254,15 @@ func (m *Matcher) markPrefixes(w string, lens uint32) {
 	for i := 0; i < n; i++ {
 		h ^= uint64(w[i])
 		h *= fnvPrime
-		if lens&(1<<(i+1)) != 0 && ps.bloom.has(h) {
-			for _, id := range ps.byHash[h] {
-				if tm := &m.ix.terms[id]; tm.prefix == w[:i+1] && (tm.glob == "" || glob(tm.glob, w)) {
-					m.mark(id)
-				}
+		if lens&(1<<(i+1)) == 0 || !ps.bloom.has(h) {
+			continue
+		}
+		mask := uint64(len(ps.slots) - 1)
+		for j := h & mask; ps.slots[j].id != 0; j = (j + 1) & mask {
+			s := &ps.slots[j]
+			if s.hash == h && int(s.size) == i+1 && string(s.prefix[:i+1]) == w[:i+1] &&
+				(!s.glob || glob(m.ix.terms[s.id-1].glob, w)) {
+				m.mark(s.id - 1)
 			}
 		}
 	}
@@ -301,7 +305,7 @@ func (m *Matcher) mark(id uint32) {
 	}
 	k.gen = m.gen
 	m.count(id)
-	for _, b := range m.ix.terms[id].postings {
+	for _, b := range m.ix.postings[id] {
 		m.candidate(b)
 	}
 }
