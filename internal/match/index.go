@@ -84,6 +84,8 @@ type branch struct {
 	anchor int32 // offset in code of the anchor set's length, or -1
 	prog   int32 // offset in code of the program; nil code: a free slot
 	lang   bool  // the monitor tests lang:
+
+	siblings bool // the monitor has other branches: it may match twice
 }
 
 // sets calls f with each required set of the branch.
@@ -97,6 +99,20 @@ func (b *branch) sets(f func(set []uint32) bool) {
 		i += 1 + n
 	}
 }
+
+// posting is how branch id appears in its anchor keys' postings: with
+// sharedAnchor when its anchor set has several keys, as only then can a post
+// reach it twice.
+func (b *branch) posting(id uint32) uint32 {
+	if len(b.anchorSet()) > 1 {
+		return id | sharedAnchor
+	}
+	return id
+}
+
+// sharedAnchor flags a posting whose branch a post may reach through
+// several keys, so that a matcher checks it for repeats (Matcher.candidate).
+const sharedAnchor = 1 << 31
 
 func (b *branch) anchorSet() []uint32 {
 	if b.anchor < 0 {
@@ -221,7 +237,7 @@ func (ix *Index) add(id string, owner int64, q *query.Query) error {
 		ix.langMonitors.Add(1)
 	}
 	for _, p := range plans {
-		m.branches = append(m.branches, ix.addBranch(slot, p, m.usesLang))
+		m.branches = append(m.branches, ix.addBranch(slot, p, m.usesLang, len(plans) > 1))
 	}
 	return nil
 }
@@ -261,7 +277,7 @@ func (ix *Index) Remove(id string) bool {
 	return true
 }
 
-func (ix *Index) addBranch(slot uint32, p branchPlan, lang bool) uint32 {
+func (ix *Index) addBranch(slot uint32, p branchPlan, lang, siblings bool) uint32 {
 	var id uint32
 	if n := len(ix.freeBranches); n > 0 {
 		id = ix.freeBranches[n-1]
@@ -270,7 +286,7 @@ func (ix *Index) addBranch(slot uint32, p branchPlan, lang bool) uint32 {
 		id = uint32(len(ix.branches))
 		ix.branches = append(ix.branches, branch{})
 	}
-	b := branch{mon: slot, anchor: -1, lang: lang}
+	b := branch{mon: slot, anchor: -1, lang: lang, siblings: siblings}
 	seen := map[string]uint32{}
 	intern := func(k string) uint32 {
 		t, ok := seen[k]
@@ -295,7 +311,7 @@ func (ix *Index) addBranch(slot uint32, p branchPlan, lang bool) uint32 {
 	b.code = slices.Clip(c.code)
 	if a := b.anchorSet(); a != nil {
 		for _, t := range a {
-			ix.postings[t] = append(ix.postings[t], id)
+			ix.postings[t] = append(ix.postings[t], b.posting(id))
 		}
 	} else {
 		ix.always = append(ix.always, id)
@@ -325,7 +341,7 @@ func (ix *Index) dropBranches(slot uint32) {
 			ix.always = deleteValue(ix.always, id)
 		}
 		for _, t := range a {
-			ix.postings[t] = deleteValue(ix.postings[t], id)
+			ix.postings[t] = deleteValue(ix.postings[t], b.posting(id))
 		}
 		var keys []uint32
 		b.sets(func(set []uint32) bool {

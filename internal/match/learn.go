@@ -122,11 +122,11 @@ func (ix *Index) reanchor(id uint32) {
 		return
 	}
 	for _, t := range b.anchorSet() {
-		ix.postings[t] = deleteValue(ix.postings[t], id)
+		ix.postings[t] = deleteValue(ix.postings[t], b.posting(id))
 	}
 	b.anchor = best
 	ix.moved.Add(1)
 	for _, t := range b.anchorSet() {
-		ix.postings[t] = append(ix.postings[t], id)
+		ix.postings[t] = append(ix.postings[t], b.posting(id))
 	}
 }

@@ -140,16 +140,15 @@ func (m *Matcher) matchDoc(d *text.Doc) bool {
 	if d.Source != "" {
 		m.markKey(0, keySource, d.Source)
 	}
-	for _, b := range ix.always {
-		m.candidate(b)
-	}
+	// Unanchored branches are in no postings: each comes once.
+	m.cands = append(m.cands, ix.always...)
 
 	m.Candidates += int64(len(m.cands))
 	m.slots = m.slots[:0]
 	for _, c := range m.cands {
 		b := &ix.branches[c]
-		if m.seenMon[b.mon] == m.gen {
-			continue
+		if b.siblings && m.seenMon[b.mon] == m.gen {
+			continue // matched by another branch
 		}
 		if m.Scope != nil && !slices.Contains(m.Scope, ix.monitors[b.mon].owner) {
 			continue
@@ -168,8 +167,7 @@ func (m *Matcher) matchDoc(d *text.Doc) bool {
 				r = m.eval(b.code, int(b.prog))
 			}
 			if r == yes {
-				m.seenMon[b.mon] = m.gen
-				m.slots = append(m.slots, b.mon)
+				m.matched(b)
 			}
 			continue
 		}
@@ -178,8 +176,7 @@ func (m *Matcher) matchDoc(d *text.Doc) bool {
 		}
 		m.Verified++
 		if m.eval(b.code, int(b.prog)) == yes {
-			m.seenMon[b.mon] = m.gen
-			m.slots = append(m.slots, b.mon)
+			m.matched(b)
 		}
 	}
 	m.Matches += int64(len(m.slots))
@@ -199,6 +196,14 @@ func (m *Matcher) matchDoc(d *text.Doc) bool {
 	}
 	m.unpublished++
 	return m.unpublished >= flushEvery && m.publish()
+}
+
+// matched records that the post matches b's monitor.
+func (m *Matcher) matched(b *branch) {
+	if b.siblings {
+		m.seenMon[b.mon] = m.gen
+	}
+	m.slots = append(m.slots, b.mon)
 }
 
 // prepare sizes the scratch arrays to the index and starts a new generation.
@@ -310,7 +315,15 @@ func (m *Matcher) mark(id uint32) {
 	}
 }
 
-func (m *Matcher) candidate(b uint32) {
+// candidate adds the branch of posting p. A branch anchored on one key is
+// reached once per post (a key is marked once): only the others are checked
+// for repeats, which spares a random read per candidate.
+func (m *Matcher) candidate(p uint32) {
+	if p&sharedAnchor == 0 {
+		m.cands = append(m.cands, p)
+		return
+	}
+	b := p &^ sharedAnchor
 	if m.seenBr[b] != m.gen {
 		m.seenBr[b] = m.gen
 		m.cands = append(m.cands, b)
