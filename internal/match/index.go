@@ -56,6 +56,7 @@ type Index struct {
 	// Learned key frequencies: freq[t] counts the posts in which key t was
 	// present, out of observed posts. Matchers add to them atomically.
 	freq       []uint32
+	prior      []float64 // by term id: keyCost of the key, or cannotAnchor; a replan reads no key
 	observed   atomic.Uint64
 	nextReplan atomic.Uint64
 	replanMu   sync.Mutex
@@ -386,9 +387,14 @@ func (ix *Index) intern(k string) uint32 {
 		ix.terms = append(ix.terms, term{})
 		ix.postings = append(ix.postings, nil)
 		ix.freq = append(ix.freq, 0)
+		ix.prior = append(ix.prior, 0)
 	}
 	ix.terms[t] = term{key: k, refs: 1}
 	ix.freq[t] = 0
+	ix.prior[t] = keyCost(k)
+	if !anchorableKey(k) {
+		ix.prior[t] = cannotAnchor
+	}
 	if bloomKey(k) {
 		ix.bloom.add(text.Hash(k), ix.bloomKeyHashes) // before k is in dict: a resize re-adds dict
 	}

@@ -35,6 +35,10 @@ func (ix *Index) estimate(key string) float64 {
 	return ix.estimateID(id, prior, n)
 }
 
+// cannotAnchor is the prior of keys that no branch is indexed under
+// (lang:, country:, source:; see anchorable).
+const cannotAnchor = -1
+
 func (ix *Index) estimateID(id uint32, prior, n float64) float64 {
 	c := float64(atomic.LoadUint32(&ix.freq[id]))
 	return (c*1e6 + prior*priorWeight) / (n + priorWeight)
@@ -106,12 +110,12 @@ func (ix *Index) reanchor(id uint32) {
 		set := b.code[i+1 : i+1+size]
 		c, ok := 0.0, true
 		for _, t := range set {
-			k := ix.terms[t].key
-			if !anchorableKey(k) {
+			p := ix.prior[t]
+			if p == cannotAnchor {
 				ok = false
 				break
 			}
-			c += ix.estimateID(t, keyCost(k), n)
+			c += ix.estimateID(t, p, n)
 		}
 		if ok && (best < 0 || c < bestCost) {
 			best, bestCost = i, c
