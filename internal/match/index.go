@@ -87,6 +87,27 @@ type branch struct {
 	lang   bool  // the monitor tests lang:
 
 	siblings bool // the monitor has other branches: it may match twice
+
+	// quick holds the keys of a required set other than the anchor's, of
+	// one or two keys (noKey for none), so that most candidates that lack
+	// one are turned away before their code is read.
+	quick [2]uint32
+}
+
+// setQuick chooses the branch's quick set: the first non-anchor set of at
+// most two keys, none of them a filter such as lang:, whose key is not
+// marked before detection.
+func (ix *Index) setQuick(b *branch) {
+	b.quick = [2]uint32{noKey, noKey}
+	for i := int32(0); i < b.prog; {
+		n := int32(b.code[i])
+		set := b.code[i+1 : i+1+n]
+		if i != b.anchor && n <= 2 && !slices.ContainsFunc(set, func(t uint32) bool { return ix.prior[t] == cannotAnchor }) {
+			copy(b.quick[:], set)
+			return
+		}
+		i += 1 + n
+	}
 }
 
 // sets calls f with each required set of the branch.
@@ -317,6 +338,7 @@ func (ix *Index) addBranch(slot uint32, p branchPlan, lang, siblings bool) uint3
 	} else {
 		ix.always = append(ix.always, id)
 	}
+	ix.setQuick(&b)
 	ix.branches[id] = b
 	return id
 }

@@ -153,6 +153,9 @@ func (m *Matcher) matchDoc(d *text.Doc) bool {
 		if m.Scope != nil && !slices.Contains(m.Scope, ix.monitors[b.mon].owner) {
 			continue
 		}
+		if q := b.quick; q[0] != noKey && m.keys[q[0]].gen != m.gen && (q[1] == noKey || m.keys[q[1]].gen != m.gen) {
+			continue // a required set is missing: hasRequired would say so
+		}
 		if m.langUnknown && b.lang {
 			// Detection costs several times the rest of matching a post:
 			// only a branch whose outcome depends on the language asks
@@ -367,17 +370,21 @@ func (m *Matcher) hasRequired(b *branch) bool {
 	req := b.code[:b.prog]
 	for i := 0; i < len(req); {
 		n := int(req[i])
-		ok := false
-		for _, k := range req[i+1 : i+1+n] {
-			if m.keys[k].gen == m.gen {
-				ok = true
-				break
-			}
-		}
-		if !ok {
+		// The anchor set holds: the post reached the branch through it.
+		if i != int(b.anchor) && !m.anyMarked(req[i+1:i+1+n]) {
 			return false
 		}
 		i += 1 + n
 	}
 	return true
+}
+
+// anyMarked reports whether the post has one of the keys.
+func (m *Matcher) anyMarked(keys []uint32) bool {
+	for _, k := range keys {
+		if m.keys[k].gen == m.gen {
+			return true
+		}
+	}
+	return false
 }
