@@ -26,7 +26,7 @@ func TestBloomFollowsKeys(t *testing.T) {
 	if got := len(ix.bloom.counts); got < 16*ix.bloom.n {
 		t.Fatalf("filter of %d bits for %d keys", got, ix.bloom.n)
 	}
-	for k := range ix.dict {
+	for k := range ix.dict.all {
 		if bloomKey(k) && !ix.bloom.has(text.Hash(k)) {
 			t.Fatalf("live key %q missing from the filter", k)
 		}
@@ -36,9 +36,9 @@ func TestBloomFollowsKeys(t *testing.T) {
 			t.Fatal("remove failed")
 		}
 	}
-	if ix.bloom.n != 0 || ix.prefixes.bloom.n != 0 || len(ix.dict) != 0 || ix.prefixes.lens != 0 {
+	if ix.bloom.n != 0 || ix.prefixes.bloom.n != 0 || ix.prefixes.n != 0 || ix.dict.len() != 0 || ix.prefixes.lens != 0 {
 		t.Fatalf("after removing everything: %d word keys, %d prefix keys, %d dict entries, lens %b",
-			ix.bloom.n, ix.prefixes.bloom.n, len(ix.dict), ix.prefixes.lens)
+			ix.bloom.n, ix.prefixes.bloom.n, ix.dict.len(), ix.prefixes.lens)
 	}
 	for _, w := range ix.bloom.bits {
 		if w != 0 {

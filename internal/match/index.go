@@ -34,8 +34,9 @@ var ErrTooManyUnanchored = errors.New("too many monitors look only at url: fragm
 type Index struct {
 	mu sync.RWMutex
 
-	dict      map[string]uint32 // key → term id
+	dict      keyTable // key → term id
 	terms     []term
+	postings  [][]uint32 // by term id: the branches anchored on the key (apart from terms: denser, read for every key a post has)
 	freeTerms []uint32
 	bloom     keyBloom // over keys: most post words are no key at all
 	prefixes  prefixSet
@@ -43,6 +44,9 @@ type Index struct {
 	branches     []branch
 	freeBranches []uint32
 	always       []uint32 // branches without anchor, verified for every post
+
+	nodes     []*query.Node // query nodes that programs defer to (opNode)
+	freeNodes []uint32
 
 	monitors     []monitor
 	freeMonitors []uint32
@@ -52,6 +56,7 @@ type Index struct {
 	// Learned key frequencies: freq[t] counts the posts in which key t was
 	// present, out of observed posts. Matchers add to them atomically.
 	freq       []uint32
+	prior      []float64 // by term id: keyCost of the key, or cannotAnchor; a replan reads no key
 	observed   atomic.Uint64
 	nextReplan atomic.Uint64
 	replanMu   sync.Mutex
@@ -65,39 +70,78 @@ type Index struct {
 }
 
 type term struct {
-	key      string
-	refs     int32    // branches that use the key
-	postings []uint32 // branches anchored on the key
-	prefix   string   // for pattern keys, the literal prefix (at most maxPrefixKey bytes)
-	glob     string   // for pattern keys other than "prefix*", the whole pattern
+	key    string
+	refs   int32  // branches that use the key
+	prefix string // for pattern keys, the literal prefix (at most maxPrefixKey bytes)
+	glob   string // for pattern keys other than "prefix*", the whole pattern
 }
 
-// branch is one alternative of a monitor's query. Its required key sets are
-// stored flat to keep a monitor small: for each set, its length then its ids.
+// branch is one alternative of a monitor's query, in one slice: its required
+// key sets, stored flat to keep a monitor small (for each set, its length then
+// its ids), then its compiled query (program.go).
 type branch struct {
-	node   *query.Node
-	req    []uint32
+	code   []uint32
 	mon    uint32
-	anchor int32 // offset in req of the anchor set's length, or -1
+	anchor int32 // offset in code of the anchor set's length, or -1
+	prog   int32 // offset in code of the program; nil code: a free slot
+	lang   bool  // the monitor tests lang:
+
+	siblings bool // the monitor has other branches: it may match twice
+
+	// quick holds the keys of a required set other than the anchor's, of
+	// one or two keys (noKey for none), so that most candidates that lack
+	// one are turned away before their code is read.
+	quick [2]uint32
 }
 
-// sets calls f with each required set of the branch.
-func (b *branch) sets(f func(set []uint32) bool) {
-	for i := 0; i < len(b.req); {
-		n := int(b.req[i])
-		if !f(b.req[i+1 : i+1+n]) {
+// setQuick chooses the branch's quick set: the first non-anchor set of at
+// most two keys, none of them a filter such as lang:, whose key is not
+// marked before detection.
+func (ix *Index) setQuick(b *branch) {
+	b.quick = [2]uint32{noKey, noKey}
+	for i := int32(0); i < b.prog; {
+		n := int32(b.code[i])
+		set := b.code[i+1 : i+1+n]
+		if i != b.anchor && n <= 2 && !slices.ContainsFunc(set, func(t uint32) bool { return ix.prior[t] == cannotAnchor }) {
+			copy(b.quick[:], set)
 			return
 		}
 		i += 1 + n
 	}
 }
 
+// sets calls f with each required set of the branch.
+func (b *branch) sets(f func(set []uint32) bool) {
+	req := b.code[:b.prog]
+	for i := 0; i < len(req); {
+		n := int(req[i])
+		if !f(req[i+1 : i+1+n]) {
+			return
+		}
+		i += 1 + n
+	}
+}
+
+// posting is how branch id appears in its anchor keys' postings: with
+// sharedAnchor when its anchor set has several keys, as only then can a post
+// reach it twice.
+func (b *branch) posting(id uint32) uint32 {
+	if len(b.anchorSet()) > 1 {
+		return id | sharedAnchor
+	}
+	return id
+}
+
+// sharedAnchor flags a posting whose branch a post may reach through
+// several keys, so that a matcher checks it for repeats (Matcher.candidate).
+const sharedAnchor = 1 << 31
+
 func (b *branch) anchorSet() []uint32 {
 	if b.anchor < 0 {
 		return nil
 	}
-	n := b.req[b.anchor]
-	return b.req[b.anchor+1 : b.anchor+1+int32(n)]
+	n := b.code[b.anchor]
+	return b.code[b.anchor+1 : b.anchor+1+int32(n)]
 }
 
 type monitor struct {
@@ -111,7 +155,6 @@ type monitor struct {
 // NewIndex returns an empty index.
 func NewIndex() *Index {
 	ix := &Index{
-		dict:          make(map[string]uint32),
 		byID:          make(map[string]uint32),
 		MaxUnanchored: DefaultMaxUnanchored,
 	}
@@ -138,7 +181,7 @@ func (ix *Index) Stats() Stats {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	return Stats{Monitors: len(ix.byID), Branches: len(ix.branches) - len(ix.freeBranches),
-		Unanchored: len(ix.always), Terms: len(ix.dict), Observed: ix.observed.Load(),
+		Unanchored: len(ix.always), Terms: ix.dict.len(), Observed: ix.observed.Load(),
 		Replans: ix.replans.Load(), Reanchored: ix.moved.Load()}
 }
 
@@ -216,7 +259,7 @@ func (ix *Index) add(id string, owner int64, q *query.Query) error {
 		ix.langMonitors.Add(1)
 	}
 	for _, p := range plans {
-		m.branches = append(m.branches, ix.addBranch(slot, p))
+		m.branches = append(m.branches, ix.addBranch(slot, p, m.usesLang, len(plans) > 1))
 	}
 	return nil
 }
@@ -256,7 +299,7 @@ func (ix *Index) Remove(id string) bool {
 	return true
 }
 
-func (ix *Index) addBranch(slot uint32, p branchPlan) uint32 {
+func (ix *Index) addBranch(slot uint32, p branchPlan, lang, siblings bool) uint32 {
 	var id uint32
 	if n := len(ix.freeBranches); n > 0 {
 		id = ix.freeBranches[n-1]
@@ -265,32 +308,51 @@ func (ix *Index) addBranch(slot uint32, p branchPlan) uint32 {
 		id = uint32(len(ix.branches))
 		ix.branches = append(ix.branches, branch{})
 	}
-	b := branch{mon: slot, node: p.node, anchor: -1}
+	b := branch{mon: slot, anchor: -1, lang: lang, siblings: siblings}
 	seen := map[string]uint32{}
+	intern := func(k string) uint32 {
+		t, ok := seen[k]
+		if !ok {
+			t = ix.intern(k) // one reference per branch and key
+			seen[k] = t
+		}
+		return t
+	}
+	c := compiler{intern: intern, node: ix.keepNode}
 	for i, set := range p.req {
 		if i == p.anchor {
-			b.anchor = int32(len(b.req))
+			b.anchor = int32(len(c.code))
 		}
-		b.req = append(b.req, uint32(len(set)))
+		c.code = append(c.code, uint32(len(set)))
 		for _, k := range set {
-			t, ok := seen[k]
-			if !ok {
-				t = ix.intern(k) // one reference per branch and key
-				seen[k] = t
-			}
-			b.req = append(b.req, t)
+			c.code = append(c.code, intern(k))
 		}
 	}
-	b.req = slices.Clip(b.req)
+	b.prog = int32(len(c.code))
+	c.bool(p.node)
+	b.code = slices.Clip(c.code)
 	if a := b.anchorSet(); a != nil {
 		for _, t := range a {
-			ix.terms[t].postings = append(ix.terms[t].postings, id)
+			ix.postings[t] = append(ix.postings[t], b.posting(id))
 		}
 	} else {
 		ix.always = append(ix.always, id)
 	}
+	ix.setQuick(&b)
 	ix.branches[id] = b
 	return id
+}
+
+// keepNode stores a node that a program defers to and returns its index.
+func (ix *Index) keepNode(n *query.Node) uint32 {
+	if k := len(ix.freeNodes); k > 0 {
+		i := ix.freeNodes[k-1]
+		ix.freeNodes = ix.freeNodes[:k-1]
+		ix.nodes[i] = n
+		return i
+	}
+	ix.nodes = append(ix.nodes, n)
+	return uint32(len(ix.nodes) - 1)
 }
 
 func (ix *Index) dropBranches(slot uint32) {
@@ -302,12 +364,16 @@ func (ix *Index) dropBranches(slot uint32) {
 			ix.always = deleteValue(ix.always, id)
 		}
 		for _, t := range a {
-			ix.terms[t].postings = deleteValue(ix.terms[t].postings, id)
+			ix.postings[t] = deleteValue(ix.postings[t], b.posting(id))
 		}
 		var keys []uint32
 		b.sets(func(set []uint32) bool {
 			keys = append(keys, set...)
 			return true
+		})
+		walkProgram(b.code[b.prog:], func(t uint32) { keys = append(keys, t) }, func(n uint32) {
+			ix.nodes[n] = nil
+			ix.freeNodes = append(ix.freeNodes, n)
 		})
 		slices.Sort(keys)
 		for _, t := range slices.Compact(keys) {
@@ -330,7 +396,7 @@ func deleteValue(s []uint32, v uint32) []uint32 {
 }
 
 func (ix *Index) intern(k string) uint32 {
-	if t, ok := ix.dict[k]; ok {
+	if t, ok := ix.dict.find(text.Hash(k), k); ok {
 		ix.terms[t].refs++
 		return t
 	}
@@ -341,21 +407,27 @@ func (ix *Index) intern(k string) uint32 {
 	} else {
 		t = uint32(len(ix.terms))
 		ix.terms = append(ix.terms, term{})
+		ix.postings = append(ix.postings, nil)
 		ix.freq = append(ix.freq, 0)
+		ix.prior = append(ix.prior, 0)
 	}
 	ix.terms[t] = term{key: k, refs: 1}
 	ix.freq[t] = 0
+	ix.prior[t] = keyCost(k)
+	if !anchorableKey(k) {
+		ix.prior[t] = cannotAnchor
+	}
 	if bloomKey(k) {
 		ix.bloom.add(text.Hash(k), ix.bloomKeyHashes) // before k is in dict: a resize re-adds dict
 	}
-	ix.dict[k] = t
+	ix.dict.put(k, t)
 	if pat, ok := patternOfKey(k); ok {
 		p := prefixKey(literalPrefix(pat))
 		ix.terms[t].prefix = p
 		if pat != p+"*" {
 			ix.terms[t].glob = pat // not a plain prefix: the word must fit the pattern
 		}
-		ix.prefixes.add(p, t)
+		ix.prefixes.add(p, t, ix.terms[t].glob != "")
 	}
 	return t
 }
@@ -369,11 +441,12 @@ func (ix *Index) release(t uint32) {
 	if tm.prefix != "" {
 		ix.prefixes.remove(tm.prefix, t)
 	}
-	delete(ix.dict, tm.key)
+	ix.dict.remove(tm.key)
 	if bloomKey(tm.key) {
 		ix.bloom.remove(text.Hash(tm.key))
 	}
 	*tm = term{}
+	ix.postings[t] = nil
 	ix.freeTerms = append(ix.freeTerms, t)
 }
 
@@ -390,7 +463,7 @@ const (
 
 // bloomKeyHashes yields the hash of every key in the Bloom filter.
 func (ix *Index) bloomKeyHashes(yield func(uint64)) {
-	for k := range ix.dict {
+	for k := range ix.dict.all {
 		if bloomKey(k) {
 			yield(text.Hash(k))
 		}

@@ -1,6 +1,10 @@
 package match
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"github.com/vigie-project/vigie/internal/text"
+)
 
 // Anchors are first chosen from a prior (longer words are rarer, function
 // words are everywhere, tags are rarer than words). Matchers then count how
@@ -24,12 +28,16 @@ func (ix *Index) estimate(key string) float64 {
 	if n == 0 {
 		return prior
 	}
-	id, ok := ix.dict[key]
+	id, ok := ix.dict.find(text.Hash(key), key)
 	if !ok {
 		return prior * priorWeight / (n + priorWeight)
 	}
 	return ix.estimateID(id, prior, n)
 }
+
+// cannotAnchor is the prior of keys that no branch is indexed under
+// (lang:, country:, source:; see anchorable).
+const cannotAnchor = -1
 
 func (ix *Index) estimateID(id uint32, prior, n float64) float64 {
 	c := float64(atomic.LoadUint32(&ix.freq[id]))
@@ -38,10 +46,11 @@ func (ix *Index) estimateID(id uint32, prior, n float64) float64 {
 
 // count records that key id occurs in the current post.
 func (m *Matcher) count(id uint32) {
-	if m.counts[id] == 0 {
+	k := &m.keys[id]
+	if k.count == 0 {
 		m.dirty = append(m.dirty, id)
 	}
-	m.counts[id]++
+	k.count++
 }
 
 // publish adds the matcher's local counts to the index's. Called with ix.mu
@@ -50,9 +59,9 @@ func (m *Matcher) publish() bool {
 	ix := m.ix
 	for _, id := range m.dirty {
 		if int(id) < len(ix.freq) {
-			atomic.AddUint32(&ix.freq[id], m.counts[id])
+			atomic.AddUint32(&ix.freq[id], m.keys[id].count)
 		}
-		m.counts[id] = 0
+		m.keys[id].count = 0
 	}
 	m.dirty = m.dirty[:0]
 	n := ix.observed.Add(uint64(m.unpublished))
@@ -91,22 +100,22 @@ func (ix *Index) replan() {
 // reanchor moves branch id to its cheapest anchorable set. Called with ix.mu held.
 func (ix *Index) reanchor(id uint32) {
 	b := &ix.branches[id]
-	if b.node == nil || b.anchor < 0 {
+	if b.code == nil || b.anchor < 0 {
 		return // free slot, or nothing to anchor on
 	}
 	n := float64(ix.observed.Load())
 	best, bestCost := int32(-1), 0.0
-	for i := int32(0); int(i) < len(b.req); {
-		size := int32(b.req[i])
-		set := b.req[i+1 : i+1+size]
+	for i := int32(0); i < b.prog; {
+		size := int32(b.code[i])
+		set := b.code[i+1 : i+1+size]
 		c, ok := 0.0, true
 		for _, t := range set {
-			k := ix.terms[t].key
-			if !anchorableKey(k) {
+			p := ix.prior[t]
+			if p == cannotAnchor {
 				ok = false
 				break
 			}
-			c += ix.estimateID(t, keyCost(k), n)
+			c += ix.estimateID(t, p, n)
 		}
 		if ok && (best < 0 || c < bestCost) {
 			best, bestCost = i, c
@@ -117,11 +126,12 @@ func (ix *Index) reanchor(id uint32) {
 		return
 	}
 	for _, t := range b.anchorSet() {
-		ix.terms[t].postings = deleteValue(ix.terms[t].postings, id)
+		ix.postings[t] = deleteValue(ix.postings[t], b.posting(id))
 	}
 	b.anchor = best
+	ix.setQuick(b)
 	ix.moved.Add(1)
 	for _, t := range b.anchorSet() {
-		ix.terms[t].postings = append(ix.terms[t].postings, id)
+		ix.postings[t] = append(ix.postings[t], b.posting(id))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"unsafe"
 
 	"github.com/vigie-project/vigie"
 	"github.com/vigie-project/vigie/internal/text"
@@ -16,13 +17,22 @@ type Matcher struct {
 	an text.Analyzer
 
 	gen     uint32
-	present []uint32 // term id → gen when the post has the key
-	seenBr  []uint32 // branch id → gen when already a candidate
-	seenMon []uint32 // monitor slot → gen when already matched
+	keys    []keyMark // by term id
+	seenBr  []uint32  // branch id → gen when already a candidate
+	seenMon []uint32  // monitor slot → gen when already matched
 	cands   []uint32
 	slots   []uint32
 	key     []byte
 	ids     []string
+
+	// The post being verified, for the programs (program.go): the key id of
+	// each token's word and of its tag (hashtags and mentions), noKey if none.
+	doc         *text.Doc
+	tokWord     []uint32
+	tokTag      []uint32
+	langUnknown bool // DetectLang is set and has not run for this post
+	spanBuf     []span
+	used        []bool
 
 	// DetectLang, when set, gives a post's language on demand: MatchDoc
 	// then ignores the d.Lang it is given (a source's declared language is
@@ -39,7 +49,6 @@ type Matcher struct {
 	// skipped before their verification.
 	Scope []int64
 
-	counts      []uint32 // term id → occurrences not yet published to the index
 	dirty       []uint32
 	unpublished int
 
@@ -79,20 +88,26 @@ func (m *Matcher) matchDoc(d *text.Doc) bool {
 	m.prepare()
 	m.Posts++
 
+	m.doc = d
+	m.tokWord = resize(m.tokWord, len(d.Tokens))
+	m.tokTag = resize(m.tokTag, len(d.Tokens))
 	for i := range d.Tokens {
 		t := &d.Tokens[i]
 		w := d.Word(i)
+		word, tag := uint32(noKey), uint32(noKey)
 		if ix.bloom.has(t.Hash) {
-			if id, ok := ix.dict[w]; ok {
+			if id, ok := ix.dict.find(t.Hash, w); ok {
+				word = id
 				m.mark(id)
 			}
 		}
 		switch t.Kind {
 		case text.Hashtag:
-			m.markKey('#', "", d.Tag(i))
+			tag = m.markKey('#', "", d.Tag(i))
 		case text.Mention:
-			m.markKey('@', "", d.Tag(i))
+			tag = m.markKey('@', "", d.Tag(i))
 		}
+		m.tokWord[i], m.tokTag[i] = word, tag
 		if lens := ix.prefixes.lens; lens != 0 {
 			m.markPrefixes(w, lens)
 		}
@@ -115,6 +130,7 @@ func (m *Matcher) matchDoc(d *text.Doc) bool {
 	}
 	m.LangDetected = false
 	lazy := m.DetectLang != nil
+	m.langUnknown = lazy
 	if d.Lang != "" && !lazy {
 		m.markKey(0, keyLang, d.Lang)
 	}
@@ -124,21 +140,23 @@ func (m *Matcher) matchDoc(d *text.Doc) bool {
 	if d.Source != "" {
 		m.markKey(0, keySource, d.Source)
 	}
-	for _, b := range ix.always {
-		m.candidate(b)
-	}
+	// Unanchored branches are in no postings: each comes once.
+	m.cands = append(m.cands, ix.always...)
 
 	m.Candidates += int64(len(m.cands))
 	m.slots = m.slots[:0]
 	for _, c := range m.cands {
 		b := &ix.branches[c]
-		if m.seenMon[b.mon] == m.gen {
-			continue
+		if b.siblings && m.seenMon[b.mon] == m.gen {
+			continue // matched by another branch
 		}
 		if m.Scope != nil && !slices.Contains(m.Scope, ix.monitors[b.mon].owner) {
 			continue
 		}
-		if lazy && !m.LangDetected && ix.monitors[b.mon].usesLang {
+		if q := b.quick; q[0] != noKey && m.keys[q[0]].gen != m.gen && (q[1] == noKey || m.keys[q[1]].gen != m.gen) {
+			continue // a required set is missing: hasRequired would say so
+		}
+		if m.langUnknown && b.lang {
 			// Detection costs several times the rest of matching a post:
 			// only a branch whose outcome depends on the language asks
 			// for it.
@@ -146,14 +164,13 @@ func (m *Matcher) matchDoc(d *text.Doc) bool {
 				continue
 			}
 			m.Verified++
-			ok, known := evalSansLang(b.node, d)
-			if !known {
+			r := m.eval(b.code, int(b.prog))
+			if r == unknown {
 				m.detectLang(d)
-				ok = Eval(b.node, d)
+				r = m.eval(b.code, int(b.prog))
 			}
-			if ok {
-				m.seenMon[b.mon] = m.gen
-				m.slots = append(m.slots, b.mon)
+			if r == yes {
+				m.matched(b)
 			}
 			continue
 		}
@@ -161,9 +178,8 @@ func (m *Matcher) matchDoc(d *text.Doc) bool {
 			continue
 		}
 		m.Verified++
-		if Eval(b.node, d) {
-			m.seenMon[b.mon] = m.gen
-			m.slots = append(m.slots, b.mon)
+		if m.eval(b.code, int(b.prog)) == yes {
+			m.matched(b)
 		}
 	}
 	m.Matches += int64(len(m.slots))
@@ -185,21 +201,50 @@ func (m *Matcher) matchDoc(d *text.Doc) bool {
 	return m.unpublished >= flushEvery && m.publish()
 }
 
+// matched records that the post matches b's monitor.
+func (m *Matcher) matched(b *branch) {
+	if b.siblings {
+		m.seenMon[b.mon] = m.gen
+	}
+	m.slots = append(m.slots, b.mon)
+}
+
 // prepare sizes the scratch arrays to the index and starts a new generation.
 func (m *Matcher) prepare() {
 	ix := m.ix
-	m.present = grow(m.present, len(ix.terms))
-	m.counts = grow(m.counts, len(ix.terms))
+	if n := len(ix.terms); len(m.keys) < n {
+		m.keys = append(m.keys, make([]keyMark, n-len(m.keys)+n/4)...)
+	}
 	m.seenBr = grow(m.seenBr, len(ix.branches))
 	m.seenMon = grow(m.seenMon, len(ix.monitors))
 	m.gen++
 	if m.gen == 0 { // wrapped: forget every old stamp
-		clear(m.present)
+		for i := range m.keys {
+			m.keys[i].gen = 0
+		}
 		clear(m.seenBr)
 		clear(m.seenMon)
 		m.gen = 1
 	}
 	m.cands = m.cands[:0]
+}
+
+// keyMark is what a matcher knows of a key; both fields in one place, as
+// marking a key writes both.
+type keyMark struct {
+	gen   uint32 // the generation of the last post that had the key
+	count uint32 // posts with the key not yet published to the index
+}
+
+// noKey marks a token whose word or tag is no key.
+const noKey = ^uint32(0)
+
+// resize returns s with length n, reusing its memory.
+func resize(s []uint32, n int) []uint32 {
+	if cap(s) < n {
+		return make([]uint32, n, n+n/4)
+	}
+	return s[:n]
 }
 
 func grow(s []uint32, n int) []uint32 {
@@ -217,11 +262,15 @@ func (m *Matcher) markPrefixes(w string, lens uint32) {
 	for i := 0; i < n; i++ {
 		h ^= uint64(w[i])
 		h *= fnvPrime
-		if lens&(1<<(i+1)) != 0 && ps.bloom.has(h) {
-			for _, id := range ps.byHash[h] {
-				if tm := &m.ix.terms[id]; tm.prefix == w[:i+1] && (tm.glob == "" || glob(tm.glob, w)) {
-					m.mark(id)
-				}
+		if lens&(1<<(i+1)) == 0 || !ps.bloom.has(h) {
+			continue
+		}
+		mask := uint64(len(ps.slots) - 1)
+		for j := h & mask; ps.slots[j].id != 0; j = (j + 1) & mask {
+			s := &ps.slots[j]
+			if s.hash == h && int(s.size) == i+1 && string(s.prefix[:i+1]) == w[:i+1] &&
+				(!s.glob || glob(m.ix.terms[s.id-1].glob, w)) {
+				m.mark(s.id - 1)
 			}
 		}
 	}
@@ -233,7 +282,8 @@ const (
 	fnvPrime  = 1099511628211
 )
 
-func (m *Matcher) markKey(tag byte, kind, v string) {
+// markKey marks the key tag+kind+v if there is one and returns its id, or noKey.
+func (m *Matcher) markKey(tag byte, kind, v string) uint32 {
 	m.key = m.key[:0]
 	if tag != 0 {
 		m.key = append(m.key, tag)
@@ -246,25 +296,37 @@ func (m *Matcher) markKey(tag byte, kind, v string) {
 		h *= fnvPrime
 	}
 	if !m.ix.bloom.has(h) {
-		return
+		return noKey
 	}
-	if id, ok := m.ix.dict[string(m.key)]; ok {
+	// The key only lives for the lookup: no copy to a string.
+	if id, ok := m.ix.dict.find(h, unsafe.String(unsafe.SliceData(m.key), len(m.key))); ok {
 		m.mark(id)
+		return id
 	}
+	return noKey
 }
 
 func (m *Matcher) mark(id uint32) {
-	if m.present[id] == m.gen {
+	k := &m.keys[id]
+	if k.gen == m.gen {
 		return
 	}
-	m.present[id] = m.gen
+	k.gen = m.gen
 	m.count(id)
-	for _, b := range m.ix.terms[id].postings {
+	for _, b := range m.ix.postings[id] {
 		m.candidate(b)
 	}
 }
 
-func (m *Matcher) candidate(b uint32) {
+// candidate adds the branch of posting p. A branch anchored on one key is
+// reached once per post (a key is marked once): only the others are checked
+// for repeats, which spares a random read per candidate.
+func (m *Matcher) candidate(p uint32) {
+	if p&sharedAnchor == 0 {
+		m.cands = append(m.cands, p)
+		return
+	}
+	b := p &^ sharedAnchor
 	if m.seenBr[b] != m.gen {
 		m.seenBr[b] = m.gen
 		m.cands = append(m.cands, b)
@@ -274,6 +336,7 @@ func (m *Matcher) candidate(b uint32) {
 // detectLang sets the post's language from DetectLang, once.
 func (m *Matcher) detectLang(d *text.Doc) {
 	m.LangDetected = true
+	m.langUnknown = false
 	m.Detected++
 	d.Lang = m.DetectLang(d)
 	if d.Lang != "" {
@@ -285,12 +348,12 @@ func (m *Matcher) detectLang(d *text.Doc) {
 // hasRequiredButLang is hasRequired before the post's language is known:
 // a set with a lang: key counts as satisfied.
 func (m *Matcher) hasRequiredButLang(b *branch) bool {
-	req := b.req
+	req := b.code[:b.prog]
 	for i := 0; i < len(req); {
 		n := int(req[i])
 		ok := false
 		for _, k := range req[i+1 : i+1+n] {
-			if m.present[k] == m.gen || strings.HasPrefix(m.ix.terms[k].key, keyLang) {
+			if m.keys[k].gen == m.gen || strings.HasPrefix(m.ix.terms[k].key, keyLang) {
 				ok = true
 				break
 			}
@@ -304,20 +367,24 @@ func (m *Matcher) hasRequiredButLang(b *branch) bool {
 }
 
 func (m *Matcher) hasRequired(b *branch) bool {
-	req := b.req
+	req := b.code[:b.prog]
 	for i := 0; i < len(req); {
 		n := int(req[i])
-		ok := false
-		for _, k := range req[i+1 : i+1+n] {
-			if m.present[k] == m.gen {
-				ok = true
-				break
-			}
-		}
-		if !ok {
+		// The anchor set holds: the post reached the branch through it.
+		if i != int(b.anchor) && !m.anyMarked(req[i+1:i+1+n]) {
 			return false
 		}
 		i += 1 + n
 	}
 	return true
+}
+
+// anyMarked reports whether the post has one of the keys.
+func (m *Matcher) anyMarked(keys []uint32) bool {
+	for _, k := range keys {
+		if m.keys[k].gen == m.gen {
+			return true
+		}
+	}
+	return false
 }
