@@ -67,6 +67,9 @@ const (
 	// MaxIDBytes bounds a post's id: ids are keys, shown in links and
 	// exports; a network's are tens of bytes, an address a few hundred.
 	MaxIDBytes = 2048
+	// MaxSourceBytes bounds a post's source kind: with its id, a key of
+	// the store's indexes (PostgreSQL's hold at most 2,704 bytes a row).
+	MaxSourceBytes = 64
 )
 
 // Validate reports the first missing required field of a post, a negative
@@ -83,6 +86,10 @@ func (p *Post) Validate() error {
 	switch {
 	case len(p.ID) > MaxIDBytes:
 		return fmt.Errorf("%w: post %.40q…: \"id\" is %d bytes; at most %d (an id is a key, not content)", ErrInvalid, p.ID, len(p.ID), MaxIDBytes)
+	case len(p.Source) > MaxSourceBytes:
+		return fmt.Errorf("%w: post %q: \"source\" is %d bytes; at most %d (a network's name, such as mastodon)", ErrInvalid, p.ID, len(p.Source), MaxSourceBytes)
+	case len(p.Author.ID) > MaxIDBytes:
+		return fmt.Errorf("%w: post %q: \"author.id\" is %d bytes; at most %d (an id is a key, not content)", ErrInvalid, p.ID, len(p.Author.ID), MaxIDBytes)
 	case len(p.Text) > MaxTextBytes:
 		return fmt.Errorf("%w: post %q: \"text\" is %d bytes; at most %d (1 MB) per post", ErrInvalid, p.ID, len(p.Text), MaxTextBytes)
 	case len(p.Title) > MaxTextBytes:

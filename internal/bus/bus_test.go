@@ -308,3 +308,32 @@ func TestStreamLostAndMadeAgain(t *testing.T) {
 	}
 	waitFor(t, "the worker to take posts from the new stream", func() bool { return f.mentions(t) == 10 })
 }
+
+// TestEditsAndDeletionsAfterTheirPosts: with two workers, a post and its
+// edit (or deletion) sent right after are stored in that order: the edit
+// waits until the post is stored, not taken by the other worker before it.
+func TestEditsAndDeletionsAfterTheirPosts(t *testing.T) {
+	url, prefix := apptest.NATS(t)
+	f := newFixture(t)
+	js := connect(t, url, prefix, f.st)
+	runWorker(t, js, f.pipeline)
+	runWorker(t, connect(t, url, prefix, f.st), ingest.NewPipeline(f.pipeline.Index, f.st))
+	ctx := context.Background()
+	for i := range 20 {
+		p := posts(2*i, 2, "valmont")
+		edited := p[0]
+		edited.Text = "nothing to see"
+		for _, b := range []connector.Batch{{Posts: p[:1]}, {Edits: []vigie.Post{edited}}, {Posts: p[1:]}, {Deletes: []connector.Deletion{{Kind: "rss", ID: p[1].ID}}}} {
+			if _, _, err := js.Apply(ctx, &f.src, b, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	waitFor(t, "the bus drained", func() bool {
+		st, err := js.Status(ctx)
+		return err == nil && st.Drained()
+	})
+	if n := f.mentions(t); n != 0 {
+		t.Fatalf("%d mentions left of posts edited or deleted after they were sent", n)
+	}
+}

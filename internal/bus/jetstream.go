@@ -285,6 +285,10 @@ func (j *JetStream) send(ctx context.Context, src *vigie.Source, b connector.Bat
 	}
 	var msgs []*nats.Msg
 	if len(b.Edits) > 0 || len(b.Deletes) > 0 {
+		// An edit or a deletion must find the posts sent before it
+		// stored, or it does nothing and the post stays as first sent:
+		// wait until no earlier message of this source is on the bus.
+		j.waitSourceStored(ctx, src, subject)
 		body, err := encodeBatch(b)
 		if err != nil {
 			return 0, fmt.Errorf("encoding a batch of source %d: %w", src.ID, err)
@@ -346,6 +350,41 @@ func (j *JetStream) send(ctx context.Context, src *vigie.Source, b connector.Bat
 		}
 	}
 	return resent, nil
+}
+
+// orderWait bounds how long a batch of edits or deletions waits for the
+// source's earlier posts to be stored.
+const orderWait = 30 * time.Second
+
+// waitSourceStored waits, up to orderWait, until the stream holds no
+// message of subject (the posts stream is a work queue: a message leaves
+// it once a worker stored it). Past the wait, or when the server cannot
+// say, the batch goes all the same: the edit or deletion may then come
+// before its post.
+func (j *JetStream) waitSourceStored(ctx context.Context, src *vigie.Source, subject string) {
+	s, err := j.js.Stream(ctx, j.stream)
+	if err != nil {
+		return
+	}
+	deadline := time.Now().Add(orderWait)
+	for {
+		_, err := s.GetMsg(ctx, 1, jetstream.WithGetMsgSubject(subject))
+		if err != nil {
+			if !errors.Is(err, jetstream.ErrMsgNotFound) {
+				j.cfg.Log.Warn("could not check that a source's earlier posts are stored before its edits or deletions", "source_id", src.ID, "err", err)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			j.cfg.Log.Warn("a source's edits or deletions sent before its earlier posts were stored (the match workers are behind)", "source_id", src.ID, "waited", orderWait)
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // Signal publishes a signal to every process (this one included).
