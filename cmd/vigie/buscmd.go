@@ -39,8 +39,8 @@ func runBusStatus(args []string, stdout, stderr io.Writer) error {
 	}
 	defer js.Close()
 	print := func(s bus.Status) {
-		fmt.Fprintf(stdout, "%s: %d posts waiting for a match worker, %d held by workers (not yet stored), %d workers idle; %d deliveries, %d stored (NATS %s)\n",
-			js.Stream(), s.Waiting, s.Held, s.Idle, s.Deliveries, s.Taken, s.Server)
+		fmt.Fprintf(stdout, "%s: %d messages in the stream: %d waiting for a match worker, %d held by workers (not yet stored); %d deliveries since the consumer was made, the same message again included (NATS %s)\n",
+			js.Stream(), s.Messages, s.Waiting, s.Held, s.Deliveries, s.Server)
 	}
 	s, err := js.Status(ctx)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/vigie-project/vigie/internal/connector"
 	"github.com/vigie-project/vigie/internal/ingest"
 	"github.com/vigie-project/vigie/internal/match"
+	"github.com/vigie-project/vigie/internal/postjson"
 	"github.com/vigie-project/vigie/internal/query"
 	"github.com/vigie-project/vigie/internal/store"
 )
@@ -156,18 +157,24 @@ func TestSendThenWorkerStores(t *testing.T) {
 		t.Fatalf("re-send: %+v %v", res, err)
 	}
 
-	// A message another program put there.
+	// A message another program put there, and a post whose header names
+	// another source than its subject.
 	if err := js.nc.PublishMsg(&nats.Msg{Subject: prefix + ".posts.1", Data: []byte("{not json"), Header: nats.Header{hdrSource: {"x"}}}); err != nil {
 		t.Fatal(err)
 	}
+	p := posts(500, 1, "valmont elsewhere")[0]
+	if err := js.nc.PublishMsg(&nats.Msg{Subject: prefix + ".posts.999", Data: postjson.Append(nil, &p),
+		Header: nats.Header{hdrSource: {fmt.Sprintf("%d.%d", f.src.WorkspaceID, f.src.ID)}, hdrKind: {kindPost}}}); err != nil {
+		t.Fatal(err)
+	}
+	runWorker(t, js, f.pipeline)
 	// A batch that deletes one of its own posts: that post is not stored.
 	del := connector.Batch{Posts: posts(100, 3, "valmont deleted"), Deletes: []connector.Deletion{{Kind: "rss", ID: "p101"}}}
 	if _, _, err := js.Apply(ctx, &f.src, del, nil); err != nil {
 		t.Fatal(err)
 	}
-	runWorker(t, js, f.pipeline)
 	waitFor(t, "32 mentions stored", func() bool { return f.mentions(t) == 32 })
-	waitFor(t, "the bad message removed", func() bool { return js.stats.Bad.Load() == 1 })
+	waitFor(t, "the bad messages removed", func() bool { return js.stats.Bad.Load() == 2 })
 	page, err := f.st.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.src.WorkspaceID, MonitorID: "m", Limit: 100})
 	if err != nil {
 		t.Fatal(err)
@@ -208,6 +215,9 @@ func TestBusAwayAndBack(t *testing.T) {
 	src, _ := f.st.FindSourceByID(ctx, f.src.WorkspaceID, f.src.ID)
 	if src.Cursor != "c1" {
 		t.Fatalf("the cursor moved to %q while the bus was away", src.Cursor)
+	}
+	if !errors.Is(err, ingest.ErrUnavailable) {
+		t.Errorf("while away: %v, want ingest.ErrUnavailable", err)
 	}
 	t.Logf("while away: %v", err)
 

@@ -127,6 +127,23 @@ func Connect(cfg Config) (*JetStream, error) {
 		nats.RetryOnFailedConnect(true),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(time.Second),
+		// No buffer while disconnected: a send then fails at once and its
+		// source runs again from its cursor, where a buffered message
+		// would be sent on reconnection — after its sender was told it
+		// was not taken.
+		nats.ReconnectBufSize(-1),
+		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+			subject := ""
+			if sub != nil {
+				subject = sub.Subject
+			}
+			log.Warn("NATS", "subject", subject, "err", err)
+		}),
+		nats.ClosedHandler(func(nc *nats.Conn) {
+			if err := nc.LastError(); err != nil {
+				log.Error("the NATS connection is closed for good: check the URL and its credentials, then restart this process", "err", err)
+			}
+		}),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err == nil {
 				return // closed on purpose
@@ -326,6 +343,9 @@ func (j *JetStream) send(ctx context.Context, src *vigie.Source, b connector.Bat
 		f, err := j.js.PublishMsgAsync(m, jetstream.WithStallWait(j.cfg.PublishTimeout))
 		if err != nil {
 			j.unready()
+			if !j.nc.IsConnected() {
+				return 0, fmt.Errorf("%w: NATS at %s cannot be reached (%v): the posts were not sent; a source runs again from its cursor when NATS is back", ingest.ErrUnavailable, j.where, err)
+			}
 			return 0, fmt.Errorf("sending posts of source %d to NATS at %s: %w", src.ID, j.where, err)
 		}
 		futures = append(futures, f)
@@ -435,11 +455,10 @@ type Status struct {
 	Bytes    uint64
 	Waiting  uint64 // not yet delivered to a worker
 	Held     int    // delivered and not acknowledged
-	Idle     int    // pull requests of idle workers
 	// Deliveries counts every delivery since the consumer was made, the
-	// same message again included; Taken those acknowledged.
-	Deliveries, Taken uint64
-	Server            string // the server's version
+	// same message again included.
+	Deliveries uint64
+	Server     string // the server's version
 }
 
 // Status reads the stream's and consumer's state from the server.
@@ -465,8 +484,8 @@ func (j *JetStream) Status(ctx context.Context) (Status, error) {
 		return st, fmt.Errorf("the consumer %s: %w", j.consumer, err)
 	}
 	st.Messages, st.Bytes = si.State.Msgs, si.State.Bytes
-	st.Waiting, st.Held, st.Idle = ci.NumPending, ci.NumAckPending, ci.NumWaiting
-	st.Deliveries, st.Taken = ci.Delivered.Consumer, ci.AckFloor.Consumer
+	st.Waiting, st.Held = ci.NumPending, ci.NumAckPending
+	st.Deliveries = ci.Delivered.Consumer
 	st.Server = j.nc.ConnectedServerVersion()
 	return st, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -104,7 +105,10 @@ func (w *Worker) consume(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("reading the consumer %s: %w", w.Bus.consumer, err)
 	}
-	in := make(chan jetstream.Msg, w.Batch)
+	// A short hand-off: the client's own buffer holds the batch pulled
+	// ahead, so that a worker holds about three batches (pulled, being
+	// matched, being stored).
+	in := make(chan jetstream.Msg, 1024)
 	lost := make(chan error, 1)
 	go func() {
 		defer close(in)
@@ -190,6 +194,11 @@ func (w *Worker) prepare(ctx context.Context, msgs []jetstream.Msg, jobs chan<- 
 	for _, m := range msgs {
 		h := m.Headers()
 		dm, err := decodeMessage(h.Get(hdrSource), h.Get(hdrKind), m.Data())
+		if err == nil && m.Subject() != w.Bus.cfg.Prefix+".posts."+strconv.FormatInt(dm.ref.Source, 10) {
+			// The subject names the source too, so that NATS's subject
+			// permissions can confine a sender to its sources.
+			err = fmt.Errorf("%w: subject %s, header %s %s: they name two sources", errBadMessage, m.Subject(), hdrSource, h.Get(hdrSource))
+		}
 		if err != nil {
 			w.bad(m, err)
 			continue
@@ -247,7 +256,16 @@ func (w *Worker) store(j job) {
 		res, err = w.Pipeline.Commit(ctx, j.pr, nil)
 	}
 	if err != nil {
-		w.retry(j.msgs, fmt.Errorf("storing posts of source %d: %w", j.src.ID, err))
+		if len(j.msgs) > 1 && j.batch == nil {
+			// One bad post fails its batch: store them one by one, so
+			// that the others go and the bad one is found.
+			w.Log.Warn("a batch could not be stored: storing its posts one by one", "source_id", j.src.ID, "posts", len(j.msgs), "err", err)
+			for _, m := range j.msgs {
+				w.storeAlone(ctx, j.src, m)
+			}
+			return
+		}
+		w.fail(ctx, j.src, j.msgs[0], err)
 		return
 	}
 	for _, r := range res.Rejected {
@@ -264,6 +282,38 @@ func (w *Worker) store(j job) {
 		}
 		w.Bus.stats.Taken.Add(1)
 	}
+}
+
+// storeAlone stores one post message on its own.
+func (w *Worker) storeAlone(ctx context.Context, src *vigie.Source, m jetstream.Msg) {
+	h := m.Headers()
+	dm, err := decodeMessage(h.Get(hdrSource), h.Get(hdrKind), m.Data())
+	if err != nil {
+		w.bad(m, err)
+		return
+	}
+	if _, err := w.Pipeline.Process(ctx, src, []vigie.Post{dm.post}, nil); err != nil {
+		w.fail(ctx, src, m, err)
+		return
+	}
+	_ = m.Ack()
+	w.Bus.stats.Taken.Add(1)
+}
+
+// maxStoreTries is how many deliveries of a message the store refuses,
+// while it stores others, before the message is removed as bad.
+const maxStoreTries = 3
+
+// fail hands back a message the store refused alone — or, after
+// maxStoreTries deliveries and with the database answering, removes it:
+// a post no retry will store (a value the database refuses) must not be
+// retried for ever, nor hold the bus's drain.
+func (w *Worker) fail(ctx context.Context, src *vigie.Source, m jetstream.Msg, err error) {
+	if md, merr := m.Metadata(); merr == nil && md.NumDelivered >= maxStoreTries && w.Pipeline.Store.Ping(ctx) == nil {
+		w.bad(m, fmt.Errorf("source %d: refused by the database %d times while it answers: %w", src.ID, md.NumDelivered, err))
+		return
+	}
+	w.retry([]jetstream.Msg{m}, fmt.Errorf("storing a message of source %d: %w", src.ID, err))
 }
 
 // source returns a message's source, from a short-lived cache.
@@ -310,11 +360,27 @@ func (w *Worker) drop(msgs []jetstream.Msg, ref sourceRef, err error) {
 	}
 }
 
-// retry hands messages back to the bus, delivered again after retryDelay.
+// retry hands messages back to the bus, delivered again after retryDelay,
+// doubled at each delivery up to maxRetryDelay (the database may be away
+// for a while).
 func (w *Worker) retry(msgs []jetstream.Msg, err error) {
-	w.Log.Error("posts handed back to the bus, tried again in a few seconds", "messages", len(msgs), "err", err)
+	if errors.Is(err, context.Canceled) {
+		w.Log.Info("posts handed back to the bus: stopping", "messages", len(msgs))
+	} else {
+		w.Log.Error("posts handed back to the bus, tried again in a few seconds", "messages", len(msgs), "err", err)
+	}
 	w.Bus.stats.Retried.Add(int64(len(msgs)))
 	for _, m := range msgs {
-		_ = m.NakWithDelay(retryDelay)
+		d := retryDelay
+		if md, err := m.Metadata(); err == nil {
+			for n := uint64(1); n < md.NumDelivered && d < maxRetryDelay; n++ {
+				d *= 2
+			}
+		}
+		_ = m.NakWithDelay(min(d, maxRetryDelay))
 	}
 }
+
+// maxRetryDelay caps the delay before a message handed back is delivered
+// again.
+const maxRetryDelay = 5 * time.Minute

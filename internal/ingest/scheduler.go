@@ -254,6 +254,10 @@ func (s *Scheduler) release(src *vigie.Source) {
 	}
 }
 
+// unavailableRetry is how soon a source whose batch the bus could not take
+// runs again.
+const unavailableRetry = 15 * time.Second
+
 // recordFailure keeps a failed run's error on the source and schedules the
 // next try: at the time a rate limit gives, else after a back-off. A
 // connector's partial state (rate-limit words) is kept; the cursor is not.
@@ -277,6 +281,14 @@ func (s *Scheduler) recordFailure(ctx context.Context, log *slog.Logger, src *vi
 			fail.NextCheckAt = now.Add(connector.MaxRetryWait)
 		}
 		log.Info("source rate-limited", "until", fail.NextCheckAt)
+	} else if errors.Is(err, ErrUnavailable) {
+		// Not a failure of the source either: the bus is away. Tried
+		// again soon, without backing off, so that it resumes shortly
+		// after the bus returns.
+		fail.LastError = err.Error()
+		fail.LastErrorAt = now
+		fail.NextCheckAt = now.Add(unavailableRetry)
+		log.Warn("source paused: the bus is unavailable", "err", err, "next_check_at", fail.NextCheckAt)
 	} else {
 		fail.ErrorCount++
 		fail.LastError = err.Error()

@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"fmt"
-	"github.com/vigie-project/vigie/internal/connector"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/connector"
 	"github.com/vigie-project/vigie/internal/match"
 	"github.com/vigie-project/vigie/internal/netguard"
 	"github.com/vigie-project/vigie/internal/query"
@@ -168,4 +168,43 @@ func TestConnectorPanicBecomesSourceError(t *testing.T) {
 	if got.ErrorCount != 1 || !strings.Contains(got.LastError, "connector bug") {
 		t.Fatalf("panic not recorded: %+v", got.SourceState)
 	}
+}
+
+// unavailable is an Applier whose bus is away.
+type unavailable struct{}
+
+func (unavailable) Apply(context.Context, *vigie.Source, connector.Batch, *vigie.SourceState) (Result, Changes, error) {
+	return Result{}, Changes{}, fmt.Errorf("%w: NATS cannot be reached", ErrUnavailable)
+}
+
+// TestBusAwayIsNotASourceFailure: while the bus cannot take a source's
+// batch, the source keeps its cursor, shows why, and runs again within
+// seconds — without the back-off of a failing source.
+func TestBusAwayIsNotASourceFailure(t *testing.T) {
+	p, st, ws := newTestPipeline(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	src, err := st.CreateSource(ctx, vigie.Source{WorkspaceID: ws, Kind: "fake", Name: "f", Interval: time.Hour, Enabled: true,
+		SourceState: vigie.SourceState{Cursor: "c1", ErrorCount: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Scheduler{Pipeline: p, Send: unavailable{}, Now: func() time.Time { return now },
+		Runners: map[vigie.SourceKind]Runner{"fake": runnerFunc(func(context.Context, *vigie.Source) (connector.Batch, error) {
+			return connector.Batch{Posts: []vigie.Post{{ID: "1", Source: "rss", Text: "valmont", PublishedAt: now}}, State: vigie.SourceState{Cursor: "c2"}}, nil
+		})}}
+	s.RunSource(ctx, &src)
+	got, err := st.FindSourceByID(ctx, ws, src.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Cursor != "c1" || got.ErrorCount != 2 || !got.NextCheckAt.Equal(now.Add(unavailableRetry)) || !strings.Contains(got.LastError, "NATS") {
+		t.Fatalf("after a run the bus could not take: cursor %q, errors %d, next %v, error %q", got.Cursor, got.ErrorCount, got.NextCheckAt, got.LastError)
+	}
+}
+
+type runnerFunc func(context.Context, *vigie.Source) (connector.Batch, error)
+
+func (f runnerFunc) Run(ctx context.Context, src *vigie.Source) (connector.Batch, error) {
+	return f(ctx, src)
 }

@@ -320,3 +320,10 @@ func (s *Store) Optimize(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Ping says whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return s.db.PingContext(ctx)
+}

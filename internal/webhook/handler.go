@@ -208,7 +208,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		log.Error("webhook delivery", "err", err)
 		if errors.Is(err, ingest.ErrUnavailable) {
 			w.Header().Set("Retry-After", "30")
-			fail(w, http.StatusServiceUnavailable, "Vigie cannot take deliveries right now (the bus between its processes cannot be reached); nothing of this delivery was kept: send it again in a minute", nil)
+			fail(w, http.StatusServiceUnavailable, "Vigie cannot take deliveries right now (the bus between its processes cannot be reached): send this delivery again in a minute (should part of it have gone through, it is stored once)", nil)
 			return
 		}
 		fail(w, http.StatusInternalServerError, "the delivery could not be stored; send it again later (the server log has the details)", nil)
