@@ -22,6 +22,39 @@ set100km="$work/set100k_m100k"
 [ -f "$set100k/posts.jsonl" ] || PYTHONDONTWRITEBYTECODE=1 python3 "$gen" --posts 100000 --monitors 10000 --seed 1 --out "$set100k"
 [ -f "$set100km/posts.jsonl" ] || PYTHONDONTWRITEBYTECODE=1 python3 "$gen" --posts 100000 --monitors 100000 --seed 1 --out "$set100km"
 
+# The control set: the 10k set's monitors unchanged plus the 100k set's
+# monitors 10,001-100,000 with every word suffixed "zq", so that none of
+# them can match: 100k monitors, the same posts and matches as the 10k set.
+# What it costs beyond the 10k set is the price of the monitor count alone.
+control="$work/control_m100k"
+if [ ! -f "$control/monitors.jsonl" ]; then
+    mkdir -p "$control"
+    python3 - "$set100k/monitors.jsonl" "$set100km/monitors.jsonl" "$control/monitors.jsonl" <<'PY'
+import json, re, sys
+ten, hundred, out = sys.argv[1:4]
+keep = re.compile(r'(?:lang|country|source):(?:\([^)]*\)|[^\s()]+)')  # filters keep their values
+word = re.compile(r'\w+')
+def mutate(s):
+    def rep(m):
+        w, i = m.group(0), m.start()
+        if w in ("AND", "OR", "NOT", "NEAR") or s[m.end():m.end() + 1] == ":" or s[i - 1:i] in ("/", "~"):
+            return w  # operators, field names, NEAR/n and ~n distances
+        return w + "zq"
+    return word.sub(rep, s)
+with open(out, "w") as f:
+    f.writelines(open(ten))
+    for n, line in enumerate(open(hundred)):
+        if n >= 10000:
+            m = json.loads(line)
+            q, parts, last = m["query"], [], 0
+            for k in keep.finditer(q):
+                parts += [mutate(q[last:k.start()]), k.group(0)]
+                last = k.end()
+            m["id"], m["query"] = "x-" + m["id"][2:], "".join(parts) + mutate(q[last:])
+            f.write(json.dumps(m, ensure_ascii=False) + "\n")
+PY
+fi
+
 (cd "$root" && go build -o "$work/vigie" ./cmd/vigie)
 vigie="$work/vigie"
 
@@ -54,6 +87,9 @@ for r in $(seq 1 "$reps"); do
 done
 
 echo "== 100k monitors, one core =="
+echo "-- control: the 10k set's monitors and 90k that cannot match, on the 10k set's posts"
+GOMAXPROCS=1 "$vigie" bench match --monitors "$control/monitors.jsonl" --posts "$set100k/posts.jsonl" \
+    | grep -E '^(index|language|end-to-end|candidates|stages|detection|engine|peak)'
 echo "-- on the 10k set's posts (same posts as above)"
 GOMAXPROCS=1 "$vigie" bench match --monitors "$set100km/monitors.jsonl" --posts "$set100k/posts.jsonl" \
     | grep -E '^(index|language|end-to-end|candidates|stages|detection|engine|peak)'
