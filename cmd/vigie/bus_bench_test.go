@@ -97,12 +97,9 @@ func BenchmarkBusDrain(b *testing.B) {
 					b.Fatalf("import: %v\n%s", err, out)
 				}
 				sent := time.Since(start)
-				for {
-					info := consumerState(b, natsURL, prefix)
-					if info.NumPending == 0 && info.NumAckPending == 0 {
-						break
-					}
-					time.Sleep(10 * time.Millisecond) // polling the server's state
+				// Drained: what an operator runs (it polls every 100 ms).
+				if out, err := busCLI("bus", "status", "--nats-url", natsURL, "--nats-prefix", prefix, "--wait").CombinedOutput(); err != nil {
+					b.Fatalf("bus status --wait: %v\n%s", err, out)
 				}
 				d := time.Since(start)
 				b.StopTimer()

@@ -87,6 +87,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 }
 
+// maxLinger bounds how long a batch waits to fill while a backlog waits.
+const maxLinger = 250 * time.Millisecond
+
 // errConsumerLost ends a consume whose consumer the server no longer has.
 var errConsumerLost = errors.New("the consumer is gone")
 
@@ -153,6 +156,8 @@ func (w *Worker) consume(ctx context.Context) error {
 	}()
 	defer func() { close(jobs); <-done }()
 
+	gap := time.NewTimer(time.Hour)
+	gap.Stop()
 	for {
 		m, ok := <-in
 		if !ok {
@@ -164,6 +169,14 @@ func (w *Worker) consume(ctx context.Context) error {
 			}
 		}
 		msgs := []jetstream.Msg{m}
+		// A lone post goes at once; while the consumer has more (a
+		// backlog, shared with other workers, whose deliveries come in
+		// bursts), the batch fills, for at most maxLinger: a
+		// transaction's fixed cost is paid per batch. (Batches cut at the
+		// first millisecond without a message made two workers drain 100k
+		// posts at 2,600 posts/s, one at 10,600.)
+		start := time.Now()
+		gap.Reset(time.Millisecond)
 	more:
 		for len(msgs) < w.Batch {
 			select {
@@ -172,10 +185,15 @@ func (w *Worker) consume(ctx context.Context) error {
 					break more
 				}
 				msgs = append(msgs, m)
-			default:
-				break more
+			case <-gap.C:
+				md, err := msgs[len(msgs)-1].Metadata()
+				if err != nil || md.NumPending == 0 || time.Since(start) >= maxLinger {
+					break more
+				}
+				gap.Reset(5 * time.Millisecond)
 			}
 		}
+		gap.Stop()
 		w.prepare(ctx, msgs, jobs)
 	}
 }
