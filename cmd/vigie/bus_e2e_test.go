@@ -268,6 +268,22 @@ func TestScaleOutRoles(t *testing.T) {
 	startServeWith(t, env, append([]string{"--roles", "scheduler", "--nats-url", natsURL}, common...)...)
 	startServeWith(t, env, append([]string{"--roles", "scheduler", "--nats-url", natsURL}, common...)...)
 
+	// The first-run link the web process printed still works: the other
+	// processes' starts did not replace it.
+	i := strings.Index(web.out.String(), "/setup?token=")
+	if i < 0 {
+		t.Fatalf("no setup link printed:\n%s", web.out)
+	}
+	link := strings.Fields(web.out.String()[i:])[0]
+	resp, err := http.Get(web.base + link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || strings.Contains(string(page), "expired") {
+		t.Errorf("the setup link after the other processes started: %d\n%.300s", resp.StatusCode, page)
+	}
 	created := time.Now()
 	if code := web.call("POST", "/api/v1/monitors", admin, map[string]string{"id": "m-valmont", "name": "Valmont", "kind": "brand", "query": "valmont"}, nil); code != http.StatusCreated {
 		t.Fatalf("monitor: %d", code)

@@ -111,6 +111,17 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 			return badInput(err)
 		}
 		defer js.Close()
+		if *monitorsPath != "" {
+			// The workers read monitor changes about once a second: posts
+			// sent before they have these monitors would not be matched
+			// against them (and backfills reach back 30 days only).
+			fmt.Fprintf(stderr, "waiting %s for the match workers to load the monitors\n", backfillSettle)
+			select {
+			case <-time.After(backfillSettle):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
 		rep.viaBus = true
 		if err := sendPosts(ctx, js, &src, in, rep, *progress || isTerminal(stderr)); err != nil {
 			return err

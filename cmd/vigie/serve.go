@@ -152,6 +152,12 @@ func build(ctx context.Context, cfg config.Config, demo bool, stderr io.Writer) 
 		srv.Metrics = in.js.WriteMetrics
 	}
 	in.handler = srv.Handler()
+	// Only a process that serves the web app makes the first-run link: each
+	// link replaces the one before, and another role would replace the one
+	// the web process printed with one nobody sees.
+	if !cfg.Has(config.RoleWeb) {
+		return in, nil
+	}
 	if in.setupToken, err = setupLink(ctx, a); err != nil {
 		a.Close()
 		return nil, err
@@ -249,7 +255,11 @@ func serve(name string, args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "  curl -H 'Authorization: Bearer %s' '%s/api/v1/mentions?limit=5'\n", in.token, base)
 			fmt.Fprintf(stdout, "  curl -X POST -H 'Authorization: Bearer %s' '%s/api/v1/demo/crisis?kind=%s'   # start a crisis\n", in.token, base, simulator.Crises()[0])
 		} else {
-			fmt.Fprintf(stdout, "Create an API token with: vigie token create --name NAME --data %s\n", cfg.Data)
+			if cfg.DatabaseURL != "" {
+				fmt.Fprintln(stdout, "Create an API token with: vigie token create --name NAME --database-url … (the same database)")
+			} else {
+				fmt.Fprintf(stdout, "Create an API token with: vigie token create --name NAME --data %s\n", cfg.Data)
+			}
 		}
 		fmt.Fprintln(stdout, "Stop with Ctrl-C.")
 	})
