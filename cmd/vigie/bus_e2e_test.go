@@ -327,7 +327,7 @@ func TestScaleOutRoles(t *testing.T) {
 	}
 	// The monitor reaches the worker's index within a second (the change
 	// log); its /metrics says when.
-	web.waitFor("the monitor to reach the worker", func() bool {
+	web.waitFor("the monitor to reach the worker (its /metrics saying so, and that it is connected to NATS)", func() bool {
 		req, _ := http.NewRequest("GET", worker.base+"/metrics", nil)
 		req.Header.Set("Authorization", "Bearer "+admin)
 		resp, err := http.DefaultClient.Do(req)
@@ -336,7 +336,7 @@ func TestScaleOutRoles(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
-		return strings.Contains(string(b), "\nvigie_monitors 1\n")
+		return strings.Contains(string(b), "\nvigie_monitors 1\n") && strings.Contains(string(b), "\nvigie_bus_connected 1\n")
 	})
 	t.Logf("the monitor created on the web process was in the worker's index %.2fs later", time.Since(created).Seconds())
 	// A feed, with two ingest processes: fetched once per interval (5

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"regexp"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -42,19 +40,6 @@ type Config struct {
 	// PublishTimeout is how long a send waits for the server's
 	// acknowledgement before it fails (default 10 s).
 	PublishTimeout time.Duration
-}
-
-// DefaultPrefix is the prefix when none is given.
-const DefaultPrefix = "vigie"
-
-var validPrefix = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
-
-// CheckPrefix says whether p can name streams and subjects.
-func CheckPrefix(p string) error {
-	if !validPrefix.MatchString(p) {
-		return fmt.Errorf("NATS prefix %q: use 1 to 32 letters, digits, '-' or '_' (it names the stream %s_posts and the subjects %s.posts.*)", p, p, p)
-	}
-	return nil
 }
 
 // Delays of the bus. A publish not acknowledged within publishTimeout
@@ -106,9 +91,9 @@ type Stats struct {
 // their cursors).
 func Connect(cfg Config) (*JetStream, error) {
 	if cfg.Prefix == "" {
-		cfg.Prefix = DefaultPrefix
+		cfg.Prefix = config.DefaultNATSPrefix
 	}
-	if err := CheckPrefix(cfg.Prefix); err != nil {
+	if err := config.CheckNATSPrefix(cfg.Prefix); err != nil {
 		return nil, err
 	}
 	if cfg.Log == nil {
@@ -170,12 +155,6 @@ func (j *JetStream) Stats() *Stats { return &j.stats }
 
 // Stream is the name of the posts' stream.
 func (j *JetStream) Stream() string { return j.stream }
-
-// Consumer is the name of the match workers' durable consumer.
-func (j *JetStream) Consumer() string { return j.consumer }
-
-// JS is the JetStream context (tests, vigie bench).
-func (j *JetStream) JS() jetstream.JetStream { return j.js }
 
 // Close flushes what was sent and closes the connection.
 func (j *JetStream) Close() error {
@@ -244,8 +223,8 @@ func (j *JetStream) unready() {
 func (j *JetStream) Apply(ctx context.Context, src *vigie.Source, b connector.Batch, state *vigie.SourceState) (ingest.Result, ingest.Changes, error) {
 	res := ingest.Result{Received: len(b.Posts)}
 	valid := b.Posts[:0:0]
+	bodies := make([][]byte, 0, len(b.Posts)) // each valid post, encoded once
 	now := time.Now()
-	var scratch []byte
 	for i := range b.Posts {
 		p := b.Posts[i]
 		p.StripNUL()
@@ -253,12 +232,13 @@ func (j *JetStream) Apply(ctx context.Context, src *vigie.Source, b connector.Ba
 		if err == nil {
 			err = p.CheckDate(now)
 		}
+		var body []byte
 		if err == nil {
 			// A post of a megabyte of text is valid, and over NATS's
 			// default max_payload: refused alone, the source's other
 			// posts flow.
-			if scratch = postjson.Append(scratch[:0], &p); int64(len(scratch)) > j.nc.MaxPayload() {
-				err = fmt.Errorf("post %q takes %d bytes, over the NATS server's max_payload of %d: raise max_payload in its configuration (8MB holds any post)", p.ID, len(scratch), j.nc.MaxPayload())
+			if body = postjson.Append(nil, &p); int64(len(body)) > j.nc.MaxPayload() {
+				err = fmt.Errorf("post %q takes %d bytes, over the NATS server's max_payload of %d: raise max_payload in its configuration (8MB holds any post)", p.ID, len(body), j.nc.MaxPayload())
 				j.cfg.Log.Warn("post refused", "source_id", src.ID, "err", err)
 			}
 		}
@@ -267,10 +247,11 @@ func (j *JetStream) Apply(ctx context.Context, src *vigie.Source, b connector.Ba
 			continue
 		}
 		valid = append(valid, p)
+		bodies = append(bodies, body)
 	}
 	res.Invalid = len(res.Rejected)
 	b.Posts = valid
-	dups, err := j.send(ctx, src, b)
+	dups, err := j.send(ctx, src, b, bodies)
 	if err != nil {
 		return res, ingest.Changes{}, err
 	}
@@ -283,7 +264,8 @@ func (j *JetStream) Apply(ctx context.Context, src *vigie.Source, b connector.Ba
 	return res, ingest.Changes{}, nil
 }
 
-func (j *JetStream) send(ctx context.Context, src *vigie.Source, b connector.Batch) (int, error) {
+// send sends a batch whose posts are valid and encoded (bodies, in order).
+func (j *JetStream) send(ctx context.Context, src *vigie.Source, b connector.Batch, bodies [][]byte) (int, error) {
 	if len(b.Posts)+len(b.Edits)+len(b.Deletes) == 0 {
 		return 0, nil
 	}
@@ -329,12 +311,7 @@ func (j *JetStream) send(ctx context.Context, src *vigie.Source, b connector.Bat
 		}
 	}
 	for i := range b.Posts {
-		body := postjson.Append(nil, &b.Posts[i])
-		if int64(len(body)) > j.nc.MaxPayload() {
-			return 0, fmt.Errorf("post %q of source %d takes %d bytes, over the NATS server's max_payload of %d: raise max_payload in the server's configuration",
-				b.Posts[i].ID, src.ID, len(body), j.nc.MaxPayload())
-		}
-		msgs = append(msgs, newMsg(kindPost, postMsgID(src, &b.Posts[i]), body))
+		msgs = append(msgs, newMsg(kindPost, postMsgID(src, &b.Posts[i]), bodies[i]))
 	}
 	futures := make([]jetstream.PubAckFuture, 0, len(msgs))
 	for _, m := range msgs {
@@ -343,10 +320,7 @@ func (j *JetStream) send(ctx context.Context, src *vigie.Source, b connector.Bat
 		f, err := j.js.PublishMsgAsync(m, jetstream.WithStallWait(j.cfg.PublishTimeout))
 		if err != nil {
 			j.unready()
-			if !j.nc.IsConnected() {
-				return 0, fmt.Errorf("%w: NATS at %s cannot be reached (%v): the posts were not sent; a source runs again from its cursor when NATS is back", ingest.ErrUnavailable, j.where, err)
-			}
-			return 0, fmt.Errorf("sending posts of source %d to NATS at %s: %w", src.ID, j.where, err)
+			return 0, j.sendError(src, err)
 		}
 		futures = append(futures, f)
 	}
@@ -361,10 +335,7 @@ func (j *JetStream) send(ctx context.Context, src *vigie.Source, b connector.Bat
 			}
 		case err := <-f.Err():
 			j.unready() // should the server have lost the stream, the next send makes it again
-			if !j.nc.IsConnected() {
-				return resent, fmt.Errorf("%w: NATS at %s cannot be reached (%v): the posts were not sent; a source runs again from its cursor when NATS is back", ingest.ErrUnavailable, j.where, err)
-			}
-			return resent, fmt.Errorf("sending posts of source %d to NATS at %s: %w", src.ID, j.where, err)
+			return resent, j.sendError(src, err)
 		case <-ctx.Done():
 			return resent, ctx.Err()
 		}
@@ -407,6 +378,15 @@ func (j *JetStream) waitSourceStored(ctx context.Context, src *vigie.Source, sub
 	}
 }
 
+// sendError says why a send failed; ingest.ErrUnavailable when NATS
+// cannot be reached, so that the sender tries again later.
+func (j *JetStream) sendError(src *vigie.Source, err error) error {
+	if !j.nc.IsConnected() {
+		return fmt.Errorf("%w: NATS at %s cannot be reached (%v): the posts were not sent; a source runs again from its cursor when NATS is back", ingest.ErrUnavailable, j.where, err)
+	}
+	return fmt.Errorf("sending posts of source %d to NATS at %s: %w", src.ID, j.where, err)
+}
+
 // Signal publishes a signal to every process (this one included).
 func (j *JetStream) Signal(name string, data []byte) {
 	if err := j.nc.Publish(j.cfg.Prefix+".signal."+name, data); err != nil {
@@ -430,11 +410,8 @@ func (j *JetStream) OnSignal(name string, fn func(data []byte)) {
 	j.subs[name] = sub
 }
 
-// WriteMetrics writes the bus's counters in Prometheus's text format.
-func (j *JetStream) WriteMetrics(w io.Writer) {
-	counter := func(name, help string, v int64) {
-		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n%s %d\n", name, help, name, name, v)
-	}
+// WriteMetrics writes the bus's counters with the server's /metrics writers.
+func (j *JetStream) WriteMetrics(counter func(name, help string, v int64), gauge func(name, help string, v float64)) {
 	s := &j.stats
 	counter("vigie_bus_sent_total", "Messages sent to the bus and acknowledged by the NATS server.", s.Sent.Load())
 	counter("vigie_bus_resent_total", "Messages the server dropped as re-sends.", s.Resent.Load())
@@ -442,11 +419,11 @@ func (j *JetStream) WriteMetrics(w io.Writer) {
 	counter("vigie_bus_redelivered_total", "Messages taken that had been delivered before (a worker died or failed).", s.Redelivered.Load())
 	counter("vigie_bus_bad_total", "Messages no worker can read, removed from the bus.", s.Bad.Load())
 	counter("vigie_bus_retried_total", "Messages handed back to the bus after a store error.", s.Retried.Load())
-	up := 0
+	up := 0.0
 	if j.nc.IsConnected() {
 		up = 1
 	}
-	fmt.Fprintf(w, "# HELP vigie_bus_connected Whether this process is connected to NATS.\n# TYPE vigie_bus_connected gauge\nvigie_bus_connected %d\n", up)
+	gauge("vigie_bus_connected", "Whether this process is connected to NATS.", up)
 }
 
 // Status is the state of the posts' stream and the workers' consumer.

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -63,6 +64,19 @@ type Config struct {
 	// Roles (--roles, VIGIE_ROLES) are what vigie serve runs: web,
 	// ingest, match, scheduler; all by default.
 	Roles []string
+}
+
+// DefaultNATSPrefix names the NATS stream and subjects when no prefix is given.
+const DefaultNATSPrefix = "vigie"
+
+var validNATSPrefix = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
+
+// CheckNATSPrefix says whether p can name NATS streams and subjects.
+func CheckNATSPrefix(p string) error {
+	if !validNATSPrefix.MatchString(p) {
+		return fmt.Errorf("NATS prefix %q: use 1 to 32 letters, digits, '-' or '_' (it names the stream %s_posts and the subjects %s.posts.*)", p, p, p)
+	}
+	return nil
 }
 
 // The roles a Vigie process can run (architecture.md, "Scale-out").
@@ -141,7 +155,7 @@ const SecretKeyName = "secret.key"
 // Defaults give a working local install with zero configuration.
 func Defaults() Config {
 	return Config{Addr: "127.0.0.1:8080", Data: "./vigie-data", LogLevel: "info", RecentWindow: DefaultRecentWindow, RecentMaxBytes: DefaultRecentMaxBytes,
-		NATSPrefix: "vigie", Roles: append([]string(nil), AllRoles...)}
+		NATSPrefix: DefaultNATSPrefix, Roles: append([]string(nil), AllRoles...)}
 }
 
 // The recent window's defaults: a week of posts, at most 2 GB of them
@@ -263,6 +277,9 @@ func (c *Config) Resolve(fs *flag.FlagSet) error {
 				return fmt.Errorf("NATS URL %s: want an address such as nats://127.0.0.1:4222 (several: comma-separated)", RedactNATS(u))
 			}
 		}
+	}
+	if err := CheckNATSPrefix(c.NATSPrefix); err != nil {
+		return err
 	}
 	if !c.AllRolesHere() && c.NATSURL == "" {
 		return fmt.Errorf("--roles %s runs only part of Vigie: the other roles run in other processes, which talk through NATS JetStream; give --nats-url (or VIGIE_NATS_URL) and a shared --database-url", strings.Join(c.Roles, ","))

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -34,8 +33,9 @@ type Server struct {
 	// matching runs in other processes.
 	Send  ingest.Applier
 	Index *match.Index
-	// Metrics, when set, writes more of /metrics (the bus's counters).
-	Metrics func(w io.Writer)
+	// Metrics, when set, writes more of /metrics (the bus's counters)
+	// with the counter and gauge writers /metrics uses.
+	Metrics func(counter func(name, help string, v int64), gauge func(name, help string, v float64))
 	// HealthOnly serves /healthz and /metrics only: a process without the
 	// web role (vigie serve --roles match).
 	HealthOnly bool
@@ -208,7 +208,7 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 	counter("vigie_mentions_stored_total", "Mentions newly stored.", st.Mentions.Load())
 	counter("vigie_store_batch_errors_total", "Batches the store refused.", st.BatchErrors.Load())
 	if s.Metrics != nil {
-		s.Metrics(w)
+		s.Metrics(counter, gauge)
 	}
 	is := s.Index.Stats()
 	gauge("vigie_monitors", "Monitors in the matching index.", float64(is.Monitors))
