@@ -418,6 +418,19 @@ func restorePostgres(ctx context.Context, ar *Reader, m Manifest, o RestoreOptio
 	if len(target.Tables) > 0 && !o.Force {
 		return fmt.Errorf("%w: the database's schema %s already holds %d tables (%s): restore into an empty database (createdb NEW), or give --force to replace the backup's tables in it (stop Vigie first)", ErrTargetNotEmpty, target.Schema, len(target.Tables), sample(target.Tables))
 	}
+	// A session just closed (a Vigie stopped a moment ago, a check of
+	// ours) is listed until its server process has exited: look again
+	// for a few seconds before calling the database in use.
+	for wait := 0; len(target.Tables) > 0 && target.Sessions > 0 && wait < 30; wait++ {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if target, err = store.InspectPostgresTarget(ctx, o.URL); err != nil {
+			return fmt.Errorf("the database to restore into: %w", err)
+		}
+	}
 	if len(target.Tables) > 0 && target.Sessions > 0 {
 		// pg_restore --clean would wait for their locks, or pull the
 		// tables from under a running Vigie.
