@@ -308,7 +308,8 @@ func processBatch(m *match.Matcher, an *text.Analyzer, detectLang bool, b *batch
 	}
 	for _, l := range b.lines {
 		p = vigie.Post{}
-		if err := postjson.Decode(b.data[l.start:l.end], &p); err != nil {
+		// The post lives until its matches are written, within the batch.
+		if err := postjson.DecodeShared(b.data[l.start:l.end], &p); err != nil {
 			b.bad = append(b.bad, badLine{l.no, fmt.Errorf("not a post: %v", err)})
 			b.st.Skipped++
 			continue

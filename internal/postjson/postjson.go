@@ -4,11 +4,14 @@
 package postjson
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/vigie-project/vigie"
 )
@@ -20,7 +23,19 @@ import (
 // decoded on the hot path of every source and of `vigie match`.
 func Decode(data []byte, p *vigie.Post) error {
 	// One copy of the line; string fields without escapes are slices of it.
-	d := decoder{data: data, src: string(data)}
+	return decode(data, string(data), p)
+}
+
+// DecodeShared is Decode without the copy: p's string fields may share
+// data's memory, so data must not change while p, or any string taken
+// from it, is in use. vigie match decodes a batch of lines this way, each
+// post living only until its matches are written.
+func DecodeShared(data []byte, p *vigie.Post) error {
+	return decode(data, unsafe.String(unsafe.SliceData(data), len(data)), p)
+}
+
+func decode(data []byte, src string, p *vigie.Post) error {
+	d := decoder{data: data, src: src}
 	d.space()
 	if err := d.object(func(key []byte) error { return d.postField(key, p) }); err != nil {
 		return err
@@ -198,7 +213,7 @@ func (d *decoder) objectStart(name string) (bool, error) {
 // them: exactly, or else ignoring case (with the Unicode folds of K and S).
 func canon(key []byte, names []string) string {
 	for _, n := range names {
-		if string(key) == n {
+		if len(key) == len(n) && string(key) == n {
 			return n
 		}
 	}
@@ -341,14 +356,26 @@ func (d *decoder) str() ([]byte, error) {
 	d.i++
 	start := d.i
 	d.raw = false
-	// Fast path: no escapes, ASCII or valid UTF-8.
-	for d.i < len(d.data) {
-		c := d.data[d.i]
+	// Fast path: no escapes. Eight bytes at a time while they are plain
+	// ASCII; UTF-8 is validated only if a byte is not.
+	data, i, ascii := d.data, d.i, true
+	for i < len(data) {
+		for i+8 <= len(data) {
+			if m := special(binary.LittleEndian.Uint64(data[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
+		if i >= len(data) {
+			break
+		}
+		c := data[i]
 		if c == '"' {
-			s := d.data[start:d.i]
-			d.i++
-			if utf8.Valid(s) {
-				d.raw, d.rawStart, d.rawEnd = d.src != "", start, d.i-1
+			s := data[start:i]
+			d.i = i + 1
+			if ascii || utf8.Valid(s) {
+				d.raw, d.rawStart, d.rawEnd = d.src != "", start, i
 				return s, nil
 			}
 			return d.fixUTF8(s), nil
@@ -356,8 +383,10 @@ func (d *decoder) str() ([]byte, error) {
 		if c == '\\' || c < 0x20 {
 			break
 		}
-		d.i++
+		ascii = ascii && c < utf8.RuneSelf
+		i++
 	}
+	d.i = i
 	d.buf = append(d.buf[:0], d.data[start:d.i]...)
 	for d.i < len(d.data) {
 		c := d.data[d.i]
@@ -423,6 +452,23 @@ func (d *decoder) str() ([]byte, error) {
 		}
 	}
 	return nil, d.syntax("in a string")
+}
+
+// Repeated bytes for the SWAR tests of special.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// special returns, for the eight bytes of v (the first in its low byte), a
+// mask whose lowest set bit is the high bit of the first byte that a string
+// scan must look at: '"', '\\', a control character or a non-ASCII byte (0
+// if none). Bits above the lowest may be false positives (borrows of the
+// subtractions); the lowest is exact.
+func special(v uint64) uint64 {
+	quote := v ^ (ones * '"')
+	backslash := v ^ (ones * '\\')
+	return ((quote-ones)&^quote | (backslash-ones)&^backslash | (v-ones*0x20)&^v | v) & highs
 }
 
 func (d *decoder) hex4() (rune, bool) {

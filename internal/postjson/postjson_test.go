@@ -1,7 +1,10 @@
 package postjson
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 
@@ -62,6 +65,45 @@ func checkDecode(t *testing.T, b []byte) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("%q:\n DecodePost   %+v\n encoding/json %+v", b, got, want)
+	}
+	// DecodeShared gives the same post, and the post it gives shares the line.
+	var shared vigie.Post
+	errShared := DecodeShared(b, &shared)
+	if (errShared == nil) != (Decode(b, &vigie.Post{}) == nil) || okFast && !reflect.DeepEqual(shared, got) {
+		t.Fatalf("%q: DecodeShared %+v (%v), Decode %+v", b, shared, errShared, got)
+	}
+}
+
+// TestSpecial checks the eight-byte scan against a byte-by-byte one: the
+// first byte it flags is the first quote, backslash, control or non-ASCII byte.
+func TestSpecial(t *testing.T) {
+	first := func(b []byte) int {
+		for i, c := range b {
+			if c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
+				return i
+			}
+		}
+		return 8
+	}
+	interesting := []byte{0, 1, 0x1f, 0x20, 0x21, '"', '#', '[', '\\', ']', 'a', 0x7f, 0x80, 0x9f, 0xa0, 0xc3, 0xff}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var b [8]byte
+	for n := 0; n < 1_000_000; n++ {
+		for i := range b {
+			if rng.IntN(4) == 0 {
+				b[i] = interesting[rng.IntN(len(interesting))]
+			} else {
+				b[i] = byte(0x20 + rng.IntN(0x5f))
+			}
+		}
+		m := special(binary.LittleEndian.Uint64(b[:]))
+		got := 8
+		if m != 0 {
+			got = bits.TrailingZeros64(m) >> 3
+		}
+		if want := first(b[:]); got != want {
+			t.Fatalf("%q: special says byte %d, want %d", b, got, want)
+		}
 	}
 }
 
