@@ -31,10 +31,30 @@ func TestBloomFollowsKeys(t *testing.T) {
 			t.Fatalf("live key %q missing from the filter", k)
 		}
 	}
+	// Every leading part of every prefix key is in the starts filter, also
+	// once other keys that share it are gone.
+	liveStarts := func(from int) {
+		t.Helper()
+		for i := from; i < n; i++ {
+			p := fmt.Sprintf("pre%dx", i)
+			for l := 1; l <= len(p); l++ {
+				if !ix.prefixes.mayStart(text.Hash(p[:l])) {
+					t.Fatalf("prefix key %q: %q missing from the starts filter", p, p[:l])
+				}
+			}
+		}
+	}
+	liveStarts(0)
 	for i := range n {
 		if !ix.Remove(fmt.Sprint(i)) {
 			t.Fatal("remove failed")
 		}
+		if i == n/2 {
+			liveStarts(i + 1)
+		}
+	}
+	if len(ix.prefixes.startRefs) != 0 || *ix.prefixes.starts != [startBits / 64]uint64{} {
+		t.Fatalf("starts filter not empty after every key was removed: %d bits counted", len(ix.prefixes.startRefs))
 	}
 	if ix.bloom.n != 0 || ix.prefixes.bloom.n != 0 || ix.prefixes.n != 0 || ix.dict.len() != 0 || ix.prefixes.lens != 0 {
 		t.Fatalf("after removing everything: %d word keys, %d prefix keys, %d dict entries, lens %b",

@@ -262,6 +262,9 @@ func (m *Matcher) markPrefixes(w string, lens uint32) {
 	for i := 0; i < n; i++ {
 		h ^= uint64(w[i])
 		h *= fnvPrime
+		if !ps.mayStart(h) {
+			return // no key starts with w[:i+1]
+		}
 		if lens&(1<<(i+1)) == 0 || !ps.bloom.has(h) {
 			continue
 		}

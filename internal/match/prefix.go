@@ -14,9 +14,16 @@ const maxPrefixKey = 24
 type prefixSet struct {
 	lens   uint32 // bit L set: some prefix key is L bytes long
 	counts [maxPrefixKey + 1]int32
-	bloom  keyBloom
-	slots  []prefixSlot // open addressing, linear probing, at most half full
-	n      int
+	// starts has a bit for the hash of every leading part of every key
+	// (of "innov": "i", "in", … "innov"): a word is done as soon as its
+	// leading part is no key's, after a byte or two for most words, instead
+	// of hashing and looking up each of its lengths. startRefs counts the
+	// leading parts behind each bit.
+	starts    *[startBits / 64]uint64
+	startRefs map[uint32]int32
+	bloom     keyBloom
+	slots     []prefixSlot // open addressing, linear probing, at most half full
+	n         int
 }
 
 type prefixSlot struct {
@@ -25,6 +32,30 @@ type prefixSlot struct {
 	size   uint8
 	glob   bool // the word must also fit the term's whole pattern
 	prefix [maxPrefixKey]byte
+}
+
+// startBits is the size of the starts filter (16 KB): a few thousand
+// leading parts set a few percent of its bits.
+const startBits = 1 << 17
+
+// startBit is the bit of starts for h, the hash of a word's leading part.
+func startBit(h uint64) uint32 { return uint32(h>>32) & (startBits - 1) }
+
+// mayStart reports whether some key may start with the leading part of a
+// word whose hash is h; false is certain.
+func (s *prefixSet) mayStart(h uint64) bool {
+	b := startBit(h)
+	return s.starts != nil && s.starts[b/64]&(1<<(b%64)) != 0
+}
+
+// eachStart calls f with the bit of each leading part of p.
+func eachStart(p string, f func(b uint32)) {
+	h := uint64(fnvOffset)
+	for i := 0; i < len(p); i++ {
+		h ^= uint64(p[i])
+		h *= fnvPrime
+		f(startBit(h))
+	}
 }
 
 func prefixKey(p string) string {
@@ -61,6 +92,13 @@ func (s *prefixSet) add(p string, id uint32, glob bool) {
 	s.n++
 	s.counts[len(p)]++
 	s.lens |= 1 << len(p)
+	if s.starts == nil {
+		s.starts, s.startRefs = new([startBits / 64]uint64), map[uint32]int32{}
+	}
+	eachStart(p, func(b uint32) {
+		s.startRefs[b]++
+		s.starts[b/64] |= 1 << (b % 64)
+	})
 }
 
 func (s *prefixSet) insert(sl prefixSlot) {
@@ -87,6 +125,12 @@ func (s *prefixSet) remove(p string, id uint32) {
 	if s.counts[len(p)] == 0 {
 		s.lens &^= 1 << len(p)
 	}
+	eachStart(p, func(b uint32) {
+		if s.startRefs[b]--; s.startRefs[b] == 0 {
+			delete(s.startRefs, b)
+			s.starts[b/64] &^= 1 << (b % 64)
+		}
+	})
 }
 
 // backshift empties slot i of a linear-probing table and moves the later
