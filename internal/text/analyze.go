@@ -4,6 +4,7 @@
 package text
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -162,7 +163,9 @@ func (a *Analyzer) Analyze(p *vigie.Post) *Doc {
 	}
 	for i := range d.Tokens {
 		t := &d.Tokens[i]
-		t.Hash = hashBytes(d.buf[t.w0:t.w1])
+		if t.Hash == 0 { // not hashed by tokenize (a zero hash is hashed again: the same result)
+			t.Hash = hashBytes(d.buf[t.w0:t.w1])
+		}
 		d.bits.add(t.Hash)
 	}
 	d.URL = p.URL
@@ -205,11 +208,15 @@ func (a *Analyzer) tokenize(s string, base int32) {
 	inWord := false       // a word is open
 	prevTagBlock := false // the previous rune forbids a '#'/'@' tag from starting here
 	var cur Token
+	// runHash is the hash of the open word if one ASCII run made it all
+	// (the common case): the run hashed its bytes as it copied them.
+	var runHash uint64
 	closeWord := func(end int) {
 		if inWord {
 			cur.End = base + int32(end)
 			cur.w1 = int32(len(d.buf))
 			cur.t1 = cur.w1
+			cur.Hash = runHash
 			d.Tokens = append(d.Tokens, cur)
 			inWord = false
 		}
@@ -220,6 +227,7 @@ func (a *Analyzer) tokenize(s string, base int32) {
 			a.pos++
 			inWord = true
 		}
+		runHash = 0 // hashed after tokenize, unless an ASCII run makes the whole word
 	}
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -234,31 +242,28 @@ func (a *Analyzer) tokenize(s string, base int32) {
 				}
 			}
 			switch {
-			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z':
-				// The common case: a run of ASCII letters and digits.
+			case asciiWord[c] != 0:
+				// The common case: a run of ASCII letters and digits, folded,
+				// copied and hashed in one pass.
+				whole := !inWord
 				openWord(i)
-				j, upper := i, false
-				for ; j < len(s); j++ {
-					c := s[j]
-					if 'a' <= c && c <= 'z' || '0' <= c && c <= '9' {
-						continue
-					}
-					if 'A' <= c && c <= 'Z' {
-						upper = true
-						continue
-					}
-					break
+				if cap(d.buf)-len(d.buf) < len(s)-i {
+					d.buf = slices.Grow(d.buf, len(s)-i)
 				}
-				if upper {
-					for k := i; k < j; k++ {
-						c := s[k]
-						if 'A' <= c && c <= 'Z' {
-							c += 'a' - 'A'
-						}
-						d.buf = append(d.buf, c)
+				buf, n := d.buf[:cap(d.buf)], len(d.buf)
+				j, h := i, uint64(fnvOffset)
+				for ; j < len(s); j++ {
+					f := asciiWord[s[j]]
+					if f == 0 {
+						break
 					}
-				} else {
-					d.buf = append(d.buf, s[i:j]...)
+					buf[n] = f
+					n++
+					h = (h ^ uint64(f)) * fnvPrime
+				}
+				d.buf = buf[:n]
+				if whole {
+					runHash = h // stays the word's hash unless more is added to it
 				}
 				prevTagBlock = true
 				i = j
@@ -314,6 +319,18 @@ func (a *Analyzer) tokenize(s string, base int32) {
 	}
 	closeWord(len(s))
 }
+
+// asciiWord maps an ASCII letter or digit to its folded form (lower case)
+// and every other byte to 0.
+var asciiWord = func() (t [256]byte) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c)
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = byte(c), byte(c)
+	}
+	return t
+}()
 
 // tag reads a hashtag or mention starting at s[i] ('#' or '@') and returns the
 // bytes consumed, or 0 if there is none.
