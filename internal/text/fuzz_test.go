@@ -12,7 +12,7 @@ import (
 func FuzzAnalyze(f *testing.F) {
 	for _, s := range []string{"Fier de l'EPFL ! #EPFLnews @EPFL_en @epfl@mastodon.social", "see https://example.com/x more (www.epfl.ch).",
 		"私は東に京 Straße Œuvre ½ é", "<p>Hello <b>wo</b>rld</p><script>x</script>&amp;", "@alice.bsky.social foo@bar.com #_ #",
-		"e\u0301\u200d\u00ad", "http://", "www.", "<a href='https://x.ch'>", "&#x1F600;", "\xff\xfe"} {
+		"e\u0301\u200d\u00ad", "http://", "www.", "https://www.epfl.ch/x?y", "http://a.b.", "https://a-b.ch#x", "HTTPS://WWW.EPFL.CH", "https://x.ch:8080/", "https://u@x.ch/", "<a href='https://x.ch'>", "&#x1F600;", "\xff\xfe"} {
 		f.Add("", s)
 		f.Add(s, s)
 	}
@@ -50,6 +50,13 @@ func FuzzAnalyze(f *testing.F) {
 			}
 		}
 		_ = Fold(text)
-		_ = Host(text)
+		for _, u := range []string{text, "https://" + text, "http://" + title + "/" + text} {
+			if got, want := Host(u), hostOf(u); got != want {
+				t.Fatalf("Host(%q) = %q, the general path gives %q", u, got, want)
+			}
+		}
+		if n := urlLen(text); n > 0 && !hasPrefixFold(text, "http://") && !hasPrefixFold(text, "https://") && !hasPrefixFold(text, "www.") {
+			t.Fatalf("urlLen(%q) = %d: no http://, https:// or www.", text, n)
+		}
 	})
 }

@@ -9,6 +9,10 @@ import (
 // urlLen returns the length of the URL at the start of s ("http://", "https://"
 // or "www."), or 0. Trailing punctuation that ends a sentence is not part of it.
 func urlLen(s string) int {
+	// Most words that start with h or w are no URL: their second letter says so.
+	if len(s) < 4 || s[1]|0x20 != 't' && s[1]|0x20 != 'w' {
+		return 0
+	}
 	var n int
 	switch {
 	case hasPrefixFold(s, "https://"):
@@ -73,6 +77,32 @@ func hasPrefixFold(s, prefix string) bool {
 // Host returns the lower-case host of a URL (with or without scheme), without
 // user info, port or trailing dot; "" if there is none.
 func Host(u string) string {
+	// Most links are http(s) with a lower-case ASCII host: no folding,
+	// nothing to trim, the host is a slice of the link.
+	if rest, ok := strings.CutPrefix(u, "https://"); ok || strings.HasPrefix(u, "http://") {
+		if !ok {
+			rest = u[len("http://"):]
+		}
+		for i := 0; i < len(rest); i++ {
+			switch c := rest[i]; {
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.':
+				continue
+			case c == '/' || c == '?' || c == '#':
+				if i > 0 && rest[i-1] != '.' {
+					return rest[:i]
+				}
+			}
+			return hostOf(u)
+		}
+		if rest != "" && rest[len(rest)-1] != '.' {
+			return rest
+		}
+	}
+	return hostOf(u)
+}
+
+// hostOf is Host for any link.
+func hostOf(u string) string {
 	u = trimSpace(u)
 	if i := strings.Index(u, "://"); i > 0 && isScheme(u[:i]) {
 		u = u[i+3:]
