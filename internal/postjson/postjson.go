@@ -171,6 +171,12 @@ func (d *decoder) intField(name string, dst *int64) error {
 		return nil
 	}
 	start := d.i
+	// The common case: a few digits, then a comma or a brace.
+	if n, end := digits(d.data, d.i); end > d.i && end < len(d.data) && (d.data[end] == ',' || d.data[end] == '}') {
+		d.i = end
+		*dst = n
+		return nil
+	}
 	if d.i < len(d.data) && (d.data[d.i] == '-' || '0' <= d.data[d.i] && d.data[d.i] <= '9') {
 		if err := d.number(); err != nil {
 			return err
@@ -186,6 +192,21 @@ func (d *decoder) intField(name string, dst *int64) error {
 		return err
 	}
 	return typeError(name, "a number")
+}
+
+// digits reads a whole number of 1 to 18 digits, without a leading zero
+// unless it is 0, from data[i:]: its value and where it ends; end == i when
+// there is none (another form of number is left to the general path).
+func digits(data []byte, i int) (n int64, end int) {
+	j := i
+	for j < len(data) && j-i < 18 && '0' <= data[j] && data[j] <= '9' {
+		n = n*10 + int64(data[j]-'0')
+		j++
+	}
+	if j == i || data[i] == '0' && j-i > 1 || j < len(data) && ('0' <= data[j] && data[j] <= '9' || data[j] == '.' || data[j] == 'e' || data[j] == 'E') {
+		return 0, i
+	}
+	return n, j
 }
 
 var (
@@ -212,10 +233,52 @@ func (d *decoder) objectStart(name string) (bool, error) {
 // canon returns the field name a JSON key selects, as encoding/json matches
 // them: exactly, or else ignoring case (with the Unicode folds of K and S).
 func canon(key []byte, names []string) string {
-	for _, n := range names {
-		if len(key) == len(n) && string(key) == n {
-			return n
-		}
+	// Keys are almost always written exactly: a switch, which the compiler
+	// turns into a search by length and bytes, finds them without a loop of
+	// comparisons. It knows the names of every object of a post: a key
+	// exactly named as a field of another object selects nothing here
+	// either, as the caller has no case for it.
+	switch string(key) {
+	case "id":
+		return "id"
+	case "source":
+		return "source"
+	case "url":
+		return "url"
+	case "title":
+		return "title"
+	case "text":
+		return "text"
+	case "lang":
+		return "lang"
+	case "country":
+		return "country"
+	case "reply_to":
+		return "reply_to"
+	case "repost_of":
+		return "repost_of"
+	case "published_at":
+		return "published_at"
+	case "links":
+		return "links"
+	case "author":
+		return "author"
+	case "metrics":
+		return "metrics"
+	case "handle":
+		return "handle"
+	case "name":
+		return "name"
+	case "followers":
+		return "followers"
+	case "likes":
+		return "likes"
+	case "reposts":
+		return "reposts"
+	case "replies":
+		return "replies"
+	case "views":
+		return "views"
 	}
 	for _, n := range names {
 		if strings.EqualFold(string(key), n) {

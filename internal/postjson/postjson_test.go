@@ -46,6 +46,9 @@ var decodeSeeds = []string{
 	`{"id":"x","source":"rss","text":"t","published_at":"2026-11-20T10:04:05Z","metrics":{"likes":9223372036854775808}}`,
 	`{"id":"x","source":"rss","text":"t","published_at":"2026-11-20T10:04:05Z","author":{"followers":-9223372036854775808}}`,
 	`{"id":"x","source":"rss","text":"t","published_at":"2026-11-20T10:04:05Z","metrics":{"views":-0}}`,
+	`{"id":"x","source":"rss","text":"t","published_at":"2026-11-20T10:04:05Z","name":"n","likes":3,"author":{"text":"a","likes":2,"handle":"h"},"metrics":{"id":"m","likes":012}}`,
+	`{"id":"x","source":"rss","text":"t","published_at":"2026-11-20T10:04:05Z","metrics":{"likes":0,"views":123456789012345678,"replies":1234567890123456789,"reposts":1e3}}`,
+	`{"id":"x","source":"rss","text":"t","published_at":"2026-11-20T10:04:05Z","metrics":{"likes":12 ,"views":0.5}}`,
 	`null`, `[]`, `{}`, `{"id":"x",}`, `{"id":"x" "source":"y"}`, `{"id":"\u00"}`, `{"ſource":"K","id":"x","text":"t","published_at":"2026-11-20T10:04:05Z"}`,
 }
 
