@@ -702,3 +702,36 @@ func mustAdd(tb testing.TB, ix *Index, id, q string) {
 		tb.Fatal(err)
 	}
 }
+
+// TestPrefixAddedAfterWordSeen: a matcher remembers the words that start
+// no prefix key; a prefix key added later, or a pattern replaced, must
+// still be found in them.
+func TestPrefixAddedAfterWordSeen(t *testing.T) {
+	ix := NewIndex()
+	m := NewMatcher(ix)
+	mustAdd(t, ix, "robots", "robot*")
+	post := txt("innovation in Lausanne")
+	match := func() []string {
+		p := post
+		return slices.Clone(m.Match(&p))
+	}
+	if got := match(); len(got) != 0 {
+		t.Fatalf("matches %v before any monitor could", got)
+	}
+	mustAdd(t, ix, "innov", "innov*")
+	if got := match(); !slices.Equal(got, []string{"innov"}) {
+		t.Fatalf("after innov* was added: %v", got)
+	}
+	mustAdd(t, ix, "innov", "inno*ion")
+	mustAdd(t, ix, "lau", "laus*")
+	if got := match(); !slices.Equal(got, []string{"innov", "lau"}) {
+		t.Fatalf("after the patterns changed: %v", got)
+	}
+	if !ix.Remove("lau") {
+		t.Fatal("Remove(lau) = false")
+	}
+	mustAdd(t, ix, "innov", "innox*")
+	if got := match(); len(got) != 0 {
+		t.Fatalf("after the patterns were removed or changed: %v", got)
+	}
+}
