@@ -1,6 +1,7 @@
 package match
 
 import (
+	"math"
 	"math/bits"
 	"slices"
 	"strings"
@@ -89,6 +90,11 @@ func (m *Matcher) matchDoc(d *text.Doc) bool {
 	m.Posts++
 
 	m.doc = d
+	// The lengths of the prefix keys: words shorter than all are not looked up.
+	prefixLens, prefixLo, prefixHi := ix.prefixes.lens, math.MaxInt, 0
+	if prefixLens != 0 {
+		prefixLo, prefixHi = bits.TrailingZeros32(prefixLens), bits.Len32(prefixLens)-1
+	}
 	m.tokWord = resize(m.tokWord, len(d.Tokens))
 	m.tokTag = resize(m.tokTag, len(d.Tokens))
 	for i := range d.Tokens {
@@ -108,8 +114,8 @@ func (m *Matcher) matchDoc(d *text.Doc) bool {
 			tag = m.markKey('@', "", d.Tag(i))
 		}
 		m.tokWord[i], m.tokTag[i] = word, tag
-		if lens := ix.prefixes.lens; lens != 0 {
-			m.markPrefixes(w, lens)
+		if len(w) >= prefixLo {
+			m.markPrefixes(w, prefixLens, prefixLo, prefixHi)
 		}
 	}
 	if d.Author != "" {
@@ -254,12 +260,17 @@ func grow(s []uint32, n int) []uint32 {
 	return append(s, make([]uint32, n-len(s)+n/4)...)
 }
 
-// markPrefixes marks the prefix keys that w starts with.
-func (m *Matcher) markPrefixes(w string, lens uint32) {
+// markPrefixes marks the prefix keys that w starts with. The keys are
+// lo to hi bytes long (lens has their lengths; len(w) >= lo).
+func (m *Matcher) markPrefixes(w string, lens uint32, lo, hi int) {
 	ps := &m.ix.prefixes
 	h := uint64(fnvOffset)
-	n := min(len(w), bits.Len32(lens)-1) // no prefix key is longer
-	for i := 0; i < n; i++ {
+	for i := 0; i < lo-1; i++ { // shorter than any key: no lookup
+		h ^= uint64(w[i])
+		h *= fnvPrime
+	}
+	n := min(len(w), hi)
+	for i := lo - 1; i < n; i++ {
 		h ^= uint64(w[i])
 		h *= fnvPrime
 		if !ps.mayStart(h) {
