@@ -54,6 +54,12 @@ func TestImportAbsurdCounts(t *testing.T) {
 	if err != nil || len(top) != 1 || top[0].Inputs.Engagement != 9*vigie.MaxCount {
 		t.Fatalf("top authors: %+v, %v", top, err)
 	}
+	// The Import source's card counts the posts imported (the line refused
+	// is not one) and says when.
+	src, err := st.FindOrCreateSource(ctx, ws.ID, vigie.SourceImport, "Import", "")
+	if err != nil || src.PostsSeen != 4 || src.LastSuccessAt.IsZero() {
+		t.Fatalf("Import source after importing 4 posts: posts seen %d, last success %v (%v)", src.PostsSeen, src.LastSuccessAt, err)
+	}
 }
 
 // TestServedBadInput: through the running server, absurd counts leave the
