@@ -3,6 +3,7 @@ package recent
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -187,5 +188,116 @@ func TestScanDeadline(t *testing.T) {
 	}
 	if _, err := Try(context.Background(), w.st, TryOptions{WorkspaceID: w.a.ID, Query: "valmont AND (", Window: time.Hour}); err == nil || !strings.Contains(err.Error(), "invalid") {
 		t.Fatalf("an invalid query: %v", err)
+	}
+}
+
+// TestTrySpanNearHour: the span of a test on a young archive starts no
+// later than the first mention it counts, whatever the minute: a mention
+// marked irrelevant still counts (the test counts what the query matches,
+// as the mention list with irrelevant ones), so it must not be left out
+// of the span because the dashboard's hourly totals leave it out (a test
+// run at 22:00 found 0 posts where there was 1: the irrelevant mention was
+// published at 20:59, the next at 21:00, and the span began at 21:00).
+func TestTrySpanNearHour(t *testing.T) {
+	at := func(h, m, s, ms int) time.Time { return time.Date(2026, 12, 7, h, m, s, ms*1e6, time.UTC) }
+	type post struct {
+		text       string
+		published  time.Time
+		irrelevant bool
+	}
+	cases := []struct {
+		name   string
+		posts  []post
+		now    time.Time
+		window time.Duration
+		// want: the matches of "robot*" and the posts of the span stored.
+		stored, received int
+	}{
+		{"irrelevant first, the next in the next hour", []post{
+			{"Valmont opens a robotics lab", at(20, 59, 59, 900), true},
+			{"Valmont news", at(21, 0, 0, 100), false},
+		}, at(22, 0, 0, 400), 7 * 24 * time.Hour, 1, 2},
+		{"irrelevant first, the next a minute later across the hour", []post{
+			{"Valmont opens a robotics lab", at(20, 59, 30, 0), true},
+			{"Valmont news", at(21, 0, 30, 0), false},
+		}, at(21, 59, 45, 0), 7 * 24 * time.Hour, 1, 2},
+		{"irrelevant first, the next in the same hour", []post{
+			{"Valmont opens a robotics lab", at(21, 0, 0, 100), true},
+			{"Valmont news", at(21, 59, 59, 900), false},
+		}, at(22, 0, 0, 400), 7 * 24 * time.Hour, 1, 2},
+		{"relevant first, the next in the next hour", []post{
+			{"Valmont opens a robotics lab", at(20, 59, 59, 900), false},
+			{"Valmont news", at(21, 0, 0, 100), false},
+		}, at(22, 0, 0, 400), 7 * 24 * time.Hour, 1, 2},
+		{"only irrelevant mentions", []post{
+			{"Valmont opens a robotics lab", at(20, 59, 59, 900), true},
+			{"Valmont robots", at(21, 0, 0, 100), true},
+		}, at(22, 0, 0, 400), 7 * 24 * time.Hour, 2, 2},
+		{"a one-hour window, irrelevant at its start", []post{
+			{"Valmont opens a robotics lab", at(21, 0, 0, 400), true},
+			{"Valmont news", at(21, 0, 0, 500), false},
+		}, at(22, 0, 0, 400), time.Hour, 1, 2},
+		{"a one-hour window, irrelevant just before its start", []post{
+			{"Valmont opens a robotics lab", at(20, 59, 59, 999), true},
+			{"Valmont news", at(21, 0, 0, 500), false},
+		}, at(22, 0, 0, 0), time.Hour, 0, 1},
+	}
+	for _, d := range []string{store.SQLite, store.Postgres} {
+		t.Run(d, func(t *testing.T) {
+			for _, c := range cases {
+				for _, kept := range []bool{false, true} {
+					t.Run(fmt.Sprintf("%s/kept=%v", c.name, kept), func(t *testing.T) {
+						ctx := context.Background()
+						w := newWorld(t, d)
+						var items []store.Item
+						for i, p := range c.posts {
+							items = append(items, store.Item{Post: vigie.Post{ID: fmt.Sprintf("s%d", i), Source: "mastodon", Text: p.text,
+								PublishedAt: p.published, Author: vigie.Author{Handle: "@a"}}, MonitorKeys: []string{w.robots.Key}})
+						}
+						if _, err := w.st.SaveBatch(ctx, w.srcA.ID, items, nil); err != nil {
+							t.Fatal(err)
+						}
+						all, err := w.st.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: w.a.ID})
+						if err != nil {
+							t.Fatal(err)
+						}
+						for _, m := range all.Mentions {
+							for _, p := range c.posts {
+								if p.irrelevant && m.Post.Text == p.text {
+									if err := w.st.SetTags(ctx, w.a.ID, m.ID, []string{store.TagIrrelevant}, "t"); err != nil {
+										t.Fatal(err)
+									}
+								}
+							}
+						}
+						received := c.received
+						if kept {
+							// A kept post that matches nothing, published after them.
+							w.keep(t, w.srcA, vigie.Post{ID: "k", Source: "mastodon", Text: "weather today", PublishedAt: c.now.Add(-time.Minute)})
+							received++
+						}
+						tr, err := Try(ctx, w.st, TryOptions{WorkspaceID: w.a.ID, Query: "robot*", Window: c.window, Kept: kept, Samples: 5, Now: c.now})
+						if err != nil {
+							t.Fatal(err)
+						}
+						if tr.Stored != c.stored || tr.Total != c.stored || tr.Kept != 0 || tr.Received != received || len(tr.Samples) != c.stored {
+							t.Fatalf("stored %d, total %d, kept %d, received %d, %d samples, from %v (young %v); want %d matches among %d",
+								tr.Stored, tr.Total, tr.Kept, tr.Received, len(tr.Samples), tr.From, tr.Young, c.stored, received)
+						}
+						// The span reaches the first post counted, and no
+						// further back than the window.
+						first := c.now
+						for _, p := range c.posts {
+							if !p.published.Before(c.now.Add(-c.window)) && p.published.Before(first) {
+								first = p.published
+							}
+						}
+						if tr.From.After(first) || tr.From.Before(c.now.Add(-c.window)) {
+							t.Fatalf("span from %v (young %v), want from %v at the latest, %v at the earliest", tr.From, tr.Young, first, c.now.Add(-c.window))
+						}
+					})
+				}
+			}
+		})
 	}
 }

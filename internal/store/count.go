@@ -115,8 +115,10 @@ func (s *Store) countFromRollups(ctx context.Context, f *vigie.MentionFilter) (d
 		edges = append(edges, [2]time.Time{time.Unix(hi*3600, 0), f.To})
 	}
 	for _, e := range edges {
+		// Without the mentions marked irrelevant, as the rollups: those
+		// of the whole period are added back from their tags below.
 		g := *f
-		g.From, g.To = e[0], e[1]
+		g.From, g.To, g.HideIrrelevant = e[0], e[1], true
 		ds, _, err := s.countPerDay(ctx, s.selectMentions(&g))
 		if err != nil {
 			return nil, 0, false, err

@@ -43,6 +43,11 @@ func TestCountFromRollups(t *testing.T) {
 			{"minutes", day.Add(-30*time.Hour - 17*time.Minute - 3*time.Second), day.Add(5*time.Hour + 41*time.Minute)},
 			{"within an hour", day.Add(10 * time.Minute), day.Add(50 * time.Minute)},
 			{"empty", day.Add(300 * 24 * time.Hour), day.Add(301 * 24 * time.Hour)},
+			// Minutes at either end that hold mentions marked irrelevant
+			// (all[1] and all[2] are): counted once, not from the minutes
+			// and again from their tags.
+			{"minutes with irrelevant mentions", all[2].Post.PublishedAt.Add(-time.Microsecond), all[1].Post.PublishedAt.Add(3*time.Hour + time.Microsecond)},
+			{"from an irrelevant mention", all[1].Post.PublishedAt, time.Time{}},
 		}
 		filters := []struct {
 			name string

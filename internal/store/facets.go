@@ -69,23 +69,33 @@ func (s *Store) LastMentions(ctx context.Context, workspaceID int64) (map[string
 	return out, nil
 }
 
-// FirstMentionSince returns the start of the first hour at or after since
-// in which the workspace has mentions (from its hourly totals): how far
-// back a "last 7 days" figure really reaches on a young archive. ok is
-// false when it has none since then.
+// FirstMentionSince returns when the workspace's first mention published
+// at or after since was published: how far back a "last 7 days" figure
+// really reaches on a young archive. ok is false when it has none since
+// then. Every mention counts, those marked irrelevant too, as in a listing
+// that shows them: the hourly totals, which leave them out, made a test of
+// a query begin after the irrelevant mention it then did not count (and
+// their hours began up to an hour before the first mention).
 func (s *Store) FirstMentionSince(ctx context.Context, workspaceID int64, since time.Time) (at time.Time, ok bool, err error) {
 	if err := noWorkspace("first mention", workspaceID); err != nil {
 		return time.Time{}, false, err
 	}
-	var h sql.NullInt64
-	err = s.db.QueryRowContext(ctx, s.q(`SELECT MIN(bucket) FROM rollup_hour_totals
-		WHERE set_id = (SELECT id FROM monitor_sets WHERE workspace_id = ? AND key = '') AND bucket >= ? AND n > 0`),
-		workspaceID, hourOf(since)).Scan(&h)
+	// Each monitor's first since then, one step down mentions_monitor each.
+	row := s.db.QueryRowContext(ctx, s.q(`SELECT MIN((SELECT mm.published_at FROM mentions mm
+		WHERE mm.monitor_id = mo.id AND mm.published_at >= ? ORDER BY mm.published_at LIMIT 1))
+		FROM monitors mo WHERE mo.workspace_id = ?`), s.tm(since), workspaceID)
+	if s.pg() {
+		var t sql.NullTime
+		err = row.Scan(&t)
+		at = t.Time
+	} else {
+		var v sql.NullString
+		if err = row.Scan(&v); err == nil && v.Valid {
+			err = timeCol(&at).Scan(v.String)
+		}
+	}
 	if err != nil {
 		return time.Time{}, false, s.errf(err, "first mention")
 	}
-	if !h.Valid {
-		return time.Time{}, false, nil
-	}
-	return time.Unix(h.Int64*3600, 0).UTC(), true, nil
+	return at.UTC(), !at.IsZero(), nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/vigie-project/vigie"
 )
 
 // TestSourceKinds: a workspace's source filter offers the kinds its
@@ -48,6 +50,45 @@ func TestLastMentions(t *testing.T) {
 		got := must(s.LastMentions(ctx, f.ws.ID))(t)
 		if len(got) != 1 || !got["m"].Equal(t0.Add(time.Hour)) {
 			t.Errorf("last mentions %v, want m at %v", got, t0.Add(time.Hour))
+		}
+	})
+}
+
+// TestFirstMentionSince: the publication of the workspace's first mention
+// at or after a time, to the microsecond, a mention marked irrelevant too
+// (the hourly totals leave it out), another workspace's not.
+func TestFirstMentionSince(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "m", "quiet", "other-m")
+		hour := t0.Truncate(time.Hour)
+		before, after := hour.Add(-100*time.Millisecond), hour.Add(100*time.Millisecond)
+		must(saveBatch(s, ctx, f.source.ID, []Item{
+			{Post: post("early", "x", before.Add(-time.Hour)), MonitorKeys: []string{"other-m"}},
+			{Post: post("irrelevant", "x", before), MonitorKeys: []string{"m"}},
+			{Post: post("next", "x", after), MonitorKeys: []string{"m"}},
+		}, nil))(t)
+		all := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID, From: before, To: after}))(t)
+		if len(all.Mentions) != 1 {
+			t.Fatalf("%d mentions at %v", len(all.Mentions), before)
+		}
+		if err := s.SetTags(ctx, f.ws.ID, all.Mentions[0].ID, []string{TagIrrelevant}, "t"); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			since time.Time
+			want  time.Time // zero: none
+		}{
+			{hour.Add(-3 * time.Hour), before},
+			{before, before},
+			{before.Add(time.Microsecond), after},
+			{after, after},
+			{after.Add(time.Microsecond), time.Time{}},
+		} {
+			at, ok, err := s.FirstMentionSince(ctx, f.ws.ID, c.since)
+			if err != nil || ok != !c.want.IsZero() || !at.Equal(c.want) {
+				t.Errorf("since %v: %v %v %v, want %v", c.since, at, ok, err, c.want)
+			}
 		}
 	})
 }
