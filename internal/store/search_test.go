@@ -652,10 +652,10 @@ func TestSearchDialectsAgree(t *testing.T) {
 	}
 	searches := []searchCase{
 		{"rare word", vigie.MentionFilter{Query: "omicron"}, false, false},
-		{"word", vigie.MentionFilter{Query: "gamma"}, false, true}, // more matches than pgExactMax
-		{"words OR + NOT", vigie.MentionFilter{Query: "(delta OR zeta) -beta"}, false, false},
-		{"phrase", vigie.MentionFilter{Query: `"beta gamma"`}, true, true}, // more candidates than verifyAll
-		{"prefix + lang", vigie.MentionFilter{Query: "eps*", Lang: "en"}, false, false},
+		{"word", vigie.MentionFilter{Query: "gamma"}, false, true},                           // more matches than pgExactMax
+		{"words OR + NOT", vigie.MentionFilter{Query: "(delta OR zeta) -beta"}, false, true}, // more matches than pgExactMax
+		{"phrase", vigie.MentionFilter{Query: `"beta gamma"`}, true, true},                   // more candidates than verifyAll
+		{"prefix + lang", vigie.MentionFilter{Query: "eps*", Lang: "en"}, false, true},
 		{"monitor + 7 days", vigie.MentionFilter{Query: `"alpha beta"`, MonitorID: "n", From: week.From, To: week.To}, false, false},
 		{"common word", vigie.MentionFilter{Query: "brand"}, true, true},
 		{"common word + lang", vigie.MentionFilter{Query: "brand", Lang: "fr"}, true, true},
@@ -712,6 +712,13 @@ func TestSearchDialectsAgree(t *testing.T) {
 			t.Errorf("%s: approximate on sqlite %v, on postgres %v, want %v, %v", c.name, lp.Approximate, pp.Approximate, c.approx, c.pgApprox)
 		}
 		for d, r := range results {
+			sum := 0
+			for _, day := range r.PerDay {
+				sum += day.Count
+			}
+			if sum != r.Total {
+				t.Errorf("%s (%s): total %d, per day %d", c.name, dialects[d], r.Total, sum)
+			}
 			if !r.Approximate && r.Total != truth || r.Approximate && (r.Total < truth*9/10 || r.Total > truth*11/10) {
 				t.Errorf("%s (%s): total %d (approximate %v), verifier %d", c.name, dialects[d], r.Total, r.Approximate, truth)
 			}
