@@ -16,22 +16,23 @@ import (
 	"github.com/vigie-project/vigie/internal/text"
 )
 
-// PostgreSQL searches with posts_words (migration 0032), a GIN index of
-// each post's search_text words as they are, as SQLite's posts_fts holds
-// them, plus two lexemes no word can be (words never hold a space): ' s'
-// and a sample bucket, and ' h' and the hour of publication since 1970.
-// PostgreSQL reads a table row for every index match it counts or
-// returns, 5–8 µs each when the table is larger than its buffers (60,346
-// rows for a word in 8 % of 755,290 posts: 300–500 ms); ANDing a query
-// with bucket or hour lexemes makes the index itself pick an even sample
-// of the matches, or those of the newest hours, so that only those rows
-// are read. The bucket is the fractional part of the id times the golden
+// PostgreSQL searches with posts_words (migrations 0032 and 0034), a GIN
+// index of each post's search_text words as they are, as SQLite's
+// posts_fts holds them, plus three lexemes no word can be (words never
+// hold a space): ' s' and a sample bucket, ' h' and the hour of
+// publication since 1970, ' d' and its day. PostgreSQL reads a table row
+// for every index match it counts or returns, 5–8 µs each when the table
+// is larger than its buffers (60,346 rows for a word in 8 % of 755,290
+// posts: 300–500 ms); ANDing a query with bucket, hour or day lexemes
+// makes the index itself pick an even sample of the matches, or those of
+// a window of time, so that only those rows are read. The bucket is the fractional part of the id times the golden
 // ratio, in sampleBuckets parts: unlike the id modulo sampleBuckets, it
 // spreads evenly any ids in arithmetic progression (in a test whose posts
 // took four languages in turn, the modulo put one language's estimate
 // 17 % off).
 const postWords = `array_to_tsvector(array_remove(string_to_array(p.search_text, ' '), '') || ARRAY[' s' || floor(mod(p.id * 0.618033988749895, 1) * 64)::int::text, ` +
-	`' h' || floor(extract(epoch FROM p.published_at - timestamptz '1970-01-01 00:00:00+00') / 3600)::bigint::text])`
+	`' h' || floor(extract(epoch FROM p.published_at - timestamptz '1970-01-01 00:00:00+00') / 3600)::bigint::text, ` +
+	`' d' || floor(extract(epoch FROM p.published_at - timestamptz '1970-01-01 00:00:00+00') / 86400)::bigint::text])`
 
 // sampleBuckets is the number of sample buckets in posts_words.
 const sampleBuckets = 64
@@ -59,11 +60,13 @@ const pgExactMax, pgSample = 640, 640
 // (after its filters) reach for its page to be read by time (searchSampled).
 const denseShare = 0.05
 
-// maxWindowHours bounds the hour lexemes a page's query names: the index's
-// look-up costs about the matches of all the hours it names (a week of
-// hours, 169 lexemes: 150 ms), more than reading the search's every match
-// for its time.
-const maxWindowHours = 12
+// maxWindowHours bounds the hour lexemes a page's query names; a wider
+// window names its days, up to maxWindowDays. Each hour holds fewer posts
+// than a word has matches, so PostgreSQL reads the posts of every hour
+// named and then tests the words (a week of hours, 169 lexemes: 150 ms);
+// a day's posts are more than most words', so that the words' matches
+// are read and the days tested.
+const maxWindowHours, maxWindowDays = 12, 62
 
 // tsLexeme quotes a word as a tsquery lexeme, taken as it is.
 func tsLexeme(w string) string {
@@ -125,6 +128,20 @@ func hoursTS(from, to int64) string {
 			b.WriteString(" | ")
 		}
 		b.WriteString("' h" + strconv.FormatInt(h, 10) + "'")
+	}
+	b.WriteByte(')')
+	return b.String()
+}
+
+// daysTS is the tsquery of the days from..to (inclusive).
+func daysTS(from, to int64) string {
+	var b strings.Builder
+	b.WriteByte('(')
+	for d := from; d <= to; d++ {
+		if d > from {
+			b.WriteString(" | ")
+		}
+		b.WriteString("' d" + strconv.FormatInt(d, 10) + "'")
 	}
 	b.WriteByte(')')
 	return b.String()
@@ -255,16 +272,31 @@ type sampled struct {
 // verifier matches it: the conditions are read as a column, so that the
 // index's matches are counted too.
 func (s *Store) readCandidates(ctx context.Context, sel *selection, m string, q *query.Query, exact bool, visit func(k key, first, kept bool) bool) error {
+	// Evaluated in order: a look-up in mentions only for the posts that
+	// the other conditions keep.
+	var where []string
+	var args []any
+	for _, last := range []bool{false, true} {
+		n := 0
+		for _, c := range sel.where {
+			na := strings.Count(c, "?")
+			if strings.Contains(c, "EXISTS") == last {
+				where = append(where, c)
+				args = append(args, sel.args[n:n+na]...)
+			}
+			n += na
+		}
+	}
 	conds := "TRUE"
-	if len(sel.where) > 0 {
-		conds = strings.Join(sel.where, " AND ")
+	if len(where) > 0 {
+		conds = strings.Join(where, " AND ")
 	}
 	cols, from := "p.id, p.published_at, "+firstBucket+", "+conds, " FROM posts p"
 	if !exact {
 		cols += ", p.title, p.text, p.url, p.links, COALESCE(a.handle, ''), p.source_kind, p.lang, p.country"
 		from += " LEFT JOIN authors a ON a.id = p.author_id"
 	}
-	args := append(slices.Clone(sel.args), m)
+	args = append(args, m)
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+cols+from+" WHERE "+wordsMatch+" ORDER BY p.published_at DESC, p.id DESC"), args...)
 	if err != nil {
 		return s.errf(err, "find mentions: search")
@@ -418,6 +450,8 @@ func (s *Store) searchSampled(ctx context.Context, f *vigie.MentionFilter, base 
 				win.andPost("("+wordsMatch+") IS TRUE", m)
 			} else if narrow {
 				win.andPost(wordsMatch, "("+m+") & "+hoursTS(from, to))
+			} else if d0, d1 := floorDiv(from, 24), floorDiv(to, 24); d1-d0 < maxWindowDays {
+				win.andPost(wordsMatch, "("+m+") & "+daysTS(d0, d1))
 			} else {
 				win.andPost(wordsMatch, m)
 			}

@@ -738,3 +738,32 @@ func TestSearchDialectsAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestPostWordsIndex checks that PostgreSQL can answer wordsMatch with
+// posts_words: postWords must be spelled as the migrations' expression, or
+// every search reads every post.
+func TestPostWordsIndex(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openStore(t, Postgres) // skips without PostgreSQL
+	conn := must(s.db.Conn(ctx))(t)
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SET enable_seqscan = off"); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"'word'", "'word' & " + bucketsTS(0, 3), "'wo':* & " + hoursTS(10, 12), "'word' & " + daysTS(1, 2)} {
+		rows := must(conn.QueryContext(ctx, s.q("EXPLAIN SELECT p.id FROM posts p WHERE "+wordsMatch), m))(t)
+		var plan strings.Builder
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				t.Fatal(err)
+			}
+			plan.WriteString(line + "\n")
+		}
+		rows.Close()
+		if !strings.Contains(plan.String(), "posts_words") {
+			t.Errorf("%s: posts_words not used:\n%s", m, plan.String())
+		}
+	}
+}
