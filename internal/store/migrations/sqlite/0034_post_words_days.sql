@@ -1,3 +1,0 @@
--- PostgreSQL's posts_words gains day lexemes (see the PostgreSQL migration
--- of the same name); SQLite's posts_fts needs none.
-SELECT 1;
