@@ -60,6 +60,18 @@ func TestLanguageSentimentCorrections(t *testing.T) {
 		if c := byField["lang"]; c.Value != "it" || c.Machine != "fr" {
 			t.Errorf("lang correction: %+v", c)
 		}
+		// A search's language filter sees the workspace's corrections (on
+		// PostgreSQL, the index holds the stored language only).
+		for _, c := range []struct {
+			ws   int64
+			lang string
+			want int
+		}{{f.ws.ID, "it", 1}, {f.ws.ID, "fr", 0}, {0, "fr", 1}, {0, "it", 0}} {
+			page := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: c.ws, Query: "valmont", Lang: c.lang}))(t)
+			if page.Total != c.want || len(page.Mentions) != c.want {
+				t.Errorf("valmont lang:%s in workspace %d: total %d, %d mentions, want %d", c.lang, c.ws, page.Total, len(page.Mentions), c.want)
+			}
+		}
 
 		// Re-enrichment with new models changes the machine's values of
 		// both posts; a's corrections stay over them in the workspace.

@@ -643,7 +643,7 @@ func (s *Store) verifyCandidates(ctx context.Context, sel *selection, q *query.Q
 	}
 	order := " ORDER BY " + sel.keyAt + " DESC, " + sel.kID + " DESC"
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT p.id, p.published_at, p.title, p.text, p.url, p.links,
-		COALESCE(a.handle, ''), p.source_kind, p.lang, p.country`+where+order), args...)
+		COALESCE(a.handle, ''), p.source_kind, p.lang, p.country`+where+order), s.custom(args)...)
 	if err != nil {
 		return s.errf(err, "find mentions: search")
 	}

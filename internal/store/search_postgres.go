@@ -2,35 +2,50 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/vigie-project/vigie"
+	"github.com/vigie-project/vigie/internal/match"
 	"github.com/vigie-project/vigie/internal/query"
+	"github.com/vigie-project/vigie/internal/text"
 )
 
-// PostgreSQL searches with posts_words (migration 0032), a GIN index of
-// each post's search_text words as they are, as SQLite's posts_fts holds
-// them, plus two lexemes no word can be (words never hold a space): ' s'
-// and a sample bucket, and ' h' and the hour of publication since 1970.
-// PostgreSQL reads a table row for every index match it counts or
-// returns, 5–8 µs each when the table is larger than its buffers (60,346
-// rows for a word in 8 % of 755,290 posts: 300–500 ms); ANDing a query
-// with bucket or hour lexemes makes the index itself pick an even sample
-// of the matches, or those of the newest hours, so that only those rows
-// are read. The bucket is the fractional part of the id times the golden
+// PostgreSQL searches with posts_words (migrations 0032 and 0034), a GIN
+// index of each post's search_text words as they are, as SQLite's
+// posts_fts holds them, plus four lexemes no word can be (words never
+// hold a space): ' s' and a sample bucket, ' h' and the hour of
+// publication since 1970, ' d' and its day, ' l' and its language. PostgreSQL reads a table row
+// for every index match it counts or returns, 5–8 µs each when the table
+// is larger than its buffers (60,346 rows for a word in 8 % of 755,290
+// posts: 300–500 ms); ANDing a query with bucket, hour or day lexemes
+// makes the index itself pick an even sample of the matches, or those of
+// a window of time, so that only those rows are read. The bucket is the fractional part of the id times the golden
 // ratio, in sampleBuckets parts: unlike the id modulo sampleBuckets, it
 // spreads evenly any ids in arithmetic progression (in a test whose posts
 // took four languages in turn, the modulo put one language's estimate
 // 17 % off).
 const postWords = `array_to_tsvector(array_remove(string_to_array(p.search_text, ' '), '') || ARRAY[' s' || floor(mod(p.id * 0.618033988749895, 1) * 64)::int::text, ` +
-	`' h' || floor(extract(epoch FROM p.published_at - timestamptz '1970-01-01 00:00:00+00') / 3600)::bigint::text])`
+	`' h' || floor(extract(epoch FROM p.published_at - timestamptz '1970-01-01 00:00:00+00') / 3600)::bigint::text, ` +
+	`' d' || floor(extract(epoch FROM p.published_at - timestamptz '1970-01-01 00:00:00+00') / 86400)::bigint::text, ` +
+	`' l' || p.lang])`
 
 // sampleBuckets is the number of sample buckets in posts_words.
 const sampleBuckets = 64
+
+// firstBucket is true of the posts in the first sample bucket (lexeme ' s0').
+const firstBucket = "floor(mod(p.id * 0.618033988749895, 1) * 64)::int = 0"
+
+// firstHours is the number of hours whose matches searchArchive reads with
+// the first sample bucket, in the hope of finding the page there.
+const firstHours = 6
 
 // wordsMatch is the condition that a post's words match a tsquery argument;
 // spelled exactly as the index's expression for the planner to use it.
@@ -38,18 +53,38 @@ const wordsMatch = postWords + " @@ ?::tsquery"
 
 // pgExactMax is the number of index matches up to which a whole-archive
 // search reads them all, for exact counts; beyond it, about pgSample of
-// them are read for the counts, as SQLite's sample (verifyAll). Each costs
-// its table row and, for the selection, a look-up in mentions: on a shared
-// 2-core machine with PostgreSQL's default 128 MB of buffers, 25–130 µs
-// each, so that SQLite's 5,000 (largeSearch) took up to 500 ms.
-const pgExactMax, pgSample = 2000, 2000
+// them are read for the counts. Each costs its table row and, for the
+// selection, a look-up in mentions: two pages that PostgreSQL's default
+// 128 MB of buffers seldom hold (the table is 750 MB at 1M mentions), each
+// read from the system's cache (8–50 µs, more on a loaded machine). Up to
+// twice the sample, reading all costs about as much as the sample and the
+// page's window, and the look-up of the sample's buckets names fewer than
+// half of them.
+const pgExactMax, pgSample = 1280, 640
 
 // denseShare is the share of the archive's posts a search's matches
 // (after its filters) reach for its page to be read by time (searchSampled).
 const denseShare = 0.05
 
-// maxWindowHours bounds the hour lexemes a page's query names.
-const maxWindowHours = 1000
+// maxWindowHours bounds the hour lexemes a page's query names; a wider
+// window names its days, up to maxWindowDays. Each hour holds fewer posts
+// than a word has matches, so PostgreSQL reads the posts of every hour
+// named and then tests the words (a week of hours, 169 lexemes: 150 ms);
+// a day's posts are more than most words', so that the words' matches
+// are read and the days tested.
+const maxWindowHours, maxWindowDays = 12, 62
+
+// custom returns a search's arguments with, on PostgreSQL, the option to
+// plan its statement for them each time. A statement prepared once (pgx's
+// cache) is planned for its arguments five times, then PostgreSQL may keep
+// a generic plan, blind to the tsquery: for a word with 2,767 matches, a
+// plan that took 180 ms instead of 13.
+func (s *Store) custom(args []any) []any {
+	if !s.pg() {
+		return args
+	}
+	return append([]any{pgx.QueryExecModeExec}, args...)
+}
 
 // tsLexeme quotes a word as a tsquery lexeme, taken as it is.
 func tsLexeme(w string) string {
@@ -93,11 +128,11 @@ func tsPrefilter(p *pre) string {
 	return b.String()
 }
 
-// bucketsTS is the tsquery of the first k sample buckets.
-func bucketsTS(k int) string {
-	parts := make([]string, k)
-	for i := range parts {
-		parts[i] = "' s" + strconv.Itoa(i) + "'"
+// bucketsTS is the tsquery of the sample buckets from..to-1.
+func bucketsTS(from, to int) string {
+	parts := make([]string, 0, to-from)
+	for i := from; i < to; i++ {
+		parts = append(parts, "' s"+strconv.Itoa(i)+"'")
 	}
 	return "(" + strings.Join(parts, " | ") + ")"
 }
@@ -116,11 +151,24 @@ func hoursTS(from, to int64) string {
 	return b.String()
 }
 
+// daysTS is the tsquery of the days from..to (inclusive).
+func daysTS(from, to int64) string {
+	var b strings.Builder
+	b.WriteByte('(')
+	for d := from; d <= to; d++ {
+		if d > from {
+			b.WriteString(" | ")
+		}
+		b.WriteString("' d" + strconv.FormatInt(d, 10) + "'")
+	}
+	b.WriteByte(')')
+	return b.String()
+}
+
 // searchWords answers a query on PostgreSQL. A query of plain words is
 // decided by posts_words alone (exactTS); any other is narrowed by its
-// prefilter's words and verified. A whole-archive search with many
-// matches — more than pgExactMax, by the count
-// in one sample bucket — is answered from a sample (searchSampled).
+// prefilter's words and verified. A whole-archive search is answered by
+// searchArchive.
 func (s *Store) searchWords(ctx context.Context, f *vigie.MentionFilter, sel *selection, q *query.Query, pre *pre, limit int, after *key) (vigie.MentionPage, error) {
 	m, exact := exactTS(q.Root)
 	if !exact {
@@ -129,31 +177,204 @@ func (s *Store) searchWords(ctx context.Context, f *vigie.MentionFilter, sel *se
 	if m == "" {
 		return s.searchMentions(ctx, f, sel, q, limit, after, nil)
 	}
-	base := sel.clone()
-	sel.andPost(wordsMatch, m)
 	if f.MonitorID == "" {
-		// The matches in one sample bucket: a 64th of the rows to read.
-		var inBucket int
-		if err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM posts p WHERE "+wordsMatch), "("+m+") & "+bucketsTS(1)).Scan(&inBucket); err != nil {
-			return vigie.MentionPage{}, s.errf(err, "find mentions: index")
+		// The index leaves out other languages' posts, unless the
+		// workspace corrected some posts to this language.
+		if f.Lang != "" {
+			v := orNone(strings.ToLower(f.Lang))
+			corrected := false
+			if f.WorkspaceID != 0 {
+				err := s.db.QueryRowContext(ctx, s.q("SELECT EXISTS (SELECT 1 FROM corrections WHERE workspace_id = ? AND field = 'lang' AND value = ?)"), f.WorkspaceID, v).Scan(&corrected)
+				if err != nil {
+					return vigie.MentionPage{}, s.errf(err, "find mentions: corrections")
+				}
+			}
+			if !corrected {
+				m = "(" + m + ") & " + tsLexeme(" l"+v)
+			}
 		}
-		if inBucket*sampleBuckets > pgExactMax {
-			return s.searchSampled(ctx, f, base, q, m, exact, inBucket, limit, after)
-		}
+		return s.searchArchive(ctx, f, sel, q, m, exact, pre != nil && pre.hasPrefix(), limit, after)
 	}
-	switch {
-	case f.MonitorID != "" && exact:
+	sel.andPost(wordsMatch, m)
+	if exact {
 		return s.findMentions(ctx, f, sel, limit, after)
-	case f.MonitorID != "":
-		return s.searchMentions(ctx, f, sel, q, limit, after, nil)
-	case exact:
-		return s.searchAll(ctx, f, limit, after, func(visit func(key, bool) bool) error {
-			return s.selectKeys(ctx, sel, nil, 0, func(k key) bool { return visit(k, true) })
+	}
+	return s.searchMentions(ctx, f, sel, q, limit, after, nil)
+}
+
+// searchArchive answers a whole-archive search. A first pass reads the
+// index's matches in the first sample bucket (a 64th of them) and in the
+// newest firstHours hours (before the cursor, if any), each with whether
+// the filters keep it and, unless the index is exact, whether the
+// verifier does. The bucket's count tells the size of the search, and its
+// matches are the first part of the sample; the hours' matches are often
+// the whole page, found in the same look-up (a common prefix merges the
+// matches of all its words at each look-up: 17 ms for 77,000). Up to
+// pgExactMax index matches by that count, every other match is read: exact
+// counts and the page (searchAll). Beyond, buckets are added up to about
+// pgSample index matches and the search is answered from that sample
+// (searchSampled), or from the first bucket alone when it holds a quarter
+// of that for a prefix, half of it for a query to verify.
+func (s *Store) searchArchive(ctx context.Context, f *vigie.MentionFilter, base *selection, q *query.Query, m string, exact, prefix bool, limit int, after *key) (vigie.MentionPage, error) {
+	var (
+		newest time.Time
+		posts  int64
+	)
+	if err := s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(published_at), now()), COALESCE(MAX(id) - MIN(id) + 1, 0) FROM posts").Scan(&newest, &posts); err != nil {
+		return vigie.MentionPage{}, s.errf(err, "find mentions: search")
+	}
+	end := hourOf(newest)
+	if after != nil {
+		end = hourOf(after.at)
+	}
+	start := end - firstHours + 1
+	from := time.UnixMicro(start * 3_600_000_000).UTC()
+	var (
+		keys     []key // the sample's matches, newest first
+		recent   []key // the matches from the start of the hours on, before after
+		inBucket int   // the index's matches in the first bucket
+	)
+	err := s.readCandidates(ctx, base, "("+m+") & ("+bucketsTS(0, 1)+" | "+hoursTS(start, end)+")", q, exact, func(k key, first, kept bool) bool {
+		if first {
+			inBucket++
+			if kept {
+				keys = append(keys, k)
+			}
+		}
+		if kept && !k.at.Before(from) && (after == nil || k.before(*after)) {
+			recent = append(recent, k)
+		}
+		return true
+	})
+	if err != nil {
+		return vigie.MentionPage{}, err
+	}
+	k := sampleBuckets // the buckets read
+	rest := base.clone()
+	if inBucket*sampleBuckets <= pgExactMax {
+		rest.andPost(wordsMatch, "("+m+") & !"+bucketsTS(0, 1))
+	} else if k = min(sampleBuckets, max(1, (pgSample+inBucket-1)/inBucket)); prefix && inBucket >= pgSample/4 || !exact && inBucket >= pgSample/2 {
+		// Each look-up of a prefix merges the matches of all its words,
+		// and each candidate of a query the index cannot decide is
+		// verified: a smaller sample rather than a second look-up.
+		k = 1
+	} else if k > 1 {
+		rest.andPost(wordsMatch, "("+m+") & "+bucketsTS(1, k))
+	}
+	if k > 1 {
+		visit := func(k key, matched bool) bool {
+			if matched {
+				keys = append(keys, k)
+			}
+			return true
+		}
+		if exact {
+			err = s.selectKeys(ctx, rest, nil, 0, func(k key) bool { return visit(k, true) })
+		} else {
+			err = s.verifyCandidates(ctx, rest, q, nil, visit)
+		}
+		if err != nil {
+			return vigie.MentionPage{}, err
+		}
+		slices.SortFunc(keys, func(a, b key) int {
+			switch {
+			case b.before(a):
+				return -1
+			case a.before(b):
+				return 1
+			}
+			return 0
 		})
 	}
-	return s.searchAll(ctx, f, limit, after, func(visit func(key, bool) bool) error {
-		return s.verifyCandidates(ctx, sel, q, nil, visit)
-	})
+	if k == sampleBuckets {
+		return s.searchAll(ctx, f, limit, after, func(visit func(key, bool) bool) error {
+			for _, k := range keys {
+				visit(k, true)
+			}
+			return nil
+		})
+	}
+	return s.searchSampled(ctx, f, base, q, m, exact, sampled{k: k, keys: keys, recent: recent, from: from, newest: newest, posts: posts}, limit, after)
+}
+
+// sampled is what searchArchive read of a search with many matches.
+type sampled struct {
+	k            int   // the sample buckets read
+	keys, recent []key // their matches, and those from from on, newest first
+	from, newest time.Time
+	posts        int64 // the span of post ids
+}
+
+// readCandidates visits the index's matches of the tsquery m among all
+// posts, newest first, each with whether it is in the first sample bucket,
+// and whether the selection's conditions keep it and, unless exact, the
+// verifier matches it: the conditions are read as a column, so that the
+// index's matches are counted too.
+func (s *Store) readCandidates(ctx context.Context, sel *selection, m string, q *query.Query, exact bool, visit func(k key, first, kept bool) bool) error {
+	// Evaluated in order: a look-up in mentions only for the posts that
+	// the other conditions keep.
+	var where []string
+	var args []any
+	for _, last := range []bool{false, true} {
+		n := 0
+		for _, c := range sel.where {
+			na := strings.Count(c, "?")
+			if strings.Contains(c, "EXISTS") == last {
+				where = append(where, c)
+				args = append(args, sel.args[n:n+na]...)
+			}
+			n += na
+		}
+	}
+	conds := "TRUE"
+	if len(where) > 0 {
+		conds = strings.Join(where, " AND ")
+	}
+	cols, from := "p.id, p.published_at, "+firstBucket+", "+conds, " FROM posts p"
+	if !exact {
+		cols += ", p.title, p.text, p.url, p.links, COALESCE(a.handle, ''), p.source_kind, p.lang, p.country"
+		from += " LEFT JOIN authors a ON a.id = p.author_id"
+	}
+	args = append(args, m)
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+cols+from+" WHERE "+wordsMatch+" ORDER BY p.published_at DESC, p.id DESC"), s.custom(args)...)
+	if err != nil {
+		return s.errf(err, "find mentions: search")
+	}
+	defer rows.Close()
+	var (
+		an    text.Analyzer
+		post  vigie.Post
+		links string
+		k     key
+		first bool
+		kept  bool
+	)
+	for rows.Next() {
+		post = vigie.Post{}
+		dest := []any{&k.id, timeCol(&k.at), &first, &kept}
+		if !exact {
+			dest = append(dest, &post.Title, &post.Text, &post.URL, &links, &post.Author.Handle, &post.Source, &post.Lang, &post.Country)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return s.errf(err, "find mentions: search")
+		}
+		if kept && !exact {
+			post.Links = nil
+			if links != "" && links != "[]" {
+				if err := json.Unmarshal([]byte(links), &post.Links); err != nil {
+					return fmt.Errorf("find mentions: post %d: links: %w", k.id, err)
+				}
+			}
+			kept = match.Eval(q.Root, an.Analyze(&post))
+		}
+		if !visit(k, first, kept) {
+			return nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.errf(err, "find mentions: search")
+	}
+	return nil
 }
 
 // searchAll answers a whole-archive search with few matches: walk visits
@@ -193,34 +414,16 @@ func (s *Store) searchAll(ctx context.Context, f *vigie.MentionFilter, limit int
 }
 
 // searchSampled answers a whole-archive search with many index matches
-// from the first k sample buckets, k chosen for about pgSample of them:
-// their matches (after the filters and, unless the index is exact, the
-// verifier) counted per day and scaled by sampleBuckets/k, flagged
-// approximate unless k takes every bucket. The page is exact: it is looked
-// for in the newest hours that should hold two pages by the sample — the
-// index picks their matches through the hour lexemes — then in older and
-// older windows until it is full.
-func (s *Store) searchSampled(ctx context.Context, f *vigie.MentionFilter, base *selection, q *query.Query, m string, exact bool, inBucket, limit int, after *key) (page vigie.MentionPage, err error) {
-	k := min(sampleBuckets, max(1, (pgSample+inBucket-1)/inBucket))
-	sampled := base.clone()
-	sampled.andPost(wordsMatch, "("+m+") & "+bucketsTS(k))
-	var keys []key // the sample's matches, newest first
-	visit := func(k key, matched bool) bool {
-		if matched {
-			keys = append(keys, k)
-		}
-		return true
-	}
-	if exact {
-		err = s.selectKeys(ctx, sampled, nil, 0, func(k key) bool { return visit(k, true) })
-	} else {
-		err = s.verifyCandidates(ctx, sampled, q, nil, visit)
-	}
-	page = vigie.MentionPage{Mentions: []vigie.Mention{}, Approximate: k < sampleBuckets}
-	if err != nil {
-		return page, err
-	}
-	scale := float64(sampleBuckets) / float64(k)
+// from the first sm.k sample buckets, whose matches (after the filters
+// and, unless the index is exact, the verifier) are sm.keys: counted per
+// day and scaled by sampleBuckets/k, flagged approximate. The page is
+// exact: the matches of the newest hours, read with the sample, then
+// those of older windows that should hold two pages by the sample, until
+// it is full.
+func (s *Store) searchSampled(ctx context.Context, f *vigie.MentionFilter, base *selection, q *query.Query, m string, exact bool, sm sampled, limit int, after *key) (page vigie.MentionPage, err error) {
+	page = vigie.MentionPage{Mentions: []vigie.Mention{}, Approximate: true}
+	keys, newest, posts := sm.keys, sm.newest, sm.posts
+	scale := float64(sampleBuckets) / float64(sm.k)
 	perDay := map[string]int{}
 	for _, k := range keys {
 		perDay[k.at.Format(time.DateOnly)]++
@@ -232,13 +435,6 @@ func (s *Store) searchSampled(ctx context.Context, f *vigie.MentionFilter, base 
 	}
 	sortDays(page.PerDay)
 
-	var (
-		newest time.Time
-		posts  int64
-	)
-	if err := s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(published_at), now()), COALESCE(MAX(id) - MIN(id) + 1, 0) FROM posts").Scan(&newest, &posts); err != nil {
-		return page, s.errf(err, "find mentions: search")
-	}
 	// In a selection this dense in matches, a window's page is found by
 	// reading its posts by time and testing each one's words (about
 	// 2·limit/dense of them): cheaper than the index's look-up of a common
@@ -259,9 +455,15 @@ func (s *Store) searchSampled(ctx context.Context, f *vigie.MentionFilter, base 
 		page.Mentions = append(page.Mentions, vigie.Mention{ID: k.id, Post: vigie.Post{PublishedAt: k.at}})
 		return true
 	}
+	for _, k := range sm.recent {
+		if !collect(k, true) {
+			break
+		}
+	}
+	// Everything from the first hours on has been seen.
+	cursor := &key{at: sm.from, id: 0}
 	// Sampled matches expected in a window of two pages.
 	want := int(math.Ceil(float64(2*(limit+1)) / scale))
-	cursor := after
 	for !full {
 		older := keys
 		if cursor != nil {
@@ -287,6 +489,8 @@ func (s *Store) searchSampled(ctx context.Context, f *vigie.MentionFilter, base 
 				win.andPost("("+wordsMatch+") IS TRUE", m)
 			} else if narrow {
 				win.andPost(wordsMatch, "("+m+") & "+hoursTS(from, to))
+			} else if d0, d1 := floorDiv(from, 24), floorDiv(to, 24); d1-d0 < maxWindowDays {
+				win.andPost(wordsMatch, "("+m+") & "+daysTS(d0, d1))
 			} else {
 				win.andPost(wordsMatch, m)
 			}
@@ -333,7 +537,7 @@ func (s *Store) selectKeys(ctx context.Context, sel *selection, after *key, limi
 		order += " LIMIT ?"
 		args = append(args, limit)
 	}
-	rows, err := s.db.QueryContext(ctx, s.q("SELECT p.id, p.published_at"+where+order), args...)
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT p.id, p.published_at"+where+order), s.custom(args)...)
 	if err != nil {
 		return s.errf(err, "find mentions: search")
 	}

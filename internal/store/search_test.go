@@ -712,6 +712,13 @@ func TestSearchDialectsAgree(t *testing.T) {
 			t.Errorf("%s: approximate on sqlite %v, on postgres %v, want %v, %v", c.name, lp.Approximate, pp.Approximate, c.approx, c.pgApprox)
 		}
 		for d, r := range results {
+			sum := 0
+			for _, day := range r.PerDay {
+				sum += day.Count
+			}
+			if sum != r.Total {
+				t.Errorf("%s (%s): total %d, per day %d", c.name, dialects[d], r.Total, sum)
+			}
 			if !r.Approximate && r.Total != truth || r.Approximate && (r.Total < truth*9/10 || r.Total > truth*11/10) {
 				t.Errorf("%s (%s): total %d (approximate %v), verifier %d", c.name, dialects[d], r.Total, r.Approximate, truth)
 			}
@@ -728,6 +735,35 @@ func TestSearchDialectsAgree(t *testing.T) {
 		if c.pgApprox {
 			c.name += " (hour windows)"
 			check(c)
+		}
+	}
+}
+
+// TestPostWordsIndex checks that PostgreSQL can answer wordsMatch with
+// posts_words: postWords must be spelled as the migrations' expression, or
+// every search reads every post.
+func TestPostWordsIndex(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openStore(t, Postgres) // skips without PostgreSQL
+	conn := must(s.db.Conn(ctx))(t)
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SET enable_seqscan = off"); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"'word'", "'word' & " + bucketsTS(0, 3), "'wo':* & " + hoursTS(10, 12), "'word' & " + daysTS(1, 2)} {
+		rows := must(conn.QueryContext(ctx, s.q("EXPLAIN SELECT p.id FROM posts p WHERE "+wordsMatch), m))(t)
+		var plan strings.Builder
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				t.Fatal(err)
+			}
+			plan.WriteString(line + "\n")
+		}
+		rows.Close()
+		if !strings.Contains(plan.String(), "posts_words") {
+			t.Errorf("%s: posts_words not used:\n%s", m, plan.String())
 		}
 	}
 }
