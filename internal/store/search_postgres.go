@@ -138,28 +138,20 @@ func bucketsTS(from, to int) string {
 }
 
 // hoursTS is the tsquery of the hours from..to (inclusive).
-func hoursTS(from, to int64) string {
-	var b strings.Builder
-	b.WriteByte('(')
-	for h := from; h <= to; h++ {
-		if h > from {
-			b.WriteString(" | ")
-		}
-		b.WriteString("' h" + strconv.FormatInt(h, 10) + "'")
-	}
-	b.WriteByte(')')
-	return b.String()
-}
+func hoursTS(from, to int64) string { return spanTS("' h", from, to) }
 
 // daysTS is the tsquery of the days from..to (inclusive).
-func daysTS(from, to int64) string {
+func daysTS(from, to int64) string { return spanTS("' d", from, to) }
+
+// spanTS is the tsquery of the lexemes tag+n for n from..to (inclusive).
+func spanTS(tag string, from, to int64) string {
 	var b strings.Builder
 	b.WriteByte('(')
-	for d := from; d <= to; d++ {
-		if d > from {
+	for n := from; n <= to; n++ {
+		if n > from {
 			b.WriteString(" | ")
 		}
-		b.WriteString("' d" + strconv.FormatInt(d, 10) + "'")
+		b.WriteString(tag + strconv.FormatInt(n, 10) + "'")
 	}
 	b.WriteByte(')')
 	return b.String()
