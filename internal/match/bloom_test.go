@@ -45,12 +45,14 @@ func TestBloomFollowsKeys(t *testing.T) {
 		}
 	}
 	liveStarts(0)
+	checkAnchors(t, ix)
 	for i := range n {
 		if !ix.Remove(fmt.Sprint(i)) {
 			t.Fatal("remove failed")
 		}
 		if i == n/2 {
 			liveStarts(i + 1)
+			checkAnchors(t, ix)
 		}
 	}
 	if len(ix.prefixes.startRefs) != 0 || *ix.prefixes.starts != [startBits / 64]uint64{} {
@@ -65,4 +67,27 @@ func TestBloomFollowsKeys(t *testing.T) {
 			t.Fatal("filter bits left set after every key was removed")
 		}
 	}
+}
+
+// TestAnchorBitsFollowReanchoring: when the stream shows that a branch's
+// anchor is common, the branch moves to a rarer key; the key it leaves
+// has no postings any more, and its anchor bit must say so.
+func TestAnchorBitsFollowReanchoring(t *testing.T) {
+	ix := NewIndex()
+	// "longanchorword" is what the prior picks (longer words are rarer);
+	// the stream has it in every post and "zq" in none.
+	mustAdd(t, ix, "m", "longanchorword AND zq")
+	long, _ := ix.dict.find(text.Hash("longanchorword"), "longanchorword")
+	if len(ix.postings[long]) == 0 {
+		t.Fatal("the test's premise fails: the branch is not anchored on its longer word")
+	}
+	m := NewMatcher(ix)
+	for range 5000 {
+		p := txt("longanchorword and more words")
+		m.Match(&p)
+	}
+	if st := ix.Stats(); st.Reanchored == 0 || len(ix.postings[long]) != 0 {
+		t.Fatalf("no re-anchoring away from the common word (%+v, %d postings left)", st, len(ix.postings[long]))
+	}
+	checkAnchors(t, ix)
 }

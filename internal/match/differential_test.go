@@ -140,6 +140,18 @@ func TestDifferential(t *testing.T) {
 	}
 	t.Logf("%d (post, monitor) pairs, %d matches, 0 differences; %d verified by the percolator; %d replans moved %d branches",
 		pairs, matches, m.Verified, st.Replans, st.Reanchored)
+	checkAnchors(t, ix)
+}
+
+// checkAnchors checks that a term's bit in anchors says whether it has
+// postings, after additions, replacements, removals and re-anchorings.
+func checkAnchors(t *testing.T, ix *Index) {
+	t.Helper()
+	for id := range ix.postings {
+		if has := ix.anchors[id/64]&(1<<(id%64)) != 0; has != (len(ix.postings[id]) > 0) {
+			t.Fatalf("term %d (%q): anchor bit %v with %d postings", id, ix.terms[id].key, has, len(ix.postings[id]))
+		}
+	}
 }
 
 func diff(got, want []string) (extra, missing []string) {

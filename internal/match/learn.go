@@ -126,12 +126,12 @@ func (ix *Index) reanchor(id uint32) {
 		return
 	}
 	for _, t := range b.anchorSet() {
-		ix.postings[t] = deleteValue(ix.postings[t], b.posting(id))
+		ix.removePosting(t, b.posting(id))
 	}
 	b.anchor = best
 	ix.setQuick(b)
 	ix.moved.Add(1)
 	for _, t := range b.anchorSet() {
-		ix.postings[t] = append(ix.postings[t], b.posting(id))
+		ix.addPosting(t, b.posting(id))
 	}
 }

@@ -327,6 +327,9 @@ func (m *Matcher) mark(id uint32) {
 	}
 	k.gen = m.gen
 	m.count(id)
+	if m.ix.anchors[id/64]&(1<<(id%64)) == 0 {
+		return // no branch is anchored on the key
+	}
 	for _, b := range m.ix.postings[id] {
 		m.candidate(b)
 	}
