@@ -181,7 +181,9 @@ func (s *Store) searchWords(ctx context.Context, f *vigie.MentionFilter, sel *se
 					return vigie.MentionPage{}, s.errf(err, "find mentions: corrections")
 				}
 			}
-			if !corrected {
+			// A value longer than a tsquery lexeme (2,046 bytes) is no
+			// stored language: the SQL filter alone answers (no error).
+			if !corrected && len(v) < 64 {
 				m = "(" + m + ") & " + tsLexeme(" l"+v)
 			}
 		}
