@@ -181,6 +181,36 @@ func TestNULAndLongNames(t *testing.T) {
 	})
 }
 
+// TestHugeDistinctWords: a post whose title and text are each just under
+// the 1 MB limit, all of distinct words, is stored with the rest of its
+// batch (PostgreSQL refused its tsvector, over 1 MB, and failed the
+// batch); its first words are found, and so is the other post.
+func TestHugeDistinctWords(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "m")
+		words := func(prefix string) string {
+			var b strings.Builder
+			for i := 0; b.Len() < vigie.MaxTextBytes-16; i++ {
+				fmt.Fprintf(&b, "%s%07d ", prefix, i)
+			}
+			return b.String()
+		}
+		huge := post("huge", words("t"), t0)
+		huge.Title = words("h")
+		saved := must(saveBatch(s, ctx, f.source.ID, []Item{{Post: huge, MonitorKeys: []string{"m"}}, {Post: post("ok", "fine", t0), MonitorKeys: []string{"m"}}}, nil))(t)
+		if saved.Posts != 2 {
+			t.Fatalf("saved %+v, want both posts", saved)
+		}
+		for q, want := range map[string]string{"h0000001": "huge", "fine": "ok"} {
+			page := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID, Query: q, Limit: 10}))(t)
+			if len(page.Mentions) != 1 || page.Mentions[0].Post.ID != want {
+				t.Errorf("search %q: %d mentions, want post %q", q, len(page.Mentions), want)
+			}
+		}
+	})
+}
+
 // TestBytesPostgreSQLRefuses: a NUL or bytes that are not UTF-8 in an id,
 // a filter or a name are a clear not-found or invalid on both dialects,
 // not a driver error (PostgreSQL refuses them as parameters; the outside

@@ -153,25 +153,44 @@ func searchText(a *text.Analyzer, p *vigie.Post) string { return SearchText(a.An
 
 // SearchText returns the text indexed for full-text search of an analysed
 // post: its folded words separated by spaces (and a hashtag's tag when it
-// differs from its word), each cut to maxIndexedWord bytes.
+// differs from its word), each cut to maxIndexedWord bytes, up to
+// maxSearchText bytes in all.
 func SearchText(d *text.Doc) string {
 	var b strings.Builder
-	b.Grow(len(d.Plain))
-	for i := range d.Tokens {
+	b.Grow(min(len(d.Plain), maxSearchText))
+	add := func(w string) bool {
+		w = truncateWord(w)
+		if b.Len()+1+len(w) > maxSearchText {
+			return false
+		}
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
+		b.WriteString(w)
+		return true
+	}
+	for i := range d.Tokens {
 		w := d.Word(i)
-		b.WriteString(truncateWord(w))
+		if !add(w) {
+			break
+		}
 		if d.Tokens[i].Kind == text.Hashtag {
-			if tag := d.Tag(i); tag != w {
-				b.WriteByte(' ')
-				b.WriteString(truncateWord(tag))
+			if tag := d.Tag(i); tag != w && !add(tag) {
+				break
 			}
 		}
 	}
 	return b.String()
 }
+
+// maxSearchText bounds the words of a post that search finds (256 KB of
+// folded words, some 40,000 words: far beyond any real post). PostgreSQL
+// refuses a tsvector over 1 MB, which the words of a 1 MB title and a 1 MB
+// text can exceed: the post, and its whole batch with it, failed to
+// store. A tsvector costs at most 4 bytes per distinct word beside the
+// word, and words are at least one byte and a space apart, so 256 KB of
+// words make at most 768 KB.
+const maxSearchText = 256 << 10
 
 // SaveBatch stores posts and their mentions from one source in a single
 // transaction, and with them, when state is not nil, the source's state
