@@ -202,6 +202,14 @@ func TestHugeDistinctWords(t *testing.T) {
 		if saved.Posts != 2 {
 			t.Fatalf("saved %+v, want both posts", saved)
 		}
+		// A language filter longer than PostgreSQL takes in a tsquery
+		// (2,046 bytes) finds nothing, without an error (it was a 500).
+		for _, q := range []string{"fine", `"fine"`} {
+			page, err := s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID, Query: q, Lang: strings.Repeat("e", 3000), Limit: 10})
+			if err != nil || page.Total != 0 {
+				t.Errorf("search %s with a 3,000-byte lang: %d found, %v", q, page.Total, err)
+			}
+		}
 		for q, want := range map[string]string{"h0000001": "huge", "fine": "ok"} {
 			page := must(s.FindMentions(ctx, vigie.MentionFilter{WorkspaceID: f.ws.ID, Query: q, Limit: 10}))(t)
 			if len(page.Mentions) != 1 || page.Mentions[0].Post.ID != want {
