@@ -126,14 +126,14 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		if err := sendPosts(ctx, js, &src, in, rep, *progress || isTerminal(stderr)); err != nil {
 			return err
 		}
-		a.recordImport(ctx, rep)
+		a.recordImport(ctx, &src, rep)
 		rep.finish(stdout)
 		return nil
 	}
 	if err := importPosts(ctx, a, &src, in, rep, *progress || isTerminal(stderr)); err != nil {
 		return err
 	}
-	a.recordImport(ctx, rep)
+	a.recordImport(ctx, &src, rep)
 	// No purge here: the window and cap in effect are the server's, which
 	// purges at start-up and every 10 minutes. An import run with other
 	// settings (--recent-window 0 for a quicker load) purged every
@@ -149,17 +149,9 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 
 // recordImport counts the posts read on the workspace's Import source and
 // stamps its last success, so that its card on the sources page says what
-// was imported and when (it showed 0 posts seen after any import). The
-// source is read again first: another import may have run meanwhile.
-func (a *app) recordImport(ctx context.Context, rep *importReport) {
-	src, err := a.store.FindOrCreateSource(ctx, a.workspace.ID, vigie.SourceImport, "Import", "")
-	if err == nil {
-		st := src.SourceState
-		st.PostsSeen += int64(rep.posts)
-		st.LastSuccessAt = time.Now().UTC()
-		err = a.store.UpdateSourceState(ctx, src.ID, st)
-	}
-	if err != nil {
+// was imported and when (it showed 0 posts seen after any import).
+func (a *app) recordImport(ctx context.Context, src *vigie.Source, rep *importReport) {
+	if err := a.store.CountImported(ctx, a.workspace.ID, src.ID, int64(rep.posts), time.Now().UTC()); err != nil {
 		a.log.Warn("recording the import on the Import source (the posts are imported)", "err", err)
 	}
 }

@@ -505,6 +505,22 @@ func (s *Store) updateSourceState(ctx context.Context, q querier, id int64, st v
 	return affected(res, "update source %d state", id)
 }
 
+// CountImported adds n posts to a workspace source's posts seen and
+// stamps its last success at at, in one statement: imports that run at the
+// same time each add theirs (reading the state and writing it back lost
+// one import's count to the other's).
+func (s *Store) CountImported(ctx context.Context, workspaceID, sourceID int64, n int64, at time.Time) error {
+	if err := noWorkspace("count imported", workspaceID); err != nil {
+		return err
+	}
+	res, err := s.exec(ctx, s.q(`UPDATE sources SET posts_seen = posts_seen + ?, last_success_at = ? WHERE id = ? AND workspace_id = ?`),
+		n, s.tm(at), sourceID, workspaceID)
+	if err != nil {
+		return s.errf(err, "count imported posts on source %d", sourceID)
+	}
+	return affected(res, "count imported posts on source %d", sourceID)
+}
+
 // CountSources returns how many sources a workspace has.
 func (s *Store) CountSources(ctx context.Context, workspaceID int64) (int, error) {
 	var n int

@@ -580,3 +580,29 @@ func TestClaimDueSources(t *testing.T) {
 		})
 	}
 }
+
+// TestCountImported: concurrent imports each add their posts to the
+// source's count; another workspace's source is not found.
+func TestCountImported(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "m")
+		at := time.Date(2026, 12, 8, 1, 0, 0, 0, time.UTC)
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := s.CountImported(ctx, f.ws.ID, f.source.ID, 5, at); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		src := must(s.FindSourceByID(ctx, f.ws.ID, f.source.ID))(t)
+		if src.PostsSeen != 40 || !src.LastSuccessAt.Equal(at) {
+			t.Fatalf("posts seen %d, last success %v; want 40 and %v", src.PostsSeen, src.LastSuccessAt, at)
+		}
+		wantErr(t, s.CountImported(ctx, f.other.ID, f.source.ID, 5, at), vigie.ErrNotFound, "another workspace's source")
+	})
+}
