@@ -642,30 +642,26 @@ func (s *Store) verifyCandidates(ctx context.Context, sel *selection, q *query.Q
 		args = append(args, s.tm(after.at), after.id)
 	}
 	order := " ORDER BY " + sel.keyAt + " DESC, " + sel.kID + " DESC"
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT p.id, p.published_at, p.title, p.text, p.url, p.links,
-		COALESCE(a.handle, ''), p.source_kind, p.lang, p.country`+where+order), s.custom(args)...)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT p.id, p.published_at, `+verifyCols+where+order), s.custom(args)...)
 	if err != nil {
 		return s.errf(err, "find mentions: search")
 	}
 	defer rows.Close()
 	var (
-		an    text.Analyzer
-		post  vigie.Post
-		links string
-		k     key
+		v    verifier
+		k    key
+		dest = append([]any{&k.id, timeCol(&k.at)}, v.dest()...)
 	)
 	for rows.Next() {
-		post = vigie.Post{}
-		if err := rows.Scan(&k.id, timeCol(&k.at), &post.Title, &post.Text, &post.URL, &links,
-			&post.Author.Handle, &post.Source, &post.Lang, &post.Country); err != nil {
+		v.reset()
+		if err := rows.Scan(dest...); err != nil {
 			return s.errf(err, "find mentions: search")
 		}
-		if links != "" && links != "[]" {
-			if err := json.Unmarshal([]byte(links), &post.Links); err != nil {
-				return fmt.Errorf("find mentions: post %d: links: %w", k.id, err)
-			}
+		matched, err := v.matches(q, k.id)
+		if err != nil {
+			return err
 		}
-		if !visit(k, match.Eval(q.Root, an.Analyze(&post))) {
+		if !visit(k, matched) {
 			return nil
 		}
 	}
@@ -673,6 +669,36 @@ func (s *Store) verifyCandidates(ctx context.Context, sel *selection, q *query.Q
 		return s.errf(err, "find mentions: search")
 	}
 	return nil
+}
+
+// verifyCols are the columns of a candidate post the exact verifier reads
+// (verifier.dest); the statement joins authors as a.
+const verifyCols = `p.title, p.text, p.url, p.links, COALESCE(a.handle, ''), p.source_kind, p.lang, p.country`
+
+// verifier runs the exact verifier over candidate rows of verifyCols.
+type verifier struct {
+	an    text.Analyzer
+	post  vigie.Post
+	links string
+}
+
+// dest returns the scan targets of verifyCols; they stay valid across rows.
+func (v *verifier) dest() []any {
+	p := &v.post
+	return []any{&p.Title, &p.Text, &p.URL, &v.links, &p.Author.Handle, &p.Source, &p.Lang, &p.Country}
+}
+
+// reset empties the post before the next row is scanned.
+func (v *verifier) reset() { v.post = vigie.Post{} }
+
+// matches reports whether the row just scanned, post id, matches q.
+func (v *verifier) matches(q *query.Query, id int64) (bool, error) {
+	if v.links != "" && v.links != "[]" {
+		if err := json.Unmarshal([]byte(v.links), &v.post.Links); err != nil {
+			return false, fmt.Errorf("find mentions: post %d: links: %w", id, err)
+		}
+	}
+	return match.Eval(q.Root, v.an.Analyze(&v.post)), nil
 }
 
 const mentionCols = `p.id, p.source_id, p.source_kind, p.external_id, p.url, p.published_at,

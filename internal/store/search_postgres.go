@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -13,9 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/vigie-project/vigie"
-	"github.com/vigie-project/vigie/internal/match"
 	"github.com/vigie-project/vigie/internal/query"
-	"github.com/vigie-project/vigie/internal/text"
 )
 
 // PostgreSQL searches with posts_words (migrations 0032 and 0034), a GIN
@@ -326,7 +322,7 @@ func (s *Store) readCandidates(ctx context.Context, sel *selection, m string, q 
 	}
 	cols, from := "p.id, p.published_at, "+firstBucket+", "+conds, " FROM posts p"
 	if !exact {
-		cols += ", p.title, p.text, p.url, p.links, COALESCE(a.handle, ''), p.source_kind, p.lang, p.country"
+		cols += ", " + verifyCols
 		from += " LEFT JOIN authors a ON a.id = p.author_id"
 	}
 	args = append(args, m)
@@ -336,30 +332,23 @@ func (s *Store) readCandidates(ctx context.Context, sel *selection, m string, q 
 	}
 	defer rows.Close()
 	var (
-		an    text.Analyzer
-		post  vigie.Post
-		links string
-		k     key
-		first bool
-		kept  bool
+		v           verifier
+		k           key
+		first, kept bool
+		dest        = []any{&k.id, timeCol(&k.at), &first, &kept}
 	)
+	if !exact {
+		dest = append(dest, v.dest()...)
+	}
 	for rows.Next() {
-		post = vigie.Post{}
-		dest := []any{&k.id, timeCol(&k.at), &first, &kept}
-		if !exact {
-			dest = append(dest, &post.Title, &post.Text, &post.URL, &links, &post.Author.Handle, &post.Source, &post.Lang, &post.Country)
-		}
+		v.reset()
 		if err := rows.Scan(dest...); err != nil {
 			return s.errf(err, "find mentions: search")
 		}
 		if kept && !exact {
-			post.Links = nil
-			if links != "" && links != "[]" {
-				if err := json.Unmarshal([]byte(links), &post.Links); err != nil {
-					return fmt.Errorf("find mentions: post %d: links: %w", k.id, err)
-				}
+			if kept, err = v.matches(q, k.id); err != nil {
+				return err
 			}
-			kept = match.Eval(q.Root, an.Analyze(&post))
 		}
 		if !visit(k, first, kept) {
 			return nil
